@@ -1,0 +1,28 @@
+// Copies the NL Design System CSS (Utrecht components + design tokens) and htmx from
+// node_modules into src/kansrijk/static/vendor/. The output is committed, so running the app
+// needs no Node.js; CI runs this script and fails when the committed files are stale.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "src", "kansrijk", "static", "vendor");
+mkdirSync(out, { recursive: true });
+
+const files = [
+  ["@utrecht/component-library-css/dist/index.css", "utrecht-components.css"],
+  ["@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css", "voorbeeld-theme.css"],
+  ["htmx.org/dist/htmx.min.js", "htmx.min.js"],
+];
+const notes = [];
+for (const [source, target] of files) {
+  const pkgName = source.split("/").slice(0, source.startsWith("@") ? 2 : 1).join("/");
+  const pkg = JSON.parse(readFileSync(join(root, "node_modules", pkgName, "package.json"), "utf8"));
+  copyFileSync(join(root, "node_modules", source), join(out, target));
+  notes.push(`- ${target}: ${pkg.name} ${pkg.version} (${pkg.license})`);
+}
+writeFileSync(
+  join(out, "SOURCES.md"),
+  `# Vendored front-end files\n\nBuilt by \`npm ci && npm run build\` (scripts/build-static.mjs); do not edit.\n\n${notes.join("\n")}\n`,
+);
+console.log(notes.join("\n"));

@@ -1,0 +1,113 @@
+"""Translation upkeep: `uv run python scripts/messages.py [update|check|compile]`.
+
+Source strings (msgids) are English; every one needs a Dutch translation, because Dutch is
+the default interface language.
+
+- update: run makemessages for every locale folder (each app with its own ``locale/``, and
+  the project-level ``src/kansrijk/locale`` for everything else), then compile.
+- check: fail when any Dutch msgstr is empty or fuzzy, when a string in the code is missing
+  from the .po files, or when a compiled .mo file is stale. Used by CI.
+- compile: compilemessages only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "src" / "kansrijk"
+LANG = "nl"
+
+
+def app_dirs_with_locale() -> list[Path]:
+    return sorted(p.parent for p in PACKAGE.glob("*/locale") if p.parent != PACKAGE)
+
+
+def django_admin(args: list[str], cwd: Path) -> None:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kansrijk.conf.test"}
+    subprocess.run([sys.executable, "-m", "django", *args], cwd=cwd, env=env, check=True)
+
+
+def makemessages(package: Path) -> None:
+    ignores: list[str] = []
+    for app in app_dirs_with_locale():
+        rel = app.relative_to(package) if app.is_relative_to(package) else None
+        if rel is not None:
+            ignores += ["-i", f"{rel}/*"]
+    common = ["makemessages", "-l", LANG, "--no-obsolete", "--no-location", "-i", "static/*"]
+    django_admin([*common, *ignores], cwd=package)
+    for app in app_dirs_with_locale():
+        app_in = package / app.relative_to(PACKAGE)
+        django_admin(common, cwd=app_in)
+
+
+def po_files(package: Path = PACKAGE) -> list[Path]:
+    return sorted(package.glob(f"**/locale/{LANG}/LC_MESSAGES/django.po"))
+
+
+def compile_all() -> None:
+    django_admin(["compilemessages", "-l", LANG], cwd=PACKAGE)
+
+
+def check() -> int:
+    problems: list[str] = []
+    # 1. Translations missing or fuzzy in the committed files.
+    for po_path in po_files():
+        po = polib.pofile(str(po_path))
+        for entry in po.untranslated_entries():
+            problems.append(f"{po_path.relative_to(ROOT)}: no Dutch translation for {entry.msgid!r}")
+        for entry in po.fuzzy_entries():
+            problems.append(f"{po_path.relative_to(ROOT)}: fuzzy translation for {entry.msgid!r}")
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists():
+            problems.append(f"{mo_path.relative_to(ROOT)}: not compiled")
+        else:
+            compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(mo_path))}
+            source = {(e.msgctxt, e.msgid): e.msgstr for e in po.translated_entries()}
+            if compiled != source and {k: v for k, v in compiled.items() if k[1]} != source:
+                problems.append(f"{mo_path.relative_to(ROOT)}: stale, run `uv run python scripts/messages.py compile`")
+    # 2. Strings in the code that the .po files do not have yet.
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "kansrijk"
+        shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+        makemessages(copy)
+        for po_path in po_files(copy):
+            rel = po_path.relative_to(copy)
+            committed = PACKAGE / rel
+            known = {(e.msgctxt, e.msgid) for e in polib.pofile(str(committed))} if committed.exists() else set()
+            for entry in polib.pofile(str(po_path)):
+                if (entry.msgctxt, entry.msgid) not in known:
+                    problems.append(f"src/kansrijk/{rel}: missing msgid {entry.msgid!r}")
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"\n{len(problems)} translation problem(s). Run `uv run python scripts/messages.py update` and translate.")
+        return 1
+    print(f"Translations complete: {len(po_files())} Dutch catalogue(s).")
+    return 0
+
+
+def main() -> int:
+    command = sys.argv[1] if len(sys.argv) > 1 else "check"
+    if command == "update":
+        makemessages(PACKAGE)
+        compile_all()
+        return 0
+    if command == "compile":
+        compile_all()
+        return 0
+    if command == "check":
+        return check()
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Demo organisations and one demo user per role in Smallingerland, Rotterdam and Heerlen.
+
+Everything made here is marked ``is_demo`` and shown as demo in the interface. Running it
+again resets the demo users (password, authenticator key, recovery codes) and changes nothing
+else. The authenticator keys are derived from the user name, so that ``kansrijk demo-code``
+can print the current code without a phone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kansrijk.accounts.models import Organisation, OrganisationKind, RoleAssignment, User
+from kansrijk.accounts.roles import CLIENT_DATA_ROLES, MUNICIPALITY_SCOPED_ROLES, Role
+from kansrijk.accounts.twofactor import RECOVERY_DEVICE_NAME
+from kansrijk.places.models import Municipality
+
+DEMO_PASSWORD = "kansrijk-demo-2026"  # noqa: S105 - printed on purpose; demo accounts only
+
+
+@dataclass(frozen=True)
+class DemoPlace:
+    municipality_code: str
+    slug: str
+    town: str
+    midwife_practice: str
+    youth_health_care: str
+
+
+PLACES = [
+    DemoPlace("GM0090", "smallingerland", "Drachten", "Verloskundigenpraktijk De Wieken (demo)", "JGZ Fryslân Drachten (demo)"),
+    DemoPlace("GM0599", "rotterdam", "Rotterdam", "Verloskundigenpraktijk Kralingen (demo)", "CJG Rotterdam Oost (demo)"),
+    DemoPlace("GM0917", "heerlen", "Heerlen", "Verloskundigenpraktijk Heerlen-Centrum (demo)", "JGZ Heerlen (demo)"),
+]
+
+ROLE_USERNAMES = {
+    Role.PROFESSIONAL: "verloskundige",
+    Role.INTAKE_HANDLER: "jgz",
+    Role.COALITION_EDITOR: "redacteur",
+    Role.COALITION_COORDINATOR: "coordinator",
+    Role.ANALYST: "analist",
+    Role.ADMINISTRATOR: "beheerder",
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    organisation: str
+    municipality: str
+    two_factor: bool
+    recovery_codes: tuple[str, ...]
+
+
+def demo_totp_key(username: str) -> str:
+    """A stable 20-byte authenticator key (hex) for a demo user: demo only, never real users."""
+    return hashlib.sha256(f"kansrijk-demo-totp:{username}".encode()).hexdigest()[:40]
+
+
+def demo_recovery_codes(username: str) -> tuple[str, ...]:
+    digest = hashlib.sha256(f"kansrijk-demo-recovery:{username}".encode()).hexdigest()
+    return tuple(digest[i : i + 8] for i in range(0, 80, 8))
+
+
+def _organisation(name: str, kind: str, municipality: Municipality) -> Organisation:
+    organisation, _ = Organisation.objects.update_or_create(name=name, defaults={"kind": kind, "is_demo": True})
+    organisation.municipalities.add(municipality)
+    return organisation
+
+
+def _user(username: str, first_name: str, organisation: Organisation, role: str, municipality: Municipality) -> User:
+    user, _ = User.objects.update_or_create(
+        username=username,
+        defaults={
+            "first_name": first_name,
+            "last_name": "(demo)",
+            "email": f"{username}@demo.kansrijk.localhost",
+            "organisation": organisation,
+            "is_demo": True,
+            "is_active": True,
+            "is_staff": role == Role.ADMINISTRATOR,
+            "is_superuser": role == Role.ADMINISTRATOR,
+        },
+    )
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role, organisation=organisation)
+    if role in MUNICIPALITY_SCOPED_ROLES:
+        assignment.municipalities.set([municipality])
+    if role in CLIENT_DATA_ROLES:
+        TOTPDevice.objects.update_or_create(
+            user=user, name="authenticator", defaults={"key": demo_totp_key(username), "confirmed": True}
+        )
+        device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True})
+        device.token_set.all().delete()
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in demo_recovery_codes(username)])
+    return user
+
+
+@transaction.atomic
+def load() -> list[DemoLogin]:
+    logins: list[DemoLogin] = []
+    for place in PLACES:
+        municipality = Municipality.objects.get(code=place.municipality_code)
+        midwives = _organisation(place.midwife_practice, OrganisationKind.MEDICAL, municipality)
+        jgz = _organisation(place.youth_health_care, OrganisationKind.MEDICAL, municipality)
+        gemeente = _organisation(f"Gemeente {municipality.name} (demo)", OrganisationKind.MUNICIPALITY, municipality)
+        organisation_for = {
+            Role.PROFESSIONAL: midwives,
+            Role.INTAKE_HANDLER: jgz,
+            Role.COALITION_EDITOR: gemeente,
+            Role.COALITION_COORDINATOR: gemeente,
+            Role.ANALYST: gemeente,
+            Role.ADMINISTRATOR: gemeente,
+        }
+        for role, prefix in ROLE_USERNAMES.items():
+            username = f"{prefix}.{place.slug}"
+            organisation = organisation_for[role]
+            _user(username, prefix.capitalize(), organisation, role, municipality)
+            two_factor = role in CLIENT_DATA_ROLES
+            logins.append(
+                DemoLogin(
+                    username=username,
+                    role=str(Role(role).label),
+                    organisation=organisation.name,
+                    municipality=municipality.name,
+                    two_factor=two_factor,
+                    recovery_codes=demo_recovery_codes(username) if two_factor else (),
+                )
+            )
+    return logins

@@ -1,0 +1,59 @@
+"""Enforces the second factor: a signed-in user who needs one reaches nothing but the
+verification and set-up pages (and log-out) until it is passed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kansrijk.accounts.twofactor import SESSION_KEY_REQUIRED, remember_requirement
+
+EXEMPT_PREFIXES = ("/static/", "/health", "/i18n/", "/jsi18n/")
+
+
+class TwoFactorRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._exempt: tuple[str, ...] | None = None
+
+    def exempt_paths(self) -> tuple[str, ...]:
+        if self._exempt is None:
+            self._exempt = (
+                reverse("accounts:verify"),
+                reverse("accounts:setup"),
+                reverse("accounts:logout"),
+                reverse("accounts:login"),
+            )
+        return self._exempt
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not user.is_verified():  # type: ignore[union-attr]
+            if SESSION_KEY_REQUIRED not in request.session:
+                remember_requirement(request, user)  # type: ignore[arg-type]
+            if request.session[SESSION_KEY_REQUIRED] and not self._is_exempt(request.path):
+                return self._refuse(request)
+        return self.get_response(request)
+
+    def _is_exempt(self, path: str) -> bool:
+        return path.startswith(EXEMPT_PREFIXES) or path in self.exempt_paths()
+
+    def _refuse(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") or request.path.startswith("/fhir/"):
+            return JsonResponse(
+                {
+                    "type": "about:blank",
+                    "title": _("Forbidden"),
+                    "status": 403,
+                    "detail": _("Log in with your second factor (authenticator app) first."),
+                    "code": "tweede-factor-vereist",
+                },
+                status=403,
+                content_type="application/problem+json",
+            )
+        target = reverse("accounts:verify")
+        return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

@@ -1,0 +1,124 @@
+"""Organisations, users and their role assignments."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kansrijk.accounts.roles import CLIENT_DATA_ROLES, MUNICIPALITY_SCOPED_ROLES, Role
+
+
+class OrganisationKind(models.TextChoices):
+    MEDICAL = "medical", _("Medical")
+    SOCIAL = "social", _("Social")
+    INFORMAL = "informal", _("Informal")
+    MUNICIPALITY = "municipality", _("Municipality")
+    NATIONAL = "national", _("National")
+
+
+class Organisation(models.Model):
+    """An organisation professionals work for (a midwife practice, the JGZ, a municipality)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    municipalities = models.ManyToManyField(
+        "places.Municipality",
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("municipalities it works in"),
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    is_demo = models.BooleanField(_("demo"), default=False, help_text=_("Example data, not a real organisation."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name"], name="accounts_organisation_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (demo)" if self.is_demo else self.name
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organisation"),
+    )
+    is_demo = models.BooleanField(_("demo"), default=False)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        """The codes of this user's roles (cached per instance; one query)."""
+        cached: frozenset[str] | None = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = frozenset(self.role_assignments.values_list("role", flat=True))
+            if self.is_superuser:
+                cached = cached | {Role.ADMINISTRATOR}
+            self._role_codes = cached
+        return cached
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_codes
+
+    @property
+    def requires_two_factor(self) -> bool:
+        return self.is_staff or bool(self.role_codes & CLIENT_DATA_ROLES)
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user, scoped to an organisation and/or a set of municipalities."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="role_assignments", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("organisation"),
+        help_text=_("Empty: the user's own organisation."),
+    )
+    municipalities = models.ManyToManyField(
+        "places.Municipality",
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("municipalities"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "organisation"], name="accounts_roleassignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+    def clean(self) -> None:
+        if self.role != Role.ADMINISTRATOR and self.organisation_id is None and self.user.organisation_id is None:
+            raise ValidationError({"organisation": _("Choose the organisation this role applies to.")})
+
+    @property
+    def effective_organisation_id(self) -> int | None:
+        return self.organisation_id or self.user.organisation_id
+
+    @property
+    def is_municipality_scoped(self) -> bool:
+        return self.role in MUNICIPALITY_SCOPED_ROLES

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import django_otp
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from kansrijk.accounts import twofactor
+from kansrijk.accounts.forms import LoginForm, SetupForm, TokenForm
+from kansrijk.accounts.models import User
+from kansrijk.audit.models import Action, Outcome
+from kansrijk.audit.services import record_event
+
+RECOVERY_CODES_SESSION_KEY = "kansrijk_new_recovery_codes"
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_valid(form)
+        user: User = form.get_user()
+        record_event(request=self.request, user=user, event_type="accounts.login", action=Action.LOGIN)
+        if self.request.session.get(twofactor.SESSION_KEY_REQUIRED):
+            target = "accounts:verify" if twofactor.has_confirmed_device(user) else "accounts:setup"
+            return HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': self.get_success_url()})}")
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            record_event(request=request, event_type="accounts.logout", action=Action.LOGOUT)
+        return super().post(request, *args, **kwargs)
+
+
+@never_cache
+@sensitive_post_parameters("token")
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Second step of logging in: a code from the authenticator app or a recovery code."""
+    user: User = request.user  # type: ignore[assignment]
+    next_url = _safe_next(request, reverse("core:start"))
+    if user.is_verified():  # type: ignore[attr-defined]
+        return redirect(next_url)
+    if not twofactor.has_confirmed_device(user):
+        return HttpResponseRedirect(f"{reverse('accounts:setup')}?next={next_url}")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = twofactor.match_second_factor(user, form.cleaned_data["token"])
+        if device is not None:
+            django_otp.login(request, device)
+            request.session.cycle_key()
+            record_event(request=request, event_type="accounts.second_factor", action=Action.LOGIN)
+            if device.name == twofactor.RECOVERY_DEVICE_NAME:
+                left = twofactor.remaining_recovery_codes(user)
+                messages.warning(
+                    request,
+                    _("You logged in with a recovery code. You have %(count)d left.") % {"count": left},
+                )
+            return redirect(next_url)
+        record_event(
+            request=request, event_type="accounts.second_factor", action=Action.LOGIN, outcome=Outcome.FAILURE
+        )
+        form.add_error("token", _("This code is not correct or has expired. Try the next code from your app."))
+    return render(request, "accounts/verify.html", {"form": form, "next": next_url})
+
+
+@never_cache
+@sensitive_post_parameters("token")
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    """Set up the authenticator app: scan the QR code, confirm with a first code."""
+    user: User = request.user  # type: ignore[assignment]
+    next_url = _safe_next(request, reverse("core:start"))
+    if twofactor.has_confirmed_device(user) and not user.is_verified():  # type: ignore[attr-defined]
+        # Replacing a confirmed authenticator needs the old one (or a recovery code) first.
+        return HttpResponseRedirect(f"{reverse('accounts:verify')}?next={reverse('accounts:setup')}")
+    device = twofactor.pending_totp_device(user)
+    form = SetupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if twofactor.confirm_totp_device(user=user, device=device, token=form.cleaned_data["token"]):
+            django_otp.login(request, device)
+            request.session.cycle_key()
+            request.session[twofactor.SESSION_KEY_REQUIRED] = True
+            request.session[RECOVERY_CODES_SESSION_KEY] = twofactor.new_recovery_codes(user=user)
+            record_event(request=request, event_type="accounts.second_factor.setup", action=Action.CREATE)
+            return HttpResponseRedirect(f"{reverse('accounts:recovery_codes')}?next={next_url}")
+        form.add_error("token", _("This code does not match. Check the time on your phone and try again."))
+    context = {
+        "form": form,
+        "next": next_url,
+        "qr_svg": twofactor.provisioning_qr_svg(device, user),
+        "secret": twofactor.secret_base32(device),
+        "issuer": twofactor.issuer(),
+    }
+    return render(request, "accounts/setup.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Shows new recovery codes once; POST makes a fresh set (the old ones stop working)."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_verified():  # type: ignore[attr-defined]
+        return HttpResponseRedirect(f"{reverse('accounts:verify')}?next={request.path}")
+    if request.method == "POST":
+        request.session[RECOVERY_CODES_SESSION_KEY] = twofactor.new_recovery_codes(user=user)
+        record_event(request=request, event_type="accounts.recovery_codes", action=Action.CREATE)
+        return redirect("accounts:recovery_codes")
+    codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
+    context = {
+        "codes": codes,
+        "remaining": twofactor.remaining_recovery_codes(user),
+        "next": _safe_next(request, reverse("core:start")),
+    }
+    return render(request, "accounts/recovery_codes.html", context)
+
+
+def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    return render(request, "accounts/locked_out.html", status=429)

@@ -1,0 +1,117 @@
+"""The access log (toegangslog), shaped after NEN 7513.
+
+Append-only: there is no update or delete path in the code, and on PostgreSQL a trigger
+refuses UPDATE and DELETE (only the retention purge may delete, see services.purge_expired).
+No payloads and no personal data beyond references are stored here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kansrijk.accounts.roles import Role
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("create")
+    READ = "read", _("read")
+    SEARCH = "search", _("search")
+    UPDATE = "update", _("update")
+    DELETE = "delete", _("delete")
+    EXPORT = "export", _("export")
+    PRINT = "print", _("print")
+    HANDOVER = "handover", _("handover")
+    LOGIN = "login", _("log in")
+    LOGOUT = "logout", _("log out")
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("success")
+    DENIED = "denied", _("denied")
+    FAILURE = "failure", _("failure")
+
+
+def may_search_access_log(user: Any) -> bool:
+    """Whether ``user`` may search and export the access log: an administrator (or staff)
+    who has passed the second factor in this session (``is_verified`` from django-otp)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not (user.is_staff or user.has_role(Role.ADMINISTRATOR)):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
+
+
+class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
+    def for_user(self, user: Any) -> AccessEventQuerySet:
+        """The events ``user`` may see: all for a verified administrator, none for others."""
+        return self if may_search_access_log(user) else self.none()
+
+
+class AccessEvent(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(_("date and time"), default=timezone.now, db_index=True)
+    event_type = models.CharField(
+        _("event"), max_length=60, help_text=_("What happened, e.g. 'referral.view'.")
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    # The log outlives users and organisations: no database constraints, no cascades.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    user_display = models.CharField(_("user name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=30, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    on_behalf_of = models.CharField(_("on behalf of"), max_length=150, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=100, blank=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object"), max_length=64, blank=True)
+    client_ref = models.CharField(_("client reference"), max_length=64, blank=True)
+    consent_ref = models.CharField(_("consent reference"), max_length=64, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    source_ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AccessEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access event")
+        verbose_name_plural = _("access log")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "occurred_at"], name="audit_user_time"),
+            models.Index(fields=["object_type", "object_id", "occurred_at"], name="audit_object_time"),
+            models.Index(fields=["client_ref", "occurred_at"], name="audit_client_time"),
+            # Searching by the recorded user name (the user may since be renamed or removed).
+            models.Index(fields=["user_display", "occurred_at"], name="audit_username_time"),
+        ]
+
+    @property
+    def role_label(self) -> str:
+        """The role's name in the current language; the stored code if it is not a role."""
+        try:
+            return str(Role(self.role).label)
+        except ValueError:
+            return self.role
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.user_display or '-'} {self.action} {self.event_type}"

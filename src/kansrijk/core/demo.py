@@ -1,0 +1,21 @@
+"""The demo content loaders, in order. Each app with demo content adds its loader here;
+a loader is idempotent and marks what it makes as demo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+DEMO_LOADERS: list[str] = [
+    "kansrijk.accounts.demo.load",
+]
+
+
+def run_demo_loaders() -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for path in DEMO_LOADERS:
+        loader: Callable[[], Any] = import_string(path)
+        results[path] = loader()
+    return results

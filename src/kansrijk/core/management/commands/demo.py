@@ -1,0 +1,64 @@
+"""`kansrijk demo`: one command from a fresh clone to a running demo.
+
+Creates and migrates the database (SQLite by default), loads the reference data and the demo
+content, prints the demo log-ins and serves the app on http://127.0.0.1:8000. Safe to run
+again: every step is idempotent.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kansrijk.accounts.demo import DEMO_PASSWORD, DemoLogin
+from kansrijk.core.demo import run_demo_loaders
+from kansrijk.places.services import load_reference_data
+
+
+class Command(BaseCommand):
+    help = "Set up a demo database (migrate, reference data, demo content) and start a local server."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000, help="Port to serve on (default 8000).")
+        parser.add_argument("--host", default="127.0.0.1", help="Address to serve on (default 127.0.0.1).")
+        parser.add_argument("--no-serve", action="store_true", help="Set up and print the log-ins, but start no server.")
+
+    def handle(self, *args: Any, port: int, host: str, no_serve: bool, **options: Any) -> None:
+        if not 1 <= port <= 65535:
+            raise CommandError(f"--port must be between 1 and 65535, not {port}")
+        database = settings.DATABASES["default"]
+        self.stdout.write(f"Database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(self.style.SUCCESS("Database migrated."))
+        counts = load_reference_data()
+        self.stdout.write(self.style.SUCCESS(f"Reference data loaded: {counts}"))
+        results = run_demo_loaders()
+        logins: list[DemoLogin] = results.get("kansrijk.accounts.demo.load", [])
+        self.stdout.write(self.style.SUCCESS("Demo content loaded."))
+        self._print_logins(logins)
+        if no_serve:
+            return
+        os.environ["KANSRIJK_DEMO_MODE"] = "1"
+        settings.KANSRIJK_DEMO_MODE = True
+        self.stdout.write(self.style.SUCCESS(f"\nKansrijk runs on http://{host}:{port}/  (stop with Ctrl+C)\n"))
+        call_command("runserver", f"{host}:{port}", use_reloader=False, skip_checks=True)
+
+    def _print_logins(self, logins: list[DemoLogin]) -> None:
+        self.stdout.write("\nDemo log-ins (demo data only; every password is the same):")
+        self.stdout.write(f"  password: {DEMO_PASSWORD}\n")
+        width = max((len(login.username) for login in logins), default=10)
+        for login in logins:
+            second = "2FA" if login.two_factor else "   "
+            self.stdout.write(
+                f"  {login.username:<{width}}  {second}  {login.role} — {login.organisation} ({login.municipality})"
+            )
+        self.stdout.write(
+            "\nUsers marked 2FA log in with a second step. Their current code: "
+            "`uv run kansrijk demo-code USERNAME`,\n"
+            "or use a recovery code, e.g. for "
+            + (f"{logins[0].username}: {', '.join(logins[0].recovery_codes[:3])}" if logins else "-")
+        )

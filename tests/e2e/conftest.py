@@ -1,0 +1,113 @@
+"""Browser tests: Playwright (Python) driving Debian's Chromium against the live server.
+
+Chromium is /usr/bin/chromium (override with KANSRIJK_CHROMIUM). Without it these tests are
+skipped, unless KANSRIJK_REQUIRE_BROWSER=1 (as in CI), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# between browser steps are synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("KANSRIJK_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(os.environ.get("KANSRIJK_SCREENSHOTS", "test-results/screenshots"))
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Any]:
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        message = f"Chromium not found at {CHROMIUM}: install Debian's chromium package"
+        if os.environ.get("KANSRIJK_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    from kansrijk.places.models import Municipality
+    from kansrijk.places.services import load_reference_data
+
+    if not Municipality.objects.exists():
+        load_reference_data()
+
+
+@pytest.fixture
+def page(chromium_browser: Any, live_server: Any, reference_data: None) -> Iterator[Any]:
+    context = chromium_browser.new_context(base_url=live_server.url, locale="nl-NL", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    return Axe()
+
+
+def assert_accessible(axe: Axe, page: Any) -> None:
+    """axe-core finds no WCAG 2.1 A/AA violations on the page as it is now."""
+    results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+def screenshot(page: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def current_totp(username: str) -> str:
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def log_in(page: Any, username: str, password: str, *, second_factor: bool) -> None:
+    page.goto("/account/inloggen/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    if second_factor:
+        page.wait_for_url("**/tweede-factor/**")
+        page.get_by_label("Code", exact=True).fill(current_totp(username))
+        page.get_by_role("button", name="Bevestigen").click()
+    page.wait_for_load_state()
