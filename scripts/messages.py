@@ -62,7 +62,9 @@ def check() -> int:
     for po_path in po_files():
         po = polib.pofile(str(po_path))
         for entry in po.untranslated_entries():
-            problems.append(f"{po_path.relative_to(ROOT)}: no Dutch translation for {entry.msgid!r}")
+            problems.append(
+                f"{po_path.relative_to(ROOT)}: no Dutch translation for {entry.msgid!r}"
+            )
         for entry in po.fuzzy_entries():
             problems.append(f"{po_path.relative_to(ROOT)}: fuzzy translation for {entry.msgid!r}")
         mo_path = po_path.with_suffix(".mo")
@@ -72,7 +74,9 @@ def check() -> int:
             compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(mo_path))}
             source = {(e.msgctxt, e.msgid): e.msgstr for e in po.translated_entries()}
             if compiled != source and {k: v for k, v in compiled.items() if k[1]} != source:
-                problems.append(f"{mo_path.relative_to(ROOT)}: stale, run `uv run python scripts/messages.py compile`")
+                problems.append(
+                    f"{mo_path.relative_to(ROOT)}: stale, run `uv run python scripts/messages.py compile`"
+                )
     # 2. Strings in the code that the .po files do not have yet.
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "kansrijk"
@@ -81,14 +85,20 @@ def check() -> int:
         for po_path in po_files(copy):
             rel = po_path.relative_to(copy)
             committed = PACKAGE / rel
-            known = {(e.msgctxt, e.msgid) for e in polib.pofile(str(committed))} if committed.exists() else set()
+            known = (
+                {(e.msgctxt, e.msgid) for e in polib.pofile(str(committed))}
+                if committed.exists()
+                else set()
+            )
             for entry in polib.pofile(str(po_path)):
                 if (entry.msgctxt, entry.msgid) not in known:
                     problems.append(f"src/kansrijk/{rel}: missing msgid {entry.msgid!r}")
     for problem in problems:
         print(problem)
     if problems:
-        print(f"\n{len(problems)} translation problem(s). Run `uv run python scripts/messages.py update` and translate.")
+        print(
+            f"\n{len(problems)} translation problem(s). Run `uv run python scripts/messages.py update` and translate."
+        )
         return 1
     print(f"Translations complete: {len(po_files())} Dutch catalogue(s).")
     return 0

@@ -6,9 +6,6 @@ from django.views.i18n import JavaScriptCatalog
 
 from kansrijk.core import views as core_views
 
-admin.site.site_header = "Kansrijk beheer"
-admin.site.site_title = "Kansrijk beheer"
-
 urlpatterns = [
     path("", include("kansrijk.core.urls")),
     path("account/", include("kansrijk.accounts.urls")),
@@ -18,7 +15,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # The admin logs in through our own pages, so its users pass the same second factor.
-    path(f"{settings.ADMIN_URL_PATH}login/", RedirectView.as_view(url=reverse_lazy("accounts:login"), query_string=True)),
+    path(
+        f"{settings.ADMIN_URL_PATH}login/",
+        RedirectView.as_view(url=reverse_lazy("accounts:login"), query_string=True),
+    ),
     path(settings.ADMIN_URL_PATH, admin.site.urls),
 ]
 

@@ -70,7 +70,9 @@ def reference_data(transactional_db: None) -> None:
 
 @pytest.fixture
 def page(chromium_browser: Any, live_server: Any, reference_data: None) -> Iterator[Any]:
-    context = chromium_browser.new_context(base_url=live_server.url, locale="nl-NL", viewport={"width": 1280, "height": 900})
+    context = chromium_browser.new_context(
+        base_url=live_server.url, locale="nl-NL", viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
@@ -85,7 +87,8 @@ def axe() -> Axe:
 def assert_accessible(axe: Axe, page: Any) -> None:
     """axe-core finds no WCAG 2.1 A/AA violations on the page as it is now."""
     results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
-    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+    targets = [node["target"] for v in results.response["violations"] for node in v["nodes"]]
+    assert results.violations_count == 0, f"{page.url} {targets}\n{results.generate_report()}"
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -22,14 +22,28 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "first_name", "last_name", "organisation", "is_active", "is_staff", "is_demo"]
-    list_filter = ["is_active", "is_staff", "is_demo", "role_assignments__role", "organisation__kind"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "organisation",
+        "is_active",
+        "is_staff",
+        "is_demo",
+    ]
+    list_filter = [
+        "is_active",
+        "is_staff",
+        "is_demo",
+        "role_assignments__role",
+        "organisation__kind",
+    ]
     list_select_related = ["organisation"]
     search_fields = ["username", "first_name", "last_name", "email", "organisation__name"]
     autocomplete_fields = ["organisation"]
     inlines = [RoleAssignmentInline]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Kansrijk"), {"fields": ("organisation", "is_demo")}),
     )
     add_fieldsets = (

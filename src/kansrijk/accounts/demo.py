@@ -33,9 +33,19 @@ class DemoPlace:
 
 
 PLACES = [
-    DemoPlace("GM0090", "smallingerland", "Drachten", "Verloskundigenpraktijk De Wieken (demo)", "JGZ Fryslân Drachten (demo)"),
-    DemoPlace("GM0599", "rotterdam", "Rotterdam", "Verloskundigenpraktijk Kralingen (demo)", "CJG Rotterdam Oost (demo)"),
-    DemoPlace("GM0917", "heerlen", "Heerlen", "Verloskundigenpraktijk Heerlen-Centrum (demo)", "JGZ Heerlen (demo)"),
+    DemoPlace(
+        "GM0090",
+        "smallingerland",
+        "Drachten",
+        "Verloskundigenpraktijk De Wieken",
+        "JGZ Fryslân Drachten",
+    ),
+    DemoPlace(
+        "GM0599", "rotterdam", "Rotterdam", "Verloskundigenpraktijk Kralingen", "CJG Rotterdam Oost"
+    ),
+    DemoPlace(
+        "GM0917", "heerlen", "Heerlen", "Verloskundigenpraktijk Heerlen-Centrum", "JGZ Heerlen"
+    ),
 ]
 
 ROLE_USERNAMES = {
@@ -69,12 +79,20 @@ def demo_recovery_codes(username: str) -> tuple[str, ...]:
 
 
 def _organisation(name: str, kind: str, municipality: Municipality) -> Organisation:
-    organisation, _ = Organisation.objects.update_or_create(name=name, defaults={"kind": kind, "is_demo": True})
+    organisation, _ = Organisation.objects.update_or_create(
+        name=name, defaults={"kind": kind, "is_demo": True}
+    )
     organisation.municipalities.add(municipality)
     return organisation
 
 
-def _user(username: str, first_name: str, organisation: Organisation, role: str, municipality: Municipality) -> User:
+def _user(
+    username: str,
+    first_name: str,
+    organisation: Organisation,
+    role: str,
+    municipality: Municipality,
+) -> User:
     user, _ = User.objects.update_or_create(
         username=username,
         defaults={
@@ -90,16 +108,24 @@ def _user(username: str, first_name: str, organisation: Organisation, role: str,
     )
     user.set_password(DEMO_PASSWORD)
     user.save()
-    assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role, organisation=organisation)
+    assignment, _ = RoleAssignment.objects.get_or_create(
+        user=user, role=role, organisation=organisation
+    )
     if role in MUNICIPALITY_SCOPED_ROLES:
         assignment.municipalities.set([municipality])
     if role in CLIENT_DATA_ROLES:
         TOTPDevice.objects.update_or_create(
-            user=user, name="authenticator", defaults={"key": demo_totp_key(username), "confirmed": True}
+            user=user,
+            name="authenticator",
+            defaults={"key": demo_totp_key(username), "confirmed": True},
         )
-        device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True})
+        device, _ = StaticDevice.objects.get_or_create(
+            user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+        )
         device.token_set.all().delete()
-        StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in demo_recovery_codes(username)])
+        StaticToken.objects.bulk_create(
+            [StaticToken(device=device, token=c) for c in demo_recovery_codes(username)]
+        )
     return user
 
 
@@ -110,7 +136,9 @@ def load() -> list[DemoLogin]:
         municipality = Municipality.objects.get(code=place.municipality_code)
         midwives = _organisation(place.midwife_practice, OrganisationKind.MEDICAL, municipality)
         jgz = _organisation(place.youth_health_care, OrganisationKind.MEDICAL, municipality)
-        gemeente = _organisation(f"Gemeente {municipality.name} (demo)", OrganisationKind.MUNICIPALITY, municipality)
+        gemeente = _organisation(
+            f"Gemeente {municipality.name}", OrganisationKind.MUNICIPALITY, municipality
+        )
         organisation_for = {
             Role.PROFESSIONAL: midwives,
             Role.INTAKE_HANDLER: jgz,

@@ -9,7 +9,9 @@ class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("User name"),
         max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}
+        ),
     )
     password = forms.CharField(
         label=_("Password"),
@@ -24,7 +26,12 @@ class TokenForm(forms.Form):
         max_length=16,
         help_text=_("The six digits from your authenticator app, or one of your recovery codes."),
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
         ),
         error_messages={"required": _("Enter the code from your authenticator app.")},
     )

@@ -32,9 +32,9 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not user.is_verified():  # type: ignore[union-attr]
+        if user.is_authenticated and not user.is_verified():  # type: ignore[attr-defined]
             if SESSION_KEY_REQUIRED not in request.session:
-                remember_requirement(request, user)  # type: ignore[arg-type]
+                remember_requirement(request, user)
             if request.session[SESSION_KEY_REQUIRED] and not self._is_exempt(request.path):
                 return self._refuse(request)
         return self.get_response(request)

@@ -30,14 +30,18 @@ class Organisation(models.Model):
         verbose_name=_("municipalities it works in"),
     )
     email = models.EmailField(_("email address"), blank=True)
-    is_demo = models.BooleanField(_("demo"), default=False, help_text=_("Example data, not a real organisation."))
+    is_demo = models.BooleanField(
+        _("demo"), default=False, help_text=_("Example data, not a real organisation.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["name"], name="accounts_organisation_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="accounts_organisation_unique_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} (demo)" if self.is_demo else self.name
@@ -54,7 +58,7 @@ class User(AbstractUser):
     )
     is_demo = models.BooleanField(_("demo"), default=False)
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("user")
@@ -82,7 +86,9 @@ class User(AbstractUser):
 class RoleAssignment(models.Model):
     """A role held by a user, scoped to an organisation and/or a set of municipalities."""
 
-    user = models.ForeignKey(User, models.CASCADE, related_name="role_assignments", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="role_assignments", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     organisation = models.ForeignKey(
         Organisation,
@@ -105,15 +111,23 @@ class RoleAssignment(models.Model):
         verbose_name = _("role")
         verbose_name_plural = _("roles")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "organisation"], name="accounts_roleassignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"], name="accounts_roleassignment_unique"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
 
     def clean(self) -> None:
-        if self.role != Role.ADMINISTRATOR and self.organisation_id is None and self.user.organisation_id is None:
-            raise ValidationError({"organisation": _("Choose the organisation this role applies to.")})
+        if (
+            self.role != Role.ADMINISTRATOR
+            and self.organisation_id is None
+            and self.user.organisation_id is None
+        ):
+            raise ValidationError(
+                {"organisation": _("Choose the organisation this role applies to.")}
+            )
 
     @property
     def effective_organisation_id(self) -> int | None:

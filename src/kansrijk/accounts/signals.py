@@ -10,6 +10,8 @@ from kansrijk.accounts.twofactor import remember_requirement
 
 
 @receiver(user_logged_in)
-def remember_second_factor_requirement(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def remember_second_factor_requirement(
+    sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
+) -> None:
     if request is not None and hasattr(request, "session"):
         remember_requirement(request, user)

@@ -78,7 +78,9 @@ def confirm_totp_device(*, user: User, device: TOTPDevice, token: str) -> bool:
 @transaction.atomic
 def new_recovery_codes(*, user: User) -> list[str]:
     """Replace the user's recovery codes with ten new ones; each works once."""
-    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True})
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
+    )
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])

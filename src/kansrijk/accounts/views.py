@@ -7,6 +7,7 @@ import django_otp
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,13 +40,17 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         user: User = form.get_user()
-        record_event(request=self.request, user=user, event_type="accounts.login", action=Action.LOGIN)
+        record_event(
+            request=self.request, user=user, event_type="accounts.login", action=Action.LOGIN
+        )
         if self.request.session.get(twofactor.SESSION_KEY_REQUIRED):
             target = "accounts:verify" if twofactor.has_confirmed_device(user) else "accounts:setup"
-            return HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': self.get_success_url()})}")
+            return HttpResponseRedirect(
+                f"{reverse(target)}?{urlencode({'next': self.get_success_url()})}"
+            )
         return response
 
 
@@ -81,13 +86,19 @@ def verify(request: HttpRequest) -> HttpResponse:
                 left = twofactor.remaining_recovery_codes(user)
                 messages.warning(
                     request,
-                    _("You logged in with a recovery code. You have %(count)d left.") % {"count": left},
+                    _("You logged in with a recovery code. You have %(count)d left.")
+                    % {"count": left},
                 )
             return redirect(next_url)
         record_event(
-            request=request, event_type="accounts.second_factor", action=Action.LOGIN, outcome=Outcome.FAILURE
+            request=request,
+            event_type="accounts.second_factor",
+            action=Action.LOGIN,
+            outcome=Outcome.FAILURE,
         )
-        form.add_error("token", _("This code is not correct or has expired. Try the next code from your app."))
+        form.add_error(
+            "token", _("This code is not correct or has expired. Try the next code from your app.")
+        )
     return render(request, "accounts/verify.html", {"form": form, "next": next_url})
 
 
@@ -101,18 +112,26 @@ def setup(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, reverse("core:start"))
     if twofactor.has_confirmed_device(user) and not user.is_verified():  # type: ignore[attr-defined]
         # Replacing a confirmed authenticator needs the old one (or a recovery code) first.
-        return HttpResponseRedirect(f"{reverse('accounts:verify')}?next={reverse('accounts:setup')}")
+        return HttpResponseRedirect(
+            f"{reverse('accounts:verify')}?next={reverse('accounts:setup')}"
+        )
     device = twofactor.pending_totp_device(user)
     form = SetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if twofactor.confirm_totp_device(user=user, device=device, token=form.cleaned_data["token"]):
+        if twofactor.confirm_totp_device(
+            user=user, device=device, token=form.cleaned_data["token"]
+        ):
             django_otp.login(request, device)
             request.session.cycle_key()
             request.session[twofactor.SESSION_KEY_REQUIRED] = True
             request.session[RECOVERY_CODES_SESSION_KEY] = twofactor.new_recovery_codes(user=user)
-            record_event(request=request, event_type="accounts.second_factor.setup", action=Action.CREATE)
+            record_event(
+                request=request, event_type="accounts.second_factor.setup", action=Action.CREATE
+            )
             return HttpResponseRedirect(f"{reverse('accounts:recovery_codes')}?next={next_url}")
-        form.add_error("token", _("This code does not match. Check the time on your phone and try again."))
+        form.add_error(
+            "token", _("This code does not match. Check the time on your phone and try again.")
+        )
     context = {
         "form": form,
         "next": next_url,
@@ -144,5 +163,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/recovery_codes.html", context)
 
 
-def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     return render(request, "accounts/locked_out.html", status=429)

@@ -58,7 +58,9 @@ def problem_response(
         body["instance"] = instance
     if errors:
         body["errors"] = errors
-    response = Response(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+    response = Response(
+        body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE
+    )
     return response
 
 
@@ -79,7 +81,11 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         data = response.data
         detail = str(data.get("detail", "")) if isinstance(data, dict) else str(data)
         code = getattr(exc, "default_code", "") or ""
-    headers = {k: v for k, v in response.items() if k.lower() in {"www-authenticate", "allow", "retry-after"}}
+    headers = {
+        k: v
+        for k, v in response.items()
+        if k.lower() in {"www-authenticate", "allow", "retry-after"}
+    }
     problem = problem_response(
         response.status_code or status.HTTP_400_BAD_REQUEST,
         detail,
@@ -91,5 +97,5 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     # The negotiated renderer would otherwise overwrite the problem+json content type.
     problem.accepted_renderer = ProblemJSONRenderer()
     problem.accepted_media_type = PROBLEM_CONTENT_TYPE
-    problem.renderer_context = context
+    problem.renderer_context = context  # type: ignore[attr-defined]
     return problem

@@ -11,4 +11,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Static files come straight from the finders; no collectstatic folder in development.
-STATIC_ROOT = env_str("STATIC_ROOT") or None
+STATIC_ROOT = env_str("STATIC_ROOT") or None  # type: ignore[assignment]

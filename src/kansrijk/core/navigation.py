@@ -37,7 +37,7 @@ NAV_ITEMS: list[NavItem] = [
 
 
 def nav_for(request: HttpRequest) -> list[dict[str, object]]:
-    items = []
+    items: list[dict[str, object]] = []
     for item in NAV_ITEMS:
         if not item.visible(request):
             continue

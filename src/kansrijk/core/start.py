@@ -33,7 +33,9 @@ POSTCODE = Task(
     _("Find the municipality, GGD region and youth care region of a postcode."),
 )
 ADMIN = Task("admin:index", _("Administration"), _("Manage organisations, users and roles."))
-AUDIT = Task("audit:search", _("Search the access log"), _("Who saw or changed what, when and why."))
+AUDIT = Task(
+    "audit:search", _("Search the access log"), _("Who saw or changed what, when and why.")
+)
 
 SECTIONS: dict[str, Section] = {
     Role.PROFESSIONAL: Section(
@@ -81,7 +83,7 @@ def start_sections_for(request: HttpRequest) -> list[dict[str, object]]:
     user = request.user
     if not user.is_authenticated:
         return []
-    sections = []
+    sections: list[dict[str, object]] = []
     for role in ROLE_ORDER:
         if not user.has_role(role):
             continue

@@ -21,10 +21,12 @@ _CLASSES: list[tuple[type[forms.Widget], str]] = [
 @register.simple_tag
 def nl_widget(field: BoundField) -> SafeString:
     widget = field.field.widget
-    attrs: dict[str, str] = {}
+    attrs: dict[str, str | bool] = {}
     for widget_class, css in _CLASSES:
         if isinstance(widget, widget_class):
-            attrs["class"] = css + (" utrecht-textbox--invalid" if field.errors and "textbox" in css else "")
+            attrs["class"] = css + (
+                " utrecht-textbox--invalid" if field.errors and "textbox" in css else ""
+            )
             break
     described = []
     if field.help_text:
@@ -34,6 +36,8 @@ def nl_widget(field: BoundField) -> SafeString:
         attrs["aria-invalid"] = "true"
     if described:
         attrs["aria-describedby"] = " ".join(described)
-    if field.field.required and not isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+    if field.field.required and not isinstance(
+        widget, forms.CheckboxInput | forms.CheckboxSelectMultiple
+    ):
         attrs["aria-required"] = "true"
     return field.as_widget(attrs=attrs)

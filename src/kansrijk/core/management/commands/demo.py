@@ -20,12 +20,22 @@ from kansrijk.places.services import load_reference_data
 
 
 class Command(BaseCommand):
-    help = "Set up a demo database (migrate, reference data, demo content) and start a local server."
+    help = (
+        "Set up a demo database (migrate, reference data, demo content) and start a local server."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--port", type=int, default=8000, help="Port to serve on (default 8000).")
-        parser.add_argument("--host", default="127.0.0.1", help="Address to serve on (default 127.0.0.1).")
-        parser.add_argument("--no-serve", action="store_true", help="Set up and print the log-ins, but start no server.")
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port to serve on (default 8000)."
+        )
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Address to serve on (default 127.0.0.1)."
+        )
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="Set up and print the log-ins, but start no server.",
+        )
 
     def handle(self, *args: Any, port: int, host: str, no_serve: bool, **options: Any) -> None:
         if not 1 <= port <= 65535:
@@ -44,7 +54,9 @@ class Command(BaseCommand):
             return
         os.environ["KANSRIJK_DEMO_MODE"] = "1"
         settings.KANSRIJK_DEMO_MODE = True
-        self.stdout.write(self.style.SUCCESS(f"\nKansrijk runs on http://{host}:{port}/  (stop with Ctrl+C)\n"))
+        self.stdout.write(
+            self.style.SUCCESS(f"\nKansrijk runs on http://{host}:{port}/  (stop with Ctrl+C)\n")
+        )
         call_command("runserver", f"{host}:{port}", use_reloader=False, skip_checks=True)
 
     def _print_logins(self, logins: list[DemoLogin]) -> None:
@@ -60,5 +72,9 @@ class Command(BaseCommand):
             "\nUsers marked 2FA log in with a second step. Their current code: "
             "`uv run kansrijk demo-code USERNAME`,\n"
             "or use a recovery code, e.g. for "
-            + (f"{logins[0].username}: {', '.join(logins[0].recovery_codes[:3])}" if logins else "-")
+            + (
+                f"{logins[0].username}: {', '.join(logins[0].recovery_codes[:3])}"
+                if logins
+                else "-"
+            )
         )

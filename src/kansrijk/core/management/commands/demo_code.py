@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args: Any, username: str, **options: Any) -> None:
-        device = TOTPDevice.objects.filter(user__username=username, user__is_demo=True, confirmed=True).first()
+        device = TOTPDevice.objects.filter(
+            user__username=username, user__is_demo=True, confirmed=True
+        ).first()
         if device is None:
             raise CommandError(f"No demo user with an authenticator is called {username!r}.")
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)

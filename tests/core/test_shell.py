@@ -1,0 +1,116 @@
+"""The application shell: health, errors, security headers, language, start pages."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from kansrijk.accounts.roles import Role
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_health_checks_the_database(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+def test_health_reports_an_unavailable_database(client):
+    with mock.patch.object(connection, "cursor", side_effect=Exception("down")):
+        response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "unavailable"
+
+
+def test_health_refuses_other_methods(client):
+    assert client.post("/health").status_code == 405
+
+
+def test_unknown_page_is_a_dutch_404(client):
+    response = client.get("/bestaat-niet/")
+    assert response.status_code == 404
+    assert "Pagina niet gevonden" in response.content.decode()
+
+
+def test_security_headers_and_request_id(client):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert len(response["X-Request-ID"]) == 32
+    # A well-formed incoming id is kept; garbage is replaced.
+    assert (
+        client.get("/", HTTP_X_REQUEST_ID="abc-12345678").headers["X-Request-ID"] == "abc-12345678"
+    )
+    assert client.get("/", HTTP_X_REQUEST_ID="<script>").headers["X-Request-ID"] != "<script>"
+
+
+def test_page_has_skip_link_landmarks_and_language(client):
+    content = client.get("/").content.decode()
+    assert '<html lang="nl"' in content
+    assert 'href="#main"' in content
+    assert content.index('href="#main"') < content.index("<header")
+    for landmark in ("<header", "<nav", '<main id="main"', "<footer"):
+        assert landmark in content
+
+
+def test_language_switch_to_english(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    content = client.get("/").content.decode()
+    assert '<html lang="en"' in content
+    assert "Skip to content" in content
+
+
+def test_language_switch_ignores_an_unknown_language(client):
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+    assert '<html lang="nl"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_start_page_per_role(client, login_verified, django_assert_max_num_queries, role):
+    user = UserFactory(roles=[role])
+    login_verified(client, user)
+    with django_assert_max_num_queries(8):
+        response = client.get("/")
+    assert response.status_code == 200
+    sections = response.context["sections"]
+    assert [s["role"] for s in sections] == [role]
+    for task in sections[0]["tasks"]:
+        assert client.get(task["url"]).status_code == 200, task["url"]
+
+
+def test_user_with_several_roles_sees_a_section_for_each(client, login_verified):
+    user = UserFactory(roles=[Role.COALITION_EDITOR, Role.ANALYST])
+    login_verified(client, user)
+    sections = client.get("/").context["sections"]
+    assert [s["role"] for s in sections] == [Role.COALITION_EDITOR, Role.ANALYST]
+
+
+def test_user_without_role_is_told_so(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert "U heeft nog geen rol" in client.get("/").content.decode()
+
+
+def test_admin_login_goes_through_our_login(client):
+    response = client.get("/beheer/login/?next=/beheer/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_admin_needs_the_second_factor(client, login_verified):
+    admin = UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get("/beheer/").status_code == 302
+    login_verified(client, admin)
+    assert client.get("/beheer/").status_code == 200
+    assert client.get("/beheer/accounts/user/").status_code == 200
