@@ -32,7 +32,7 @@ def app_dirs_with_locale() -> list[Path]:
 
 def django_admin(args: list[str], cwd: Path) -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kansrijk.conf.test"}
-    subprocess.run([sys.executable, "-m", "django", *args], cwd=cwd, env=env, check=True)
+    subprocess.run([sys.executable, "-P", "-m", "django", *args], cwd=cwd, env=env, check=True)
 
 
 def makemessages(package: Path) -> None:

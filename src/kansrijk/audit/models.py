@@ -60,7 +60,9 @@ class AccessEvent(models.Model):
         _("event"), max_length=60, help_text=_("What happened, e.g. 'referral.view'.")
     )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS
+    )
     # The log outlives users and organisations: no database constraints, no cascades.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -99,11 +101,16 @@ class AccessEvent(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["user", "occurred_at"], name="audit_user_time"),
-            models.Index(fields=["object_type", "object_id", "occurred_at"], name="audit_object_time"),
+            models.Index(
+                fields=["object_type", "object_id", "occurred_at"], name="audit_object_time"
+            ),
             models.Index(fields=["client_ref", "occurred_at"], name="audit_client_time"),
             # Searching by the recorded user name (the user may since be renamed or removed).
             models.Index(fields=["user_display", "occurred_at"], name="audit_username_time"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.user_display or '-'} {self.action} {self.event_type}"
 
     @property
     def role_label(self) -> str:
@@ -112,6 +119,3 @@ class AccessEvent(models.Model):
             return str(Role(self.role).label)
         except ValueError:
             return self.role
-
-    def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.user_display or '-'} {self.action} {self.event_type}"

@@ -29,14 +29,16 @@ DROP FUNCTION IF EXISTS audit_accessevent_append_only();
 """
 
 
+# params=None: the SQL goes to the server as is (with params, psycopg would read the '%'
+# in RAISE EXCEPTION as a placeholder).
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        schema_editor.execute(CREATE, params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,39 @@
+"""Remove access-log events older than the retention period (AUDIT_RETENTION_DAYS).
+
+The scheduled job for the access log: run it daily (cron or a systemd timer) as
+``kansrijk purge-audit``; see docs/operations.md. Safe to run more than once: a second
+run removes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from kansrijk.audit.services import purge_expired, retention_cutoff
+
+
+class Command(BaseCommand):
+    help = "Remove access-log events older than the retention period (NEN 7513: 5 years)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=10_000,
+            help="Events removed per transaction (default 10000).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        batch_size: int = options["batch_size"]
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1")
+        now = timezone.now()
+        removed = purge_expired(now=now, batch_size=batch_size)
+        cutoff = retention_cutoff(now)
+        self.stdout.write(
+            f"Removed {removed} access-log event(s) from before "
+            f"{cutoff.isoformat(timespec='seconds')}."
+        )

@@ -1,0 +1,169 @@
+"""The access-log pages: search (with keyset pages) and CSV export, for verified administrators.
+
+Both are themselves recorded in the access log (``audit.search``, ``audit.export``), and so
+is a refused attempt by a signed-in user (outcome ``denied``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from kansrijk.accounts.roles import Role
+from kansrijk.audit.forms import AccessLogSearchForm
+from kansrijk.audit.models import AccessEvent, Action, Outcome, may_search_access_log
+from kansrijk.audit.selectors import EXPORT_LIMIT, EventFilter, export_events, search_events
+from kansrijk.audit.services import record_event
+
+SEARCH_EVENT = "audit.search"
+EXPORT_EVENT = "audit.export"
+PURPOSE = "audit.review"
+
+#: The columns of the CSV export, in order (field names of AccessEvent).
+CSV_COLUMNS = [
+    "id",
+    "occurred_at",
+    "event_type",
+    "action",
+    "outcome",
+    "user_id",
+    "user_display",
+    "role",
+    "organisation_id",
+    "on_behalf_of",
+    "purpose",
+    "object_type",
+    "object_id",
+    "client_ref",
+    "consent_ref",
+    "request_id",
+    "source_ip",
+]
+# Cells starting with one of these are formulas to a spreadsheet: neutralise them.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _acting_role(user: Any) -> str:
+    return Role.ADMINISTRATOR if user.has_role(Role.ADMINISTRATOR) else ""
+
+
+def _refuse_unless_allowed(
+    request: HttpRequest, *, event_type: str, action: Action
+) -> HttpResponse | None:
+    """Send an anonymous visitor to the login page; refuse (403) anyone else who may not
+    search the log, recording the refusal. ``None`` when the user may go on."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not may_search_access_log(user):
+        record_event(
+            request=request,
+            event_type=event_type,
+            action=action,
+            outcome=Outcome.DENIED,
+            purpose=PURPOSE,
+        )
+        raise PermissionDenied
+    return None
+
+
+def _record(
+    request: HttpRequest, filters: EventFilter, *, event_type: str, action: Action
+) -> AccessEvent:
+    return record_event(
+        request=request,
+        event_type=event_type,
+        action=action,
+        role=_acting_role(request.user),
+        purpose=PURPOSE,
+        # The references searched for, so that a later search on them shows this one too.
+        object_type=filters.object_type,
+        object_id=filters.object_id,
+        client_ref=filters.client_ref,
+    )
+
+
+def _query(params: QueryDict, **changes: str | None) -> str:
+    query = params.copy()
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@never_cache
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    refused = _refuse_unless_allowed(request, event_type=SEARCH_EVENT, action=Action.SEARCH)
+    if refused is not None:
+        return refused
+    form = AccessLogSearchForm(request.GET or None)
+    context: dict[str, Any] = {"form": form, "page": None, "export_limit": EXPORT_LIMIT}
+    if form.is_bound and form.is_valid():
+        filters = form.to_filter()
+        after = form.cleaned_data["after"]
+        page = search_events(request.user, filters, after=after)
+        _record(request, filters, event_type=SEARCH_EVENT, action=Action.SEARCH)
+        context.update(
+            page=page,
+            is_first_page=after is None,
+            next_query=_query(request.GET, after=str(page.next_cursor)) if page.has_more else "",
+            first_query=_query(request.GET, after=None),
+            export_query=_query(request.GET, after=None),
+        )
+    return render(request, "audit/search.html", context)
+
+
+class _Echo:
+    """A file-like object whose write returns the line (for streaming csv.writer)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv_lines(events: Iterable[AccessEvent]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for event in events:
+        yield writer.writerow([_cell(getattr(event, column)) for column in CSV_COLUMNS])
+
+
+@never_cache
+@require_GET
+def export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The current filter as CSV (at most EXPORT_LIMIT rows, newest first), streamed."""
+    refused = _refuse_unless_allowed(request, event_type=EXPORT_EVENT, action=Action.EXPORT)
+    if refused is not None:
+        return refused
+    form = AccessLogSearchForm(request.GET)
+    if not form.is_valid():
+        context = {"form": form, "page": None, "export_limit": EXPORT_LIMIT}
+        return render(request, "audit/search.html", context, status=400)
+    filters = form.to_filter()
+    event = _record(request, filters, event_type=EXPORT_EVENT, action=Action.EXPORT)
+    rows = export_events(request.user, filters, limit=EXPORT_LIMIT, exclude_id=event.id)
+    response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="toegangslog-{stamp}.csv"'
+    return response
