@@ -7,12 +7,26 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class ProblemSerializer(serializers.Serializer[Any]):
+    """RFC 9457 problem details, as produced by ``kansrijk.api.problems``."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+    instance = serializers.CharField(required=False)
+    errors = serializers.DictField(  # type: ignore[assignment]
+        required=False, child=serializers.ListField(child=serializers.CharField())
+    )
 
 
 class ProblemJSONRenderer(JSONRenderer):

@@ -51,16 +51,25 @@ class YouthCareRegion(models.Model):
 class Municipality(models.Model):
     code = models.CharField(_("CBS code"), max_length=6, primary_key=True)  # GM0090
     name = models.CharField(_("name"), max_length=100, db_index=True)
-    province = models.ForeignKey(Province, models.PROTECT, related_name="municipalities", verbose_name=_("province"))
-    ggd_region = models.ForeignKey(GGDRegion, models.PROTECT, related_name="municipalities", verbose_name=_("GGD region"))
+    province = models.ForeignKey(
+        Province, models.PROTECT, related_name="municipalities", verbose_name=_("province")
+    )
+    ggd_region = models.ForeignKey(
+        GGDRegion, models.PROTECT, related_name="municipalities", verbose_name=_("GGD region")
+    )
     youth_care_region = models.ForeignKey(
-        YouthCareRegion, models.PROTECT, related_name="municipalities", verbose_name=_("youth care region")
+        YouthCareRegion,
+        models.PROTECT,
+        related_name="municipalities",
+        verbose_name=_("youth care region"),
     )
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
     area_km2 = models.FloatField(_("area (km²)"), null=True, blank=True)
     population_2021 = models.PositiveIntegerField(_("population 2021"), null=True, blank=True)
-    population_0_4_2021 = models.PositiveIntegerField(_("population aged 0-4, 2021"), null=True, blank=True)
+    population_0_4_2021 = models.PositiveIntegerField(
+        _("population aged 0-4, 2021"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("municipality")
@@ -92,7 +101,9 @@ class PostcodeArea(models.Model):
         verbose_name=_("second municipality"),
     )
     population_2021 = models.PositiveIntegerField(_("population 2021"), null=True, blank=True)
-    population_0_4_2021 = models.PositiveIntegerField(_("population aged 0-4, 2021"), null=True, blank=True)
+    population_0_4_2021 = models.PositiveIntegerField(
+        _("population aged 0-4, 2021"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("postcode area")

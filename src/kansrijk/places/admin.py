@@ -1,0 +1,61 @@
+"""Admin for the reference data: view only. The data comes from the files in ``places/data/`` and
+is (re)loaded with ``kansrijk load-places``; edits here would be overwritten, so there are none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from kansrijk.places.models import GGDRegion, Municipality, PostcodeArea, Province, YouthCareRegion
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Province, GGDRegion, YouthCareRegion)
+class RegionAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+    ordering = ("code",)
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(ReadOnlyAdmin):
+    list_display = (
+        "name",
+        "code",
+        "province",
+        "ggd_region",
+        "youth_care_region",
+        "population_2021",
+    )
+    list_filter = ("province", "ggd_region", "youth_care_region")
+    list_select_related = ("province", "ggd_region", "youth_care_region")
+    search_fields = ("code", "name")
+    ordering = ("name",)
+
+
+@admin.register(PostcodeArea)
+class PostcodeAreaAdmin(ReadOnlyAdmin):
+    list_display = (
+        "code",
+        "place_name",
+        "municipality",
+        "second_municipality",
+        "latitude",
+        "longitude",
+    )
+    list_filter = ("municipality__province", "coordinate_source")
+    list_select_related = ("municipality", "second_municipality")
+    search_fields = ("code", "place_name", "municipality__name", "municipality__code")
+    ordering = ("code",)

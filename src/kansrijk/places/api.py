@@ -1,0 +1,199 @@
+"""Public, read-only API of the reference data: postcode lookup and the municipality list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.places.models import GGDRegion, Province, YouthCareRegion
+from kansrijk.places.selectors import (
+    InvalidPostcode,
+    UnknownPostcode,
+    list_municipalities,
+    lookup_postcode,
+)
+from kansrijk.places.services import SOURCE
+
+# --- Serializers ---------------------------------------------------------------------------------
+
+
+class CodeNameSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(help_text="CBS code, e.g. GM0090, PV21, GG7206 or JZ02.")
+    name = serializers.CharField()
+
+
+class PostcodeSerializer(serializers.Serializer[Any]):
+    postcode = serializers.CharField(source="code", help_text="The four digits (PC4).")
+    place = serializers.CharField(source="place_name", help_text="Main place name; may be empty.")
+    municipality = CodeNameSerializer()
+    second_municipality = CodeNameSerializer(
+        allow_null=True,
+        help_text="A second municipality that holds at least 5% of the PC4 area, if any.",
+    )
+    province = CodeNameSerializer(source="municipality.province")
+    ggd_region = CodeNameSerializer(source="municipality.ggd_region")
+    youth_care_region = CodeNameSerializer(source="municipality.youth_care_region")
+    latitude = serializers.FloatField(
+        allow_null=True, help_text="WGS84; null for some PO-box codes."
+    )
+    longitude = serializers.FloatField(
+        allow_null=True, help_text="WGS84; null for some PO-box codes."
+    )
+    # DRF's metaclass takes declared fields off the class, so these names do not clash at run time.
+    source = serializers.SerializerMethodField(help_text="Attribution of the data.")  # type: ignore[assignment]
+
+    def get_source(self, obj: object) -> str:
+        return SOURCE
+
+
+class MunicipalitySerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(help_text="CBS code, e.g. GM0090.")
+    name = serializers.CharField()
+    province = CodeNameSerializer()
+    ggd_region = CodeNameSerializer()
+    youth_care_region = CodeNameSerializer()
+    latitude = serializers.FloatField(help_text="Centroid, WGS84.")
+    longitude = serializers.FloatField(help_text="Centroid, WGS84.")
+
+
+class MunicipalityListSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField()
+    source = serializers.CharField(help_text="Attribution of the data.")  # type: ignore[assignment]
+    results = MunicipalitySerializer(many=True)
+
+
+class MunicipalityFilterSerializer(serializers.Serializer[Any]):
+    """Query parameters of the municipality list; an unknown code is a 400."""
+
+    province = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    ggd_region = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    youth_care_region = serializers.CharField(required=False, allow_blank=True, max_length=10)
+
+    def validate_province(self, value: str) -> str:
+        if value and not Province.objects.filter(code=value).exists():
+            raise serializers.ValidationError(
+                _("Unknown province code. Use a code such as PV21 (Fryslân)."), code="unknown"
+            )
+        return value
+
+    def validate_ggd_region(self, value: str) -> str:
+        if value and not GGDRegion.objects.filter(code=value).exists():
+            raise serializers.ValidationError(
+                _("Unknown GGD region code. Use a code such as GG7206 (GGD Fryslân)."),
+                code="unknown",
+            )
+        return value
+
+    def validate_youth_care_region(self, value: str) -> str:
+        if value and not YouthCareRegion.objects.filter(code=value).exists():
+            raise serializers.ValidationError(
+                _("Unknown youth care region code. Use a code such as JZ02."), code="unknown"
+            )
+        return value
+
+
+_PROBLEM_400 = OpenApiResponse(ProblemSerializer, description="Malformed input (problem+json).")
+_PROBLEM_404 = OpenApiResponse(ProblemSerializer, description="Unknown postcode (problem+json).")
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+
+class _PublicReadOnlyView(APIView):
+    """Public reference data: no authentication (so no CSRF), only GET/HEAD/OPTIONS."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    http_method_names = ["get", "head", "options"]
+
+
+class PostcodeDetailView(_PublicReadOnlyView):
+    @extend_schema(
+        operation_id="places_postcode_retrieve",
+        summary="Look up a postcode",
+        description=(
+            "The municipality, province, GGD region and youth care region of a Dutch postcode. "
+            "Accepts `9203`, `9203AB` and `9203 AB` (URL-encoded space); only the four digits are used. "
+            "Source: CBS, CC BY 4.0."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "postcode",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="A Dutch postcode: four digits, optionally followed by two letters.",
+                examples=[
+                    OpenApiExample("PC4", value="9203"),
+                    OpenApiExample("PC6", value="9203 AB"),
+                ],
+            )
+        ],
+        responses={
+            200: PostcodeSerializer,
+            (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400,
+            (404, PROBLEM_CONTENT_TYPE): _PROBLEM_404,
+        },
+        tags=["places"],
+    )
+    def get(self, request: Request, postcode: str) -> Response:
+        try:
+            area = lookup_postcode(postcode)
+        except InvalidPostcode as exc:
+            return problem_response(
+                400,
+                str(exc),
+                code=exc.code,
+                errors={"postcode": [str(exc)]},
+                instance=request.get_full_path(),
+            )
+        except UnknownPostcode as exc:
+            return problem_response(404, str(exc), code=exc.code, instance=request.get_full_path())
+        return Response(PostcodeSerializer(area).data)
+
+
+class MunicipalityListView(_PublicReadOnlyView):
+    @extend_schema(
+        operation_id="places_municipalities_list",
+        summary="List the municipalities",
+        description=(
+            "All 342 municipalities (CBS 2025) with province, GGD region, youth care region and "
+            "centroid, by name. Not paginated. An unknown filter code gives a 400. Source: CBS, CC BY 4.0."
+        ),
+        parameters=[
+            OpenApiParameter("province", OpenApiTypes.STR, description="Province code, e.g. PV21."),
+            OpenApiParameter(
+                "ggd_region", OpenApiTypes.STR, description="GGD region code, e.g. GG7206."
+            ),
+            OpenApiParameter(
+                "youth_care_region",
+                OpenApiTypes.STR,
+                description="Youth care region code, e.g. JZ02.",
+            ),
+        ],
+        responses={200: MunicipalityListSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400},
+        tags=["places"],
+    )
+    def get(self, request: Request) -> Response:
+        filters = MunicipalityFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        municipalities = list(
+            list_municipalities(
+                **{key: value for key, value in filters.validated_data.items() if value}
+            )
+        )
+        return Response(
+            {
+                "count": len(municipalities),
+                "source": SOURCE,
+                "results": MunicipalitySerializer(municipalities, many=True).data,
+            }
+        )

@@ -1,0 +1,51 @@
+"""Domain errors of the places app. Their messages are translated when they are shown."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class PlacesError(Exception):
+    """Base class. ``message`` is a lazy translation: ``str(error)`` gives it in the active language."""
+
+    code = "places-error"
+    default_message: str | Promise = _("Something went wrong with the place data.")
+
+    def __init__(self, message: str | Promise | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class InvalidPostcode(PlacesError, ValueError):
+    """The input is not a Dutch postcode (four digits, optionally followed by two letters)."""
+
+    code = "ongeldige-postcode"
+    default_message = _(
+        "Enter a postcode of four digits, optionally with two letters, such as 9203 or 9203 AB."
+    )
+
+
+class UnknownPostcode(PlacesError, LookupError):
+    """A well-formed postcode that is not in the PC4 table."""
+
+    code = "onbekende-postcode"
+
+    def __init__(self, postcode: str) -> None:
+        self.postcode = postcode
+        super().__init__(
+            _(
+                "Postcode %(postcode)s is not in our list of postcode areas. Check the digits, "
+                "or try a postcode nearby."
+            )
+            % {"postcode": postcode}
+        )
+
+
+class ReferenceDataError(PlacesError):
+    """A reference data file is missing or does not have the expected content (for operators)."""
+
+    code = "ongeldige-referentiedata"
