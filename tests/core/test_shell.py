@@ -114,3 +114,31 @@ def test_admin_needs_the_second_factor(client, login_verified):
     login_verified(client, admin)
     assert client.get("/beheer/").status_code == 200
     assert client.get("/beheer/accounts/user/").status_code == 200
+
+
+def test_only_administrators_reach_the_admin(client, login_verified):
+    editor = UserFactory(roles=[Role.COALITION_EDITOR])
+    login_verified(client, editor)
+    response = client.get("/beheer/")
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+def test_administrator_role_manages_users_without_being_superuser(client, login_verified):
+    from kansrijk.accounts.models import RoleAssignment, User
+
+    admin = UserFactory(roles=[Role.ADMINISTRATOR])
+    assert not admin.is_superuser
+    assert not admin.is_staff
+    login_verified(client, admin)
+    target = UserFactory(roles=[Role.PROFESSIONAL])
+    assert client.get(f"/beheer/accounts/user/{target.pk}/change/").status_code == 200
+    # Adding a user through the admin (bad input first: mismatched passwords change nothing).
+    count = User.objects.count()
+    bad = client.post(
+        "/beheer/accounts/user/add/",
+        {"username": "nieuw", "password1": "een-lang-wachtwoord-1", "password2": "anders-wachtwoord-2", "usable_password": "true"},
+    )
+    assert bad.status_code == 200
+    assert User.objects.count() == count
+    assert RoleAssignment.objects.filter(user__username="nieuw").count() == 0

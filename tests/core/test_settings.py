@@ -1,0 +1,84 @@
+"""Settings come from the environment; production refuses to start unsafely."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from kansrijk.conf.env import env_bool, env_int, env_list
+
+
+def _run_kansrijk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "-m", "kansrijk.cli", *args],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_check_deploy_is_clean():
+    result = _run_kansrijk(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        {
+            "DJANGO_SETTINGS_MODULE": "kansrijk.conf.production",
+            "SECRET_KEY": secrets.token_urlsafe(60),
+            "ALLOWED_HOSTS": "kansrijk.example.nl",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_a_missing_secret_key():
+    result = _run_kansrijk(["check"], {"DJANGO_SETTINGS_MODULE": "kansrijk.conf.production"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_database_url_selects_postgresql():
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='kansrijk.conf.dev';"
+        "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    )
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    pg = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**base, "DATABASE_URL": "postgres://u@localhost:5432/x"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert pg.stdout.strip() == "django.db.backends.postgresql"
+    sqlite = subprocess.run(
+        [sys.executable, "-c", code],
+        env={k: v for k, v in base.items() if k != "DATABASE_URL"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert sqlite.stdout.strip() == "django.db.backends.sqlite3"
+
+
+def test_env_readers(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "yes")
+    monkeypatch.setenv("X_INT", "42")
+    monkeypatch.setenv("X_LIST", "a, b,,c")
+    assert env_bool("X_BOOL") is True
+    assert env_int("X_INT", 0) == 42
+    assert env_list("X_LIST") == ["a", "b", "c"]
+    assert env_int("X_MISSING", 7) == 7
+    monkeypatch.setenv("X_BOOL", "misschien")
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("X_BOOL")
+    monkeypatch.setenv("X_INT", "veel")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("X_INT", 0)
