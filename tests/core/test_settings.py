@@ -14,7 +14,11 @@ from kansrijk.conf.env import env_bool, env_int, env_list
 
 
 def _run_kansrijk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DATABASE_URL"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DATABASE_URL"}
+    }
     return subprocess.run(
         [sys.executable, "-m", "kansrijk.cli", *args],
         env={**base, **env},

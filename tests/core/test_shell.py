@@ -137,7 +137,12 @@ def test_administrator_role_manages_users_without_being_superuser(client, login_
     count = User.objects.count()
     bad = client.post(
         "/beheer/accounts/user/add/",
-        {"username": "nieuw", "password1": "een-lang-wachtwoord-1", "password2": "anders-wachtwoord-2", "usable_password": "true"},
+        {
+            "username": "nieuw",
+            "password1": "een-lang-wachtwoord-1",
+            "password2": "anders-wachtwoord-2",
+            "usable_password": "true",
+        },
     )
     assert bad.status_code == 200
     assert User.objects.count() == count

@@ -116,3 +116,13 @@ def test_start_page_screenshots_at_phone_and_desktop_width(page, width, name):
     page.goto("/")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     screenshot(page, f"start-{name}")
+
+
+def test_demo_banner_is_visible_and_accessible(page, axe, settings):
+    settings.KANSRIJK_DEMO_MODE = True
+    page.goto("/")
+    banner = page.locator(".kr-demo-banner")
+    assert banner.is_visible()
+    assert "Demo-omgeving" in banner.inner_text()
+    assert page.title().endswith(" · Kansrijk")
+    assert_accessible(axe, page)

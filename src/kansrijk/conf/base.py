@@ -41,6 +41,12 @@ INSTALLED_APPS = [
     "kansrijk.accounts",
     "kansrijk.audit",
     "kansrijk.directory",
+    "kansrijk.situations",
+    "kansrijk.coalitions",
+    "kansrijk.pathways",
+    "kansrijk.interventions",
+    "kansrijk.signalling",
+    "kansrijk.referrals",
     "kansrijk.api",
 ]
 
@@ -93,6 +99,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiler costs seconds on the directory's search queries and gains
+    # nothing on our short OLTP queries.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -219,6 +229,7 @@ ADMIN_URL_PATH = env_str("ADMIN_URL_PATH", "beheer/")
 KANSRIJK_DEMO_MODE = env_bool("KANSRIJK_DEMO_MODE", False)
 # Access-log records are kept this many days (NEN 7513: 5 years).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365 + 1)
+REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", 365)  # after closing; docs/privacy.md
 
 LOGGING = {
     "version": 1,

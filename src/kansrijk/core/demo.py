@@ -10,6 +10,13 @@ from django.utils.module_loading import import_string
 
 DEMO_LOADERS: list[str] = [
     "kansrijk.accounts.demo.load",
+    "kansrijk.situations.services.load_catalogue",
+    "kansrijk.directory.demo.load",
+    "kansrijk.interventions.services.load_menukaart",
+    "kansrijk.pathways.demo.load",
+    "kansrijk.signalling.services.load_default_rules",
+    "kansrijk.signalling.services.load_default_guide",
+    "kansrijk.referrals.demo.load",
 ]
 
 

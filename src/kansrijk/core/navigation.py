@@ -11,6 +11,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
+from kansrijk.interventions.menu import MENU_LABEL as INTERVENTIONS_MENU
+from kansrijk.pathways.menu import MENU_FIND, MENU_MANAGE
+from kansrijk.signalling.menu import MENU_LABEL as SIGNALLING_MENU
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,29 @@ def _everyone(request: HttpRequest) -> bool:
     return True
 
 
+def _coalition_editor(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and user.has_role(Role.COALITION_EDITOR))
+
+
+def _professional(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and user.has_role(Role.PROFESSIONAL))
+
+
+def _intake_handler(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and user.has_role(Role.INTAKE_HANDLER))
+
+
+def _coalition_results(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(
+        user.is_authenticated
+        and (user.has_role(Role.COALITION_COORDINATOR) or user.has_role(Role.ANALYST))
+    )
+
+
 def _administrator(request: HttpRequest) -> bool:
     user = request.user
     return bool(user.is_authenticated and (user.is_staff or user.has_role(Role.ADMINISTRATOR)))
@@ -31,6 +57,15 @@ def _administrator(request: HttpRequest) -> bool:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("core:start", _("Start"), _everyone),
+    NavItem("signalling:conversation", SIGNALLING_MENU, _everyone),
+    NavItem("pathways:find", MENU_FIND, _everyone),
+    NavItem("directory:search", _("Social map"), _everyone),
+    NavItem("interventions:list", INTERVENTIONS_MENU, _everyone),
+    NavItem("referrals:sent", _("Referrals"), _professional),
+    NavItem("referrals:inbox", _("Inbox"), _intake_handler),
+    NavItem("referrals:results", _("Referral results"), _coalition_results),
+    NavItem("directory:to_verify", _("To verify"), _coalition_editor),
+    NavItem("pathways:manage", MENU_MANAGE, _coalition_editor),
     NavItem("places:postcode", _("Postcode lookup"), _everyone),
     NavItem("audit:search", _("Access log"), _administrator),
 ]

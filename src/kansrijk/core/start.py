@@ -10,6 +10,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
+from kansrijk.pathways import menu as pathway_menu
+from kansrijk.signalling import menu as signalling_menu
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,55 @@ POSTCODE = Task(
     _("Look up a postcode"),
     _("Find the municipality, GGD region and youth care region of a postcode."),
 )
+FIND_SERVICE = Task(
+    "directory:search",
+    _("Find a service"),
+    _("Search the social map by need, municipality or postcode: who helps, and how to refer."),
+)
+SOCIAL_MAP = Task(
+    "directory:search",
+    _("Social map"),
+    _("The services in your municipalities: what they do, for whom and how to refer."),
+)
+TO_VERIFY = Task(
+    "directory:to_verify",
+    _("Services to verify"),
+    _("Check the services nobody has confirmed in the last 12 months."),
+)
+FIND_PATHWAY = Task(
+    "pathways:find", pathway_menu.FIND_TASK_LABEL, pathway_menu.FIND_TASK_DESCRIPTION
+)
+MANAGE_PATHWAYS = Task(
+    "pathways:manage", pathway_menu.MANAGE_TASK_LABEL, pathway_menu.MANAGE_TASK_DESCRIPTION
+)
+CONVERSATION = Task(
+    "signalling:conversation",
+    signalling_menu.CONVERSATION_TASK_LABEL,
+    signalling_menu.CONVERSATION_TASK_DESCRIPTION,
+)
+PRECONCEPTION_GUIDE = Task(
+    "signalling:guide", signalling_menu.GUIDE_TASK_LABEL, signalling_menu.GUIDE_TASK_DESCRIPTION
+)
+NEW_PHB = Task(
+    "referrals:new_prenatal",
+    _("Request a prenatal home visit"),
+    _("Refer a pregnant client to the JGZ of her municipality, with her consent."),
+)
+SENT_REFERRALS = Task(
+    "referrals:sent",
+    _("Sent referrals"),
+    _("See what became of your referrals: received, accepted, contact, outcome."),
+)
+REFERRAL_INBOX = Task(
+    "referrals:inbox",
+    _("Referral inbox"),
+    _("New and open referrals for your organisation, with their age against the response time."),
+)
+REFERRAL_RESULTS = Task(
+    "referrals:results",
+    _("Referral results"),
+    _("Referrals sent, accepted and completed per pathway and municipality (counts only)."),
+)
 ADMIN = Task("admin:index", _("Administration"), _("Manage organisations, users and roles."))
 AUDIT = Task(
     "audit:search", _("Search the access log"), _("Who saw or changed what, when and why.")
@@ -42,31 +93,39 @@ SECTIONS: dict[str, Section] = {
         Role.PROFESSIONAL,
         _("Professional"),
         _("Recognise a vulnerable situation, find the local pathway and refer with consent."),
-        [POSTCODE],
+        [
+            CONVERSATION,
+            FIND_PATHWAY,
+            FIND_SERVICE,
+            NEW_PHB,
+            SENT_REFERRALS,
+            PRECONCEPTION_GUIDE,
+            POSTCODE,
+        ],
     ),
     Role.INTAKE_HANDLER: Section(
         Role.INTAKE_HANDLER,
         _("Intake handler"),
         _("Receive referrals for your organisation, contact the family and report the outcome."),
-        [POSTCODE],
+        [REFERRAL_INBOX, FIND_SERVICE, POSTCODE],
     ),
     Role.COALITION_EDITOR: Section(
         Role.COALITION_EDITOR,
         _("Coalition editor"),
         _("Keep the social map and the pathways of your municipalities current."),
-        [POSTCODE],
+        [MANAGE_PATHWAYS, SOCIAL_MAP, TO_VERIFY, POSTCODE],
     ),
     Role.COALITION_COORDINATOR: Section(
         Role.COALITION_COORDINATOR,
         _("Coalition coordinator"),
         _("See how the local approach works: pathways, services and referral outcomes."),
-        [POSTCODE],
+        [FIND_PATHWAY, SOCIAL_MAP, REFERRAL_RESULTS, POSTCODE],
     ),
     Role.ANALYST: Section(
         Role.ANALYST,
         _("Analyst"),
         _("Work with indicators and anonymous counts per municipality and region."),
-        [POSTCODE],
+        [REFERRAL_RESULTS, SOCIAL_MAP, POSTCODE],
     ),
     Role.ADMINISTRATOR: Section(
         Role.ADMINISTRATOR,

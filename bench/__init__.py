@@ -1,0 +1,1 @@
+"""Benchmarks of Kansrijk (see README.md). Not part of the installed package."""

@@ -1,0 +1,1 @@
+"""Benchmarks of the pathways (zorgpaden): national-scale data and a load runner."""

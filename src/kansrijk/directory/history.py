@@ -1,0 +1,176 @@
+"""The change history of services: snapshots of what a service says, and their differences.
+
+Why not django-simple-history: it copies one table per model and cannot say that a service's
+municipalities, categories or referral methods changed, which are what coalitions ask about. A
+snapshot covers the service *and* those collections; ``ServiceChange.changes`` keeps
+``{field: [old, new]}`` for what differs. Snapshots are made in bulk (a fixed number of queries
+per 500 services) so the import can use them too.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from kansrijk.directory.models import (
+    Contact,
+    CostOption,
+    Language,
+    Phone,
+    ReferralMethod,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceTaxonomy,
+)
+
+#: Service fields a snapshot records (everything a person edits or an import sets).
+SNAPSHOT_FIELDS = [
+    "organization_id",
+    "name",
+    "alternate_name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "interpretation_services",
+    "application_process",
+    "fees_description",
+    "wait_time",
+    "accreditations",
+    "licenses",
+    "alert",
+    "eligibility_description",
+    "target_group",
+    "minimum_age",
+    "maximum_age",
+    "phase_preconception",
+    "phase_pregnancy",
+    "phase_postnatal",
+    "domain",
+    "is_free",
+    "response_time_days",
+    "is_demo",
+    "assured_date",
+    "assurer_email",
+]
+
+#: Related collections a snapshot records, as sorted lists.
+COLLECTIONS = [
+    "service_areas",
+    "taxonomy_terms",
+    "referral_methods",
+    "languages",
+    "locations",
+    "phones",
+    "contacts",
+    "cost_options",
+    "schedules",
+]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def snapshots(service_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """``{service id: snapshot}`` for the services that exist."""
+    ids = list(dict.fromkeys(service_ids))
+    result: dict[uuid.UUID, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        collections: dict[uuid.UUID, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+
+        def add(
+            name: str,
+            rows: Iterable[tuple[Any, ...]],
+            collections: dict[uuid.UUID, dict[str, list[Any]]] = collections,
+        ) -> None:
+            for service_id, *values in rows:
+                item = [_plain(value) for value in values]
+                collections[service_id][name].append(item[0] if len(item) == 1 else item)
+
+        add(
+            "service_areas",
+            ServiceArea.objects.filter(service_id__in=batch).values_list(
+                "service_id", "municipality_id"
+            ),
+        )
+        add(
+            "taxonomy_terms",
+            ServiceTaxonomy.objects.filter(service_id__in=batch).values_list(
+                "service_id", "taxonomy_term__taxonomy__name", "taxonomy_term__code", "value"
+            ),
+        )
+        add(
+            "referral_methods",
+            ReferralMethod.objects.filter(service_id__in=batch).values_list(
+                "service_id", "method", "contact", "instructions"
+            ),
+        )
+        add(
+            "languages",
+            Language.objects.filter(service_id__in=batch).values_list("service_id", "code"),
+        )
+        add(
+            "locations",
+            ServiceAtLocation.objects.filter(service_id__in=batch).values_list(
+                "service_id", "location_id"
+            ),
+        )
+        add(
+            "phones",
+            Phone.objects.filter(service_id__in=batch).values_list(
+                "service_id", "number", "extension"
+            ),
+        )
+        add(
+            "contacts",
+            Contact.objects.filter(service_id__in=batch).values_list("service_id", "name", "email"),
+        )
+        add(
+            "cost_options",
+            CostOption.objects.filter(service_id__in=batch).values_list(
+                "service_id", "option", "amount", "currency"
+            ),
+        )
+        add(
+            "schedules",
+            Schedule.objects.filter(service_id__in=batch).values_list("service_id", "id"),
+        )
+        for row in Service.objects.filter(id__in=batch).values("id", *SNAPSHOT_FIELDS):
+            service_id = row.pop("id")
+            snapshot = {field: _plain(value) for field, value in row.items()}
+            for name in COLLECTIONS:
+                items = collections[service_id].get(name, [])
+                snapshot[name] = sorted(items, key=lambda item: str(item))
+            result[service_id] = snapshot
+    return result
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)  # Decimal amounts
+
+
+def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for every field that differs (all fields when ``old`` is None)."""
+    changes: dict[str, list[Any]] = {}
+    for key, value in new.items():
+        before = None if old is None else old.get(key)
+        if old is None and value in (None, "", [], False):
+            continue
+        if before != value:
+            changes[key] = [_jsonable(before), _jsonable(value)]
+    return changes

@@ -1,0 +1,428 @@
+"""Model instances → HSDS 3.0 documents (dicts ready for JSON).
+
+Empty values are left out (HSDS types do not allow ``null``); the fields HSDS requires are always
+present. Kansrijk's additions travel as ``attributes`` (see ``kansrijk.directory.vocabularies``).
+Use the querysets of ``kansrijk.directory.selectors`` (``service_detail_queryset``,
+``organization_detail_queryset``) so a document costs no extra queries.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from kansrijk.directory.models import (
+    Contact,
+    CostOption,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    ReferralMethod,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceTaxonomy,
+    TaxonomyTerm,
+)
+from kansrijk.directory.vocabularies import (
+    ATTRIBUTE_TAXONOMY_DESCRIPTIONS,
+    COST_TERMS,
+    DEMO_TERM,
+    DOMAIN_TERMS,
+    PHASE_TERMS,
+    REFERRAL_TERMS,
+    RESPONSE_TERM,
+    TARGET_GROUP_TERM,
+    AttributeTerm,
+    fixed_id,
+)
+
+HSDS_VERSION = "3.0"
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _compact(data: dict[str, Any], *, keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Drop ``None`` and empty strings, except for the keys in ``keep``."""
+    result = {}
+    for key, value in data.items():
+        if key in keep:
+            result[key] = "" if value is None else _value(value)
+        elif value is None or value == "":
+            continue
+        else:
+            result[key] = _value(value)
+    return result
+
+
+# --- Small objects ----------------------------------------------------------------------------------
+
+
+def language_document(language: Language) -> dict[str, Any]:
+    return _compact(
+        {"id": language.id, "name": language.name, "code": language.code, "note": language.note}
+    )
+
+
+def phone_document(phone: Phone) -> dict[str, Any]:
+    data = _compact(
+        {
+            "id": phone.id,
+            "number": phone.number,
+            "extension": phone.extension,
+            "type": phone.type,
+            "description": phone.description,
+        },
+        keep=("number",),
+    )
+    data["languages"] = [language_document(language) for language in phone.languages.all()]
+    return data
+
+
+def contact_document(contact: Contact) -> dict[str, Any]:
+    data = _compact(
+        {
+            "id": contact.id,
+            "name": contact.name,
+            "title": contact.title,
+            "department": contact.department,
+            "email": contact.email,
+        }
+    )
+    data["phones"] = [phone_document(phone) for phone in contact.phones.all()]
+    return data
+
+
+def schedule_document(schedule: Schedule) -> dict[str, Any]:
+    fields = [
+        "valid_from",
+        "valid_to",
+        "dtstart",
+        "timezone",
+        "until",
+        "count",
+        "wkst",
+        "freq",
+        "interval",
+        "byday",
+        "byweekno",
+        "bymonthday",
+        "byyearday",
+        "description",
+        "opens_at",
+        "closes_at",
+        "schedule_link",
+        "attending_type",
+        "notes",
+    ]
+    return _compact({"id": schedule.id, **{field: getattr(schedule, field) for field in fields}})
+
+
+def cost_option_document(option: CostOption) -> dict[str, Any]:
+    return _compact(
+        {
+            "id": option.id,
+            "valid_from": option.valid_from,
+            "valid_to": option.valid_to,
+            "option": option.option,
+            "currency": option.currency,
+            "amount": option.amount,
+            "amount_description": option.amount_description,
+        }
+    )
+
+
+def service_area_document(area: ServiceArea) -> dict[str, Any]:
+    return _compact(
+        {
+            "id": area.id,
+            "service_id": area.service_id,
+            "name": area.name or area.municipality.name,
+            "description": area.description,
+            "extent": area.extent or area.municipality_id,
+            "extent_type": area.extent_type or "text",
+            "uri": area.uri,
+        }
+    )
+
+
+def address_document(location: Location) -> dict[str, Any] | None:
+    if not (location.address_1 or location.postal_code or location.city):
+        return None
+    province = location.state_province
+    municipality = location.municipality if location.municipality_id is not None else None
+    if not province and municipality is not None:
+        province = municipality.province.name
+    return _compact(
+        {
+            "id": location.address_id or fixed_id("address", location.id),
+            "location_id": location.id,
+            "attention": location.address_attention,
+            "address_1": location.address_1,
+            "address_2": location.address_2,
+            "city": location.city,
+            "region": location.region,
+            "state_province": province,
+            "postal_code": location.postal_code,
+            "country": location.country or "NL",
+            "address_type": location.address_type or "physical",
+        },
+        keep=("address_1", "city", "state_province", "postal_code", "country", "address_type"),
+    )
+
+
+def location_document(location: Location) -> dict[str, Any]:
+    data = _compact(
+        {
+            "id": location.id,
+            "location_type": location.location_type,
+            "url": location.url,
+            "organization_id": location.organization_id,
+            "name": location.name,
+            "alternate_name": location.alternate_name,
+            "description": location.description,
+            "transportation": location.transportation,
+            "latitude": location.latitude,
+            "longitude": location.longitude,
+            "external_identifier": location.external_identifier,
+            "external_identifier_type": location.external_identifier_type,
+        },
+        keep=("location_type",),
+    )
+    address = address_document(location)
+    data["languages"] = [language_document(language) for language in location.languages.all()]
+    data["addresses"] = [address] if address else []
+    data["contacts"] = [contact_document(contact) for contact in location.contacts.all()]
+    data["phones"] = [phone_document(phone) for phone in location.phones.all()]
+    data["schedules"] = [schedule_document(schedule) for schedule in location.schedules.all()]
+    return data
+
+
+def service_at_location_document(link: ServiceAtLocation) -> dict[str, Any]:
+    data = _compact(
+        {
+            "id": link.id,
+            "service_id": link.service_id,
+            "location_id": link.location_id,
+            "description": link.description,
+        }
+    )
+    data["contacts"] = [contact_document(contact) for contact in link.contacts.all()]
+    data["phones"] = [phone_document(phone) for phone in link.phones.all()]
+    data["schedules"] = [schedule_document(schedule) for schedule in link.schedules.all()]
+    data["location"] = location_document(link.location)
+    return data
+
+
+# --- Taxonomy and attributes ------------------------------------------------------------------------
+
+
+def taxonomy_term_document(term: TaxonomyTerm) -> dict[str, Any]:
+    taxonomy = term.taxonomy
+    return _compact(
+        {
+            "id": term.id,
+            "code": term.code,
+            "name": term.name,
+            "description": term.description,
+            "parent_id": term.parent_id,
+            "taxonomy": taxonomy.name,
+            "taxonomy_id": taxonomy.id,
+            "language": term.language,
+            "term_uri": term.term_uri,
+        },
+        keep=("name", "description"),
+    ) | {
+        "taxonomy_detail": _compact(
+            {
+                "id": taxonomy.id,
+                "name": taxonomy.name,
+                "description": taxonomy.description,
+                "uri": taxonomy.uri,
+                "version": taxonomy.version,
+            },
+            keep=("name", "description"),
+        )
+    }
+
+
+def _kansrijk_term_document(term: AttributeTerm) -> dict[str, Any]:
+    description = ATTRIBUTE_TAXONOMY_DESCRIPTIONS[term.taxonomy]
+    return {
+        "id": str(term.id),
+        "code": term.code,
+        "name": term.name,
+        "description": description,
+        "taxonomy": term.taxonomy,
+        "taxonomy_id": str(term.taxonomy_id),
+        "language": "nl",
+        "taxonomy_detail": {
+            "id": str(term.taxonomy_id),
+            "name": term.taxonomy,
+            "description": description,
+        },
+    }
+
+
+def _kansrijk_attribute(
+    service: Service, term: AttributeTerm, *, value: str = "", link_type: str = ""
+) -> dict[str, Any]:
+    return _compact(
+        {
+            "id": fixed_id("attribute", service.id, term.taxonomy, term.code),
+            "link_id": service.id,
+            "link_type": link_type,
+            "link_entity": "service",
+            "taxonomy_term_id": term.id,
+            "value": value,
+        }
+    ) | {"taxonomy_term": _kansrijk_term_document(term)}
+
+
+def attribute_documents(service: Service) -> list[dict[str, Any]]:
+    attributes: list[dict[str, Any]] = []
+    link: ServiceTaxonomy
+    for link in service.taxonomy_links.all():
+        attributes.append(
+            _compact(
+                {
+                    "id": link.id,
+                    "link_id": service.id,
+                    "link_type": link.link_type,
+                    "link_entity": "service",
+                    "taxonomy_term_id": link.taxonomy_term_id,
+                    "value": link.value,
+                }
+            )
+            | {"taxonomy_term": taxonomy_term_document(link.taxonomy_term)}
+        )
+    for phase in service.phases:
+        attributes.append(_kansrijk_attribute(service, PHASE_TERMS[phase]))
+    if service.domain:
+        attributes.append(_kansrijk_attribute(service, DOMAIN_TERMS[service.domain]))
+    method: ReferralMethod
+    for method in service.referral_methods.all():
+        attributes.append(
+            _kansrijk_attribute(
+                service,
+                REFERRAL_TERMS[method.method],
+                value=method.instructions,
+                link_type=method.contact,
+            )
+        )
+    if service.is_free is not None:
+        attributes.append(_kansrijk_attribute(service, COST_TERMS[service.is_free]))
+    if service.response_time_days is not None:
+        attributes.append(
+            _kansrijk_attribute(service, RESPONSE_TERM, value=str(service.response_time_days))
+        )
+    if service.target_group:
+        attributes.append(
+            _kansrijk_attribute(service, TARGET_GROUP_TERM, value=service.target_group)
+        )
+    if service.is_demo:
+        attributes.append(_kansrijk_attribute(service, DEMO_TERM, value="true"))
+    return attributes
+
+
+# --- Organisations and services ------------------------------------------------------------------
+
+
+def organization_list_document(organization: Organization) -> dict[str, Any]:
+    """The one-to-one fields of an organization (``/organizations`` items, nested in services)."""
+    return _compact(
+        {
+            "id": organization.id,
+            "name": organization.name,
+            "alternate_name": organization.alternate_name,
+            "description": organization.description,
+            "email": organization.email,
+            "website": organization.website,
+            "tax_status": organization.tax_status,
+            "tax_id": organization.tax_id,
+            "year_incorporated": organization.year_incorporated,
+            "legal_status": organization.legal_status,
+            "logo": organization.logo,
+            "uri": organization.uri,
+            "parent_organization_id": organization.parent_organization_id,
+        },
+        keep=("name", "description"),
+    )
+
+
+def service_list_document(service: Service) -> dict[str, Any]:
+    """The one-to-one fields of a service (``/services`` items), with its organization."""
+    data = _compact(
+        {
+            "id": service.id,
+            "organization_id": service.organization_id,
+            "name": service.name,
+            "alternate_name": service.alternate_name,
+            "description": service.description,
+            "url": service.url,
+            "email": service.email,
+            "status": service.status,
+            "interpretation_services": service.interpretation_services,
+            "application_process": service.application_process,
+            "fees_description": service.fees_description,
+            "wait_time": service.wait_time,
+            "accreditations": service.accreditations,
+            "eligibility_description": service.eligibility_description,
+            "minimum_age": service.minimum_age,
+            "maximum_age": service.maximum_age,
+            "assured_date": service.assured_date,
+            "assurer_email": service.assurer_email,
+            "licenses": service.licenses,
+            "alert": service.alert,
+            "last_modified": service.last_modified,
+        },
+        keep=("name", "status"),
+    )
+    data["organization"] = organization_list_document(service.organization)
+    return data
+
+
+def service_document(service: Service) -> dict[str, Any]:
+    """A full HSDS service document."""
+    data = service_list_document(service)
+    data["phones"] = [phone_document(phone) for phone in service.phones.all()]
+    data["schedules"] = [schedule_document(schedule) for schedule in service.schedules.all()]
+    data["service_areas"] = [service_area_document(area) for area in service.service_areas.all()]
+    data["service_at_locations"] = [
+        service_at_location_document(link) for link in service.service_at_locations.all()
+    ]
+    data["languages"] = [language_document(language) for language in service.languages.all()]
+    data["cost_options"] = [cost_option_document(option) for option in service.cost_options.all()]
+    data["contacts"] = [contact_document(contact) for contact in service.contacts.all()]
+    data["attributes"] = attribute_documents(service)
+    return data
+
+
+def organization_document(organization: Organization) -> dict[str, Any]:
+    """A full HSDS organization document; ``services`` holds their one-to-one fields."""
+    data = organization_list_document(organization)
+    data["contacts"] = [contact_document(contact) for contact in organization.contacts.all()]
+    data["phones"] = [phone_document(phone) for phone in organization.phones.all()]
+    data["locations"] = [location_document(location) for location in organization.locations.all()]
+    services = []
+    for service in organization.services.all():
+        service.organization = organization  # already loaded; avoids a query per service
+        item = service_list_document(service)
+        item.pop("organization", None)
+        services.append(item)
+    data["services"] = services
+    return data

@@ -1,0 +1,310 @@
+"""Reads for the pages of the social map, on top of ``kansrijk.directory.selectors``.
+
+The directory itself is public; what is filtered per user here is what a coalition editor may
+maintain (``Service.objects.editable_by``) and the municipalities they maintain it for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F, Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from kansrijk.accounts.roles import Role
+from kansrijk.directory.history import SNAPSHOT_FIELDS
+from kansrijk.directory.models import (
+    Phone,
+    ReferralMethodKind,
+    Schedule,
+    Service,
+    ServiceChange,
+    ServiceStatus,
+    Weekday,
+)
+from kansrijk.directory.selectors import need_categories
+from kansrijk.directory.services import LANGUAGE_NAMES
+from kansrijk.places.models import Municipality
+
+__all__ = [
+    "ChangeRow",
+    "can_edit_service",
+    "category_choices",
+    "describe_change",
+    "describe_schedule",
+    "editor_municipalities",
+    "is_editor",
+    "language_choices",
+    "language_labels",
+    "municipality_choices",
+    "municipality_names_in",
+    "service_history",
+    "services_to_verify",
+    "with_contact_data",
+]
+
+
+# --- Choices for the search form -------------------------------------------------------------------
+
+
+def municipality_choices() -> list[tuple[str, str]]:
+    """All municipalities as ``(CBS code, name)``, by name (one query)."""
+    return list(Municipality.objects.order_by("name", "code").values_list("code", "name"))
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """The need categories as ``(code, name)``; sub-categories follow their parent, indented."""
+    terms = list(need_categories().values_list("code", "name", "parent__code"))
+    children: dict[str, list[tuple[str, str]]] = {}
+    roots: list[tuple[str, str]] = []
+    for code, name, parent in terms:
+        if parent:
+            children.setdefault(parent, []).append((code, name))
+        else:
+            roots.append((code, name))
+    known = {code for code, _name in roots}
+    result: list[tuple[str, str]] = []
+    for code, name in roots:
+        result.append((code, name))
+        result.extend((child, f"— {child_name}") for child, child_name in children.get(code, []))
+    # Children whose parent is not a root (deeper trees) still get listed.
+    listed = {code for code, _name in result}
+    for parent, items in children.items():
+        if parent not in known:
+            result.extend((code, f"— {name}") for code, name in items if code not in listed)
+    return result
+
+
+def language_choices(extra: list[str] | tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """Languages as ``(ISO 639 code, Dutch name)``: Dutch first, then by name; plus ``extra``
+    codes a service already has that the list does not know."""
+    names = dict(LANGUAGE_NAMES)
+    for code in extra:
+        names.setdefault(code, code)
+    ordered = sorted(names.items(), key=lambda item: (item[0] != "nl", item[1].casefold()))
+    return ordered
+
+
+# --- Listing ---------------------------------------------------------------------------------------
+
+
+def with_contact_data(queryset: QuerySet[Service]) -> QuerySet[Service]:
+    """Add what a result card needs beyond ``with_listing_data``: the service's phone numbers
+    (one extra query for any page size)."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "phones", queryset=Phone.objects.order_by("number", "id"), to_attr="listing_phones"
+        )
+    )
+
+
+# --- Editors -----------------------------------------------------------------------------------
+
+
+def is_editor(user: Any) -> bool:
+    """May this user maintain the social map at all (some services, or new ones)?"""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(
+        user.is_superuser
+        or user.has_role(Role.ADMINISTRATOR)
+        or user.has_role(Role.COALITION_EDITOR)
+    )
+
+
+def _is_administrator(user: Any) -> bool:
+    return bool(user.is_superuser or user.has_role(Role.ADMINISTRATOR))
+
+
+def editor_municipalities(user: Any) -> QuerySet[Municipality]:
+    """The municipalities this user maintains the social map for, by name.
+
+    Administrators: every municipality. Coalition editors: the municipalities of their
+    coalition-editor role assignments. Anyone else: none.
+    """
+    if not is_editor(user):
+        return Municipality.objects.none()
+    if _is_administrator(user):
+        return Municipality.objects.order_by("name", "code")
+    return (
+        Municipality.objects.filter(
+            role_assignments__user=user, role_assignments__role=Role.COALITION_EDITOR
+        )
+        .distinct()
+        .order_by("name", "code")
+    )
+
+
+def can_edit_service(user: Any, service: Service) -> bool:
+    if not is_editor(user):
+        return False
+    return Service.objects.editable_by(user).filter(pk=service.pk).exists()
+
+
+def services_to_verify(user: Any) -> QuerySet[Service]:
+    """Services this user may edit that were never verified or not in the last 12 months;
+    the longest unverified first."""
+    return (
+        Service.objects.editable_by(user)
+        .exclude(status=ServiceStatus.DEFUNCT)
+        .needing_verification()
+        .select_related("organization")
+        .order_by(F("assured_date").asc(nulls_first=True), "name", "id")
+    )
+
+
+# --- History -------------------------------------------------------------------------------------
+
+
+def service_history(service: Service) -> QuerySet[ServiceChange]:
+    """The changes of a service, newest first."""
+    return ServiceChange.objects.filter(service_ref=service.id).order_by("-changed_at", "-id")
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+def _collection_labels() -> dict[str, str]:
+    return {
+        "service_areas": _("Municipalities served"),
+        "taxonomy_terms": _("Categories"),
+        "referral_methods": _("Referral methods"),
+        "languages": _("Languages"),
+        "locations": _("Locations"),
+        "phones": _("Phone numbers"),
+        "contacts": _("Contacts"),
+        "cost_options": _("Costs"),
+        "schedules": _("Opening hours"),
+    }
+
+
+_COLLECTIONS = (
+    "service_areas",
+    "taxonomy_terms",
+    "referral_methods",
+    "languages",
+    "locations",
+    "phones",
+    "contacts",
+    "cost_options",
+    "schedules",
+)
+
+
+def _field_label(field: str) -> str:
+    if field in _COLLECTIONS:
+        return _collection_labels()[field]
+    name = field.removesuffix("_id")
+    try:
+        model_field = Service._meta.get_field(name)
+    except FieldDoesNotExist:  # an old history row may name a field that is gone
+        return field
+    return str(getattr(model_field, "verbose_name", field)).capitalize()
+
+
+def _format(field: str, value: Any, municipalities: dict[str, str]) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field == "service_areas" and isinstance(value, list):
+        return ", ".join(municipalities.get(str(code), str(code)) for code in value)
+    if field == "taxonomy_terms" and isinstance(value, list):
+        return ", ".join(
+            str(item[1] if isinstance(item, list) and len(item) > 1 else item) for item in value
+        )
+    if field == "referral_methods" and isinstance(value, list):
+        labels = dict(ReferralMethodKind.choices)
+        parts = []
+        for item in value:
+            method = item[0] if isinstance(item, list) else item
+            contact = item[1] if isinstance(item, list) and len(item) > 1 else ""
+            label = str(labels.get(method, method))
+            parts.append(f"{label}: {contact}" if contact else label)
+        return "; ".join(parts)
+    if field == "languages" and isinstance(value, list):
+        return ", ".join(LANGUAGE_NAMES.get(str(code), str(code)) for code in value)
+    if field == "status":
+        return str(dict(ServiceStatus.choices).get(value, value))
+    if isinstance(value, list):
+        return "; ".join(
+            " ".join(str(part) for part in item if part not in (None, ""))
+            if isinstance(item, list)
+            else str(item)
+            for item in value
+        )
+    return str(value)
+
+
+def describe_change(change: ServiceChange, municipalities: dict[str, str]) -> list[ChangeRow]:
+    """The rows of one change, in the order of the form, with readable old and new values."""
+    order = {name: index for index, name in enumerate([*SNAPSHOT_FIELDS, *_COLLECTIONS])}
+    rows = []
+    for field in sorted(change.changes, key=lambda name: (order.get(name, 999), name)):
+        pair = change.changes[field]
+        old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
+        rows.append(
+            ChangeRow(
+                field=field,
+                label=_field_label(field),
+                old=_format(field, old, municipalities),
+                new=_format(field, new, municipalities),
+            )
+        )
+    return rows
+
+
+def municipality_names_in(changes: list[ServiceChange]) -> dict[str, str]:
+    """``{CBS code: name}`` for every municipality these changes mention (one query)."""
+    codes: set[str] = set()
+    for change in changes:
+        pair = change.changes.get("service_areas")
+        if isinstance(pair, list):
+            for side in pair:
+                if isinstance(side, list):
+                    codes.update(str(code) for code in side)
+    if not codes:
+        return {}
+    return dict(Municipality.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+# --- Display helpers -----------------------------------------------------------------------------
+
+
+def language_labels(service: Service) -> list[str]:
+    """The Dutch names of the languages of a service (prefetched ``languages``)."""
+    return [
+        LANGUAGE_NAMES.get(language.code) or language.name or language.code
+        for language in service.languages.all()
+    ]
+
+
+def describe_schedule(schedule: Schedule) -> str:
+    """One line for a schedule: ``maandag, dinsdag: 09:00\u201317:00 (alleen op afspraak)``."""
+    labels = dict(Weekday.choices)
+    days = [
+        str(labels[day]).lower()
+        for day in schedule.byday.replace(" ", "").split(",")
+        if day in labels
+    ]
+    parts: list[str] = []
+    if days:
+        parts.append(", ".join(days))
+    if schedule.opens_at and schedule.closes_at:
+        hours = f"{schedule.opens_at:%H:%M}\u2013{schedule.closes_at:%H:%M}"  # en dash
+        parts = [f"{parts[0]}: {hours}"] if parts else [hours]
+    text = parts[0] if parts else ""
+    description = schedule.description
+    if schedule.opens_at and f"{schedule.opens_at:%H:%M}" in description:
+        description = ""  # it only repeats the hours
+    extra = " ".join(part for part in (description, schedule.notes) if part)
+    if text and extra:
+        return f"{text} ({extra})"
+    return text or extra

@@ -1,0 +1,539 @@
+"""Writes to the social map. Keyword-only, atomic, raising domain errors
+(``EditNotAllowed``, ``InvalidServiceData``); each write records a ``ServiceChange`` (who, when,
+what) and an access-log event (``directory.service.create`` / ``.update`` / ``.verify``).
+
+Who may write: ``Service.objects.editable_by(user)`` (administrators; coalition editors for the
+services that serve one of their municipalities). The import (``import_hsds``) is an operator's
+command and writes through ``kansrijk.directory.hsds.importer`` with the same history and log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kansrijk.accounts.roles import Role
+from kansrijk.audit.models import Action
+from kansrijk.audit.services import record_event
+from kansrijk.directory.exceptions import EditNotAllowed, InvalidServiceData, UnknownMunicipality
+from kansrijk.directory.history import diff, snapshots
+from kansrijk.directory.models import (
+    ChangeAction,
+    ChangeSource,
+    Language,
+    Location,
+    Organization,
+    ReferralMethod,
+    ReferralMethodKind,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceChange,
+    ServiceTaxonomy,
+    TaxonomyTerm,
+)
+from kansrijk.directory.search import refresh_search_text
+from kansrijk.directory.selectors import resolve_municipality
+from kansrijk.directory.vocabularies import fixed_id
+from kansrijk.places.exceptions import PlacesError
+from kansrijk.places.models import Municipality
+from kansrijk.places.selectors import lookup_postcode
+
+if TYPE_CHECKING:
+    import datetime
+
+    from django.http import HttpRequest
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "create_service",
+    "save_location",
+    "set_service_locations",
+    "update_service",
+    "verify_service",
+]
+
+#: The service fields ``create_service`` / ``update_service`` accept in ``fields``.
+EDITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "alternate_name",
+        "description",
+        "url",
+        "email",
+        "status",
+        "interpretation_services",
+        "application_process",
+        "fees_description",
+        "wait_time",
+        "accreditations",
+        "licenses",
+        "alert",
+        "eligibility_description",
+        "target_group",
+        "minimum_age",
+        "maximum_age",
+        "phase_preconception",
+        "phase_pregnancy",
+        "phase_postnatal",
+        "domain",
+        "is_free",
+        "response_time_days",
+        "is_demo",
+    }
+)
+
+#: Language names for the codes used most in Dutch youth and maternity care (others: the code).
+LANGUAGE_NAMES = {
+    "nl": "Nederlands",
+    "en": "Engels",
+    "ar": "Arabisch",
+    "tr": "Turks",
+    "pl": "Pools",
+    "ti": "Tigrinya",
+    "uk": "Oekraïens",
+    "fa": "Farsi",
+    "so": "Somalisch",
+    "de": "Duits",
+    "fr": "Frans",
+    "es": "Spaans",
+    "pap": "Papiaments",
+    "zgh": "Tamazight",
+    "fy": "Fries",
+}
+
+
+# --- Permission and bookkeeping -------------------------------------------------------------------
+
+
+def can_edit(user: Any, service: Service) -> bool:
+    return Service.objects.editable_by(user).filter(pk=service.pk).exists()
+
+
+def _require_editor(user: Any) -> None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise EditNotAllowed()
+    if not (
+        user.is_superuser
+        or user.has_role(Role.ADMINISTRATOR)
+        or user.has_role(Role.COALITION_EDITOR)
+    ):
+        raise EditNotAllowed()
+
+
+def _record_change(
+    *,
+    service: Service,
+    user: Any,
+    action: ChangeAction,
+    before: dict[str, Any] | None,
+    request: HttpRequest | None,
+    source: ChangeSource = ChangeSource.EDITOR,
+) -> ServiceChange | None:
+    """Write history and audit for a change; ``None`` (and nothing written) when nothing changed."""
+    after = snapshots([service.id])[service.id]
+    changes = diff(before, after)
+    if not changes and action == ChangeAction.UPDATE:
+        return None
+    now = timezone.now()
+    if action != ChangeAction.VERIFY:
+        service.last_modified = now
+        Service.objects.filter(pk=service.pk).update(last_modified=now)
+    refresh_search_text([service.id])
+    change = ServiceChange.objects.create(
+        service=service,
+        service_ref=service.id,
+        changed_at=now,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        user_display=getattr(user, "username", "") or "",
+        action=action,
+        source=source,
+        changes=changes,
+    )
+    record_event(
+        request=request,
+        user=user,
+        event_type=f"directory.service.{action}",
+        action=Action.CREATE if action == ChangeAction.CREATE else Action.UPDATE,
+        object_type="directory.service",
+        object_id=str(service.id),
+    )
+    return change
+
+
+# --- Validation helpers ------------------------------------------------------------------------
+
+
+def _validate_fields(fields: Mapping[str, Any]) -> None:
+    unknown = sorted(set(fields) - EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidServiceData(
+            {name: [_("This field cannot be changed here.")] for name in unknown}
+        )
+
+
+def _full_clean(service: Service) -> None:
+    try:
+        service.full_clean(exclude=["search_text", "search_stems"], validate_unique=False)
+    except ValidationError as error:
+        raise InvalidServiceData(dict(error.message_dict)) from None
+
+
+def _resolve_municipalities(values: Iterable[Municipality | str]) -> list[Municipality]:
+    result: dict[str, Municipality] = {}
+    for value in values:
+        try:
+            municipality = resolve_municipality(value)
+        except UnknownMunicipality as error:
+            raise InvalidServiceData({"service_areas": [error.message]}) from None
+        result[municipality.code] = municipality
+    if not result:
+        raise InvalidServiceData(
+            {"service_areas": [_("Choose at least one municipality this service serves.")]}
+        )
+    return list(result.values())
+
+
+def _set_service_areas(service: Service, municipalities: list[Municipality]) -> None:
+    wanted = {municipality.code: municipality for municipality in municipalities}
+    ServiceArea.objects.filter(service=service).exclude(municipality_id__in=wanted).delete()
+    existing = set(
+        ServiceArea.objects.filter(service=service).values_list("municipality_id", flat=True)
+    )
+    ServiceArea.objects.bulk_create(
+        [
+            ServiceArea(
+                id=fixed_id("service-area", service.id, code),
+                service=service,
+                municipality=municipality,
+                name=municipality.name,
+                extent=code,
+                extent_type="text",
+            )
+            for code, municipality in wanted.items()
+            if code not in existing
+        ]
+    )
+
+
+def _set_categories(service: Service, terms: Iterable[TaxonomyTerm | uuid.UUID | str]) -> None:
+    ids: set[uuid.UUID] = set()
+    for term in terms:
+        if isinstance(term, TaxonomyTerm):
+            ids.add(term.id)
+            continue
+        try:
+            ids.add(term if isinstance(term, uuid.UUID) else uuid.UUID(str(term)))
+        except ValueError:
+            raise InvalidServiceData(
+                {"categories": [_("Choose categories from the list.")]}
+            ) from None
+    found = set(TaxonomyTerm.objects.filter(id__in=ids).values_list("id", flat=True))
+    if found != ids:
+        raise InvalidServiceData({"categories": [_("Choose categories from the list.")]})
+    ServiceTaxonomy.objects.filter(service=service).exclude(taxonomy_term_id__in=ids).delete()
+    existing = set(
+        ServiceTaxonomy.objects.filter(service=service).values_list("taxonomy_term_id", flat=True)
+    )
+    ServiceTaxonomy.objects.bulk_create(
+        [
+            ServiceTaxonomy(
+                id=fixed_id("attribute", service.id, term_id),
+                service=service,
+                taxonomy_term_id=term_id,
+            )
+            for term_id in ids - existing
+        ]
+    )
+
+
+def _set_referral_methods(service: Service, methods: Iterable[Mapping[str, Any]]) -> None:
+    wanted: dict[str, Mapping[str, Any]] = {}
+    for item in methods:
+        method = item.get("method")
+        if method not in ReferralMethodKind.values:
+            raise InvalidServiceData(
+                {"referral_methods": [_("Choose a referral method from the list.")]}
+            )
+        if method in wanted:
+            raise InvalidServiceData(
+                {"referral_methods": [_("Each referral method can be given once.")]}
+            )
+        wanted[str(method)] = item
+    ReferralMethod.objects.filter(service=service).exclude(method__in=wanted).delete()
+    for method, item in wanted.items():
+        ReferralMethod.objects.update_or_create(
+            service=service,
+            method=method,
+            defaults={
+                "instructions": str(item.get("instructions") or "").strip(),
+                "contact": str(item.get("contact") or "").strip()[:500],
+            },
+            create_defaults={
+                "id": fixed_id("referral-method", service.id, method),
+                "instructions": str(item.get("instructions") or "").strip(),
+                "contact": str(item.get("contact") or "").strip()[:500],
+            },
+        )
+
+
+def _set_languages(service: Service, codes: Iterable[str]) -> None:
+    wanted = {str(code).strip().lower() for code in codes if str(code).strip()}
+    if any(len(code) > 10 or not code.isalpha() for code in wanted):
+        raise InvalidServiceData(
+            {"languages": [_("Give languages as ISO 639 codes, such as nl, en or ar.")]}
+        )
+    Language.objects.filter(service=service).exclude(code__in=wanted).delete()
+    existing = set(Language.objects.filter(service=service).values_list("code", flat=True))
+    Language.objects.bulk_create(
+        [
+            Language(
+                id=fixed_id("language", service.id, code),
+                service=service,
+                code=code,
+                name=LANGUAGE_NAMES.get(code, code),
+            )
+            for code in sorted(wanted - existing)
+        ]
+    )
+
+
+def _apply_collections(
+    service: Service,
+    *,
+    service_areas: Iterable[Municipality | str] | None,
+    categories: Iterable[TaxonomyTerm | uuid.UUID | str] | None,
+    referral_methods: Iterable[Mapping[str, Any]] | None,
+    languages: Iterable[str] | None,
+) -> None:
+    if service_areas is not None:
+        _set_service_areas(service, _resolve_municipalities(service_areas))
+    if categories is not None:
+        _set_categories(service, categories)
+    if referral_methods is not None:
+        _set_referral_methods(service, referral_methods)
+    if languages is not None:
+        _set_languages(service, languages)
+
+
+# --- Services ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_service(
+    *,
+    user: Any,
+    organization: Organization,
+    fields: Mapping[str, Any],
+    service_areas: Iterable[Municipality | str],
+    categories: Iterable[TaxonomyTerm | uuid.UUID | str] = (),
+    referral_methods: Iterable[Mapping[str, Any]] = (),
+    languages: Iterable[str] = (),
+    request: HttpRequest | None = None,
+) -> Service:
+    """A new service of ``organization`` serving ``service_areas`` (municipalities or CBS codes).
+
+    ``fields`` holds service fields from ``EDITABLE_FIELDS``; ``referral_methods`` dicts with
+    ``method`` (``ReferralMethodKind``), ``instructions`` and ``contact``. The user must be allowed
+    to edit the result (a coalition editor: it serves one of their municipalities).
+    """
+    _require_editor(user)
+    _validate_fields(fields)
+    municipalities = _resolve_municipalities(service_areas)
+    service = Service(organization=organization, **fields)
+    _full_clean(service)
+    service.save()
+    _apply_collections(
+        service,
+        service_areas=municipalities,
+        categories=categories,
+        referral_methods=referral_methods,
+        languages=languages,
+    )
+    if not can_edit(user, service):
+        raise EditNotAllowed(
+            _("You may only add services for the municipalities of your coalition.")
+        )
+    _record_change(
+        service=service, user=user, action=ChangeAction.CREATE, before=None, request=request
+    )
+    return service
+
+
+@transaction.atomic
+def update_service(
+    *,
+    service: Service,
+    user: Any,
+    fields: Mapping[str, Any] | None = None,
+    service_areas: Iterable[Municipality | str] | None = None,
+    categories: Iterable[TaxonomyTerm | uuid.UUID | str] | None = None,
+    referral_methods: Iterable[Mapping[str, Any]] | None = None,
+    languages: Iterable[str] | None = None,
+    request: HttpRequest | None = None,
+) -> ServiceChange | None:
+    """Change a service. Collections given (not ``None``) replace what the service had.
+
+    Returns the ``ServiceChange`` written, or ``None`` when nothing actually changed.
+    """
+    if not can_edit(user, service):
+        raise EditNotAllowed()
+    fields = dict(fields or {})
+    _validate_fields(fields)
+    before = snapshots([service.id])[service.id]
+    locked = Service.objects.select_for_update().get(pk=service.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _full_clean(locked)
+    locked.save(update_fields=list(fields) or None)
+    _apply_collections(
+        locked,
+        service_areas=service_areas,
+        categories=categories,
+        referral_methods=referral_methods,
+        languages=languages,
+    )
+    if not can_edit(user, locked):
+        raise EditNotAllowed(
+            _("After this change the service would no longer serve your municipalities.")
+        )
+    change = _record_change(
+        service=locked, user=user, action=ChangeAction.UPDATE, before=before, request=request
+    )
+    service.refresh_from_db()
+    return change
+
+
+@transaction.atomic
+def verify_service(
+    *,
+    service: Service,
+    user: Any,
+    request: HttpRequest | None = None,
+    today: datetime.date | None = None,
+) -> ServiceChange:
+    """Mark the service as checked today (``assured_date``), by this user."""
+    if not can_edit(user, service):
+        raise EditNotAllowed()
+    before = snapshots([service.id])[service.id]
+    service.assured_date = today or timezone.localdate()
+    service.assurer_email = (getattr(user, "email", "") or "")[:254]
+    service.save(update_fields=["assured_date", "assurer_email"])
+    change = _record_change(
+        service=service, user=user, action=ChangeAction.VERIFY, before=before, request=request
+    )
+    assert change is not None
+    return change
+
+
+# --- Locations -------------------------------------------------------------------------------------
+
+
+LOCATION_FIELDS = frozenset(
+    {
+        "name",
+        "alternate_name",
+        "description",
+        "transportation",
+        "url",
+        "location_type",
+        "address_1",
+        "address_2",
+        "city",
+        "postal_code",
+        "latitude",
+        "longitude",
+        "is_demo",
+    }
+)
+
+
+@transaction.atomic
+def save_location(
+    *,
+    user: Any,
+    organization: Organization,
+    fields: Mapping[str, Any],
+    location: Location | None = None,
+) -> Location:
+    """Create or change a location. The postcode gives the PC4 area, the municipality and, when
+    no coordinates are given, the point (the PC4 centre). A coalition editor may only place
+    locations in their municipalities."""
+    _require_editor(user)
+    unknown = sorted(set(fields) - LOCATION_FIELDS)
+    if unknown:
+        raise InvalidServiceData(
+            {name: [_("This field cannot be changed here.")] for name in unknown}
+        )
+    location = location or Location(organization=organization)
+    for name, value in fields.items():
+        setattr(location, name, value)
+    if location.postal_code:
+        try:
+            area = lookup_postcode(location.postal_code)
+        except PlacesError as error:
+            raise InvalidServiceData({"postal_code": [error.message]}) from None
+        location.postcode_area = area
+        location.municipality_id = area.municipality_id
+        if "latitude" not in fields and "longitude" not in fields and area.has_coordinates:
+            location.latitude, location.longitude = area.latitude, area.longitude
+    if not (user.is_superuser or user.has_role(Role.ADMINISTRATOR)):
+        allowed = set(
+            Municipality.objects.filter(
+                role_assignments__user=user, role_assignments__role=Role.COALITION_EDITOR
+            ).values_list("code", flat=True)
+        )
+        if location.municipality_id not in allowed:
+            raise EditNotAllowed(
+                _("You may only add locations in the municipalities of your coalition.")
+            )
+    try:
+        location.full_clean()
+    except ValidationError as error:
+        raise InvalidServiceData(dict(error.message_dict)) from None
+    location.last_modified = timezone.now()
+    location.save()
+    service_ids = list(
+        ServiceAtLocation.objects.filter(location=location).values_list("service_id", flat=True)
+    )
+    refresh_search_text(service_ids)
+    return location
+
+
+@transaction.atomic
+def set_service_locations(
+    *,
+    service: Service,
+    user: Any,
+    locations: Iterable[Location],
+    request: HttpRequest | None = None,
+) -> ServiceChange | None:
+    """The locations where the service is delivered (replaces the previous set)."""
+    if not can_edit(user, service):
+        raise EditNotAllowed()
+    before = snapshots([service.id])[service.id]
+    wanted = {location.id: location for location in locations}
+    ServiceAtLocation.objects.filter(service=service).exclude(location_id__in=wanted).delete()
+    existing = set(
+        ServiceAtLocation.objects.filter(service=service).values_list("location_id", flat=True)
+    )
+    ServiceAtLocation.objects.bulk_create(
+        [
+            ServiceAtLocation(
+                id=fixed_id("service-at-location", service.id, location_id),
+                service=service,
+                location=location,
+            )
+            for location_id, location in wanted.items()
+            if location_id not in existing
+        ]
+    )
+    return _record_change(
+        service=service, user=user, action=ChangeAction.UPDATE, before=before, request=request
+    )

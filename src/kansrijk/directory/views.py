@@ -1,0 +1,288 @@
+"""Pages of the social map (sociale kaart).
+
+- Search and service pages are public: the social map holds no client data, and public services
+  are public information. Nothing is written to the access log for reading them.
+- Keeping the map current (create, edit, verify, history, the to-verify list) needs a
+  coalition editor whose municipalities the service serves (or an administrator); anonymous
+  users are sent to the log-in page, others get 403. The writes go through
+  ``kansrijk.directory.services``, which keep the history and the access log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kansrijk.directory import page_selectors, selectors, services
+from kansrijk.directory.exceptions import (
+    DirectoryError,
+    EditNotAllowed,
+    InvalidSearch,
+    InvalidServiceData,
+    UnknownCategory,
+    UnknownMunicipality,
+)
+from kansrijk.directory.forms import SearchForm, ServiceForm
+from kansrijk.directory.models import Service
+from kansrijk.places.exceptions import PlacesError
+
+PAGE_SIZE = 20
+HISTORY_PAGE_SIZE = 25
+TO_VERIFY_PAGE_SIZE = 50
+
+
+def _forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse:
+    return render(
+        request,
+        "directory/forbidden.html",
+        {
+            "message": message
+            or _("Only coalition editors of a municipality this service serves can change it.")
+        },
+        status=403,
+    )
+
+
+def _service_or_404(service_id: uuid.UUID) -> Service:
+    try:
+        return Service.objects.select_related("organization").get(pk=service_id)
+    except Service.DoesNotExist:
+        raise Http404 from None
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Search services by need, municipality or postcode, phase, language and costs.
+
+    A GET form: results can be bookmarked and shared. With htmx the form asks for the results
+    region only (plus the error containers of the fields and the live region, out of band).
+    Bad input shows a Dutch error with the field; the status stays 200.
+    """
+    form = SearchForm(request.GET)
+    page = None
+    area = None
+    if form.is_valid():
+        kwargs = form.search_kwargs()
+        area = kwargs["postcode"]
+        try:
+            queryset = page_selectors.with_contact_data(selectors.search_services(**kwargs))
+        except (UnknownMunicipality, UnknownCategory, InvalidSearch, PlacesError) as error:
+            field = {
+                UnknownMunicipality: "municipality",
+                UnknownCategory: "category",
+                InvalidSearch: "phase",
+            }.get(type(error), "postcode")
+            form.add_error(field, str(error))
+            area = None
+        else:
+            page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+            for service in page.object_list:
+                service.language_labels = page_selectors.language_labels(service)
+    context: dict[str, Any] = {
+        "form": form,
+        "page": page,
+        "area": area,
+        "query_string": _query_without_page(request),
+        "can_maintain": page_selectors.is_editor(request.user),
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        response = render(request, "directory/_search_update.html", context)
+    else:
+        response = render(request, "directory/search.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    # Empty filters only make the address longer.
+    for key in [key for key, value in query.items() if value == ""]:
+        query.pop(key)
+    return query.urlencode()
+
+
+# --- One service -------------------------------------------------------------------------------
+
+
+@require_GET
+def service_detail(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
+    try:
+        service = selectors.get_service(service_id)
+    except (Service.DoesNotExist, DirectoryError):
+        raise Http404 from None
+    locations = []
+    for link in service.service_at_locations.all():
+        location = link.location
+        locations.append(
+            {
+                "location": location,
+                "description": link.description,
+                "phones": [*location.phones.all(), *link.phones.all()],
+                "schedules": [
+                    page_selectors.describe_schedule(schedule)
+                    for schedule in [*location.schedules.all(), *link.schedules.all()]
+                ],
+            }
+        )
+    categories = [link.taxonomy_term for link in service.taxonomy_links.all()]
+    # "Free of charge. Free of charge." reads badly: leave out a cost note that only repeats it.
+    fees_note = service.fees_description.strip()
+    if fees_note.rstrip(".").casefold() in {_("Free of charge").casefold(), _("Paid").casefold()}:
+        fees_note = ""
+    context = {
+        "service": service,
+        "locations": locations,
+        "categories": categories,
+        "languages": page_selectors.language_labels(service),
+        "fees_note": fees_note,
+        "schedules": [page_selectors.describe_schedule(s) for s in service.schedules.all()],
+        "can_edit": page_selectors.can_edit_service(request.user, service),
+    }
+    return render(request, "directory/service_detail.html", context)
+
+
+# --- Keeping it current --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_create(request: HttpRequest) -> HttpResponse:
+    if not page_selectors.is_editor(request.user):
+        return _forbidden(request, _("Only coalition editors can add services to the social map."))
+    municipalities = list(page_selectors.editor_municipalities(request.user)[:1])
+    if request.method == "POST":
+        form = ServiceForm(request.POST, user=request.user, creating=True)
+        if form.is_valid():
+            try:
+                service = services.create_service(
+                    user=request.user, request=request, **form.service_kwargs()
+                )
+            except InvalidServiceData as error:
+                form.add_service_errors(error)
+            except EditNotAllowed as error:
+                form.add_error("service_areas", str(error))
+            else:
+                messages.success(request, _("The service has been added to the social map."))
+                return redirect("directory:service", service_id=service.id)
+    else:
+        form = ServiceForm(user=request.user, creating=True)
+    return render(
+        request,
+        "directory/service_form.html",
+        {"form": form, "service": None, "has_municipalities": bool(municipalities)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
+    service = _service_or_404(service_id)
+    if not page_selectors.can_edit_service(request.user, service):
+        return _forbidden(request)
+    title = service.name
+    if request.method == "POST":
+        form = ServiceForm(request.POST, instance=service, user=request.user)
+        if form.is_valid():
+            try:
+                change = services.update_service(
+                    service=service, user=request.user, request=request, **form.service_kwargs()
+                )
+            except InvalidServiceData as error:
+                form.add_service_errors(error)
+            except EditNotAllowed as error:
+                form.add_error("service_areas", str(error))
+            else:
+                if change is None:
+                    messages.info(request, _("Nothing was changed."))
+                else:
+                    messages.success(request, _("Your changes have been saved."))
+                return redirect("directory:service", service_id=service.id)
+    else:
+        form = ServiceForm(instance=service, user=request.user)
+    return render(
+        request,
+        "directory/service_form.html",
+        {"form": form, "service": service, "title": title, "has_municipalities": True},
+    )
+
+
+@login_required
+@require_POST
+def service_verify(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
+    service = _service_or_404(service_id)
+    if not page_selectors.can_edit_service(request.user, service):
+        return _forbidden(request)
+    services.verify_service(service=service, user=request.user, request=request)
+    messages.success(
+        request,
+        _("%(name)s is marked as checked today. It needs checking again in 12 months.")
+        % {"name": service.name},
+    )
+    default = reverse("directory:service", kwargs={"service_id": service.id})
+    return HttpResponseRedirect(_safe_next(request, default))
+
+
+@login_required
+@require_GET
+def service_history(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
+    service = _service_or_404(service_id)
+    if not page_selectors.can_edit_service(request.user, service):
+        return _forbidden(request)
+    page = Paginator(page_selectors.service_history(service), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    changes = list(page.object_list)
+    names = page_selectors.municipality_names_in(changes)
+    rows = [
+        {"change": change, "rows": page_selectors.describe_change(change, names)}
+        for change in changes
+    ]
+    return render(
+        request,
+        "directory/service_history.html",
+        {"service": service, "page": page, "changes": rows},
+    )
+
+
+@login_required
+@require_GET
+def to_verify(request: HttpRequest) -> HttpResponse:
+    """The services of the editor's municipalities not checked in the last 12 months."""
+    if not page_selectors.is_editor(request.user):
+        return _forbidden(request, _("Only coalition editors keep the social map current."))
+    page = Paginator(page_selectors.services_to_verify(request.user), TO_VERIFY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    municipalities = list(
+        page_selectors.editor_municipalities(request.user).values_list("name", flat=True)[:11]
+    )
+    return render(
+        request,
+        "directory/to_verify.html",
+        {"page": page, "municipalities": municipalities},
+    )

@@ -1,0 +1,43 @@
+"""Domain errors of the menukaart. Messages are lazy translations: ``str(error)`` gives them in the
+active language; ``code`` is stable for programs (and the problem+json ``code``)."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class InterventionsError(Exception):
+    code = "menukaart-fout"
+    default_message: str | Promise = _("Something went wrong with the intervention menu.")
+
+    def __init__(self, message: str | Promise | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class UnknownIntervention(InterventionsError, LookupError):
+    code = "onbekende-interventie"
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        super().__init__(_("%(value)s is not an intervention on the menu.") % {"value": value})
+
+
+class InvalidFilter(InterventionsError, ValueError):
+    """A filter value that is not allowed. ``field`` names the filter."""
+
+    code = "ongeldig-filter"
+
+    def __init__(self, field: str, message: str | Promise) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class MenukaartError(InterventionsError):
+    """The menukaart file is missing or not valid (for operators; the message names the entry)."""
+
+    code = "ongeldige-menukaart"

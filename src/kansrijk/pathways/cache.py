@@ -1,0 +1,113 @@
+"""Caching the pathway page.
+
+Two levels: the page's *content* (the pathway itself) for every visitor, and, for an anonymous
+visitor without pending messages, the *whole page* — which is the same for every such visitor of
+the same address and language except for the CSRF token of the language switch, so it is stored
+with a placeholder and the visitor's own token is filled in on the way out (``fill_csrf``).
+
+A published version never changes, so what the pathway page shows for a municipality, situation
+and phase changes only when (a) a pathway is published, re-scoped or reviewed — every such write
+sets ``Pathway.updated_at`` — or (b) a service on the social map changes (``Service.last_modified``,
+set by every write of the directory). ``content_token()`` reads both maxima in one indexed query;
+it is part of the cache key, so a change anywhere makes every cached page stale at once, in every
+worker, without messages between processes. Each worker reads the token at most once every
+``TOKEN_SECONDS``, so a cached page costs no query at all and a change shows within that time.
+Names of coalitions and situations can change without either; ``PAGE_TTL`` bounds how long such a
+rename takes to show.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language
+
+from kansrijk.directory.models import Service
+from kansrijk.pathways.models import Pathway
+
+#: Seconds a rendered pathway page stays in the cache at most.
+PAGE_TTL = 600
+#: Seconds a worker trusts the token it read last.
+TOKEN_SECONDS = 2.0
+
+_token: tuple[float, str] | None = None
+
+
+def content_token() -> str:
+    """The newest pathway change and the newest service change, as one string (one query)."""
+    quote = connection.ops.quote_name
+    pathways = quote(Pathway._meta.db_table)
+    services = quote(Service._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX({quote('updated_at')}) FROM {pathways}), "  # noqa: S608
+            f"(SELECT MAX({quote('last_modified')}) FROM {services})"
+        )
+        row = cursor.fetchone()
+    return f"{row[0]}|{row[1]}" if row else ""
+
+
+def current_token() -> str:
+    """``content_token()``, read again when the last reading is older than ``TOKEN_SECONDS``."""
+    global _token
+    now = time.monotonic()
+    if _token is None or now - _token[0] > TOKEN_SECONDS:
+        _token = (now, content_token())
+    return _token[1]
+
+
+def forget_token() -> None:
+    """Read the token again next time (after a write in this process, and in tests)."""
+    global _token
+    _token = None
+
+
+def page_key(municipality: str, situation: str, phase: str) -> str:
+    raw = f"{current_token()}|{municipality.upper()}|{situation}|{phase}|{get_language()}"
+    return "pathways:page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def get(key: str) -> dict[str, str] | None:
+    value = cache.get(key)
+    return value if isinstance(value, dict) else None
+
+
+def put(key: str, value: dict[str, str]) -> None:
+    cache.set(key, value, PAGE_TTL)
+
+
+#: Stands for the CSRF token in a cached whole page (never a valid token itself).
+CSRF_PLACEHOLDER = "kansrijk-csrf-placeholder-0f3c9a"
+
+
+def whole_page_key(request: HttpRequest, content_key: str) -> str | None:
+    """The key of the whole page for an anonymous visitor without messages, else ``None``.
+
+    Everything the base template reads for such a visitor is in the key: the content key (token,
+    address parts, language), the full path (the language switch returns to it) and demo mode."""
+    if request.user.is_authenticated or len(get_messages(request)):
+        return None
+    demo = "demo" if getattr(settings, "KANSRIJK_DEMO_MODE", False) else ""
+    raw = f"{content_key}|{request.get_full_path()}|{demo}"
+    return "pathways:whole:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def get_page(key: str) -> str | None:
+    value = cache.get(key)
+    return value if isinstance(value, str) else None
+
+
+def put_page(key: str, html: str) -> None:
+    cache.set(key, str(html), PAGE_TTL)
+
+
+def fill_csrf(request: HttpRequest, html: str) -> str:
+    """The page with this visitor's CSRF token (which also sets the CSRF cookie if needed)."""
+    return html.replace(CSRF_PLACEHOLDER, get_token(request))

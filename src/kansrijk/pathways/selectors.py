@@ -1,0 +1,491 @@
+"""Reads of pathways.
+
+Published pathways are public information (like the social map): nothing here filters them per
+user. Drafts and editing are for the coalition's editors (``Pathway.objects.editable_by(user)``).
+
+**Resolution.** For a municipality, a situation and a phase, the pathway professionals see is:
+
+1. a *municipal* pathway that covers the municipality (a coalition's own, possibly shared by
+   several municipalities) — ``fallback`` is ``None``;
+2. else a *regional default* that covers it (e.g. one for the whole GGD region) — ``"regional"``;
+3. else the *national default* — ``"national"``;
+4. else nothing (``None``).
+
+Only published versions count. ``resolve_pathways`` does this for many situations at once in a
+constant number of queries (five when the municipality is given as a code).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.urls import reverse
+
+from kansrijk.directory.models import ReferralMethod
+from kansrijk.pathways.exceptions import InvalidPhase, UnknownMunicipality
+from kansrijk.pathways.models import (
+    SCOPE_RANK,
+    Pathway,
+    PathwayScope,
+    PathwayStep,
+    PathwayVersion,
+    VersionStatus,
+)
+from kansrijk.places.models import Municipality
+from kansrijk.situations.models import PHASE_FIELDS, FactorKind, Phase, Situation
+
+__all__ = [
+    "FALLBACK_NATIONAL",
+    "FALLBACK_REGIONAL",
+    "OverviewCell",
+    "ResolvedPathway",
+    "ResolvedSummary",
+    "editable_pathways",
+    "get_municipality",
+    "pathway_overview",
+    "published_version",
+    "resolve_pathway",
+    "resolve_pathways",
+    "resolve_summaries",
+    "risk_situations",
+    "version_with_steps",
+    "versions_of",
+]
+
+FALLBACK_REGIONAL = "regional"
+FALLBACK_NATIONAL = "national"
+_FALLBACK_FOR_SCOPE: dict[str, str | None] = {
+    PathwayScope.MUNICIPAL: None,
+    PathwayScope.REGIONAL: FALLBACK_REGIONAL,
+    PathwayScope.NATIONAL: FALLBACK_NATIONAL,
+}
+
+
+@dataclass(frozen=True)
+class ResolvedPathway:
+    """The pathway that applies to a municipality, situation and phase.
+
+    ``version`` is the published version, its steps prefetched with their services (and the
+    services' organisation and referral methods); ``version.ordered_steps`` puts urgent safety
+    steps first. ``fallback`` is ``None`` for the municipality's own pathway, ``"regional"`` or
+    ``"national"`` for a default. ``url`` is the pathway page for this municipality and phase.
+    """
+
+    version: PathwayVersion
+    fallback: str | None
+    url: str
+    municipality: Municipality
+    situation: Situation
+    phase: str
+
+    @property
+    def pathway(self) -> Pathway:
+        return self.version.pathway
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.fallback is not None
+
+
+def get_municipality(value: Municipality | str) -> Municipality:
+    """A Municipality (code and name) from an instance or a CBS code."""
+    if isinstance(value, Municipality):
+        return value
+    code = str(value).strip().upper()
+    try:
+        return Municipality.objects.only("code", "name").get(code=code)
+    except Municipality.DoesNotExist:
+        raise UnknownMunicipality(str(value)) from None
+
+
+def _check_phase(phase: str) -> str:
+    if phase not in PHASE_FIELDS:
+        raise InvalidPhase(str(phase))
+    return phase
+
+
+def risk_situations(phase: str | None = None) -> QuerySet[Situation]:
+    """The active vulnerable situations of the catalogue (risk factors), in catalogue order."""
+    queryset = Situation.objects.filter(is_active=True, kind=FactorKind.RISK).select_related(
+        "domain"
+    )
+    if phase:
+        queryset = queryset.filter(**{PHASE_FIELDS[_check_phase(phase)]: True})
+    return queryset.order_by("domain__position", "position", "name")
+
+
+def _covering(
+    municipality_code: str, situation_codes: list[str] | None, phases: Sequence[str]
+) -> QuerySet[Pathway]:
+    """Published pathways for these situations and phases that cover the municipality or are a
+    national default (unordered)."""
+    phase_q = Q()
+    for phase in phases:
+        phase_q |= Q(**{PHASE_FIELDS[phase]: True})
+    covering = Pathway.municipalities.through.objects.filter(
+        municipality_id=municipality_code
+    ).values("pathway_id")
+    queryset = (
+        Pathway.objects.filter(phase_q, current_version__isnull=False)
+        .filter(Q(scope=PathwayScope.NATIONAL) | Q(pk__in=covering))
+        .order_by()
+    )
+    if situation_codes is not None:
+        queryset = queryset.filter(situation__code__in=situation_codes)
+    return queryset
+
+
+@dataclass(frozen=True)
+class _Choice:
+    pathway_id: int
+    version_id: int
+    fallback: str | None
+    title: str
+
+
+def _candidates(
+    municipality: Municipality, situation_codes: Iterable[str] | None, phases: Sequence[str]
+) -> dict[tuple[str, str], _Choice]:
+    """For each (situation code, phase) the best published pathway.
+
+    One query: the published pathways for these situations and phases that cover the
+    municipality or are a national default. The lowest scope rank wins (municipal, regional,
+    national); within a rank the most recently published, then the lowest id.
+    """
+    queryset = _covering(
+        municipality.code,
+        list(situation_codes) if situation_codes is not None else None,
+        phases,
+    )
+    rows = queryset.values_list(
+        "pk",
+        "scope",
+        "situation__code",
+        "current_version_id",
+        "current_version__published_at",
+        "current_version__title",
+        *(PHASE_FIELDS[phase] for phase in phases),
+    )
+    best: dict[tuple[str, str], tuple[tuple[int, float, int], _Choice]] = {}
+    for pk, scope, code, version_id, published_at, title, *flags in rows:
+        order = (SCOPE_RANK[scope], _newest_first(published_at), pk)
+        choice = _Choice(pk, version_id, _FALLBACK_FOR_SCOPE[scope], title)
+        for phase, applies in zip(phases, flags, strict=True):
+            if applies and ((code, phase) not in best or order < best[(code, phase)][0]):
+                best[(code, phase)] = (order, choice)
+    return {key: choice for key, (_order, choice) in best.items()}
+
+
+def _newest_first(value: datetime.datetime | None) -> float:
+    return -value.timestamp() if value is not None else 0.0
+
+
+#: Long texts the pathway page and the API never show: not loaded with the steps' services.
+_SERVICE_DEFERRED = (
+    "service__search_text",
+    "service__search_stems",
+    "service__description",
+    "service__eligibility_description",
+    "service__interpretation_services",
+    "service__fees_description",
+    "service__accreditations",
+    "service__licenses",
+    "service__organization__description",
+)
+
+
+def _step_queryset() -> QuerySet[PathwayStep]:
+    return (
+        PathwayStep.objects.select_related("service__organization")
+        .defer(*_SERVICE_DEFERRED)
+        .prefetch_related(
+            Prefetch(
+                "service__referral_methods",
+                queryset=ReferralMethod.objects.order_by("method"),
+            )
+        )
+    )
+
+
+def _versions(version_ids: Iterable[int]) -> dict[int, PathwayVersion]:
+    """Published versions with pathway, situation, coalition, steps, services and referral
+    methods: three queries whatever the number of versions."""
+    queryset = (
+        PathwayVersion.objects.filter(pk__in=list(version_ids))
+        .select_related("pathway__situation", "pathway__coalition")
+        .defer("pathway__situation__search_text", "pathway__situation__description")
+        .prefetch_related(Prefetch("steps", queryset=_step_queryset().order_by("position")))
+        .order_by()
+    )
+    return {version.pk: version for version in queryset}
+
+
+def resolved_url(municipality: Municipality | str, situation: str, phase: str) -> str:
+    code = municipality.code if isinstance(municipality, Municipality) else municipality
+    return reverse("pathways:resolved", args=[code, situation, phase])
+
+
+def resolve_pathways(
+    *,
+    municipality: Municipality | str,
+    situations: list[str],
+    phase: str,
+    with_steps: bool = True,
+) -> dict[str, ResolvedPathway | None]:
+    """The pathway per situation code for a municipality and phase (``None`` where there is none,
+    also for an unknown situation code). Raises ``UnknownMunicipality`` and ``InvalidPhase``.
+
+    Three queries whatever the number of situations: the candidate pathways with their published
+    version, situation, coalition (and the municipality's name when given as a code), the steps
+    with their services, and the services' referral methods. ``with_steps=False`` (for callers
+    that only list titles and links) leaves out the last two. When the municipality is given as
+    a code, ``ResolvedPathway.municipality`` carries only its code and name.
+    """
+    _check_phase(phase)
+    codes = list(dict.fromkeys(situations))
+    result: dict[str, ResolvedPathway | None] = dict.fromkeys(codes)
+    if isinstance(municipality, Municipality):
+        place: Municipality | None = municipality
+        code = municipality.code
+    else:
+        place = None
+        code = str(municipality).strip().upper()
+    candidates = (
+        _covering(code, codes, [phase])
+        .select_related("current_version", "situation", "coalition")
+        .defer("situation__search_text", "situation__description", "coalition__description")
+    )
+    if place is None:
+        candidates = candidates.annotate(
+            municipality_name=Subquery(Municipality.objects.filter(code=code).values("name")[:1])
+        )
+    rows = list(candidates)
+    if place is None:
+        name = next((getattr(p, "municipality_name", None) for p in rows), None)
+        place = Municipality(code=code, name=name) if name else get_municipality(code)
+    best: dict[str, tuple[tuple[int, float, int], Pathway]] = {}
+    for pathway in rows:
+        order = (
+            SCOPE_RANK[pathway.scope],
+            _newest_first(
+                pathway.current_version.published_at if pathway.current_version else None
+            ),
+            pathway.pk,
+        )
+        situation_code = pathway.situation.code
+        if situation_code not in best or order < best[situation_code][0]:
+            best[situation_code] = (order, pathway)
+    versions: list[PathwayVersion] = []
+    for situation_code, (_order, pathway) in best.items():
+        version = pathway.current_version
+        if version is None or version.status != VersionStatus.PUBLISHED:
+            continue
+        version.pathway = pathway
+        versions.append(version)
+        result[situation_code] = ResolvedPathway(
+            version=version,
+            fallback=_FALLBACK_FOR_SCOPE[pathway.scope],
+            url=resolved_url(place, situation_code, phase),
+            municipality=place,
+            situation=pathway.situation,
+            phase=phase,
+        )
+    if with_steps and versions:
+        prefetch_related_objects(
+            versions, Prefetch("steps", queryset=_step_queryset().order_by("position"))
+        )
+    return result
+
+
+def resolve_pathway(
+    *, municipality: Municipality | str, situation: str, phase: str
+) -> ResolvedPathway | None:
+    """The pathway for one situation; see ``resolve_pathways``."""
+    return resolve_pathways(municipality=municipality, situations=[situation], phase=phase)[
+        situation
+    ]
+
+
+@dataclass(frozen=True)
+class ResolvedSummary:
+    """A resolved pathway without its steps (for lists): which pathway, and whether a default."""
+
+    situation_code: str
+    phase: str
+    fallback: str | None
+    pathway: Pathway
+    url: str
+
+
+def resolve_summaries(
+    *,
+    municipality: Municipality | str,
+    situations: Sequence[str] | None = None,
+    phases: Sequence[str] | None = None,
+) -> list[ResolvedSummary]:
+    """For a municipality, the pathway per (situation, phase) that has one, in catalogue order.
+    ``situations`` ``None``: every situation; ``phases`` ``None``: all three. Three queries
+    (plus one for a municipality code) whatever the numbers."""
+    phases = [_check_phase(p) for p in phases] if phases else list(PHASE_FIELDS)
+    municipality = get_municipality(municipality)
+    chosen = _candidates(municipality, situations, phases)
+    pathways = {
+        p.pk: p
+        for p in Pathway.objects.filter(
+            pk__in={choice.pathway_id for choice in chosen.values()}
+        ).select_related("situation__domain", "coalition", "current_version")
+    }
+    result = [
+        ResolvedSummary(
+            situation_code=code,
+            phase=phase,
+            fallback=choice.fallback,
+            pathway=pathways[choice.pathway_id],
+            url=resolved_url(municipality, code, phase),
+        )
+        for (code, phase), choice in chosen.items()
+        if choice.pathway_id in pathways
+    ]
+    phase_order = {phase: index for index, phase in enumerate(PHASE_FIELDS)}
+    result.sort(
+        key=lambda r: (
+            r.pathway.situation.domain.position,
+            r.pathway.situation.position,
+            r.pathway.situation.name,
+            phase_order[r.phase],
+        )
+    )
+    return result
+
+
+def published_version(pathway_id: int, number: int | None = None) -> PathwayVersion:
+    """A published version (the current one unless ``number``) with steps, services and
+    referral methods. Raises ``PathwayVersion.DoesNotExist``."""
+    queryset = PathwayVersion.objects.filter(pathway_id=pathway_id, status=VersionStatus.PUBLISHED)
+    if number is None:
+        queryset = queryset.filter(pathway__current_version_id=F("pk"))
+    else:
+        queryset = queryset.filter(number=number)
+    version = (
+        queryset.select_related(
+            "pathway__situation", "pathway__coalition", "pathway__current_version"
+        )
+        .prefetch_related(
+            Prefetch("steps", queryset=_step_queryset().order_by("position")),
+            Prefetch("pathway__municipalities", queryset=Municipality.objects.order_by("code")),
+        )
+        .first()
+    )
+    if version is None:
+        raise PathwayVersion.DoesNotExist
+    return version
+
+
+# --- The overview for professionals ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverviewCell:
+    phase: str
+    fallback: str | None
+    title: str
+    url: str
+
+
+@dataclass
+class OverviewRow:
+    situation: Situation
+    cells: dict[str, OverviewCell | None] = field(default_factory=dict)
+
+    def cell_list(self, phases: Sequence[str]) -> list[tuple[str, OverviewCell | None, bool]]:
+        """Per phase: the cell (``None``: no pathway) and whether the situation applies then."""
+        return [
+            (phase, self.cells.get(phase), getattr(self.situation, PHASE_FIELDS[phase]))
+            for phase in phases
+        ]
+
+    @property
+    def has_any(self) -> bool:
+        return any(cell is not None for cell in self.cells.values())
+
+
+def pathway_overview(
+    *, municipality: Municipality | str, phases: Sequence[str] | None = None
+) -> list[OverviewRow]:
+    """Per active situation of the catalogue, which pathway applies in ``municipality`` for each
+    phase (and whether it is a default). Two queries, plus one for a municipality code."""
+    phases = [_check_phase(p) for p in phases] if phases else list(PHASE_FIELDS)
+    municipality = get_municipality(municipality)
+    situations = list(risk_situations())
+    chosen = _candidates(municipality, None, phases)
+    rows: list[OverviewRow] = []
+    for situation in situations:
+        row = OverviewRow(situation=situation)
+        for phase in phases:
+            if not getattr(situation, PHASE_FIELDS[phase]):
+                row.cells[phase] = None
+                continue
+            found = chosen.get((situation.code, phase))
+            row.cells[phase] = (
+                OverviewCell(
+                    phase=phase,
+                    fallback=found.fallback,
+                    title=found.title or situation.name,
+                    url=resolved_url(municipality, situation.code, phase),
+                )
+                if found
+                else None
+            )
+        rows.append(row)
+    return rows
+
+
+def phase_label(phase: str) -> str:
+    return str(Phase(phase).label)
+
+
+# --- Editors -----------------------------------------------------------------------------------
+
+
+def editable_pathways(user: Any) -> QuerySet[Pathway]:
+    """The pathways ``user`` may edit, with what the editor's list shows, stale ones first."""
+    return (
+        Pathway.objects.editable_by(user)
+        .select_related("situation", "coalition", "owner", "current_version")
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=PathwayVersion.objects.filter(status=VersionStatus.DRAFT).only(
+                    "id", "pathway_id", "number", "status"
+                ),
+                to_attr="drafts",
+            )
+        )
+        .order_by("last_reviewed_on", "situation__name", "id")
+    )
+
+
+def versions_of(pathway: Pathway) -> QuerySet[PathwayVersion]:
+    return pathway.versions.select_related("created_by", "published_by").order_by("-number")
+
+
+def version_with_steps(pathway: Pathway, number: int) -> PathwayVersion:
+    """One version of a pathway with its steps and services. Raises ``PathwayVersion.DoesNotExist``."""
+    return (
+        PathwayVersion.objects.select_related(
+            "pathway__situation", "pathway__coalition", "pathway__owner", "published_by"
+        )
+        .prefetch_related(Prefetch("steps", queryset=_step_queryset().order_by("position")))
+        .get(pathway=pathway, number=number)
+    )
+
+
+def pathway_for_page(pk: int) -> Pathway:
+    """A pathway with coalition, situation, owner and current version. Raises ``DoesNotExist``."""
+    return Pathway.objects.select_related("coalition", "situation", "owner", "current_version").get(
+        pk=pk
+    )

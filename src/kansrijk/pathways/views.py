@@ -1,0 +1,568 @@
+"""Pages of the pathways app.
+
+For professionals (public, like the social map): find the pathway for a postcode or municipality
+and a phase (``find``: the form and, once filled in, the situations of that municipality), and the
+pathway page (``resolved``), which shows a regional or national default clearly marked as such.
+Postcode to pathway takes three page loads: the form, the situation list, the pathway.
+
+For coalition editors: their pathways with the ones to review first, create, settings, edit the
+draft (steps added, reordered and removed with a formset), publish, mark reviewed, the version
+history, comparing two versions, and the import template. Every write goes through
+``kansrijk.pathways.services``; a pathway of another coalition gives 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kansrijk.accounts.roles import Role
+from kansrijk.audit.models import Action, Outcome
+from kansrijk.audit.services import record_event
+from kansrijk.coalitions.selectors import coalitions_for_editor
+from kansrijk.pathways import cache as page_cache
+from kansrijk.pathways import services
+from kansrijk.pathways.compare import compare_versions
+from kansrijk.pathways.exceptions import (
+    EditNotAllowed,
+    InvalidPathway,
+    InvalidPhase,
+    UnknownMunicipality,
+    VersionNotEditable,
+)
+from kansrijk.pathways.forms import (
+    DraftForm,
+    FindForm,
+    PathwayCreateForm,
+    PathwaySettingsForm,
+    StepFormSet,
+    parse_key,
+    service_choices,
+    step_initial,
+)
+from kansrijk.pathways.models import Pathway, PathwayVersion, VersionStatus
+from kansrijk.pathways.selectors import (
+    editable_pathways,
+    get_municipality,
+    pathway_for_page,
+    pathway_overview,
+    phase_label,
+    resolve_pathway,
+    version_with_steps,
+    versions_of,
+)
+from kansrijk.pathways.template import TEMPLATE_FILENAME, build_template
+from kansrijk.situations.models import PHASE_FIELDS, Situation
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+View = Callable[..., HttpResponse]
+
+
+# --- Professionals -------------------------------------------------------------------------------
+
+
+@require_GET
+def find(request: HttpRequest) -> HttpResponse:
+    """Step 1 and 2: the postcode (or municipality) and phase form; once filled in, the
+    situations of that municipality with the pathway that applies to each."""
+    bound = any(request.GET.get(name) for name in ("postcode", "municipality", "phase"))
+    form = FindForm(request.GET if bound else None)
+    context: dict[str, Any] = {"form": form, "rows": None}
+    if bound and form.is_valid():
+        municipality = form.cleaned_data["municipality"]
+        phase = form.cleaned_data.get("phase") or ""
+        phases = [phase] if phase else list(PHASE_FIELDS)
+        rows = pathway_overview(municipality=municipality, phases=phases)
+        context.update(
+            {
+                "municipality": municipality,
+                "area": form.cleaned_data.get("area"),
+                "phase": phase,
+                "phases": [(p, phase_label(p)) for p in phases],
+                "rows": rows,
+                "table": [(row, row.cell_list(phases)) for row in rows],
+            }
+        )
+    return render(request, "pathways/find.html", context)
+
+
+@require_GET
+def resolved(request: HttpRequest, municipality: str, situation: str, phase: str) -> HttpResponse:
+    """Step 3: the pathway for a municipality, situation and phase (the link signalling gives).
+
+    Cached (see ``kansrijk.pathways.cache``): published versions never change, and the cache key
+    holds the newest pathway and service change. For everybody the page's content is cached; for
+    an anonymous visitor without messages the whole page, with the CSRF token filled in on the
+    way out (``page_cache.whole_page_key``)."""
+    key = page_cache.page_key(municipality, situation, phase)
+    whole_key = page_cache.whole_page_key(request, key)
+    if whole_key is not None:
+        html = page_cache.get_page(whole_key)
+        if html is not None:
+            return HttpResponse(page_cache.fill_csrf(request, html))
+    cached = page_cache.get(key)
+    if cached is None:
+        try:
+            result = resolve_pathway(municipality=municipality, situation=situation, phase=phase)
+        except (UnknownMunicipality, InvalidPhase):
+            raise Http404 from None
+        if result is None:
+            place = get_municipality(municipality)
+            known = Situation.objects.filter(code=situation).first()
+            return render(
+                request,
+                "pathways/none.html",
+                {
+                    "municipality": place,
+                    "situation": known,
+                    "phase": phase,
+                    "phase_label": phase_label(phase),
+                },
+                status=404,
+            )
+        context = {
+            "version": result.version,
+            "pathway": result.pathway,
+            "steps": result.version.ordered_steps,
+            "resolved": result,
+            "phase_label": phase_label(phase),
+            "is_current": True,
+        }
+        cached = {
+            "title": f"{result.version.title} · {result.municipality.name}",
+            "content": render_to_string("pathways/_pathway_content.html", context, request),
+        }
+        page_cache.put(key, cached)
+    page_context: dict[str, Any] = {
+        "page_title": cached["title"],
+        "content": mark_safe(cached["content"]),  # noqa: S308 - our own rendered template
+    }
+    if whole_key is None:
+        return render(request, "pathways/pathway.html", page_context)
+    page_context["csrf_token"] = page_cache.CSRF_PLACEHOLDER
+    html = render_to_string("pathways/pathway.html", page_context, request)
+    page_cache.put_page(whole_key, html)
+    return HttpResponse(page_cache.fill_csrf(request, html))
+
+
+@require_GET
+def current(request: HttpRequest, pk: int) -> HttpResponse:
+    """The published version of a pathway (a stable link to it, whatever its version)."""
+    pathway = _pathway_or_404(pk)
+    if not pathway.current_version_id or pathway.current_version is None:
+        raise Http404
+    return redirect("pathways:version", pk=pathway.pk, number=pathway.current_version.number)
+
+
+@require_GET
+def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """One version of a pathway. Published versions stay readable for everybody; a draft only
+    for the coalition's editors."""
+    pathway = _pathway_or_404(pk)
+    try:
+        shown = version_with_steps(pathway, number)
+    except PathwayVersion.DoesNotExist:
+        raise Http404 from None
+    if shown.is_draft and not services.can_edit(request.user, pathway):
+        raise Http404
+    return render(
+        request,
+        "pathways/pathway.html",
+        {
+            "version": shown,
+            "pathway": shown.pathway,
+            "steps": shown.ordered_steps,
+            "resolved": None,
+            "is_current": pathway.current_version_id == shown.pk,
+            "current_version": pathway.current_version,
+        },
+    )
+
+
+def _pathway_or_404(pk: int) -> Pathway:
+    try:
+        return pathway_for_page(pk)
+    except Pathway.DoesNotExist:
+        raise Http404 from None
+
+
+# --- Editors: access ---------------------------------------------------------------------------
+
+
+def _is_editor(user: Any) -> bool:
+    return bool(
+        user.is_authenticated
+        and (
+            user.is_superuser
+            or user.has_role(Role.ADMINISTRATOR)
+            or user.has_role(Role.COALITION_EDITOR)
+        )
+    )
+
+
+def _forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse:
+    return render(
+        request,
+        "pathways/forbidden.html",
+        {"message": message or _("You may only change the pathways of your own coalition.")},
+        status=403,
+    )
+
+
+def editor_required(view: View) -> View:
+    """Logged in, and a coalition editor or an administrator (else 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _is_editor(request.user):
+            return _forbidden(
+                request, _("Only coalition editors and administrators maintain pathways.")
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def own_pathway(view: Callable[..., HttpResponse]) -> View:
+    """Loads the pathway ``pk``: 404 when it does not exist, 403 (logged) when it belongs to
+    another coalition."""
+
+    @editor_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
+        pathway = _pathway_or_404(pk)
+        if not services.can_edit(request.user, pathway):
+            record_event(
+                request=request,
+                event_type="pathways.pathway.access",
+                action=Action.READ if request.method == "GET" else Action.UPDATE,
+                outcome=Outcome.DENIED,
+                object_type="pathways.pathway",
+                object_id=str(pathway.pk),
+            )
+            return _forbidden(request)
+        return view(request, pathway, *args, **kwargs)
+
+    return wrapped
+
+
+def _apply_errors(form: forms.Form, error: InvalidPathway) -> None:
+    for field, messages_ in error.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+# --- Editors: pages ----------------------------------------------------------------------------
+
+
+@require_GET
+@editor_required
+def manage(request: HttpRequest) -> HttpResponse:
+    """The editor's pathways: those to review ("te herzien") first."""
+    pathways = list(editable_pathways(request.user))
+    stale = [p for p in pathways if p.needs_review]
+    current_ = [p for p in pathways if not p.needs_review]
+    return render(
+        request,
+        "pathways/manage/list.html",
+        {
+            "stale": stale,
+            "pathways": current_,
+            "count": len(pathways),
+            "coalitions": list(coalitions_for_editor(request.user)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@editor_required
+def create(request: HttpRequest) -> HttpResponse:
+    coalitions = coalitions_for_editor(request.user)
+    if not coalitions.exists():
+        return _forbidden(request, _("You do not belong to a coalition yet."))
+    form = PathwayCreateForm(request.POST or None, coalitions=coalitions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pathway = services.create_pathway(
+                user=request.user,
+                request=request,
+                coalition=data["coalition"],
+                situation=data["situation"],
+                scope=data["scope"],
+                municipalities=list(data["municipalities"]),
+                phases=data["phases"],
+                title=data["title"],
+                introduction=data["introduction"],
+            )
+        except InvalidPathway as error:
+            _apply_errors(form, error)
+        except EditNotAllowed:
+            return _forbidden(request)
+        else:
+            messages.success(request, _("The pathway was created. Add its steps."))
+            return redirect("pathways:draft", pk=pathway.pk)
+    return render(request, "pathways/manage/create.html", {"form": form})
+
+
+@require_GET
+@own_pathway
+def manage_pathway(request: HttpRequest, pathway: Pathway) -> HttpResponse:
+    """A pathway for its editors: status, owner, review date, actions and the version history."""
+    versions = list(versions_of(pathway))
+    draft = next((v for v in versions if v.is_draft), None)
+    published = [v for v in versions if v.is_published]
+    return render(
+        request,
+        "pathways/manage/pathway.html",
+        {
+            "pathway": pathway,
+            "versions": versions,
+            "draft": draft,
+            "published": published,
+            "municipalities": list(pathway.municipalities.order_by("name")),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@own_pathway
+def settings_(request: HttpRequest, pathway: Pathway) -> HttpResponse:
+    form = PathwaySettingsForm(request.POST or None, pathway=pathway)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_pathway(
+                user=request.user,
+                request=request,
+                pathway=pathway,
+                scope=data["scope"],
+                municipalities=list(data["municipalities"]),
+                phases=data["phases"],
+                owner=data["owner"],
+            )
+        except InvalidPathway as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The settings were saved."))
+            return redirect("pathways:manage-pathway", pk=pathway.pk)
+    return render(request, "pathways/manage/settings.html", {"pathway": pathway, "form": form})
+
+
+def _draft_of(pathway: Pathway) -> PathwayVersion | None:
+    return (
+        pathway.versions.filter(status=VersionStatus.DRAFT)
+        .prefetch_related("steps__service")
+        .first()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@own_pathway
+def draft(request: HttpRequest, pathway: Pathway) -> HttpResponse:
+    """Edit the draft: title, introduction, what changed, and the steps."""
+    current_draft = _draft_of(pathway)
+    if current_draft is None:
+        return render(request, "pathways/manage/no_draft.html", {"pathway": pathway}, status=200)
+    area = list(pathway.municipalities.values_list("code", flat=True))
+    if request.method == "POST":
+        form = DraftForm(request.POST, prefix="version")
+        formset = StepFormSet(request.POST, prefix="steps", form_kwargs={"area": area})
+        if form.is_valid() and formset.is_valid():
+            kept = [
+                f for f in formset.ordered_forms if f.has_changed() or f.cleaned_data.get("key")
+            ]
+            steps = [
+                services.StepInput(
+                    kind=f.cleaned_data["kind"],
+                    title=f.cleaned_data["title"],
+                    text=f.cleaned_data.get("text", ""),
+                    tips=f.cleaned_data.get("tips", ""),
+                    service=f.cleaned_data.get("service"),
+                    key=parse_key(f.cleaned_data.get("key")),
+                )
+                for f in kept
+            ]
+            try:
+                services.save_draft(
+                    user=request.user,
+                    request=request,
+                    version=current_draft,
+                    title=form.cleaned_data["title"],
+                    introduction=form.cleaned_data["introduction"],
+                    change_note=form.cleaned_data["change_note"],
+                    steps=steps,
+                )
+            except InvalidPathway as error:
+                for field, messages_ in error.message_dict.items():
+                    parts = field.split(".")
+                    if len(parts) == 3 and parts[0] == "steps" and int(parts[1]) < len(kept):
+                        step_form = kept[int(parts[1])]
+                        target = parts[2] if parts[2] in step_form.fields else None
+                        for message in messages_:
+                            step_form.add_error(target, message)
+                    else:
+                        for message in messages_:
+                            form.add_error(field if field in form.fields else None, message)
+            except VersionNotEditable as error:
+                messages.error(request, str(error))
+                return redirect("pathways:manage-pathway", pk=pathway.pk)
+            else:
+                messages.success(request, _("The draft was saved."))
+                if "publish" in request.POST:
+                    return _publish(request, pathway, current_draft)
+                return redirect("pathways:draft", pk=pathway.pk)
+    else:
+        form = DraftForm(
+            prefix="version",
+            initial={
+                "title": current_draft.title,
+                "introduction": current_draft.introduction,
+                "change_note": current_draft.change_note,
+            },
+        )
+        formset = StepFormSet(
+            prefix="steps",
+            initial=step_initial(sorted(current_draft.steps.all(), key=lambda s: s.position)),
+            form_kwargs={"area": area},
+        )
+    return render(
+        request,
+        "pathways/manage/draft.html",
+        {
+            "pathway": pathway,
+            "draft": current_draft,
+            "form": form,
+            "formset": formset,
+            "services": service_choices(area),
+        },
+    )
+
+
+@require_POST
+@own_pathway
+def start_draft(request: HttpRequest, pathway: Pathway) -> HttpResponse:
+    services.start_draft(user=request.user, request=request, pathway=pathway)
+    return redirect("pathways:draft", pk=pathway.pk)
+
+
+@require_POST
+@own_pathway
+def discard_draft(request: HttpRequest, pathway: Pathway) -> HttpResponse:
+    current_draft = _draft_of(pathway)
+    if current_draft is not None:
+        services.discard_draft(user=request.user, request=request, version=current_draft)
+        messages.success(request, _("The draft was thrown away."))
+    return redirect("pathways:manage-pathway", pk=pathway.pk)
+
+
+def _publish(request: HttpRequest, pathway: Pathway, version: PathwayVersion) -> HttpResponse:
+    try:
+        services.publish(user=request.user, request=request, version=version)
+    except InvalidPathway as error:
+        messages.error(request, str(error))
+        for field, messages_ in error.message_dict.items():
+            parts = field.split(".")
+            prefix = (
+                _("Step %(number)s") % {"number": int(parts[1]) + 1} + ": "
+                if len(parts) == 3
+                else ""
+            )
+            for message in messages_:
+                messages.error(request, prefix + message)
+        return redirect("pathways:draft", pk=pathway.pk)
+    except VersionNotEditable as error:
+        messages.error(request, str(error))
+        return redirect("pathways:manage-pathway", pk=pathway.pk)
+    messages.success(
+        request,
+        _("Version %(number)s is published. Professionals see it from now on.")
+        % {"number": version.number},
+    )
+    return redirect("pathways:manage-pathway", pk=pathway.pk)
+
+
+@require_POST
+@own_pathway
+def publish(request: HttpRequest, pathway: Pathway) -> HttpResponse:
+    current_draft = _draft_of(pathway)
+    if current_draft is None:
+        messages.error(request, _("There is no draft to publish."))
+        return redirect("pathways:manage-pathway", pk=pathway.pk)
+    return _publish(request, pathway, current_draft)
+
+
+@require_POST
+@own_pathway
+def review(request: HttpRequest, pathway: Pathway) -> HttpResponse:
+    services.mark_reviewed(user=request.user, request=request, pathway=pathway)
+    messages.success(
+        request,
+        _("Marked as reviewed on %(date)s.") % {"date": timezone.localdate().strftime("%d-%m-%Y")},
+    )
+    if request.POST.get("next") == "list":
+        return redirect("pathways:manage")
+    return redirect("pathways:manage-pathway", pk=pathway.pk)
+
+
+@require_GET
+@own_pathway
+def compare(request: HttpRequest, pathway: Pathway) -> HttpResponse:
+    """Two versions side by side: which fields and steps changed. ``?van=1&naar=2``; without
+    them, the previous version against the newest."""
+    numbers = list(pathway.versions.order_by("number").values_list("number", flat=True))
+    if len(numbers) < 2:
+        messages.info(request, _("There is only one version, so nothing to compare yet."))
+        return redirect("pathways:manage-pathway", pk=pathway.pk)
+
+    def pick(name: str, default: int) -> int:
+        try:
+            value = int(request.GET.get(name, default))
+        except (TypeError, ValueError):
+            return default
+        return value if value in numbers else default
+
+    old_number = pick("van", numbers[-2])
+    new_number = pick("naar", numbers[-1])
+    diff = compare_versions(
+        version_with_steps(pathway, old_number), version_with_steps(pathway, new_number)
+    )
+    return render(
+        request,
+        "pathways/manage/compare.html",
+        {
+            "pathway": pathway,
+            "diff": diff,
+            "numbers": numbers,
+            "added_count": diff.count("added"),
+            "removed_count": diff.count("removed"),
+            "changed_count": diff.count("changed"),
+        },
+    )
+
+
+@require_GET
+@editor_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The Excel import template, generated from the importer's own column list."""
+    response = HttpResponse(
+        build_template(coalitions=coalitions_for_editor(request.user)),
+        content_type=XLSX_CONTENT_TYPE,
+    )
+    response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_FILENAME}"'
+    return response

@@ -1,0 +1,268 @@
+"""Demo referrals in Smallingerland (Drachten): from the demo midwife practice
+(``verloskundige.smallingerland``) to the JGZ prenatal home visit and to debt counselling, in
+several statuses.
+
+The clients are obviously made up and marked: every family name ends in "(demo)". The
+referrals are made through the real services (so they have consent, status history and access
+log), as the demo midwife and the demo JGZ intake handler (``jgz.smallingerland``).
+
+It needs the demo accounts and the demo social map (``kansrijk.accounts.demo`` and
+``kansrijk.directory.demo``); it runs last in ``DEMO_LOADERS``. The debt counselling service of
+the demo social map has no Kansrijk account: this loader gives it one (a demo organisation of
+the same name, without users), so that it can receive referrals.
+
+``load()`` is idempotent: a demo referral that exists (same client name and sending
+organisation) is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from kansrijk.referrals import services
+from kansrijk.referrals.models import (
+    ConsentMethod,
+    ContactChannel,
+    ContactPreference,
+    ContactResult,
+    DataCategory,
+    Kind,
+    Outcome,
+    ReasonCode,
+    Referral,
+    Source,
+    Urgency,
+)
+from kansrijk.referrals.workflow import Status
+
+MUNICIPALITY = "GM0090"
+MIDWIFE = "verloskundige.smallingerland"
+INTAKE = "jgz.smallingerland"
+MIDWIFE_PRACTICE = "Verloskundigenpraktijk De Wieken"
+JGZ = "JGZ Fryslân Drachten"
+DEBT = "Schuldhulpverlening Smallingerland"
+DEMO_MARK = "(demo)"
+
+
+@dataclass(frozen=True)
+class DemoReferral:
+    given: str
+    family: str
+    service: str  # "phb" or "debt"
+    status: str
+    birth: datetime.date
+    weeks: int = 20
+    parity: int | None = 0
+    situations: tuple[str, ...] = ()
+    urgency: str = Urgency.ROUTINE
+    note: str = ""
+    contact: str = ContactPreference.CONTACT_CLIENT
+    reached: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+REFERRALS = [
+    DemoReferral(
+        "Demi",
+        f"Voorbeeld {DEMO_MARK}",
+        "phb",
+        Status.REQUESTED,
+        datetime.date(1998, 5, 2),
+        weeks=18,
+        situations=("geldzorgen", "weinig-netwerk"),
+        note="Demo: eerste zwangerschap, weinig steun van familie, zorgen over geld.",
+    ),
+    DemoReferral(
+        "Tessa",
+        f"Testpersoon {DEMO_MARK}",
+        "phb",
+        Status.ACCEPTED,
+        datetime.date(2001, 9, 17),
+        weeks=24,
+        situations=("stress",),
+        urgency=Urgency.URGENT,
+        note="Demo: veel spanning thuis, graag snel contact.",
+    ),
+    DemoReferral(
+        "Fleur",
+        f"Fictief {DEMO_MARK}",
+        "phb",
+        Status.IN_PROGRESS,
+        datetime.date(1995, 1, 30),
+        weeks=28,
+        parity=1,
+        situations=("roken",),
+        note="Demo: rookt nog, wil graag stoppen.",
+        reached=True,
+    ),
+    DemoReferral(
+        "Noor",
+        f"Proef {DEMO_MARK}",
+        "phb",
+        Status.COMPLETED,
+        datetime.date(1993, 11, 8),
+        weeks=30,
+        parity=2,
+        reached=True,
+    ),
+    DemoReferral(
+        "Sanne",
+        f"Nepnaam {DEMO_MARK}",
+        "phb",
+        Status.REJECTED,
+        datetime.date(1999, 7, 21),
+        weeks=16,
+        contact=ContactPreference.VIA_SENDER,
+    ),
+    DemoReferral(
+        "Lotte",
+        f"Oefen {DEMO_MARK}",
+        "debt",
+        Status.REQUESTED,
+        datetime.date(1997, 3, 12),
+        weeks=22,
+        parity=None,
+        situations=("geldzorgen",),
+        note="Demo: schulden bij de zorgverzekeraar, wil hulp bij een overzicht.",
+        contact=ContactPreference.JOINT,
+    ),
+    DemoReferral(
+        "Mila",
+        f"Concept {DEMO_MARK}",
+        "debt",
+        Status.DRAFT,
+        datetime.date(2000, 12, 1),
+        weeks=14,
+        parity=None,
+        situations=("geldzorgen",),
+    ),
+]
+
+
+def _services() -> dict[str, Any]:
+    from kansrijk.accounts.models import Organisation, OrganisationKind
+    from kansrijk.directory.models import Organization, Service
+    from kansrijk.places.models import Municipality
+
+    jgz_service = (
+        Service.objects.serving(MUNICIPALITY)
+        .filter(organization__account_organisation__name=JGZ, name__icontains="prenataal")
+        .first()
+    )
+    debt_org = Organization.objects.filter(name=DEBT, is_demo=True).first()
+    debt_service = None
+    if debt_org is not None:
+        if debt_org.account_organisation_id is None:
+            account, _created = Organisation.objects.get_or_create(
+                name=DEBT, defaults={"kind": OrganisationKind.MUNICIPALITY, "is_demo": True}
+            )
+            account.municipalities.add(Municipality.objects.get(code=MUNICIPALITY))
+            debt_org.account_organisation = account
+            debt_org.save(update_fields=["account_organisation"])
+        debt_service = (
+            Service.objects.serving(MUNICIPALITY).filter(organization=debt_org).order_by("name")
+        ).first()
+    return {"phb": jgz_service, "debt": debt_service}
+
+
+def _path(status: str) -> list[str]:
+    paths: dict[str, list[str]] = {
+        Status.DRAFT: [],
+        Status.REQUESTED: [Status.REQUESTED],
+        Status.ACCEPTED: [Status.REQUESTED, Status.RECEIVED, Status.ACCEPTED],
+        Status.IN_PROGRESS: [Status.REQUESTED, Status.RECEIVED, Status.ACCEPTED],
+        Status.COMPLETED: [Status.REQUESTED, Status.RECEIVED, Status.ACCEPTED],
+        Status.REJECTED: [Status.REQUESTED, Status.RECEIVED, Status.REJECTED],
+    }
+    return paths[status]
+
+
+@transaction.atomic
+def load() -> dict[str, int]:
+    """Create the demo referrals that do not exist yet; returns what was made and skipped."""
+    from kansrijk.accounts.models import User
+
+    midwife = User.objects.filter(username=MIDWIFE).first()
+    intake = User.objects.filter(username=INTAKE).first()
+    found = _services()
+    if midwife is None or intake is None or found["phb"] is None:
+        return {"created": 0, "skipped": len(REFERRALS)}
+    created = skipped = 0
+    today = timezone.localdate()
+    for spec in REFERRALS:
+        service = found[spec.service]
+        exists = Referral.objects.filter(
+            sender_organisation_id=midwife.organisation_id,
+            client_given_name=spec.given,
+            client_family_name=spec.family,
+        ).exists()
+        if service is None or exists:
+            skipped += 1
+            continue
+        phb = spec.service == "phb"
+        due = today + datetime.timedelta(weeks=40 - spec.weeks)
+        referral = services.create_referral(
+            user=midwife,
+            data=services.ReferralInput(
+                service_id=service.pk,
+                kind=Kind.PRENATAL_HOME_VISIT if phb else Kind.GENERAL,
+                client_given_name=spec.given,
+                client_family_name=spec.family,
+                client_birth_date=spec.birth,
+                client_phone="" if spec.contact == ContactPreference.VIA_SENDER else "06 00000000",
+                client_postal_code="9203 AB",
+                client_municipality=MUNICIPALITY,
+                phase="pregnancy",
+                due_date=due,
+                situations=spec.situations,
+                urgency=spec.urgency,
+                handover_note=spec.note,
+                contact_preference=spec.contact,
+                gestational_age_weeks=spec.weeks if phb else None,
+                parity=spec.parity if phb else None,
+                risk_signals="Demo: zie de overdracht." if phb and spec.situations else "",
+                source=Source.SERVICE,
+            ),
+        )
+        services.record_consent(
+            referral=referral,
+            user=midwife,
+            data_categories=list(DataCategory.values),
+            method=ConsentMethod.VERBAL,
+        )
+        for target in _path(spec.status):
+            user = midwife if target == Status.REQUESTED else intake
+            if target != Status.REQUESTED and spec.service != "phb":
+                break
+            referral = services.transition(
+                referral=referral,
+                to=target,
+                user=user,
+                reason="Demo: de cliënte woont buiten ons werkgebied."
+                if target == Status.REJECTED
+                else "",
+                reason_code=ReasonCode.OUTSIDE_AREA if target == Status.REJECTED else "",
+            )
+        if spec.reached:
+            services.record_contact_attempt(
+                referral=referral,
+                user=intake,
+                channel=ContactChannel.PHONE,
+                result=ContactResult.REACHED,
+                note="Demo: afspraak voor huisbezoek gemaakt.",
+            )
+        if spec.status == Status.COMPLETED:
+            referral.refresh_from_db()
+            services.record_outcome(
+                referral=referral,
+                user=intake,
+                outcome=Outcome.HELP_STARTED,
+                outcome_note="Demo: huisbezoek gedaan; gezin krijgt extra ondersteuning.",
+            )
+        created += 1
+    return {"created": created, "skipped": skipped}

@@ -1,0 +1,472 @@
+"""Reads of the referrals module, already filtered for the user, each one access-logged.
+
+- ``inbox``: the receiving organisation's open referrals, oldest first, with their age in
+  working days against the service's response time (keyset pages).
+- ``sent_referrals``: the sending organisation's referrals, newest first (keyset pages).
+- ``get_referral``: one referral with its history, consents and contact attempts.
+- ``allowed_transitions``: what the user may do with it now (for buttons and forms).
+- ``client_access_report``: who looked at a client's referrals (verified administrators).
+
+Lists show no client data (reference, service, status, dates), so one search event per list
+is logged; opening a referral is logged as a read with the client's pseudonymous reference.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from kansrijk.audit.models import AccessEvent, Action, may_search_access_log
+from kansrijk.audit.services import record_event
+from kansrijk.referrals import workflow
+from kansrijk.referrals.exceptions import NotAllowed, ReferralNotFound
+from kansrijk.referrals.identifiers import client_ref
+from kansrijk.referrals.models import (
+    Consent,
+    ContactAttempt,
+    Referral,
+    StatusEvent,
+    referral_scope,
+)
+from kansrijk.referrals.services import PURPOSE, ROLE
+from kansrijk.referrals.workdays import working_days_between
+from kansrijk.referrals.workflow import Side, Transition
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_CURSOR = re.compile(r"^(-?\d{1,19})\.([0-9a-f]{32})$")
+
+
+# --- Cursors ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a list ordered by (a date-time, id): the page continues after it."""
+
+    at: datetime.datetime
+    id: uuid.UUID
+
+    @classmethod
+    def parse(cls, value: str | None) -> Cursor | None:
+        match = _CURSOR.match(value or "")
+        if not match:
+            return None
+        try:
+            at = _EPOCH + datetime.timedelta(microseconds=int(match[1]))
+        except OverflowError:
+            return None
+        return cls(at, uuid.UUID(hex=match[2]))
+
+    def __str__(self) -> str:
+        delta = self.at - _EPOCH
+        micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        return f"{micros}.{self.id.hex}"
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+def _cursor(value: str | None) -> Cursor | None:
+    if not value:
+        return None
+    cursor = Cursor.parse(value)
+    if cursor is None:
+        raise InvalidCursor(value)
+    return cursor
+
+
+def _page_size(page_size: int) -> int:
+    return max(1, min(page_size, MAX_PAGE_SIZE))
+
+
+# --- Rows -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    """A referral in a list, with its age against the service's response time."""
+
+    referral: Referral
+    age_working_days: int | None
+    response_time_days: int | None
+    due_on: datetime.date | None
+    overdue: bool
+
+
+def _row(referral: Referral, today: datetime.date) -> ReferralRow:
+    sent = timezone.localdate(referral.sent_at) if referral.sent_at else None
+    age = working_days_between(sent, today) if sent else None
+    overdue = bool(
+        referral.response_due_on
+        and referral.first_contact_at is None
+        and referral.status in workflow.OPEN
+        and today > referral.response_due_on
+    )
+    return ReferralRow(
+        referral=referral,
+        age_working_days=age,
+        response_time_days=referral.service.response_time_days,
+        due_on=referral.response_due_on,
+        overdue=overdue,
+    )
+
+
+@dataclass(frozen=True)
+class ReferralPage:
+    rows: list[ReferralRow]
+    next_cursor: str | None
+
+    @property
+    def has_more(self) -> bool:
+        return self.next_cursor is not None
+
+
+def _list_columns(qs: QuerySet[Referral]) -> QuerySet[Referral]:
+    """What a list needs: no client data is loaded for lists."""
+    return qs.select_related("service", "sender_organisation", "receiver_organisation").defer(
+        "client_given_name",
+        "client_family_name",
+        "client_birth_date",
+        "client_phone",
+        "client_email",
+        "client_address",
+        "client_postal_code",
+        "handover_note",
+        "contact_note",
+        "risk_signals",
+        "status_reason",
+        "outcome_note",
+        "service__description",
+        "service__search_text",
+        "service__search_stems",
+    )
+
+
+# --- Inbox ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    status: str = ""
+    service_id: str = ""
+    urgency: str = ""
+    overdue: bool = False
+
+
+def inbox_queryset(user: Any, filters: InboxFilter | None = None) -> QuerySet[Referral]:
+    """Open referrals for the user's receiving organisation(s), oldest first."""
+    filters = filters or InboxFilter()
+    scope = referral_scope(user)
+    if not scope.receiver_org_ids:
+        return Referral.objects.none()
+    statuses = [filters.status] if filters.status in workflow.OPEN else sorted(workflow.OPEN)
+    qs = Referral.objects.filter(
+        receiver_organisation_id__in=scope.receiver_org_ids, status__in=statuses
+    )
+    if filters.service_id:
+        qs = qs.filter(service_id=filters.service_id)
+    if filters.urgency:
+        qs = qs.filter(urgency=filters.urgency)
+    if filters.overdue:
+        qs = qs.filter(first_contact_at__isnull=True, response_due_on__lt=timezone.localdate())
+    return qs.order_by("sent_at", "id")
+
+
+def inbox(
+    user: Any,
+    *,
+    request: Any = None,
+    filters: InboxFilter | None = None,
+    after: str | None = None,
+    page_size: int = PAGE_SIZE,
+    today: datetime.date | None = None,
+) -> ReferralPage:
+    """One page of the inbox (``after``: the previous page's ``next_cursor``). Raises
+    ``InvalidCursor`` for a malformed cursor. Logged as one search event."""
+    size = _page_size(page_size)
+    cursor = _cursor(after)
+    qs = _list_columns(inbox_queryset(user, filters))
+    if cursor is not None:
+        qs = qs.filter(sent_at__gte=cursor.at).filter(
+            Q(sent_at__gt=cursor.at) | Q(id__gt=cursor.id)
+        )
+    rows = list(qs[: size + 1])
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1]
+        assert last.sent_at is not None
+        next_cursor = str(Cursor(last.sent_at, last.id))
+    record_event(
+        request=request,
+        user=user,
+        event_type="referral.inbox",
+        action=Action.SEARCH,
+        object_type="referral",
+        purpose=PURPOSE[Side.RECEIVER],
+        role=ROLE[Side.RECEIVER],
+    )
+    today = today or timezone.localdate()
+    return ReferralPage([_row(r, today) for r in rows], next_cursor)
+
+
+# --- Sent -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SentFilter:
+    status: str = ""
+
+
+def sent_queryset(user: Any, filters: SentFilter | None = None) -> QuerySet[Referral]:
+    filters = filters or SentFilter()
+    scope = referral_scope(user)
+    if not scope.sender_org_ids:
+        return Referral.objects.none()
+    qs = Referral.objects.filter(sender_organisation_id__in=scope.sender_org_ids)
+    if filters.status in workflow.Status.values:
+        qs = qs.filter(status=filters.status)
+    return qs.order_by("-created_at", "-id")
+
+
+def sent_referrals(
+    user: Any,
+    *,
+    request: Any = None,
+    filters: SentFilter | None = None,
+    after: str | None = None,
+    page_size: int = PAGE_SIZE,
+    today: datetime.date | None = None,
+) -> ReferralPage:
+    """One page of the sending organisation's referrals, newest first. Logged as a search."""
+    size = _page_size(page_size)
+    cursor = _cursor(after)
+    qs = _list_columns(sent_queryset(user, filters))
+    if cursor is not None:
+        qs = qs.filter(created_at__lte=cursor.at).filter(
+            Q(created_at__lt=cursor.at) | Q(id__lt=cursor.id)
+        )
+    rows = list(qs[: size + 1])
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        next_cursor = str(Cursor(rows[-1].created_at, rows[-1].id))
+    record_event(
+        request=request,
+        user=user,
+        event_type="referral.sent",
+        action=Action.SEARCH,
+        object_type="referral",
+        purpose=PURPOSE[Side.SENDER],
+        role=ROLE[Side.SENDER],
+    )
+    today = today or timezone.localdate()
+    return ReferralPage([_row(r, today) for r in rows], next_cursor)
+
+
+# --- One referral -----------------------------------------------------------------------------
+
+
+def _parse_id(referral_id: Any) -> uuid.UUID:
+    if isinstance(referral_id, uuid.UUID):
+        return referral_id
+    try:
+        return uuid.UUID(str(referral_id))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ReferralNotFound() from exc
+
+
+def detail_queryset(user: Any) -> QuerySet[Referral]:
+    return (
+        Referral.objects.for_user(user)
+        .select_related(
+            "service__organization",
+            "sender_organisation",
+            "receiver_organisation",
+            "sender_user",
+            "client_municipality",
+        )
+        .prefetch_related(
+            "situations",
+            Prefetch(
+                "consents",
+                queryset=Consent.objects.select_related("organisation", "recorded_by").order_by(
+                    "-given_at", "-recorded_at"
+                ),
+            ),
+            Prefetch("status_events", queryset=StatusEvent.objects.order_by("at", "id")),
+            Prefetch("contact_attempts", queryset=ContactAttempt.objects.order_by("at", "id")),
+        )
+    )
+
+
+def get_referral(
+    user: Any,
+    referral_id: Any,
+    *,
+    request: Any = None,
+    event_type: str = "referral.view",
+    action: str = Action.READ,
+    log: bool = True,
+    history: bool = True,
+) -> Referral:
+    """The referral with its history, if ``user`` may see it; else ``ReferralNotFound`` (the
+    same for unknown ids and other organisations' referrals). Logged as a read.
+    ``history=False`` loads the referral and its organisations only (e.g. a FHIR Task)."""
+    pk = _parse_id(referral_id)
+    qs = (
+        detail_queryset(user)
+        if history
+        else Referral.objects.for_user(user).select_related(
+            "sender_organisation", "receiver_organisation"
+        )
+    )
+    referral = qs.filter(pk=pk).first()
+    if referral is None:
+        raise ReferralNotFound()
+    if log:
+        log_read(
+            user=user, referral=referral, request=request, event_type=event_type, action=action
+        )
+    return referral
+
+
+def log_read(
+    *,
+    user: Any,
+    referral: Referral,
+    request: Any = None,
+    event_type: str = "referral.view",
+    action: str = Action.READ,
+    object_type: str = "referral",
+    object_id: Any = None,
+) -> None:
+    """Write the access-log record of showing ``referral`` to ``user``."""
+    sides = referral.sides_for(user)
+    side = Side.SENDER if Side.SENDER in sides else Side.RECEIVER
+    consent = next((c for c in referral.consents.all() if c.withdrawn_at is None), None)
+    record_event(
+        request=request,
+        user=user,
+        event_type=event_type,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id if object_id is not None else referral.pk),
+        client_ref=referral.client_ref,
+        consent_ref=str(consent.pk) if consent else "",
+        purpose=PURPOSE[side],
+        role=ROLE[side],
+    )
+
+
+def get_consent(user: Any, consent_id: Any, *, request: Any = None, log: bool = True) -> Consent:
+    """A consent of a referral the user may see (logged as a read of the consent)."""
+    pk = _parse_id(consent_id)
+    consent = (
+        Consent.objects.filter(pk=pk, referral__in=Referral.objects.for_user(user))
+        .select_related("referral", "organisation", "referral__sender_organisation")
+        .first()
+    )
+    if consent is None:
+        raise ReferralNotFound()
+    if not log:
+        return consent
+    referral = consent.referral
+    sides = referral.sides_for(user)
+    side = Side.SENDER if Side.SENDER in sides else Side.RECEIVER
+    record_event(
+        request=request,
+        user=user,
+        event_type="referral.consent.view",
+        action=Action.READ,
+        object_type="consent",
+        object_id=str(consent.pk),
+        client_ref=referral.client_ref,
+        consent_ref=str(consent.pk),
+        purpose=PURPOSE[side],
+        role=ROLE[side],
+    )
+    return consent
+
+
+def allowed_transitions(user: Any, referral: Referral) -> list[Transition]:
+    """The status changes ``user`` may make now (sending needs consent too)."""
+    return workflow.allowed_targets(referral.status, set(referral.sides_for(user)))
+
+
+# --- Access report ----------------------------------------------------------------------------
+
+
+def client_access_report(
+    viewer: Any,
+    *,
+    given_name: str,
+    family_name: str,
+    birth_date: datetime.date,
+    request: Any = None,
+    limit: int = 10_000,
+) -> list[AccessEvent]:
+    """Who looked at this client's referrals, when and why (newest first), also after the
+    referrals were purged: the access log keeps her pseudonymous reference for five years.
+    Only for verified administrators; the report itself is logged as an export."""
+    if not may_search_access_log(viewer):
+        raise NotAllowed()
+    ref = client_ref(given_name, family_name, birth_date)
+    events = list(
+        AccessEvent.objects.for_user(viewer)
+        .filter(client_ref=ref)
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    record_event(
+        request=request,
+        user=viewer,
+        event_type="referral.access_report",
+        action=Action.EXPORT,
+        object_type="client",
+        client_ref=ref,
+        purpose="privacy.access_request",
+        role="administrator",
+    )
+    return events
+
+
+def referral_access_report(
+    user: Any, referral: Referral, *, request: Any = None, limit: int = 1000
+) -> list[AccessEvent]:
+    """Who looked at this referral (and its consents and contact attempts), when and why,
+    newest first: for the referral's own parties, e.g. to answer the client. The report is
+    logged as a read of the referral."""
+    if not referral.sides_for(user):
+        raise ReferralNotFound()
+    ids = (
+        [str(referral.pk)]
+        + [str(c.pk) for c in referral.consents.all()]
+        + [str(a.pk) for a in referral.contact_attempts.all()]
+    )
+    events = list(
+        AccessEvent.objects.filter(
+            object_id__in=ids,
+            object_type__in=("referral", "consent", "contact_attempt"),
+            client_ref=referral.client_ref,
+        )
+        .select_related("organisation")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    log_read(
+        user=user,
+        referral=referral,
+        request=request,
+        event_type="referral.access_report",
+        action=Action.READ,
+    )
+    return events

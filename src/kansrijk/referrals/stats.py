@@ -1,0 +1,235 @@
+"""Closing the loop for the coalition: what came of the referrals, per pathway and
+municipality (where the client lives).
+
+Counts only: referrals sent, accepted, completed, rejected (with reasons) and the median number
+of working days from sending to first contact. It combines the live referrals with the
+anonymous ``ReferralStatistic`` rows that the retention purge keeps, so the figures survive
+the deletion of the referrals themselves. Every number from 1 to 9 is suppressed (shown as
+"<10"), and a median over fewer than 10 referrals is not shown, so no family can be recognised.
+
+For purged referrals only the final status is known: "accepted" counts the live referrals
+that were ever accepted and the purged ones that ended completed or failed (both only
+reachable after acceptance); a purged referral cancelled after acceptance counts as not
+accepted.
+
+Visible to users with the coalition coordinator or analyst role, for the municipalities of
+those role assignments.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kansrijk.accounts.roles import Role
+from kansrijk.audit.models import Action
+from kansrijk.audit.services import record_event
+from kansrijk.referrals.models import ReasonCode, Referral, ReferralStatistic
+from kansrijk.referrals.workdays import working_days_between
+from kansrijk.referrals.workflow import Status
+
+#: Counts below this are shown as "<10".
+THRESHOLD = 10
+STATS_ROLES = (Role.COALITION_COORDINATOR, Role.ANALYST)
+#: Final statuses of a purged referral that imply it was accepted first.
+_ACCEPTED_FINAL = frozenset({Status.COMPLETED, Status.FAILED})
+
+
+def suppress(n: int) -> str:
+    """A count as shown: 0 as is, 1 to 9 as "<10", 10 and more as the number."""
+    if 0 < n < THRESHOLD:
+        return f"<{THRESHOLD}"
+    return str(n)
+
+
+def municipalities_for(user: Any) -> set[str] | None:
+    """The municipality codes of the user's coordinator and analyst roles; ``None`` when the
+    user has neither role."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from kansrijk.accounts.models import RoleAssignment
+
+    assignments = RoleAssignment.objects.filter(user_id=user.pk, role__in=STATS_ROLES)
+    if not assignments.exists():
+        return None
+    return set(
+        RoleAssignment.municipalities.through.objects.filter(
+            roleassignment__in=assignments
+        ).values_list("municipality_id", flat=True)
+    )
+
+
+@dataclass
+class Tally:
+    """The raw counts of one (pathway, municipality) cell."""
+
+    sent: int = 0
+    accepted: int = 0
+    completed: int = 0
+    rejected: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    contact_days: Counter[int] = field(default_factory=Counter)
+
+    def median_days(self) -> float | None:
+        """The median of the working days to first contact (``None`` under the threshold)."""
+        total = sum(self.contact_days.values())
+        if total < THRESHOLD:
+            return None
+        values = sorted(self.contact_days.elements())
+        return float(statistics.median(values))
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    pathway_ref: str
+    pathway_name: str
+    municipality_code: str
+    municipality_name: str
+    sent: str
+    accepted: str
+    completed: str
+    rejected: str
+    reasons: list[tuple[str, str]]
+    median_days: str
+    contacted: str
+
+
+def tally(municipality_codes: set[str]) -> dict[tuple[str, str], Tally]:
+    """Raw counts per (pathway_ref, municipality code), live and purged together."""
+    cells: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    if not municipality_codes:
+        return {}
+    live = (
+        Referral.objects.filter(
+            client_municipality_id__in=municipality_codes, sent_at__isnull=False
+        )
+        .order_by()
+        .values_list(
+            "pathway_ref",
+            "client_municipality_id",
+            "status",
+            "accepted_at",
+            "status_reason_code",
+            "sent_at",
+            "first_contact_at",
+        )
+    )
+    for pathway, code, status, accepted_at, reason, sent_at, first_contact in live.iterator(
+        chunk_size=5000
+    ):
+        cell = cells[(pathway, code)]
+        cell.sent += 1
+        cell.accepted += accepted_at is not None
+        cell.completed += status == Status.COMPLETED
+        if status == Status.REJECTED:
+            cell.rejected += 1
+            cell.reasons[reason or ReasonCode.OTHER] += 1
+        if first_contact is not None:
+            cell.contact_days[
+                working_days_between(timezone.localdate(sent_at), timezone.localdate(first_contact))
+            ] += 1
+    purged = (
+        ReferralStatistic.objects.filter(municipality_code__in=municipality_codes)
+        .order_by()
+        .values_list(
+            "pathway_ref",
+            "municipality_code",
+            "final_status",
+            "reason_code",
+            "count",
+            "contact_days",
+        )
+    )
+    for pathway, code, status, reason, count, days in purged.iterator(chunk_size=5000):
+        cell = cells[(pathway, code)]
+        cell.sent += count
+        if status in _ACCEPTED_FINAL:
+            cell.accepted += count
+        if status == Status.COMPLETED:
+            cell.completed += count
+        if status == Status.REJECTED:
+            cell.rejected += count
+            cell.reasons[reason or ReasonCode.OTHER] += count
+        for key, n in (days or {}).items():
+            try:
+                cell.contact_days[int(key)] += int(n)
+            except (TypeError, ValueError):
+                continue
+    return dict(cells)
+
+
+def _pathway_names(refs: set[str]) -> dict[str, str]:
+    from kansrijk.pathways.models import Pathway
+
+    ids = [int(ref) for ref in refs if ref.isdigit()]
+    names: dict[str, str] = {}
+    for pathway in Pathway.objects.filter(pk__in=ids).select_related("current_version"):
+        names[str(pathway.pk)] = str(pathway)
+    return names
+
+
+def _municipality_names(codes: set[str]) -> dict[str, str]:
+    from kansrijk.places.models import Municipality
+
+    return dict(Municipality.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def rows_for(municipality_codes: set[str]) -> list[ResultRow]:
+    cells = tally(municipality_codes)
+    pathway_names = _pathway_names({p for p, _c in cells})
+    municipality_names = _municipality_names({c for _p, c in cells})
+    rows: list[ResultRow] = []
+    for (pathway, code), cell in cells.items():
+        median = cell.median_days()
+        rows.append(
+            ResultRow(
+                pathway_ref=pathway,
+                pathway_name=pathway_names.get(pathway)
+                or (
+                    _("Not from a pathway")
+                    if not pathway
+                    else _("Pathway %(ref)s") % {"ref": pathway}
+                ),
+                municipality_code=code,
+                municipality_name=municipality_names.get(code, code),
+                sent=suppress(cell.sent),
+                accepted=suppress(cell.accepted),
+                completed=suppress(cell.completed),
+                rejected=suppress(cell.rejected),
+                reasons=[
+                    (str(ReasonCode(r).label) if r in ReasonCode.values else r, suppress(n))
+                    for r, n in cell.reasons.most_common()
+                ],
+                median_days=(
+                    f"<{THRESHOLD}" if median is None else f"{median:g}".replace(".", ",")
+                ),
+                contacted=suppress(sum(cell.contact_days.values())),
+            )
+        )
+    rows.sort(key=lambda r: (r.municipality_name, r.pathway_ref == "", r.pathway_name))
+    return rows
+
+
+def results_for(user: Any, *, request: Any = None) -> list[ResultRow]:
+    """The table for ``user`` (a coordinator or analyst); logged as a search of statistics."""
+    codes = municipalities_for(user) or set()
+    rows = rows_for(codes)
+    record_event(
+        request=request,
+        user=user,
+        event_type="referral.statistics",
+        action=Action.SEARCH,
+        object_type="referral_statistic",
+        purpose="coalition.monitoring",
+        role=(
+            Role.COALITION_COORDINATOR.value
+            if user.has_role(Role.COALITION_COORDINATOR)
+            else Role.ANALYST.value
+        ),
+    )
+    return rows

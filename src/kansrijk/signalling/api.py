@@ -1,0 +1,430 @@
+"""Public, stateless API of signalling: grade a set of factors, and read the published rules.
+
+``POST /api/v1/signalling/assessments`` stores nothing (no rows, no session, no access-log
+entry): factors, phase and a municipality or postcode go in; the grade, its explanation, the
+pathways that apply (with fallback markers) and the interventions on offer come out. Without
+authentication there is no session and so no CSRF check; the endpoint holds no secrets and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
+from kansrijk.places.models import Municipality
+from kansrijk.signalling.exceptions import NoPublishedRules
+from kansrijk.signalling.explain import explanation
+from kansrijk.signalling.grading import GRADE_ORDER, Grade, GradingRules, grade
+from kansrijk.signalling.selectors import (
+    LocalOffer,
+    RuleSetData,
+    catalogue,
+    compile_rules,
+    current_rule_set,
+    local_offer,
+    municipality_for,
+)
+from kansrijk.situations.models import Phase
+
+MAX_FACTORS = 100
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": list(GRADE_ORDER),
+        "description": "A grade of the Rotterdam scale, from least to most vulnerable.",
+    }
+)
+class GradeField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Grade.choices, **kwargs)
+
+
+# --- Request ---------------------------------------------------------------------------------------
+
+
+class AssessmentRequestSerializer(serializers.Serializer[Any]):
+    factors = serializers.ListField(
+        child=serializers.SlugField(max_length=60),
+        allow_empty=True,
+        max_length=MAX_FACTORS,
+        help_text="Codes of the ticked risk and protective factors (see /api/v1/situations).",
+    )
+    phase = serializers.ChoiceField(
+        choices=Phase.choices,
+        error_messages={
+            "invalid_choice": _("Choose a phase: preconception, pregnancy or postnatal.")
+        },
+    )
+    municipality = serializers.CharField(
+        required=False, allow_blank=True, max_length=10, help_text="CBS code, e.g. GM0090."
+    )
+    postcode = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="A Dutch postcode (four digits are enough); used when no municipality is given.",
+    )
+
+    def validate_factors(self, value: list[str]) -> list[str]:
+        rules: GradingRules = self.context["rules"]
+        unknown = sorted({code for code in value if code not in rules.factors})
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown factor code(s): %(codes)s. See /api/v1/situations for the codes.")
+                % {"codes": ", ".join(unknown)},
+                code="unknown-factor",
+            )
+        return list(dict.fromkeys(value))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        code = (attrs.get("municipality") or "").strip()
+        postcode = (attrs.get("postcode") or "").strip()
+        if not code and not postcode:
+            raise serializers.ValidationError(
+                {"municipality": [_("Give a municipality (CBS code) or a postcode.")]},
+                code="required",
+            )
+        try:
+            attrs["place"] = municipality_for(code=code, postcode=postcode)
+        except Municipality.DoesNotExist:
+            raise serializers.ValidationError(
+                {
+                    "municipality": [
+                        _("%(value)s is not a municipality. Use a CBS code such as GM0090.")
+                        % {"value": code}
+                    ]
+                },
+                code="unknown-municipality",
+            ) from None
+        except (InvalidPostcode, UnknownPostcode) as exc:
+            raise serializers.ValidationError({"postcode": [str(exc)]}, code=exc.code) from None
+        return attrs
+
+
+# --- Response --------------------------------------------------------------------------------------
+
+
+class FactorSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    domain = serializers.CharField(help_text="Life domain code.")
+    domain_name = serializers.CharField()
+    weight = serializers.IntegerField()
+    floor = serializers.CharField(
+        required=False,
+        help_text="The minimum grade this factor sets (zelfredzaam, potentieel-kwetsbaar, "
+        "kwetsbaar or zeer-kwetsbaar); absent when it sets none.",
+    )
+
+
+class DomainRisksSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    factors = serializers.ListField(child=serializers.CharField())
+
+
+class RuleOutcomeSerializer(serializers.Serializer[Any]):
+    rule = serializers.ChoiceField(
+        choices=["floor", "reinforcement", "balance", "any-risk"],
+        help_text="floor: a factor's minimum grade; reinforcement: risks in several life "
+        "domains; balance: risk minus protective weight; any-risk: the minimum with any risk.",
+    )
+    rule_name = serializers.CharField()
+    grade = GradeField()
+    text = serializers.CharField(help_text="The rule as applied, in words.")
+    factors = serializers.ListField(child=serializers.CharField(), required=False)
+    domains = serializers.ListField(child=serializers.CharField(), required=False)
+    balance = serializers.IntegerField(required=False)
+    min_domains = serializers.IntegerField(required=False)
+    min_balance = serializers.IntegerField(required=False)
+    note = serializers.CharField(required=False)
+    decisive = serializers.BooleanField(required=False)
+
+
+class ExplanationSerializer(serializers.Serializer[Any]):
+    meaning = serializers.CharField(help_text="What the grade means in practice.")
+    summary = serializers.CharField(help_text="The grade and the rule that decided it.")
+    risk_factors = FactorSerializer(many=True)
+    protective_factors = FactorSerializer(many=True)
+    risk_score = serializers.IntegerField()
+    protective_score = serializers.IntegerField()
+    balance = serializers.IntegerField(help_text="risk_score minus protective_score.")
+    risk_domains = DomainRisksSerializer(many=True)
+    decided_by = RuleOutcomeSerializer(many=True, help_text="The rules that gave the final grade.")
+    rules_applied = RuleOutcomeSerializer(many=True, help_text="Every rule that applied.")
+
+
+class MunicipalityRefSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PathwaySuggestionSerializer(serializers.Serializer[Any]):
+    situation = serializers.CharField(help_text="The risk factor's code.")
+    situation_name = serializers.CharField()
+    available = serializers.BooleanField(help_text="False when no pathway applies here.")
+    title = serializers.CharField(allow_null=True)
+    version = serializers.IntegerField(allow_null=True, help_text="The published version number.")
+    fallback = serializers.ChoiceField(
+        choices=["regional", "national"],
+        allow_null=True,
+        help_text="null: the municipality's own pathway; regional or national: a default.",
+    )
+    url = serializers.CharField(allow_null=True, help_text="The pathway page.")
+
+
+class InterventionSuggestionSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    situations = serializers.ListField(
+        child=serializers.CharField(), help_text="The ticked risks it addresses."
+    )
+    url = serializers.CharField(allow_null=True, required=False)
+
+
+class AssessmentSerializer(serializers.Serializer[Any]):
+    rules_version = serializers.IntegerField()
+    municipality = MunicipalityRefSerializer()
+    phase = serializers.ChoiceField(choices=Phase.choices)
+    grade = GradeField()
+    grade_label = serializers.CharField()
+    explanation = ExplanationSerializer()
+    pathways = PathwaySuggestionSerializer(many=True)
+    interventions = InterventionSuggestionSerializer(many=True)
+
+
+class ThresholdSerializer(serializers.Serializer[Any]):
+    grade = GradeField()
+    min_balance = serializers.IntegerField()
+
+
+class ReinforcementSerializer(serializers.Serializer[Any]):
+    min_domains = serializers.IntegerField()
+    min_balance = serializers.IntegerField()
+    grade = GradeField()
+    note = serializers.CharField()
+
+
+class RuleFactorSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["risk", "protective"])
+    domain = serializers.CharField()
+    domain_name = serializers.CharField()
+    weight = serializers.IntegerField()
+    floor = serializers.CharField(help_text="A minimum grade, or empty.")
+    note = serializers.CharField()
+
+
+class SourceSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField()
+    url = serializers.CharField(required=False)
+
+
+class RuleSetSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField()
+    valid_from = serializers.DateField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    description = serializers.CharField()
+    sources = SourceSerializer(many=True)
+    default_risk_weight = serializers.IntegerField()
+    default_protective_weight = serializers.IntegerField()
+    any_risk_minimum = serializers.CharField(
+        help_text="The minimum grade with any risk factor ticked (a grade code)."
+    )
+    thresholds = ThresholdSerializer(many=True)
+    reinforcements = ReinforcementSerializer(many=True)
+    factors = RuleFactorSerializer(many=True)
+
+
+_PROBLEM_400 = OpenApiResponse(
+    ProblemSerializer,
+    description="Bad input (problem+json): an unknown factor, phase, municipality or postcode.",
+)
+_PROBLEM_503 = OpenApiResponse(
+    ProblemSerializer, description="No grading rules have been published yet (problem+json)."
+)
+
+
+# --- Views -----------------------------------------------------------------------------------------
+
+
+class _Public(APIView):
+    """Public and stateless: no authentication (so no session and no CSRF), nothing stored."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+
+def _no_rules(request: Request, exc: NoPublishedRules) -> Response:
+    return problem_response(503, str(exc), code=exc.code, instance=request.get_full_path())
+
+
+def _offer_payload(offer: LocalOffer) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    pathways = []
+    for item in offer.situations:
+        resolved = item.pathway
+        pathways.append(
+            {
+                "situation": item.code,
+                "situation_name": item.name,
+                "available": resolved is not None,
+                "title": resolved.version.title if resolved else None,
+                "version": resolved.version.number if resolved else None,
+                "fallback": resolved.fallback if resolved else None,
+                "url": resolved.url if resolved else None,
+            }
+        )
+    interventions = [
+        {
+            "code": offered.slug,
+            "name": offered.name,
+            "situations": sorted(offered.situations),
+            "url": offered.url or offered.intervention.url or None,
+        }
+        for offered in offer.interventions
+    ]
+    return pathways, interventions
+
+
+class AssessmentView(_Public):
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        operation_id="signalling_assessment_create",
+        summary="Grade a broad conversation",
+        description=(
+            "Stateless: nothing is stored. Give the codes of the ticked risk and protective "
+            "factors, the phase and a municipality (CBS code) or postcode. The answer holds the "
+            "vulnerability grade on the four-step Rotterdam scale (zelfredzaam, potentieel "
+            "kwetsbaar, kwetsbaar, zeer kwetsbaar) with its explanation, the pathway per ticked "
+            "risk in that municipality (fallback: null for the municipality's own, regional or "
+            "national for a default) and the interventions on offer there."
+        ),
+        request=AssessmentRequestSerializer,
+        responses={
+            200: AssessmentSerializer,
+            (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400,
+            (503, PROBLEM_CONTENT_TYPE): _PROBLEM_503,
+        },
+        examples=[
+            OpenApiExample(
+                "Money worries and smoking in Drachten",
+                value={
+                    "factors": ["geldzorgen", "roken"],
+                    "phase": "pregnancy",
+                    "postcode": "9203",
+                },
+                request_only=True,
+            )
+        ],
+        tags=["signalling"],
+    )
+    def post(self, request: Request) -> Response:
+        try:
+            data = current_rule_set()
+        except NoPublishedRules as exc:
+            return _no_rules(request, exc)
+        rules = compile_rules(data, catalogue())
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Send a JSON object.")]}, code="invalid"
+            )
+        serializer = AssessmentRequestSerializer(data=request.data, context={"rules": rules})
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        municipality = values["place"]
+        assessment = grade(set(values["factors"]), rules)
+        offer = local_offer(
+            municipality=municipality, risks=assessment.risks, phase=values["phase"]
+        )
+        pathways, interventions = _offer_payload(offer)
+        explained = explanation(assessment, rules)
+        body = {
+            "rules_version": assessment.rules_version,
+            "municipality": {"code": municipality.code, "name": municipality.name},
+            "phase": values["phase"],
+            "grade": assessment.grade,
+            "grade_label": explained["grade_label"],
+            "explanation": explained,
+            "pathways": pathways,
+            "interventions": interventions,
+        }
+        return Response(AssessmentSerializer(body).data, headers={"Cache-Control": "no-store"})
+
+
+def rule_set_payload(data: RuleSetData, rules: GradingRules) -> dict[str, Any]:
+    factors = [*rules.risks(), *rules.protective()]
+    return {
+        "version": data.version,
+        "valid_from": data.valid_from,
+        "published_at": data.published_at,
+        "description": data.description,
+        "sources": [s for s in data.sources if s.get("title")],
+        "default_risk_weight": data.default_risk_weight,
+        "default_protective_weight": data.default_protective_weight,
+        "any_risk_minimum": data.any_risk_minimum,
+        "thresholds": [{"grade": t.grade, "min_balance": t.min_balance} for t in rules.thresholds],
+        "reinforcements": [
+            {
+                "min_domains": r.min_domains,
+                "min_balance": r.min_balance,
+                "grade": r.grade,
+                "note": r.note,
+            }
+            for r in rules.reinforcements
+        ],
+        "factors": [
+            {
+                "code": f.code,
+                "name": f.name,
+                "kind": f.kind,
+                "domain": f.domain,
+                "domain_name": f.domain_name,
+                "weight": f.weight,
+                "floor": f.floor,
+                "note": f.note,
+            }
+            for f in factors
+        ],
+    }
+
+
+class RuleSetView(_Public):
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(
+        operation_id="signalling_rules_retrieve",
+        summary="The published grading rules",
+        description=(
+            "The rule set in force today: per factor its weight and any minimum grade, the "
+            "thresholds of the balance, and the reinforcement rules for risks in several life "
+            "domains. The reasoning is on the page /signalering/regels/."
+        ),
+        responses={200: RuleSetSerializer, (503, PROBLEM_CONTENT_TYPE): _PROBLEM_503},
+        tags=["signalling"],
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            data = current_rule_set()
+        except NoPublishedRules as exc:
+            return _no_rules(request, exc)
+        rules = compile_rules(data, catalogue())
+        return Response(RuleSetSerializer(rule_set_payload(data, rules)).data)

@@ -1,0 +1,47 @@
+"""Domain errors of signalling. Messages are lazy translations: ``str(error)`` gives them in the
+active language; ``code`` is stable for programs (and the problem+json ``code``)."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class SignallingError(Exception):
+    code = "signalering-fout"
+    default_message: str | Promise = _("Something went wrong in signalling.")
+
+    def __init__(self, message: str | Promise | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class PublishedVersionImmutable(SignallingError):
+    code = "gepubliceerde-versie"
+    default_message = _(
+        "A published version cannot be changed or deleted. Make a new draft version instead."
+    )
+
+
+class NotADraft(SignallingError):
+    code = "geen-concept"
+    default_message = _("Only a draft version can be published.")
+
+
+class NoPublishedRules(SignallingError, LookupError):
+    code = "geen-regels"
+    default_message = _("There are no published grading rules yet. Ask an administrator.")
+
+
+class NoPublishedGuide(SignallingError, LookupError):
+    code = "geen-wegwijzer"
+    default_message = _("The preconception guide has not been published yet. Ask an administrator.")
+
+
+class InvalidRuleSet(SignallingError, ValueError):
+    """A rule set or guide that cannot be published or loaded as it is."""
+
+    code = "ongeldige-regels"

@@ -1,0 +1,400 @@
+"""Reads of signalling. All of it is public, non-personal information: the rules, the guide, and
+what is on offer in a municipality. Nothing is filtered per user and nothing is written.
+
+The published rule set is cached in this process, keyed by its primary key and version: a
+published version never changes (see ``models``), so the cache cannot go stale. Finding out
+*which* version is current costs one small query per request.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory
+from kansrijk.directory.selectors import search_services
+from kansrijk.interventions.models import Intervention
+from kansrijk.interventions.selectors import available_interventions
+from kansrijk.pathways.selectors import ResolvedPathway, resolve_pathways
+from kansrijk.places.models import Municipality
+from kansrijk.places.selectors import lookup_postcode
+from kansrijk.signalling.exceptions import NoPublishedGuide, NoPublishedRules
+from kansrijk.signalling.grading import (
+    PROTECTIVE,
+    RISK,
+    FactorRule,
+    GradingRules,
+    Reinforcement,
+    Threshold,
+)
+from kansrijk.signalling.models import (
+    DecisionAnswer,
+    DecisionNode,
+    DecisionTree,
+    GradingRuleSet,
+)
+from kansrijk.situations.models import FactorKind, Situation
+
+GUIDE_SLUG = "wegwijzer-preconceptie"
+
+# --- Rules ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeightData:
+    weight: int
+    floor: str
+    note: str
+
+
+@dataclass(frozen=True)
+class RuleSetData:
+    """A published rule set as plain values (what the cache holds)."""
+
+    pk: int
+    version: int
+    valid_from: datetime.date
+    published_at: datetime.datetime | None
+    description: str
+    sources: tuple[dict[str, str], ...]
+    default_risk_weight: int
+    default_protective_weight: int
+    any_risk_minimum: str
+    weights: dict[str, WeightData]
+    thresholds: tuple[Threshold, ...]
+    reinforcements: tuple[Reinforcement, ...]
+
+    @classmethod
+    def from_model(cls, rule_set: GradingRuleSet) -> RuleSetData:
+        return cls(
+            pk=rule_set.pk,
+            version=rule_set.version,
+            valid_from=rule_set.valid_from,
+            published_at=rule_set.published_at,
+            description=rule_set.description,
+            sources=tuple(s for s in rule_set.sources if isinstance(s, dict)),
+            default_risk_weight=rule_set.default_risk_weight,
+            default_protective_weight=rule_set.default_protective_weight,
+            any_risk_minimum=rule_set.any_risk_minimum,
+            weights={
+                w.factor_code: WeightData(w.weight, w.floor, w.note)
+                for w in rule_set.factor_weights.all()
+            },
+            thresholds=tuple(
+                sorted(
+                    (Threshold(t.grade, t.min_balance) for t in rule_set.thresholds.all()),
+                    key=lambda t: t.min_balance,
+                )
+            ),
+            reinforcements=tuple(
+                Reinforcement(r.min_domains, r.min_balance, r.grade, r.note)
+                for r in sorted(
+                    rule_set.reinforcements.all(), key=lambda r: (r.min_domains, r.min_balance)
+                )
+            ),
+        )
+
+
+_cache: dict[tuple[int, int], RuleSetData] = {}
+_cache_lock = threading.Lock()
+
+
+def clear_rules_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _rule_set_data(pk: int, version: int) -> RuleSetData:
+    key = (pk, version)
+    data = _cache.get(key)
+    if data is None:
+        rule_set = GradingRuleSet.objects.prefetch_related(
+            "factor_weights", "thresholds", "reinforcements"
+        ).get(pk=pk)
+        data = RuleSetData.from_model(rule_set)
+        with _cache_lock:
+            _cache[key] = data
+    return data
+
+
+def current_rule_set(today: datetime.date | None = None) -> RuleSetData:
+    """The published rule set in force today. Raises ``NoPublishedRules``."""
+    row = GradingRuleSet.objects.current(today).values_list("pk", "version").first()
+    if row is None:
+        raise NoPublishedRules()
+    return _rule_set_data(*row)
+
+
+def published_rule_set(version: int) -> RuleSetData:
+    """A published rule set by version number (also an earlier or a future one)."""
+    row = (
+        GradingRuleSet.objects.published()
+        .filter(version=version)
+        .values_list("pk", "version")
+        .first()
+    )
+    if row is None:
+        raise NoPublishedRules()
+    return _rule_set_data(*row)
+
+
+def published_versions() -> list[dict[str, Any]]:
+    return list(
+        GradingRuleSet.objects.published()
+        .order_by("-version")
+        .values("version", "valid_from", "published_at")
+    )
+
+
+def catalogue() -> list[Situation]:
+    """The active risk and protective factors with their life domain, in display order."""
+    return list(
+        Situation.objects.active()
+        .select_related("domain")
+        .order_by("domain__position", "domain__name", "position", "name")
+    )
+
+
+def compile_rules(data: RuleSetData, situations: Iterable[Situation]) -> GradingRules:
+    """The rule set joined with the catalogue: what ``grading.grade`` needs. No queries."""
+    factors = []
+    for situation in situations:
+        kind = RISK if situation.kind == FactorKind.RISK else PROTECTIVE
+        default = data.default_risk_weight if kind == RISK else data.default_protective_weight
+        own = data.weights.get(situation.code)
+        factors.append(
+            FactorRule(
+                code=situation.code,
+                kind=kind,
+                name=situation.name,
+                domain=situation.domain.code,
+                domain_name=situation.domain.name,
+                domain_position=situation.domain.position,
+                position=situation.position,
+                weight=own.weight if own else default,
+                floor=own.floor if own else "",
+                note=own.note if own else "",
+                need_category=situation.need_category,
+            )
+        )
+    return GradingRules.build(
+        version=data.version,
+        factors=factors,
+        thresholds=data.thresholds,
+        reinforcements=data.reinforcements,
+        any_risk_minimum=data.any_risk_minimum,
+    )
+
+
+def current_rules(today: datetime.date | None = None) -> GradingRules:
+    """The rules in force today, ready for ``grade()``: two queries when the version is cached."""
+    return compile_rules(current_rule_set(today), catalogue())
+
+
+@dataclass
+class DomainGroup:
+    code: str
+    name: str
+    factors: list[FactorRule] = field(default_factory=list)
+
+
+def by_domain(factors: Iterable[FactorRule]) -> list[DomainGroup]:
+    groups: dict[str, DomainGroup] = {}
+    for factor in factors:
+        group = groups.setdefault(factor.domain, DomainGroup(factor.domain, factor.domain_name))
+        group.factors.append(factor)
+    return list(groups.values())
+
+
+# --- Places --------------------------------------------------------------------------------------
+
+
+def municipality_choices() -> list[tuple[str, str]]:
+    return list(Municipality.objects.order_by("name", "code").values_list("code", "name"))
+
+
+def municipality_for(*, code: str = "", postcode: str = "") -> Municipality:
+    """The municipality from a CBS code or a postcode. Raises ``Municipality.DoesNotExist`` and
+    the places errors (``InvalidPostcode``, ``UnknownPostcode``)."""
+    if code:
+        return Municipality.objects.get(code=code.strip().upper())
+    return lookup_postcode(postcode).municipality
+
+
+# --- Guide ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class GuideStep:
+    """Where a walk through the tree ended: the node, the answers that led there, and any answer
+    codes that did not fit (the walk stops at the last node that made sense)."""
+
+    tree: DecisionTree
+    node: DecisionNode
+    trail: list[tuple[DecisionNode, DecisionAnswer]]
+    invalid: list[str]
+
+
+def current_guide(today: datetime.date | None = None, slug: str = GUIDE_SLUG) -> DecisionTree:
+    tree = DecisionTree.objects.current(today).filter(slug=slug).first()
+    if tree is None:
+        raise NoPublishedGuide()
+    return tree
+
+
+def walk_guide(tree: DecisionTree, answers: list[str]) -> GuideStep:
+    """Follow answer codes from the first question. Two queries whatever the path."""
+    nodes = {n.pk: n for n in tree.nodes.all()}
+    by_node: dict[int, dict[str, DecisionAnswer]] = {}
+    for answer in DecisionAnswer.objects.filter(node__tree=tree).order_by("position", "code"):
+        by_node.setdefault(answer.node_id, {})[answer.code] = answer
+    for node in nodes.values():
+        node.answer_list = list(by_node.get(node.pk, {}).values())
+    root = next(n for n in nodes.values() if n.is_root)
+    node = root
+    trail: list[tuple[DecisionNode, DecisionAnswer]] = []
+    invalid: list[str] = []
+    for code in answers:
+        answer = by_node.get(node.pk, {}).get(code)
+        if answer is None:
+            invalid.append(code)
+            break
+        trail.append((node, answer))
+        node = nodes[answer.target_id]
+    return GuideStep(tree=tree, node=node, trail=trail, invalid=invalid)
+
+
+# --- What is on offer locally --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferedIntervention:
+    """An intervention on offer in the municipality, the ticked risks it addresses, and its
+    page on the menu card (``None`` when that module's pages are not mounted)."""
+
+    intervention: Intervention
+    situations: frozenset[str]
+    url: str | None
+
+    @property
+    def slug(self) -> str:
+        return self.intervention.slug
+
+    @property
+    def name(self) -> str:
+        return self.intervention.name
+
+    @property
+    def local_services(self) -> list[Any]:
+        return list(self.intervention.services.all())
+
+
+@dataclass
+class SituationOffer:
+    """For one ticked risk: the pathway that applies here (or none) and the interventions on
+    offer that address it."""
+
+    code: str
+    name: str
+    domain_name: str
+    need_category: str
+    pathway: ResolvedPathway | None
+    interventions: list[OfferedIntervention] = field(default_factory=list)
+
+    @property
+    def fallback(self) -> str | None:
+        return self.pathway.fallback if self.pathway else None
+
+
+@dataclass
+class LocalOffer:
+    municipality: Municipality
+    phase: str
+    situations: list[SituationOffer]
+    interventions: list[OfferedIntervention]
+
+
+def local_offer(
+    *, municipality: Municipality, risks: Iterable[FactorRule], phase: str
+) -> LocalOffer:
+    """Pathways and interventions for the ticked risks, in a constant number of queries."""
+    risks = list(risks)
+    codes = [f.code for f in risks]
+    pathways = resolve_pathways(municipality=municipality, situations=codes, phase=phase)
+    interventions = (
+        [
+            OfferedIntervention(
+                intervention=intervention,
+                situations=frozenset(addressed_situations(intervention) & set(codes)),
+                url=intervention_url(intervention.slug),
+            )
+            for intervention in available_interventions(
+                municipality=municipality, situation_codes=codes, phase=phase
+            )
+        ]
+        if codes
+        else []
+    )
+    situations = [
+        SituationOffer(
+            code=factor.code,
+            name=factor.name,
+            domain_name=factor.domain_name,
+            need_category=factor.need_category,
+            pathway=pathways.get(factor.code),
+            interventions=[i for i in interventions if factor.code in i.situations],
+        )
+        for factor in risks
+    ]
+    return LocalOffer(
+        municipality=municipality, phase=phase, situations=situations, interventions=interventions
+    )
+
+
+def addressed_situations(item: Intervention) -> set[str]:
+    """The situation codes an available intervention addresses (prefetched: no query)."""
+    return {situation.code for situation in item.situations.all()}
+
+
+def intervention_url(slug: str) -> str | None:
+    """The intervention's page on the menu card, if that module's pages are mounted."""
+    try:
+        return reverse("interventions:detail", args=[slug])
+    except NoReverseMatch:
+        return None
+
+
+# --- Local services for a guide outcome ----------------------------------------------------------
+
+GUIDE_SERVICE_LIMIT = 5
+
+
+def guide_services(
+    *, node: DecisionNode, municipality: Municipality, postcode: str = ""
+) -> list[Any]:
+    """Services in the social map for an outcome. Each search of the node is tried in order and
+    the first that finds anything is used; a search combines a need ``category``, a full-text
+    ``text`` and a ``name`` the service's name must contain (e.g. "Nu Niet Zwanger")."""
+    for search in node.service_searches:
+        if not isinstance(search, dict):
+            continue
+        try:
+            queryset = search_services(
+                text=search.get("text") or None,
+                category=search.get("category") or None,
+                municipality=municipality,
+                postcode=postcode or None,
+            )
+            if search.get("name"):
+                queryset = queryset.filter(name__icontains=str(search["name"]))
+            found = list(queryset[:GUIDE_SERVICE_LIMIT])
+        except (UnknownCategory, InvalidSearch):
+            continue
+        if found:
+            return found
+    return []

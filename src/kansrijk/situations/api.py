@@ -1,0 +1,171 @@
+"""Public, read-only API of the situations catalogue: life domains, risk and protective factors.
+
+Mounted at ``/api/v1/situations``. The catalogue holds no personal data, so it is open to anyone.
+Bad filter values give 400 problem+json; an unknown code 404 problem+json.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.situations.exceptions import SituationsError, UnknownSituation
+from kansrijk.situations.models import FactorKind, LifeDomain, Phase, Situation
+from kansrijk.situations.selectors import get_situation, search_situations
+
+# --- Serializers ---------------------------------------------------------------------------------
+
+
+class LifeDomainSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(help_text="Stable code, e.g. geld-en-werk.")
+    name = serializers.CharField(help_text="Dutch name.")
+
+
+class SituationSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(help_text="Stable code, e.g. geldzorgen or roken.")
+    kind = serializers.CharField(help_text="risk or protective.")
+    domain = LifeDomainSerializer()
+    name = serializers.CharField(help_text="Dutch name.")
+    description = serializers.CharField(help_text="Plain Dutch (B1).")
+    synonyms = serializers.ListField(
+        child=serializers.CharField(), help_text="Other words people use (Dutch)."
+    )
+    phases = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The phases the factor applies to: preconception, pregnancy, postnatal.",
+    )
+    need_category = serializers.CharField(
+        help_text="The social map's need category for services that help here (may be empty)."
+    )
+    # DRF's metaclass takes declared fields off the class, so this name does not clash at run time.
+    source = serializers.CharField(help_text="Where the factor comes from.")  # type: ignore[assignment]
+
+
+class SituationListSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField()
+    results = SituationSerializer(many=True)
+
+
+class SituationFilterSerializer(serializers.Serializer[Any]):
+    """Query parameters of the list; a bad value is a 400."""
+
+    phase = serializers.ChoiceField(
+        required=False,
+        choices=Phase.choices,
+        error_messages={
+            "invalid_choice": _("Choose a phase: preconception, pregnancy or postnatal.")
+        },
+    )
+    kind = serializers.ChoiceField(
+        required=False,
+        choices=FactorKind.choices,
+        error_messages={"invalid_choice": _("Choose a kind: risk or protective.")},
+    )
+    domain = serializers.SlugField(required=False, max_length=60)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    def validate_domain(self, value: str) -> LifeDomain | None:
+        if not value:
+            return None
+        domain = LifeDomain.objects.filter(code=value).first()
+        if domain is None:
+            raise serializers.ValidationError(
+                _("%(value)s is not a known life domain. Use a code such as geld-en-werk.")
+                % {"value": value},
+                code="unknown",
+            )
+        return domain
+
+
+_PROBLEM_400 = OpenApiResponse(ProblemSerializer, description="Bad filter value (problem+json).")
+_PROBLEM_404 = OpenApiResponse(ProblemSerializer, description="Unknown code (problem+json).")
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+
+class _PublicReadOnlyView(APIView):
+    """Public reference data: no authentication (so no CSRF), only GET/HEAD/OPTIONS."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    http_method_names = ["get", "head", "options"]
+
+
+class SituationListView(_PublicReadOnlyView):
+    @extend_schema(
+        operation_id="situations_list",
+        summary="List the risk and protective factors",
+        description=(
+            "The national catalogue of Kansrijke Start: risk factors (vulnerable situations, such "
+            "as money worries or smoking) and protective factors, each with its life domain, the "
+            "phases it applies to and the social map's need category. Active factors only, in "
+            "catalogue order. Not paginated (the catalogue has tens of entries). Content is Dutch."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "phase", OpenApiTypes.STR, enum=Phase.values, description="Only this phase."
+            ),
+            OpenApiParameter(
+                "kind", OpenApiTypes.STR, enum=FactorKind.values, description="Risk or protective."
+            ),
+            OpenApiParameter(
+                "domain", OpenApiTypes.STR, description="Life domain code, e.g. geld-en-werk."
+            ),
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                description="Search in name and synonyms (case and accents ignored).",
+            ),
+        ],
+        responses={200: SituationListSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400},
+        tags=["situations"],
+    )
+    def get(self, request: Request) -> Response:
+        filters = SituationFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        try:
+            rows: list[Situation] = list(
+                search_situations(
+                    data.get("q", ""),
+                    phase=data.get("phase"),
+                    kind=data.get("kind"),
+                    domain=data.get("domain"),
+                )
+            )
+        except SituationsError as exc:  # pragma: no cover - the serializer checks first
+            return problem_response(400, str(exc), code=exc.code, instance=request.get_full_path())
+        return Response({"count": len(rows), "results": SituationSerializer(rows, many=True).data})
+
+
+class SituationDetailView(_PublicReadOnlyView):
+    @extend_schema(
+        operation_id="situations_retrieve",
+        summary="One risk or protective factor",
+        parameters=[
+            OpenApiParameter(
+                "code",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="The factor's code, e.g. geldzorgen.",
+            )
+        ],
+        responses={200: SituationSerializer, (404, PROBLEM_CONTENT_TYPE): _PROBLEM_404},
+        tags=["situations"],
+    )
+    def get(self, request: Request, code: str) -> Response:
+        try:
+            situation = get_situation(code)
+        except UnknownSituation as exc:
+            return problem_response(404, str(exc), code=exc.code, instance=request.get_full_path())
+        return Response(SituationSerializer(situation).data)

@@ -1,0 +1,59 @@
+"""Domain errors of the situations catalogue. Messages are lazy translations: ``str(error)`` gives
+them in the active language; ``code`` is stable for programs (and the problem+json ``code``)."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class SituationsError(Exception):
+    code = "situaties-fout"
+    default_message: str | Promise = _("Something went wrong with the situations catalogue.")
+
+    def __init__(self, message: str | Promise | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class UnknownSituation(SituationsError, LookupError):
+    """No (active) situation has this code."""
+
+    code = "onbekende-situatie"
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        super().__init__(
+            _("%(value)s is not a known situation. Use a code such as geldzorgen or roken.")
+            % {"value": value}
+        )
+
+
+class InvalidPhase(SituationsError, ValueError):
+    code = "ongeldige-fase"
+    default_message = _("Choose a phase: preconception, pregnancy or postnatal.")
+
+
+class InvalidKind(SituationsError, ValueError):
+    code = "ongeldige-soort"
+    default_message = _("Choose a kind: risk or protective.")
+
+
+class UnknownDomain(SituationsError, LookupError):
+    code = "onbekend-levensdomein"
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        super().__init__(
+            _("%(value)s is not a known life domain. Use a code such as geld-en-werk.")
+            % {"value": value}
+        )
+
+
+class CatalogueError(SituationsError):
+    """The catalogue file is missing or not valid (for operators; the message names the entry)."""
+
+    code = "ongeldige-catalogus"

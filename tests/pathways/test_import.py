@@ -1,0 +1,317 @@
+"""`kansrijk import-pathways`: JSON and .xlsx, all or nothing, idempotent by key."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import load_workbook
+
+from kansrijk.audit.models import AccessEvent
+from kansrijk.pathways.importing import ImportFailed, import_pathways
+from kansrijk.pathways.models import Pathway, PathwayStep, PathwayVersion, StepKind
+from kansrijk.pathways.selectors import resolve_pathway
+from kansrijk.pathways.template import build_template
+
+pytestmark = pytest.mark.django_db
+
+
+def document(service_name: str = "Schuldhulp Smallingerland", **changes: Any) -> dict[str, Any]:
+    pathway = {
+        "key": "smallingerland-geldzorgen",
+        "coalition": "Kansrijke Start Smallingerland",
+        "situation": "geldzorgen",
+        "scope": "gemeentelijk",
+        "municipalities": ["GM0090"],
+        "phases": ["pregnancy", "postnatal"],
+        "title": "Geldzorgen in Smallingerland",
+        "introduction": "Voor (aanstaande) ouders met geldzorgen.",
+        "last_reviewed": "2026-01-15",
+        "steps": [
+            {"kind": "bespreken", "title": "Bespreek de geldzorgen", "tips": "Lukt het rondkomen?"},
+            {"kind": "toestemming", "title": "Vraag toestemming"},
+            {"kind": "verwijzen", "title": "Verwijs naar de schuldhulp", "service": service_name},
+            {
+                "kind": "veiligheid",
+                "title": "Bij acuut gevaar: Veilig Thuis",
+                "text": "Bel 0800-2000.",
+            },
+        ],
+    }
+    pathway.update(changes)
+    return {"pathways": [pathway]}
+
+
+def write_json(tmp_path: Path, data: Any, name: str = "zorgpaden.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def snapshot() -> tuple[int, int, int]:
+    return (Pathway.objects.count(), PathwayVersion.objects.count(), PathwayStep.objects.count())
+
+
+def test_a_json_file_imports_and_publishes(tmp_path, smallingerland, service, time_machine):
+    time_machine.move_to("2026-02-01 10:00 +01:00")
+    result = import_pathways(write_json(tmp_path, document()))
+    assert (result.created, result.published) == (1, 1)
+    pathway = Pathway.objects.get(external_key="smallingerland-geldzorgen")
+    assert pathway.phases == ["pregnancy", "postnatal"]
+    assert str(pathway.last_reviewed_on) == "2026-01-15"
+    resolved = resolve_pathway(municipality="GM0090", situation="geldzorgen", phase="postnatal")
+    assert resolved is not None
+    assert resolved.fallback is None
+    steps = resolved.version.ordered_steps
+    assert steps[0].kind == StepKind.URGENT_SAFETY
+    assert [s.service for s in steps if s.kind == StepKind.REFER] == [service]
+    assert AccessEvent.objects.filter(event_type="pathways.import").count() == 1
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path, smallingerland, service):
+    path = write_json(tmp_path, document())
+    import_pathways(path)
+    before = snapshot()
+    result = import_pathways(path)
+    assert (result.created, result.updated, result.unchanged, result.published) == (0, 0, 1, 0)
+    assert snapshot() == before
+
+
+def test_a_changed_file_adds_a_version_and_keeps_the_old_one(tmp_path, smallingerland, service):
+    import_pathways(write_json(tmp_path, document()))
+    changed = document(title="Geldzorgen (herzien)", change_note="Titel")
+    result = import_pathways(write_json(tmp_path, changed))
+    assert (result.updated, result.published) == (1, 1)
+    pathway = Pathway.objects.get()
+    assert pathway.current_version.number == 2
+    assert pathway.current_version.title == "Geldzorgen (herzien)"
+    assert pathway.versions.get(number=1).title == "Geldzorgen in Smallingerland"
+    # Steps kept their keys, so a comparison shows no step changes.
+    assert set(pathway.versions.get(number=1).steps.values_list("key", flat=True)) == set(
+        pathway.versions.get(number=2).steps.values_list("key", flat=True)
+    )
+
+
+def test_publish_no_keeps_a_draft(tmp_path, smallingerland, service):
+    result = import_pathways(write_json(tmp_path, document(publish=False)))
+    assert (result.created, result.drafts, result.published) == (1, 1, 0)
+    assert Pathway.objects.get().current_version is None
+
+
+def test_a_bad_file_writes_nothing_and_reports_every_row(tmp_path, smallingerland, service):
+    data = document()
+    bad = dict(data["pathways"][0])
+    bad.update(
+        {
+            "key": "rotterdam",
+            "coalition": "Bestaat niet",
+            "situation": "onbekend",
+            "phases": ["later"],
+            "steps": [
+                {"kind": "dansen", "title": ""},
+                {"kind": "verwijzen", "title": "Verwijs", "service": "Nergens"},
+            ],
+        }
+    )
+    data["pathways"].append(bad)
+    data["pathways"].append(dict(data["pathways"][0]))  # a duplicate key
+    path = write_json(tmp_path, data)
+    with pytest.raises(ImportFailed) as failure:
+        import_pathways(path)
+    problems = {(p.sheet, p.row, p.field) for p in failure.value.problems}
+    assert ("pathways", 2, "coalition") in problems
+    assert ("pathways", 2, "situation") in problems
+    assert ("pathways", 2, "phases") in problems
+    assert ("pathways[2].steps", 1, "kind") in problems
+    assert ("pathways[2].steps", 1, "title") in problems
+    assert ("pathways[2].steps", 2, "service") in problems
+    assert ("pathways", 3, "key") in problems
+    assert all(p.file == "zorgpaden.json" and p.reason for p in failure.value.problems)
+    assert snapshot() == (0, 0, 0)
+    assert not AccessEvent.objects.filter(event_type="pathways.import").exists()
+
+
+def test_rule_errors_are_reported_per_row_too(tmp_path, smallingerland, service):
+    data = document(municipalities=["GM0599"])  # Rotterdam is not in the coalition
+    data["pathways"][0]["steps"][2]["service"] = ""
+    with pytest.raises(ImportFailed) as failure:
+        import_pathways(write_json(tmp_path, data))
+    problems = {(p.sheet, p.row, p.field) for p in failure.value.problems}
+    assert ("pathways", 1, "municipalities") in problems
+    assert snapshot() == (0, 0, 0)
+    # A refer step without a service cannot be published.
+    data = document()
+    data["pathways"][0]["steps"][2]["service"] = ""
+    with pytest.raises(ImportFailed) as failure:
+        import_pathways(write_json(tmp_path, data))
+    assert [(p.sheet, p.row, p.field) for p in failure.value.problems] == [
+        ("pathways[1].steps", 3, "service")
+    ]
+
+
+def test_the_command_prints_the_report_and_exits_non_zero(tmp_path, smallingerland, service):
+    path = write_json(tmp_path, document(situation="onbekend"))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_pathways", str(path), stderr=err)
+    assert "zorgpaden.json, pathways, rij 1, situation: " in err.getvalue()
+    out = io.StringIO()
+    call_command("import_pathways", str(write_json(tmp_path, document())), "--dry-run", stdout=out)
+    assert "Dry run" in out.getvalue()
+    assert not Pathway.objects.exists()
+    call_command("import_pathways", str(write_json(tmp_path, document())), stdout=out)
+    assert Pathway.objects.count() == 1
+    for bad in (tmp_path / "missing.json", write_json(tmp_path, "{", "broken.txt")):
+        with pytest.raises(CommandError):
+            call_command("import_pathways", str(bad), stderr=io.StringIO())
+
+
+def fill_template(content: bytes, rows: list[list[Any]], steps: list[list[Any]]) -> bytes:
+    workbook = load_workbook(io.BytesIO(content))
+    for row in rows:
+        workbook["Zorgpaden"].append(row)
+    for row in steps:
+        workbook["Stappen"].append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+PATHWAY_ROW = [
+    "smallingerland-geldzorgen",
+    "Kansrijke Start Smallingerland",
+    "geldzorgen",
+    "gemeentelijk",
+    "GM0090",
+    "zwangerschap, na de geboorte",
+    "Geldzorgen in Smallingerland",
+    "Voor ouders met geldzorgen.",
+    None,
+    None,
+    "ja",
+    None,
+]
+
+
+def test_the_template_round_trips_through_the_importer(tmp_path, smallingerland, service):
+    content = fill_template(
+        build_template(),
+        [PATHWAY_ROW],
+        [
+            ["smallingerland-geldzorgen", 2, "verwijzen", "Verwijs", None, None, str(service.pk)],
+            [
+                "smallingerland-geldzorgen",
+                1,
+                "bespreken",
+                "Bespreek",
+                "Vraag door.",
+                "Open vragen",
+                None,
+            ],
+        ],
+    )
+    path = tmp_path / "zorgpaden.xlsx"
+    path.write_bytes(content)
+    result = import_pathways(path)
+    assert (result.created, result.published) == (1, 1)
+    version = Pathway.objects.get().current_version
+    assert [(s.position, s.kind, s.service_id) for s in version.steps.order_by("position")] == [
+        (1, StepKind.DISCUSS, None),
+        (2, StepKind.REFER, service.pk),
+    ]
+    before = snapshot()
+    assert import_pathways(path).unchanged == 1
+    assert snapshot() == before
+
+
+def test_a_bad_xlsx_reports_sheet_row_and_column(tmp_path, smallingerland, service):
+    row = list(PATHWAY_ROW)
+    row[4] = "GM9999"
+    content = fill_template(
+        build_template(),
+        [row],
+        [
+            ["smallingerland-geldzorgen", "een", "bespreken", "Bespreek", None, None, None],
+            ["ander-pad", 1, "bespreken", "Bespreek", None, None, None],
+        ],
+    )
+    path = tmp_path / "zorgpaden.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(ImportFailed) as failure:
+        import_pathways(path)
+    problems = {(p.sheet, p.row, p.field) for p in failure.value.problems}
+    assert problems == {
+        ("Zorgpaden", 2, "gemeenten"),
+        ("Stappen", 2, "volgorde"),
+        ("Stappen", 3, "zorgpad"),
+    }
+    assert snapshot() == (0, 0, 0)
+
+
+def test_an_xlsx_without_the_sheets_or_columns(tmp_path, catalogue):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Iets"
+    path = tmp_path / "leeg.xlsx"
+    workbook.save(path)
+    with pytest.raises(ImportFailed) as failure:
+        import_pathways(path)
+    assert {p.sheet for p in failure.value.problems} == {"Zorgpaden", "Stappen"}
+    workbook = load_workbook(io.BytesIO(build_template()))
+    workbook["Zorgpaden"].delete_cols(3)  # situatie
+    workbook.save(path)
+    with pytest.raises(ImportFailed) as failure:
+        import_pathways(path)
+    assert [(p.sheet, p.field) for p in failure.value.problems] == [("Zorgpaden", "situatie")]
+
+
+def test_regional_and_national_rows(tmp_path, catalogue):
+    from kansrijk.coalitions.models import CoalitionScope
+    from tests.pathways.conftest import make_coalition
+
+    make_coalition("Regio Fryslân", ["GM0090", "GM0086", "GM0080"], scope=CoalitionScope.REGIONAL)
+    make_coalition("Landelijk", [], scope=CoalitionScope.NATIONAL)
+    data = {
+        "pathways": [
+            {
+                "key": "fryslan-roken",
+                "coalition": "Regio Fryslân",
+                "situation": "roken",
+                "scope": "regionaal",
+                "municipalities": "GM0090, GM0086; Leeuwarden",
+                "phases": "pregnancy",
+                "title": "Roken in Fryslân",
+                "steps": [{"kind": "discuss", "title": "Bespreek roken"}],
+            },
+            {
+                "key": "nl-roken",
+                "coalition": "Landelijk",
+                "situation": "roken",
+                "scope": "landelijk",
+                "phases": ["pregnancy"],
+                "title": "Roken (landelijk)",
+                "steps": [
+                    {
+                        "kind": "refer",
+                        "title": "Verwijs",
+                        "text": "Naar een stoppen-met-rokencoach in de buurt.",
+                    }
+                ],
+            },
+        ]
+    }
+    import_pathways(write_json(tmp_path, data))
+    assert (
+        resolve_pathway(municipality="GM0080", situation="roken", phase="pregnancy").fallback
+        == "regional"
+    )
+    assert (
+        resolve_pathway(municipality="GM0599", situation="roken", phase="pregnancy").fallback
+        == "national"
+    )
