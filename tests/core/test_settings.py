@@ -14,11 +14,9 @@ from kansrijk.conf.env import env_bool, env_int, env_list
 
 
 def _run_kansrijk(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DATABASE_URL"}
-    }
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process; a deployment must not.
+    drop = {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in drop}
     return subprocess.run(
         [sys.executable, "-m", "kansrijk.cli", *args],
         env={**base, **env},
