@@ -16,6 +16,7 @@ authentication; the second factor is enforced for every request by the global mi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -527,6 +528,10 @@ class _MalformedIfMatch(Exception):
     pass
 
 
+class _PreconditionRequired(Exception):
+    pass
+
+
 def _if_match(request: Request) -> int | None:
     """The version in ``If-Match``; ``None`` when absent. ``*`` is not accepted here."""
     raw = request.headers.get("If-Match")
@@ -621,6 +626,23 @@ class ReferralAPIView(APIView):
         return self.render_object(
             request, outcome.object_type, outcome.object_id, outcome.status, outcome.replayed
         )
+
+    def idempotent_versioned(
+        self, request: Request, work: Callable[[int], tuple[int, str, str]]
+    ) -> Response:
+        """``idempotent`` for a write that needs ``If-Match``. The header is checked inside the
+        idempotent work, so a retry of a finished request replays its result without it."""
+        version = _if_match(request)
+
+        def guarded() -> tuple[int, str, str]:
+            if version is None:
+                raise _PreconditionRequired()
+            return work(version)
+
+        try:
+            return self.idempotent(request, guarded)
+        except _PreconditionRequired:
+            return _precondition_required(request)
 
     def referral(self, request: Request, referral_id: str, *, log: bool = False) -> Referral:
         return selectors.get_referral(request.user, referral_id, request=request, log=log)
@@ -857,11 +879,8 @@ class TransitionView(ReferralAPIView):
         serializer = TransitionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        version = _if_match(request)
 
-        def work() -> tuple[int, str, str]:
-            if version is None:
-                raise _PreconditionRequired()
+        def work(version: int) -> tuple[int, str, str]:
             services.transition(
                 referral=referral,
                 to=data["to"],
@@ -875,14 +894,7 @@ class TransitionView(ReferralAPIView):
             )
             return 200, "referral", str(referral.pk)
 
-        try:
-            return self.idempotent(request, work)
-        except _PreconditionRequired:
-            return _precondition_required(request)
-
-
-class _PreconditionRequired(Exception):
-    pass
+        return self.idempotent_versioned(request, work)
 
 
 class OutcomeView(ReferralAPIView):
@@ -908,11 +920,8 @@ class OutcomeView(ReferralAPIView):
         serializer = OutcomeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        version = _if_match(request)
 
-        def work() -> tuple[int, str, str]:
-            if version is None:
-                raise _PreconditionRequired()
+        def work(version: int) -> tuple[int, str, str]:
             services.record_outcome(
                 referral=referral,
                 user=request.user,
@@ -923,10 +932,7 @@ class OutcomeView(ReferralAPIView):
             )
             return 200, "referral", str(referral.pk)
 
-        try:
-            return self.idempotent(request, work)
-        except _PreconditionRequired:
-            return _precondition_required(request)
+        return self.idempotent_versioned(request, work)
 
 
 class ContactAttemptView(ReferralAPIView):
