@@ -59,10 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    call_command("collectstatic", interactive=False, verbosity=0)  # the hashed manifest
     client = Client(HTTP_HOST="127.0.0.1")
     if args.jit_sample:
         return jit_report(client, args.jit_sample, args.seed)

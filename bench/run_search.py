@@ -295,8 +295,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def bench_environment(database_url: str, no_jit: bool = False) -> dict[str, str]:
+#: The shared cache of the run (production uses REDIS_URL too); emptied at the start of a run.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/2"
+
+
+def bench_environment(
+    database_url: str, no_jit: bool = False, cache: str = "redis"
+) -> dict[str, str]:
     env = dict(os.environ)
+    if cache == "redis":
+        env.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
+    else:
+        env.pop("REDIS_URL", None)  # each worker its own memory cache
     if no_jit:
         # libpq passes this to every connection: PostgreSQL's JIT compiler off for the run.
         env["PGOPTIONS"] = (env.get("PGOPTIONS", "") + " -c jit=off").strip()
@@ -370,9 +380,14 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 # --- Inputs and context ------------------------------------------------------------------------
 
 
-def prepare(database_url: str, seed: int, count: int, no_jit: bool) -> dict[str, Any]:
-    """Set Django up in this process, collect static files, and build the search URLs."""
-    os.environ.update(bench_environment(database_url, no_jit))
+def prepare(
+    database_url: str, seed: int, count: int, no_jit: bool, cache: str = "redis"
+) -> dict[str, Any]:
+    """Set Django up in this process, collect static files, empty the cache, and build the
+    search URLs."""
+    os.environ.update(bench_environment(database_url, no_jit, cache))
+    if cache != "redis":
+        os.environ.pop("REDIS_URL", None)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     import django
@@ -385,6 +400,9 @@ def prepare(database_url: str, seed: int, count: int, no_jit: bool) -> dict[str,
     from kansrijk.places.models import PostcodeArea
 
     call_command("collectstatic", interactive=False, verbosity=0)
+    from django.core.cache import cache as django_cache
+
+    django_cache.clear()  # every run starts cold: no result card cached
     services = Service.objects.count()
     if services == 0:
         raise SystemExit("No services: run bench/generate_directory.py first.")
@@ -499,6 +517,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="switch PostgreSQL's JIT compiler off for the server's connections (PGOPTIONS)",
     )
+    parser.add_argument(
+        "--cache",
+        default="redis",
+        choices=["redis", "memory"],
+        help="the shared cache: Redis (REDIS_URL, default "
+        f"{DEFAULT_REDIS_URL}, emptied first) or each worker's own memory",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--time-limit", type=float, default=900, help="seconds for all passes")
     parser.add_argument("--output", type=Path, default=None, help="JSON file to write")
@@ -506,13 +531,15 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.requests <= 1_000_000 or not 1 <= args.concurrency <= 64:
         parser.error("--requests 1..1000000 and --concurrency 1..64")
 
-    context = prepare(args.database_url, args.seed, max(500, args.requests), args.no_jit)
+    context = prepare(
+        args.database_url, args.seed, max(500, args.requests), args.no_jit, args.cache
+    )
     paths: list[str] = context["paths"]
     database = context["database"]
     RESULTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = RESULTS / "gunicorn-error.log"
-    environment = bench_environment(args.database_url, args.no_jit)
+    environment = bench_environment(args.database_url, args.no_jit, args.cache)
     server = start_server(port, args.workers, args.worker_class, environment, log)
     load_before = os.getloadavg()
     deadline = time.monotonic() + args.time_limit

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
@@ -30,6 +30,23 @@ def _ensure_reference_data() -> None:
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         _ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> Iterator[None]:
+    """What workers keep in memory or in the cache (search-form choices, the social map's cache
+    token and result cards) does not leak from one test into the next."""
+    from django.core.cache import cache
+
+    from kansrijk.directory import cache as directory_cache
+    from kansrijk.directory import page_selectors
+
+    cache.clear()
+    directory_cache.forget_token()
+    page_selectors.forget_choices()
+    yield
+    directory_cache.forget_token()
+    page_selectors.forget_choices()
 
 
 @pytest.fixture

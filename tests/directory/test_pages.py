@@ -369,6 +369,37 @@ def test_query_count_does_not_depend_on_the_number_of_results(
     assert len(_results(many)) >= len(_results(few))
 
 
+def test_result_cards_are_cached_and_a_change_shows_at_once(
+    client: Client, directory, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    from kansrijk.directory import services as directory_services
+
+    params = {"q": "schulden", "postcode": "9203"}
+    with django_assert_max_num_queries(MAX_SEARCH_QUERIES) as cold:
+        first = client.get(SEARCH, params)
+    with django_assert_max_num_queries(MAX_SEARCH_QUERIES) as warm:
+        again = client.get(SEARCH, params)
+    # The cards' seven queries (services and what they show) are not needed again.
+    assert len(warm.captured_queries) <= len(cold.captured_queries) - 7
+    assert _results(again) == _results(first)
+    assert "Hulp bij geldzorgen en schulden voor aanstaande ouders." in _html(again)
+
+    editor = UserFactory(roles=[Role.ADMINISTRATOR])
+    directory_services.update_service(
+        service=directory["debt"],
+        user=editor,
+        fields={"description": "Nieuw: spreekuur op dinsdag voor aanstaande ouders met schulden."},
+    )
+    changed = _html(client.get(SEARCH, params))
+    assert "Nieuw: spreekuur op dinsdag" in changed
+    assert "Hulp bij geldzorgen en schulden voor aanstaande ouders." not in changed
+
+    # English cards are cached apart from Dutch ones.
+    english = _html(client.get(SEARCH, params, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "<dt>How to refer</dt>" in english
+    assert "<dt>Verwijzen</dt>" in changed
+
+
 def test_signed_in_search_stays_within_a_fixed_number_of_queries(
     client: Client, directory, login_verified, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:

@@ -98,10 +98,23 @@ def test_search_uses_the_gin_index_on_postgresql(catalogue: None) -> None:
         )
         row = cursor.fetchone()
     assert row is not None
-    assert "to_tsvector('dutch'::regconfig" in row[0]
+    assert "gin (search_vector)" in row[0]
     sql = str(search_services(text="schulden", prefetch=False).query)
-    assert "to_tsvector" in sql
+    assert '"search_vector" @@' in sql
     assert "to_tsquery" in sql
+
+
+def test_the_search_vector_follows_every_write_on_postgresql(catalogue: None) -> None:
+    """The trigger keeps ``search_vector`` current, whatever writes ``search_text``."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from kansrijk.directory.models import Service
+
+    service = ServiceFactory(name="Voorlichting over borstvoeding")
+    assert [s.name for s in search_services(text="borstvoeding")] == [service.name]
+    Service.objects.filter(pk=service.pk).update(search_text="kraamzorg aan huis")
+    assert not search_services(text="borstvoeding").exists()
+    assert [s.name for s in search_services(text="kraamzorg")] == [service.name]
 
 
 # --- Filters -----------------------------------------------------------------------------------------
@@ -241,3 +254,102 @@ def test_results_page_query_count(
             assert [link.taxonomy_term.name for link in service.taxonomy_links.all()]
             assert list(service.referral_methods.all())
             assert list(service.languages.all())
+
+
+# --- search_page: the ranking query against the QuerySet it stands in for -------------------------
+
+
+@pytest.fixture
+def friesland_map(places: None) -> None:
+    """Sixty services around Drachten with zero to three locations each (random but fixed), some
+    serving Smallingerland, some only neighbours, some in no municipality near at all."""
+    import random
+
+    from tests.directory.factories import LocationFactory
+
+    rng = random.Random(20261123)
+    postcodes = ["9203", "9202", "9251", "8901", "9201", "9231", "9244", "8401", "9001", "1011"]
+    municipalities = ["GM0090", "GM0080", "GM0737", "GM0085", "GM0363"]
+    for index in range(60):
+        service = ServiceFactory(
+            name=f"Dienst {rng.choice('ABC')}{index:02d}",
+            municipalities=rng.sample(municipalities, rng.randint(0, 2)),
+            postcode=None,
+            status=ServiceStatus.DEFUNCT if index % 17 == 0 else ServiceStatus.ACTIVE,
+            is_free=index % 3 == 0,
+        )
+        for postcode in rng.sample(postcodes, rng.randint(0, 3)):
+            location = LocationFactory(organization=service.organization, postcode=postcode)
+            service.service_at_locations.create(location=location)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"postcode": "9203"},
+        {"postcode": "9203", "nearby_km": 5},
+        {"postcode": "9203", "nearby_km": 40},
+        {"postcode": "9251"},
+        {"postcode": "1011"},
+        {"postcode": "9203", "municipality": "GM0080"},
+        {"postcode": "9203", "free": True},
+        {"postcode": "9203", "include_defunct": True},
+        {"postcode": "8901", "text": "dienst"},
+    ],
+)
+def test_search_page_ranks_like_search_services(friesland_map: None, filters: dict) -> None:
+    from kansrijk.directory.selectors import search_page
+
+    expected = list(search_services(**filters))
+    assert expected, "the fixture should give results"
+    seen = []
+    for number in range(1, 30):
+        page = search_page(**filters, page=number, per_page=7)
+        assert page.paginator.count == len(expected)
+        if number > page.paginator.num_pages:
+            assert page.number == page.paginator.num_pages  # past the end: the last page
+            break
+        seen += list(page.object_list)
+    assert [service.id for service in seen] == [service.id for service in expected]
+    for got, want in zip(seen, expected, strict=True):
+        assert bool(got.serves_municipality) == bool(want.serves_municipality)
+        if want.distance_km is None:
+            assert got.distance_km is None
+        else:
+            assert got.distance_km == pytest.approx(want.distance_km, abs=1e-6)
+
+
+def test_search_page_nothing_found_and_bad_page_numbers(friesland_map: None) -> None:
+    from kansrijk.directory.selectors import search_page
+
+    empty = search_page(postcode="9203", text="onvindbaarwoord")
+    assert list(empty.object_list) == []
+    assert empty.paginator.count == 0
+    assert empty.number == 1
+    for bad in ("x", "-3", "", None, "0"):
+        assert search_page(postcode="9203", page=bad, per_page=5).number == 1
+
+
+def test_search_page_query_count(
+    around_drachten: None, need_categories: None, django_assert_max_num_queries: object
+) -> None:
+    from kansrijk.directory.selectors import search_page
+
+    for index in range(30):
+        ServiceFactory(
+            name=f"Extra {index}",
+            municipalities=["GM0090"],
+            postcode="9204",
+            categories=["geldzorgen"],
+            languages=["nl"],
+            referral_methods=["phone"],
+        )
+    # The postcode, the category terms, the ranking, the services with their 5 prefetches.
+    with django_assert_max_num_queries(9):  # type: ignore[operator]
+        page = search_page(postcode="9203", category="geldzorgen", per_page=20)
+        assert len(page.object_list) == 20
+        for service in page.object_list:
+            assert service.organization.name
+            for link in service.service_at_locations.all():
+                assert link.location.municipality.name
+            assert list(service.referral_methods.all())

@@ -101,8 +101,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiler costs seconds on the directory's search queries and gains
-    # nothing on our short OLTP queries.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # nothing on our short OLTP queries. random_page_cost 1.1 (the default 4 models spinning
+    # disks): on SSDs with the working set in memory an index probe is nearly as cheap as a
+    # sequential read, and with 4 the planner scans all 50,000 services to filter a postcode
+    # search's 1,500 candidates (150 ms instead of 15 ms).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c jit=off -c random_page_cost=1.1"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -14,6 +14,7 @@ import math
 import uuid
 from typing import Any
 
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -43,7 +44,7 @@ from kansrijk.directory.selectors import (
     get_organization,
     get_service,
     resolve_municipality,
-    search_services,
+    search_page,
     service_detail_queryset,
 )
 from kansrijk.directory.vocabularies import PROFILE_URI
@@ -194,6 +195,23 @@ def _page(queryset: QuerySet[Any], params: dict[str, Any]) -> tuple[dict[str, An
     return envelope, items
 
 
+def _envelope(page: Page, params: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """The HSDA envelope of a ``search_page`` page (asked with ``allow_past_end``)."""
+    total = page.paginator.count
+    total_pages = math.ceil(total / params["per_page"]) if total else 0
+    items = list(page.object_list)
+    envelope = {
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": params["page"],
+        "size": len(items),
+        "first_page": params["page"] == 1,
+        "last_page": params["page"] >= total_pages,
+        "empty": not items,
+    }
+    return envelope, items
+
+
 def _parse_id(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
@@ -238,7 +256,7 @@ class ServiceListView(APIView):
         postcode = params.get("postcode")
         nearby = params.get("proximity")
         try:
-            queryset = search_services(
+            page = search_page(
                 text=params.get("search") or None,
                 category=params.get("category"),
                 municipality=params.get("municipality"),
@@ -250,12 +268,15 @@ class ServiceListView(APIView):
                 modified_after=params.get("modified_after"),
                 taxonomy_term_id=params.get("taxonomy_term_id"),
                 nearby_km=nearby / 1000 if nearby is not None else DEFAULT_NEARBY_KM,
-                prefetch=False,
-            ).select_related("organization")
+                page=params["page"],
+                per_page=params["per_page"],
+                allow_past_end=True,
+                prepare=lambda queryset: queryset.select_related("organization"),
+            )
         except DirectoryError as error:
             field = {"onbekende-categorie": "category"}.get(error.code, "search")
             raise ValidationError({field: [str(error)]}) from None
-        envelope, services = _page(queryset, params)
+        envelope, services = _envelope(page, params)
         if params.get("full") == "true" and services:
             detailed = service_detail_queryset().in_bulk([service.id for service in services])
             contents = []

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.widgets import QuickSelect
 from kansrijk.directory.exceptions import InvalidServiceData
 from kansrijk.directory.models import (
     PHASE_FIELDS,
@@ -59,12 +60,12 @@ class SearchForm(forms.Form):
         help_text=_("A word or two, such as debts, smoking or prenatal home visit."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    category = forms.ChoiceField(label=_("Need"), required=False)
+    category = forms.ChoiceField(label=_("Need"), required=False, widget=QuickSelect)
     municipality = forms.CharField(
         label=_("Municipality"),
         required=False,
         help_text=_("Only services that serve this municipality."),
-        widget=forms.Select,
+        widget=QuickSelect,
     )
     postcode = forms.CharField(
         label=_("Postcode"),
@@ -84,6 +85,7 @@ class SearchForm(forms.Form):
         label=_("Phase"),
         required=False,
         choices=[("", _("All phases")), *Phase.choices],
+        widget=QuickSelect,
         error_messages={
             "invalid_choice": _(
                 "Choose a phase from the list: before pregnancy, pregnancy or after birth."
@@ -93,12 +95,14 @@ class SearchForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"),
         required=False,
+        widget=QuickSelect,
         error_messages={"invalid_choice": _("Choose a language from the list.")},
     )
     free = forms.ChoiceField(
         label=_("Costs"),
         required=False,
         choices=FREE_CHOICES,
+        widget=QuickSelect,
         error_messages={"invalid_choice": _("Choose free of charge, paid, or both.")},
     )
 

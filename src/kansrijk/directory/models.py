@@ -28,6 +28,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -336,6 +337,9 @@ class Service(models.Model):
     # Search (denormalised, see kansrijk.directory.search).
     search_text = models.TextField(_("search text"), blank=True, editable=False)
     search_stems = models.TextField(_("search stems"), blank=True, editable=False)
+    #: PostgreSQL only: ``to_tsvector('dutch', search_text)``, stored and kept current by a
+    #: trigger (migration 0003), so that matching a row costs no stemming. NULL on SQLite.
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
 
@@ -505,13 +509,16 @@ class Location(models.Model):
         verbose_name=_("municipality"),
     )
     is_demo = models.BooleanField(_("demo"), default=False)
-    last_modified = models.DateTimeField(_("last modified"), default=timezone.now)
+    last_modified = models.DateTimeField(_("last modified"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("location")
         verbose_name_plural = _("locations")
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["latitude", "longitude"], name="directory_location_point")]
+        # With the id, the postcode search's bounding box is read from the index alone.
+        indexes = [
+            models.Index(fields=["latitude", "longitude", "id"], name="directory_location_point")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
@@ -557,6 +564,8 @@ class ServiceAtLocation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["service", "location"], name="directory_sal_unique"),
         ]
+        # The services at the locations in a postcode search's bounding box, from the index alone.
+        indexes = [models.Index(fields=["location", "service"], name="directory_sal_location")]
 
     def __str__(self) -> str:
         return f"{self.service_id} @ {self.location_id}"

@@ -6,14 +6,19 @@ maintain (``Service.objects.editable_by``) and the municipalities they maintain 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Prefetch, QuerySet
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from kansrijk.accounts.roles import Role
+from kansrijk.directory import cache as directory_cache
 from kansrijk.directory.history import SNAPSHOT_FIELDS
 from kansrijk.directory.models import (
     Phone,
@@ -24,12 +29,13 @@ from kansrijk.directory.models import (
     ServiceStatus,
     Weekday,
 )
-from kansrijk.directory.selectors import need_categories
+from kansrijk.directory.selectors import need_categories, with_listing_data
 from kansrijk.directory.services import LANGUAGE_NAMES
 from kansrijk.places.models import Municipality
 
 __all__ = [
     "ChangeRow",
+    "attach_cards",
     "can_edit_service",
     "category_choices",
     "describe_change",
@@ -49,13 +55,42 @@ __all__ = [
 # --- Choices for the search form -------------------------------------------------------------------
 
 
+#: Seconds a worker keeps the search form's choices (municipalities, need categories): both
+#: change a few times a year, by a data load; every search page shows them.
+CHOICES_SECONDS = 60.0
+
+_choices: dict[str, tuple[float, list[tuple[str, str]]]] = {}
+
+
+def _kept(name: str, read: Callable[[], list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    now = time.monotonic()
+    kept = _choices.get(name)
+    if kept is None or now - kept[0] > CHOICES_SECONDS:
+        kept = _choices[name] = (now, read())
+    return list(kept[1])
+
+
+def forget_choices() -> None:
+    """Read the choices again next time (after a data load in this process, and in tests)."""
+    _choices.clear()
+
+
 def municipality_choices() -> list[tuple[str, str]]:
-    """All municipalities as ``(CBS code, name)``, by name (one query)."""
-    return list(Municipality.objects.order_by("name", "code").values_list("code", "name"))
+    """All municipalities as ``(CBS code, name)``, by name (one query, at most every
+    ``CHOICES_SECONDS`` per worker)."""
+    return _kept(
+        "municipalities",
+        lambda: list(Municipality.objects.order_by("name", "code").values_list("code", "name")),
+    )
 
 
 def category_choices() -> list[tuple[str, str]]:
-    """The need categories as ``(code, name)``; sub-categories follow their parent, indented."""
+    """The need categories as ``(code, name)``; sub-categories follow their parent, indented
+    (one query, at most every ``CHOICES_SECONDS`` per worker)."""
+    return _kept("categories", _category_choices)
+
+
+def _category_choices() -> list[tuple[str, str]]:
     terms = list(need_categories().values_list("code", "name", "parent__code"))
     children: dict[str, list[tuple[str, str]]] = {}
     roots: list[tuple[str, str]] = []
@@ -98,6 +133,27 @@ def with_contact_data(queryset: QuerySet[Service]) -> QuerySet[Service]:
             "phones", queryset=Phone.objects.order_by("number", "id"), to_attr="listing_phones"
         )
     )
+
+
+def attach_cards(rows: list[Any], language: str) -> None:
+    """Set ``row.card`` on each ``RankedRow``: the rendered body of its result card
+    (``directory/_card.html``), from the cache where it is (``kansrijk.directory.cache``);
+    the others are loaded with everything they show (``with_listing_data`` and
+    ``with_contact_data``: seven queries for any number) and rendered, then cached."""
+    keys = directory_cache.card_keys([row.service_id for row in rows], language)
+    cards = directory_cache.get_cards(keys)
+    missing = [service_id for service_id in keys if service_id not in cards]
+    if missing:
+        services = with_contact_data(with_listing_data(Service.objects.filter(id__in=missing)))
+        rendered = {}
+        for service in services:
+            service.language_labels = language_labels(service)  # type: ignore[attr-defined]
+            cards[service.id] = rendered[keys[service.id]] = render_to_string(
+                "directory/_card.html", {"service": service}
+            )
+        directory_cache.put_cards(rendered)
+    for row in rows:
+        row.card = mark_safe(cards.get(row.service_id, ""))  # noqa: S308 (our own template's output)
 
 
 # --- Editors -----------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ A query is cut into words, accents are removed and stop words dropped. Every rem
 match as a *prefix of a stem*, so "schulden" (stem "schuld") finds "schuldhulpverlening" (stem
 "schuldhulpverlen") and "zwanger" finds "zwangerschap".
 
-- PostgreSQL: ``to_tsvector('dutch', search_text) @@ to_tsquery('dutch', 'schuld:* & …')``,
-  served by a GIN expression index (created in migration 0002, PostgreSQL only).
+- PostgreSQL: ``search_vector @@ to_tsquery('dutch', 'schuld:* & …')``; ``search_vector`` is
+  ``to_tsvector('dutch', search_text)``, stored by a trigger and GIN-indexed (migration 0003).
 - SQLite: ``search_stems LIKE '% schuld%'`` per word on the stems column.
 """
 
@@ -27,8 +27,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import snowballstemmer
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connection
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection, transaction
 from django.db.models import Q
 
 if TYPE_CHECKING:
@@ -207,9 +207,7 @@ def filter_text(queryset: QuerySet[Service], text: str) -> QuerySet[Service]:
     if connection.vendor == "postgresql":
         # Only [a-z0-9] reach the query string, so it cannot break the tsquery syntax.
         raw = " & ".join(f"{term}:*" for term in terms)
-        return queryset.alias(
-            _search=SearchVector("search_text", config="dutch"),
-        ).filter(_search=SearchQuery(raw, search_type="raw", config="dutch"))
+        return queryset.filter(search_vector=SearchQuery(raw, search_type="raw", config="dutch"))
     condition = Q()
     for term in terms:
         condition &= Q(search_stems__contains=f" {stem(term)}")
@@ -263,4 +261,10 @@ def refresh_search_text(service_ids: Iterable[object]) -> int:
                 to_update.append(service)
         Service.objects.bulk_update(to_update, ["search_text", "search_stems"], batch_size=500)
         changed += len(to_update)
+    # Every write path ends here: this worker shows the change at once (the others within
+    # kansrijk.directory.cache.TOKEN_SECONDS).
+    from kansrijk.directory.cache import forget_token
+
+    forget_token()
+    transaction.on_commit(forget_token)
     return changed

@@ -4,9 +4,15 @@
 from __future__ import annotations
 
 import datetime
+import math
 import uuid
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
 
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Exists,
     F,
@@ -39,6 +45,7 @@ from kansrijk.directory.search import filter_text
 from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID
 from kansrijk.places.models import Municipality, PostcodeArea
 from kansrijk.places.selectors import (
+    EARTH_RADIUS_KM,
     bounding_box,
     distance_expression,
     distance_km,
@@ -52,7 +59,9 @@ __all__ = [
     "get_service",
     "need_categories",
     "organization_detail_queryset",
+    "rank_page",
     "resolve_municipality",
+    "search_page",
     "search_services",
     "service_detail_queryset",
     "with_listing_data",
@@ -126,12 +135,11 @@ def _uuid(value: Any, field: str) -> uuid.UUID:
         raise InvalidSearch(_("%(field)s is not a valid id (a UUID).") % {"field": field}) from None
 
 
-def search_services(
+def _filtered(
     *,
     text: str | None = None,
     category: str | None = None,
     municipality: Municipality | str | None = None,
-    postcode: str | PostcodeArea | None = None,
     phase: str | None = None,
     language: str | None = None,
     free: bool | None = None,
@@ -140,26 +148,8 @@ def search_services(
     taxonomy_term_id: uuid.UUID | str | None = None,
     domain: str | None = None,
     include_defunct: bool = False,
-    nearby_km: float = DEFAULT_NEARBY_KM,
-    prefetch: bool = True,
 ) -> QuerySet[Service]:
-    """Services matching every filter given, annotated with ``distance_km`` and
-    ``serves_municipality`` (``None`` both when no postcode is given).
-
-    - ``text``: Dutch full-text search (word forms, prefixes, accents ignored; see ``search``).
-    - ``category``: a need-category code such as ``geldzorgen``, including its sub-categories.
-    - ``municipality``: only services whose service areas include it (instance or CBS code).
-    - ``postcode``: services serving the postcode's municipality come first; services with a
-      location within ``nearby_km`` follow. Within each group nearest first, by the distance from
-      the PC4 centre to the service's nearest location (services without one last).
-      Combined with ``municipality``, only services serving that municipality, nearest first.
-    - ``phase`` (preconception, pregnancy, postnatal), ``language`` (ISO 639 code), ``free``,
-      ``organization_id``, ``modified_after``, ``taxonomy_term_id``, ``domain``.
-    - Defunct services are left out unless ``include_defunct``.
-
-    Raises ``UnknownMunicipality``, ``UnknownCategory``, ``InvalidSearch`` and the places errors
-    ``InvalidPostcode`` / ``UnknownPostcode``. Without a postcode, ordered by name.
-    """
+    """The services matching every filter except the postcode, unordered."""
     queryset: QuerySet[Service] = (
         Service.objects.all() if include_defunct else Service.objects.visible()
     )
@@ -199,6 +189,56 @@ def search_services(
             id__in=ServiceArea.objects.filter(municipality_id=code).values("service_id")
         )
 
+    return queryset
+
+
+def search_services(
+    *,
+    text: str | None = None,
+    category: str | None = None,
+    municipality: Municipality | str | None = None,
+    postcode: str | PostcodeArea | None = None,
+    phase: str | None = None,
+    language: str | None = None,
+    free: bool | None = None,
+    organization_id: uuid.UUID | str | None = None,
+    modified_after: datetime.datetime | None = None,
+    taxonomy_term_id: uuid.UUID | str | None = None,
+    domain: str | None = None,
+    include_defunct: bool = False,
+    nearby_km: float = DEFAULT_NEARBY_KM,
+    prefetch: bool = True,
+) -> QuerySet[Service]:
+    """Services matching every filter given, annotated with ``distance_km`` and
+    ``serves_municipality`` (``None`` both when no postcode is given).
+
+    - ``text``: Dutch full-text search (word forms, prefixes, accents ignored; see ``search``).
+    - ``category``: a need-category code such as ``geldzorgen``, including its sub-categories.
+    - ``municipality``: only services whose service areas include it (instance or CBS code).
+    - ``postcode``: services serving the postcode's municipality come first; services with a
+      location within ``nearby_km`` follow. Within each group nearest first, by the distance from
+      the PC4 centre to the service's nearest location (services without one last).
+      Combined with ``municipality``, only services serving that municipality, nearest first.
+    - ``phase`` (preconception, pregnancy, postnatal), ``language`` (ISO 639 code), ``free``,
+      ``organization_id``, ``modified_after``, ``taxonomy_term_id``, ``domain``.
+    - Defunct services are left out unless ``include_defunct``.
+
+    Raises ``UnknownMunicipality``, ``UnknownCategory``, ``InvalidSearch`` and the places errors
+    ``InvalidPostcode`` / ``UnknownPostcode``. Without a postcode, ordered by name.
+    """
+    queryset = _filtered(
+        text=text,
+        category=category,
+        municipality=municipality,
+        phase=phase,
+        language=language,
+        free=free,
+        organization_id=organization_id,
+        modified_after=modified_after,
+        taxonomy_term_id=taxonomy_term_id,
+        domain=domain,
+        include_defunct=include_defunct,
+    )
     if postcode:
         area = postcode if isinstance(postcode, PostcodeArea) else lookup_postcode(postcode)
         nearby_km = max(0.0, min(float(nearby_km), MAX_NEARBY_KM))
@@ -279,6 +319,233 @@ def _near_postcode(
     return queryset.order_by(
         F("serves_municipality").desc(), F("distance_km").asc(nulls_last=True), "name", "id"
     )
+
+
+@dataclass
+class RankedRow:
+    """One result of ``rank_page``: what the ranking knows of a service without loading it."""
+
+    service_id: uuid.UUID
+    name: str
+    serves_municipality: bool | None
+    distance_km: float | None
+
+
+class _Total:
+    """What ``Paginator`` needs of its object list when only the number is known."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+
+    def __len__(self) -> int:
+        return self.total
+
+
+def _page_number(page: int | str | None) -> int:
+    """``Paginator.get_page`` leniency: anything but a positive whole number is page 1."""
+    try:
+        return max(1, int(str(page or 1)))
+    except ValueError:
+        return 1
+
+
+def rank_page(
+    *,
+    page: int | str | None = 1,
+    per_page: int = 20,
+    allow_past_end: bool = False,
+    **filters: Any,
+) -> Page:
+    """One page of ``search_services(**filters)`` as ``RankedRow`` s: the services' ids and names
+    in the same order, with the distance and whether they serve the postcode's municipality.
+
+    With a postcode that has coordinates the order comes from one ranking query (``_rank_near``):
+    the candidates from two index range scans, every distance computed in the database, and the
+    total as a window count (no second ``COUNT``). Otherwise it is ``search_services`` with
+    ``COUNT``. ``page`` follows ``Paginator.get_page``: not a number → 1, past the end → the last
+    page (or, ``allow_past_end``, an empty page with that number, as an API pages). Raises what
+    ``search_services`` raises.
+    """
+    postcode = filters.pop("postcode", None)
+    nearby_km = max(0.0, min(float(filters.pop("nearby_km", DEFAULT_NEARBY_KM)), MAX_NEARBY_KM))
+    filters.pop("prefetch", None)
+    area = None
+    if postcode:
+        area = postcode if isinstance(postcode, PostcodeArea) else lookup_postcode(postcode)
+    if area is None or area.latitude is None or area.longitude is None:
+        queryset = search_services(**filters, postcode=area, nearby_km=nearby_km, prefetch=False)
+        values = queryset.values_list(  # type: ignore[misc]  # two annotations
+            "id", "name", "serves_municipality", "distance_km"
+        )
+        paginator = Paginator(values, per_page)
+        if allow_past_end:
+            number = _page_number(page)
+        else:
+            number = paginator.get_page(page).number if paginator.count else 1
+        start = (number - 1) * per_page
+        rows = [RankedRow(*row) for row in values[start : start + per_page]]
+        return Page(rows, number, paginator)
+
+    filtered = _filtered(**filters)
+    strict = filters.get("municipality") not in (None, "")
+    number = _page_number(page)
+
+    def ranked(number: int) -> tuple[list[RankedRow], int | None]:
+        return _rank_near(
+            filtered,
+            area,
+            nearby_km=nearby_km,
+            strict=strict,
+            offset=(number - 1) * per_page,
+            limit=per_page,
+        )
+
+    rows, total = ranked(number)
+    if total is None and number > 1:
+        # Past the end: count, then (unless allowed) show the last page.
+        _rows, total = ranked(1)
+        if not allow_past_end:
+            number = max(1, -(-(total or 0) // per_page))
+            rows, total = ranked(number)
+    # The paginator only counts (its object list is a length): the rows come from the ranking.
+    paginator = Paginator(cast("list[RankedRow]", _Total(total or 0)), per_page)
+    return Page(rows, number, paginator)
+
+
+def search_page(
+    *,
+    page: int | str | None = 1,
+    per_page: int = 20,
+    prepare: Callable[[QuerySet[Service]], QuerySet[Service]] = with_listing_data,
+    allow_past_end: bool = False,
+    **filters: Any,
+) -> Page:
+    """``rank_page`` with the services themselves: a ``Page`` of services fetched by id through
+    ``prepare`` (``with_listing_data`` by default), each with ``distance_km`` and
+    ``serves_municipality`` set, in the ranking's order."""
+    ranked = rank_page(page=page, per_page=per_page, allow_past_end=allow_past_end, **filters)
+    services = prepare(
+        Service.objects.filter(id__in=[row.service_id for row in ranked.object_list])
+    ).in_bulk()
+    ordered = []
+    for row in ranked.object_list:
+        service = services.get(row.service_id)
+        if service is None:  # deleted between the two queries
+            continue
+        service.distance_km = row.distance_km  # type: ignore[attr-defined]
+        service.serves_municipality = row.serves_municipality  # type: ignore[attr-defined]
+        ordered.append(service)
+    return Page(ordered, ranked.number, ranked.paginator)
+
+
+_DEG_HALF = math.pi / 360.0
+_DEG = math.pi / 180.0
+
+
+def _rank_near(
+    filtered: QuerySet[Service],
+    area: PostcodeArea,
+    *,
+    nearby_km: float,
+    strict: bool,
+    offset: int,
+    limit: int,
+) -> tuple[list[RankedRow], int | None]:
+    """The ranking of ``search_page``: ``(rows, total)``; ``total`` is ``None`` when the page is
+    empty (the window count comes with the rows).
+
+    Candidates: the services serving the postcode's municipality and those with a location in
+    the bounding box (or, ``strict``, every service of ``filtered``). The distance of a service
+    is to its nearest location. Every location within ``nearby_km`` lies in the box, so a box
+    minimum within ``nearby_km`` is exact; any other candidate's distance is looked up over all
+    its locations. Ordered by the haversine ``a`` term (monotonic in the distance), which needs
+    no inverse sine; the distance in km is computed here for the rows shown.
+    """
+    lat, lon = area.latitude, area.longitude
+    assert lat is not None
+    assert lon is not None
+    box = bounding_box(lat, lon, nearby_km)
+    # a = sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2), with degrees turned into radians inline.
+    a_sql = (
+        "(POWER(SIN((l.latitude - %s) * %s), 2)"
+        " + %s * COS(l.latitude * %s) * POWER(SIN((l.longitude - %s) * %s), 2))"
+    )
+    a_params: list[Any] = [lat, _DEG_HALF, math.cos(math.radians(lat)), _DEG, lon, _DEG_HALF]
+    a_max = math.sin(nearby_km / (2 * EARTH_RADIUS_KM)) ** 2
+    try:
+        filtered_sql, filtered_params = (
+            filtered.order_by().values("id", "name").query.sql_with_params()
+        )
+    except EmptyResultSet:
+        return [], None
+    # Only table names from the models and SQL compiled by Django go into the text; every value
+    # is a parameter.
+    quote = connection.ops.quote_name
+    sal = quote(ServiceAtLocation._meta.db_table)
+    location = quote(Location._meta.db_table)
+    service_area = quote(ServiceArea._meta.db_table)
+    params: list[Any] = [*a_params, box.min_lat, box.max_lat, box.min_lon, box.max_lon]
+    params += [area.municipality_id]
+    box_cte = (
+        f"box AS (SELECT sal.service_id AS service_id, MIN({a_sql}) AS a"  # noqa: S608
+        f" FROM {sal} sal INNER JOIN {location} l ON l.id = sal.location_id"
+        " WHERE l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s"
+        " GROUP BY sal.service_id)"
+        f", serving AS (SELECT DISTINCT sa.service_id AS service_id FROM {service_area} sa"
+        " WHERE sa.municipality_id = %s)"
+    )
+    if strict:
+        candidates = (
+            "SELECT f.id AS service_id,"  # noqa: S608
+            " CASE WHEN serving.service_id IS NULL THEN 0 ELSE 1 END AS serves,"
+            " CASE WHEN box.a <= %s THEN box.a END AS a, f.name AS name"
+            f" FROM ({filtered_sql}) f"
+            " LEFT JOIN serving ON serving.service_id = f.id"
+            " LEFT JOIN box ON box.service_id = f.id"
+        )
+        params += [a_max, *filtered_params]
+    else:
+        candidates = (
+            "SELECT c.service_id AS service_id, c.serves AS serves, c.a AS a, f.name AS name FROM ("  # noqa: S608
+            " SELECT serving.service_id AS service_id, 1 AS serves,"
+            " CASE WHEN box.a <= %s THEN box.a END AS a"
+            " FROM serving LEFT JOIN box ON box.service_id = serving.service_id"
+            " UNION ALL"
+            " SELECT box.service_id, 0, box.a FROM box WHERE box.a <= %s"
+            " AND box.service_id NOT IN (SELECT service_id FROM serving)"
+            f") c INNER JOIN ({filtered_sql}) f ON f.id = c.service_id"
+        )
+        params += [a_max, a_max, *filtered_params]
+    # A candidate without an exact box distance gets it from all its locations.
+    nearest = (
+        f"(SELECT MIN({a_sql}) FROM {sal} sal INNER JOIN {location} l ON l.id = sal.location_id"  # noqa: S608
+        " WHERE sal.service_id = cand.service_id AND l.latitude IS NOT NULL)"
+    )
+    params += a_params
+    sql = (
+        f"WITH {box_cte}, cand AS ({candidates}),"  # noqa: S608
+        f" ranked AS (SELECT cand.service_id, cand.serves, COALESCE(cand.a, {nearest}) AS a,"
+        " cand.name FROM cand)"
+        " SELECT service_id, name, serves, a, COUNT(*) OVER () FROM ranked"
+        " ORDER BY serves DESC, CASE WHEN a IS NULL THEN 1 ELSE 0 END, a, name, service_id"
+        " LIMIT %s OFFSET %s"
+    )
+    params += [limit, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows = [
+        RankedRow(
+            service_id=service_id if isinstance(service_id, uuid.UUID) else uuid.UUID(service_id),
+            name=name,
+            serves_municipality=bool(serves),
+            distance_km=None
+            if a is None
+            else 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(max(0.0, a)))),
+        )
+        for service_id, name, serves, a, _count in fetched
+    ]
+    return rows, (fetched[0][4] if fetched else None)
 
 
 def service_detail_queryset() -> QuerySet[Service]:

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -88,7 +89,7 @@ def search(request: HttpRequest) -> HttpResponse:
         kwargs = form.search_kwargs()
         area = kwargs["postcode"]
         try:
-            queryset = page_selectors.with_contact_data(selectors.search_services(**kwargs))
+            page = selectors.rank_page(**kwargs, page=request.GET.get("page"), per_page=PAGE_SIZE)
         except (UnknownMunicipality, UnknownCategory, InvalidSearch, PlacesError) as error:
             field = {
                 UnknownMunicipality: "municipality",
@@ -98,9 +99,7 @@ def search(request: HttpRequest) -> HttpResponse:
             form.add_error(field, str(error))
             area = None
         else:
-            page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-            for service in page.object_list:
-                service.language_labels = page_selectors.language_labels(service)
+            page_selectors.attach_cards(list(page.object_list), get_language())
     context: dict[str, Any] = {
         "form": form,
         "page": page,
