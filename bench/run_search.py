@@ -381,7 +381,12 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 
 
 def prepare(
-    database_url: str, seed: int, count: int, no_jit: bool, cache: str = "redis"
+    database_url: str,
+    seed: int,
+    count: int,
+    no_jit: bool,
+    cache: str = "redis",
+    warm_cards: bool = False,
 ) -> dict[str, Any]:
     """Set Django up in this process, collect static files, empty the cache, and build the
     search URLs."""
@@ -403,6 +408,14 @@ def prepare(
     from django.core.cache import cache as django_cache
 
     django_cache.clear()  # every run starts cold: no result card cached
+    if warm_cards:
+        # What a deployment does after an import (kansrijk warm-search-cache); needs the shared
+        # cache: a worker's memory cache is not this process's.
+        from kansrijk.directory.cache import warm_cards as warm
+
+        started = time.perf_counter()
+        rendered = warm(["nl"])
+        print(f"warm-search-cache: {rendered} cards in {time.perf_counter() - started:.0f} s")
     services = Service.objects.count()
     if services == 0:
         raise SystemExit("No services: run bench/generate_directory.py first.")
@@ -524,6 +537,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the shared cache: Redis (REDIS_URL, default "
         f"{DEFAULT_REDIS_URL}, emptied first) or each worker's own memory",
     )
+    parser.add_argument(
+        "--warm-cards",
+        action="store_true",
+        help="render every service's result card into the shared cache first "
+        "(kansrijk warm-search-cache; the state of a server after deployment)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--time-limit", type=float, default=900, help="seconds for all passes")
     parser.add_argument("--output", type=Path, default=None, help="JSON file to write")
@@ -532,7 +551,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--requests 1..1000000 and --concurrency 1..64")
 
     context = prepare(
-        args.database_url, args.seed, max(500, args.requests), args.no_jit, args.cache
+        args.database_url,
+        args.seed,
+        max(500, args.requests),
+        args.no_jit,
+        args.cache,
+        args.warm_cards and args.cache == "redis",
     )
     paths: list[str] = context["paths"]
     database = context["database"]
@@ -622,6 +646,8 @@ def main(argv: list[str] | None = None) -> int:
             "workers": args.workers,
             "worker_class": args.worker_class,
             "postgresql_jit": "off" if args.no_jit else "server default",
+            "cache": args.cache,
+            "result_cards": "warmed first" if args.warm_cards else "cold at the start",
         },
         "load_average_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
         "load": {

@@ -34,18 +34,15 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches() -> Iterator[None]:
-    """What workers keep in memory or in the cache (search-form choices, the social map's cache
-    token and result cards) does not leak from one test into the next."""
+    """What workers keep in memory or in the cache (search-form choices, the social map's
+    result cards) does not leak from one test into the next."""
     from django.core.cache import cache
 
-    from kansrijk.directory import cache as directory_cache
     from kansrijk.directory import page_selectors
 
     cache.clear()
-    directory_cache.forget_token()
     page_selectors.forget_choices()
     yield
-    directory_cache.forget_token()
     page_selectors.forget_choices()
 
 

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import conditional_escape
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+
+@lru_cache(maxsize=256)
+def _options(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    """Each choice as (value, escaped start up to the value's closing quote, escaped rest)."""
+    return tuple(
+        (value, f'<option value="{escape(value)}"', f">{escape(label)}</option>")
+        for value, label in choices
+    )
+
+
+def _attributes(attrs: dict[str, Any]) -> str:
+    """As Django's ``attrs.html``: in order, ``True`` as a bare name, ``False``/``None`` left out."""
+    parts = []
+    for key, value in attrs.items():
+        if value is True:
+            parts.append(f" {key}")
+        elif value is not False and value is not None:
+            parts.append(f' {key}="{escape(value)}"')
+    return "".join(parts)
 
 
 class QuickSelect(forms.Select):
@@ -15,7 +35,8 @@ class QuickSelect(forms.Select):
 
     Django's ``Select`` renders every ``<option>`` through the form renderer's templates: about
     35 µs each, 12 ms for the 342 municipalities of a filter that every search page shows. This
-    one writes the same markup (flat choices, no option groups) in well under a millisecond.
+    one writes the same markup (flat choices, no option groups) in a fraction of a millisecond;
+    the escaped options are kept per list of choices (and language: labels are text by then).
     """
 
     def render(
@@ -25,18 +46,17 @@ class QuickSelect(forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: Any = None,
     ) -> SafeString:
-        final_attrs = self.build_attrs(self.attrs, attrs)
-        final_attrs["name"] = name
+        final_attrs = {"name": name, **self.build_attrs(self.attrs, attrs)}
         if self.allow_multiple_selected:
             final_attrs["multiple"] = True
         selected = set(self.format_value(value))
-        options = []
+        choices = []
         for option_value, label in self.choices:
             if isinstance(label, list | tuple):
                 raise ValueError("QuickSelect does not render option groups")
-            text = "" if option_value is None else str(option_value)
-            mark = " selected" if text in selected else ""
-            options.append(
-                f'<option value="{conditional_escape(text)}"{mark}>{conditional_escape(str(label))}</option>'
-            )
-        return mark_safe(f"<select{flatatt(final_attrs)}>{''.join(options)}</select>")  # noqa: S308
+            choices.append(("" if option_value is None else str(option_value), str(label)))
+        options = "".join(
+            f"{start} selected{rest}" if option in selected else f"{start}{rest}"
+            for option, start, rest in _options(tuple(choices))
+        )
+        return mark_safe(f"<select{_attributes(final_attrs)}>{options}</select>")  # noqa: S308

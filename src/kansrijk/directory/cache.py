@@ -2,77 +2,47 @@
 
 A result card shows what a service does, for whom, how to refer and whom to contact: the same for
 every search that finds the service, in every postcode. Rendering twenty of them (with their
-organisation, locations, categories, referral methods, languages and phones: six queries) is most
-of the cost of a search page, so the rendered card body is cached per service and language. What
-differs per search (the distance, the "nearby but not among its municipalities" note) stays
+organisation, categories, referral methods, languages and phones: seven queries) is most of the
+cost of a search page, so the rendered card body is cached per service, version and language.
+What differs per search (the distance, the "nearby but not among its municipalities" note) stays
 outside the cached part.
 
-Every key holds a token: the newest ``last_modified`` of services, organisations and locations,
-read in one query on indexed columns. The write paths of the directory set ``last_modified``, so
-any change makes every cached card stale at once, in every worker, without messages between
-processes. A worker reads the token at most once every ``TOKEN_SECONDS`` (and at once after a
-write in that worker: ``forget_token``). Writes that bypass the directory's services (the Django
-admin) show within ``CARD_TTL``.
+The version is the service's ``last_modified``, which the ranking query reads anyway: every write
+path of the directory (``kansrijk.directory.services``, the HSDS import) sets it when the service
+or what hangs on it changes, so a changed service gets a new key at once, in every worker, and
+the other services keep theirs. What can change a card without touching the service (a rename of
+its organisation in the Django admin, the 12-month verification badge coming due) shows within
+``CARD_TTL``.
+
+``warm_cards`` renders every visible service's card in both languages: after a deployment or a
+large import (``kansrijk warm-search-cache``), so that the first searches do not pay for it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import time
-from collections.abc import Iterable, Mapping
+import datetime
+from collections.abc import Callable, Iterable, Mapping
 
 from django.core.cache import cache
-from django.db import connection
-
-from kansrijk.directory.models import Location, Organization, Service
 
 #: Seconds a rendered card stays in the cache at most.
-CARD_TTL = 600
-#: Seconds a worker trusts the token it read last.
-TOKEN_SECONDS = 2.0
-
-_token: tuple[float, str] | None = None
+CARD_TTL = 6 * 3600
 
 
-def directory_token() -> str:
-    """The newest change of a service, organisation or location, as one string (one query)."""
-    quote = connection.ops.quote_name
-    column = quote("last_modified")
-    parts = [
-        f"(SELECT MAX({column}) FROM {quote(model._meta.db_table)})"  # noqa: S608
-        for model in (Service, Organization, Location)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}")
-        row = cursor.fetchone()
-    raw = "|".join(str(value) for value in row) if row else ""
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+def card_key(service_id: object, version: datetime.datetime | None, language: str) -> str:
+    stamp = version.timestamp() if version is not None else "-"
+    return f"directory:card:{service_id}:{stamp}:{language}"
 
 
-def current_token() -> str:
-    """``directory_token()``, read again when the last reading is older than ``TOKEN_SECONDS``."""
-    global _token
-    now = time.monotonic()
-    if _token is None or now - _token[0] > TOKEN_SECONDS:
-        _token = (now, directory_token())
-    return _token[1]
+def card_keys(
+    rows: Iterable[tuple[object, datetime.datetime | None]], language: str
+) -> dict[object, str]:
+    """The cache key of each service's card body in this language, by service id, from
+    ``(service id, last_modified)`` pairs."""
+    return {service_id: card_key(service_id, version, language) for service_id, version in rows}
 
 
-def forget_token() -> None:
-    """Read the token again next time (after a write in this process, and in tests)."""
-    global _token
-    _token = None
-
-
-def card_keys(service_ids: Iterable[object], language: str) -> dict[object, str]:
-    """The cache key of each service's card body in this language, by service id."""
-    token = current_token()
-    return {
-        service_id: f"directory:card:{token}:{language}:{service_id}" for service_id in service_ids
-    }
-
-
-def get_cards(keys: dict[object, str]) -> dict[object, str]:
+def get_cards(keys: Mapping[object, str]) -> dict[object, str]:
     """The cached card bodies among ``keys``, by service id."""
     found = cache.get_many(list(keys.values()))
     return {
@@ -86,3 +56,31 @@ def put_cards(cards: Mapping[str, str]) -> None:
     """Store card bodies by cache key."""
     if cards:
         cache.set_many(dict(cards), CARD_TTL)
+
+
+def warm_cards(
+    languages: Iterable[str],
+    *,
+    batch_size: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Render and cache the card of every visible service in these languages (those already
+    cached are skipped). Returns how many cards were rendered."""
+    from django.utils import translation
+
+    from kansrijk.directory.models import Service
+    from kansrijk.directory.page_selectors import render_cards
+
+    rendered = 0
+    versions = list(Service.objects.visible().order_by("id").values_list("id", "last_modified"))
+    for language in languages:
+        with translation.override(language):
+            for start in range(0, len(versions), batch_size):
+                batch = versions[start : start + batch_size]
+                keys = card_keys(batch, language)
+                cached = get_cards(keys)
+                missing = [service_id for service_id in keys if service_id not in cached]
+                rendered += len(render_cards(missing, keys))
+                if progress:
+                    progress(len(batch))
+    return rendered

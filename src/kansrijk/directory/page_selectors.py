@@ -46,6 +46,7 @@ __all__ = [
     "language_labels",
     "municipality_choices",
     "municipality_names_in",
+    "render_cards",
     "service_history",
     "services_to_verify",
     "with_contact_data",
@@ -137,23 +138,29 @@ def with_contact_data(queryset: QuerySet[Service]) -> QuerySet[Service]:
 
 def attach_cards(rows: list[Any], language: str) -> None:
     """Set ``row.card`` on each ``RankedRow``: the rendered body of its result card
-    (``directory/_card.html``), from the cache where it is (``kansrijk.directory.cache``);
-    the others are loaded with everything they show (``with_listing_data`` and
-    ``with_contact_data``: seven queries for any number) and rendered, then cached."""
-    keys = directory_cache.card_keys([row.service_id for row in rows], language)
+    (``directory/_card.html``), from the cache where it is (``kansrijk.directory.cache``, keyed
+    by the service's ``last_modified``); the others are rendered and cached."""
+    keys = directory_cache.card_keys(((row.service_id, row.version) for row in rows), language)
     cards = directory_cache.get_cards(keys)
     missing = [service_id for service_id in keys if service_id not in cards]
     if missing:
-        services = with_contact_data(with_listing_data(Service.objects.filter(id__in=missing)))
-        rendered = {}
-        for service in services:
-            service.language_labels = language_labels(service)  # type: ignore[attr-defined]
-            cards[service.id] = rendered[keys[service.id]] = render_to_string(
-                "directory/_card.html", {"service": service}
-            )
-        directory_cache.put_cards(rendered)
+        cards.update(render_cards(missing, keys))
     for row in rows:
         row.card = mark_safe(cards.get(row.service_id, ""))  # noqa: S308 (our own template's output)
+
+
+def render_cards(service_ids: list[Any], keys: dict[Any, str]) -> dict[Any, str]:
+    """Render the card bodies of these services in the active language and cache them under
+    ``keys`` (by service id). Seven queries for any number of services."""
+    if not service_ids:
+        return {}
+    services = with_contact_data(with_listing_data(Service.objects.filter(id__in=service_ids)))
+    cards: dict[Any, str] = {}
+    for service in services:
+        service.language_labels = language_labels(service)  # type: ignore[attr-defined]
+        cards[service.id] = render_to_string("directory/_card.html", {"service": service})
+    directory_cache.put_cards({keys[service_id]: html for service_id, html in cards.items()})
+    return cards
 
 
 # --- Editors -----------------------------------------------------------------------------------

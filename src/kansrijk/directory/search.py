@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import snowballstemmer
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 
 if TYPE_CHECKING:
@@ -261,10 +261,4 @@ def refresh_search_text(service_ids: Iterable[object]) -> int:
                 to_update.append(service)
         Service.objects.bulk_update(to_update, ["search_text", "search_stems"], batch_size=500)
         changed += len(to_update)
-    # Every write path ends here: this worker shows the change at once (the others within
-    # kansrijk.directory.cache.TOKEN_SECONDS).
-    from kansrijk.directory.cache import forget_token
-
-    forget_token()
-    transaction.on_commit(forget_token)
     return changed

@@ -24,6 +24,8 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory, UnknownMunicipality
@@ -329,6 +331,8 @@ class RankedRow:
     name: str
     serves_municipality: bool | None
     distance_km: float | None
+    #: The service's ``last_modified``: the version its cached result card is kept under.
+    version: datetime.datetime | None = None
 
 
 class _Total:
@@ -375,7 +379,7 @@ def rank_page(
     if area is None or area.latitude is None or area.longitude is None:
         queryset = search_services(**filters, postcode=area, nearby_km=nearby_km, prefetch=False)
         values = queryset.values_list(  # type: ignore[misc]  # two annotations
-            "id", "name", "serves_municipality", "distance_km"
+            "id", "name", "serves_municipality", "distance_km", "last_modified"
         )
         paginator = Paginator(values, per_page)
         if allow_past_end:
@@ -438,6 +442,16 @@ def search_page(
     return Page(ordered, ranked.number, ranked.paginator)
 
 
+def _as_datetime(value: Any) -> datetime.datetime | None:
+    """A timestamp from a raw query: aware on PostgreSQL, naive UTC (or text) on SQLite."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime.datetime) else parse_datetime(str(value))
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return parsed
+
+
 _DEG_HALF = math.pi / 360.0
 _DEG = math.pi / 180.0
 
@@ -474,7 +488,7 @@ def _rank_near(
     a_max = math.sin(nearby_km / (2 * EARTH_RADIUS_KM)) ** 2
     try:
         filtered_sql, filtered_params = (
-            filtered.order_by().values("id", "name").query.sql_with_params()
+            filtered.order_by().values("id", "name", "last_modified").query.sql_with_params()
         )
     except EmptyResultSet:
         return [], None
@@ -498,7 +512,7 @@ def _rank_near(
         candidates = (
             "SELECT f.id AS service_id,"  # noqa: S608
             " CASE WHEN serving.service_id IS NULL THEN 0 ELSE 1 END AS serves,"
-            " CASE WHEN box.a <= %s THEN box.a END AS a, f.name AS name"
+            " CASE WHEN box.a <= %s THEN box.a END AS a, f.name AS name, f.last_modified AS version"
             f" FROM ({filtered_sql}) f"
             " LEFT JOIN serving ON serving.service_id = f.id"
             " LEFT JOIN box ON box.service_id = f.id"
@@ -506,7 +520,7 @@ def _rank_near(
         params += [a_max, *filtered_params]
     else:
         candidates = (
-            "SELECT c.service_id AS service_id, c.serves AS serves, c.a AS a, f.name AS name FROM ("  # noqa: S608
+            "SELECT c.service_id AS service_id, c.serves AS serves, c.a AS a, f.name AS name, f.last_modified AS version FROM ("  # noqa: S608
             " SELECT serving.service_id AS service_id, 1 AS serves,"
             " CASE WHEN box.a <= %s THEN box.a END AS a"
             " FROM serving LEFT JOIN box ON box.service_id = serving.service_id"
@@ -525,8 +539,8 @@ def _rank_near(
     sql = (
         f"WITH {box_cte}, cand AS ({candidates}),"  # noqa: S608
         f" ranked AS (SELECT cand.service_id, cand.serves, COALESCE(cand.a, {nearest}) AS a,"
-        " cand.name FROM cand)"
-        " SELECT service_id, name, serves, a, COUNT(*) OVER () FROM ranked"
+        " cand.name, cand.version FROM cand)"
+        " SELECT service_id, name, serves, a, version, COUNT(*) OVER () FROM ranked"
         " ORDER BY serves DESC, CASE WHEN a IS NULL THEN 1 ELSE 0 END, a, name, service_id"
         " LIMIT %s OFFSET %s"
     )
@@ -542,10 +556,11 @@ def _rank_near(
             distance_km=None
             if a is None
             else 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(max(0.0, a)))),
+            version=_as_datetime(version),
         )
-        for service_id, name, serves, a, _count in fetched
+        for service_id, name, serves, a, version, _count in fetched
     ]
-    return rows, (fetched[0][4] if fetched else None)
+    return rows, (fetched[0][5] if fetched else None)
 
 
 def service_detail_queryset() -> QuerySet[Service]:

@@ -1,0 +1,57 @@
+"""``kansrijk warm-search-cache``: render the result card of every visible service, in Dutch and
+English, into the cache (``kansrijk.directory.cache``).
+
+Run it after a deployment or a large import, when the cache is empty: a search page renders the
+cards it does not find in the cache (about 1 ms each), so a cold cache makes the first searches
+slower. Cards already cached for the service's current version are skipped; a service that
+changes gets a new key, so the command never has to be run to show a change.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from kansrijk.directory.cache import warm_cards
+from kansrijk.directory.management.progress import Progress
+from kansrijk.directory.models import Service
+
+
+class Command(BaseCommand):
+    help = "Render every visible service's result card into the cache (after a deployment)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--language",
+            action="append",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="only this language (repeatable; default: all languages of the site)",
+        )
+        parser.add_argument(
+            "--progress", action="store_true", help="show progress even when not on a terminal"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        languages = options["language"] or [code for code, _name in settings.LANGUAGES]
+        show_progress = options["progress"] or (sys.stdout.isatty() and options["verbosity"] >= 1)
+        progress = Progress(self.stdout) if show_progress else None
+        total = Service.objects.visible().count() * len(languages)
+        done = 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress:
+                progress("Result cards", done, total)
+
+        started = time.perf_counter()
+        rendered = warm_cards(languages, progress=advance)
+        if options["verbosity"] >= 1:
+            self.stdout.write(
+                f"{rendered} result cards rendered, {total - rendered} already cached "
+                f"({', '.join(languages)}; {time.perf_counter() - started:.1f} s)."
+            )
