@@ -353,3 +353,44 @@ def test_search_page_query_count(
             for link in service.service_at_locations.all():
                 assert link.location.municipality.name
             assert list(service.referral_methods.all())
+
+
+def test_service_at_location_carries_its_locations_point(places: None) -> None:
+    """Triggers (migration 0004) copy the point, whatever writes the rows."""
+    from kansrijk.directory.models import Location, ServiceAtLocation
+    from tests.directory.factories import LocationFactory
+
+    service = ServiceFactory(name="Op twee plekken", postcode="9203")
+    link = service.service_at_locations.get()
+    location = link.location
+    link.refresh_from_db()
+    assert (link.latitude, link.longitude) == (location.latitude, location.longitude)
+
+    # The location moves: by save(), and by a bulk update.
+    location.latitude, location.longitude = 53.2, 5.8
+    location.save()
+    link.refresh_from_db()
+    assert (link.latitude, link.longitude) == (53.2, 5.8)
+    Location.objects.filter(pk=location.pk).update(latitude=52.0, longitude=5.0)
+    link.refresh_from_db()
+    assert (link.latitude, link.longitude) == (52.0, 5.0)
+
+    # A save() of the link itself cannot put another point on it; re-pointing takes the new one.
+    link.latitude = 1.0
+    link.save()
+    link.refresh_from_db()
+    assert link.latitude == 52.0
+    other = LocationFactory(organization=service.organization, postcode="1011")
+    link.location = other
+    link.save()
+    link.refresh_from_db()
+    assert (link.latitude, link.longitude) == (other.latitude, other.longitude)
+
+    # Bulk inserts too; and a location without a point gives none.
+    pointless = LocationFactory(organization=service.organization, postcode="9203")
+    Location.objects.filter(pk=pointless.pk).update(latitude=None, longitude=None)
+    (bulk,) = ServiceAtLocation.objects.bulk_create(
+        [ServiceAtLocation(service=service, location=pointless)]
+    )
+    bulk.refresh_from_db()
+    assert (bulk.latitude, bulk.longitude) == (None, None)

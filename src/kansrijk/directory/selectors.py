@@ -481,8 +481,8 @@ def _rank_near(
     box = bounding_box(lat, lon, nearby_km)
     # a = sin²(Δφ/2) + cos φ1 · cos φ2 · sin²(Δλ/2), with degrees turned into radians inline.
     a_sql = (
-        "(POWER(SIN((l.latitude - %s) * %s), 2)"
-        " + %s * COS(l.latitude * %s) * POWER(SIN((l.longitude - %s) * %s), 2))"
+        "(POWER(SIN((sal.latitude - %s) * %s), 2)"
+        " + %s * COS(sal.latitude * %s) * POWER(SIN((sal.longitude - %s) * %s), 2))"
     )
     a_params: list[Any] = [lat, _DEG_HALF, math.cos(math.radians(lat)), _DEG, lon, _DEG_HALF]
     a_max = math.sin(nearby_km / (2 * EARTH_RADIUS_KM)) ** 2
@@ -496,14 +496,13 @@ def _rank_near(
     # is a parameter.
     quote = connection.ops.quote_name
     sal = quote(ServiceAtLocation._meta.db_table)
-    location = quote(Location._meta.db_table)
     service_area = quote(ServiceArea._meta.db_table)
     params: list[Any] = [*a_params, box.min_lat, box.max_lat, box.min_lon, box.max_lon]
     params += [area.municipality_id]
     box_cte = (
         f"box AS (SELECT sal.service_id AS service_id, MIN({a_sql}) AS a"  # noqa: S608
-        f" FROM {sal} sal INNER JOIN {location} l ON l.id = sal.location_id"
-        " WHERE l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s"
+        f" FROM {sal} sal"
+        " WHERE sal.latitude BETWEEN %s AND %s AND sal.longitude BETWEEN %s AND %s"
         " GROUP BY sal.service_id)"
         f", serving AS (SELECT DISTINCT sa.service_id AS service_id FROM {service_area} sa"
         " WHERE sa.municipality_id = %s)"
@@ -532,8 +531,8 @@ def _rank_near(
         params += [a_max, a_max, *filtered_params]
     # A candidate without an exact box distance gets it from all its locations.
     nearest = (
-        f"(SELECT MIN({a_sql}) FROM {sal} sal INNER JOIN {location} l ON l.id = sal.location_id"  # noqa: S608
-        " WHERE sal.service_id = cand.service_id AND l.latitude IS NOT NULL)"
+        f"(SELECT MIN({a_sql}) FROM {sal} sal"  # noqa: S608
+        " WHERE sal.service_id = cand.service_id AND sal.latitude IS NOT NULL)"
     )
     params += a_params
     sql = (

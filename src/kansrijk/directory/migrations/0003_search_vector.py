@@ -1,4 +1,4 @@
-"""A stored ``search_vector`` for Dutch full-text search (PostgreSQL); covering indexes for
+"""A stored ``search_vector`` for Dutch full-text search (PostgreSQL); a covering index for
 the postcode search; an index on ``Location.last_modified``.
 
 Migration 0002 indexed the expression ``to_tsvector('dutch', search_text)``. The index finds the
@@ -56,17 +56,13 @@ class Migration(migrations.Migration):
             field=SearchVectorField(editable=False, null=True, verbose_name="search vector"),
         ),
         migrations.RunPython(forward, backward, elidable=False),
-        # Covering indexes for the postcode search's bounding box (selectors._rank_near).
+        # A covering index for the postcode search's bounding box (selectors._rank_near).
         migrations.RemoveIndex(model_name="location", name="directory_location_point"),
         migrations.AddIndex(
             model_name="location",
             index=models.Index(
                 fields=["latitude", "longitude", "id"], name="directory_location_point"
             ),
-        ),
-        migrations.AddIndex(
-            model_name="serviceatlocation",
-            index=models.Index(fields=["location", "service"], name="directory_sal_location"),
         ),
         # For the search page's cache token (kansrijk.directory.cache).
         migrations.AlterField(
