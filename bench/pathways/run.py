@@ -14,18 +14,21 @@ persistent connections, a 5,000-entry memory cache per worker) on 127.0.0.1 serv
 - ``pathway_hot``: the 50 most asked-for pathway pages (the 10 biggest municipalities x the 5
   most common situations, pregnancy), cached after the warm-up: popular pages in steady state;
 - ``pathway_cold``: the pathway page uniformly at random over all 342 municipalities x every
-  situation x phase: nearly every request a cache miss (resolution, three queries, rendering);
+  situation x phase: nearly every page a cache miss (its steps queried and rendered);
 - ``assessment``: ``POST /api/v1/signalling/assessments`` (the signalling module) with 1-4 risk
   factors and 0-2 protective factors for a municipality and phase in the realistic mix; it
-  resolves the pathways of the ticked situations with ``resolve_pathways``. When the endpoint is
+  looks up the pathways of the ticked situations (``municipality_pathways``). When the endpoint is
   not there the runner polls it for ``--wait-assessment`` seconds, then leaves it out.
 
 The load driver (client processes with an ``http.client`` connection each; gunicorn's sync workers
 close it after every response, for the bare view too) sends ``--requests`` per view at
-``--concurrency``, in alternating rounds (bare, pathway, ..., bare, ...) after a warm-up, so that
-drift hits all alike; a second pass with one client gives the latency without queueing. Reported per view: requests/second, p50/p95/p99, errors, and the
-targets: p95 ≤ 50 ms (single client) and throughput ≥ 50 % of the bare view's. Written as a
-table and as JSON to ``bench/pathways/results/``.
+``--concurrency``, in alternating rounds (bare, pathway, ..., bare, ...) after a warm-up of
+``--warmup`` calls per view drawn from the same mix (default 1,000: a server that has been up a
+while), so that drift hits all alike; a second pass with one client gives the latency without
+queueing. Reported per view: requests/second, p50/p95/p99, errors, the CPU the gunicorn workers
+and the database backends spent per request (from ``/proc``, so it holds up when other work
+shares the machine), and the targets: p95 ≤ 50 ms and throughput ≥ 50 % of the bare view's.
+Written as a table and as JSON to ``bench/pathways/results/``.
 """
 
 from __future__ import annotations
@@ -146,6 +149,69 @@ def run_batch(port: int, calls: list[Call], concurrency: int) -> Result:
         process.join()
     total.seconds = time.perf_counter() - started
     return total
+
+
+# --- CPU accounting --------------------------------------------------------------------------------
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux ``/proc``); 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def worker_pids(server_pid: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == server_pid:
+            pids.append(int(entry))
+    return pids
+
+
+def database_pids() -> list[int]:
+    """The PostgreSQL backends of the benchmark database other than the runner's own."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass
+class Cpu:
+    """CPU seconds the gunicorn workers and the database backends spent on a view."""
+
+    app: float = 0.0
+    database: float = 0.0
+
+
+def measure_cpu(server_pid: int, batch: Any) -> tuple[Result, float, float]:
+    """Run ``batch()`` and return its result with the workers' and backends' CPU seconds."""
+    workers = [server_pid, *worker_pids(server_pid)]
+    backends = database_pids()
+    app_before = sum(_cpu_of(pid) for pid in workers)
+    db_before = {pid: _cpu_of(pid) for pid in backends}
+    result = batch()
+    app = sum(_cpu_of(pid) for pid in workers) - app_before
+    after = database_pids()
+    database = sum(_cpu_of(pid) - db_before.get(pid, 0.0) for pid in after)
+    return result, app, database
 
 
 # --- Server and data -------------------------------------------------------------------------------
@@ -370,7 +436,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--warmup", type=int, default=100, help="requests per view before measuring"
+        "--warmup",
+        type=int,
+        default=1000,
+        help="requests per view before measuring, drawn from the same mix as the measured ones "
+        "(a server that has been up a while: its workers have seen the common municipalities)",
     )
     parser.add_argument("--single", type=int, default=300, help="requests per view with one client")
     parser.add_argument(
@@ -401,17 +471,25 @@ def main(argv: list[str] | None = None) -> int:
             views["assessment"] = calls["assessment"]
         else:
             print("  the assessment endpoint is not available: left out")
-        # Warm-up: every worker imports, compiles templates and opens its connection.
+        # Warm-up, from the same mix as what is measured: every worker imports, compiles
+        # templates, opens its connection and sees the common municipalities and pages, as a
+        # server that has been up for a while has. The measured calls come after these.
         for warmup_calls in views.values():
             run_batch(port, warmup_calls[: args.warmup], args.concurrency)
         loaded = {name: Result() for name in views}
+        cpu = {name: Cpu() for name in views}
         per_round = max(1, args.requests // args.rounds)
         for round_number in range(args.rounds):
             for name, view_calls in views.items():
                 start = args.warmup + round_number * per_round
-                loaded[name].merge(
-                    run_batch(port, view_calls[start : start + per_round], args.concurrency)
+                batch_calls = view_calls[start : start + per_round]
+                result, app_cpu, db_cpu = measure_cpu(
+                    server.pid,
+                    lambda batch_calls=batch_calls: run_batch(port, batch_calls, args.concurrency),
                 )
+                loaded[name].merge(result)
+                cpu[name].app += app_cpu
+                cpu[name].database += db_cpu
         single = {name: Result() for name in views}
         for name, view_calls in views.items():
             start = args.warmup + args.requests
@@ -448,21 +526,25 @@ def main(argv: list[str] | None = None) -> int:
         "targets": {"p95_ms": TARGET_P95_MS, "throughput_vs_bare": TARGET_RATIO},
     }
     print(
-        f"\n{'view':<11} {'rps':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'1-client p50':>13} {'p95':>8} {'errors':>7} {'vs bare':>8}"
+        f"\n{'view':<11} {'rps':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'1-client p50':>13} {'p95':>8} {'errors':>7} {'vs bare':>8} {'app CPU':>8} {'db CPU':>7}"
     )
     for name in views:
         summary = loaded[name].summary()
         alone = single[name].summary()
         ratio = summary["rps"] / bare_rps
+        requests_done = max(1, loaded[name].requests)
+        app_ms = cpu[name].app * 1000 / requests_done
+        db_ms = cpu[name].database * 1000 / requests_done
         report["results"][name] = {
             "concurrent": summary,
             "single_client": alone,
             "throughput_vs_bare": round(ratio, 3),
+            "cpu_ms_per_request": {"app": round(app_ms, 2), "database": round(db_ms, 2)},
         }
         print(
             f"{name:<13} {summary['rps']:>8.1f} {summary['p50_ms']:>7.1f}ms {summary['p95_ms']:>7.1f}ms "
             f"{summary['p99_ms']:>7.1f}ms {alone['p50_ms']:>12.1f}ms {alone['p95_ms']:>7.1f}ms "
-            f"{summary['errors'] + alone['errors']:>7} {ratio:>7.0%}"
+            f"{summary['errors'] + alone['errors']:>7} {ratio:>7.0%} {app_ms:>6.2f}ms {db_ms:>5.2f}ms"
         )
     verdicts = {}
     for name in views:

@@ -21,6 +21,7 @@ from kansrijk.coalitions.models import Coalition, CoalitionScope
 from kansrijk.directory.models import Service
 from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways.models import Pathway, PathwayScope, PathwayVersion, StepKind
+from kansrijk.pathways.selectors import clear_municipality_pathways
 from kansrijk.pathways.services import (
     StepInput,
     _create_pathway_row,
@@ -38,9 +39,11 @@ def _empty_cache() -> Iterator[None]:
     """Cached pathway pages of one test never show up in another."""
     cache.clear()
     page_cache.forget_token()
+    clear_municipality_pathways()
     yield
     cache.clear()
     page_cache.forget_token()
+    clear_municipality_pathways()
 
 
 @pytest.fixture(autouse=True)

@@ -229,3 +229,203 @@ def test_the_whole_page_cache_is_only_for_anonymous_visitors(
         or editor_smallingerland.first_name in response.text
     )
     assert "Geldzorgen in Smallingerland" in response.text
+
+
+def test_the_uncached_pathway_page_needs_few_queries(
+    client, pathways, django_assert_max_num_queries
+):
+    """Which pathway applies is kept per municipality in the process (two queries for all its
+    situations and phases, and one for the national defaults of all municipalities); a
+    version's introduction, steps and footer are rendered once for every page that shows them
+    (two queries); the page token is one query every few seconds."""
+    from kansrijk.places.models import Municipality
+
+    with django_assert_max_num_queries(6):
+        assert client.get("/zorgpaden/GM0090/geldzorgen/pregnancy/").status_code == 200
+    # Another page in the same municipality: only its version's steps and referral methods.
+    with django_assert_max_num_queries(2):
+        assert client.get("/zorgpaden/GM0090/roken/pregnancy/").status_code == 200
+    # The same national default in another municipality: that municipality's table only.
+    name = Municipality.objects.get(code="GM0086").name
+    with django_assert_max_num_queries(2):
+        response = client.get("/zorgpaden/GM0086/roken/pregnancy/")
+    assert f"{name} has no local or regional pathway" in response.text
+    assert "Stoppen met roken (landelijk)" in response.text
+    # A page seen before: none.
+    with django_assert_max_num_queries(0):
+        assert client.get("/zorgpaden/GM0086/roken/pregnancy/").status_code == 200
+
+
+def test_the_pathway_page_follows_a_new_scope_and_a_deletion(
+    client, pathways, smallingerland, editor_smallingerland
+):
+    """The per-municipality tables follow re-scoping at once in this process, and changes made
+    elsewhere (here: a deletion behind the app's back) once the token is read again."""
+    from kansrijk.pathways import cache as page_cache
+    from kansrijk.pathways.models import Pathway
+    from kansrijk.places.models import Municipality
+
+    own, _default = pathways
+    url = "/zorgpaden/GM0090/geldzorgen/pregnancy/"
+    assert "Geldzorgen in Smallingerland" in client.get(url).text
+    services.update_pathway(
+        user=editor_smallingerland,
+        pathway=own,
+        scope=own.scope,
+        municipalities=list(Municipality.objects.filter(code="GM0086")),
+        phases=own.phases,
+        owner=own.owner,
+    )
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "No pathway yet" in response.text
+    assert (
+        "Geldzorgen in Smallingerland" in client.get("/zorgpaden/GM0086/geldzorgen/pregnancy/").text
+    )
+    # Deleted in another process: shows once this process reads the token again.
+    Pathway.objects.filter(pk=own.pk).update(current_version=None)
+    Pathway.objects.filter(pk=own.pk).delete()
+    page_cache.forget_token()
+    assert client.get("/zorgpaden/GM0086/geldzorgen/pregnancy/").status_code == 404
+
+
+def test_the_steps_are_shared_but_the_heading_is_per_page(client, smallingerland):
+    """A pathway for two municipalities and two phases: one rendering of its steps, four pages
+    with their own municipality and phase."""
+    make_pathway(
+        smallingerland,
+        municipalities=["GM0090", "GM0086"],
+        phases=["pregnancy", "postnatal"],
+        title="Geldzorgen samen",
+        steps=[step(StepKind.DISCUSS, "Bespreek het samen")],
+    )
+    from kansrijk.places.models import Municipality
+
+    names = dict(
+        Municipality.objects.filter(code__in=["GM0090", "GM0086"]).values_list("code", "name")
+    )
+    for code in ("GM0090", "GM0086"):
+        for phase, label in (("pregnancy", "Pregnancy"), ("postnatal", "After birth")):
+            html = client.get(f"/zorgpaden/{code}/geldzorgen/{phase}/").text
+            assert "Bespreek het samen" in html
+            assert f"Municipality: {names[code]}" in html
+            assert f"Phase: {label}" in html
+            assert f"municipality={code}&amp;phase={phase}" in html
+            assert "Geldzorgen samen" in html
+
+
+def test_the_cached_shell_gives_the_page_the_template_gives(rf, catalogue):
+    """An anonymous visitor's page is put together from a cached shell; it is exactly what
+    rendering ``pathway.html`` gives, escaping included."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from kansrijk.pathways import cache as page_cache
+    from kansrijk.pathways.views import _anonymous_page
+
+    for path in (
+        "/zorgpaden/GM0090/geldzorgen/pregnancy/",
+        '/zorgpaden/GM0090/geldzorgen/pregnancy/?x=<b>&y="2"',
+    ):
+        request = rf.get(path)
+        request.user = AnonymousUser()
+        title = 'Geld & "zorgen" <b>'
+        content = "<p>De inhoud</p>"
+        expected = render_to_string(
+            "pathways/pathway.html",
+            {
+                "page_title": title,
+                "content": mark_safe(content),  # noqa: S308 - a constant
+                "csrf_token": page_cache.CSRF_PLACEHOLDER,
+            },
+            request,
+        )
+        assert _anonymous_page(request, title, content) == expected  # the shell is rendered
+        assert _anonymous_page(request, title, content) == expected  # the shell is cached
+        assert "&lt;b&gt;" in expected
+
+
+def test_step_views_have_each_referral_method_once(smallingerland, places):
+    """One query gives the steps with their services and referral methods (a row per method);
+    a service in two steps has its methods once in each, in order."""
+    from kansrijk.pathways.selectors import step_views
+    from tests.directory.factories import ServiceFactory
+
+    shared = ServiceFactory(municipalities=["GM0090"], referral_methods=["phone", "secure_mail"])
+    plain = ServiceFactory(municipalities=["GM0090"], referral_methods=[])
+    pathway = make_pathway(
+        smallingerland,
+        steps=[
+            step(StepKind.REFER, "Verwijs", shared),
+            step(StepKind.DISCUSS, "Bespreek"),
+            step(StepKind.HANDOVER, "Draag over", shared),
+            step(StepKind.URGENT_SAFETY, "Bij gevaar", plain),
+        ],
+    )
+    views = step_views(pathway.current_version_id)
+    assert [v.title for v in views] == ["Bij gevaar", "Verwijs", "Bespreek", "Draag over"]
+    expected = sorted(m.method for m in shared.referral_methods.all())
+    assert len(expected) == 2
+    for view in (views[1], views[3]):
+        assert view.service is not None
+        assert view.service.pk == shared.pk
+        assert [m.method for m in view.service.referral_methods.all()] == expected
+    assert views[0].service is not None
+    assert list(views[0].service.referral_methods.all()) == []
+    assert views[2].service is None
+
+
+class _Coalition:
+    name = 'Coalitie "Friesland"'
+
+    def __str__(self) -> str:
+        return f"{self.name} (demo)"
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+@pytest.mark.parametrize("fallback", [None, "regional", "national"])
+def test_the_heading_is_what_the_template_gives(language, fallback):
+    """The pathway page's heading is built in Python; it is what ``_pathway_head.html`` gives."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from kansrijk.pathways.render import render_resolved_head
+    from kansrijk.places.models import Municipality
+
+    with translation.override(language):
+        expected = render_to_string(
+            "pathways/_pathway_head.html",
+            {
+                "version": SimpleNamespace(title="Geld & <zorgen>", is_draft=False),
+                "pathway": SimpleNamespace(
+                    situation=SimpleNamespace(name="Geldzorgen"),
+                    coalition=_Coalition(),
+                ),
+                "resolved": SimpleNamespace(
+                    municipality=Municipality(code="GM0090", name="Smallingerland & Co"),
+                    phase="pregnancy",
+                    fallback=fallback,
+                ),
+                "phase_label": "Zwangerschap",
+                "is_current": True,
+            },
+        )
+        got = render_resolved_head(
+            title="Geld & <zorgen>",
+            situation_name="Geldzorgen",
+            coalition_name='Coalitie "Friesland"',
+            coalition_label='Coalitie "Friesland" (demo)',
+            municipality_code="GM0090",
+            municipality_name="Smallingerland & Co",
+            phase="pregnancy",
+            phase_label="Zwangerschap",
+            fallback=fallback,
+        )
+
+    def words(html: str) -> list[str]:
+        return html.replace("&#x27;", "'").split()
+
+    assert words(got) == words(expected)

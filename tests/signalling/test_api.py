@@ -207,3 +207,193 @@ def test_the_schema_documents_the_endpoints(client):
     post = schema["paths"]["/api/v1/signalling/assessments"]["post"]
     assert "application/problem+json" in post["responses"]["400"]["content"]
     assert "/api/v1/signalling/rules" in schema["paths"]
+
+
+@pytest.mark.parametrize(
+    "factors",
+    [
+        [],
+        ["geldzorgen"],
+        ["geldzorgen", "roken", "steun-netwerk"],
+        ["huiselijk-geweld", "relatieproblemen", "stress", "lvb", "alcohol"],
+        ["steun-netwerk"],
+    ],
+)
+def test_the_answer_is_what_the_response_serializer_gives(api, local_offer_data, factors):
+    """The endpoint builds its answer without the response serializer (it cost more than all the
+    rest); put through the serializer, the answer stays the same: same fields, same values."""
+    from kansrijk.signalling.api import AssessmentSerializer
+
+    for phase in ("preconception", "pregnancy", "postnatal"):
+        response = _post(api, {"factors": factors, "phase": phase, "municipality": "GM0090"})
+        assert response.status_code == 200, response.content
+        data = response.json()
+        assert json.loads(json.dumps(AssessmentSerializer(data).data)) == data
+
+
+def test_a_known_municipality_costs_no_queries_once_seen(
+    api, local_offer_data, django_assert_max_num_queries
+):
+    body = {"factors": ["geldzorgen", "roken"], "phase": "pregnancy", "municipality": "GM0090"}
+    # A cold process: the rule set (four queries), catalogue, tokens, the municipality's pathways
+    # and the interventions on offer there.
+    with django_assert_max_num_queries(14):
+        first = _post(api, body).json()
+    # Rules, catalogue, the municipality's pathways and interventions are kept in the process.
+    with django_assert_max_num_queries(0):
+        again = _post(api, {**body, "factors": ["geldzorgen", "stress"]}).json()
+    assert again["municipality"] == first["municipality"]
+    assert [i["code"] for i in again["interventions"]] == ["samen-sterk-met-geld"]
+    # By postcode: the postcode lookup only.
+    with django_assert_max_num_queries(1):
+        assert _post(api, {**body, "municipality": "", "postcode": "9203"}).status_code == 200
+
+
+def test_kept_rules_pathways_and_interventions_follow_changes(api, local_offer_data):
+    from django.utils import timezone
+
+    from kansrijk.interventions.models import Intervention
+    from kansrijk.pathways import cache as page_cache
+    from kansrijk.pathways.models import Pathway, PathwayVersion
+    from kansrijk.pathways.services import publish_version
+    from kansrijk.signalling.selectors import clear_rules_cache
+    from kansrijk.situations.models import Situation
+
+    body = {"factors": ["geldzorgen", "roken"], "phase": "pregnancy", "municipality": "GM0090"}
+    data = _post(api, body).json()
+    assert {p["situation"]: p["version"] for p in data["pathways"]}["geldzorgen"] == 1
+    assert [i["code"] for i in data["interventions"]] == ["samen-sterk-met-geld"]
+    weight = data["explanation"]["risk_factors"][0]["weight"]
+
+    # A new version of the pathway is published (in this process).
+    own = local_offer_data["own"]
+    version = PathwayVersion.objects.create(pathway=own, number=2, title="Geldzorgen, versie 2")
+    publish_version(version, user=None)
+    pathways = {p["situation"]: p for p in _post(api, body).json()["pathways"]}
+    assert pathways["geldzorgen"]["version"] == 2
+    assert pathways["geldzorgen"]["title"] == "Geldzorgen, versie 2"
+
+    # The pathway is withdrawn elsewhere: shows once the token is read again.
+    Pathway.objects.filter(pk=own.pk).update(current_version=None, updated_at=timezone.now())
+    page_cache.forget_token()
+    pathways = {p["situation"]: p for p in _post(api, body).json()["pathways"]}
+    assert pathways["geldzorgen"]["available"] is False
+
+    # The intervention stops being offered for pregnancy.
+    intervention = Intervention.objects.get(slug="samen-sterk-met-geld")
+    intervention.phase_pregnancy = False
+    intervention.save()
+    assert _post(api, body).json()["interventions"] == []
+
+    # Its service stops serving Smallingerland (a change on the social map, another process).
+    intervention.phase_pregnancy = True
+    intervention.save()
+    assert len(_post(api, body).json()["interventions"]) == 1
+    service = local_offer_data["service"]
+    service.service_areas.all().delete()
+    type(service).objects.filter(pk=service.pk).update(last_modified=timezone.now())
+    page_cache.forget_token()
+    assert _post(api, body).json()["interventions"] == []
+
+    # The catalogue changes: a new name shows at once.
+    situation = Situation.objects.get(code="geldzorgen")
+    situation.name = "Geldzorgen (nieuw)"
+    situation.save()
+    explained = _post(api, body).json()["explanation"]
+    assert explained["risk_factors"][0]["name"] == "Geldzorgen (nieuw)"
+    assert explained["risk_factors"][0]["weight"] == weight
+
+    # Renamed elsewhere (no signal here): shows once the rules are read again.
+    Situation.objects.filter(code="geldzorgen").update(name="Geldzorgen (elders)")
+    clear_rules_cache()
+    explained = _post(api, body).json()["explanation"]
+    assert explained["risk_factors"][0]["name"] == "Geldzorgen (elders)"
+
+
+def test_kept_interventions_agree_with_the_menu_card(local_offer_data):
+    """What the endpoint keeps per process is what ``available_interventions`` says is on offer,
+    in every municipality, phase and situation, in the same order."""
+    from kansrijk.directory.models import ServiceStatus
+    from kansrijk.interventions.models import Intervention
+    from kansrijk.interventions.selectors import available_interventions
+    from kansrijk.places.models import Municipality
+    from kansrijk.signalling.selectors import interventions_on_offer, offered_for
+    from kansrijk.situations.models import Situation
+    from tests.directory.factories import ServiceFactory
+
+    # A second intervention, for two situations, offered by a service that is defunct in one
+    # municipality and active in another.
+    other = Intervention.objects.create(
+        slug="aan-tafel", name="Aan tafel", building_block=1, phase_pregnancy=True
+    )
+    other.situations.set(Situation.objects.filter(code__in=["geldzorgen", "stress"]))
+    other.services.set(
+        [
+            ServiceFactory(municipalities=["GM0090"], status=ServiceStatus.DEFUNCT),
+            ServiceFactory(municipalities=["GM0086"]),
+        ]
+    )
+    for code in Municipality.objects.filter(code__in=["GM0090", "GM0086", "GM0080"]).values_list(
+        "code", flat=True
+    ):
+        kept = interventions_on_offer(code)
+        for phase in ("preconception", "pregnancy", "postnatal"):
+            for codes in (["geldzorgen"], ["geldzorgen", "stress"], ["roken"]):
+                expected = [
+                    (i.slug, sorted(s.code for s in i.situations.all() if s.code in codes))
+                    for i in available_interventions(
+                        municipality=code, situation_codes=codes, phase=phase
+                    )
+                ]
+                assert [
+                    (i.slug, addressed) for i, addressed in offered_for(kept, codes, phase)
+                ] == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"factors": ["geldzorgen", "roken"], "phase": "pregnancy", "municipality": "GM0090"},
+        {"factors": ["roken", "roken"], "phase": "postnatal", "municipality": " gm0090 "},
+        {"factors": [], "phase": "preconception", "municipality": "GM0090"},
+        {"factors": ["steun-netwerk"], "phase": "pregnancy", "municipality": "GM0090", "x": 1},
+        {"factors": [" roken"], "phase": "pregnancy", "municipality": "GM0090"},
+        {"factors": ["roken"], "phase": "pregnancy", "municipality": "GM0090", "postcode": ""},
+        {"factors": ["roken"], "phase": "Pregnancy", "municipality": "GM0090"},
+        {"factors": ["roken"], "phase": "pregnancy", "municipality": "GM9999"},
+        {"factors": ["roken"], "phase": "pregnancy", "municipality": "GM0090" + "x" * 10},
+        {"factors": "roken", "phase": "pregnancy", "municipality": "GM0090"},
+        {"factors": [1], "phase": "pregnancy", "municipality": "GM0090"},
+        {"factors": ["onzin"], "phase": "pregnancy", "municipality": "GM0090"},
+        {"factors": ["roken"], "phase": "pregnancy", "municipality": ""},
+        {"factors": ["roken"], "phase": "pregnancy", "municipality": 90},
+    ],
+)
+def test_the_plain_request_path_agrees_with_the_serializer(local_offer_data, body):
+    """Plainly valid requests skip the request serializer; whatever they give is what the
+    serializer gives, and everything else goes through the serializer."""
+    from kansrijk.signalling.api import AssessmentRequestSerializer, plain_request
+    from kansrijk.signalling.selectors import rules_snapshot
+
+    rules = rules_snapshot().rules
+    plain = plain_request(body, rules)
+    serializer = AssessmentRequestSerializer(data=body, context={"rules": rules})
+    if plain is None:
+        return
+    assert serializer.is_valid(), serializer.errors
+    expected = dict(serializer.validated_data)
+    assert plain["pathways"] is expected.pop("pathways")
+    assert plain.pop("pathways") is not None
+    assert plain.pop("place").code == expected.pop("place").code
+    assert plain == expected
+
+
+def test_kept_explanations_are_per_language(local_offer_data):
+    body = {"factors": ["geldzorgen", "roken"], "phase": "pregnancy", "municipality": "GM0090"}
+    texts = {}
+    for language in ("nl", "en", "nl"):
+        client = APIClient(headers={"accept-language": language})
+        response = client.post(URL, data=json.dumps(body), content_type="application/json")
+        texts.setdefault(language, set()).add(response.json()["explanation"]["summary"])
+    assert len(texts["nl"]) == 1
+    assert texts["nl"] != texts["en"]

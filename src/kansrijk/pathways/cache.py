@@ -1,14 +1,26 @@
 """Caching the pathway page.
 
-Two levels: the page's *content* (the pathway itself) for every visitor, and, for an anonymous
-visitor without pending messages, the *whole page* — which is the same for every such visitor of
-the same address and language except for the CSRF token of the language switch, so it is stored
-with a placeholder and the visitor's own token is filled in on the way out (``fill_csrf``).
+Levels, from the whole page down:
+
+- for an anonymous visitor without pending messages, the *whole page* — the same for every such
+  visitor of the same address and language except for the CSRF token of the language switch, so
+  it is stored with a placeholder and the visitor's own token is filled in on the way out
+  (``fill_csrf``);
+- the page's *content* (heading and body) for every visitor (``page_key``);
+- a published version's *body* — introduction, steps with their services, footer — which is the
+  same wherever the version applies (a pathway for several phases, a default for many
+  municipalities; ``body_key``);
+- the *shell* around the content (``base.html``) for anonymous visitors, the same for every
+  pathway page in a language, with placeholders for the title, the address and the content
+  (``shell_key``);
+- which pathway applies, per municipality, in the process (``selectors.municipality_pathways``,
+  keyed by the pathways part of the token).
 
 A published version never changes, so what the pathway page shows for a municipality, situation
 and phase changes only when (a) a pathway is published, re-scoped or reviewed — every such write
-sets ``Pathway.updated_at`` — or (b) a service on the social map changes (``Service.last_modified``,
-set by every write of the directory). ``content_token()`` reads both maxima in one indexed query;
+sets ``Pathway.updated_at`` (a deletion changes the number of pathways) — or (b) a service on the
+social map changes (``Service.last_modified``, set by every write of the directory).
+``content_token()`` reads both in one query;
 it is part of the cache key, so a change anywhere makes every cached page stale at once, in every
 worker, without messages between processes. Each worker reads the token at most once every
 ``TOKEN_SECONDS``, so a cached page costs no query at all and a change shows within that time.
@@ -37,30 +49,53 @@ PAGE_TTL = 600
 #: Seconds a worker trusts the token it read last.
 TOKEN_SECONDS = 2.0
 
-_token: tuple[float, str] | None = None
+_token: tuple[float, tuple[str, str]] | None = None
 
 
-def content_token() -> str:
-    """The newest pathway change and the newest service change, as one string (one query)."""
+def content_tokens() -> tuple[str, str]:
+    """The pathways part (newest change and number of pathways, so a deletion counts too) and
+    the services part (newest change) of the token: one query."""
     quote = connection.ops.quote_name
     pathways = quote(Pathway._meta.db_table)
     services = quote(Service._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT MAX({quote('updated_at')}) FROM {pathways}), "  # noqa: S608
+            f"(SELECT COUNT(*) FROM {pathways}), "
             f"(SELECT MAX({quote('last_modified')}) FROM {services})"
         )
         row = cursor.fetchone()
-    return f"{row[0]}|{row[1]}" if row else ""
+    if not row:
+        return "", ""
+    return f"{row[0]}#{row[1]}", f"{row[2]}"
+
+
+def content_token() -> str:
+    """The newest pathway change and the newest service change, as one string (one query)."""
+    return "|".join(content_tokens())
+
+
+def _tokens() -> tuple[str, str]:
+    global _token
+    now = time.monotonic()
+    if _token is None or now - _token[0] > TOKEN_SECONDS:
+        _token = (now, content_tokens())
+    return _token[1]
 
 
 def current_token() -> str:
     """``content_token()``, read again when the last reading is older than ``TOKEN_SECONDS``."""
-    global _token
-    now = time.monotonic()
-    if _token is None or now - _token[0] > TOKEN_SECONDS:
-        _token = (now, content_token())
-    return _token[1]
+    return "|".join(_tokens())
+
+
+def pathways_token() -> str:
+    """The pathways part of ``current_token()``: what resolution depends on (no service part)."""
+    return _tokens()[0]
+
+
+def services_token() -> str:
+    """The services part of ``current_token()``."""
+    return _tokens()[1]
 
 
 def forget_token() -> None:
@@ -72,6 +107,14 @@ def forget_token() -> None:
 def page_key(municipality: str, situation: str, phase: str) -> str:
     raw = f"{current_token()}|{municipality.upper()}|{situation}|{phase}|{get_language()}"
     return "pathways:page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def body_key(version_id: int) -> str:
+    """The key of a published version's introduction, steps and footer (see the view)."""
+    return (
+        f"pathways:body:{version_id}:{get_language()}:"
+        + hashlib.sha256(current_token().encode()).hexdigest()
+    )
 
 
 def get(key: str) -> dict[str, str] | None:
@@ -106,6 +149,45 @@ def get_page(key: str) -> str | None:
 
 def put_page(key: str, html: str) -> None:
     cache.set(key, str(html), PAGE_TTL)
+
+
+#: Stand for the title, the visitor's address and the content in a cached page shell.
+TITLE_PLACEHOLDER = "kansrijk-title-placeholder-7d21e4"
+PATH_PLACEHOLDER = "/kansrijk-path-placeholder-5b8e02"
+CONTENT_PLACEHOLDER = "kansrijk-content-placeholder-c41f9a"
+
+
+def shell_key() -> str:
+    """The key of the pathway page's shell (``base.html`` around the content) for an anonymous
+    visitor without messages: the same for every pathway page in a language, as the main menu
+    marks none of them as the current page."""
+    demo = "demo" if getattr(settings, "KANSRIJK_DEMO_MODE", False) else ""
+    return f"pathways:shell:{get_language()}:{demo}"
+
+
+def split_shell(html: str) -> list[str] | None:
+    """The shell rendered with the placeholders, cut around them (title, address, content, in
+    this order, each once); ``None`` when it is not like that."""
+    parts = []
+    rest = html
+    for placeholder in (TITLE_PLACEHOLDER, PATH_PLACEHOLDER, CONTENT_PLACEHOLDER):
+        if html.count(placeholder) != 1:
+            return None
+        before, _sep, rest = rest.partition(placeholder)
+        if not _sep:
+            return None
+        parts.append(before)
+    parts.append(rest)
+    return parts
+
+
+def get_shell(key: str) -> list[str] | None:
+    value = cache.get(key)
+    return value if isinstance(value, list) else None
+
+
+def put_shell(key: str, parts: list[str]) -> None:
+    cache.set(key, parts, PAGE_TTL)
 
 
 def fill_csrf(request: HttpRequest, html: str) -> str:

@@ -18,14 +18,18 @@ constant number of queries (five when the municipality is given as a code).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.urls import reverse
 
-from kansrijk.directory.models import ReferralMethod
+from kansrijk.directory.models import ReferralMethod, ReferralMethodKind, ServiceStatus
+from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways.exceptions import InvalidPhase, UnknownMunicipality
 from kansrijk.pathways.models import (
     SCOPE_RANK,
@@ -33,7 +37,9 @@ from kansrijk.pathways.models import (
     PathwayScope,
     PathwayStep,
     PathwayVersion,
+    StepKind,
     VersionStatus,
+    review_cutoff,
 )
 from kansrijk.places.models import Municipality
 from kansrijk.situations.models import PHASE_FIELDS, FactorKind, Phase, Situation
@@ -41,17 +47,22 @@ from kansrijk.situations.models import PHASE_FIELDS, FactorKind, Phase, Situatio
 __all__ = [
     "FALLBACK_NATIONAL",
     "FALLBACK_REGIONAL",
+    "MunicipalityPathways",
     "OverviewCell",
+    "PathwayChoice",
     "ResolvedPathway",
     "ResolvedSummary",
+    "clear_municipality_pathways",
     "editable_pathways",
     "get_municipality",
+    "municipality_pathways",
     "pathway_overview",
     "published_version",
     "resolve_pathway",
     "resolve_pathways",
     "resolve_summaries",
     "risk_situations",
+    "step_views",
     "version_with_steps",
     "versions_of",
 ]
@@ -119,20 +130,26 @@ def risk_situations(phase: str | None = None) -> QuerySet[Situation]:
 
 
 def _covering(
-    municipality_code: str, situation_codes: list[str] | None, phases: Sequence[str]
+    municipality_code: str,
+    situation_codes: list[str] | None,
+    phases: Sequence[str],
+    part: str = "",
 ) -> QuerySet[Pathway]:
     """Published pathways for these situations and phases that cover the municipality or are a
-    national default (unordered)."""
+    national default (unordered). ``part``: ``"local"`` only those that cover the municipality,
+    ``"national"`` only the national defaults (each an index scan; both at once is not)."""
     phase_q = Q()
     for phase in phases:
         phase_q |= Q(**{PHASE_FIELDS[phase]: True})
     covering = Pathway.municipalities.through.objects.filter(
         municipality_id=municipality_code
     ).values("pathway_id")
+    where = {
+        "local": Q(pk__in=covering),
+        "national": Q(scope=PathwayScope.NATIONAL),
+    }.get(part, Q(scope=PathwayScope.NATIONAL) | Q(pk__in=covering))
     queryset = (
-        Pathway.objects.filter(phase_q, current_version__isnull=False)
-        .filter(Q(scope=PathwayScope.NATIONAL) | Q(pk__in=covering))
-        .order_by()
+        Pathway.objects.filter(phase_q, current_version__isnull=False).filter(where).order_by()
     )
     if situation_codes is not None:
         queryset = queryset.filter(situation__code__in=situation_codes)
@@ -140,11 +157,111 @@ def _covering(
 
 
 @dataclass(frozen=True)
-class _Choice:
+class PathwayChoice:
+    """The published pathway chosen for a (situation, phase) in a municipality, as plain values:
+    what lists, the assessment and the pathway page's heading and footer show."""
+
     pathway_id: int
     version_id: int
     fallback: str | None
     title: str
+    number: int = 0
+    published_at: datetime.datetime | None = None
+    introduction: str = ""
+    situation_name: str = ""
+    coalition_name: str = ""
+    coalition_is_demo: bool = False
+    last_reviewed_on: datetime.date | None = None
+    is_demo: bool = False
+
+    @property
+    def needs_review(self) -> bool:
+        return self.last_reviewed_on is not None and self.last_reviewed_on < review_cutoff()
+
+
+_Choice = PathwayChoice
+
+
+_Ranked = tuple[tuple[int, float, int], str, str, PathwayChoice]
+
+
+def _candidate_rows(
+    municipality_code: str,
+    situation_codes: Iterable[str] | None,
+    phases: Sequence[str],
+    part: str = "",
+) -> list[_Ranked]:
+    """Per published pathway and phase it applies to: its rank, situation code, phase and
+    choice (one query; see ``_covering`` for ``part``)."""
+    queryset = _covering(
+        municipality_code,
+        list(situation_codes) if situation_codes is not None else None,
+        phases,
+        part,
+    )
+    rows = queryset.values_list(
+        "pk",
+        "scope",
+        "situation__code",
+        "current_version_id",
+        "current_version__published_at",
+        "current_version__title",
+        "current_version__number",
+        "current_version__introduction",
+        "situation__name",
+        "coalition__name",
+        "coalition__is_demo",
+        "last_reviewed_on",
+        "is_demo",
+        *(PHASE_FIELDS[phase] for phase in phases),
+    )
+    ranked: list[_Ranked] = []
+    for (
+        pk,
+        scope,
+        code,
+        version_id,
+        published_at,
+        title,
+        number,
+        introduction,
+        situation_name,
+        coalition_name,
+        coalition_is_demo,
+        last_reviewed_on,
+        is_demo,
+        *flags,
+    ) in rows:
+        order = (SCOPE_RANK[scope], _newest_first(published_at), pk)
+        choice = _Choice(
+            pk,
+            version_id,
+            _FALLBACK_FOR_SCOPE[scope],
+            title,
+            number=number,
+            published_at=published_at,
+            introduction=introduction,
+            situation_name=situation_name,
+            coalition_name=coalition_name,
+            coalition_is_demo=coalition_is_demo,
+            last_reviewed_on=last_reviewed_on,
+            is_demo=is_demo,
+        )
+        for phase, applies in zip(phases, flags, strict=True):
+            if applies:
+                ranked.append((order, code, phase, choice))
+    return ranked
+
+
+def _best(ranked: Iterable[_Ranked]) -> dict[tuple[str, str], PathwayChoice]:
+    """For each (situation code, phase) the best choice: the lowest scope rank (municipal,
+    regional, national); within a rank the most recently published, then the lowest id."""
+    best: dict[tuple[str, str], tuple[tuple[int, float, int], PathwayChoice]] = {}
+    for order, code, phase, choice in ranked:
+        key = (code, phase)
+        if key not in best or order < best[key][0]:
+            best[key] = (order, choice)
+    return {key: choice for key, (_order, choice) in best.items()}
 
 
 def _candidates(
@@ -156,28 +273,7 @@ def _candidates(
     municipality or are a national default. The lowest scope rank wins (municipal, regional,
     national); within a rank the most recently published, then the lowest id.
     """
-    queryset = _covering(
-        municipality.code,
-        list(situation_codes) if situation_codes is not None else None,
-        phases,
-    )
-    rows = queryset.values_list(
-        "pk",
-        "scope",
-        "situation__code",
-        "current_version_id",
-        "current_version__published_at",
-        "current_version__title",
-        *(PHASE_FIELDS[phase] for phase in phases),
-    )
-    best: dict[tuple[str, str], tuple[tuple[int, float, int], _Choice]] = {}
-    for pk, scope, code, version_id, published_at, title, *flags in rows:
-        order = (SCOPE_RANK[scope], _newest_first(published_at), pk)
-        choice = _Choice(pk, version_id, _FALLBACK_FOR_SCOPE[scope], title)
-        for phase, applies in zip(phases, flags, strict=True):
-            if applies and ((code, phase) not in best or order < best[(code, phase)][0]):
-                best[(code, phase)] = (order, choice)
-    return {key: choice for key, (_order, choice) in best.items()}
+    return _best(_candidate_rows(municipality.code, situation_codes, phases))
 
 
 def _newest_first(value: datetime.datetime | None) -> float:
@@ -222,6 +318,272 @@ def _versions(version_ids: Iterable[int]) -> dict[int, PathwayVersion]:
         .order_by()
     )
     return {version.pk: version for version in queryset}
+
+
+# --- Per municipality, in memory -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MunicipalityPathways:
+    """For one municipality: its name and, per (situation code, phase), the pathway that applies
+    there (``choices``; a (situation, phase) without any pathway is absent)."""
+
+    code: str
+    name: str
+    choices: dict[tuple[str, str], PathwayChoice]
+    loaded_at: float = 0.0
+    urls: dict[tuple[str, str], str] = field(default_factory=dict, compare=False)
+
+    def get(self, situation: str, phase: str) -> PathwayChoice | None:
+        return self.choices.get((situation, phase))
+
+    def url(self, situation: str, phase: str) -> str:
+        key = (situation, phase)
+        found = self.urls.get(key)
+        if found is None:
+            found = self.urls[key] = resolved_url(self.code, situation, phase)
+        return found
+
+
+#: Seconds a municipality's table is kept at most (bounds how long a municipality's new name or
+#: a coalition's new name takes to show; pathway changes show within ``TOKEN_SECONDS``).
+TABLE_SECONDS = float(page_cache.PAGE_TTL)
+_TABLES_MAX = 2000
+_tables: dict[str, MunicipalityPathways] = {}
+_tables_token: list[str] = [""]
+_tables_national: dict[str, tuple[float, list[_Ranked]]] = {}
+
+
+def clear_municipality_pathways() -> None:
+    """Forget the tables of this process (tests; writes call ``page_cache.forget_token``)."""
+    _tables.clear()
+    _tables_token[0] = ""
+    _tables_national.clear()
+
+
+def municipality_pathways(municipality: Municipality | str) -> MunicipalityPathways:
+    """Which pathway applies for every situation and phase in a municipality. Raises
+    ``UnknownMunicipality``.
+
+    Kept in this process per municipality (two queries to fill: the municipality's name and
+    ``_candidates`` for all situations and phases) and thrown away as a whole when the pathways
+    part of the page token changes (every publish, re-scope, review, creation or deletion of a
+    pathway; read at most every ``TOKEN_SECONDS``), or after ``TABLE_SECONDS``."""
+    code = (
+        municipality.code
+        if isinstance(municipality, Municipality)
+        else str(municipality).strip().upper()
+    )
+    token = page_cache.pathways_token()
+    if _tables_token[0] != token:
+        _tables.clear()
+        _tables_token[0] = token
+    now = time.monotonic()
+    table = _tables.get(code)
+    if table is not None and now - table.loaded_at <= TABLE_SECONDS:
+        return table
+    name = Municipality.objects.filter(code=code).values_list("name", flat=True).first()
+    if name is None:
+        raise UnknownMunicipality(str(municipality))
+    phases = list(PHASE_FIELDS)
+    kept = _tables_national.get(token)
+    if kept is None or now - kept[0] > TABLE_SECONDS:
+        kept = (now, _candidate_rows(code, None, phases, "national"))
+        _tables_national.clear()
+        _tables_national[token] = kept
+    national = kept[1]
+    choices = _best([*_candidate_rows(code, None, phases, "local"), *national])
+    table = MunicipalityPathways(code=code, name=name, choices=choices, loaded_at=now)
+    if len(_tables) >= _TABLES_MAX:
+        _tables.clear()
+    _tables[code] = table
+    return table
+
+
+# --- Steps as plain values (the pathway page) ---------------------------------------------------
+
+
+class _Methods(list[Any]):
+    """Referral methods with ``all()``, so templates read them as they read a related manager."""
+
+    def all(self) -> _Methods:
+        return self
+
+
+@dataclass(frozen=True)
+class OrganisationView:
+    name: str
+
+
+@dataclass(frozen=True)
+class MethodView:
+    method: str
+    contact: str
+    instructions: str
+    key: Any = None
+
+    @property
+    def get_method_display(self) -> str:
+        return str(ReferralMethodKind(self.method).label) if self.method in _METHOD_KINDS else ""
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    """What the pathway page shows of a service (the attribute names of ``Service``)."""
+
+    pk: Any
+    name: str
+    organization: OrganisationView | None
+    status: str
+    alert: str
+    application_process: str
+    email: str
+    url: str
+    response_time_days: int | None
+    referral_methods: _Methods = field(default_factory=_Methods)
+
+    @property
+    def get_status_display(self) -> str:
+        return str(ServiceStatus(self.status).label) if self.status in _STATUSES else self.status
+
+
+@dataclass(frozen=True)
+class StepView:
+    """A step as the pathway page shows it (the attribute names of ``PathwayStep``)."""
+
+    position: int
+    kind: str
+    title: str
+    text: str
+    tips: str
+    service: ServiceView | None
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.kind == StepKind.URGENT_SAFETY
+
+    @property
+    def get_kind_display(self) -> str:
+        return str(StepKind(self.kind).label) if self.kind in _STEP_KINDS else self.kind
+
+
+_METHOD_KINDS = frozenset(ReferralMethodKind.values)
+_STATUSES = frozenset(ServiceStatus.values)
+_STEP_KINDS = frozenset(StepKind.values)
+
+
+_STEP_COLUMNS = (
+    "position",
+    "kind",
+    "title",
+    "text",
+    "tips",
+    "service_id",
+    "service__name",
+    "service__status",
+    "service__alert",
+    "service__application_process",
+    "service__email",
+    "service__url",
+    "service__response_time_days",
+    "service__organization__name",
+    "service__referral_methods__method",
+    "service__referral_methods__contact",
+    "service__referral_methods__instructions",
+    "service__referral_methods__id",
+)
+_compiled_sql: dict[tuple[str, str, int], str] = {}
+
+
+def _run_compiled(
+    name: str, queryset: Callable[[list[Any]], QuerySet[Any]], params: list[Any]
+) -> list[tuple[Any, ...]]:
+    """Rows of ``queryset(params)``, whose SQL takes exactly ``params`` in order: the ORM compiles
+    it once per process (and database alias and number of parameters), the cursor runs it.
+    Compiling cost more than running these queries. Values come as the driver gives them."""
+    key = (name, connection.alias, len(params))
+    sql = _compiled_sql.get(key)
+    if sql is None:
+        compiled, compiled_params = queryset(params).query.sql_with_params()
+        if list(compiled_params) != list(params):  # pragma: no cover - not such a query
+            return list(queryset(params))
+        sql = _compiled_sql[key] = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _steps_of(params: list[Any]) -> QuerySet[Any]:
+    return (
+        PathwayStep.objects.filter(version_id=params[0])
+        .order_by("position", "service__referral_methods__method", "service__referral_methods__id")
+        .values_list(*_STEP_COLUMNS)
+    )
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def step_views(version_id: int) -> list[StepView]:
+    """The steps of a version with their services and referral methods, urgent safety steps
+    first: one query of plain values (a row per step and referral method; SQL compiled once,
+    no model instances)."""
+    rows: list[tuple[Any, ...]] = []
+    methods: dict[uuid.UUID, _Methods] = {}
+    last_position = None
+    for row in _run_compiled("steps", _steps_of, [int(version_id)]):
+        raw_service, method = row[5], row[14]
+        service_id = _uuid(raw_service) if raw_service is not None else None
+        if row[0] != last_position:
+            last_position = row[0]
+            rows.append((*row[:5], service_id, *row[6:14]))
+            if service_id is not None:
+                methods.setdefault(service_id, _Methods())
+        if service_id is not None and method is not None and len(rows) and rows[-1][0] == row[0]:
+            step_methods = methods[service_id]
+            if not any(m.key == row[17] for m in step_methods):
+                step_methods.append(MethodView(method, row[15], row[16], key=row[17]))
+    steps = [
+        StepView(
+            position=position,
+            kind=kind,
+            title=title,
+            text=text,
+            tips=tips,
+            service=ServiceView(
+                pk=service_id,
+                name=name,
+                organization=OrganisationView(organisation) if organisation is not None else None,
+                status=status,
+                alert=alert,
+                application_process=application_process,
+                email=email,
+                url=url,
+                response_time_days=response_time_days,
+                referral_methods=methods[service_id],
+            )
+            if service_id is not None
+            else None,
+        )
+        for (
+            position,
+            kind,
+            title,
+            text,
+            tips,
+            service_id,
+            name,
+            status,
+            alert,
+            application_process,
+            email,
+            url,
+            response_time_days,
+            organisation,
+        ) in rows
+    ]
+    return sorted(steps, key=lambda step: (0 if step.is_urgent else 1, step.position))
 
 
 def resolved_url(municipality: Municipality | str, situation: str, phase: str) -> str:

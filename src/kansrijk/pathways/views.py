@@ -13,6 +13,7 @@ history, comparing two versions, and the import template. Every write goes throu
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -24,6 +25,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,7 +40,6 @@ from kansrijk.pathways.compare import compare_versions
 from kansrijk.pathways.exceptions import (
     EditNotAllowed,
     InvalidPathway,
-    InvalidPhase,
     UnknownMunicipality,
     VersionNotEditable,
 )
@@ -53,17 +54,20 @@ from kansrijk.pathways.forms import (
     step_initial,
 )
 from kansrijk.pathways.models import Pathway, PathwayVersion, VersionStatus
+from kansrijk.pathways.render import render_body, render_resolved_head
 from kansrijk.pathways.selectors import (
+    PathwayChoice,
     editable_pathways,
-    get_municipality,
+    municipality_pathways,
     pathway_for_page,
     pathway_overview,
     phase_label,
-    resolve_pathway,
+    step_views,
     version_with_steps,
     versions_of,
 )
 from kansrijk.pathways.template import TEMPLATE_FILENAME, build_template
+from kansrijk.places.models import Municipality
 from kansrijk.situations.models import PHASE_FIELDS, Situation
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -115,35 +119,43 @@ def resolved(request: HttpRequest, municipality: str, situation: str, phase: str
             return HttpResponse(page_cache.fill_csrf(request, html))
     cached = page_cache.get(key)
     if cached is None:
+        if phase not in PHASE_FIELDS:
+            raise Http404
         try:
-            result = resolve_pathway(municipality=municipality, situation=situation, phase=phase)
-        except (UnknownMunicipality, InvalidPhase):
+            table = municipality_pathways(municipality)
+        except UnknownMunicipality:
             raise Http404 from None
-        if result is None:
-            place = get_municipality(municipality)
-            known = Situation.objects.filter(code=situation).first()
+        choice = table.get(situation, phase)
+        if choice is None:
             return render(
                 request,
                 "pathways/none.html",
                 {
-                    "municipality": place,
-                    "situation": known,
+                    "municipality": Municipality(code=table.code, name=table.name),
+                    "situation": Situation.objects.filter(code=situation).first(),
                     "phase": phase,
                     "phase_label": phase_label(phase),
                 },
                 status=404,
             )
-        context = {
-            "version": result.version,
-            "pathway": result.pathway,
-            "steps": result.version.ordered_steps,
-            "resolved": result,
-            "phase_label": phase_label(phase),
-            "is_current": True,
-        }
+        head = render_resolved_head(
+            title=choice.title,
+            situation_name=choice.situation_name,
+            coalition_name=choice.coalition_name,
+            coalition_label=(
+                f"{choice.coalition_name} (demo)"
+                if choice.coalition_is_demo
+                else choice.coalition_name
+            ),
+            municipality_code=table.code,
+            municipality_name=table.name,
+            phase=phase,
+            phase_label=phase_label(phase),
+            fallback=choice.fallback,
+        )
         cached = {
-            "title": f"{result.version.title} · {result.municipality.name}",
-            "content": render_to_string("pathways/_pathway_content.html", context, request),
+            "title": f"{choice.title} · {table.name}",
+            "content": head + _pathway_body(choice),
         }
         page_cache.put(key, cached)
     page_context: dict[str, Any] = {
@@ -152,10 +164,74 @@ def resolved(request: HttpRequest, municipality: str, situation: str, phase: str
     }
     if whole_key is None:
         return render(request, "pathways/pathway.html", page_context)
-    page_context["csrf_token"] = page_cache.CSRF_PLACEHOLDER
-    html = render_to_string("pathways/pathway.html", page_context, request)
+    html = _anonymous_page(request, cached["title"], cached["content"])
     page_cache.put_page(whole_key, html)
     return HttpResponse(page_cache.fill_csrf(request, html))
+
+
+def _anonymous_page(request: HttpRequest, title: str, content: str) -> str:
+    """The whole page for an anonymous visitor without messages (the CSRF token still a
+    placeholder): the cached shell with the title, the address and the content put in, the
+    same as rendering ``pathway.html`` (``tests/pathways/test_views.py`` compares both)."""
+    key = page_cache.shell_key()
+    parts = page_cache.get_shell(key)
+    if parts is None:
+        request_for_shell = copy.copy(request)
+        request_for_shell.path = request_for_shell.path_info = page_cache.PATH_PLACEHOLDER
+        request_for_shell.META = {**request.META, "QUERY_STRING": ""}
+        shell = render_to_string(
+            "pathways/pathway.html",
+            {
+                "page_title": page_cache.TITLE_PLACEHOLDER,
+                "content": mark_safe(page_cache.CONTENT_PLACEHOLDER),  # noqa: S308 - a constant
+                "csrf_token": page_cache.CSRF_PLACEHOLDER,
+            },
+            request_for_shell,
+        )
+        parts = page_cache.split_shell(shell)
+        if parts is None:  # pragma: no cover - the template changed shape: render it all
+            return render_to_string(
+                "pathways/pathway.html",
+                {
+                    "page_title": title,
+                    "content": mark_safe(content),  # noqa: S308 - our own rendered content
+                    "csrf_token": page_cache.CSRF_PLACEHOLDER,
+                },
+                request,
+            )
+        page_cache.put_shell(key, parts)
+    return "".join(
+        (
+            parts[0],
+            escape(title),
+            parts[1],
+            escape(request.get_full_path()),
+            parts[2],
+            content,
+            parts[3],
+        )
+    )
+
+
+class _PathwayHead:
+    """What the body's footer reads of ``pathway`` (from a choice)."""
+
+    def __init__(self, choice: PathwayChoice) -> None:
+        self.last_reviewed_on = choice.last_reviewed_on
+        self.needs_review = choice.needs_review
+        self.is_demo = choice.is_demo
+
+
+def _pathway_body(choice: PathwayChoice) -> str:
+    """Introduction, steps with their services, and footer of a published version: the same
+    for every municipality and phase it is shown for, so cached per version (and language,
+    and the page token: service changes and reviews show)."""
+    key = page_cache.body_key(choice.version_id)
+    html = page_cache.get_page(key)
+    if html is None:
+        html = render_body(choice, _PathwayHead(choice), step_views(choice.version_id))
+        page_cache.put_page(key, html)
+    return html
 
 
 @require_GET
@@ -184,7 +260,9 @@ def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         {
             "version": shown,
             "pathway": shown.pathway,
-            "steps": shown.ordered_steps,
+            "body": mark_safe(  # noqa: S308 - escaped by render_body
+                render_body(shown, shown.pathway, shown.ordered_steps)
+            ),
             "resolved": None,
             "is_current": pathway.current_version_id == shown.pk,
             "current_version": pathway.current_version,

@@ -9,8 +9,10 @@ changes nothing.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -25,19 +27,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.pathways.exceptions import UnknownMunicipality
+from kansrijk.pathways.selectors import MunicipalityPathways, municipality_pathways
 from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
 from kansrijk.places.models import Municipality
+from kansrijk.places.selectors import lookup_postcode
 from kansrijk.signalling.exceptions import NoPublishedRules
 from kansrijk.signalling.explain import explanation
 from kansrijk.signalling.grading import GRADE_ORDER, Grade, GradingRules, grade
 from kansrijk.signalling.selectors import (
-    LocalOffer,
+    EXPLAINED_MAX,
     RuleSetData,
     catalogue,
     compile_rules,
     current_rule_set,
-    local_offer,
-    municipality_for,
+    interventions_on_offer,
+    offered_for,
+    rules_snapshot,
 )
 from kansrijk.situations.models import Phase
 
@@ -102,8 +108,10 @@ class AssessmentRequestSerializer(serializers.Serializer[Any]):
                 code="required",
             )
         try:
-            attrs["place"] = municipality_for(code=code, postcode=postcode)
-        except Municipality.DoesNotExist:
+            if not code:
+                code = lookup_postcode(postcode).municipality_id
+            attrs["pathways"] = municipality_pathways(code)
+        except UnknownMunicipality:
             raise serializers.ValidationError(
                 {
                     "municipality": [
@@ -115,7 +123,54 @@ class AssessmentRequestSerializer(serializers.Serializer[Any]):
             ) from None
         except (InvalidPostcode, UnknownPostcode) as exc:
             raise serializers.ValidationError({"postcode": [str(exc)]}, code=exc.code) from None
+        table = attrs["pathways"]
+        attrs["place"] = Municipality(code=table.code, name=table.name)
         return attrs
+
+
+_PHASES = frozenset(Phase.values)
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+def plain_request(data: dict[str, Any], rules: GradingRules) -> dict[str, Any] | None:
+    """What ``AssessmentRequestSerializer`` validates a plainly valid request to — a list of
+    known factor codes, a phase and a known municipality code, no postcode — without building
+    the serializer; ``None`` for anything else, which the serializer then validates (and
+    explains). ``tests/signalling/test_api.py`` checks both agree."""
+    factors = data.get("factors")
+    phase = data.get("phase")
+    code = data.get("municipality")
+    if (
+        type(factors) is not list
+        or len(factors) > MAX_FACTORS
+        or type(phase) is not str
+        or phase not in _PHASES
+        or type(code) is not str
+        or "postcode" in data
+    ):
+        return None
+    for factor in factors:
+        if (
+            type(factor) is not str
+            or factor not in rules.factors
+            or len(factor) > 60
+            or not _SLUG.match(factor)
+        ):
+            return None
+    code = code.strip()
+    if not code or len(code) > 10:
+        return None
+    try:
+        table = municipality_pathways(code)
+    except UnknownMunicipality:
+        return None
+    return {
+        "factors": list(dict.fromkeys(factors)),
+        "phase": phase,
+        "municipality": code,
+        "pathways": table,
+        "place": Municipality(code=table.code, name=table.name),
+    }
 
 
 # --- Response --------------------------------------------------------------------------------------
@@ -277,33 +332,6 @@ def _no_rules(request: Request, exc: NoPublishedRules) -> Response:
     return problem_response(503, str(exc), code=exc.code, instance=request.get_full_path())
 
 
-def _offer_payload(offer: LocalOffer) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    pathways = []
-    for item in offer.situations:
-        resolved = item.pathway
-        pathways.append(
-            {
-                "situation": item.code,
-                "situation_name": item.name,
-                "available": resolved is not None,
-                "title": resolved.version.title if resolved else None,
-                "version": resolved.version.number if resolved else None,
-                "fallback": resolved.fallback if resolved else None,
-                "url": resolved.url if resolved else None,
-            }
-        )
-    interventions = [
-        {
-            "code": offered.slug,
-            "name": offered.name,
-            "situations": sorted(offered.situations),
-            "url": offered.url or offered.intervention.url or None,
-        }
-        for offered in offer.interventions
-    ]
-    return pathways, interventions
-
-
 class AssessmentView(_Public):
     http_method_names = ["post", "options"]
 
@@ -339,35 +367,125 @@ class AssessmentView(_Public):
     )
     def post(self, request: Request) -> Response:
         try:
-            data = current_rule_set()
+            snapshot = rules_snapshot()
         except NoPublishedRules as exc:
             return _no_rules(request, exc)
-        rules = compile_rules(data, catalogue())
+        rules = snapshot.rules
         if not isinstance(request.data, dict):
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Send a JSON object.")]}, code="invalid"
             )
-        serializer = AssessmentRequestSerializer(data=request.data, context={"rules": rules})
-        serializer.is_valid(raise_exception=True)
-        values = serializer.validated_data
-        municipality = values["place"]
-        assessment = grade(set(values["factors"]), rules)
-        offer = local_offer(
-            municipality=municipality, risks=assessment.risks, phase=values["phase"]
+        values = plain_request(request.data, rules)
+        if values is None:
+            serializer = AssessmentRequestSerializer(data=request.data, context={"rules": rules})
+            serializer.is_valid(raise_exception=True)
+            values = serializer.validated_data
+        table: MunicipalityPathways = values["pathways"]
+        phase = values["phase"]
+        # The grade and its explanation depend only on the ticked factors, the rules and the
+        # language: kept with the rules (a new rule set or catalogue starts afresh).
+        key = (frozenset(values["factors"]), get_language())
+        known = snapshot.explained.get(key)
+        if known is None:
+            assessment = grade(key[0], rules)
+            explained = explanation(assessment, rules)
+            known = (assessment, explained, explanation_payload(explained))
+            if len(snapshot.explained) >= EXPLAINED_MAX:
+                snapshot.explained.clear()
+            snapshot.explained[key] = known
+        assessment, explained, explained_payload = known
+        pathways = []
+        for factor in assessment.risks:
+            choice = table.get(factor.code, phase)
+            pathways.append(
+                {
+                    "situation": factor.code,
+                    "situation_name": factor.name,
+                    "available": choice is not None,
+                    "title": choice.title if choice else None,
+                    "version": choice.number if choice else None,
+                    "fallback": choice.fallback if choice else None,
+                    "url": table.url(factor.code, phase) if choice else None,
+                }
+            )
+        codes = [f.code for f in assessment.risks]
+        interventions = (
+            [
+                {"code": item.slug, "name": item.name, "situations": addressed, "url": item.url}
+                for item, addressed in offered_for(
+                    interventions_on_offer(values["place"]), codes, phase
+                )
+            ]
+            if codes
+            else []
         )
-        pathways, interventions = _offer_payload(offer)
-        explained = explanation(assessment, rules)
         body = {
             "rules_version": assessment.rules_version,
-            "municipality": {"code": municipality.code, "name": municipality.name},
-            "phase": values["phase"],
+            "municipality": {"code": table.code, "name": table.name},
+            "phase": phase,
             "grade": assessment.grade,
             "grade_label": explained["grade_label"],
             "explanation": explained,
             "pathways": pathways,
             "interventions": interventions,
         }
-        return Response(AssessmentSerializer(body).data, headers={"Cache-Control": "no-store"})
+        return Response(
+            assessment_payload(body, explained_payload), headers={"Cache-Control": "no-store"}
+        )
+
+
+_FACTOR_KEYS = ("code", "name", "domain", "domain_name", "weight", "floor")
+_OUTCOME_KEYS = (
+    "rule",
+    "rule_name",
+    "grade",
+    "text",
+    "factors",
+    "domains",
+    "balance",
+    "min_domains",
+    "min_balance",
+    "note",
+    "decisive",
+)
+
+
+def _pick(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {key: data[key] for key in keys if key in data}
+
+
+def explanation_payload(explained: dict[str, Any]) -> dict[str, Any]:
+    """The ``explanation`` of ``assessment_payload``."""
+    return {
+        "meaning": explained["meaning"],
+        "summary": explained["summary"],
+        "risk_factors": [_pick(f, _FACTOR_KEYS) for f in explained["risk_factors"]],
+        "protective_factors": [_pick(f, _FACTOR_KEYS) for f in explained["protective_factors"]],
+        "risk_score": explained["risk_score"],
+        "protective_score": explained["protective_score"],
+        "balance": explained["balance"],
+        "risk_domains": explained["risk_domains"],
+        "decided_by": [_pick(o, _OUTCOME_KEYS) for o in explained["decided_by"]],
+        "rules_applied": [_pick(o, _OUTCOME_KEYS) for o in explained["rules_applied"]],
+    }
+
+
+def assessment_payload(
+    body: dict[str, Any], explained_payload: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What ``AssessmentSerializer(body).data`` gives, built directly from values that already
+    have the right types (``tests/signalling/test_api.py`` checks both agree): the serializer
+    costs more than everything else the endpoint does once the offer is in memory."""
+    return {
+        "rules_version": body["rules_version"],
+        "municipality": body["municipality"],
+        "phase": body["phase"],
+        "grade": body["grade"],
+        "grade_label": str(body["grade_label"]),
+        "explanation": explained_payload or explanation_payload(body["explanation"]),
+        "pathways": body["pathways"],
+        "interventions": body["interventions"],
+    }
 
 
 def rule_set_payload(data: RuleSetData, rules: GradingRules) -> dict[str, Any]:

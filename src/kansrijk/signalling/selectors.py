@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import datetime
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count, Max, Prefetch
 from django.urls import NoReverseMatch, reverse
 
 from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory
+from kansrijk.directory.models import Service
 from kansrijk.directory.selectors import search_services
 from kansrijk.interventions.models import Intervention
 from kansrijk.interventions.selectors import available_interventions
+from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways.selectors import ResolvedPathway, resolve_pathways
 from kansrijk.places.models import Municipality
 from kansrijk.places.selectors import lookup_postcode
@@ -38,7 +42,7 @@ from kansrijk.signalling.models import (
     DecisionTree,
     GradingRuleSet,
 )
-from kansrijk.situations.models import FactorKind, Situation
+from kansrijk.situations.models import PHASE_FIELDS, FactorKind, Situation
 
 GUIDE_SLUG = "wegwijzer-preconceptie"
 
@@ -105,8 +109,11 @@ _cache_lock = threading.Lock()
 
 
 def clear_rules_cache() -> None:
+    """Forget the rule sets, the compiled rules and the local offers held in this process."""
     with _cache_lock:
         _cache.clear()
+        _snapshot[0] = None
+        _offers.clear()
 
 
 def _rule_set_data(pk: int, version: int) -> RuleSetData:
@@ -194,6 +201,149 @@ def compile_rules(data: RuleSetData, situations: Iterable[Situation]) -> Grading
 def current_rules(today: datetime.date | None = None) -> GradingRules:
     """The rules in force today, ready for ``grade()``: two queries when the version is cached."""
     return compile_rules(current_rule_set(today), catalogue())
+
+
+# --- The rules and what is on offer, kept in this process ------------------------------------------
+
+#: Seconds this process trusts the compiled rules and the interventions token it read last: a new
+#: rule set, a change to the catalogue or an intervention shows within this time in every worker
+#: (at once in the worker that made it: ``clear_rules_cache`` runs on every such save).
+SNAPSHOT_SECONDS = 2.0
+#: Seconds a municipality's offer is kept at most (bounds changes no token sees, such as a
+#: service added to an intervention).
+OFFER_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class RulesSnapshot:
+    """The rule set in force with the catalogue compiled in, and the interventions token."""
+
+    data: RuleSetData
+    rules: GradingRules
+    interventions_token: str
+    read_at: float
+    #: What ``explain`` gave per (ticked factors, language) with these rules (see the API).
+    explained: dict[Any, Any] = field(default_factory=dict, compare=False)
+
+
+_snapshot: list[RulesSnapshot | None] = [None]
+
+
+def _interventions_token() -> str:
+    row = Intervention.objects.aggregate(newest=Max("updated_at"), count=Count("id"))
+    return f"{row['newest']}#{row['count']}"
+
+
+def rules_snapshot() -> RulesSnapshot:
+    """``current_rule_set()`` compiled with ``catalogue()``, read again at most every
+    ``SNAPSHOT_SECONDS`` (three queries then, none in between). Raises ``NoPublishedRules``."""
+    snapshot = _snapshot[0]
+    now = time.monotonic()
+    if snapshot is None or now - snapshot.read_at > SNAPSHOT_SECONDS:
+        data = current_rule_set()
+        rules = compile_rules(data, catalogue())
+        same = snapshot is not None and snapshot.data == data and snapshot.rules == rules
+        snapshot = RulesSnapshot(
+            data=data,
+            rules=snapshot.rules if same and snapshot else rules,
+            interventions_token=_interventions_token(),
+            read_at=now,
+            # Unchanged rules (and catalogue): what was explained still holds.
+            explained=snapshot.explained if same and snapshot else {},
+        )
+        _snapshot[0] = snapshot
+    return snapshot
+
+
+#: Explanations kept per snapshot at most (then they start over).
+EXPLAINED_MAX = 5000
+
+
+@dataclass(frozen=True)
+class InterventionOnOffer:
+    """An active intervention as plain values, with where it is on offer."""
+
+    slug: str
+    name: str
+    url: str | None
+    situations: frozenset[str]
+    phases: frozenset[str]
+    municipalities: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Offer:
+    token: tuple[str, str]
+    interventions: tuple[InterventionOnOffer, ...]
+    read_at: float
+
+
+_offers: dict[str, _Offer] = {}
+
+
+def _all_interventions() -> tuple[InterventionOnOffer, ...]:
+    """Every active intervention by name, with the municipalities where it is on offer: where
+    a service that delivers it and is not defunct has a service area (the definition of
+    ``interventions.selectors.available_interventions``). Three queries for the whole country."""
+    through = Intervention.services.through
+    where: dict[int, set[str]] = {}
+    for intervention_id, code in (
+        through.objects.filter(service__in=Service.objects.visible())
+        .values_list("intervention_id", "service__service_areas__municipality_id")
+        .distinct()
+    ):
+        if code is not None:
+            where.setdefault(intervention_id, set()).add(code)
+    phase_fields = list(PHASE_FIELDS.items())
+    queryset = (
+        Intervention.objects.active()
+        .prefetch_related(Prefetch("situations", queryset=Situation.objects.only("id", "code")))
+        .only("id", "slug", "name", "url", *PHASE_FIELDS.values())
+        .order_by("name", "slug")
+    )
+    return tuple(
+        InterventionOnOffer(
+            slug=item.slug,
+            name=item.name,
+            url=intervention_url(item.slug) or item.url or None,
+            situations=frozenset(addressed_situations(item)),
+            phases=frozenset(phase for phase, name in phase_fields if getattr(item, name)),
+            municipalities=frozenset(where.get(item.pk, ())),
+        )
+        for item in queryset
+    )
+
+
+def interventions_on_offer(municipality: Municipality | str) -> list[InterventionOnOffer]:
+    """The active interventions on offer in the municipality (any situation, any phase), by
+    name. The country's interventions are kept in this process until the interventions or the
+    services change (read at most every ``SNAPSHOT_SECONDS``), or ``OFFER_SECONDS`` pass."""
+    code = municipality.code if isinstance(municipality, Municipality) else municipality
+    token = (rules_snapshot().interventions_token, page_cache.services_token())
+    now = time.monotonic()
+    offer = _offers.get("all")
+    if offer is None or offer.token != token or now - offer.read_at > OFFER_SECONDS:
+        offer = _Offer(token, _all_interventions(), now)
+        _offers["all"] = offer
+    return [item for item in offer.interventions if code in item.municipalities]
+
+
+def offered_for(
+    interventions: Iterable[InterventionOnOffer], codes: Iterable[str], phase: str
+) -> list[tuple[InterventionOnOffer, list[str]]]:
+    """The interventions for this phase that address at least one of ``codes``, with the codes
+    they address (sorted): the most addressed first, then by name (``available_interventions``'
+    order). No queries."""
+    wanted = set(codes)
+    found = []
+    for item in interventions:
+        if phase not in item.phases:
+            continue
+        addressed = item.situations & wanted
+        if addressed:
+            found.append((item, sorted(addressed)))
+    found.sort(key=lambda pair: -len(pair[1]))
+    return found
 
 
 @dataclass
