@@ -429,3 +429,49 @@ def test_the_heading_is_what_the_template_gives(language, fallback):
         return html.replace("&#x27;", "'").split()
 
     assert words(got) == words(expected)
+
+
+def test_a_professional_can_refer_from_the_pathway_steps(
+    smallingerland, client: Client, login_verified
+) -> None:
+    """Issue 5: a referral starts from a pathway step. The cached page stays the same for
+    everybody; a signed-in professional gets the refer links of the steps whose service takes
+    referrals through Kansrijk, with only ids and codes in the address."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from kansrijk.accounts.roles import Role
+    from tests.directory.factories import ServiceFactory
+    from tests.factories import UserFactory
+    from tests.referrals.factories import build_world
+
+    world = build_world()
+    by_phone = ServiceFactory(name="Schuldhulp per telefoon", municipalities=["GM0090"])
+    pathway = make_pathway(
+        smallingerland,
+        steps=[
+            step(StepKind.DISCUSS, "Bespreek het"),
+            step(StepKind.REFER, "Verwijs naar de JGZ", service=world.service),
+            step(StepKind.REFER, "Verwijs naar schuldhulp", service=by_phone),
+        ],
+    )
+    url = "/zorgpaden/GM0090/geldzorgen/pregnancy/"
+
+    anonymous = client.get(url).text
+    assert "Verwijs naar de JGZ" in anonymous
+    assert "/verwijzingen/nieuw/" not in anonymous
+
+    login_verified(client, world.midwife)
+    html = client.get(url).text
+    links = re.findall(r'href="(/verwijzingen/nieuw/\?[^"]+)"', html)
+    assert len(links) == 1  # the service by phone does not take referrals through Kansrijk
+    query = parse_qs(urlsplit(links[0].replace("&amp;", "&")).query)
+    assert query["service"] == [str(world.service.pk)]
+    assert query["pathway"] == [str(pathway.pk)]
+    assert query["phase"] == ["pregnancy"]
+    assert query["situation"] == ["geldzorgen"]
+    assert query["step"] and query["step"][0] != ""
+
+    editor = UserFactory(roles=[Role.COALITION_EDITOR])
+    client.logout()
+    login_verified(client, editor)
+    assert "/verwijzingen/nieuw/" not in client.get(url).text  # not someone who refers

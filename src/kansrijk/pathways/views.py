@@ -53,7 +53,7 @@ from kansrijk.pathways.forms import (
     service_choices,
     step_initial,
 )
-from kansrijk.pathways.models import Pathway, PathwayVersion, VersionStatus
+from kansrijk.pathways.models import Pathway, PathwayStep, PathwayVersion, VersionStatus
 from kansrijk.pathways.render import render_body, render_resolved_head
 from kansrijk.pathways.selectors import (
     PathwayChoice,
@@ -68,6 +68,7 @@ from kansrijk.pathways.selectors import (
 )
 from kansrijk.pathways.template import TEMPLATE_FILENAME, build_template
 from kansrijk.places.models import Municipality
+from kansrijk.referrals.models import referral_scope
 from kansrijk.situations.models import PHASE_FIELDS, Situation
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -156,6 +157,9 @@ def resolved(request: HttpRequest, municipality: str, situation: str, phase: str
         cached = {
             "title": f"{choice.title} · {table.name}",
             "content": head + _pathway_body(choice),
+            # For the refer links of a signed-in professional (not part of the cached HTML).
+            "pathway_id": choice.pathway_id,
+            "version_id": choice.version_id,
         }
         page_cache.put(key, cached)
     page_context: dict[str, Any] = {
@@ -163,10 +167,31 @@ def resolved(request: HttpRequest, municipality: str, situation: str, phase: str
         "content": mark_safe(cached["content"]),  # noqa: S308 - our own rendered template
     }
     if whole_key is None:
+        if request.user.is_authenticated and cached.get("version_id"):
+            page_context.update(
+                refer_steps=_referable_steps(request, int(cached["version_id"])),
+                pathway_id=cached.get("pathway_id"),
+                phase=phase,
+                situation=situation,
+            )
         return render(request, "pathways/pathway.html", page_context)
     html = _anonymous_page(request, cached["title"], cached["content"])
     page_cache.put_page(whole_key, html)
     return HttpResponse(page_cache.fill_csrf(request, html))
+
+
+def _referable_steps(request: HttpRequest, version_id: int) -> list[PathwayStep]:
+    """The steps of a version whose service takes referrals through Kansrijk, for a user who
+    can send referrals (otherwise none, and no query). One query."""
+    if not referral_scope(request.user).sender_org_ids:
+        return []
+    return list(
+        PathwayStep.objects.filter(
+            version_id=version_id, service__organization__account_organisation__isnull=False
+        )
+        .select_related("service__organization")
+        .order_by("position")
+    )
 
 
 def _anonymous_page(request: HttpRequest, title: str, content: str) -> str:
