@@ -158,8 +158,8 @@ def resolved(request: HttpRequest, municipality: str, situation: str, phase: str
             "title": f"{choice.title} · {table.name}",
             "content": head + _pathway_body(choice),
             # For the refer links of a signed-in professional (not part of the cached HTML).
-            "pathway_id": choice.pathway_id,
-            "version_id": choice.version_id,
+            "pathway_id": str(choice.pathway_id),
+            "version_id": str(choice.version_id),
         }
         page_cache.put(key, cached)
     page_context: dict[str, Any] = {
