@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kansrijk.audit.models import AccessEvent, Action
+from kansrijk.referrals import services
 from kansrijk.referrals.models import Consent, ContactAttempt, Referral
 from kansrijk.referrals.workflow import Status
 from tests.referrals.factories import (
@@ -273,14 +274,37 @@ def test_inbox_with_a_bad_cursor_and_for_non_intake_users(client, login_verified
     assert client.get(reverse("referrals:inbox")).status_code == 403
 
 
+#: Queries of a page request outside the page's own: session, user, second-factor device, the
+#: menu's roles and organisation, and the session save (SESSION_SAVE_EVERY_REQUEST; in a test
+#: transaction a savepoint, the update and its release).
+FRAMEWORK_QUERIES = 8
+
+
 def test_inbox_query_count_is_capped(client, login_verified, world, django_assert_max_num_queries):
-    for i in range(6):
-        make_referral(world, status=Status.REQUESTED, client_given_name=f"Cliënt{i}")
+    # More than a page, with every status, urgency and kind of row: still one query for the
+    # rows (no query per row), one for the user's organisations and one access-log insert.
+    for i in range(27):
+        make_referral(
+            world,
+            status=[Status.REQUESTED, Status.ACCEPTED, Status.IN_PROGRESS][i % 3],
+            client_given_name=f"Cliënt{i}",
+            urgency=["routine", "urgent"][i % 2],
+        )
     _as(client, login_verified, world.intake)
     client.get(reverse("referrals:inbox"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(FRAMEWORK_QUERIES + 3):
         response = client.get(reverse("referrals:inbox"))
-    assert len(response.context["page"].rows) == 6
+    page = response.context["page"]
+    assert len(page.rows) == 25
+    assert page.next_cursor
+    body = response.content.decode()
+    assert body.count('class="utrecht-table__row') == 26  # header + 25 rows
+    assert "Volgende pagina" in body
+    with django_assert_max_num_queries(FRAMEWORK_QUERIES + 3):
+        rest = client.get(reverse("referrals:inbox"), {"na": page.next_cursor})
+    assert len(rest.context["page"].rows) == 2
+    seen = {r.referral.pk for r in page.rows} | {r.referral.pk for r in rest.context["page"].rows}
+    assert len(seen) == 27
 
 
 def test_sent_list_for_the_professional(client, login_verified, world):
@@ -433,12 +457,25 @@ def test_contact_attempt_with_bad_input_changes_nothing(client, login_verified, 
 
 
 def test_detail_query_count_is_capped(client, login_verified, world, django_assert_max_num_queries):
-    referral = make_referral(world, status=Status.IN_PROGRESS)
+    situation("geldzorgen")
+    situation("huisvesting", "Huisvesting")
+    referral = make_referral(world, status=Status.ON_HOLD, situations=("geldzorgen", "huisvesting"))
+    for _ in range(3):
+        services.record_contact_attempt(
+            referral=referral, user=world.intake, channel="phone", result="no_answer"
+        )
     _as(client, login_verified, world.intake)
     client.get(reverse("referrals:detail", args=[referral.pk]))
-    with django_assert_max_num_queries(16):
+    # The referral with its service, organisations, referrer and municipality; its situations,
+    # consents, status history and contact attempts; the user's organisations; one insert in
+    # the access log. However long the history is.
+    with django_assert_max_num_queries(FRAMEWORK_QUERIES + 7):
         response = client.get(reverse("referrals:detail", args=[referral.pk]))
     assert response.status_code == 200
+    body = response.content.decode()
+    assert "Huisvesting" in body
+    assert body.count("Geen gehoor") >= 3
+    assert AccessEvent.objects.latest("id").event_type == "referral.view"
 
 
 # --- Print and access report ------------------------------------------------------------------

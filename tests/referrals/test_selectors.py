@@ -44,6 +44,21 @@ def test_working_days() -> None:
     assert add_working_days(datetime.date(2025, 12, 24), 1) == datetime.date(2025, 12, 29)
 
 
+def test_working_days_between_counts_as_a_walk_over_the_days_does() -> None:
+    def walk(start: datetime.date, end: datetime.date) -> int:
+        days = (end - start).days
+        return sum(
+            is_working_day(start + datetime.timedelta(days=i)) for i in range(1, max(days, 0) + 1)
+        )
+
+    first = datetime.date(2024, 12, 20)
+    for offset in range(0, 40):
+        start = first + datetime.timedelta(days=offset)
+        for length in (-3, 0, 1, 2, 5, 6, 7, 8, 13, 30, 120, 400, 800):
+            end = start + datetime.timedelta(days=length)
+            assert working_days_between(start, end) == walk(start, end), (start, end)
+
+
 def test_inbox_age_and_overdue(world: ReferralWorld) -> None:
     with time_machine.travel(MONDAY, tick=False):
         late = make_referral(world, status=Status.REQUESTED)

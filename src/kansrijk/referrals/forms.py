@@ -238,6 +238,46 @@ class ReferralForm(forms.Form):
         return data
 
 
+class ReferralEditForm(ReferralForm):
+    """A draft referral changed by its sender: the same fields, plus the version it was read
+    at (a stale form is refused instead of overwriting someone else's change)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def to_input_values(self) -> dict[str, Any]:
+        data = super().to_input_values()
+        data.pop("version", None)
+        return data
+
+
+class ConsentWithdrawForm(forms.Form):
+    """The client withdrew her consent: how, when and why (who: the user recording it)."""
+
+    use_required_attribute = False
+
+    method = forms.ChoiceField(
+        label=_("How did she withdraw her consent?"),
+        choices=ConsentMethod.choices,
+        widget=forms.RadioSelect(attrs=RADIO),
+        error_messages={"required": _("Choose how she withdrew her consent.")},
+    )
+    withdrawn_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("Leave empty for now."),
+        error_messages={"invalid": _("Fill in a date and time.")},
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only what is needed, e.g. “wants no help for now”. No medical details."),
+    )
+
+
 class ConsentForm(forms.Form):
     """The client's consent, recorded before sending."""
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
-from kansrijk.referrals.workflow import VISIBLE_TO_RECEIVER, Side, Status
+from kansrijk.referrals.workflow import OPEN, VISIBLE_TO_RECEIVER, Side, Status
 from kansrijk.situations.models import Phase
 
 
@@ -344,6 +344,14 @@ class Referral(models.Model):
                 fields=["receiver_organisation", "status", "sent_at", "id"],
                 name="referral_inbox",
             ),
+            # Inbox, all open statuses (the default view): the open referrals in the order
+            # shown, so a page reads its rows straight from the index instead of sorting
+            # all of the organisation's open referrals.
+            models.Index(
+                fields=["receiver_organisation", "sent_at", "id"],
+                name="referral_inbox_open",
+                condition=Q(status__in=sorted(OPEN)),
+            ),
             # Overdue filter in the inbox.
             models.Index(
                 fields=["receiver_organisation", "status", "response_due_on"],
@@ -484,6 +492,10 @@ class Consent(models.Model):
         related_name="+",
         verbose_name=_("withdrawal recorded by"),
     )
+    withdrawal_method = models.CharField(
+        _("how withdrawn"), max_length=8, choices=ConsentMethod.choices, blank=True
+    )
+    withdrawal_reason = models.CharField(_("why withdrawn"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("consent")

@@ -37,6 +37,7 @@ from kansrijk.referrals.models import (
 from kansrijk.referrals.services import PURPOSE, ROLE
 from kansrijk.referrals.workdays import working_days_between
 from kansrijk.referrals.workflow import Side, Transition
+from kansrijk.situations.models import Situation
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -131,24 +132,35 @@ class ReferralPage:
         return self.next_cursor is not None
 
 
+#: What a list row needs (the pages, the API's list items, ``_row``): no client data, and of
+#: the service and the organisations only their names. Anything else read from a list row
+#: would cost a query per row.
+LIST_COLUMNS = (
+    "id",
+    "reference",
+    "kind",
+    "status",
+    "urgency",
+    "version",
+    "created_at",
+    "updated_at",
+    "sent_at",
+    "first_contact_at",
+    "response_due_on",
+    "service",
+    "service__name",
+    "service__response_time_days",
+    "sender_organisation",
+    "sender_organisation__name",
+    "receiver_organisation",
+    "receiver_organisation__name",
+)
+
+
 def _list_columns(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     """What a list needs: no client data is loaded for lists."""
-    return qs.select_related("service", "sender_organisation", "receiver_organisation").defer(
-        "client_given_name",
-        "client_family_name",
-        "client_birth_date",
-        "client_phone",
-        "client_email",
-        "client_address",
-        "client_postal_code",
-        "handover_note",
-        "contact_note",
-        "risk_signals",
-        "status_reason",
-        "outcome_note",
-        "service__description",
-        "service__search_text",
-        "service__search_stems",
+    return qs.select_related("service", "sender_organisation", "receiver_organisation").only(
+        *LIST_COLUMNS
     )
 
 
@@ -286,23 +298,48 @@ def _parse_id(referral_id: Any) -> uuid.UUID:
         raise ReferralNotFound() from exc
 
 
+#: Of the related rows a referral page, the API and FHIR show only these columns (the service
+#: and the user rows are wide; their other columns cost time in every query for nothing).
+DETAIL_RELATED_COLUMNS = (
+    "service__name",
+    "service__status",
+    "service__response_time_days",
+    "service__organization_id",
+    "sender_organisation__name",
+    "sender_organisation__email",
+    "receiver_organisation__name",
+    "receiver_organisation__email",
+    "sender_user__username",
+    "sender_user__first_name",
+    "sender_user__last_name",
+    "sender_user__email",
+    "client_municipality__name",
+)
+
+
 def detail_queryset(user: Any) -> QuerySet[Referral]:
+    own = [f.name for f in Referral._meta.concrete_fields]
     return (
         Referral.objects.for_user(user)
         .select_related(
-            "service__organization",
+            "service",
             "sender_organisation",
             "receiver_organisation",
             "sender_user",
             "client_municipality",
         )
+        .only(*own, *DETAIL_RELATED_COLUMNS)
         .prefetch_related(
-            "situations",
+            Prefetch("situations", queryset=Situation.objects.only("code", "name")),
             Prefetch(
                 "consents",
-                queryset=Consent.objects.select_related("organisation", "recorded_by").order_by(
-                    "-given_at", "-recorded_at"
-                ),
+                queryset=Consent.objects.select_related("organisation", "recorded_by")
+                .only(
+                    *(f.name for f in Consent._meta.concrete_fields),
+                    "organisation__name",
+                    "recorded_by__username",
+                )
+                .order_by("-given_at", "-recorded_at"),
             ),
             Prefetch("status_events", queryset=StatusEvent.objects.order_by("at", "id")),
             Prefetch("contact_attempts", queryset=ContactAttempt.objects.order_by("at", "id")),

@@ -605,17 +605,47 @@ def record_consent(
 
 
 @transaction.atomic
-def withdraw_consent(*, consent: Consent, user: Any, request: Any = None) -> Consent:
-    """Record that the client withdrew her consent. An open referral that has no other valid
-    consent is cancelled (reason: consent withdrawn) in the same transaction."""
+def withdraw_consent(
+    *,
+    consent: Consent,
+    user: Any,
+    method: str = "",
+    reason: str = "",
+    withdrawn_at: datetime.datetime | None = None,
+    request: Any = None,
+) -> Consent:
+    """Record that the client withdrew her consent: who recorded it (``user``), when she
+    withdrew it (``withdrawn_at``, default now), how (``method``: verbal or written; optional)
+    and why (``reason``; optional). An open referral that has no other valid consent is
+    cancelled (reason: consent withdrawn) in the same transaction. Withdrawing a withdrawn
+    consent again changes nothing."""
     locked = _lock(consent.referral_id)
     _side_for(user, locked, Side.SENDER)
     current = Consent.objects.select_for_update().get(pk=consent.pk, referral=locked)
     if current.withdrawn_at is not None:
         return current
-    current.withdrawn_at = timezone.now()
+    now = timezone.now()
+    withdrawn_at = withdrawn_at or now
+    reason = (reason or "").strip()
+    errors: dict[str, list[Any]] = {}
+    if method:
+        _choice(errors, "method", method, ConsentMethod)
+    if len(reason) > 500:
+        errors["reason"] = [_("The reason is too long (at most 500 characters).")]
+    if withdrawn_at > now + _CLOCK_SKEW:
+        errors["withdrawn_at"] = [_("Consent cannot be withdrawn in the future.")]
+    elif withdrawn_at < current.given_at.replace(second=0, microsecond=0):
+        # (Pages give the time to the minute.)
+        errors["withdrawn_at"] = [_("Consent cannot be withdrawn before it was given.")]
+    if errors:
+        raise InvalidReferral(errors)
+    current.withdrawn_at = withdrawn_at
     current.withdrawn_by = user
-    current.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    current.withdrawal_method = method
+    current.withdrawal_reason = reason
+    current.save(
+        update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_method", "withdrawal_reason"]
+    )
     _audit(
         request=request,
         user=user,

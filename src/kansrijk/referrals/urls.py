@@ -16,7 +16,13 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("resultaten/", views.results, name="results"),
     path("<uuid:pk>/", views.detail, name="detail"),
+    path("<uuid:pk>/wijzigen/", views.edit, name="edit"),
     path("<uuid:pk>/toestemming/", views.consent, name="consent"),
+    path(
+        "<uuid:pk>/toestemming/<uuid:consent_pk>/intrekken/",
+        views.withdraw_consent,
+        name="withdraw_consent",
+    ),
     path("<uuid:pk>/status/", views.transition, name="transition"),
     path("<uuid:pk>/contactpoging/", views.contact_attempt, name="contact_attempt"),
     path("<uuid:pk>/afdrukken/", views.print_view, name="print"),

@@ -1,4 +1,5 @@
-"""The referral pages: start a referral, record consent and send it; the receiving
+"""The referral pages: start a referral, change the draft, record consent and send it, record
+that the client withdrew her consent; the receiving
 organisation's inbox with accept / decline / contact / outcome; the sent list; one referral
 with its timeline; its print view and access report; the coalition's results.
 
@@ -10,6 +11,7 @@ and codes.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
@@ -37,13 +39,16 @@ from kansrijk.referrals.exceptions import (
 )
 from kansrijk.referrals.forms import (
     ConsentForm,
+    ConsentWithdrawForm,
     ContactAttemptForm,
     PrenatalStartForm,
+    ReferralEditForm,
     ReferralForm,
     TransitionForm,
     aware,
 )
 from kansrijk.referrals.models import (
+    Consent,
     DataCategory,
     Kind,
     Referral,
@@ -61,6 +66,9 @@ CONSENT_MESSAGE = gettext_lazy(
     "The referral has not been sent: record the client's consent first. Without her consent "
     "for every kind of data in the referral, it cannot be sent."
 )
+
+#: Rows per page of the inbox and the sent list (keyset pages: "Next page" continues).
+LIST_PAGE_SIZE = 25
 
 #: The order of the action forms on a referral (the most common first).
 _ACTION_ORDER = [
@@ -525,6 +533,171 @@ def contact_attempt(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     return redirect("referrals:detail", pk=pk)
 
 
+# --- Changing a draft -------------------------------------------------------------------------
+
+
+def _edit_initial(referral: Referral) -> dict[str, Any]:
+    values = dataclasses.asdict(services.ReferralInput.from_referral(referral))
+    values["service"] = values.pop("service_id")
+    values["situations"] = list(values["situations"])
+    values["version"] = referral.version
+    return values
+
+
+def _render_edit(
+    request: HttpRequest,
+    referral: Referral,
+    form: ReferralEditForm,
+    *,
+    status: int = 200,
+    error: Any = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "referrals/edit.html",
+        {
+            "form": form,
+            "referral": referral,
+            "service": referral.service,
+            "is_phb": form.is_prenatal_home_visit,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters()
+@sensitive_variables()
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Change a draft referral (its sender, before it is sent). The form carries the version
+    it was read at: a form that is out of date changes nothing and says so."""
+    referral = _get_referral(request, pk, log=False)
+    if Side.SENDER not in referral.sides_for(request.user):
+        raise _not_found()
+    if referral.status != Status.DRAFT:
+        selectors.log_read(user=request.user, referral=referral, request=request)
+        return _render_detail(
+            request, referral, status=409, error=_("Only a draft referral can be changed.")
+        )
+    kwargs = {"municipalities": _municipality_choices(), "situations": _situation_choices()}
+    initial = _edit_initial(referral)
+    if request.method == "GET":
+        # The form shows her data: a read. (The change itself is logged as an update.)
+        selectors.log_read(user=request.user, referral=referral, request=request)
+        return _render_edit(request, referral, ReferralEditForm(initial=initial, **kwargs))
+    data = request.POST.copy()
+    # Its service and what it was started from stay as they are.
+    for name in ("service", "kind", "source", "pathway_ref", "pathway_step_ref", "signalling_ref"):
+        data[name] = str(initial[name] or "")
+    form = ReferralEditForm(data, **kwargs)
+    if not form.is_valid():
+        return _render_edit(request, referral, form, status=400)
+    try:
+        services.update_draft(
+            referral=referral,
+            user=request.user,
+            data=services.ReferralInput(**form.to_input_values()),
+            expected_version=form.cleaned_data["version"],
+            request=request,
+        )
+    except ReferralNotFound as exc:
+        raise _not_found() from exc
+    except StaleVersion:
+        return _render_edit(request, referral, form, status=409, error=STALE_MESSAGE)
+    except InvalidReferral as exc:
+        _add_errors(form, exc)
+        return _render_edit(request, referral, form, status=400)
+    except ReferralError as exc:
+        return _error_response(request, pk, exc)
+    messages.success(request, _("The changes to the draft are saved."))
+    return redirect("referrals:detail", pk=pk)
+
+
+# --- Withdrawing consent ------------------------------------------------------------------------
+
+
+def _sender_consent(request: HttpRequest, pk: uuid.UUID, consent_pk: uuid.UUID) -> Consent:
+    """The consent of this referral, if the user may see it; 404 otherwise (not logged)."""
+    try:
+        consent = selectors.get_consent(request.user, consent_pk, request=request, log=False)
+    except ReferralNotFound as exc:
+        raise _not_found() from exc
+    if consent.referral_id != pk:
+        raise _not_found()
+    return consent
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def withdraw_consent(request: HttpRequest, pk: uuid.UUID, consent_pk: uuid.UUID) -> HttpResponse:
+    """Record that the client withdrew her consent: how, when and why; who is the user. What
+    happens to the referral is the service's rule (``services.withdraw_consent``)."""
+    consent = _sender_consent(request, pk, consent_pk)
+    referral = consent.referral
+    if Side.SENDER not in referral.sides_for(request.user):
+        return _forbidden(request, _("Only the sending organisation records a withdrawal."))
+    if consent.withdrawn_at is not None:
+        messages.info(request, _("This consent is already withdrawn."))
+        return redirect("referrals:detail", pk=pk)
+    status = 200
+    error = None
+    if request.method == "POST":
+        form = ConsentWithdrawForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            was_open = referral.status in OPEN
+            try:
+                services.withdraw_consent(
+                    consent=consent,
+                    user=request.user,
+                    method=data["method"],
+                    reason=data["reason"],
+                    withdrawn_at=aware(data["withdrawn_at"]),
+                    request=request,
+                )
+            except ReferralNotFound as exc:
+                raise _not_found() from exc
+            except InvalidReferral as exc:
+                _add_errors(form, exc)
+            except ReferralError as exc:
+                error = exc.message
+            else:
+                after = Referral.objects.only("status").get(pk=pk)
+                if was_open and after.status == Status.CANCELLED:
+                    messages.success(
+                        request,
+                        _(
+                            "The withdrawal is recorded. Without her consent the referral is "
+                            "cancelled; the receiving organisation is informed."
+                        ),
+                    )
+                else:
+                    messages.success(request, _("The withdrawal of her consent is recorded."))
+                return redirect("referrals:detail", pk=pk)
+        status = 400 if error is None else 409
+    else:
+        form = ConsentWithdrawForm()
+        # The page shows the consent: logged as a read of it.
+        selectors.get_consent(request.user, consent.pk, request=request)
+    return render(
+        request,
+        "referrals/withdraw_consent.html",
+        {
+            "form": form,
+            "referral": referral,
+            "consent": consent,
+            "open": referral.status in OPEN,
+            "error": error,
+            "category_labels": DataCategory.choices,
+        },
+        status=status,
+    )
+
+
 @login_required
 @never_cache
 @require_GET
@@ -579,7 +752,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
     try:
         page = selectors.inbox(
-            request.user, request=request, filters=filters, after=query.get("na")
+            request.user,
+            request=request,
+            filters=filters,
+            after=query.get("na"),
+            page_size=LIST_PAGE_SIZE,
         )
     except selectors.InvalidCursor:
         return render(
@@ -620,7 +797,11 @@ def sent(request: HttpRequest) -> HttpResponse:
     filters = selectors.SentFilter(status=status if status in Status.values else "")
     try:
         page = selectors.sent_referrals(
-            request.user, request=request, filters=filters, after=request.GET.get("na")
+            request.user,
+            request=request,
+            filters=filters,
+            after=request.GET.get("na"),
+            page_size=LIST_PAGE_SIZE,
         )
     except selectors.InvalidCursor:
         return render(

@@ -1,14 +1,24 @@
-"""Template helpers of the referral pages: the "Refer" link for other modules' pages."""
+"""Template helpers of the referral pages: the "Refer" link for other modules' pages, the
+list rows (``referral_rows``: written out in Python, no template per row), status and urgency
+labels translated once per language, and ``form_fields`` (unbound form fields rendered once)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 from django import template
-from django.urls import reverse
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext, ngettext
 
-from kansrijk.referrals.models import referral_scope
+from kansrijk.referrals.models import Urgency, referral_scope
+from kansrijk.referrals.workflow import Status
 
 register = template.Library()
 
@@ -70,6 +80,67 @@ def status_modifier(status: str) -> str:
     }.get(status, "open")
 
 
+@lru_cache(maxsize=32)
+def _labels(language: str | None) -> dict[str, dict[str, str]]:
+    """The status and urgency labels in ``language``, translated once per language (a
+    ``get_FOO_display`` per list row translates every choice of the field again)."""
+    return {
+        "status": {value: str(label) for value, label in Status.choices},
+        "urgency": {value: str(label) for value, label in Urgency.choices},
+    }
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """The status's label in the current language (for list rows)."""
+    return _labels(get_language())["status"].get(status, status)
+
+
+@register.filter
+def urgency_label(urgency: str) -> str:
+    """The urgency's label in the current language (for list rows)."""
+    return _labels(get_language())["urgency"].get(urgency, urgency)
+
+
+_ZERO = "00000000-0000-0000-0000-000000000000"
+
+
+@lru_cache(maxsize=8)
+def _detail_url_pattern(script_prefix: str) -> tuple[str, str]:
+    url = reverse("referrals:detail", args=[_ZERO])
+    head, _, tail = url.partition(_ZERO)
+    return head, tail
+
+
+@register.filter
+def detail_url(referral_id: Any) -> str:
+    """``{% url 'referrals:detail' id %}`` for list rows, without a ``reverse`` per row."""
+    head, tail = _detail_url_pattern(get_script_prefix())
+    return f"{head}{referral_id}{tail}"
+
+
+#: Rendered fields of unbound forms, by (template, key, language): see ``form_fields``.
+_UNBOUND_FIELDS: dict[tuple[str, str, str | None], str] = {}
+
+
+@register.simple_tag
+def form_fields(template_name: str, form: Any, *, rule: Any = None, key: Any = "") -> str:
+    """``template_name`` rendered with ``form`` (and ``rule``). The fields of an unbound form
+    are the same on every page (labels, choices, help texts; the version and the CSRF token are
+    outside them), so outside DEBUG they are rendered once per process and language: the
+    contact and status forms through the widget templates cost more than the rest of a
+    referral page. A bound form (with the values and errors of a failed post) is always
+    rendered afresh. ``key`` must tell apart forms with different ids or fields."""
+    context = {"form": form, "rule": rule}
+    if form.is_bound or settings.DEBUG:
+        return render_to_string(template_name, context)
+    cache_key = (template_name, str(key), get_language())
+    html = _UNBOUND_FIELDS.get(cache_key)
+    if html is None:
+        html = _UNBOUND_FIELDS[cache_key] = render_to_string(template_name, context)
+    return html
+
+
 @register.filter
 def language_name(code: str) -> str:
     """The name of a language code from the form's list, else the code itself."""
@@ -77,3 +148,85 @@ def language_name(code: str) -> str:
 
     name = LANGUAGE_NAMES.get(code)
     return str(name) if name is not None else code
+
+
+#: What an empty cell shows (an en dash, as in the templates).
+NO_VALUE = "\u2013"
+
+
+def _waiting_time(row: Any) -> SafeString:
+    """The waiting-time cell: "3 of 5 working days", then "Overdue" or "contacted"."""
+    if row.age_working_days is None:
+        return format_html("{}", NO_VALUE)
+    if row.response_time_days:
+        text = gettext("%(age)s of %(days)s working days") % {
+            "age": row.age_working_days,
+            "days": row.response_time_days,
+        }
+    else:
+        text = ngettext("%(age)s working day", "%(age)s working days", row.age_working_days) % {
+            "age": row.age_working_days
+        }
+    if row.overdue:
+        return format_html(
+            '{} <strong class="kr-ref-overdue">{}</strong>', text, gettext("Overdue")
+        )
+    if row.referral.first_contact_at:
+        return format_html(
+            '{} <span class="kr-ref-contacted">{}</span>', text, gettext("contacted")
+        )
+    return format_html("{}", text)
+
+
+def _row_cells(row: Any, side: str, prenatal: str) -> tuple[Any, ...]:
+    r = row.referral
+    urgency = urgency_label(r.urgency)
+    sent: Any = NO_VALUE
+    if r.sent_at:
+        local = timezone.localtime(r.sent_at)
+        sent = format_html(
+            '<time datetime="{}">{}</time>',
+            local.isoformat(),
+            formats.date_format(local, "j M Y"),
+        )
+    organisation = r.sender_organisation if side == "inbox" else r.receiver_organisation
+    return (
+        " kr-ref-row--overdue" if row.overdue else "",
+        detail_url(r.pk),
+        r.reference,
+        format_html('<br><span class="kr-ref-muted">{}</span>', prenatal)
+        if r.kind == "prenatal_home_visit"
+        else "",
+        organisation.name,
+        r.service.name,
+        format_html("<strong>{}</strong>", urgency) if r.urgency != "routine" else urgency,
+        status_modifier(r.status),
+        _capfirst(status_label(r.status)),
+        sent,
+        _waiting_time(row),
+    )
+
+
+def _capfirst(value: str) -> str:
+    return value[:1].upper() + value[1:]
+
+
+@register.simple_tag
+def referral_rows(rows: Any, side: str) -> SafeString:
+    """The rows of the inbox or the sent list (``side``), written out in Python: a page of
+    rows through the template engine cost more than the rest of the request together. The
+    cells are those of ``referrals/includes/list_table.html``; every value is escaped."""
+    prenatal = gettext("Prenatal home visit")
+    return format_html_join(
+        "\n",
+        '<tr class="utrecht-table__row{}">'
+        '<td class="utrecht-table__cell"><a class="utrecht-link" href="{}">{}</a>{}</td>'
+        '<td class="utrecht-table__cell">{}</td>'
+        '<td class="utrecht-table__cell">{}</td>'
+        '<td class="utrecht-table__cell">{}</td>'
+        '<td class="utrecht-table__cell"><span class="kr-ref-status kr-ref-status--{}">{}</span></td>'
+        '<td class="utrecht-table__cell">{}</td>'
+        '<td class="utrecht-table__cell">{}</td>'
+        "</tr>",
+        (_row_cells(row, side, prenatal) for row in rows),
+    )
