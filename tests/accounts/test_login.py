@@ -187,6 +187,36 @@ def test_session_ends_after_thirty_minutes_idle(client):
         assert not client.get(START).context["user"].is_authenticated
 
 
+def test_activity_moves_the_expiry_at_most_once_a_minute(client):
+    """No session write on every request (SESSION_SAVE_EVERY_REQUEST is off): the sliding
+    middleware moves the expiry once a minute, which keeps the idle timeout."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = UserFactory(roles=[Role.ANALYST])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        post_login(client, user.username)
+        key = client.session.session_key
+        expiry = Session.objects.get(session_key=key).expire_date
+        traveller.shift(datetime.timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(START).status_code == 200
+        assert not any("django_session" in q["sql"] and "UPDATE" in q["sql"] for q in queries)
+        assert Session.objects.get(session_key=key).expire_date == expiry
+        traveller.shift(datetime.timedelta(seconds=31))
+        client.get(START)
+        moved = Session.objects.get(session_key=key).expire_date
+        assert moved == expiry + datetime.timedelta(seconds=61)
+        # Anonymous visitors get no session from it.
+        client.logout()
+        client.cookies.clear()
+        before = Session.objects.count()
+        client.get(reverse("accounts:login"))
+        assert Session.objects.count() == before
+
+
 def test_logout_needs_post_and_ends_the_session(client):
     user = UserFactory(roles=[Role.ANALYST])
     post_login(client, user.username)

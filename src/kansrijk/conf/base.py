@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kansrijk.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "kansrijk.accounts.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -147,7 +148,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions end after 30 minutes without activity (NEN 7510).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout slides with activity: kansrijk.accounts.middleware.SlidingSessionMiddleware
+# moves the expiry at most once a minute (not a session write on every request).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
