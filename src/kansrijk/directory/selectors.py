@@ -50,7 +50,6 @@ from kansrijk.places.selectors import (
     EARTH_RADIUS_KM,
     bounding_box,
     distance_expression,
-    distance_km,
     lookup_postcode,
 )
 
@@ -255,20 +254,14 @@ def search_services(
     return with_listing_data(queryset) if prefetch else queryset
 
 
-#: Up to this many candidate ids go into the query as a literal list (exact planner estimates,
-#: no subplan per row); beyond it the filters stay subqueries.
-MAX_LITERAL_IDS = 10_000
-
-
 def _near_postcode(
     queryset: QuerySet[Service], area: PostcodeArea, *, nearby_km: float, strict: bool
 ) -> QuerySet[Service]:
     """Order by (serves the postcode's municipality, distance to the nearest location, name).
 
-    Fast at national scale: the candidates (services serving the municipality, services with a
-    location in the bounding box within ``nearby_km``) are found with two index lookups and exact
-    distances in Python, so the main query works on a literal id list (exact estimates on both
-    databases); only those candidates get the per-row area and distance subqueries.
+    The QuerySet form of the ranking, for callers that filter or slice further (the signalling
+    guide); pages use ``rank_page``, which gives the same order in one cheaper query (a test
+    compares the two). Distances come from the point each service-at-location carries.
     """
     serving_query = (
         ServiceArea.objects.filter(municipality_id=area.municipality_id)
@@ -290,29 +283,15 @@ def _near_postcode(
     lat, lon = area.latitude, area.longitude
     if not strict:
         box = bounding_box(lat, lon, nearby_km)
-        nearby_ids = {
-            service_id
-            for service_id, latitude, longitude in ServiceAtLocation.objects.filter(
-                **box.as_filter("location__latitude", "location__longitude")
-            )
-            .order_by()
-            .values_list("service_id", "location__latitude", "location__longitude")
-            if latitude is not None
-            and longitude is not None
-            and distance_km(lat, lon, latitude, longitude) <= nearby_km
-        }
-        candidates = set(serving_query.values_list("service_id", flat=True)) | nearby_ids
-        if len(candidates) <= MAX_LITERAL_IDS:
-            queryset = queryset.filter(id__in=list(candidates))
-        else:
-            nearby_query = ServiceAtLocation.objects.filter(
-                **box.as_filter("location__latitude", "location__longitude")
-            ).values("service_id")
-            queryset = queryset.filter(Q(id__in=serving_query) | Q(id__in=nearby_query))
-    nearest = (
-        Location.objects.filter(
-            service_at_locations__service=OuterRef("pk"), latitude__isnull=False
+        nearby_query = (
+            ServiceAtLocation.objects.filter(**box.as_filter())
+            .alias(d=distance_expression(lat, lon))
+            .filter(d__lte=nearby_km)
+            .values("service_id")
         )
+        queryset = queryset.filter(Q(id__in=serving_query) | Q(id__in=nearby_query))
+    nearest = (
+        ServiceAtLocation.objects.filter(service=OuterRef("pk"), latitude__isnull=False)
         .annotate(d=distance_expression(lat, lon))
         .order_by("d")
         .values("d")[:1]
