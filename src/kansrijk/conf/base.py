@@ -106,9 +106,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # disks): on SSDs with the working set in memory an index probe is nearly as cheap as a
     # sequential read, and with 4 the planner scans all 50,000 services to filter a postcode
     # search's 1,500 candidates (150 ms instead of 15 ms).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        "-c jit=off -c random_page_cost=1.1"
-    )
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
