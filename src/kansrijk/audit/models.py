@@ -63,11 +63,14 @@ class AccessEvent(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS
     )
-    # The log outlives users and organisations: no database constraints, no cascades.
+    # The log outlives users and organisations: no database constraints, no cascades. No
+    # index of their own either: nothing looks events up by organisation, by user the
+    # (user, occurred_at) index serves, and every index costs each logged request an insert.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -79,6 +82,7 @@ class AccessEvent(models.Model):
         "accounts.Organisation",
         models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
