@@ -515,10 +515,7 @@ class Location(models.Model):
         verbose_name = _("location")
         verbose_name_plural = _("locations")
         ordering = ["name", "id"]
-        # With the id, the postcode search's bounding box is read from the index alone.
-        indexes = [
-            models.Index(fields=["latitude", "longitude", "id"], name="directory_location_point")
-        ]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="directory_location_point")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)

@@ -1184,11 +1184,13 @@ _CHILDREN: list[tuple[type[models.Model], str, type[models.Model]]] = [
     (Contact, "organization_id", Organization),
 ]
 
-#: Fields an import never overwrites.
+#: Fields an import never overwrites (ours, or kept by database triggers: search_vector, the
+#: point of a service-at-location).
 _KEEP_FIELDS = {
     Organization: {"id", "account_organisation", "created_at", "last_modified"},
-    Service: {"id", "created_at", "last_modified", "search_text", "search_stems"},
+    Service: {"id", "created_at", "last_modified", "search_text", "search_stems", "search_vector"},
     Location: {"id", "last_modified"},
+    ServiceAtLocation: {"id", "latitude", "longitude"},
     TaxonomyTerm: {"id", "position"},
 }
 

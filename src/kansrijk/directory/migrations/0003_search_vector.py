@@ -1,5 +1,5 @@
-"""A stored ``search_vector`` for Dutch full-text search (PostgreSQL); a covering index for
-the postcode search; an index on ``Location.last_modified``.
+"""A stored ``search_vector`` for Dutch full-text search (PostgreSQL); an index on
+``Location.last_modified``.
 
 Migration 0002 indexed the expression ``to_tsvector('dutch', search_text)``. The index finds the
 matching services quickly, but whenever PostgreSQL checks a row against a query by another route
@@ -56,14 +56,6 @@ class Migration(migrations.Migration):
             field=SearchVectorField(editable=False, null=True, verbose_name="search vector"),
         ),
         migrations.RunPython(forward, backward, elidable=False),
-        # A covering index for the postcode search's bounding box (selectors._rank_near).
-        migrations.RemoveIndex(model_name="location", name="directory_location_point"),
-        migrations.AddIndex(
-            model_name="location",
-            index=models.Index(
-                fields=["latitude", "longitude", "id"], name="directory_location_point"
-            ),
-        ),
         # For the search page's cache token (kansrijk.directory.cache).
         migrations.AlterField(
             model_name="location",
