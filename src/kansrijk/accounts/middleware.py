@@ -40,7 +40,7 @@ class SlidingSessionMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.session_key and not session.is_empty():
+        if session is not None and session.session_key:
             now = int(time.time())
             refresh = getattr(settings, "SESSION_REFRESH_SECONDS", 60)
             try:
