@@ -35,15 +35,24 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 @pytest.fixture(autouse=True)
 def _fresh_process_caches() -> Iterator[None]:
     """What workers keep in memory or in the cache (search-form choices, the social map's
-    result cards) does not leak from one test into the next."""
+    search index and result cards) does not leak from one test into the next."""
     from django.core.cache import cache
 
-    from kansrijk.directory import page_selectors
+    from kansrijk.directory import page_selectors, ranking, search_html
+    from kansrijk.directory.cache import forget_local_cards
+    from kansrijk.places.selectors import forget_areas
 
-    cache.clear()
-    page_selectors.forget_choices()
+    def forget() -> None:
+        cache.clear()
+        forget_local_cards()
+        page_selectors.forget_choices()
+        ranking.forget_index()
+        search_html.forget_skeletons()
+        forget_areas()
+
+    forget()
     yield
-    page_selectors.forget_choices()
+    forget()
 
 
 @pytest.fixture

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
+from kansrijk.directory import ranking
 from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory, UnknownMunicipality
 from kansrijk.directory.models import ServiceStatus
 from kansrijk.directory.search import build_search_text, normalise, query_terms
@@ -295,10 +297,18 @@ def friesland_map(places: None) -> None:
         {"postcode": "9203", "free": True},
         {"postcode": "9203", "include_defunct": True},
         {"postcode": "8901", "text": "dienst"},
+        {"postcode": "9203", "municipality": "GM0090", "free": False},
     ],
 )
-def test_search_page_ranks_like_search_services(friesland_map: None, filters: dict) -> None:
+@pytest.mark.parametrize("index", [True, False], ids=["in-memory index", "ranking query"])
+def test_search_page_ranks_like_search_services(
+    friesland_map: None, filters: dict, index: bool, settings: Any
+) -> None:
+    """Both ways of ranking (``kansrijk.directory.ranking`` in each worker, the SQL ranking query
+    for what the index does not cover) give the order, distances and totals of the QuerySet."""
     from kansrijk.directory.selectors import search_page
+
+    settings.KANSRIJK_SEARCH_INDEX = index
 
     expected = list(search_services(**filters))
     assert expected, "the fixture should give results"
@@ -344,8 +354,9 @@ def test_search_page_query_count(
             languages=["nl"],
             referral_methods=["phone"],
         )
-    # The postcode, the category terms, the ranking, the services with their 5 prefetches.
-    with django_assert_max_num_queries(9):  # type: ignore[operator]
+    ranking.current_index()  # read once per worker (and after a change), not per search
+    # The postcode, the services with their 5 prefetches (the ranking asks the index).
+    with django_assert_max_num_queries(7):  # type: ignore[operator]
         page = search_page(postcode="9203", category="geldzorgen", per_page=20)
         assert len(page.object_list) == 20
         for service in page.object_list:

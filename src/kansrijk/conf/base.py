@@ -234,6 +234,10 @@ SPECTACULAR_SETTINGS = {
 ADMIN_URL_PATH = env_str("ADMIN_URL_PATH", "beheer/")
 # Shows the "demo environment" banner on every page (set by `kansrijk demo`).
 KANSRIJK_DEMO_MODE = env_bool("KANSRIJK_DEMO_MODE", False)
+# Social-map searches near a postcode are ranked from an index in each worker's memory
+# (kansrijk.directory.ranking; ~80 MB and ~2 s of CPU to read at 50,000 services).
+# Off: every search is ranked by one SQL query instead (docs/operations.md).
+KANSRIJK_SEARCH_INDEX = env_bool("KANSRIJK_SEARCH_INDEX", True)
 # Access-log records are kept this many days (NEN 7513: 5 years).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365 + 1)
 REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", 365)  # after closing; docs/privacy.md

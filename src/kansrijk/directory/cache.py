@@ -21,6 +21,8 @@ large import (``kansrijk warm-search-cache``), so that the first searches do not
 from __future__ import annotations
 
 import datetime
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 
 from django.core.cache import cache
@@ -42,20 +44,54 @@ def card_keys(
     return {service_id: card_key(service_id, version, language) for service_id, version in rows}
 
 
+#: Cards a worker keeps itself besides the shared cache, and for how many seconds at most: a
+#: key names the service's version, so a kept card is as current as the shared one, but what
+#: changes a card without a new version (see above) must still show within a bounded time.
+LOCAL_CARDS = 10_000
+LOCAL_SECONDS = 600.0
+
+_local: OrderedDict[str, tuple[float, str]] = OrderedDict()
+
+
 def get_cards(keys: Mapping[object, str]) -> dict[object, str]:
-    """The cached card bodies among ``keys``, by service id."""
-    found = cache.get_many(list(keys.values()))
-    return {
-        service_id: found[key]
-        for service_id, key in keys.items()
-        if isinstance(found.get(key), str)
-    }
+    """The cached card bodies among ``keys``, by service id: from this worker's own copies
+    first, then from the shared cache (one round trip for the rest)."""
+    now = time.monotonic()
+    cards: dict[object, str] = {}
+    wanted: dict[str, object] = {}
+    for service_id, key in keys.items():
+        kept = _local.get(key)
+        if kept is not None and now - kept[0] <= LOCAL_SECONDS:
+            _local.move_to_end(key)
+            cards[service_id] = kept[1]
+        else:
+            wanted[key] = service_id
+    if wanted:
+        found = cache.get_many(list(wanted))
+        fetched = {key: html for key, html in found.items() if isinstance(html, str)}
+        _keep(fetched, now)
+        cards.update({wanted[key]: html for key, html in fetched.items()})
+    return cards
 
 
 def put_cards(cards: Mapping[str, str]) -> None:
-    """Store card bodies by cache key."""
+    """Store card bodies by cache key (shared cache and this worker's copies)."""
     if cards:
         cache.set_many(dict(cards), CARD_TTL)
+        _keep(cards, time.monotonic())
+
+
+def _keep(cards: Mapping[str, str], now: float) -> None:
+    for key, html in cards.items():
+        _local[key] = (now, html)
+        _local.move_to_end(key)
+    while len(_local) > LOCAL_CARDS:
+        _local.popitem(last=False)
+
+
+def forget_local_cards() -> None:
+    """Drop this worker's copies (tests; the shared cache is emptied apart)."""
+    _local.clear()
 
 
 def warm_cards(

@@ -39,7 +39,7 @@ from kansrijk.places.selectors import lookup_postcode, normalise_postcode
 # --- Search ------------------------------------------------------------------------------------
 
 FREE_CHOICES = [("", _("Free or paid")), ("yes", _("Free of charge")), ("no", _("Paid"))]
-_MAX_QUERY_LENGTH = 200
+MAX_QUERY_LENGTH = 200
 
 _TEXTBOX = "utrecht-textbox utrecht-textbox--html-input"
 _SELECT = "utrecht-select utrecht-select--html-select"
@@ -141,7 +141,7 @@ class SearchForm(forms.Form):
                     self.fields[name].widget.attrs["aria-invalid"] = "true"
 
     def clean_q(self) -> str:
-        return str(self.cleaned_data.get("q") or "").strip()[:_MAX_QUERY_LENGTH]
+        return str(self.cleaned_data.get("q") or "").strip()[:MAX_QUERY_LENGTH]
 
     def clean_municipality(self) -> str:
         raw = str(self.cleaned_data.get("municipality") or "").strip()

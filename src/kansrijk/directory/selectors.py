@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -28,6 +29,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from kansrijk.directory import ranking
 from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory, UnknownMunicipality
 from kansrijk.directory.models import (
     PHASE_FIELDS,
@@ -369,19 +371,26 @@ def rank_page(
         rows = [RankedRow(*row) for row in values[start : start + per_page]]
         return Page(rows, number, paginator)
 
-    filtered = _filtered(**filters)
     strict = filters.get("municipality") not in (None, "")
     number = _page_number(page)
+    used = {key for key, value in filters.items() if value is not None and value != ""}
+    if used <= _INDEXED_FILTERS and getattr(settings, "KANSRIJK_SEARCH_INDEX", True):
+        index_ranked = _index_ranking(filters, area, nearby_km=nearby_km, strict=strict)
 
-    def ranked(number: int) -> tuple[list[RankedRow], int | None]:
-        return _rank_near(
-            filtered,
-            area,
-            nearby_km=nearby_km,
-            strict=strict,
-            offset=(number - 1) * per_page,
-            limit=per_page,
-        )
+        def ranked(number: int) -> tuple[list[RankedRow], int | None]:
+            return index_ranked((number - 1) * per_page, per_page)
+    else:
+        filtered = _filtered(**filters)
+
+        def ranked(number: int) -> tuple[list[RankedRow], int | None]:
+            return _rank_near(
+                filtered,
+                area,
+                nearby_km=nearby_km,
+                strict=strict,
+                offset=(number - 1) * per_page,
+                limit=per_page,
+            )
 
     rows, total = ranked(number)
     if total is None and number > 1:
@@ -393,6 +402,70 @@ def rank_page(
     # The paginator only counts (its object list is a length): the rows come from the ranking.
     paginator = Paginator(cast("list[RankedRow]", _Total(total or 0)), per_page)
     return Page(rows, number, paginator)
+
+
+#: The filters ``kansrijk.directory.ranking`` covers; searches with others take the SQL ranking.
+_INDEXED_FILTERS = frozenset(
+    {"text", "category", "municipality", "phase", "language", "free", "include_defunct"}
+)
+
+
+def _index_ranking(
+    filters: dict[str, Any], area: PostcodeArea, *, nearby_km: float, strict: bool
+) -> Callable[[int, int], tuple[list[RankedRow], int | None]]:
+    """``(offset, limit) → (rows, total)`` from this process's search index, with the filters
+    checked as ``_filtered`` checks them (same errors)."""
+    index = ranking.current_index()
+    phase = filters.get("phase")
+    if phase and phase not in PHASE_FIELDS:
+        raise InvalidSearch(_("Choose a phase: preconception, pregnancy or postnatal."))
+    municipality = filters.get("municipality")
+    code = None
+    if municipality not in (None, ""):
+        if isinstance(municipality, Municipality):
+            code = municipality.code
+        else:
+            code = str(municipality).strip().upper()
+            if code not in index.serving:
+                code = resolve_municipality(code).code
+    matching = index.mask(
+        text=filters.get("text"),
+        category=filters.get("category"),
+        municipality=code,
+        phase=phase,
+        language=filters.get("language"),
+        free=filters.get("free"),
+        include_defunct=bool(filters.get("include_defunct")),
+    )
+    assert area.latitude is not None
+    assert area.longitude is not None
+    latitude, longitude = area.latitude, area.longitude
+
+    def ranked(offset: int, limit: int) -> tuple[list[RankedRow], int | None]:
+        found, total = index.rank(
+            matching,
+            latitude=latitude,
+            longitude=longitude,
+            municipality=area.municipality_id,
+            nearby_km=nearby_km,
+            strict=strict,
+            offset=offset,
+            limit=limit,
+        )
+        return [
+            RankedRow(
+                service_id=index.ids[row.position],
+                name=index.names[row.position],
+                serves_municipality=row.serves,
+                distance_km=None
+                if row.a is None
+                else 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(max(0.0, row.a)))),
+                version=_as_datetime(index.versions[row.position]),
+            )
+            for row in found
+        ], total
+
+    return ranked
 
 
 def search_page(

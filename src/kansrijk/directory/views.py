@@ -10,22 +10,28 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kansrijk.directory import page_selectors, selectors, services
+from kansrijk.directory import page_selectors, search_html, selectors, services
 from kansrijk.directory.exceptions import (
     DirectoryError,
     EditNotAllowed,
@@ -34,9 +40,10 @@ from kansrijk.directory.exceptions import (
     UnknownCategory,
     UnknownMunicipality,
 )
-from kansrijk.directory.forms import SearchForm, ServiceForm
-from kansrijk.directory.models import Service
+from kansrijk.directory.forms import MAX_QUERY_LENGTH, SearchForm, ServiceForm
+from kansrijk.directory.models import PHASE_FIELDS, Service
 from kansrijk.places.exceptions import PlacesError
+from kansrijk.places.selectors import lookup_postcode_kept
 
 PAGE_SIZE = 20
 HISTORY_PAGE_SIZE = 25
@@ -82,6 +89,9 @@ def search(request: HttpRequest) -> HttpResponse:
     region only (plus the error containers of the fields and the live region, out of band).
     Bad input shows a Dutch error with the field; the status stays 200.
     """
+    quick = _quick_search(request)
+    if quick is not None:
+        return quick
     form = SearchForm(request.GET)
     page = None
     area = None
@@ -114,6 +124,125 @@ def search(request: HttpRequest) -> HttpResponse:
         response = render(request, "directory/search.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+#: Whether anonymous searches take the quick way (``_quick_search``); tests compare both ways.
+QUICK_SEARCH = True
+_SEARCH_FIELDS = ("q", "category", "municipality", "postcode", "phase", "language", "free")
+_SEARCH_ERRORS = (UnknownMunicipality, UnknownCategory, InvalidSearch, PlacesError)
+
+
+def _quick_search(request: HttpRequest) -> HttpResponse | None:
+    """The search page for an anonymous visitor without messages whose filters are all plainly
+    valid (else ``None``: the form and the templates do it, with their error messages): the
+    page around the results from a skeleton kept per worker, the status line and the results
+    written out in Python (``kansrijk.directory.search_html``), the same markup as the templates give.
+    No form object, no template rendering per search."""
+    if not QUICK_SEARCH or request.user.is_authenticated or len(messages.get_messages(request)):
+        return None
+    values = {name: request.GET.get(name, "") for name in _SEARCH_FIELDS}
+    if any("\x00" in value for value in values.values()) or values["municipality"]:
+        return None  # an error message to show, or a municipality given by name to normalise
+    if values["category"] and values["category"] not in dict(page_selectors.category_choices()):
+        return None
+    if values["phase"] and values["phase"] not in PHASE_FIELDS:
+        return None
+    if values["language"] and values["language"] not in dict(page_selectors.language_choices()):
+        return None
+    if values["free"] not in ("", "yes", "no"):
+        return None
+    area = None
+    if values["postcode"].strip():
+        try:
+            area = lookup_postcode_kept(values["postcode"].strip())
+        except PlacesError:
+            return None
+    text = values["q"].strip()[:MAX_QUERY_LENGTH]
+    try:
+        page = selectors.rank_page(
+            text=text or None,
+            category=values["category"] or None,
+            postcode=area,
+            phase=values["phase"] or None,
+            language=values["language"] or None,
+            free={"yes": True, "no": False}.get(values["free"]),
+            page=request.GET.get("page"),
+            per_page=PAGE_SIZE,
+        )
+    except _SEARCH_ERRORS:
+        return None
+    language = get_language()
+    page_selectors.attach_cards(list(page.object_list), language)
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx and not htmx.history_restore_request)
+    parts = _skeleton(request, values, partial)
+    if parts is None:  # pragma: no cover - the skeleton did not render as expected
+        return None
+    html = search_html.fill(
+        parts,
+        {
+            search_html.Q_PLACEHOLDER: escape(values["q"]),
+            search_html.POSTCODE_PLACEHOLDER: escape(values["postcode"]),
+            search_html.PATH_PLACEHOLDER: escape(request.get_full_path()),
+            search_html.CSRF_PLACEHOLDER: get_token(request),
+            search_html.STATUS_PLACEHOLDER: search_html.status_html(page, area),
+            search_html.RESULTS_PLACEHOLDER: search_html.results_html(
+                page, area, _query_without_page(request)
+            ),
+        },
+    )
+    response = HttpResponse(html)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _skeleton(request: HttpRequest, values: dict[str, str], partial: bool) -> list[str] | None:
+    """The search page (or its htmx update) for these filters with placeholders for the words,
+    the postcode, the address, the CSRF token, the status line and the results, cut at them;
+    rendered by the templates once per worker, language and filters."""
+    demo = bool(getattr(settings, "KANSRIJK_DEMO_MODE", False))
+    key = (
+        get_language(),
+        demo,
+        partial,
+        bool(values["q"]),
+        bool(values["postcode"]),
+        values["category"],
+        values["phase"],
+        values["language"],
+        values["free"],
+    )
+    parts = search_html.get_skeleton(key)
+    if parts is not None:
+        return parts
+    data = QueryDict(mutable=True)
+    data.update({**values, "q": "x" if values["q"] else "", "postcode": ""})
+    form = SearchForm(data)
+    if not form.is_valid():  # pragma: no cover - checked by the caller
+        return None
+    # The form keeps its own copy of the data; its widgets show what is there now.
+    shown = cast("QueryDict", form.data)
+    shown["q"] = search_html.Q_PLACEHOLDER if values["q"] else ""
+    shown["postcode"] = search_html.POSTCODE_PLACEHOLDER if values["postcode"] else ""
+    shell_request = copy.copy(request)
+    shell_request.get_full_path = lambda force_append_slash=False: search_html.PATH_PLACEHOLDER  # type: ignore[method-assign]
+    html = render_to_string(
+        "directory/_search_update.html" if partial else "directory/search.html",
+        {
+            "form": form,
+            "page": None,
+            "area": None,
+            "query_string": "",
+            "can_maintain": False,
+            "status_html": mark_safe(search_html.STATUS_PLACEHOLDER),  # noqa: S308 - a constant
+            "results_html": mark_safe(search_html.RESULTS_PLACEHOLDER),  # noqa: S308 - a constant
+            "csrf_token": search_html.CSRF_PLACEHOLDER,
+        },
+        shell_request,
+    )
+    parts = search_html.split(html)
+    search_html.put_skeleton(key, parts)
+    return parts
 
 
 def _query_without_page(request: HttpRequest) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -79,6 +80,37 @@ def lookup_postcode(raw: str) -> PostcodeArea:
         return postcode_areas().get(code=code)
     except PostcodeArea.DoesNotExist:
         raise UnknownPostcode(code) from None
+
+
+#: Seconds a worker keeps the postcode areas (reference data, loaded a few times a year).
+AREA_SECONDS = 600.0
+
+_areas: tuple[float, dict[str, PostcodeArea]] | None = None
+
+
+def lookup_postcode_kept(raw: str) -> PostcodeArea:
+    """``lookup_postcode`` from all PC4 areas, read in one query and kept per worker for
+    ``AREA_SECONDS`` (about 4,000 areas; no query per lookup): for pages every professional opens
+    with a postcode. Each area comes with its municipality (not its regions); callers must not
+    change it."""
+    global _areas
+    code = normalise_postcode(raw)
+    now = time.monotonic()
+    if _areas is None or now - _areas[0] > AREA_SECONDS:
+        _areas = (
+            now,
+            {area.code: area for area in PostcodeArea.objects.select_related("municipality")},
+        )
+    area = _areas[1].get(code)
+    if area is None:
+        raise UnknownPostcode(code)
+    return area
+
+
+def forget_areas() -> None:
+    """Read the postcode areas again (after a reference data load in this process, in tests)."""
+    global _areas
+    _areas = None
 
 
 def list_municipalities(

@@ -1,0 +1,419 @@
+"""The social map's ranking, in memory: what the search page asks most, without a ranking query.
+
+``selectors.rank_page`` orders the services near a postcode: those serving the postcode's
+municipality first, then those with a location within ``nearby_km``; within each group nearest
+first (distance to a service's nearest location), then by name and id. In SQL that is one
+ranking query (``selectors._rank_near``) of 10-25 ms of database time in dense areas, where
+thousands of candidates lie within 15 km: most of the cost of a search page.
+
+A ``SearchIndex`` holds what the ranking needs of every service, in arrays, in each worker
+process: whether it is visible, its phases, free or paid, its need categories, languages,
+municipalities (service areas) and location points. A search is then a few vectorised
+operations over at most ~50,000 services (well under a millisecond) and no query at all:
+
+- **Order.** Services are loaded in the database's own ``ORDER BY name, id``, so a service's
+  position is its rank by name and id, compared exactly as the database compares them
+  (collation included). Distances use the same haversine ``a`` term as the SQL, in the same
+  order of operations.
+- **Text.** Which services match a search word is asked of the database, once per word per
+  index (``search.filter_text``: PostgreSQL's Dutch full-text search in production, the stems
+  on SQLite) and kept as a bit mask. A query matches the services matching every word, which is
+  what ``filter_text`` does with all words at once: on PostgreSQL a tsquery ``a:* & b:*``
+  matches where both operands match, and a word that PostgreSQL's Dutch configuration drops (a
+  stop word of its own list) drops out of the conjunction — unless every word does, when the
+  query matches nothing.
+- **Freshness.** The index is read again when the directory changes: every write path sets the
+  service's ``last_modified`` (a location its own), and deletions change the number of services.
+  Each worker reads that token at most every ``TOKEN_SECONDS`` (one small query), so a change
+  shows everywhere within that time; in the process that wrote it at once (signals drop the
+  index there). What changes without either (a taxonomy term edited in the Django admin) shows
+  within ``MAX_AGE_SECONDS``.
+
+Searches the index does not cover (filters by organisation or modification date, which only
+the API offers) and postcodes without a point take the SQL path; ``tests/directory`` compares
+both paths with ``search_services`` on random maps, on both databases.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
+
+from kansrijk.directory.exceptions import UnknownCategory
+from kansrijk.directory.models import (
+    PHASE_FIELDS,
+    Language,
+    Location,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceStatus,
+    ServiceTaxonomy,
+    TaxonomyTerm,
+)
+from kansrijk.directory.search import filter_text, query_terms
+from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID
+from kansrijk.places.selectors import EARTH_RADIUS_KM, bounding_box
+
+#: Seconds a worker trusts the directory token it read last.
+TOKEN_SECONDS = 2.0
+#: Seconds after which an index is read again even when the token did not change.
+MAX_AGE_SECONDS = 600.0
+#: Search words whose matches an index keeps (least recently used go first).
+MAX_WORDS = 2_000
+
+_DEG_HALF = math.pi / 360.0
+_DEG = math.pi / 180.0
+_EMPTY = np.zeros(0, dtype=np.int32)
+
+
+def _key(value: Any) -> uuid.UUID:
+    """Ids as ``uuid.UUID`` (PostgreSQL gives those; SQLite gives 32 hex digits)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One ranked service: position in the index, whether it serves the postcode's
+    municipality, and the haversine ``a`` term to its nearest location (``None``: no location)."""
+
+    position: int
+    serves: bool
+    a: float | None
+
+
+class SearchIndex:
+    """What the ranking needs of every service, in arrays (see the module doc)."""
+
+    def __init__(self, token: tuple[Any, ...]) -> None:
+        self.token = token
+        self.built_at = time.monotonic()
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, name, last_modified, status, phase_preconception, phase_pregnancy,"  # noqa: S608
+                f" phase_postnatal, is_free FROM {quote(Service._meta.db_table)}"
+                " ORDER BY name, id"
+            )
+            rows = cursor.fetchall()
+        count = len(rows)
+        self.size = count
+        self.ids: list[uuid.UUID] = [_key(row[0]) for row in rows]
+        self.names: list[str] = [row[1] for row in rows]
+        self.versions: list[Any] = [row[2] for row in rows]
+        self.position = {service_id: i for i, service_id in enumerate(self.ids)}
+        self.visible = np.array([row[3] != ServiceStatus.DEFUNCT for row in rows], dtype=bool)
+        self.phases = {
+            phase: np.array([bool(row[4 + i]) for row in rows], dtype=bool)
+            for i, phase in enumerate(("preconception", "pregnancy", "postnatal"))
+        }
+        assert set(self.phases) == set(PHASE_FIELDS)
+        # Free, paid, or not known (``None``: neither mask).
+        self.free = np.array([row[7] is True or row[7] == 1 for row in rows], dtype=bool)
+        self.paid = np.array([row[7] is not None and not row[7] for row in rows], dtype=bool)
+
+        self.serving = self._groups(
+            ServiceArea.objects.order_by().values_list("municipality_id", "service_id")
+        )
+        self.categories = self._groups(
+            ServiceTaxonomy.objects.order_by().values_list("taxonomy_term_id", "service_id"),
+            key=_key,
+        )
+        self.languages = self._groups(
+            Language.objects.filter(service__isnull=False)
+            .order_by()
+            .values_list("code", "service_id")
+        )
+        self.need_terms = [
+            (_key(term_id), code, None if parent is None else _key(parent))
+            for term_id, code, parent in TaxonomyTerm.objects.filter(
+                taxonomy_id=NEED_TAXONOMY_ID
+            ).values_list("id", "code", "parent_id")
+        ]
+
+        points = [
+            (self.position[_key(service_id)], lat, lon)
+            for service_id, lat, lon in ServiceAtLocation.objects.filter(
+                latitude__isnull=False, longitude__isnull=False
+            )
+            .order_by()
+            .values_list("service_id", "latitude", "longitude")
+            if _key(service_id) in self.position
+        ]
+        service = np.array([p[0] for p in points], dtype=np.int32)
+        lat = np.array([p[1] for p in points], dtype=np.float64)
+        lon = np.array([p[2] for p in points], dtype=np.float64)
+        # By latitude, for the bounding box: two binary searches and a longitude mask.
+        by_lat = np.argsort(lat, kind="stable")
+        self.box_lat, self.box_lon, self.box_service = lat[by_lat], lon[by_lat], service[by_lat]
+        # By service, for each candidate's nearest location over all its points.
+        by_service = np.argsort(service, kind="stable")
+        self.point_lat, self.point_lon = lat[by_service], lon[by_service]
+        self.point_count = np.bincount(service, minlength=count).astype(np.int64)
+        self.point_start = np.cumsum(self.point_count) - self.point_count
+
+        self._words: OrderedDict[str, np.ndarray | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _groups(
+        self, pairs: Iterable[tuple[Any, Any]], key: Callable[[Any], Any] = str
+    ) -> dict[Any, np.ndarray]:
+        """``{key(k): sorted positions}`` from ``(k, service id)`` pairs."""
+        grouped: dict[Any, list[int]] = {}
+        position = self.position
+        for group, service_id in pairs:
+            i = position.get(_key(service_id))
+            if i is not None:
+                grouped.setdefault(key(group), []).append(i)
+        return {key: np.unique(np.array(items, dtype=np.int32)) for key, items in grouped.items()}
+
+    # --- Filters ---------------------------------------------------------------------------
+
+    def category_positions(self, code: str) -> np.ndarray:
+        """The services in a need category or one of its descendants (``category_terms``).
+        Raises ``UnknownCategory``."""
+        by_code = {term_code: term_id for term_id, term_code, _parent in self.need_terms}
+        if code not in by_code:
+            raise UnknownCategory(code)
+        wanted = {by_code[code]}
+        grew = True
+        while grew:
+            before = len(wanted)
+            wanted |= {term_id for term_id, _c, parent in self.need_terms if parent in wanted}
+            grew = len(wanted) > before
+        parts = [self.categories[term] for term in wanted if term in self.categories]
+        return np.unique(np.concatenate(parts)) if parts else _EMPTY
+
+    def word_mask(self, word: str) -> np.ndarray | None:
+        """The services matching one search word, as a bit mask; ``None`` when the database's
+        text search drops the word (a stop word of PostgreSQL's own list)."""
+        with self._lock:
+            if word in self._words:
+                self._words.move_to_end(word)
+                packed = self._words[word]
+                return None if packed is None else self._unpack(packed)
+        packed = None
+        if not _dropped(word):
+            mask = np.zeros(self.size, dtype=bool)
+            found = [
+                self.position[i]
+                for i in map(
+                    _key,
+                    filter_text(Service.objects.order_by(), word).values_list("id", flat=True),
+                )
+                if i in self.position
+            ]
+            mask[np.array(found, dtype=np.int64)] = True
+            packed = np.packbits(mask)
+        with self._lock:
+            self._words[word] = packed
+            while len(self._words) > MAX_WORDS:
+                self._words.popitem(last=False)
+        return None if packed is None else self._unpack(packed)
+
+    def _unpack(self, packed: np.ndarray) -> np.ndarray:
+        return np.unpackbits(packed, count=self.size).astype(bool)
+
+    def mask(
+        self,
+        *,
+        text: str | None = None,
+        category: str | None = None,
+        municipality: str | None = None,
+        phase: str | None = None,
+        language: str | None = None,
+        free: bool | None = None,
+        include_defunct: bool = False,
+    ) -> np.ndarray:
+        """The services matching every filter (those of ``selectors._filtered`` it covers)."""
+        result = np.ones(self.size, dtype=bool) if include_defunct else self.visible.copy()
+        if text:
+            terms = query_terms(text)
+            if terms:
+                masks = [self.word_mask(term) for term in terms]
+                kept = [mask for mask in masks if mask is not None]
+                if not kept:
+                    return np.zeros(self.size, dtype=bool)
+                for word in kept:
+                    result &= word
+        if category:
+            result &= self._member(self.category_positions(category))
+        if phase:
+            result &= self.phases[phase]
+        if language:
+            result &= self._member(self.languages.get(language.strip().lower(), _EMPTY))
+        if free is not None:
+            result &= self.free if free else self.paid
+        if municipality:
+            result &= self._member(self.serving.get(municipality, _EMPTY))
+        return result
+
+    def _member(self, positions: np.ndarray) -> np.ndarray:
+        member = np.zeros(self.size, dtype=bool)
+        member[positions] = True
+        return member
+
+    # --- Ranking ---------------------------------------------------------------------------
+
+    def rank(
+        self,
+        matching: np.ndarray,
+        *,
+        latitude: float,
+        longitude: float,
+        municipality: str,
+        nearby_km: float,
+        strict: bool,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Ranked], int | None]:
+        """``(rows, total)`` as ``selectors._rank_near`` gives them: ``total`` is ``None`` when
+        the page is empty.
+
+        Candidates: the matching services serving ``municipality`` and those with a location
+        within ``nearby_km`` (or, ``strict``, every matching service). Each candidate's ``a`` is
+        over all its locations: for a service with a location within ``nearby_km`` the nearest
+        lies in the bounding box anyway."""
+        serves = self._member(self.serving.get(municipality, _EMPTY))
+        if strict:
+            candidates = matching
+        else:
+            box = bounding_box(latitude, longitude, nearby_km)
+            low = int(np.searchsorted(self.box_lat, box.min_lat, side="left"))
+            high = int(np.searchsorted(self.box_lat, box.max_lat, side="right"))
+            lon = self.box_lon[low:high]
+            inside = (lon >= box.min_lon) & (lon <= box.max_lon)
+            a = _a(self.box_lat[low:high][inside], lon[inside], latitude, longitude)
+            a_max = math.sin(nearby_km / (2 * EARTH_RADIUS_KM)) ** 2
+            near = self._member(self.box_service[low:high][inside][a <= a_max])
+            candidates = matching & (serves | near)
+        positions = np.flatnonzero(candidates)
+        total = int(positions.size)
+        if offset >= total:
+            return [], None
+        a_all = self._nearest(positions, latitude, longitude)
+        missing = np.isnan(a_all)
+        order = np.lexsort((positions, np.where(missing, 0.0, a_all), missing, ~serves[positions]))
+        rows = []
+        for k in order[offset : offset + limit]:
+            value = float(a_all[k])
+            rows.append(
+                Ranked(
+                    position=int(positions[k]),
+                    serves=bool(serves[positions[k]]),
+                    a=None if math.isnan(value) else value,
+                )
+            )
+        return rows, total
+
+    def _nearest(self, positions: np.ndarray, latitude: float, longitude: float) -> np.ndarray:
+        """The ``a`` term to each service's nearest location (NaN: no location)."""
+        counts = self.point_count[positions]
+        has = counts > 0
+        result = np.full(positions.size, np.nan)
+        if not has.any():
+            return result
+        counts = counts[has]
+        starts = self.point_start[positions[has]]
+        offsets = np.cumsum(counts) - counts
+        index = np.repeat(starts - offsets, counts) + np.arange(int(counts.sum()))
+        a = _a(self.point_lat[index], self.point_lon[index], latitude, longitude)
+        result[has] = np.minimum.reduceat(a, offsets)
+        return result
+
+
+def _a(lat: np.ndarray, lon: np.ndarray, latitude: float, longitude: float) -> np.ndarray:
+    """The haversine ``a`` term, as ``selectors._rank_near`` writes it in SQL (same order of
+    operations, so equal points give equal values and ties fall to the name)."""
+    cos_lat = math.cos(math.radians(latitude))
+    return np.power(np.sin((lat - latitude) * _DEG_HALF), 2) + cos_lat * np.cos(
+        lat * _DEG
+    ) * np.power(np.sin((lon - longitude) * _DEG_HALF), 2)
+
+
+def _dropped(word: str) -> bool:
+    """Whether PostgreSQL's Dutch text search drops the word (``to_tsquery`` of it is empty).
+    Never on SQLite: the search stems leave out only the stop words ``query_terms`` removes."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT numnode(to_tsquery('dutch', %s))", [f"{word}:*"])
+        row = cursor.fetchone()
+    return not row or row[0] == 0
+
+
+# --- The index of this process -------------------------------------------------------------------
+
+_index: SearchIndex | None = None
+_checked: tuple[float, tuple[Any, ...]] | None = None
+_build_lock = threading.Lock()
+
+
+def directory_token() -> tuple[Any, ...]:
+    """What changes when the directory does (one query): the newest service change, the number
+    of services, the newest location change."""
+    quote = connection.ops.quote_name
+    services = quote(Service._meta.db_table)
+    locations = quote(Location._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(last_modified) FROM {services}),"  # noqa: S608
+            f" (SELECT COUNT(*) FROM {services}),"
+            f" (SELECT MAX(last_modified) FROM {locations})"
+        )
+        row = cursor.fetchone()
+    return tuple(row or ())
+
+
+def current_index() -> SearchIndex:
+    """This process's index, read again when the directory changed (see the module doc)."""
+    global _index, _checked
+    now = time.monotonic()
+    index = _index
+    checked = _checked
+    if (
+        index is not None
+        and checked is not None
+        and now - checked[0] <= TOKEN_SECONDS
+        and now - index.built_at <= MAX_AGE_SECONDS
+    ):
+        return index
+    token = directory_token()
+    with _build_lock:
+        index = _index
+        if (
+            index is None
+            or index.token != token
+            or time.monotonic() - index.built_at > MAX_AGE_SECONDS
+        ):
+            index = SearchIndex(token)
+            _index = index
+        _checked = (time.monotonic(), token)
+    return index
+
+
+def forget_index() -> None:
+    """Drop this process's index (after a write in this process, and in tests)."""
+    global _index, _checked
+    _index = None
+    _checked = None
+
+
+def _forget(**_kwargs: Any) -> None:
+    forget_index()
+
+
+for _model in (Service, ServiceArea, ServiceAtLocation, Location, Language, ServiceTaxonomy):
+    post_save.connect(_forget, sender=_model, dispatch_uid=f"ranking-{_model.__name__}-save")
+    post_delete.connect(_forget, sender=_model, dispatch_uid=f"ranking-{_model.__name__}-delete")
+post_save.connect(_forget, sender=TaxonomyTerm, dispatch_uid="ranking-TaxonomyTerm-save")

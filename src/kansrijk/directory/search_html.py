@@ -1,0 +1,217 @@
+"""The social map's search page written out in Python: what the templates give, cheaper.
+
+A search page is the same for every anonymous visitor except for what was asked (the words, the
+postcode, the address) and what was found. So the page around the results is rendered by the
+templates once per language and choice of filters, with placeholders where the words, the
+postcode, the address, the CSRF token, the status line and the results go, and kept per worker
+(``skeleton``); the status line and the results (``status_html``, ``results_html``) are written
+here, mark for mark what ``_status.html``, ``_results.html`` and ``_result.html`` give
+(``tests/directory/test_render.py`` compares them over many searches). The result cards inside
+come from their own cache (``kansrijk.directory.cache``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext, ngettext
+
+#: Stand for what differs per search in a page rendered once (never valid input themselves:
+#: the address placeholder is not a path of the site, the others are not words or postcodes
+#: anyone types).
+Q_PLACEHOLDER = "kansrijk-q-placeholder-3e91d0"
+POSTCODE_PLACEHOLDER = "kansrijk-postcode-placeholder-a8c2f4"
+PATH_PLACEHOLDER = "/kansrijk-path-placeholder-6d04b7"
+CSRF_PLACEHOLDER = "kansrijk-csrf-placeholder-4b6e1a"
+STATUS_PLACEHOLDER = "kansrijk-status-placeholder-19be5c"
+RESULTS_PLACEHOLDER = "kansrijk-results-placeholder-77a0d3"
+PLACEHOLDERS = (
+    Q_PLACEHOLDER,
+    POSTCODE_PLACEHOLDER,
+    PATH_PLACEHOLDER,
+    CSRF_PLACEHOLDER,
+    STATUS_PLACEHOLDER,
+    RESULTS_PLACEHOLDER,
+)
+_SPLIT = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")")
+
+#: Seconds a worker keeps a page skeleton: what a skeleton holds besides the placeholders (the
+#: filters' choices) changes a few times a year; like the choices themselves (``page_selectors``).
+SKELETON_SECONDS = 60.0
+
+_skeletons: dict[tuple[Any, ...], tuple[float, list[str]]] = {}
+
+
+def split(html: str) -> list[str]:
+    """A rendered page cut at its placeholders: text, placeholder, text, … (odd items are
+    placeholders)."""
+    return _SPLIT.split(html)
+
+
+def fill(parts: list[str], values: dict[str, str]) -> str:
+    """The page with each placeholder replaced by its value (already escaped)."""
+    return "".join(values[part] if i % 2 else part for i, part in enumerate(parts))
+
+
+def get_skeleton(key: tuple[Any, ...]) -> list[str] | None:
+    kept = _skeletons.get(key)
+    if kept is None or time.monotonic() - kept[0] > SKELETON_SECONDS:
+        return None
+    return kept[1]
+
+
+def put_skeleton(key: tuple[Any, ...], parts: list[str]) -> None:
+    if len(_skeletons) > 500:  # filters combine in many ways; keep the number bounded
+        _skeletons.clear()
+    _skeletons[key] = (time.monotonic(), parts)
+
+
+def forget_skeletons() -> None:
+    """Render the skeletons again next time (after a data load in this process, and in tests)."""
+    _skeletons.clear()
+
+
+_ZERO = str(uuid.UUID(int=0))
+
+
+def _service_path() -> str:
+    """The address of a service page with the zero UUID for its id (``reverse`` once per
+    language and URL configuration, not once per result)."""
+    return reverse("directory:service", args=[_ZERO])
+
+
+def _number(value: int) -> str:
+    """A whole number as ``{{ number }}`` shows it inside ``blocktranslate`` (escaped text)."""
+    return escape(str(value))
+
+
+def status_html(page: Any, area: Any) -> str:
+    """``directory/_status.html`` for a valid search (``page`` ``None``: nothing searched)."""
+    if page is None:
+        return ""
+    count = page.paginator.count
+    # ``blocktranslate`` escapes the values, not the translated text around them; ``translate``
+    # with a literal leaves its text as it is (template literals are safe).
+    text = ngettext("%(counter)s service found", "%(counter)s services found", count) % {
+        "counter": _number(count)
+    }
+    if area:
+        if area.has_coordinates:
+            place = area.place_name or area.municipality.name
+            text += ", " + gettext("nearest to %(code)s %(place)s first") % {
+                "code": escape(area.code),
+                "place": escape(place),
+            }
+        else:
+            text += ", " + gettext("in %(municipality)s") % {
+                "municipality": escape(area.municipality.name)
+            }
+    pages = page.paginator.num_pages
+    if pages > 1:
+        text += ". " + gettext("Page %(number)s of %(total)s") % {
+            "number": _number(page.number),
+            "total": _number(pages),
+        }
+    return text + "."
+
+
+def result_html(row: Any, area: Any, note: str | None, service_path: str | None = None) -> str:
+    """``directory/_result.html`` for one ``RankedRow`` with its ``card`` attached. ``note`` is
+    the "nearby, but not among its municipalities" paragraph of this search (the same for every
+    row that needs it); ``service_path`` the address of a service page with the zero UUID
+    (``reverse`` once per page, not per result)."""
+    service_id = escape(str(row.service_id))
+    link = escape((service_path or _service_path()).replace(_ZERO, str(row.service_id)))
+    distance = ""
+    if row.distance_km is not None:
+        distance = (
+            '<p class="kr-dir-card__distance"><span class="kr-visually-hidden">'
+            f"{gettext('Distance:')} </span>{floatformat(row.distance_km, 1)} km</p>"
+        )
+    return (
+        f'<article class="kr-dir-card" aria-labelledby="service-{service_id}">\n'
+        '  <div class="kr-dir-card__head">\n'
+        f'    <h3 class="utrecht-heading-3 kr-dir-card__title" id="service-{service_id}">'
+        f'<a class="utrecht-link" href="{link}">'
+        f"{escape(row.name)}</a></h3>\n"
+        f"    {distance}\n"
+        "  </div>\n"
+        f"  {note if area and not row.serves_municipality and note else ''}\n"
+        f"  {row.card}\n"
+        "</article>\n"
+    )
+
+
+def results_html(page: Any, area: Any, query_string: str) -> str:
+    """``directory/_results.html`` for a valid search (``page`` ``None``: nothing searched)."""
+    if page is None:
+        return "\n"
+    out = ["\n"]
+    if page.object_list:
+        note = None
+        if area:
+            note = (
+                '<p class="utrecht-paragraph kr-dir-card__note">'
+                + gettext(
+                    "Nearby, but %(municipality)s is not among its municipalities: check whether "
+                    "they help families from there."
+                )
+                % {"municipality": escape(area.municipality.name)}
+                + "</p>"
+            )
+        out.append('\n<ul class="kr-dir__list">\n  ')
+        service_path = _service_path()
+        for row in page.object_list:
+            item = result_html(row, area, note, service_path)
+            out.append(f'\n  <li class="kr-dir__item">{item}</li>\n  ')
+        out.append("\n</ul>\n")
+        if page.has_other_pages():
+            prefix = f"?{escape(query_string)}&amp;" if query_string else "?"
+            previous = next_ = ""
+            if page.has_previous():
+                previous = (
+                    f'<li><a class="utrecht-link" rel="prev" href="{prefix}page='
+                    f'{page.previous_page_number()}">{gettext("Previous page")}</a></li>'
+                )
+            if page.has_next():
+                next_ = (
+                    f'<li><a class="utrecht-link" rel="next" href="{prefix}page='
+                    f'{page.next_page_number()}">{gettext("Next page")}</a></li>'
+                )
+            current = gettext("Page %(number)s of %(total)s") % {
+                "number": _number(page.number),
+                "total": _number(page.paginator.num_pages),
+            }
+            out.append(
+                f'\n<nav class="kr-pagination" aria-label="{gettext("Pages of results")}">\n'
+                '  <ul class="kr-pagination__list">\n'
+                f"    {previous}\n"
+                f'    <li aria-current="page">{current}</li>\n'
+                f"    {next_}\n"
+                "  </ul>\n"
+                "</nav>\n"
+            )
+        out.append("\n")
+    else:
+        out.append(
+            '\n<div class="utrecht-alert utrecht-alert--info">\n'
+            '  <p class="utrecht-paragraph">'
+            + gettext("No services found. Try another word, or fewer filters.")
+            + "</p>\n</div>\n"
+        )
+    out.append("\n")
+    if area:
+        out.append(
+            '<p class="utrecht-paragraph kr-source">'
+            + gettext("Distances source: CBS, CC BY 4.0")
+            + ' (<a class="utrecht-link" href="https://creativecommons.org/licenses/by/4.0/deed.nl"'
+            ' rel="license">' + gettext("Licence CC BY 4.0") + "</a>)</p>"
+        )
+    out.append("\n\n")
+    return "".join(out)

@@ -1,0 +1,141 @@
+"""The quick way to the search page (``views._quick_search`` with ``kansrijk.directory.search_html``)
+gives what the form and the templates give, byte for byte but the CSRF token."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from kansrijk.directory import ranking, search_html, views
+from kansrijk.directory.models import Service
+from kansrijk.places.models import PostcodeArea
+from tests.directory.factories import ServiceFactory
+from tests.directory.test_pages import SEARCH, directory  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.usefixtures("need_categories")
+
+_CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+(")')
+
+
+def _both(client: Client, params: dict[str, str], **headers: Any) -> tuple[str, str]:
+    """The page the quick way and the way of the form and the templates."""
+    search_html.forget_skeletons()
+    quick = client.get(SEARCH, params, **headers)
+    views.QUICK_SEARCH = False
+    try:
+        slow = client.get(SEARCH, params, **headers)
+    finally:
+        views.QUICK_SEARCH = True
+    assert quick.status_code == slow.status_code == 200
+    # The same headers to vary on (their order does not matter).
+    assert sorted(quick["Vary"].split(", ")) == sorted(slow["Vary"].split(", "))
+    return _CSRF.sub(r"\1-\2", quick.text), _CSRF.sub(r"\1-\2", slow.text)
+
+
+def _same(quick: str, slow: str) -> None:
+    diff = difflib.unified_diff(slow.splitlines(), quick.splitlines(), "templates", "quick", n=2)
+    assert quick == slow, "\n".join(diff)
+
+
+@pytest.fixture
+def many(directory: dict[str, Service]) -> None:  # noqa: F811 - the fixture
+    for n in range(45):
+        ServiceFactory(
+            name=f"Dienst <schulden> & co {n:02d}",
+            description="Hulp bij schulden.",
+            categories=["geldzorgen"],
+            municipalities=["GM0090"] if n % 3 else ["GM0080"],
+            postcode="9203" if n % 2 else "8401",
+            languages=["nl"],
+            phase_pregnancy=True,
+            is_free=bool(n % 4),
+        )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "schulden"},
+        {"postcode": "9203"},
+        {"q": "schulden", "postcode": "9203"},
+        {"q": "schulden", "postcode": "9203 ab", "page": "2"},
+        {"q": "schulden", "postcode": "9203", "page": "3"},
+        {"q": "schulden", "postcode": "9203", "page": "99"},
+        {"q": "  schulden  ", "postcode": " 9203 ", "phase": "pregnancy", "free": "yes"},
+        {"postcode": "9203", "category": "geldzorgen", "language": "nl", "free": "no"},
+        {"q": '"><script>alert(1)</script>', "postcode": "9203"},
+        {"q": "onvindbaarwoord", "postcode": "3011"},
+        {"q": "schulden", "phase": "", "language": "", "free": "", "category": ""},
+        {"q": "schulden", "utm_source": "nieuwsbrief"},
+    ],
+)
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_the_quick_page_is_the_template_page(
+    client: Client, many: None, params: dict[str, str], language: str, htmx: bool
+) -> None:
+    headers: dict[str, str] = {"HTTP_ACCEPT_LANGUAGE": language}
+    if htmx:
+        headers["HTTP_HX_REQUEST"] = "true"
+    quick, slow = _both(client, params, **headers)
+    _same(quick, slow)
+
+
+def test_a_postcode_without_a_point(client: Client, many: None) -> None:
+    area = PostcodeArea.objects.filter(latitude__isnull=True).first()
+    assert area is not None, "the reference data has PO-box postcodes without a point"
+    quick, slow = _both(client, {"postcode": area.code})
+    _same(quick, slow)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"postcode": "0000"},  # invalid
+        {"postcode": "9999"},  # unknown
+        {"municipality": "smallingerland"},  # by name: the form shows the code as chosen
+        {"municipality": "GM0090", "postcode": "9203"},
+        {"category": "bestaat-niet"},
+        {"phase": "later"},
+        {"free": "misschien"},
+        {"language": "xx"},
+        {"q": "nul\x00teken"},
+    ],
+)
+def test_bad_or_unusual_input_takes_the_form_way(
+    client: Client, many: None, params: dict[str, str]
+) -> None:
+    """Error messages (and the municipality by name) are the form's job: same page as without
+    the quick way."""
+    quick, slow = _both(client, params)
+    _same(quick, slow)
+
+
+def test_the_quick_page_asks_the_database_almost_nothing(client: Client, many: None) -> None:
+    from django.db import connection
+
+    params = {"q": "schulden", "postcode": "9203"}
+    client.get(SEARCH, params)  # index, words, postcode, cards, skeleton: kept per worker
+    ranking.current_index()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(SEARCH, params)
+    assert response.status_code == 200
+    # The result cards come from the cache (and the shared cache in production), not a query.
+    assert len(queries.captured_queries) == 0, [q["sql"] for q in queries.captured_queries]
+
+
+def test_signed_in_visitors_take_the_form_way(
+    client: Client, many: None, login_verified: Any
+) -> None:
+    from kansrijk.accounts.roles import Role
+    from tests.factories import UserFactory
+
+    login_verified(client, UserFactory(roles=[Role.ADMINISTRATOR]))
+    response = client.get(SEARCH, {"q": "schulden", "postcode": "9203"})
+    assert "Add a service" in response.text or "Dienst toevoegen" in response.text
