@@ -139,3 +139,18 @@ def test_signed_in_visitors_take_the_form_way(
     login_verified(client, UserFactory(roles=[Role.ADMINISTRATOR]))
     response = client.get(SEARCH, {"q": "schulden", "postcode": "9203"})
     assert "Add a service" in response.text or "Dienst toevoegen" in response.text
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_km_is_floatformat(language: str) -> None:
+    import random
+
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+
+    rng = random.Random(7)
+    values = [0.0, 0.04, 0.05, 0.15, 0.25, 1.45, 2.675, 9.95, 14.999, 15.0, 99.95, 123.45]
+    values += [rng.uniform(0, 300) for _ in range(2000)] + [rng.uniform(0, 1) for _ in range(500)]
+    with translation.override(language):
+        for value in values:
+            assert search_html.km(value) == floatformat(value, 1), value

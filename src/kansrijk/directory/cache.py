@@ -47,7 +47,7 @@ def card_keys(
 #: Cards a worker keeps itself besides the shared cache, and for how many seconds at most: a
 #: key names the service's version, so a kept card is as current as the shared one, but what
 #: changes a card without a new version (see above) must still show within a bounded time.
-LOCAL_CARDS = 10_000
+LOCAL_CARDS = 25_000
 LOCAL_SECONDS = 600.0
 
 _local: OrderedDict[str, tuple[float, str]] = OrderedDict()

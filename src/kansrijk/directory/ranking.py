@@ -69,8 +69,9 @@ from kansrijk.places.selectors import EARTH_RADIUS_KM, bounding_box
 TOKEN_SECONDS = 2.0
 #: Seconds after which an index is read again even when the token did not change.
 MAX_AGE_SECONDS = 600.0
-#: Search words whose matches an index keeps (least recently used go first).
-MAX_WORDS = 2_000
+#: Search words whose matches an index keeps (least recently used go first; 50 KB each at
+#: 50,000 services).
+MAX_WORDS = 500
 
 _DEG_HALF = math.pi / 360.0
 _DEG = math.pi / 180.0
@@ -163,6 +164,7 @@ class SearchIndex:
         self.point_start = np.cumsum(self.point_count) - self.point_count
 
         self._words: OrderedDict[str, np.ndarray | None] = OrderedDict()
+        self._masks: dict[str, dict[str, np.ndarray]] = {}
         self._lock = threading.Lock()
 
     def _groups(
@@ -195,14 +197,13 @@ class SearchIndex:
         return np.unique(np.concatenate(parts)) if parts else _EMPTY
 
     def word_mask(self, word: str) -> np.ndarray | None:
-        """The services matching one search word, as a bit mask; ``None`` when the database's
-        text search drops the word (a stop word of PostgreSQL's own list)."""
+        """The services matching one search word, as a mask; ``None`` when the database's text
+        search drops the word (a stop word of PostgreSQL's own list)."""
         with self._lock:
             if word in self._words:
                 self._words.move_to_end(word)
-                packed = self._words[word]
-                return None if packed is None else self._unpack(packed)
-        packed = None
+                return self._words[word]
+        mask = None
         if not _dropped(word):
             mask = np.zeros(self.size, dtype=bool)
             found = [
@@ -214,18 +215,29 @@ class SearchIndex:
                 if i in self.position
             ]
             mask[np.array(found, dtype=np.int64)] = True
-            packed = np.packbits(mask)
         with self._lock:
-            self._words[word] = packed
+            self._words[word] = mask
             while len(self._words) > MAX_WORDS:
                 self._words.popitem(last=False)
-        return None if packed is None else self._unpack(packed)
+        return mask
 
-    def _unpack(self, packed: np.ndarray) -> np.ndarray:
-        return np.unpackbits(packed, count=self.size).astype(bool)
+    def _kept_mask(self, kind: str, key: str, positions: Callable[[], np.ndarray]) -> np.ndarray:
+        """A membership mask (services serving a municipality, in a category, speaking a
+        language), made once per index: there are a few hundred such keys at most."""
+        masks = self._masks.setdefault(kind, {})
+        mask = masks.get(key)
+        if mask is None:
+            mask = masks[key] = self._member(positions())
+        return mask
 
-    def mask(
+    def serving_mask(self, municipality: str) -> np.ndarray:
+        return self._kept_mask(
+            "serving", municipality, lambda: self.serving.get(municipality, _EMPTY)
+        )
+
+    def select(
         self,
+        positions: np.ndarray,
         *,
         text: str | None = None,
         category: str | None = None,
@@ -235,28 +247,35 @@ class SearchIndex:
         free: bool | None = None,
         include_defunct: bool = False,
     ) -> np.ndarray:
-        """The services matching every filter (those of ``selectors._filtered`` it covers)."""
-        result = np.ones(self.size, dtype=bool) if include_defunct else self.visible.copy()
+        """The ``positions`` (ascending) of services matching every filter (those of
+        ``selectors._filtered`` it covers), in the same order. Raises ``UnknownCategory``."""
+        keep = positions if include_defunct else positions[self.visible[positions]]
+        if category:
+            mask = self._kept_mask("category", category, lambda: self.category_positions(category))
+            keep = keep[mask[keep]]
         if text:
             terms = query_terms(text)
             if terms:
-                masks = [self.word_mask(term) for term in terms]
-                kept = [mask for mask in masks if mask is not None]
-                if not kept:
-                    return np.zeros(self.size, dtype=bool)
-                for word in kept:
-                    result &= word
-        if category:
-            result &= self._member(self.category_positions(category))
+                masks = [mask for mask in map(self.word_mask, terms) if mask is not None]
+                if not masks:
+                    return _EMPTY
+                for mask in masks:
+                    keep = keep[mask[keep]]
         if phase:
-            result &= self.phases[phase]
+            keep = keep[self.phases[phase][keep]]
         if language:
-            result &= self._member(self.languages.get(language.strip().lower(), _EMPTY))
+            code = language.strip().lower()
+            mask = self._kept_mask("language", code, lambda: self.languages.get(code, _EMPTY))
+            keep = keep[mask[keep]]
         if free is not None:
-            result &= self.free if free else self.paid
+            keep = keep[(self.free if free else self.paid)[keep]]
         if municipality:
-            result &= self._member(self.serving.get(municipality, _EMPTY))
-        return result
+            keep = keep[self.serving_mask(municipality)[keep]]
+        return keep
+
+    def mask(self, **filters: Any) -> np.ndarray:
+        """``select`` over every service, as a mask."""
+        return self._member(self.select(np.arange(self.size), **filters))
 
     def _member(self, positions: np.ndarray) -> np.ndarray:
         member = np.zeros(self.size, dtype=bool)
@@ -267,26 +286,27 @@ class SearchIndex:
 
     def rank(
         self,
-        matching: np.ndarray,
+        filters: dict[str, Any],
         *,
         latitude: float,
         longitude: float,
         municipality: str,
         nearby_km: float,
-        strict: bool,
         offset: int,
         limit: int,
     ) -> tuple[list[Ranked], int | None]:
         """``(rows, total)`` as ``selectors._rank_near`` gives them: ``total`` is ``None`` when
-        the page is empty.
+        the page is empty. ``filters`` are those of ``select``; ``municipality`` is the
+        postcode's.
 
-        Candidates: the matching services serving ``municipality`` and those with a location
-        within ``nearby_km`` (or, ``strict``, every matching service). Each candidate's ``a`` is
-        over all its locations: for a service with a location within ``nearby_km`` the nearest
-        lies in the bounding box anyway."""
-        serves = self._member(self.serving.get(municipality, _EMPTY))
-        if strict:
-            candidates = matching
+        Candidates: the services matching ``filters`` that serve ``municipality`` or have a
+        location within ``nearby_km`` (or, with a municipality among the filters — strict —
+        every service matching them). Each candidate's ``a`` is over all its locations: for a
+        service with a location within ``nearby_km`` the nearest lies in the bounding box
+        anyway."""
+        serves = self.serving_mask(municipality)
+        if filters.get("municipality"):
+            candidates = self.serving.get(filters["municipality"], _EMPTY)
         else:
             box = bounding_box(latitude, longitude, nearby_km)
             low = int(np.searchsorted(self.box_lat, box.min_lat, side="left"))
@@ -295,22 +315,25 @@ class SearchIndex:
             inside = (lon >= box.min_lon) & (lon <= box.max_lon)
             a = _a(self.box_lat[low:high][inside], lon[inside], latitude, longitude)
             a_max = math.sin(nearby_km / (2 * EARTH_RADIUS_KM)) ** 2
-            near = self._member(self.box_service[low:high][inside][a <= a_max])
-            candidates = matching & (serves | near)
-        positions = np.flatnonzero(candidates)
+            near = self.box_service[low:high][inside][a <= a_max]
+            member = serves.copy()
+            member[near] = True
+            candidates = np.flatnonzero(member)
+        positions = self.select(candidates, **filters)
         total = int(positions.size)
         if offset >= total:
             return [], None
         a_all = self._nearest(positions, latitude, longitude)
         missing = np.isnan(a_all)
-        order = np.lexsort((positions, np.where(missing, 0.0, a_all), missing, ~serves[positions]))
+        served = serves[positions]
+        order = np.lexsort((positions, np.where(missing, 0.0, a_all), missing, ~served))
         rows = []
         for k in order[offset : offset + limit]:
             value = float(a_all[k])
             rows.append(
                 Ranked(
                     position=int(positions[k]),
-                    serves=bool(serves[positions[k]]),
+                    serves=bool(served[k]),
                     a=None if math.isnan(value) else value,
                 )
             )

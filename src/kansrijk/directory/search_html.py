@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.translation import gettext, ngettext
 
@@ -121,18 +122,38 @@ def status_html(page: Any, area: Any) -> str:
     return text + "."
 
 
-def result_html(row: Any, area: Any, note: str | None, service_path: str | None = None) -> str:
+def km(value: float, separator: str | None = None) -> str:
+    """``{{ value|floatformat:1 }}`` for a distance (not negative, well under a thousand km):
+    rounded half up from its shortest representation, one decimal, the language's decimal
+    separator (``separator``, looked up when not given). ``floatformat`` itself costs about
+    fifteen times as much; ``tests/directory/test_search_html.py`` compares the two."""
+    rounded = Decimal(repr(value)).quantize(_TENTH, ROUND_HALF_UP)
+    return f"{rounded:f}".replace(".", separator or get_format("DECIMAL_SEPARATOR"))
+
+
+_TENTH = Decimal("0.1")
+
+
+def result_html(
+    row: Any,
+    area: Any,
+    note: str | None,
+    service_path: str | None = None,
+    distance_label: str | None = None,
+    separator: str | None = None,
+) -> str:
     """``directory/_result.html`` for one ``RankedRow`` with its ``card`` attached. ``note`` is
     the "nearby, but not among its municipalities" paragraph of this search (the same for every
-    row that needs it); ``service_path`` the address of a service page with the zero UUID
-    (``reverse`` once per page, not per result)."""
+    row that needs it); ``service_path`` (the address of a service page with the zero UUID),
+    ``distance_label`` and the decimal ``separator`` are looked up once per page when given."""
     service_id = escape(str(row.service_id))
     link = escape((service_path or _service_path()).replace(_ZERO, str(row.service_id)))
     distance = ""
     if row.distance_km is not None:
+        label = gettext("Distance:") if distance_label is None else distance_label
         distance = (
             '<p class="kr-dir-card__distance"><span class="kr-visually-hidden">'
-            f"{gettext('Distance:')} </span>{floatformat(row.distance_km, 1)} km</p>"
+            f"{label} </span>{km(row.distance_km, separator)} km</p>"
         )
     return (
         f'<article class="kr-dir-card" aria-labelledby="service-{service_id}">\n'
@@ -167,8 +188,10 @@ def results_html(page: Any, area: Any, query_string: str) -> str:
             )
         out.append('\n<ul class="kr-dir__list">\n  ')
         service_path = _service_path()
+        label = gettext("Distance:")
+        separator = get_format("DECIMAL_SEPARATOR")
         for row in page.object_list:
-            item = result_html(row, area, note, service_path)
+            item = result_html(row, area, note, service_path, label, separator)
             out.append(f'\n  <li class="kr-dir__item">{item}</li>\n  ')
         out.append("\n</ul>\n")
         if page.has_other_pages():

@@ -375,7 +375,7 @@ def rank_page(
     number = _page_number(page)
     used = {key for key, value in filters.items() if value is not None and value != ""}
     if used <= _INDEXED_FILTERS and getattr(settings, "KANSRIJK_SEARCH_INDEX", True):
-        index_ranked = _index_ranking(filters, area, nearby_km=nearby_km, strict=strict)
+        index_ranked = _index_ranking(filters, area, nearby_km=nearby_km)
 
         def ranked(number: int) -> tuple[list[RankedRow], int | None]:
             return index_ranked((number - 1) * per_page, per_page)
@@ -411,7 +411,7 @@ _INDEXED_FILTERS = frozenset(
 
 
 def _index_ranking(
-    filters: dict[str, Any], area: PostcodeArea, *, nearby_km: float, strict: bool
+    filters: dict[str, Any], area: PostcodeArea, *, nearby_km: float
 ) -> Callable[[int, int], tuple[list[RankedRow], int | None]]:
     """``(offset, limit) → (rows, total)`` from this process's search index, with the filters
     checked as ``_filtered`` checks them (same errors)."""
@@ -428,27 +428,29 @@ def _index_ranking(
             code = str(municipality).strip().upper()
             if code not in index.serving:
                 code = resolve_municipality(code).code
-    matching = index.mask(
-        text=filters.get("text"),
-        category=filters.get("category"),
-        municipality=code,
-        phase=phase,
-        language=filters.get("language"),
-        free=filters.get("free"),
-        include_defunct=bool(filters.get("include_defunct")),
-    )
+    index_filters = {
+        "text": filters.get("text"),
+        "category": filters.get("category"),
+        "municipality": code,
+        "phase": phase,
+        "language": filters.get("language"),
+        "free": filters.get("free"),
+        "include_defunct": bool(filters.get("include_defunct")),
+    }
+    category = filters.get("category")
+    if category:
+        index.category_positions(str(category))  # raises UnknownCategory before any ranking
     assert area.latitude is not None
     assert area.longitude is not None
     latitude, longitude = area.latitude, area.longitude
 
     def ranked(offset: int, limit: int) -> tuple[list[RankedRow], int | None]:
         found, total = index.rank(
-            matching,
+            index_filters,
             latitude=latitude,
             longitude=longitude,
             municipality=area.municipality_id,
             nearby_km=nearby_km,
-            strict=strict,
             offset=offset,
             limit=limit,
         )

@@ -1,0 +1,41 @@
+"""The Redis cache backend that keeps one client per connection pool (``kansrijk.core.cache``),
+against the real Redis (database 9, emptied before and after)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache.backends.base import BaseCache
+
+from kansrijk.core.cache import RedisCache
+
+REDIS_URL = "redis://127.0.0.1:6379/9"
+
+
+@pytest.fixture
+def redis_cache() -> Iterator[BaseCache]:
+    cache = RedisCache(REDIS_URL, {"KEY_PREFIX": "kansrijk-test"})
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_it_is_a_cache(redis_cache: BaseCache) -> None:
+    redis_cache.set("card", "<p>kaart</p>", 60)
+    redis_cache.set_many({"a": 1, "b": ["x", 2]}, 60)
+    assert redis_cache.get("card") == "<p>kaart</p>"
+    assert redis_cache.get_many(["a", "b", "missing"]) == {"a": 1, "b": ["x", 2]}
+    assert redis_cache.incr("a") == 2
+    assert redis_cache.add("a", 5) is False
+    redis_cache.delete("card")
+    assert redis_cache.get("card") is None
+    assert redis_cache.get("card", "default") == "default"
+
+
+def test_one_client_serves_every_call(redis_cache: BaseCache) -> None:
+    client = redis_cache._cache  # type: ignore[attr-defined]
+    assert client.get_client() is client.get_client()
+    assert client.get_client(write=True) is client.get_client()  # one server: one pool
+    redis_cache.set("k", "v")
+    assert client.get_client().get(redis_cache.make_key("k")) is not None
