@@ -7,14 +7,18 @@ Levels, from the whole page down:
   it is stored with a placeholder and the visitor's own token is filled in on the way out
   (``fill_csrf``);
 - the page's *content* (heading and body) for every visitor (``page_key``);
-- a published version's *body* — introduction, steps with their services, footer — which is the
-  same wherever the version applies (a pathway for several phases, a default for many
-  municipalities; ``body_key``);
 - the *shell* around the content (``base.html``) for anonymous visitors, the same for every
   pathway page in a language, with placeholders for the title, the address and the content
   (``shell_key``);
 - which pathway applies, per municipality, in the process (``selectors.municipality_pathways``,
-  keyed by the pathways part of the token).
+  keyed by the pathways part of the token);
+- a published version's *steps*, and what they show of the *services* they name, in the process
+  (``selectors.version_steps``, as plain values): the first page of a municipality loads the
+  steps of every version shown there and their services (two queries), so that its other pages
+  need none. A version's steps never change; the services follow the services part of the
+  token, but finer: when it changes, only the services changed since are loaded again
+  (``services_changed_since``). The body — introduction, steps, footer — is rendered from them
+  for every page built, which costs less than caching its HTML did.
 
 A published version never changes, so what the pathway page shows for a municipality, situation
 and phase changes only when (a) a pathway is published, re-scoped or reviewed — every such write
@@ -30,8 +34,10 @@ rename takes to show.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import time
+from typing import Any
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -39,6 +45,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 
 from kansrijk.directory.models import Service
@@ -109,12 +117,17 @@ def page_key(municipality: str, situation: str, phase: str) -> str:
     return "pathways:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def body_key(version_id: int) -> str:
-    """The key of a published version's introduction, steps and footer (see the view)."""
-    return (
-        f"pathways:body:{version_id}:{get_language()}:"
-        + hashlib.sha256(current_token().encode()).hexdigest()
-    )
+def services_changed_since(services: str, seconds: float) -> list[Any] | None:
+    """The ids of the services changed at most ``seconds`` before the newest change that
+    ``services`` (a ``services_token()``) stood for, or later; ``None`` when it stood for none.
+    The margin also catches changes that were committed after a later one."""
+    newest = parse_datetime(services)
+    if newest is None:
+        return None
+    if timezone.is_naive(newest):  # SQLite gives the stored UTC text
+        newest = timezone.make_aware(newest, datetime.UTC)
+    since = newest - datetime.timedelta(seconds=seconds)
+    return list(Service.objects.filter(last_modified__gte=since).values_list("id", flat=True))
 
 
 def get(key: str) -> dict[str, str] | None:

@@ -18,17 +18,28 @@ constant number of queries (five when the municipality is given as a code).
 from __future__ import annotations
 
 import datetime
+import marshal
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import (
+    BooleanField,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
-from kansrijk.directory.models import ReferralMethod, ReferralMethodKind, ServiceStatus
+from kansrijk.directory.models import ReferralMethod, ReferralMethodKind, Service, ServiceStatus
 from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways.exceptions import InvalidPhase, UnknownMunicipality
 from kansrijk.pathways.models import (
@@ -52,7 +63,9 @@ __all__ = [
     "PathwayChoice",
     "ResolvedPathway",
     "ResolvedSummary",
+    "as_step_views",
     "clear_municipality_pathways",
+    "clear_version_steps",
     "editable_pathways",
     "get_municipality",
     "municipality_pathways",
@@ -63,6 +76,7 @@ __all__ = [
     "resolve_summaries",
     "risk_situations",
     "step_views",
+    "version_steps",
     "version_with_steps",
     "versions_of",
 ]
@@ -337,6 +351,11 @@ class MunicipalityPathways:
     def get(self, situation: str, phase: str) -> PathwayChoice | None:
         return self.choices.get((situation, phase))
 
+    @cached_property
+    def version_ids(self) -> tuple[int, ...]:
+        """The published versions shown somewhere in this municipality (each once)."""
+        return tuple(dict.fromkeys(choice.version_id for choice in self.choices.values()))
+
     def url(self, situation: str, phase: str) -> str:
         key = (situation, phase)
         found = self.urls.get(key)
@@ -355,10 +374,12 @@ _tables_national: dict[str, tuple[float, list[_Ranked]]] = {}
 
 
 def clear_municipality_pathways() -> None:
-    """Forget the tables of this process (tests; writes call ``page_cache.forget_token``)."""
+    """Forget the tables, steps and services kept in this process (tests; writes call
+    ``page_cache.forget_token``)."""
     _tables.clear()
     _tables_token[0] = ""
     _tables_national.clear()
+    clear_version_steps()
 
 
 def municipality_pathways(municipality: Municipality | str) -> MunicipalityPathways:
@@ -472,26 +493,6 @@ _STATUSES = frozenset(ServiceStatus.values)
 _STEP_KINDS = frozenset(StepKind.values)
 
 
-_STEP_COLUMNS = (
-    "position",
-    "kind",
-    "title",
-    "text",
-    "tips",
-    "service_id",
-    "service__name",
-    "service__status",
-    "service__alert",
-    "service__application_process",
-    "service__email",
-    "service__url",
-    "service__response_time_days",
-    "service__organization__name",
-    "service__referral_methods__method",
-    "service__referral_methods__contact",
-    "service__referral_methods__instructions",
-    "service__referral_methods__id",
-)
 _compiled_sql: dict[tuple[str, str, int], str] = {}
 
 
@@ -513,77 +514,306 @@ def _run_compiled(
         return cursor.fetchall()
 
 
-def _steps_of(params: list[Any]) -> QuerySet[Any]:
-    return (
-        PathwayStep.objects.filter(version_id=params[0])
-        .order_by("position", "service__referral_methods__method", "service__referral_methods__id")
-        .values_list(*_STEP_COLUMNS)
-    )
-
-
 def _uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
+#: A version's steps as plain values: tuples of strings, numbers and ``None``. A step is
+#: ``(position, kind, title, text, tips, service)``; a service ``(id, name, status, alert,
+#: application_process, email, url, response_time_days, organisation name, methods)``; a
+#: referral method ``(method, contact, instructions)``.
+PlainMethod = tuple[str, str, str]
+PlainService = tuple[
+    str, str, str, str, str, str, str, int | None, str | None, tuple[PlainMethod, ...]
+]
+PlainStep = tuple[int, str, str, str, str, PlainService | None]
+#: A step as kept per version: its service as an id only (services are kept apart).
+_BareStep = tuple[int, str, str, str, str, str | None]
+
+
+def _with_ids(queryset: QuerySet[Any], column: str, params: list[Any]) -> QuerySet[Any]:
+    """``queryset``, only the rows whose ``column`` is one of the ids in ``params``: on
+    PostgreSQL one list of them (``= ANY(%s)``: one parameter, so the same short SQL for any
+    number of ids, quick to send and to plan), elsewhere the ids themselves (an ``IN`` list)."""
+    if len(params) == 1 and isinstance(params[0], list):
+        quote = connection.ops.quote_name
+        sql = f"{quote(queryset.model._meta.db_table)}.{quote(column)} = ANY(%s)"
+        ids = RawSQL(sql, (params[0],), output_field=BooleanField())  # noqa: S611 - names quoted
+        return queryset.filter(ids)
+    return queryset.filter(**{f"{column}__in": params})
+
+
+def _steps_of_versions(params: list[Any]) -> QuerySet[Any]:
+    return (
+        _with_ids(PathwayStep.objects.all(), "version_id", params)
+        .order_by("version_id", "position")
+        .values_list("version_id", "position", "kind", "title", "text", "tips", "service_id")
+    )
+
+
+def _services_of(params: list[Any]) -> QuerySet[Any]:
+    return (
+        _with_ids(Service.objects.all(), "id", params)
+        .order_by("pk", "referral_methods__method", "referral_methods__id")
+        .values_list(
+            "id",
+            "name",
+            "status",
+            "alert",
+            "application_process",
+            "email",
+            "url",
+            "response_time_days",
+            "organization__name",
+            "referral_methods__method",
+            "referral_methods__contact",
+            "referral_methods__instructions",
+            "referral_methods__id",
+        )
+    )
+
+
+#: Elsewhere than on PostgreSQL: how many ids one query takes at most, and the sizes its list of
+#: ids is padded to (with ids nothing has), so that the ORM compiles each query for twenty sizes
+#: only, while at most about a fifth of the ids are padding.
+_BATCH = 128
+_BATCH_SIZES = (1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 56, 64, 80, 96, 112, _BATCH)
+
+
+def _rows_for_ids(
+    name: str,
+    queryset: Callable[[list[Any]], QuerySet[Any]],
+    ids: list[Any],
+    padding: Callable[[int], Any],
+) -> list[tuple[Any, ...]]:
+    """The rows of ``queryset`` for ``ids`` (see ``_with_ids``): one query on PostgreSQL, one
+    per ``_BATCH`` ids elsewhere."""
+    if not ids:
+        return []
+    if connection.vendor == "postgresql":
+        return _run_compiled(name, queryset, [list(ids)])
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), _BATCH):
+        chunk = ids[start : start + _BATCH]
+        size = next(size for size in _BATCH_SIZES if size >= len(chunk))
+        params = [*chunk, *(padding(number) for number in range(1, size - len(chunk) + 1))]
+        rows += _run_compiled(name, queryset, params)
+    return rows
+
+
+def _load_steps(version_ids: list[int]) -> dict[int, tuple[_BareStep, ...]]:
+    """The steps of several versions, in display order (urgent safety steps first), their
+    services as ids: one query per ``_BATCH`` versions."""
+    found: dict[int, list[_BareStep]] = {}
+    for version_id, position, kind, title, text, tips, service_id in _rows_for_ids(
+        "steps-of-versions", _steps_of_versions, version_ids, lambda number: -number
+    ):
+        found.setdefault(version_id, []).append(
+            (
+                position,
+                kind,
+                title,
+                text,
+                tips,
+                str(_uuid(service_id)) if service_id is not None else None,
+            )
+        )
+    return {
+        version_id: tuple(
+            sorted(steps, key=lambda s: (0 if s[1] == StepKind.URGENT_SAFETY else 1, s[0]))
+        )
+        for version_id, steps in found.items()
+    }
+
+
+def _load_services(service_ids: list[str]) -> dict[str, PlainService]:
+    """What steps show of these services, with their referral methods: one query per
+    ``_BATCH`` services."""
+    found: dict[str, PlainService] = {}
+    service: list[Any] | None = None
+    methods: list[PlainMethod] = []
+    method_ids: set[Any] = set()
+    rows = _rows_for_ids(
+        "services-of-steps",
+        _services_of,
+        [uuid.UUID(service_id) for service_id in service_ids],
+        lambda number: uuid.UUID(int=number),
+    )
+    for row in rows:
+        if service is None or row[0] != service[0]:
+            if service is not None:
+                found[service[1]] = (service[1], *service[2:10], tuple(methods))
+            service = [row[0], str(_uuid(row[0])), *row[1:9]]
+            methods = []
+            method_ids = set()
+        if row[9] is not None and row[12] not in method_ids:
+            method_ids.add(row[12])
+            methods.append((row[9], row[10] or "", row[11] or ""))
+    if service is not None:
+        found[service[1]] = (service[1], *service[2:10], tuple(methods))
+    return found
+
+
 def step_views(version_id: int) -> list[StepView]:
     """The steps of a version with their services and referral methods, urgent safety steps
-    first: one query of plain values (a row per step and referral method; SQL compiled once,
-    no model instances)."""
-    rows: list[tuple[Any, ...]] = []
-    methods: dict[uuid.UUID, _Methods] = {}
-    last_position = None
-    for row in _run_compiled("steps", _steps_of, [int(version_id)]):
-        raw_service, method = row[5], row[14]
-        service_id = _uuid(raw_service) if raw_service is not None else None
-        if row[0] != last_position:
-            last_position = row[0]
-            rows.append((*row[:5], service_id, *row[6:14]))
-            if service_id is not None:
-                methods.setdefault(service_id, _Methods())
-        if service_id is not None and method is not None and len(rows) and rows[-1][0] == row[0]:
-            step_methods = methods[service_id]
-            if not any(m.key == row[17] for m in step_methods):
-                step_methods.append(MethodView(method, row[15], row[16], key=row[17]))
-    steps = [
-        StepView(
-            position=position,
-            kind=kind,
-            title=title,
-            text=text,
-            tips=tips,
-            service=ServiceView(
-                pk=service_id,
-                name=name,
-                organization=OrganisationView(organisation) if organisation is not None else None,
-                status=status,
-                alert=alert,
-                application_process=application_process,
-                email=email,
-                url=url,
-                response_time_days=response_time_days,
-                referral_methods=methods[service_id],
-            )
-            if service_id is not None
-            else None,
-        )
-        for (
-            position,
-            kind,
-            title,
-            text,
-            tips,
-            service_id,
-            name,
-            status,
-            alert,
-            application_process,
-            email,
-            url,
-            response_time_days,
-            organisation,
-        ) in rows
-    ]
-    return sorted(steps, key=lambda step: (0 if step.is_urgent else 1, step.position))
+    first: two queries of plain values (no model instances)."""
+    steps = _load_steps([int(version_id)]).get(int(version_id), ())
+    services = _load_services(list(dict.fromkeys(s[5] for s in steps if s[5] is not None)))
+    return as_step_views(
+        (*step[:5], services.get(step[5]) if step[5] is not None else None) for step in steps
+    )
+
+
+def as_step_views(steps: Iterable[PlainStep]) -> list[StepView]:
+    """Step views (what the renderer reads) of kept steps; a service in several steps is one
+    view."""
+    services: dict[str, ServiceView] = {}
+    views = []
+    for position, kind, title, text, tips, plain in steps:
+        service = None
+        if plain is not None:
+            service = services.get(plain[0])
+            if service is None:
+                service = services[plain[0]] = ServiceView(
+                    pk=uuid.UUID(plain[0]),
+                    name=plain[1],
+                    organization=OrganisationView(plain[8]) if plain[8] is not None else None,
+                    status=plain[2],
+                    alert=plain[3],
+                    application_process=plain[4],
+                    email=plain[5],
+                    url=plain[6],
+                    response_time_days=plain[7],
+                    referral_methods=_Methods(MethodView(*method) for method in plain[9]),
+                )
+        views.append(StepView(position, kind, title, text, tips, service))
+    return views
+
+
+# --- Steps and services, in memory (the pathway page) ------------------------------------------
+
+#: Versions and services a process keeps at most (every published version and every service in
+#: the country fit: about 21,000 versions and 20,000 services in the benchmark data, 25 MB).
+_STEPS_MAX = 40_000
+_SERVICES_MAX = 100_000
+#: More services changed than this since the token was read last (an import): forget them all.
+_CHANGED_MAX = 500
+#: Per version: when its steps were loaded, the steps (``_BareStep``) ``marshal``-ed, and the
+#: ids of the services they name (space-separated). Per service: when it was loaded and what the
+#: steps show of it (``PlainService``) ``marshal``-ed. Bytes and strings rather than objects: a
+#: worker keeps tens of thousands, and as objects (even as tuples) they made the garbage
+#: collector's full collections take a few tenths of a second; unpacking takes microseconds.
+_steps: dict[int, tuple[float, bytes, str]] = {}
+_services: dict[str, tuple[float, bytes]] = {}
+_services_token: list[str] = [""]
+
+
+def clear_version_steps() -> None:
+    """Forget the steps and services kept in this process (tests; see ``version_steps``)."""
+    _steps.clear()
+    _services.clear()
+    _services_token[0] = ""
+
+
+def _forget_changed_services(previous: str) -> None:
+    """Forget the kept services changed since the services token ``previous`` (all of them
+    when that cannot be told, or when many changed)."""
+    changed = page_cache.services_changed_since(previous, TABLE_SECONDS) if _services else None
+    if changed is None or len(changed) > _CHANGED_MAX:
+        _services.clear()
+        return
+    for service_id in changed:
+        _services.pop(str(_uuid(service_id)), None)
+
+
+def version_steps(version_id: int, *, with_versions: Iterable[int] = ()) -> tuple[PlainStep, ...]:
+    """The steps of a published version with what they show of their services (as
+    ``PlainStep``; ``as_step_views`` for the renderer), kept in this process.
+
+    A published version's steps never change; they are kept for ``TABLE_SECONDS`` at most.
+    What they show of a service does change: services are kept apart, and when the services
+    part of the page token changes (read at most every ``TOKEN_SECONDS``) the ones changed since
+    are forgotten (one query; all of them when many changed). They too are kept for
+    ``TABLE_SECONDS`` at most, which bounds how long a renamed organisation takes to show.
+
+    ``with_versions``: versions likely asked for next (the pathway page passes those of the
+    municipality's table). The ones not kept yet are loaded with this one, and the services of
+    all of them not kept yet in one more query, so that the other pages of that municipality
+    need no query at all."""
+    with_versions = tuple(with_versions)
+    token = page_cache.services_token()
+    if _services_token[0] != token:
+        _forget_changed_services(_services_token[0])
+        _services_token[0] = token
+    now = time.monotonic()
+    steps, loaded_with = _kept_steps(version_id, with_versions, now)
+    service_ids = list(dict.fromkeys(step[5] for step in steps if step[5] is not None))
+    # Services not kept are loaded with those of the versions just loaded with this one (or,
+    # when it was kept, of the municipality's others), so that their pages need no query either.
+    services = _kept_services(
+        service_ids, loaded_with or with_versions, now, always=bool(loaded_with)
+    )
+    return tuple(
+        (*step[:5], services.get(step[5]) if step[5] is not None else None) for step in steps
+    )
+
+
+def _kept_steps(
+    version_id: int, with_versions: Iterable[int], now: float
+) -> tuple[tuple[_BareStep, ...], list[int]]:
+    """The kept steps of a version, loaded (with ``with_versions`` not kept) when not kept;
+    and the versions that were loaded (none when it was kept)."""
+    kept = _steps.get(version_id)
+    if kept is not None and now - kept[0] <= TABLE_SECONDS:
+        steps: tuple[_BareStep, ...] = marshal.loads(kept[1])  # noqa: S302 - our own bytes
+        return steps, []
+    wanted = [version_id]
+    for other in with_versions:
+        entry = _steps.get(other)
+        if other != version_id and (entry is None or now - entry[0] > TABLE_SECONDS):
+            wanted.append(other)
+    if len(_steps) + len(wanted) > _STEPS_MAX:
+        _steps.clear()
+    loaded = _load_steps(wanted)
+    for other in wanted:
+        other_steps = loaded.get(other, ())
+        names = " ".join(step[5] for step in other_steps if step[5] is not None)
+        _steps[other] = (now, marshal.dumps(other_steps), names)
+    return loaded.get(version_id, ()), wanted
+
+
+def _kept_services(
+    service_ids: list[str], with_versions: Iterable[int], now: float, *, always: bool = False
+) -> dict[str, PlainService]:
+    """The kept services; those not kept are loaded, with the services of ``with_versions``
+    that are not kept either (one query). ``always``: load those of ``with_versions`` even when
+    all of ``service_ids`` are kept."""
+    found: dict[str, PlainService] = {}
+    missing: dict[str, None] = {}
+    for service_id in service_ids:
+        entry = _services.get(service_id)
+        if entry is None or now - entry[0] > TABLE_SECONDS:
+            missing[service_id] = None
+        else:
+            found[service_id] = marshal.loads(entry[1])  # noqa: S302 - our own bytes
+    if not missing and not always:
+        return found
+    wanted = dict(missing)
+    for version in with_versions:
+        kept_version = _steps.get(version)
+        for service_id in kept_version[2].split() if kept_version is not None else ():
+            entry = _services.get(service_id)
+            if entry is None or now - entry[0] > TABLE_SECONDS:
+                wanted[service_id] = None
+    if not wanted:
+        return found
+    if len(_services) + len(wanted) > _SERVICES_MAX:
+        _services.clear()
+    loaded = _load_services(list(wanted))
+    for service_id, plain in loaded.items():
+        _services[service_id] = (now, marshal.dumps(plain))
+    found.update((service_id, loaded[service_id]) for service_id in missing if service_id in loaded)
+    return found
 
 
 def resolved_url(municipality: Municipality | str, situation: str, phase: str) -> str:

@@ -56,13 +56,15 @@ from kansrijk.pathways.forms import (
 from kansrijk.pathways.models import Pathway, PathwayStep, PathwayVersion, VersionStatus
 from kansrijk.pathways.render import render_body, render_resolved_head
 from kansrijk.pathways.selectors import (
+    MunicipalityPathways,
     PathwayChoice,
+    as_step_views,
     editable_pathways,
     municipality_pathways,
     pathway_for_page,
     pathway_overview,
     phase_label,
-    step_views,
+    version_steps,
     version_with_steps,
     versions_of,
 )
@@ -156,7 +158,7 @@ def resolved(request: HttpRequest, municipality: str, situation: str, phase: str
         )
         cached = {
             "title": f"{choice.title} · {table.name}",
-            "content": head + _pathway_body(choice),
+            "content": head + _pathway_body(choice, table),
             # For the refer links of a signed-in professional (not part of the cached HTML).
             "pathway_id": str(choice.pathway_id),
             "version_id": str(choice.version_id),
@@ -247,16 +249,12 @@ class _PathwayHead:
         self.is_demo = choice.is_demo
 
 
-def _pathway_body(choice: PathwayChoice) -> str:
-    """Introduction, steps with their services, and footer of a published version: the same
-    for every municipality and phase it is shown for, so cached per version (and language,
-    and the page token: service changes and reviews show)."""
-    key = page_cache.body_key(choice.version_id)
-    html = page_cache.get_page(key)
-    if html is None:
-        html = render_body(choice, _PathwayHead(choice), step_views(choice.version_id))
-        page_cache.put_page(key, html)
-    return html
+def _pathway_body(choice: PathwayChoice, table: MunicipalityPathways) -> str:
+    """Introduction, steps with their services, and footer of a published version. Steps and
+    services are kept per process (``version_steps``: the first page of a municipality loads
+    those of all its versions); rendering them costs less than caching the HTML did."""
+    steps = version_steps(choice.version_id, with_versions=table.version_ids)
+    return render_body(choice, _PathwayHead(choice), as_step_views(steps))
 
 
 @require_GET

@@ -1,0 +1,257 @@
+"""The pathway page's body built in Python (``kansrijk.pathways.render``): its markup, and the same
+HTML from model instances (the version page) as from the plain values kept per process (the
+pathway page)."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import pytest
+from django.urls import reverse, set_script_prefix
+from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
+
+from kansrijk.directory.models import ReferralMethod
+from kansrijk.pathways.models import StepKind
+from kansrijk.pathways.render import _date, _service_url, _texts, render_body
+from kansrijk.pathways.selectors import (
+    PathwayChoice,
+    as_step_views,
+    municipality_pathways,
+    version_steps,
+    version_with_steps,
+)
+from kansrijk.pathways.views import _PathwayHead
+from tests.pathways.conftest import make_pathway, step
+
+#: Two steps with a service (one with referral methods, one without) and one without, in
+#: display order (urgent safety first), as ``selectors.version_steps`` keeps them.
+PLAIN_STEPS = (
+    (
+        2,
+        "urgent_safety",
+        "Bij <acuut> gevaar",
+        "Bel 112.\r\nOf Veilig Thuis.",
+        "",
+        (
+            "00000000-0000-0000-0000-0000000000aa",
+            "Veilig Thuis & co",
+            "temporarily closed",
+            "Let op: 'zomer'",
+            "",
+            "",
+            "https://vt.nl/?a=1&b=2",
+            1,
+            'GGD "Fryslân"',
+            (
+                ("phone", "0800-2000", "Dag en nacht."),
+                ("secure_mail", "https://mail.example/x", ""),
+            ),
+        ),
+    ),
+    (0, "discuss", "Bespreek het", "", "Vraag open door.\nLuister.", None),
+    (
+        1,
+        "refer",
+        "Verwijs",
+        "Met toestemming.",
+        "",
+        (
+            "00000000-0000-0000-0000-0000000000bb",
+            "Schuldhulp",
+            "active",
+            "",
+            "Aanmelden via de gemeente.",
+            "info@example.nl",
+            "",
+            3,
+            None,
+            (),
+        ),
+    ),
+)
+
+EXPECTED_BODY = """\
+<div class="utrecht-paragraph kr-lead">Voor gezinnen &lt;met&gt; zorgen.</div>
+<ol class="kr-pathway-steps">
+  <li class="kr-pathway-step kr-pathway-step--urgent">
+    <div class="kr-pathway-step__head">
+      <h2 class="utrecht-heading-3 kr-pathway-step__title">Bij &lt;acuut&gt; gevaar</h2>
+      <span class="kr-pathway-step__kind">Urgent: safety first</span>
+    </div>
+    <div class="utrecht-paragraph">Bel 112.<br>Of Veilig Thuis.</div>
+<div class="kr-service">
+  <p class="kr-service__name"><a class="utrecht-link" href="/sociale-kaart/diensten/00000000-0000-0000-0000-0000000000aa/">Veilig Thuis &amp; co</a></p>
+  <p class="kr-service__org">GGD &quot;Fryslân&quot;</p>
+  <p class="utrecht-paragraph kr-error">Status on the social map: Temporarily closed.</p>
+  <p class="utrecht-paragraph"><strong>Notice:</strong> Let op: &#x27;zomer&#x27;</p>
+  <p class="utrecht-paragraph"><strong>How to refer</strong></p>
+  <ul class="kr-referral-methods">
+    <li><strong>Phone</strong>: 0800-2000<br>Dag en nacht.</li>
+    <li><strong>Secure mail</strong>: <a class="utrecht-link" href="https://mail.example/x">https://mail.example/x</a></li>
+  </ul>
+  <p class="utrecht-paragraph"><a class="utrecht-link" href="https://vt.nl/?a=1&amp;b=2">https://vt.nl/?a=1&amp;b=2</a></p>
+  <p class="utrecht-paragraph kr-muted">Contacts the family within 1 working day.</p>
+</div>
+  </li>
+  <li class="kr-pathway-step">
+    <div class="kr-pathway-step__head">
+      <h2 class="utrecht-heading-3 kr-pathway-step__title">Bespreek het</h2>
+      <span class="kr-pathway-step__kind">Discuss</span>
+    </div>
+    <div class="kr-tips">
+      <p class="kr-tips__label">Conversation tips</p>
+      <div class="utrecht-paragraph">Vraag open door.<br>Luister.</div>
+    </div>
+  </li>
+  <li class="kr-pathway-step">
+    <div class="kr-pathway-step__head">
+      <h2 class="utrecht-heading-3 kr-pathway-step__title">Verwijs</h2>
+      <span class="kr-pathway-step__kind">Refer</span>
+    </div>
+    <div class="utrecht-paragraph">Met toestemming.</div>
+<div class="kr-service">
+  <p class="kr-service__name"><a class="utrecht-link" href="/sociale-kaart/diensten/00000000-0000-0000-0000-0000000000bb/">Schuldhulp</a></p>
+  <p class="utrecht-paragraph"><strong>How to refer:</strong> Aanmelden via de gemeente.</p>
+  <p class="utrecht-paragraph">Email: info@example.nl</p>
+  <p class="utrecht-paragraph kr-muted">Contacts the family within 3 working days.</p>
+</div>
+  </li>
+</ol>
+<div class="kr-pathway-footer">
+  <p class="utrecht-paragraph">
+    Version 2, published 1 February 2026.
+    Last reviewed 1 March 2020.
+    <span class="kr-flag kr-flag--stale">review overdue</span>
+  </p>
+  <p class="utrecht-paragraph">Demo pathway: made-up example content.</p>
+</div>
+"""
+
+
+def _choice(**values: object) -> PathwayChoice:
+    defaults: dict[str, object] = {
+        "number": 2,
+        # 23:30 UTC is the next day in Amsterdam: the date is shown in local time.
+        "published_at": datetime.datetime(2026, 1, 31, 23, 30, tzinfo=datetime.UTC),
+        "introduction": "Voor gezinnen <met> zorgen.",
+        "last_reviewed_on": datetime.date(2020, 3, 1),
+        "is_demo": True,
+    }
+    defaults.update(values)
+    return PathwayChoice(1, 2, None, "Titel", **defaults)  # type: ignore[arg-type]
+
+
+def test_the_body_markup():
+    """The markup of the body, escaping, line breaks, plurals and dates included (the same as
+    the templates gave before the body was built in Python)."""
+    choice = _choice()
+    assert render_body(choice, _PathwayHead(choice), as_step_views(PLAIN_STEPS)) == EXPECTED_BODY
+
+
+def test_an_empty_version_and_a_plain_footer():
+    choice = _choice(
+        published_at=None, introduction="", last_reviewed_on=datetime.date.today(), is_demo=False
+    )
+    html = render_body(choice, _PathwayHead(choice), [])
+    assert html == (
+        '<ol class="kr-pathway-steps">\n'
+        '  <li class="utrecht-paragraph">This version has no steps yet.</li>\n'
+        "</ol>\n"
+        '<div class="kr-pathway-footer">\n  <p class="utrecht-paragraph">\n'
+        "    Version 2.\n"
+        f"    Last reviewed {date_format(datetime.date.today(), 'j F Y')}.\n"
+        "  </p>\n</div>\n"
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_texts_follow_the_language(language):
+    """The fixed texts are translated once per language; switching back and forth gives each
+    language its own."""
+    choice = _choice()
+    with translation.override(language):
+        first = render_body(choice, _PathwayHead(choice), as_step_views(PLAIN_STEPS))
+    with translation.override("nl" if language == "en" else "en"):
+        other = render_body(choice, _PathwayHead(choice), as_step_views(PLAIN_STEPS))
+    with translation.override(language):
+        again = render_body(choice, _PathwayHead(choice), as_step_views(PLAIN_STEPS))
+    assert first == again != other
+    assert ("Gesprekstips" in first) == (language == "nl")
+    assert ("1 februari 2026" in first) == (language == "nl")
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_dates_are_what_date_format_gives(language):
+    with translation.override(language):
+        texts = _texts()
+        for month in range(1, 13):
+            day = datetime.date(2026, month, 9)
+            assert _date(day, texts) == date_format(day, "j F Y")
+            # Late in the evening in UTC is the next day in Amsterdam: local time is shown.
+            moment = datetime.datetime(2025, month, 20, 23, 45, tzinfo=datetime.UTC)
+            assert _date(moment, texts) == date_format(timezone.localtime(moment), "j F Y")
+            assert _date(moment, texts).startswith("21 ")
+        assert _date(None, texts) == ""
+
+
+def test_service_links_are_what_reverse_gives():
+    """Links to services are put together around the reversed address, per script prefix."""
+    pk = uuid.uuid4()
+    assert _service_url(pk) == reverse("directory:service", args=[pk])
+    try:
+        set_script_prefix("/kansrijk/")
+        assert _service_url(pk) == reverse("directory:service", args=[pk])
+        assert _service_url(pk).startswith("/kansrijk/")
+    finally:
+        set_script_prefix("/")
+    assert _service_url(pk) == reverse("directory:service", args=[pk])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_same_body_from_models_and_from_kept_steps(smallingerland, places, language):
+    """The version page renders model instances; the pathway page the plain values kept per
+    process. Both give the same HTML, whatever the content."""
+    from tests.directory.factories import DirectoryOrganizationFactory, ServiceFactory
+
+    organisation = DirectoryOrganizationFactory(name='Zorg & "Welzijn" <Fryslân>')
+    shared = ServiceFactory(
+        organization=organisation,
+        name="Schuldhulp <Drachten> & 'co'",
+        status="temporarily closed",
+        alert="Gesloten in de zomer & <daarna> open.",
+        email="hulp@example.nl",
+        url="https://example.nl/?a=1&b=2",
+        response_time_days=2,
+        referral_methods=["phone", "secure_mail"],
+    )
+    ReferralMethod.objects.filter(service=shared, method="secure_mail").update(
+        contact="https://mail.example/?to=a&b", instructions="Met <toestemming>."
+    )
+    plain = ServiceFactory(
+        name="Buurtteam", application_process="Bel of loop binnen.", response_time_days=1
+    )
+    bare = ServiceFactory(name="Inloop", status="defunct")
+    pathway = make_pathway(
+        smallingerland,
+        steps=[
+            step(StepKind.DISCUSS, "Bespreek <het>", text="Regel 1\nRegel 2", tips="Vraag 'open'"),
+            step(StepKind.REFER, "Verwijs", shared, text="Met toestemming & uitleg."),
+            step(StepKind.HANDOVER, "Draag over", shared),
+            step(StepKind.FOLLOW_UP, "Vraag na", plain),
+            step(StepKind.URGENT_SAFETY, "Bij gevaar", bare),
+            step(StepKind.CONSENT, "Toestemming"),
+        ],
+    )
+    with translation.override(language):
+        version = version_with_steps(pathway, 1)
+        from_models = render_body(version, version.pathway, version.ordered_steps)
+        table = municipality_pathways("GM0090")
+        choice = table.get("geldzorgen", "pregnancy")
+        assert choice is not None
+        kept = version_steps(choice.version_id, with_versions=table.version_ids)
+        from_values = render_body(choice, _PathwayHead(choice), as_step_views(kept))
+    assert from_values == from_models
+    assert from_models.count("Met &lt;toestemming&gt;.") == 2  # the shared service, twice
