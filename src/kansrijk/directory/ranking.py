@@ -62,7 +62,7 @@ from kansrijk.directory.models import (
     TaxonomyTerm,
 )
 from kansrijk.directory.search import filter_text, query_terms
-from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID
+from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID, category_and_descendants
 from kansrijk.places.selectors import EARTH_RADIUS_KM, bounding_box
 
 #: Seconds a worker trusts the directory token it read last.
@@ -184,15 +184,9 @@ class SearchIndex:
     def category_positions(self, code: str) -> np.ndarray:
         """The services in a need category or one of its descendants (``category_terms``).
         Raises ``UnknownCategory``."""
-        by_code = {term_code: term_id for term_id, term_code, _parent in self.need_terms}
-        if code not in by_code:
+        wanted = category_and_descendants(self.need_terms, code)
+        if wanted is None:
             raise UnknownCategory(code)
-        wanted = {by_code[code]}
-        grew = True
-        while grew:
-            before = len(wanted)
-            wanted |= {term_id for term_id, _c, parent in self.need_terms if parent in wanted}
-            grew = len(wanted) > before
         parts = [self.categories[term] for term in wanted if term in self.categories]
         return np.unique(np.concatenate(parts)) if parts else _EMPTY
 

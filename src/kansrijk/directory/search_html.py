@@ -135,25 +135,19 @@ _TENTH = Decimal("0.1")
 
 
 def result_html(
-    row: Any,
-    area: Any,
-    note: str | None,
-    service_path: str | None = None,
-    distance_label: str | None = None,
-    separator: str | None = None,
+    row: Any, area: Any, note: str | None, service_path: str, distance_label: str, separator: str
 ) -> str:
     """``directory/_result.html`` for one ``RankedRow`` with its ``card`` attached. ``note`` is
     the "nearby, but not among its municipalities" paragraph of this search (the same for every
     row that needs it); ``service_path`` (the address of a service page with the zero UUID),
-    ``distance_label`` and the decimal ``separator`` are looked up once per page when given."""
+    ``distance_label`` and the decimal ``separator`` are looked up once per page."""
     service_id = escape(str(row.service_id))
-    link = escape((service_path or _service_path()).replace(_ZERO, str(row.service_id)))
+    link = escape(service_path.replace(_ZERO, str(row.service_id)))
     distance = ""
     if row.distance_km is not None:
-        label = gettext("Distance:") if distance_label is None else distance_label
         distance = (
             '<p class="kr-dir-card__distance"><span class="kr-visually-hidden">'
-            f"{label} </span>{km(row.distance_km, separator)} km</p>"
+            f"{distance_label} </span>{km(row.distance_km, separator)} km</p>"
         )
     return (
         f'<article class="kr-dir-card" aria-labelledby="service-{service_id}">\n'

@@ -46,7 +46,7 @@ from kansrijk.directory.models import (
     TaxonomyTerm,
 )
 from kansrijk.directory.search import filter_text
-from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID
+from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID, category_and_descendants
 from kansrijk.places.models import Municipality, PostcodeArea
 from kansrijk.places.selectors import (
     EARTH_RADIUS_KM,
@@ -93,20 +93,14 @@ def need_categories() -> QuerySet[TaxonomyTerm]:
 
 def category_terms(code: str) -> list[uuid.UUID]:
     """The ids of a need category and all its descendants. Raises ``UnknownCategory``."""
-    terms = list(
+    wanted = category_and_descendants(
         TaxonomyTerm.objects.filter(taxonomy_id=NEED_TAXONOMY_ID).values_list(
             "id", "code", "parent_id"
-        )
+        ),
+        code,
     )
-    by_code = {term_code: term_id for term_id, term_code, _ in terms}
-    if code not in by_code:
+    if wanted is None:
         raise UnknownCategory(code)
-    wanted = {by_code[code]}
-    grew = True
-    while grew:
-        before = len(wanted)
-        wanted |= {term_id for term_id, _, parent_id in terms if parent_id in wanted}
-        grew = len(wanted) > before
     return sorted(wanted)
 
 
@@ -136,6 +130,11 @@ def _uuid(value: Any, field: str) -> uuid.UUID:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError:
         raise InvalidSearch(_("%(field)s is not a valid id (a UUID).") % {"field": field}) from None
+
+
+def _check_phase(phase: str) -> None:
+    if phase not in PHASE_FIELDS:
+        raise InvalidSearch(_("Choose a phase: preconception, pregnancy or postnatal."))
 
 
 def _filtered(
@@ -170,8 +169,7 @@ def _filtered(
             id__in=ServiceTaxonomy.objects.filter(taxonomy_term_id=term_id).values("service_id")
         )
     if phase:
-        if phase not in PHASE_FIELDS:
-            raise InvalidSearch(_("Choose a phase: preconception, pregnancy or postnatal."))
+        _check_phase(phase)
         queryset = queryset.filter(**{PHASE_FIELDS[phase]: True})
     if language:
         code = language.strip().lower()
@@ -417,8 +415,8 @@ def _index_ranking(
     checked as ``_filtered`` checks them (same errors)."""
     index = ranking.current_index()
     phase = filters.get("phase")
-    if phase and phase not in PHASE_FIELDS:
-        raise InvalidSearch(_("Choose a phase: preconception, pregnancy or postnatal."))
+    if phase:
+        _check_phase(phase)
     municipality = filters.get("municipality")
     code = None
     if municipality not in (None, ""):

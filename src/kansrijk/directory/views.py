@@ -46,6 +46,8 @@ from kansrijk.places.exceptions import PlacesError
 from kansrijk.places.selectors import lookup_postcode_kept
 
 PAGE_SIZE = 20
+#: What a search can raise for bad filters (shown with the field in the form).
+_SEARCH_ERRORS = (UnknownMunicipality, UnknownCategory, InvalidSearch, PlacesError)
 HISTORY_PAGE_SIZE = 25
 TO_VERIFY_PAGE_SIZE = 50
 
@@ -100,7 +102,7 @@ def search(request: HttpRequest) -> HttpResponse:
         area = kwargs["postcode"]
         try:
             page = selectors.rank_page(**kwargs, page=request.GET.get("page"), per_page=PAGE_SIZE)
-        except (UnknownMunicipality, UnknownCategory, InvalidSearch, PlacesError) as error:
+        except _SEARCH_ERRORS as error:
             field = {
                 UnknownMunicipality: "municipality",
                 UnknownCategory: "category",
@@ -129,7 +131,6 @@ def search(request: HttpRequest) -> HttpResponse:
 #: Whether anonymous searches take the quick way (``_quick_search``); tests compare both ways.
 QUICK_SEARCH = True
 _SEARCH_FIELDS = ("q", "category", "municipality", "postcode", "phase", "language", "free")
-_SEARCH_ERRORS = (UnknownMunicipality, UnknownCategory, InvalidSearch, PlacesError)
 
 
 def _quick_search(request: HttpRequest) -> HttpResponse | None:

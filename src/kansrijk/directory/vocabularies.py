@@ -14,7 +14,9 @@ All fixed ids are UUID version 5 in ``KANSRIJK_NAMESPACE``, so every installatio
 from __future__ import annotations
 
 import uuid
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db import transaction
 
@@ -260,3 +262,24 @@ def attribute_term_for(taxonomy: str, code: str) -> AttributeTerm | None:
         if term.taxonomy == taxonomy and term.code == code:
             return term
     return None
+
+
+_Id = TypeVar("_Id", bound=Hashable)
+
+
+def category_and_descendants(
+    terms: Iterable[tuple[_Id, str, _Id | None]], code: str
+) -> set[_Id] | None:
+    """The ids of the need category ``code`` and all its descendants, from ``(id, code,
+    parent id)`` of every term of the vocabulary; ``None`` when no term has that code."""
+    terms = list(terms)
+    by_code = {term_code: term_id for term_id, term_code, _parent in terms}
+    if code not in by_code:
+        return None
+    wanted = {by_code[code]}
+    grew = True
+    while grew:
+        before = len(wanted)
+        wanted |= {term_id for term_id, _code, parent in terms if parent in wanted}
+        grew = len(wanted) > before
+    return wanted
