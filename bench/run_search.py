@@ -517,7 +517,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--requests", type=int, default=2000, help="per view (default 2000)")
     parser.add_argument("--concurrency", type=int, default=4, help="client connections")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per view")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=10,
+        help="alternating rounds per view (short rounds: the speed of a shared machine drifts "
+        "from second to second, and both views should see the same drift)",
+    )
     parser.add_argument("--warmup", type=int, default=100, help="unmeasured requests per view")
     parser.add_argument(
         "--single-client-requests",

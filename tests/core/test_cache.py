@@ -39,3 +39,17 @@ def test_one_client_serves_every_call(redis_cache: BaseCache) -> None:
     assert client.get_client(write=True) is client.get_client()  # one server: one pool
     redis_cache.set("k", "v")
     assert client.get_client().get(redis_cache.make_key("k")) is not None
+
+
+def test_keys_memcached_would_refuse_work_without_warnings(redis_cache: BaseCache) -> None:
+    import warnings
+
+    long_key = "directory:card:" + "x" * 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Django's memcached key warning would fail the test
+        redis_cache.set(long_key, "lang", 60)
+        redis_cache.set("met spatie", "spatie", 60)
+        assert redis_cache.get_many([long_key, "met spatie"]) == {
+            long_key: "lang",
+            "met spatie": "spatie",
+        }

@@ -68,3 +68,79 @@ def test_a_changed_service_gets_a_new_card_and_the_others_keep_theirs(
     loads = [q["sql"] for q in queries.captured_queries if 'FROM "directory_phone"' in q["sql"]]
     assert len(loads) == 1
     assert str(services[0].id).replace("-", "") in loads[0].replace("-", "")
+
+
+def _phone_loads(queries: list[dict[str, str]]) -> int:
+    return sum('FROM "directory_phone"' in q["sql"] for q in queries)
+
+
+def test_a_worker_takes_all_cards_of_a_language_from_the_shared_cache_at_its_first_search(
+    services: list[Service], client: Client
+) -> None:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kansrijk.directory.cache import forget_local_cards
+
+    call_command("warm_search_cache", "--language", "nl", stdout=StringIO())
+    forget_local_cards()  # a new worker: the cards are only in the shared cache
+    # The first search shows one service, and takes all five visible cards.
+    assert (
+        client.get(SEARCH, {"postcode": "9203", "q": "Kraamzorg 3"}).text.count(
+            'class="kr-dir-card"'
+        )
+        == 1
+    )
+    cache.clear()  # the shared cache is gone; the worker still has every card
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(SEARCH, {"postcode": "9203"}).text
+    assert html.count('class="kr-dir-card"') == 5
+    assert _phone_loads(queries.captured_queries) == 0  # nothing rendered again
+
+
+def test_load_cards_takes_each_card_once_per_index_and_again_when_it_has_been_kept_long(
+    services: list[Service], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kansrijk.directory import cache as directory_cache
+
+    call_command("warm_search_cache", stdout=StringIO())
+    directory_cache.forget_local_cards()
+    index = ranking.current_index()
+    versions = list(index.visible_versions())
+    assert len(versions) == 5  # the defunct service is never shown
+    assert directory_cache.load_cards(versions, "nl", index.generation) == 5
+    assert directory_cache.load_cards(versions, "nl", index.generation) == 0  # loaded
+    assert directory_cache.load_cards(versions, "en", index.generation) == 5  # per language
+    # A new index (the directory changed) takes only what the worker lacks...
+    assert directory_cache.load_cards(versions, "nl", ("another", 1)) == 0
+    # ... or has kept for half the time a kept card may serve.
+    later = directory_cache.time.monotonic() + directory_cache.LOCAL_SECONDS / 2 + 1
+    monkeypatch.setattr(directory_cache.time, "monotonic", lambda: later)
+    assert directory_cache.load_cards(versions, "nl", ("a third", 2)) == 5
+    # What the shared cache lacks is left to the searches (rendered when shown).
+    from django.core.cache import cache
+
+    cache.clear()
+    directory_cache.forget_local_cards()
+    assert directory_cache.load_cards(versions, "nl", index.generation) == 0
+
+
+def test_cards_are_kept_without_blank_lines_or_indentation(services: list[Service]) -> None:
+    from kansrijk.directory.page_selectors import render_cards
+
+    ServiceFactory(
+        name="Met witruimte",
+        postcode="9203",
+        referral_methods=["phone"],
+    )
+    Service.objects.filter(name="Met witruimte").update(
+        alert="\u00a0Eerste regel.\n    Tweede regel."
+    )
+    service = Service.objects.get(name="Met witruimte")
+    html = render_cards([service.id], {service.id: "test:card"})[service.id]
+    lines = html.split("\n")
+    assert all(line and line == line.strip(" \t") for line in lines)
+    assert "<dt>Verwijzen</dt>" in lines
+    # Text keeps its own characters: a leading no-break space is not markup's white space.
+    assert "\u00a0Eerste regel.\nTweede regel." in html

@@ -147,7 +147,32 @@ def test_km_is_floatformat(language: str) -> None:
 
     rng = random.Random(7)
     values = [0.0, 0.04, 0.05, 0.15, 0.25, 1.45, 2.675, 9.95, 14.999, 15.0, 99.95, 123.45]
+    values += [0.949999, 0.95, 1e-07, 2.5e-05, 19.96, 999.99, 1e17, 0.1 + 0.2]
     values += [rng.uniform(0, 300) for _ in range(2000)] + [rng.uniform(0, 1) for _ in range(500)]
     with translation.override(language):
         for value in values:
             assert search_html.km(value) == floatformat(value, 1), value
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=schulden&postcode=9203&page=2",
+        "q=&postcode=9203&phase=&free=yes",
+        "q=prenataal+huisbezoek&q=roken&page=3&page=x",
+        "q=caf%C3%A9+%26+co%3D%3F&language=nl&utm_source=mail",
+        "q=a&q=&postcode=1011",  # the last of several values decides, as QueryDict.items()
+    ],
+)
+def test_the_query_without_its_page_is_what_querydict_gives(rf: Any, query: str) -> None:
+    from django.http import QueryDict
+
+    from kansrijk.directory.views import _query_without_page
+
+    request = rf.get(f"/sociale-kaart/?{query}")
+    expected = QueryDict(query, mutable=True)
+    expected.pop("page", None)
+    for key in [key for key, value in expected.items() if value == ""]:
+        expected.pop(key)
+    assert _query_without_page(request) == expected.urlencode()

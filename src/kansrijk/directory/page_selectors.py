@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Prefetch, QuerySet
 from django.template.loader import render_to_string
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kansrijk.accounts.roles import Role
 from kansrijk.directory import cache as directory_cache
+from kansrijk.directory import ranking
 from kansrijk.directory.history import SNAPSHOT_FIELDS
 from kansrijk.directory.models import (
     Phone,
@@ -139,7 +141,12 @@ def with_contact_data(queryset: QuerySet[Service]) -> QuerySet[Service]:
 def attach_cards(rows: list[Any], language: str) -> None:
     """Set ``row.card`` on each ``RankedRow``: the rendered body of its result card
     (``directory/_card.html``), from the cache where it is (``kansrijk.directory.cache``, keyed
-    by the service's ``last_modified``); the others are rendered and cached."""
+    by the service's ``last_modified``); the others are rendered and cached. With the search
+    index on, the worker first takes all the map's cards in this language from the shared cache
+    (once per index: ``cache.load_cards``)."""
+    if getattr(settings, "KANSRIJK_SEARCH_INDEX", True):
+        index = ranking.current_index()
+        directory_cache.load_cards(index.visible_versions(), language, index.generation)
     keys = directory_cache.card_keys(((row.service_id, row.version) for row in rows), language)
     cards = directory_cache.get_cards(keys)
     missing = [service_id for service_id in keys if service_id not in cards]
@@ -158,9 +165,19 @@ def render_cards(service_ids: list[Any], keys: dict[Any, str]) -> dict[Any, str]
     cards: dict[Any, str] = {}
     for service in services:
         service.language_labels = language_labels(service)  # type: ignore[attr-defined]
-        cards[service.id] = render_to_string("directory/_card.html", {"service": service})
+        cards[service.id] = _compact(render_to_string("directory/_card.html", {"service": service}))
     directory_cache.put_cards({keys[service_id]: html for service_id, html in cards.items()})
     return cards
+
+
+def _compact(html: str) -> str:
+    """Markup without its blank lines and indentation (a quarter of a card's size; each search
+    page carries twenty, each worker keeps all). Cards hold no preformatted text."""
+    return "\n".join(stripped for line in html.split("\n") if (stripped := line.strip(_HTML_SPACE)))
+
+
+#: What HTML counts as white space between tags (not the no-break space, nor Unicode's others).
+_HTML_SPACE = " \t\r\f"
 
 
 # --- Editors -----------------------------------------------------------------------------------

@@ -36,18 +36,20 @@ both paths with ``search_services`` on random maps, on both databases.
 
 from __future__ import annotations
 
+import datetime
 import math
 import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from kansrijk.directory.exceptions import UnknownCategory
 from kansrijk.directory.models import (
@@ -72,6 +74,8 @@ MAX_AGE_SECONDS = 600.0
 #: Search words whose matches an index keeps (least recently used go first; 50 KB each at
 #: 50,000 services).
 MAX_WORDS = 500
+#: Combinations of filters whose mask an index keeps (50 KB each at 50,000 services).
+MAX_FILTER_MASKS = 128
 
 _DEG_HALF = math.pi / 360.0
 _DEG = math.pi / 180.0
@@ -81,16 +85,6 @@ _EMPTY = np.zeros(0, dtype=np.int32)
 def _key(value: Any) -> uuid.UUID:
     """Ids as ``uuid.UUID`` (PostgreSQL gives those; SQLite gives 32 hex digits)."""
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
-@dataclass(frozen=True)
-class Ranked:
-    """One ranked service: position in the index, whether it serves the postcode's
-    municipality, and the haversine ``a`` term to its nearest location (``None``: no location)."""
-
-    position: int
-    serves: bool
-    a: float | None
 
 
 class SearchIndex:
@@ -111,7 +105,7 @@ class SearchIndex:
         self.size = count
         self.ids: list[uuid.UUID] = [_key(row[0]) for row in rows]
         self.names: list[str] = [row[1] for row in rows]
-        self.versions: list[Any] = [row[2] for row in rows]
+        self.versions = [as_datetime(row[2]) for row in rows]
         self.position = {service_id: i for i, service_id in enumerate(self.ids)}
         self.visible = np.array([row[3] != ServiceStatus.DEFUNCT for row in rows], dtype=bool)
         self.phases = {
@@ -162,8 +156,18 @@ class SearchIndex:
         self.point_lat, self.point_lon = lat[by_service], lon[by_service]
         self.point_count = np.bincount(service, minlength=count).astype(np.int64)
         self.point_start = np.cumsum(self.point_count) - self.point_count
+        # Most services have one location: their point, for one gather (NaN: no location).
+        has = self.point_count > 0
+        self.first_lat = np.full(count, np.nan)
+        self.first_lon = np.full(count, np.nan)
+        self.first_lat[has] = self.point_lat[self.point_start[has]]
+        self.first_lon[has] = self.point_lon[self.point_start[has]]
+        self.several = self.point_count > 1
 
+        #: Names this build of the index (``cache.load_cards`` loads once per generation).
+        self.generation = (token, self.built_at)
         self._words: OrderedDict[str, np.ndarray | None] = OrderedDict()
+        self._filter_masks: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
         self._masks: dict[str, dict[str, np.ndarray]] = {}
         self._lock = threading.Lock()
 
@@ -178,6 +182,12 @@ class SearchIndex:
             if i is not None:
                 grouped.setdefault(key(group), []).append(i)
         return {key: np.unique(np.array(items, dtype=np.int32)) for key, items in grouped.items()}
+
+    def visible_versions(self) -> Iterator[tuple[uuid.UUID, datetime.datetime | None]]:
+        """``(id, last_modified)`` of every service a search can show (not defunct)."""
+        versions = self.versions
+        for i in np.flatnonzero(self.visible).tolist():
+            yield self.ids[i], versions[i]
 
     # --- Filters ---------------------------------------------------------------------------
 
@@ -229,9 +239,8 @@ class SearchIndex:
             "serving", municipality, lambda: self.serving.get(municipality, _EMPTY)
         )
 
-    def select(
+    def mask(
         self,
-        positions: np.ndarray,
         *,
         text: str | None = None,
         category: str | None = None,
@@ -241,35 +250,63 @@ class SearchIndex:
         free: bool | None = None,
         include_defunct: bool = False,
     ) -> np.ndarray:
-        """The ``positions`` (ascending) of services matching every filter (those of
-        ``selectors._filtered`` it covers), in the same order. Raises ``UnknownCategory``."""
-        keep = positions if include_defunct else positions[self.visible[positions]]
+        """The services matching every filter (those of ``selectors._filtered`` it covers), as
+        a mask over the index (read-only: the last ``MAX_FILTER_MASKS`` are kept, searches
+        repeat their filters). Raises ``UnknownCategory``."""
+        key = (text, category, municipality, phase, language, free, include_defunct)
+        with self._lock:
+            kept = self._filter_masks.get(key)
+            if kept is not None:
+                self._filter_masks.move_to_end(key)
+                return kept
+        keep = self._combine(
+            text=text,
+            category=category,
+            municipality=municipality,
+            phase=phase,
+            language=language,
+            free=free,
+            include_defunct=include_defunct,
+        )
+        keep.flags.writeable = False
+        with self._lock:
+            self._filter_masks[key] = keep
+            while len(self._filter_masks) > MAX_FILTER_MASKS:
+                self._filter_masks.popitem(last=False)
+        return keep
+
+    def _combine(
+        self,
+        *,
+        text: str | None,
+        category: str | None,
+        municipality: str | None,
+        phase: str | None,
+        language: str | None,
+        free: bool | None,
+        include_defunct: bool,
+    ) -> np.ndarray:
+        keep = np.ones(self.size, dtype=bool) if include_defunct else self.visible.copy()
         if category:
-            mask = self._kept_mask("category", category, lambda: self.category_positions(category))
-            keep = keep[mask[keep]]
+            keep &= self._kept_mask("category", category, lambda: self.category_positions(category))
         if text:
             terms = query_terms(text)
             if terms:
                 masks = [mask for mask in map(self.word_mask, terms) if mask is not None]
                 if not masks:
-                    return _EMPTY
+                    return np.zeros(self.size, dtype=bool)
                 for mask in masks:
-                    keep = keep[mask[keep]]
+                    keep &= mask
         if phase:
-            keep = keep[self.phases[phase][keep]]
+            keep &= self.phases[phase]
         if language:
             code = language.strip().lower()
-            mask = self._kept_mask("language", code, lambda: self.languages.get(code, _EMPTY))
-            keep = keep[mask[keep]]
+            keep &= self._kept_mask("language", code, lambda: self.languages.get(code, _EMPTY))
         if free is not None:
-            keep = keep[(self.free if free else self.paid)[keep]]
+            keep &= self.free if free else self.paid
         if municipality:
-            keep = keep[self.serving_mask(municipality)[keep]]
+            keep &= self.serving_mask(municipality)
         return keep
-
-    def mask(self, **filters: Any) -> np.ndarray:
-        """``select`` over every service, as a mask."""
-        return self._member(self.select(np.arange(self.size), **filters))
 
     def _member(self, positions: np.ndarray) -> np.ndarray:
         member = np.zeros(self.size, dtype=bool)
@@ -288,64 +325,62 @@ class SearchIndex:
         nearby_km: float,
         offset: int,
         limit: int,
-    ) -> tuple[list[Ranked], int | None]:
-        """``(rows, total)`` as ``selectors._rank_near`` gives them: ``total`` is ``None`` when
-        the page is empty. ``filters`` are those of ``select``; ``municipality`` is the
-        postcode's.
+    ) -> tuple[list[tuple[int, bool, float | None]], int | None]:
+        """``(rows, total)`` as ``selectors._rank_near`` gives them: each row is the service's
+        position in the index, whether it serves the postcode's ``municipality``, and the
+        haversine ``a`` term to its nearest location (``None``: no location); ``total`` is
+        ``None`` when the page is empty. ``filters`` are those of ``mask``.
 
         Candidates: the services matching ``filters`` that serve ``municipality`` or have a
         location within ``nearby_km`` (or, with a municipality among the filters — strict —
-        every service matching them). Each candidate's ``a`` is over all its locations: for a
-        service with a location within ``nearby_km`` the nearest lies in the bounding box
-        anyway."""
+        every service matching them). Only the matching services' points are measured. Each
+        candidate's ``a`` is over all its locations: for a service with a location within
+        ``nearby_km`` the nearest lies in the bounding box anyway."""
+        matching = self.mask(**filters)
         serves = self.serving_mask(municipality)
         if filters.get("municipality"):
-            candidates = self.serving.get(filters["municipality"], _EMPTY)
+            positions = np.flatnonzero(matching)
         else:
             box = bounding_box(latitude, longitude, nearby_km)
             low = int(np.searchsorted(self.box_lat, box.min_lat, side="left"))
             high = int(np.searchsorted(self.box_lat, box.max_lat, side="right"))
             lon = self.box_lon[low:high]
-            inside = (lon >= box.min_lon) & (lon <= box.max_lon)
+            service = self.box_service[low:high]
+            inside = (lon >= box.min_lon) & (lon <= box.max_lon) & matching[service]
             a = _a(self.box_lat[low:high][inside], lon[inside], latitude, longitude)
             a_max = math.sin(nearby_km / (2 * EARTH_RADIUS_KM)) ** 2
-            near = self.box_service[low:high][inside][a <= a_max]
-            member = serves.copy()
-            member[near] = True
-            candidates = np.flatnonzero(member)
-        positions = self.select(candidates, **filters)
+            member = serves & matching
+            member[service[inside][a <= a_max]] = True
+            positions = np.flatnonzero(member)
         total = int(positions.size)
         if offset >= total:
             return [], None
         a_all = self._nearest(positions, latitude, longitude)
         missing = np.isnan(a_all)
-        served = serves[positions]
-        order = np.lexsort((positions, np.where(missing, 0.0, a_all), missing, ~served))
-        rows = []
-        for k in order[offset : offset + limit]:
-            value = float(a_all[k])
-            rows.append(
-                Ranked(
-                    position=int(positions[k]),
-                    serves=bool(served[k]),
-                    a=None if math.isnan(value) else value,
-                )
+        served_flags = serves[positions]
+        order = np.lexsort((positions, np.where(missing, 0.0, a_all), missing, ~served_flags))
+        page = order[offset : offset + limit]
+        return [
+            (position, serving, None if math.isnan(value) else value)
+            for position, serving, value in zip(
+                positions[page].tolist(),
+                served_flags[page].tolist(),
+                a_all[page].tolist(),
+                strict=True,
             )
-        return rows, total
+        ], total
 
     def _nearest(self, positions: np.ndarray, latitude: float, longitude: float) -> np.ndarray:
         """The ``a`` term to each service's nearest location (NaN: no location)."""
-        counts = self.point_count[positions]
-        has = counts > 0
-        result = np.full(positions.size, np.nan)
-        if not has.any():
-            return result
-        counts = counts[has]
-        starts = self.point_start[positions[has]]
-        offsets = np.cumsum(counts) - counts
-        index = np.repeat(starts - offsets, counts) + np.arange(int(counts.sum()))
-        a = _a(self.point_lat[index], self.point_lon[index], latitude, longitude)
-        result[has] = np.minimum.reduceat(a, offsets)
+        result = _a(self.first_lat[positions], self.first_lon[positions], latitude, longitude)
+        several = self.several[positions]
+        if several.any():
+            counts = self.point_count[positions[several]]
+            starts = self.point_start[positions[several]]
+            offsets = np.cumsum(counts) - counts
+            index = np.repeat(starts - offsets, counts) + np.arange(int(counts.sum()))
+            a = _a(self.point_lat[index], self.point_lon[index], latitude, longitude)
+            result[several] = np.minimum.reduceat(a, offsets)
         return result
 
 
@@ -356,6 +391,16 @@ def _a(lat: np.ndarray, lon: np.ndarray, latitude: float, longitude: float) -> n
     return np.power(np.sin((lat - latitude) * _DEG_HALF), 2) + cos_lat * np.cos(
         lat * _DEG
     ) * np.power(np.sin((lon - longitude) * _DEG_HALF), 2)
+
+
+def as_datetime(value: Any) -> datetime.datetime | None:
+    """A timestamp from a raw query: aware on PostgreSQL, naive UTC (or text) on SQLite."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime.datetime) else parse_datetime(str(value))
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return parsed
 
 
 def _dropped(word: str) -> bool:

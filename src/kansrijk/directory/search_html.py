@@ -12,16 +12,18 @@ come from their own cache (``kansrijk.directory.cache``).
 
 from __future__ import annotations
 
+import html
 import re
 import time
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import get_format
 from django.utils.html import escape
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 #: Stand for what differs per search in a page rendered once (never valid input themselves:
 #: the address placeholder is not a path of the site, the others are not words or postcodes
@@ -82,9 +84,18 @@ _ZERO = str(uuid.UUID(int=0))
 
 
 def _service_path() -> str:
-    """The address of a service page with the zero UUID for its id (``reverse`` once per
-    language and URL configuration, not once per result)."""
-    return reverse("directory:service", args=[_ZERO])
+    """The address of a service page with the zero UUID for its id, escaped (``reverse`` once
+    per language, URL configuration and script prefix, not once per page)."""
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
+    path = _service_paths.get(key)
+    if path is None:
+        if len(_service_paths) > 100:
+            _service_paths.clear()
+        path = _service_paths[key] = escape(reverse("directory:service", args=[_ZERO]))
+    return path
+
+
+_service_paths: dict[tuple[Any, ...], str] = {}
 
 
 def _number(value: int) -> str:
@@ -126,9 +137,16 @@ def km(value: float, separator: str | None = None) -> str:
     """``{{ value|floatformat:1 }}`` for a distance (not negative, well under a thousand km):
     rounded half up from its shortest representation, one decimal, the language's decimal
     separator (``separator``, looked up when not given). ``floatformat`` itself costs about
-    fifteen times as much; ``tests/directory/test_search_html.py`` compares the two."""
-    rounded = Decimal(repr(value)).quantize(_TENTH, ROUND_HALF_UP)
-    return f"{rounded:f}".replace(".", separator or get_format("DECIMAL_SEPARATOR"))
+    fifty times as much; ``tests/directory/test_search_html.py`` compares the two."""
+    text = repr(value)
+    whole, _dot, fraction = text.partition(".")
+    if not whole.isdigit() or not fraction.isdigit():  # negative, exponent, inf, nan: rare
+        rounded = f"{Decimal(text).quantize(_TENTH, ROUND_HALF_UP):f}"
+    else:
+        # Half up on the decimal digits: the second decimal decides, whatever follows it.
+        tenths = int(whole) * 10 + int(fraction[0]) + (fraction[1:2] >= "5")
+        rounded = f"{tenths // 10}.{tenths % 10}"
+    return rounded.replace(".", separator or get_format("DECIMAL_SEPARATOR"))
 
 
 _TENTH = Decimal("0.1")
@@ -139,10 +157,11 @@ def result_html(
 ) -> str:
     """``directory/_result.html`` for one ``RankedRow`` with its ``card`` attached. ``note`` is
     the "nearby, but not among its municipalities" paragraph of this search (the same for every
-    row that needs it); ``service_path`` (the address of a service page with the zero UUID),
-    ``distance_label`` and the decimal ``separator`` are looked up once per page."""
-    service_id = escape(str(row.service_id))
-    link = escape(service_path.replace(_ZERO, str(row.service_id)))
+    row that needs it); ``service_path`` (the escaped address of a service page with the zero
+    UUID), ``distance_label`` and the decimal ``separator`` are looked up once per page."""
+    # A UUID is hexadecimal digits and hyphens: nothing to escape. ``html.escape`` is what
+    # Django's ``escape`` does, without its check for lazy strings.
+    service_id = str(row.service_id)
     distance = ""
     if row.distance_km is not None:
         distance = (
@@ -153,8 +172,8 @@ def result_html(
         f'<article class="kr-dir-card" aria-labelledby="service-{service_id}">\n'
         '  <div class="kr-dir-card__head">\n'
         f'    <h3 class="utrecht-heading-3 kr-dir-card__title" id="service-{service_id}">'
-        f'<a class="utrecht-link" href="{link}">'
-        f"{escape(row.name)}</a></h3>\n"
+        f'<a class="utrecht-link" href="{service_path.replace(_ZERO, service_id)}">'
+        f"{html.escape(row.name)}</a></h3>\n"
         f"    {distance}\n"
         "  </div>\n"
         f"  {note if area and not row.serves_municipality and note else ''}\n"

@@ -25,8 +25,6 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from kansrijk.directory import ranking
@@ -452,17 +450,18 @@ def _index_ranking(
             offset=offset,
             limit=limit,
         )
+        ids, names, versions = index.ids, index.names, index.versions
         return [
             RankedRow(
-                service_id=index.ids[row.position],
-                name=index.names[row.position],
-                serves_municipality=row.serves,
-                distance_km=None
-                if row.a is None
-                else 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(max(0.0, row.a)))),
-                version=_as_datetime(index.versions[row.position]),
+                ids[position],
+                names[position],
+                serves,
+                None
+                if a is None
+                else 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(max(0.0, a)))),
+                versions[position],
             )
-            for row in found
+            for position, serves, a in found
         ], total
 
     return ranked
@@ -492,16 +491,6 @@ def search_page(
         service.serves_municipality = row.serves_municipality  # type: ignore[attr-defined]
         ordered.append(service)
     return Page(ordered, ranked.number, ranked.paginator)
-
-
-def _as_datetime(value: Any) -> datetime.datetime | None:
-    """A timestamp from a raw query: aware on PostgreSQL, naive UTC (or text) on SQLite."""
-    if value is None:
-        return None
-    parsed = value if isinstance(value, datetime.datetime) else parse_datetime(str(value))
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=datetime.UTC)
-    return parsed
 
 
 _DEG_HALF = math.pi / 360.0
@@ -607,7 +596,7 @@ def _rank_near(
             distance_km=None
             if a is None
             else 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(max(0.0, a)))),
-            version=_as_datetime(version),
+            version=ranking.as_datetime(version),
         )
         for service_id, name, serves, a, version, _count in fetched
     ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import uuid
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -247,12 +248,15 @@ def _skeleton(request: HttpRequest, values: dict[str, str], partial: bool) -> li
 
 
 def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    # Empty filters only make the address longer.
-    for key in [key for key, value in query.items() if value == ""]:
-        query.pop(key)
-    return query.urlencode()
+    """The search's query string without its page number and empty filters (they only make
+    the address longer), encoded as ``QueryDict.urlencode`` does, without copying the query."""
+    encoding = request.GET.encoding
+    return "&".join(
+        urlencode({key.encode(encoding): value.encode(encoding)})
+        for key, values in request.GET.lists()
+        if key != "page" and values[-1] != ""
+        for value in values
+    )
 
 
 # --- One service -------------------------------------------------------------------------------
