@@ -32,6 +32,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 
 from django.core.cache import cache
+from django.utils.safestring import mark_safe
 
 #: Seconds a rendered card stays in the cache at most.
 CARD_TTL = 6 * 3600
@@ -69,6 +70,8 @@ LOCAL_SECONDS = 600.0
 #: Cards ``load_cards`` asks the shared cache for in one round trip.
 LOAD_BATCH = 1_000
 
+#: Insertion-ordered: the first to go are those stored longest ago (``load_cards`` stores the
+#: cards in use again every few minutes, so these are the cards no longer in use).
 _local: OrderedDict[str, tuple[float, str]] = OrderedDict()
 #: What ``load_cards`` last loaded per language (its ``generation``).
 _loaded: dict[str, object] = {}
@@ -83,7 +86,6 @@ def get_cards(keys: Mapping[object, str]) -> dict[object, str]:
     for service_id, key in keys.items():
         kept = _local.get(key)
         if kept is not None and now - kept[0] <= LOCAL_SECONDS:
-            _local.move_to_end(key)
             cards[service_id] = kept[1]
         else:
             wanted[key] = service_id
@@ -104,7 +106,7 @@ def put_cards(cards: Mapping[str, str]) -> None:
 
 def _keep(cards: Mapping[str, str], now: float) -> None:
     for key, html in cards.items():
-        _local[key] = (now, html)
+        _local[key] = (now, mark_safe(html))  # noqa: S308 - rendered by our own template
         _local.move_to_end(key)
     while len(_local) > LOCAL_CARDS:
         _local.popitem(last=False)

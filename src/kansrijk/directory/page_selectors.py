@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Prefetch, QuerySet
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kansrijk.accounts.roles import Role
@@ -153,7 +153,8 @@ def attach_cards(rows: list[Any], language: str) -> None:
     if missing:
         cards.update(render_cards(missing, keys))
     for row in rows:
-        row.card = mark_safe(cards.get(row.service_id, ""))  # noqa: S308 (our own template's output)
+        card = cards.get(row.service_id, "")
+        row.card = card if isinstance(card, SafeString) else mark_safe(card)  # noqa: S308 (our own template's output)
 
 
 def render_cards(service_ids: list[Any], keys: dict[Any, str]) -> dict[Any, str]:

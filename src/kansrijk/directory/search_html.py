@@ -48,54 +48,77 @@ _SPLIT = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")")
 #: filters' choices) changes a few times a year; like the choices themselves (``page_selectors``).
 SKELETON_SECONDS = 60.0
 
-_skeletons: dict[tuple[Any, ...], tuple[float, list[str]]] = {}
+_skeletons: dict[tuple[Any, ...], tuple[float, list[Any]]] = {}
 
 
-def split(html: str) -> list[str]:
+def split(html: str) -> list[Any]:
     """A rendered page cut at its placeholders: text, placeholder, text, … (odd items are
-    placeholders)."""
-    return _SPLIT.split(html)
+    placeholders), the text already encoded as UTF-8 (a page is sent as bytes: encoding it
+    whole each time costs more than encoding what differs, the more so as the filters' em
+    dashes make the whole page two bytes a character in memory)."""
+    return [part if i % 2 else part.encode() for i, part in enumerate(_SPLIT.split(html))]
 
 
-def fill(parts: list[str], values: dict[str, str]) -> str:
-    """The page with each placeholder replaced by its value (already escaped)."""
-    return "".join(values[part] if i % 2 else part for i, part in enumerate(parts))
+def fill(parts: list[Any], values: dict[str, str]) -> bytes:
+    """The page with each placeholder replaced by its value (already escaped), as UTF-8."""
+    return b"".join(values[part].encode() if i % 2 else part for i, part in enumerate(parts))
 
 
-def get_skeleton(key: tuple[Any, ...]) -> list[str] | None:
+def get_skeleton(key: tuple[Any, ...]) -> list[Any] | None:
     kept = _skeletons.get(key)
     if kept is None or time.monotonic() - kept[0] > SKELETON_SECONDS:
         return None
     return kept[1]
 
 
-def put_skeleton(key: tuple[Any, ...], parts: list[str]) -> None:
+def put_skeleton(key: tuple[Any, ...], parts: list[Any]) -> None:
     if len(_skeletons) > 500:  # filters combine in many ways; keep the number bounded
         _skeletons.clear()
     _skeletons[key] = (time.monotonic(), parts)
 
 
 def forget_skeletons() -> None:
-    """Render the skeletons again next time (after a data load in this process, and in tests)."""
+    """Render the skeletons again next time (after a data load in this process, and in tests),
+    and translate the fixed texts again."""
     _skeletons.clear()
+    _translated.clear()
 
 
 _ZERO = str(uuid.UUID(int=0))
 
 
-def _service_path() -> str:
-    """The address of a service page with the zero UUID for its id, escaped (``reverse`` once
-    per language, URL configuration and script prefix, not once per page)."""
-    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
-    path = _service_paths.get(key)
-    if path is None:
-        if len(_service_paths) > 100:
-            _service_paths.clear()
-        path = _service_paths[key] = escape(reverse("directory:service", args=[_ZERO]))
-    return path
+def _texts() -> dict[str, str]:
+    """What every page in this language says the same, translated once per worker (and the
+    decimal separator and the escaped address of a service page with the zero UUID for its id,
+    once per language, URL configuration and script prefix): a translation or a ``reverse``
+    costs more than the sentence it makes."""
+    key = (get_language(), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    texts = _translated.get(key)
+    if texts is None:
+        if len(_translated) > 100:
+            _translated.clear()
+        texts = _translated[key] = {
+            "nearest": gettext("nearest to %(code)s %(place)s first"),
+            "in": gettext("in %(municipality)s"),
+            "page": gettext("Page %(number)s of %(total)s"),
+            "note": gettext(
+                "Nearby, but %(municipality)s is not among its municipalities: check whether "
+                "they help families from there."
+            ),
+            "distance": gettext("Distance:"),
+            "previous": gettext("Previous page"),
+            "next": gettext("Next page"),
+            "pages": gettext("Pages of results"),
+            "none": gettext("No services found. Try another word, or fewer filters."),
+            "source": gettext("Distances source: CBS, CC BY 4.0"),
+            "licence": gettext("Licence CC BY 4.0"),
+            "separator": get_format("DECIMAL_SEPARATOR"),
+            "service_path": escape(reverse("directory:service", args=[_ZERO])),
+        }
+    return texts
 
 
-_service_paths: dict[tuple[Any, ...], str] = {}
+_translated: dict[tuple[Any, ...], dict[str, str]] = {}
 
 
 def _number(value: int) -> str:
@@ -108,6 +131,7 @@ def status_html(page: Any, area: Any) -> str:
     if page is None:
         return ""
     count = page.paginator.count
+    texts = _texts()
     # ``blocktranslate`` escapes the values, not the translated text around them; ``translate``
     # with a literal leaves its text as it is (template literals are safe).
     text = ngettext("%(counter)s service found", "%(counter)s services found", count) % {
@@ -116,17 +140,15 @@ def status_html(page: Any, area: Any) -> str:
     if area:
         if area.has_coordinates:
             place = area.place_name or area.municipality.name
-            text += ", " + gettext("nearest to %(code)s %(place)s first") % {
+            text += ", " + texts["nearest"] % {
                 "code": escape(area.code),
                 "place": escape(place),
             }
         else:
-            text += ", " + gettext("in %(municipality)s") % {
-                "municipality": escape(area.municipality.name)
-            }
+            text += ", " + texts["in"] % {"municipality": escape(area.municipality.name)}
     pages = page.paginator.num_pages
     if pages > 1:
-        text += ". " + gettext("Page %(number)s of %(total)s") % {
+        text += ". " + texts["page"] % {
             "number": _number(page.number),
             "total": _number(pages),
         }
@@ -187,22 +209,19 @@ def results_html(page: Any, area: Any, query_string: str) -> str:
     if page is None:
         return "\n"
     out = ["\n"]
+    texts = _texts()
     if page.object_list:
         note = None
         if area:
             note = (
                 '<p class="utrecht-paragraph kr-dir-card__note">'
-                + gettext(
-                    "Nearby, but %(municipality)s is not among its municipalities: check whether "
-                    "they help families from there."
-                )
-                % {"municipality": escape(area.municipality.name)}
+                + texts["note"] % {"municipality": escape(area.municipality.name)}
                 + "</p>"
             )
         out.append('\n<ul class="kr-dir__list">\n  ')
-        service_path = _service_path()
-        label = gettext("Distance:")
-        separator = get_format("DECIMAL_SEPARATOR")
+        service_path = texts["service_path"]
+        label = texts["distance"]
+        separator = texts["separator"]
         for row in page.object_list:
             item = result_html(row, area, note, service_path, label, separator)
             out.append(f'\n  <li class="kr-dir__item">{item}</li>\n  ')
@@ -213,19 +232,19 @@ def results_html(page: Any, area: Any, query_string: str) -> str:
             if page.has_previous():
                 previous = (
                     f'<li><a class="utrecht-link" rel="prev" href="{prefix}page='
-                    f'{page.previous_page_number()}">{gettext("Previous page")}</a></li>'
+                    f'{page.previous_page_number()}">{texts["previous"]}</a></li>'
                 )
             if page.has_next():
                 next_ = (
                     f'<li><a class="utrecht-link" rel="next" href="{prefix}page='
-                    f'{page.next_page_number()}">{gettext("Next page")}</a></li>'
+                    f'{page.next_page_number()}">{texts["next"]}</a></li>'
                 )
-            current = gettext("Page %(number)s of %(total)s") % {
+            current = texts["page"] % {
                 "number": _number(page.number),
                 "total": _number(page.paginator.num_pages),
             }
             out.append(
-                f'\n<nav class="kr-pagination" aria-label="{gettext("Pages of results")}">\n'
+                f'\n<nav class="kr-pagination" aria-label="{texts["pages"]}">\n'
                 '  <ul class="kr-pagination__list">\n'
                 f"    {previous}\n"
                 f'    <li aria-current="page">{current}</li>\n'
@@ -237,17 +256,15 @@ def results_html(page: Any, area: Any, query_string: str) -> str:
     else:
         out.append(
             '\n<div class="utrecht-alert utrecht-alert--info">\n'
-            '  <p class="utrecht-paragraph">'
-            + gettext("No services found. Try another word, or fewer filters.")
-            + "</p>\n</div>\n"
+            '  <p class="utrecht-paragraph">' + texts["none"] + "</p>\n</div>\n"
         )
     out.append("\n")
     if area:
         out.append(
             '<p class="utrecht-paragraph kr-source">'
-            + gettext("Distances source: CBS, CC BY 4.0")
+            + texts["source"]
             + ' (<a class="utrecht-link" href="https://creativecommons.org/licenses/by/4.0/deed.nl"'
-            ' rel="license">' + gettext("Licence CC BY 4.0") + "</a>)</p>"
+            ' rel="license">' + texts["licence"] + "</a>)</p>"
         )
     out.append("\n\n")
     return "".join(out)

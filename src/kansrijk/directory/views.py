@@ -180,7 +180,7 @@ def _quick_search(request: HttpRequest) -> HttpResponse | None:
     parts = _skeleton(request, values, partial)
     if parts is None:  # pragma: no cover - the skeleton did not render as expected
         return None
-    html = search_html.fill(
+    body = search_html.fill(
         parts,
         {
             search_html.Q_PLACEHOLDER: escape(values["q"]),
@@ -193,12 +193,12 @@ def _quick_search(request: HttpRequest) -> HttpResponse | None:
             ),
         },
     )
-    response = HttpResponse(html)
+    response = HttpResponse(body)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
-def _skeleton(request: HttpRequest, values: dict[str, str], partial: bool) -> list[str] | None:
+def _skeleton(request: HttpRequest, values: dict[str, str], partial: bool) -> list[Any] | None:
     """The search page (or its htmx update) for these filters with placeholders for the words,
     the postcode, the address, the CSRF token, the status line and the results, cut at them;
     rendered by the templates once per worker, language and filters."""
