@@ -259,15 +259,7 @@ class SearchIndex:
             if kept is not None:
                 self._filter_masks.move_to_end(key)
                 return kept
-        keep = self._combine(
-            text=text,
-            category=category,
-            municipality=municipality,
-            phase=phase,
-            language=language,
-            free=free,
-            include_defunct=include_defunct,
-        )
+        keep = self._combine(*key)
         keep.flags.writeable = False
         with self._lock:
             self._filter_masks[key] = keep
@@ -277,7 +269,6 @@ class SearchIndex:
 
     def _combine(
         self,
-        *,
         text: str | None,
         category: str | None,
         municipality: str | None,
