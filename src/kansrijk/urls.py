@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("kansrijk.api.urls")),
     path("fhir/", include("kansrijk.referrals.fhir_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/taal/<str:code>/", core_views.switch_language, name="switch-language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # The admin logs in through our own pages, so its users pass the same second factor.
     path(

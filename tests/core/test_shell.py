@@ -63,16 +63,43 @@ def test_page_has_skip_link_landmarks_and_language(client):
 
 
 def test_language_switch_to_english(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get("/sociale-kaart/?q=a&b=<c>")
+    # A link per other language, back to this very address (as ``get_full_path`` gives it:
+    # ``%3C`` for ``<``); no token, no cookie.
+    link = (
+        reverse("switch-language", args=["en"]) + "?next=/sociale-kaart/%3Fq%3Da%26b%3D%253Cc%253E"
+    )
+    assert f'href="{link}" lang="en" hreflang="en"' in page.text
+    assert "csrfmiddlewaretoken" not in page.text
+    assert not page.cookies
+    response = client.get(link)
     assert response.status_code == 302
+    assert response.url == "/sociale-kaart/?q=a&b=%3Cc%3E"
     content = client.get("/").content.decode()
     assert '<html lang="en"' in content
     assert "Skip to content" in content
+    assert 'hreflang="nl"' in content
 
 
-def test_language_switch_ignores_an_unknown_language(client):
-    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+def test_language_switch_to_an_unknown_language_changes_nothing(client):
+    response = client.get(reverse("switch-language", args=["xx"]) + "?next=/")
+    assert response.status_code == 404
+    assert not response.cookies
     assert '<html lang="nl"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("target", ["https://example.org/", "//example.org/", "", "javascript:x"])
+def test_language_switch_stays_on_this_site(client, target):
+    response = client.get(reverse("switch-language", args=["en"]), {"next": target})
+    assert response.status_code == 302
+    assert response.url == "/"
+    assert response.cookies["django_language"].value == "en"
+
+
+def test_language_switch_only_by_get(client):
+    response = client.post(reverse("switch-language", args=["en"]))
+    assert response.status_code == 405
+    assert not response.cookies
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -53,13 +53,19 @@ def test_skip_link_is_first_and_moves_focus_to_main(page):
 
 def test_language_switch_to_english_and_back(page):
     page.goto("/")
-    page.get_by_role("button", name="English").click()
+    language = page.get_by_role("navigation", name="Taal")
+    language.get_by_role("link", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("link", name="Skip to content").count() == 1
-    page.get_by_role("button", name="Nederlands").click()
+    # Back on a page with a query: the same address, now in Dutch (by keyboard).
+    page.goto("/sociale-kaart/?q=schulden&postcode=9203")
+    link = page.get_by_role("navigation", name="Language").get_by_role("link", name="Nederlands")
+    link.focus()
+    page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.url.endswith("/sociale-kaart/?q=schulden&postcode=9203")
 
 
 @pytest.mark.parametrize("role", list(Role))

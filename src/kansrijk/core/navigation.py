@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -79,3 +80,10 @@ def nav_for(request: HttpRequest) -> list[dict[str, object]]:
         url = reverse(item.url_name)
         items.append({"url": url, "label": item.label, "current": request.path == url})
     return items
+
+
+def language_next(request: HttpRequest) -> str:
+    """The ``next`` of the header's language links: this page's address as ``base.html``
+    writes it (``request.get_full_path|urlencode``), for pages put together from a kept
+    skeleton."""
+    return quote(request.get_full_path(), safe="/")

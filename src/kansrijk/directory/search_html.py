@@ -3,7 +3,7 @@
 A search page is the same for every anonymous visitor except for what was asked (the words, the
 postcode, the address) and what was found. So the page around the results is rendered by the
 templates once per language and choice of filters, with placeholders where the words, the
-postcode, the address, the CSRF token, the status line and the results go, and kept per worker
+postcode, the address (the language links return to it), the status line and the results go, and kept per worker
 (``skeleton``); the status line and the results (``status_html``, ``results_html``) are written
 here, mark for mark what ``_status.html``, ``_results.html`` and ``_result.html`` give
 (``tests/directory/test_render.py`` compares them over many searches). The result cards inside
@@ -27,18 +27,16 @@ from django.utils.translation import get_language, gettext, ngettext
 
 #: Stand for what differs per search in a page rendered once (never valid input themselves:
 #: the address placeholder is not a path of the site, the others are not words or postcodes
-#: anyone types).
+#: anyone types). An anonymous page holds no CSRF token: its only form is the search (GET).
 Q_PLACEHOLDER = "kansrijk-q-placeholder-3e91d0"
 POSTCODE_PLACEHOLDER = "kansrijk-postcode-placeholder-a8c2f4"
 PATH_PLACEHOLDER = "/kansrijk-path-placeholder-6d04b7"
-CSRF_PLACEHOLDER = "kansrijk-csrf-placeholder-4b6e1a"
 STATUS_PLACEHOLDER = "kansrijk-status-placeholder-19be5c"
 RESULTS_PLACEHOLDER = "kansrijk-results-placeholder-77a0d3"
 PLACEHOLDERS = (
     Q_PLACEHOLDER,
     POSTCODE_PLACEHOLDER,
     PATH_PLACEHOLDER,
-    CSRF_PLACEHOLDER,
     STATUS_PLACEHOLDER,
     RESULTS_PLACEHOLDER,
 )

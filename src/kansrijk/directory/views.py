@@ -20,7 +20,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -32,6 +31,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kansrijk.core.navigation import language_next
 from kansrijk.directory import page_selectors, search_html, selectors, services
 from kansrijk.directory.exceptions import (
     DirectoryError,
@@ -185,8 +185,7 @@ def _quick_search(request: HttpRequest) -> HttpResponse | None:
         {
             search_html.Q_PLACEHOLDER: escape(values["q"]),
             search_html.POSTCODE_PLACEHOLDER: escape(values["postcode"]),
-            search_html.PATH_PLACEHOLDER: escape(request.get_full_path()),
-            search_html.CSRF_PLACEHOLDER: get_token(request),
+            search_html.PATH_PLACEHOLDER: language_next(request),
             search_html.STATUS_PLACEHOLDER: search_html.status_html(page, area),
             search_html.RESULTS_PLACEHOLDER: search_html.results_html(
                 page, area, _query_without_page(request)
@@ -200,7 +199,7 @@ def _quick_search(request: HttpRequest) -> HttpResponse | None:
 
 def _skeleton(request: HttpRequest, values: dict[str, str], partial: bool) -> list[Any] | None:
     """The search page (or its htmx update) for these filters with placeholders for the words,
-    the postcode, the address, the CSRF token, the status line and the results, cut at them;
+    the postcode, the address, the status line and the results, cut at them;
     rendered by the templates once per worker, language and filters."""
     demo = bool(getattr(settings, "KANSRIJK_DEMO_MODE", False))
     key = (
@@ -238,7 +237,6 @@ def _skeleton(request: HttpRequest, values: dict[str, str], partial: bool) -> li
             "can_maintain": False,
             "status_html": mark_safe(search_html.STATUS_PLACEHOLDER),  # noqa: S308 - a constant
             "results_html": mark_safe(search_html.RESULTS_PLACEHOLDER),  # noqa: S308 - a constant
-            "csrf_token": search_html.CSRF_PLACEHOLDER,
         },
         shell_request,
     )

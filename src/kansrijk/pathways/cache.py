@@ -3,9 +3,8 @@
 Levels, from the whole page down:
 
 - for an anonymous visitor without pending messages, the *whole page* — the same for every such
-  visitor of the same address and language except for the CSRF token of the language switch, so
-  it is stored with a placeholder and the visitor's own token is filled in on the way out
-  (``fill_csrf``);
+  visitor of the same address and language (it holds no CSRF token: the language switch is a
+  link);
 - the page's *content* (heading and body) for every visitor (``page_key``);
 - the *shell* around the content (``base.html``) for anonymous visitors, the same for every
   pathway page in a language, with placeholders for the title, the address and the content
@@ -44,7 +43,6 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
@@ -139,10 +137,6 @@ def put(key: str, value: dict[str, str]) -> None:
     cache.set(key, value, PAGE_TTL)
 
 
-#: Stands for the CSRF token in a cached whole page (never a valid token itself).
-CSRF_PLACEHOLDER = "kansrijk-csrf-placeholder-0f3c9a"
-
-
 def whole_page_key(request: HttpRequest, content_key: str) -> str | None:
     """The key of the whole page for an anonymous visitor without messages, else ``None``.
 
@@ -201,8 +195,3 @@ def get_shell(key: str) -> list[str] | None:
 
 def put_shell(key: str, parts: list[str]) -> None:
     cache.set(key, parts, PAGE_TTL)
-
-
-def fill_csrf(request: HttpRequest, html: str) -> str:
-    """The page with this visitor's CSRF token (which also sets the CSRF cookie if needed)."""
-    return html.replace(CSRF_PLACEHOLDER, get_token(request))

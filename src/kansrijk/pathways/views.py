@@ -34,6 +34,7 @@ from kansrijk.accounts.roles import Role
 from kansrijk.audit.models import Action, Outcome
 from kansrijk.audit.services import record_event
 from kansrijk.coalitions.selectors import coalitions_for_editor
+from kansrijk.core.navigation import language_next
 from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways import services
 from kansrijk.pathways.compare import compare_versions
@@ -112,14 +113,14 @@ def resolved(request: HttpRequest, municipality: str, situation: str, phase: str
 
     Cached (see ``kansrijk.pathways.cache``): published versions never change, and the cache key
     holds the newest pathway and service change. For everybody the page's content is cached; for
-    an anonymous visitor without messages the whole page, with the CSRF token filled in on the
-    way out (``page_cache.whole_page_key``)."""
+    an anonymous visitor without messages the whole page (``page_cache.whole_page_key``: such a
+    page holds nothing of the visitor, not even a CSRF token)."""
     key = page_cache.page_key(municipality, situation, phase)
     whole_key = page_cache.whole_page_key(request, key)
     if whole_key is not None:
         html = page_cache.get_page(whole_key)
         if html is not None:
-            return HttpResponse(page_cache.fill_csrf(request, html))
+            return HttpResponse(html)
     cached = page_cache.get(key)
     if cached is None:
         if phase not in PHASE_FIELDS:
@@ -179,7 +180,7 @@ def resolved(request: HttpRequest, municipality: str, situation: str, phase: str
         return render(request, "pathways/pathway.html", page_context)
     html = _anonymous_page(request, cached["title"], cached["content"])
     page_cache.put_page(whole_key, html)
-    return HttpResponse(page_cache.fill_csrf(request, html))
+    return HttpResponse(html)
 
 
 def _referable_steps(request: HttpRequest, version_id: int) -> list[PathwayStep]:
@@ -197,9 +198,9 @@ def _referable_steps(request: HttpRequest, version_id: int) -> list[PathwayStep]
 
 
 def _anonymous_page(request: HttpRequest, title: str, content: str) -> str:
-    """The whole page for an anonymous visitor without messages (the CSRF token still a
-    placeholder): the cached shell with the title, the address and the content put in, the
-    same as rendering ``pathway.html`` (``tests/pathways/test_views.py`` compares both)."""
+    """The whole page for an anonymous visitor without messages: the cached shell with the
+    title, the address (for the language links) and the content put in, the same as rendering
+    ``pathway.html`` (``tests/pathways/test_views.py`` compares both)."""
     key = page_cache.shell_key()
     parts = page_cache.get_shell(key)
     if parts is None:
@@ -211,7 +212,6 @@ def _anonymous_page(request: HttpRequest, title: str, content: str) -> str:
             {
                 "page_title": page_cache.TITLE_PLACEHOLDER,
                 "content": mark_safe(page_cache.CONTENT_PLACEHOLDER),  # noqa: S308 - a constant
-                "csrf_token": page_cache.CSRF_PLACEHOLDER,
             },
             request_for_shell,
         )
@@ -222,7 +222,6 @@ def _anonymous_page(request: HttpRequest, title: str, content: str) -> str:
                 {
                     "page_title": title,
                     "content": mark_safe(content),  # noqa: S308 - our own rendered content
-                    "csrf_token": page_cache.CSRF_PLACEHOLDER,
                 },
                 request,
             )
@@ -232,7 +231,7 @@ def _anonymous_page(request: HttpRequest, title: str, content: str) -> str:
             parts[0],
             escape(title),
             parts[1],
-            escape(request.get_full_path()),
+            language_next(request),
             parts[2],
             content,
             parts[3],
