@@ -2,6 +2,7 @@
 
     uv run python bench/run_search.py                 # PostgreSQL kansrijk_bench, 2 workers
     uv run python bench/run_search.py --requests 4000 --concurrency 4 --workers 2
+    uv run python bench/run_search.py --no-warm-cards # result cards not cached at the start
 
 One gunicorn (``kansrijk.wsgi`` with ``bench.settings``: DEBUG off, whitenoise, persistent
 connections) on 127.0.0.1 and a free port serves both
@@ -545,9 +546,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--warm-cards",
-        action="store_true",
-        help="render every service's result card into the shared cache first "
-        "(kansrijk warm-search-cache; the state of a server after deployment)",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="render every service's result card into the shared cache first, as "
+        "kansrijk warm-search-cache does after a deployment and every few hours (the state of "
+        "a running server; default); --no-warm-cards: the cache empty at the start",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--time-limit", type=float, default=900, help="seconds for all passes")

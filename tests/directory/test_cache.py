@@ -45,6 +45,33 @@ def test_warm_search_cache_renders_every_visible_card_once(
     assert response.text.count('class="kr-dir-card"') == 5
 
 
+def test_warm_search_cache_refresh_renders_every_card_again(services: list[Service]) -> None:
+    from kansrijk.directory import cache as card_cache
+    from kansrijk.directory.models import Organization
+
+    call_command("warm_search_cache", "--language", "nl", stdout=StringIO())
+    # A rename in the admin gives the services no new version: their cached cards stay.
+    Organization.objects.filter(pk=services[0].organization_id).update(name="Zorg Drachten BV")
+    card_cache.forget_local_cards()
+    again = StringIO()
+    call_command("warm_search_cache", "--language", "nl", stdout=again)
+    assert "0 result cards rendered, 5 already cached (nl;" in again.getvalue()
+    keys = card_cache.card_keys([(services[0].id, services[0].last_modified)], "nl")
+    assert "Zorg Drachten BV" not in card_cache.get_cards(keys)[services[0].id]
+    refreshed = StringIO()
+    call_command("warm_search_cache", "--language", "nl", "--refresh", stdout=refreshed)
+    assert "5 result cards rendered, 0 already cached (nl;" in refreshed.getvalue()
+    card_cache.forget_local_cards()  # what another worker reads from the shared cache
+    assert "Zorg Drachten BV" in card_cache.get_cards(keys)[services[0].id]
+
+
+def test_warm_search_cache_refuses_an_unknown_language(services: list[Service]) -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("warm_search_cache", "--language", "xx", stdout=StringIO())
+
+
 def test_a_changed_service_gets_a_new_card_and_the_others_keep_theirs(
     services: list[Service], client: Client
 ) -> None:

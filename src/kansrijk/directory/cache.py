@@ -15,7 +15,11 @@ its organisation in the Django admin, the 12-month verification badge coming due
 ``CARD_TTL``.
 
 ``warm_cards`` renders every visible service's card in both languages: after a deployment or a
-large import (``kansrijk warm-search-cache``), so that the first searches do not pay for it.
+large import (``kansrijk warm-search-cache``), so that the first searches do not pay for it; and
+with ``refresh`` every few hours (``kansrijk warm-search-cache --refresh``, a scheduled job), so
+that cards are written again before ``CARD_TTL`` runs out (else every card warmed at once would
+leave the cache at once, and searches would render them again) and what changes a card without
+a new version shows within that period.
 
 Each worker also keeps the cards itself (``get_cards`` asks the shared cache only for those it
 lacks): a round trip to Redis for twenty cards costs more CPU than the rest of the page's
@@ -151,9 +155,11 @@ def warm_cards(
     *,
     batch_size: int = 500,
     progress: Callable[[int], None] | None = None,
+    refresh: bool = False,
 ) -> int:
-    """Render and cache the card of every visible service in these languages (those already
-    cached are skipped). Returns how many cards were rendered."""
+    """Render and cache the card of every visible service in these languages: those already
+    cached are skipped, unless ``refresh`` (all are rendered and cached for ``CARD_TTL`` again).
+    Returns how many cards were rendered."""
     from django.utils import translation
 
     from kansrijk.directory.models import Service
@@ -166,7 +172,7 @@ def warm_cards(
             for start in range(0, len(versions), batch_size):
                 batch = versions[start : start + batch_size]
                 keys = card_keys(batch, language)
-                cached = get_cards(keys)
+                cached = {} if refresh else get_cards(keys)
                 missing = [service_id for service_id in keys if service_id not in cached]
                 rendered += len(render_cards(missing, keys))
                 if progress:

@@ -5,6 +5,11 @@ Run it after a deployment or a large import, when the cache is empty: a search p
 cards it does not find in the cache (about 1 ms each), so a cold cache makes the first searches
 slower. Cards already cached for the service's current version are skipped; a service that
 changes gets a new key, so the command never has to be run to show a change.
+
+With ``--refresh`` it renders every card again, cached or not: a scheduled job, every few hours
+(well within the cache's ``CARD_TTL`` of six hours; ``docs/operations.md``), so that the cards
+never run out of the cache all at once and what changes a card without a new version of its
+service (an organisation renamed in the admin, the verification badge coming due) shows.
 """
 
 from __future__ import annotations
@@ -32,6 +37,11 @@ class Command(BaseCommand):
             help="only this language (repeatable; default: all languages of the site)",
         )
         parser.add_argument(
+            "--refresh",
+            action="store_true",
+            help="render every card again, also those cached (a scheduled job: every few hours)",
+        )
+        parser.add_argument(
             "--progress", action="store_true", help="show progress even when not on a terminal"
         )
 
@@ -49,7 +59,7 @@ class Command(BaseCommand):
                 progress("Result cards", done, total)
 
         started = time.perf_counter()
-        rendered = warm_cards(languages, progress=advance)
+        rendered = warm_cards(languages, progress=advance, refresh=options["refresh"])
         if options["verbosity"] >= 1:
             self.stdout.write(
                 f"{rendered} result cards rendered, {total - rendered} already cached "
