@@ -148,20 +148,27 @@ class SearchIndex:
         service = np.array([p[0] for p in points], dtype=np.int32)
         lat = np.array([p[1] for p in points], dtype=np.float64)
         lon = np.array([p[2] for p in points], dtype=np.float64)
+        # The cosine of each point's latitude, a term of ``_a`` that depends on the point alone:
+        # computed once here, the same operation on the same value as in a search.
+        cos = np.cos(lat * _DEG)
         # By latitude, for the bounding box: two binary searches and a longitude mask.
         by_lat = np.argsort(lat, kind="stable")
         self.box_lat, self.box_lon, self.box_service = lat[by_lat], lon[by_lat], service[by_lat]
+        self.box_cos = cos[by_lat]
         # By service, for each candidate's nearest location over all its points.
         by_service = np.argsort(service, kind="stable")
         self.point_lat, self.point_lon = lat[by_service], lon[by_service]
+        self.point_cos = cos[by_service]
         self.point_count = np.bincount(service, minlength=count).astype(np.int64)
         self.point_start = np.cumsum(self.point_count) - self.point_count
         # Most services have one location: their point, for one gather (NaN: no location).
         has = self.point_count > 0
         self.first_lat = np.full(count, np.nan)
         self.first_lon = np.full(count, np.nan)
+        self.first_cos = np.full(count, np.nan)
         self.first_lat[has] = self.point_lat[self.point_start[has]]
         self.first_lon[has] = self.point_lon[self.point_start[has]]
+        self.first_cos[has] = self.point_cos[self.point_start[has]]
         self.several = self.point_count > 1
 
         #: Names this build of the index (``cache.load_cards`` loads once per generation).
@@ -338,7 +345,13 @@ class SearchIndex:
             lon = self.box_lon[low:high]
             service = self.box_service[low:high]
             inside = (lon >= box.min_lon) & (lon <= box.max_lon) & matching[service]
-            a = _a(self.box_lat[low:high][inside], lon[inside], latitude, longitude)
+            a = _a(
+                self.box_lat[low:high][inside],
+                self.box_cos[low:high][inside],
+                lon[inside],
+                latitude,
+                longitude,
+            )
             a_max = math.sin(nearby_km / (2 * EARTH_RADIUS_KM)) ** 2
             member = serves & matching
             member[service[inside][a <= a_max]] = True
@@ -363,25 +376,41 @@ class SearchIndex:
 
     def _nearest(self, positions: np.ndarray, latitude: float, longitude: float) -> np.ndarray:
         """The ``a`` term to each service's nearest location (NaN: no location)."""
-        result = _a(self.first_lat[positions], self.first_lon[positions], latitude, longitude)
+        result = _a(
+            self.first_lat[positions],
+            self.first_cos[positions],
+            self.first_lon[positions],
+            latitude,
+            longitude,
+        )
         several = self.several[positions]
         if several.any():
             counts = self.point_count[positions[several]]
             starts = self.point_start[positions[several]]
             offsets = np.cumsum(counts) - counts
             index = np.repeat(starts - offsets, counts) + np.arange(int(counts.sum()))
-            a = _a(self.point_lat[index], self.point_lon[index], latitude, longitude)
+            a = _a(
+                self.point_lat[index],
+                self.point_cos[index],
+                self.point_lon[index],
+                latitude,
+                longitude,
+            )
             result[several] = np.minimum.reduceat(a, offsets)
         return result
 
 
-def _a(lat: np.ndarray, lon: np.ndarray, latitude: float, longitude: float) -> np.ndarray:
+def _a(
+    lat: np.ndarray, cos: np.ndarray, lon: np.ndarray, latitude: float, longitude: float
+) -> np.ndarray:
     """The haversine ``a`` term, as ``selectors._rank_near`` writes it in SQL (same order of
-    operations, so equal points give equal values and ties fall to the name)."""
+    operations, so equal points give equal values and ties fall to the name); ``cos`` is the
+    cosine of the points' latitudes (``np.cos(lat * _DEG)``, kept per point). A square is
+    ``x * x``, as ``POWER(x, 2)`` is exactly."""
     cos_lat = math.cos(math.radians(latitude))
-    return np.power(np.sin((lat - latitude) * _DEG_HALF), 2) + cos_lat * np.cos(
-        lat * _DEG
-    ) * np.power(np.sin((lon - longitude) * _DEG_HALF), 2)
+    return np.square(np.sin((lat - latitude) * _DEG_HALF)) + cos_lat * cos * np.square(
+        np.sin((lon - longitude) * _DEG_HALF)
+    )
 
 
 def as_datetime(value: Any) -> datetime.datetime | None:
