@@ -321,6 +321,23 @@ def test_spec_examples_are_imported_or_rejected_precisely(
         assert Organization.objects.filter(name=expected).exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("base.json", "Dit is een HSDA-API-beschrijving (version, profile, openapi_url)."),
+        ("location.json", "Dit is een location-document (locatie)."),
+        ("taxonomy.json", "Dit is een taxonomy-document (taxonomie)."),
+    ],
+)
+def test_what_cannot_be_imported_is_named_in_dutch(places: None, name: str, expected: str) -> None:
+    from django.utils import translation
+
+    err = StringIO()
+    with translation.override("nl"), pytest.raises(CommandError):
+        call_command("import_hsds", str(EXAMPLES / name), stdout=StringIO(), stderr=err)
+    assert expected in err.getvalue(), err.getvalue()
+
+
 def test_spec_service_example_imports_once_located_in_the_netherlands(
     tmp_path: Path, places: None
 ) -> None:

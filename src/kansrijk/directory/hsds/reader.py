@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kansrijk.directory.hsds import schemas
 
@@ -351,13 +352,14 @@ def _document_kind(data: Any) -> str:
     return "unknown"
 
 
+#: What a document that is neither an organization nor a service is (translated when reported).
 _KIND_NAMES = {
-    "api": "an HSDA API description (version, profile, openapi_url)",
-    "service_at_location": "a service_at_location document",
-    "location": "a location document",
-    "taxonomy_term": "a taxonomy_term document",
-    "taxonomy": "a taxonomy document",
-    "unknown": "not a recognisable HSDS document",
+    "api": gettext_lazy("an HSDA API description (version, profile, openapi_url)"),
+    "service_at_location": gettext_lazy("a service_at_location document"),
+    "location": gettext_lazy("a location document"),
+    "taxonomy_term": gettext_lazy("a taxonomy_term document"),
+    "taxonomy": gettext_lazy("a taxonomy document"),
+    "unknown": gettext_lazy("not a recognisable HSDS document"),
 }
 
 
