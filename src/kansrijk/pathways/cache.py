@@ -52,6 +52,11 @@ from kansrijk.pathways.models import Pathway
 
 #: Seconds a rendered pathway page stays in the cache at most.
 PAGE_TTL = 600
+#: Part of the keys of the whole page and the shell, which hold ``base.html``: changed when its
+#: markup changes in a way the cached copies must not outlive (2: the language switch became
+#: links, and the copies lost their CSRF placeholder), so that a deployment does not serve
+#: them from a shared cache for up to ``PAGE_TTL``.
+PAGE_MARKUP = 2
 #: Seconds a worker trusts the token it read last.
 TOKEN_SECONDS = 2.0
 
@@ -146,7 +151,7 @@ def whole_page_key(request: HttpRequest, content_key: str) -> str | None:
         return None
     demo = "demo" if getattr(settings, "KANSRIJK_DEMO_MODE", False) else ""
     raw = f"{content_key}|{request.get_full_path()}|{demo}"
-    return "pathways:whole:" + hashlib.sha256(raw.encode()).hexdigest()
+    return f"pathways:whole:{PAGE_MARKUP}:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
 def get_page(key: str) -> str | None:
@@ -169,7 +174,7 @@ def shell_key() -> str:
     visitor without messages: the same for every pathway page in a language, as the main menu
     marks none of them as the current page."""
     demo = "demo" if getattr(settings, "KANSRIJK_DEMO_MODE", False) else ""
-    return f"pathways:shell:{get_language()}:{demo}"
+    return f"pathways:shell:{PAGE_MARKUP}:{get_language()}:{demo}"
 
 
 def split_shell(html: str) -> list[str] | None:
