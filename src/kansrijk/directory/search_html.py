@@ -3,11 +3,11 @@
 A search page is the same for every anonymous visitor except for what was asked (the words, the
 postcode, the address) and what was found. So the page around the results is rendered by the
 templates once per language and choice of filters, with placeholders where the words, the
-postcode, the address (the language links return to it), the status line and the results go, and kept per worker
-(``skeleton``); the status line and the results (``status_html``, ``results_html``) are written
-here, mark for mark what ``_status.html``, ``_results.html`` and ``_result.html`` give
-(``tests/directory/test_render.py`` compares them over many searches). The result cards inside
-come from their own cache (``kansrijk.directory.cache``).
+postcode, the address (the language links return to it), the status line and the results go,
+and kept per worker (``skeleton``); the status line and the results (``status_html``,
+``results_html``) are written here, mark for mark what ``_status.html``, ``_results.html`` and
+``_result.html`` give (``tests/directory/test_search_html.py`` compares them over many
+searches). The result cards inside come from their own cache (``kansrijk.directory.cache``).
 """
 
 from __future__ import annotations

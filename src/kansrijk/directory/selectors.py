@@ -453,13 +453,13 @@ def _index_ranking(
         ids, names, versions = index.ids, index.names, index.versions
         return [
             RankedRow(
-                ids[position],
-                names[position],
-                serves,
-                None
+                service_id=ids[position],
+                name=names[position],
+                serves_municipality=serves,
+                distance_km=None
                 if a is None
                 else 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(max(0.0, a)))),
-                versions[position],
+                version=versions[position],
             )
             for position, serves, a in found
         ], total
