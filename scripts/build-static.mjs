@@ -1,5 +1,7 @@
-// Copies the NL Design System CSS (Utrecht components + design tokens) and htmx from
-// node_modules into src/kansrijk/static/vendor/. The output is committed, so running the app
+// Copies the NL Design System CSS (Utrecht components + design tokens), htmx, the Vega-Lite
+// chart stack (vega, vega-lite, vega-embed: charts are embedded with `ast: true`, so Vega
+// interprets expressions without eval and the strict CSP holds) and Redoc (the API reference
+// page) from node_modules into src/kansrijk/static/vendor/. The output is committed, so running the app
 // needs no Node.js; CI runs this script and fails when the committed files are stale.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -13,6 +15,10 @@ const files = [
   ["@utrecht/component-library-css/dist/index.css", "utrecht-components.css"],
   ["@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css", "voorbeeld-theme.css"],
   ["htmx.org/dist/htmx.min.js", "htmx.min.js"],
+  ["vega/build/vega.min.js", "vega.min.js"],
+  ["vega-lite/build/vega-lite.min.js", "vega-lite.min.js"],
+  ["vega-embed/build/vega-embed.min.js", "vega-embed.min.js"],
+  ["redoc/bundles/redoc.standalone.js", "redoc.standalone.js"],
 ];
 const notes = [];
 for (const [source, target] of files) {
