@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "kansrijk.interventions",
     "kansrijk.signalling",
     "kansrijk.referrals",
+    "kansrijk.monitoring",
     "kansrijk.api",
 ]
 

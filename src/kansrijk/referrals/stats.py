@@ -4,8 +4,10 @@ municipality (where the client lives).
 Counts only: referrals sent, accepted, completed, rejected (with reasons) and the median number
 of working days from sending to first contact. It combines the live referrals with the
 anonymous ``ReferralStatistic`` rows that the retention purge keeps, so the figures survive
-the deletion of the referrals themselves. Every number from 1 to 9 is suppressed (shown as
-"<10"), and a median over fewer than 10 referrals is not shown, so no family can be recognised.
+the deletion of the referrals themselves. Every count below 10 is suppressed (shown as "< 10"),
+a median over fewer than 10 referrals is not shown, and a pathway's count is withheld when,
+together with the municipality's total, it would give a suppressed count away: the rules of
+``kansrijk.monitoring.suppression`` (docs/monitoring.md), so no family can be recognised.
 
 For purged referrals only the final status is known: "accepted" counts the live referrals
 that were ever accepted and the purged ones that ended completed or failed (both only
@@ -29,22 +31,29 @@ from django.utils.translation import gettext as _
 from kansrijk.accounts.roles import Role
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
+from kansrijk.monitoring.suppression import (
+    SUPPRESSED_TEXT,
+    THRESHOLD,
+    Reason,
+    protect_parts,
+)
 from kansrijk.referrals.models import ReasonCode, Referral, ReferralStatistic
 from kansrijk.referrals.workdays import working_days_between
 from kansrijk.referrals.workflow import Status
 
-#: Counts below this are shown as "<10".
-THRESHOLD = 10
 STATS_ROLES = (Role.COALITION_COORDINATOR, Role.ANALYST)
 #: Final statuses of a purged referral that imply it was accepted first.
 _ACCEPTED_FINAL = frozenset({Status.COMPLETED, Status.FAILED})
 
 
-def suppress(n: int) -> str:
-    """A count as shown: 0 as is, 1 to 9 as "<10", 10 and more as the number."""
-    if 0 < n < THRESHOLD:
-        return f"<{THRESHOLD}"
-    return str(n)
+def shown(n: int, reason: Reason | None) -> str:
+    """A count as shown: ``"< 10"`` when suppressed, "not shown" when withheld to protect
+    another count, else the number."""
+    if reason is None:
+        return str(n)
+    if reason == Reason.SECONDARY:
+        return _("not shown")
+    return SUPPRESSED_TEXT
 
 
 def municipalities_for(user: Any) -> set[str] | None:
@@ -179,13 +188,45 @@ def _municipality_names(codes: set[str]) -> dict[str, str]:
     return dict(Municipality.objects.filter(code__in=codes).values_list("code", "name"))
 
 
+_MEASURES = ("sent", "accepted", "completed", "rejected")
+
+
+def _protected(cells: dict[tuple[str, str], Tally]) -> dict[tuple[str, str, str], Reason]:
+    """Per (pathway, municipality, measure) why the count is not shown: below 10, or withheld
+    because the municipality's total (public through the monitor's yearly figures) minus the
+    other pathways would give a suppressed count away (``protect_parts``)."""
+    hidden: dict[tuple[str, str, str], Reason] = {}
+    by_municipality: dict[str, list[str]] = defaultdict(list)
+    for pathway, code in cells:
+        by_municipality[code].append(pathway)
+    for code, pathways in by_municipality.items():
+        for measure in _MEASURES:
+            parts = {pathway: getattr(cells[(pathway, code)], measure) for pathway in pathways}
+            for pathway, reason in protect_parts(sum(parts.values()), parts).items():
+                hidden[(pathway, code, measure)] = reason
+    return hidden
+
+
 def rows_for(municipality_codes: set[str]) -> list[ResultRow]:
     cells = tally(municipality_codes)
     pathway_names = _pathway_names({p for p, _c in cells})
     municipality_names = _municipality_names({c for _p, c in cells})
+    hidden = _protected(cells)
     rows: list[ResultRow] = []
     for (pathway, code), cell in cells.items():
         median = cell.median_days()
+
+        def count(measure: str, n: int, key: tuple[str, str] = (pathway, code)) -> str:
+            return shown(n, hidden.get((*key, measure)))
+
+        rejected_hidden = (pathway, code, "rejected") in hidden
+        reasons = (
+            {}
+            if rejected_hidden
+            else protect_parts(cell.rejected, dict(cell.reasons))
+            if cell.rejected
+            else {}
+        )
         rows.append(
             ResultRow(
                 pathway_ref=pathway,
@@ -197,18 +238,24 @@ def rows_for(municipality_codes: set[str]) -> list[ResultRow]:
                 ),
                 municipality_code=code,
                 municipality_name=municipality_names.get(code, code),
-                sent=suppress(cell.sent),
-                accepted=suppress(cell.accepted),
-                completed=suppress(cell.completed),
-                rejected=suppress(cell.rejected),
+                sent=count("sent", cell.sent),
+                accepted=count("accepted", cell.accepted),
+                completed=count("completed", cell.completed),
+                rejected=count("rejected", cell.rejected),
                 reasons=[
-                    (str(ReasonCode(r).label) if r in ReasonCode.values else r, suppress(n))
+                    (
+                        str(ReasonCode(r).label) if r in ReasonCode.values else r,
+                        shown(n, Reason.SMALL_COUNT if rejected_hidden else reasons.get(r)),
+                    )
                     for r, n in cell.reasons.most_common()
                 ],
                 median_days=(
-                    f"<{THRESHOLD}" if median is None else f"{median:g}".replace(".", ",")
+                    SUPPRESSED_TEXT if median is None else f"{median:g}".replace(".", ",")
                 ),
-                contacted=suppress(sum(cell.contact_days.values())),
+                contacted=shown(
+                    sum(cell.contact_days.values()),
+                    Reason.SMALL_COUNT if sum(cell.contact_days.values()) < THRESHOLD else None,
+                ),
             )
         )
     rows.sort(key=lambda r: (r.municipality_name, r.pathway_ref == "", r.pathway_name))
