@@ -1,0 +1,187 @@
+"""Writes of the monitor: the seeded catalogue, the real figures the project has, and the
+anonymous demand signal. Imports of values live in ``importing``."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+from kansrijk.monitoring import totals
+from kansrijk.monitoring.models import (
+    AreaLevel,
+    DemandSignal,
+    Indicator,
+    IndicatorValue,
+    Origin,
+    area_level,
+)
+from kansrijk.places.models import Municipality
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CATALOGUE_FILE = DATA_DIR / "catalogue.csv"
+FACTS_FILE = DATA_DIR / "facts.csv"
+
+#: The real CBS figures of the reference data: indicator code -> Municipality field.
+REFERENCE_FIGURES = {"inwoners": "population_2021", "kinderen-0-4": "population_0_4_2021"}
+REFERENCE_YEAR = 2021
+REFERENCE_SOURCE = "CBS 83503NED/83502NED (1-1-2021), CC BY 4.0; opgeteld per PC4 (benadering)"
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+@transaction.atomic
+def load_catalogue(path: Path | None = None) -> dict[str, int]:
+    """Add or update the indicators of ``data/catalogue.csv`` by code. Safe to run again."""
+    created = updated = 0
+    for position, row in enumerate(_read(path or CATALOGUE_FILE), 1):
+        fields: dict[str, Any] = {
+            "name_nl": row["name_nl"],
+            "name_en": row["name_en"],
+            "unit": row["unit"],
+            "direction": row["direction"],
+            "phase": row["phase"],
+            "source": row["source"],
+            "indicator_set": row["set"],
+            "area_levels": row["area_levels"].split(),
+            "about_people": row["about_people"] == "1",
+            "definition_public": row["definition_public"] == "1",
+            "definition": row["definition"],
+            "numerator": row["numerator"],
+            "denominator": row["denominator"],
+            "source_reference": row["source_reference"],
+            "position": position * 10,
+        }
+        indicator = Indicator.objects.filter(code=row["code"]).first()
+        if indicator is None:
+            Indicator.objects.create(code=row["code"], **fields)
+            created += 1
+        elif any(getattr(indicator, k) != v for k, v in fields.items()):
+            for key, value in fields.items():
+                setattr(indicator, key, value)
+            indicator.save()
+            updated += 1
+    return {"created": created, "updated": updated}
+
+
+def _upsert(rows: list[IndicatorValue]) -> None:
+    IndicatorValue.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["indicator", "area_code", "period_start", "period_end"],
+        update_fields=[
+            "area_level",
+            "numerator",
+            "denominator",
+            "value",
+            "is_demo",
+            "source_note",
+            "origin",
+            "updated_at",
+        ],
+    )
+
+
+@transaction.atomic
+def load_reference_figures() -> int:
+    """Inhabitants and children aged 0-4 per municipality (CBS, 1-1-2021) from the places
+    reference data, as values of the year 2021 (not demo: real figures). Safe to run again."""
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=REFERENCE_FIGURES)}
+    rows = []
+    for municipality in Municipality.objects.order_by("code"):
+        for code, attribute in REFERENCE_FIGURES.items():
+            number = getattr(municipality, attribute)
+            if code not in indicators or number is None:
+                continue
+            rows.append(
+                IndicatorValue(
+                    indicator=indicators[code],
+                    area_code=municipality.code,
+                    area_level=AreaLevel.MUNICIPALITY,
+                    period_start=REFERENCE_YEAR,
+                    period_end=REFERENCE_YEAR,
+                    numerator=float(number),
+                    value=float(number),
+                    origin=Origin.IMPORTED,
+                    is_demo=False,
+                    source_note=REFERENCE_SOURCE,
+                )
+            )
+    _upsert(rows)
+    totals.recompute({(i.pk, REFERENCE_YEAR, REFERENCE_YEAR) for i in indicators.values()})
+    return len(rows)
+
+
+@transaction.atomic
+def load_facts(path: Path | None = None) -> int:
+    """The national figures of ``data/facts.csv`` (each with its source and year)."""
+    rows = []
+    for row in _read(path or FACTS_FILE):
+        indicator = Indicator.objects.get(code=row["indicator"])
+        year = int(row["period"])
+        level = area_level(row["area"])
+        if level is None:
+            raise ValueError(f"facts.csv: unknown area {row['area']!r}")
+        value = float(row["value"])
+        rows.append(
+            IndicatorValue(
+                indicator=indicator,
+                area_code=row["area"],
+                area_level=level,
+                period_start=year,
+                period_end=year,
+                numerator=value,
+                value=value,
+                origin=Origin.IMPORTED,
+                source_note=row["source"],
+            )
+        )
+    _upsert(rows)
+    return len(rows)
+
+
+def load_all() -> dict[str, Any]:
+    """The catalogue, the national facts and the CBS population figures (``kansrijk
+    load-indicators``; also the first demo step of this app)."""
+    return {
+        "catalogue": load_catalogue(),
+        "facts": load_facts(),
+        "reference_figures": load_reference_figures(),
+    }
+
+
+# --- The demand signal ---------------------------------------------------------------------------
+
+
+def demand_signal_enabled() -> bool:
+    return bool(getattr(settings, "KANSRIJK_DEMAND_SIGNAL", False))
+
+
+def record_demand_signal(
+    *, municipality_code: str, phase: str, factor_codes: list[str] | set[str], when: datetime.date
+) -> int:
+    """Count one graded broad conversation: +1 per ticked risk factor for (municipality, phase,
+    factor, month). Nothing about the person, the user or the organisation is kept. Does nothing
+    (returns 0) unless ``KANSRIJK_DEMAND_SIGNAL`` is on (docs/privacy.md)."""
+    if not demand_signal_enabled() or not municipality_code or not factor_codes:
+        return 0
+    month = when.replace(day=1)
+    with transaction.atomic():
+        for factor in sorted(set(factor_codes)):
+            signal, _created = DemandSignal.objects.get_or_create(
+                municipality_code=municipality_code,
+                phase=phase,
+                factor_code=factor,
+                month=month,
+            )
+            DemandSignal.objects.filter(pk=signal.pk).update(count=F("count") + 1)
+    return len(set(factor_codes))

@@ -1,0 +1,186 @@
+"""Regional totals computed from the municipal values, and which of them must be withheld.
+
+For an indicator whose numbers add up (every unit but ``days``) and a period, the total of a GGD
+region, youth care region, province and the Netherlands is the sum of its municipalities'
+numerators and denominators — when every municipality of the region has them. Such totals are
+stored as ``IndicatorValue`` rows with ``origin = computed``. Then ``suppression.protect_regions``
+decides, over all regional values of that indicator and period (computed and imported alike),
+which would give a suppressed municipal value away; those get ``withheld``
+(docs/monitoring.md, "Regional totals").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from kansrijk.monitoring.models import (
+    COUNTRY_CODE,
+    AreaLevel,
+    Indicator,
+    IndicatorValue,
+    Origin,
+)
+from kansrijk.monitoring.suppression import (
+    SHARE_UNITS,
+    Cell,
+    Region,
+    primary_reason,
+    protect_regions,
+)
+from kansrijk.places.models import Municipality
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Which regions each municipality belongs to, and the members of each region."""
+
+    regions: dict[str, tuple[str, ...]]  # region code -> municipality codes
+    levels: dict[str, str]  # region code -> area level
+
+    @classmethod
+    def load(cls) -> Membership:
+        regions: dict[str, list[str]] = defaultdict(list)
+        levels: dict[str, str] = {}
+        for code, ggd, youth, province in Municipality.objects.order_by("code").values_list(
+            "code", "ggd_region_id", "youth_care_region_id", "province_id"
+        ):
+            for region, level in (
+                (ggd, AreaLevel.GGD_REGION),
+                (youth, AreaLevel.YOUTH_CARE_REGION),
+                (province, AreaLevel.PROVINCE),
+                (COUNTRY_CODE, AreaLevel.COUNTRY),
+            ):
+                regions[region].append(code)
+                levels[region] = level
+        return cls({k: tuple(v) for k, v in regions.items()}, levels)
+
+
+def _value(unit: str, numerator: float, denominator: float | None) -> float | None:
+    if unit == "count":
+        return numerator
+    if not denominator:
+        return None
+    scale = 100.0 if unit == "percentage" else 1000.0
+    return numerator / denominator * scale
+
+
+@transaction.atomic
+def recompute(pairs: Iterable[tuple[int, int, int]], membership: Membership | None = None) -> int:
+    """Compute the regional totals of the given (indicator id, first year, last year) again and
+    decide what is withheld. Returns the number of regional values written."""
+    wanted: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for indicator_id, start, end in pairs:
+        wanted[indicator_id].add((start, end))
+    if not wanted:
+        return 0
+    membership = membership or Membership.load()
+    indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=wanted)}
+    written = 0
+    for indicator_id, periods in wanted.items():
+        indicator = indicators.get(indicator_id)
+        if indicator is None:
+            continue
+        rows = IndicatorValue.objects.filter(indicator_id=indicator_id).order_by()
+        by_period: dict[tuple[int, int], list[IndicatorValue]] = defaultdict(list)
+        for row in rows.only(
+            "id",
+            "area_code",
+            "area_level",
+            "period_start",
+            "period_end",
+            "numerator",
+            "denominator",
+            "value",
+            "origin",
+            "withheld",
+            "is_demo",
+        ):
+            if (row.period_start, row.period_end) in periods:
+                by_period[(row.period_start, row.period_end)].append(row)
+        for period in periods:
+            written += _recompute_one(indicator, period, by_period.get(period, []), membership)
+    return written
+
+
+def _recompute_one(
+    indicator: Indicator,
+    period: tuple[int, int],
+    rows: list[IndicatorValue],
+    membership: Membership,
+) -> int:
+    unit = indicator.unit
+    municipal = {r.area_code: r for r in rows if r.area_level == AreaLevel.MUNICIPALITY}
+    imported_regions = {
+        r.area_code: r
+        for r in rows
+        if r.area_level != AreaLevel.MUNICIPALITY and r.origin == Origin.IMPORTED
+    }
+    IndicatorValue.objects.filter(
+        indicator=indicator,
+        period_start=period[0],
+        period_end=period[1],
+        origin=Origin.COMPUTED,
+    ).delete()
+    computed: list[IndicatorValue] = []
+    if indicator.is_additive:
+        for region, members in membership.regions.items():
+            if region in imported_regions:
+                continue
+            values = [municipal.get(code) for code in members]
+            if any(v is None or v.numerator is None for v in values):
+                continue
+            present = [v for v in values if v is not None]
+            numerator = sum(v.numerator or 0.0 for v in present)
+            denominator: float | None = None
+            if unit in SHARE_UNITS:
+                if any(v.denominator is None for v in present):
+                    continue
+                denominator = sum(v.denominator or 0.0 for v in present)
+            value = _value(unit, numerator, denominator)
+            if value is None:
+                continue
+            computed.append(
+                IndicatorValue(
+                    indicator=indicator,
+                    area_code=region,
+                    area_level=membership.levels[region],
+                    period_start=period[0],
+                    period_end=period[1],
+                    numerator=numerator,
+                    denominator=denominator,
+                    value=value,
+                    origin=Origin.COMPUTED,
+                    is_demo=any(v.is_demo for v in present),
+                )
+            )
+    withheld: dict[str, object] = {}
+    if indicator.about_people:
+        cells = {
+            code: Cell(
+                row.numerator if row.numerator is not None else 0.0,
+                row.denominator,
+                primary_reason(
+                    unit=unit, numerator=row.numerator, denominator=row.denominator, value=row.value
+                )
+                is not None,
+            )
+            for code, row in municipal.items()
+            if row.numerator is not None or unit not in SHARE_UNITS
+        }
+        regions = [
+            Region(r.area_code, membership.regions.get(r.area_code, ()), r.numerator, r.denominator)
+            for r in [*computed, *imported_regions.values()]
+        ]
+        withheld = dict(protect_regions(unit=unit, cells=cells, regions=regions))
+    for row in computed:
+        row.withheld = row.area_code in withheld
+    IndicatorValue.objects.bulk_create(computed, batch_size=500)
+    for code, row in imported_regions.items():
+        flag = code in withheld
+        if row.withheld != flag:
+            IndicatorValue.objects.filter(pk=row.pk).update(withheld=flag)
+    return len(computed)
