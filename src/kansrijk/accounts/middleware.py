@@ -12,11 +12,12 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kansrijk.accounts.twofactor import SESSION_KEY_REQUIRED, remember_requirement
+from kansrijk.api.middleware import api_kind, error_response
 
 EXEMPT_PREFIXES = ("/static/", "/health", "/i18n/", "/jsi18n/")
 
@@ -80,17 +81,12 @@ class TwoFactorRequiredMiddleware:
         return path.startswith(EXEMPT_PREFIXES) or path in self.exempt_paths()
 
     def _refuse(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/") or request.path.startswith("/fhir/"):
-            return JsonResponse(
-                {
-                    "type": "about:blank",
-                    "title": _("Forbidden"),
-                    "status": 403,
-                    "detail": _("Log in with your second factor (authenticator app) first."),
-                    "code": "tweede-factor-vereist",
-                },
-                status=403,
-                content_type="application/problem+json",
+        if api_kind(request.path):
+            return error_response(
+                request,
+                403,
+                _("Log in with your second factor (authenticator app) first."),
+                code="tweede-factor-vereist",
             )
         target = reverse("accounts:verify")
         return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

@@ -1,16 +1,27 @@
-"""Errors as RFC 9457 problem details (``application/problem+json``), in the user's language."""
+"""Errors as RFC 9457 problem details (``application/problem+json``), in the user's language.
+
+A problem has ``type``, ``title``, ``status`` and ``detail``; beside them, where they apply,
+``code`` (a stable, machine-readable name of the problem, also the last part of ``type``),
+``instance`` (the path that was asked for) and ``errors``: what is wrong per field, as one flat
+object of field paths (``client.birth_date``, ``situations.2``; ``non_field_errors`` for the
+body as a whole) to lists of messages. ``docs/api.md`` describes them.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from rest_framework import exceptions, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
+
+from kansrijk.api.parsers import PayloadTooLarge, body_limit
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -25,7 +36,9 @@ class ProblemSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(required=False)
     instance = serializers.CharField(required=False)
     errors = serializers.DictField(  # type: ignore[assignment]
-        required=False, child=serializers.ListField(child=serializers.CharField())
+        required=False,
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="What is wrong per field: field path (e.g. client.birth_date) → messages.",
     )
 
 
@@ -44,22 +57,24 @@ _TITLES = {
     406: gettext_noop("Not acceptable"),
     409: gettext_noop("Conflict"),
     412: gettext_noop("Precondition failed"),
+    413: gettext_noop("Content too large"),
     415: gettext_noop("Unsupported media type"),
     422: gettext_noop("Unprocessable content"),
     428: gettext_noop("Precondition required"),
     429: gettext_noop("Too many requests"),
+    500: gettext_noop("Internal server error"),
+    503: gettext_noop("Service unavailable"),
 }
 
 
-def problem_response(
+def problem_body(
     status_code: int,
     detail: str,
     *,
     code: str = "",
     errors: dict[str, Any] | list[Any] | None = None,
     instance: str = "",
-    headers: dict[str, str] | None = None,
-) -> Response:
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": f"https://kansrijk.nl/problemen/{code}" if code else "about:blank",
         "title": _(_TITLES.get(status_code, gettext_noop("Error"))),
@@ -71,7 +86,37 @@ def problem_response(
     if instance:
         body["instance"] = instance
     if errors:
-        body["errors"] = errors
+        body["errors"] = flat_errors(errors)
+    return body
+
+
+def flat_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested validation errors as one object of field paths to messages."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            flat.update(flat_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):  # per-item errors of a list of objects
+            if item:
+                flat.update(flat_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or api_settings.NON_FIELD_ERRORS_KEY: [str(m) for m in messages]}
+
+
+def problem_response(
+    status_code: int,
+    detail: str,
+    *,
+    code: str = "",
+    errors: dict[str, Any] | list[Any] | None = None,
+    instance: str = "",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = problem_body(status_code, detail, code=code, errors=errors, instance=instance)
     response = Response(
         body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE
     )
@@ -81,6 +126,10 @@ def problem_response(
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(body_limit() or 0)
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError(_("The request could not be read."))
     response = exception_handler(exc, context)
     if response is None:
         return None

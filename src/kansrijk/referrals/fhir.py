@@ -487,9 +487,16 @@ _ISSUE_CODE = {
     406: "not-supported",
     409: "conflict",
     412: "conflict",
+    413: "too-costly",
     415: "not-supported",
     429: "throttled",
 }
+
+
+def error_outcome(status_code: int, diagnostics: str) -> dict[str, Any]:
+    """The OperationOutcome of an error response with this status."""
+    default = "exception" if status_code >= 500 else "processing"
+    return operation_outcome(_ISSUE_CODE.get(status_code, default), diagnostics)
 
 
 def fhir_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -502,9 +509,7 @@ def fhir_exception_handler(exc: Exception, context: dict[str, Any]) -> Response 
         return None
     data = response.data
     diagnostics = str(data["detail"]) if isinstance(data, dict) and "detail" in data else str(data)
-    response.data = operation_outcome(
-        _ISSUE_CODE.get(response.status_code, "processing"), diagnostics
-    )
+    response.data = error_outcome(response.status_code, diagnostics)
     return response
 
 
