@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "kansrijk.directory",
     "kansrijk.situations",
     "kansrijk.coalitions",
+    "kansrijk.assessments",
     "kansrijk.pathways",
     "kansrijk.interventions",
     "kansrijk.signalling",
