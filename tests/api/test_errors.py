@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 PROBLEM = "application/problem+json"
 FHIR = "application/fhir+json"
-REFERRALS = "/api/v1/referrals/"
+REFERRALS = "/api/v1/referrals"
 ASSESSMENTS = "/api/v1/signalling/assessments"
 
 
@@ -78,15 +78,15 @@ def write_paths(world: ReferralWorld) -> list[tuple[str, str]]:
     """(method, path) of every referral write, on a referral the midwife may change."""
     referral = make_referral(world)
     consent = referral.consents.get()
-    base = f"{REFERRALS}{referral.pk}/"
+    base = f"{REFERRALS}/{referral.pk}"
     return [
         ("post", REFERRALS),
         ("put", base),
-        ("post", f"{base}consents/"),
-        ("post", f"{base}consents/{consent.pk}/withdraw/"),
-        ("post", f"{base}transitions/"),
-        ("post", f"{base}outcome/"),
-        ("post", f"{base}contact-attempts/"),
+        ("post", f"{base}/consents"),
+        ("post", f"{base}/consents/{consent.pk}/withdraw"),
+        ("post", f"{base}/transitions"),
+        ("post", f"{base}/outcome"),
+        ("post", f"{base}/contact-attempts"),
     ]
 
 

@@ -23,7 +23,7 @@ from tests.referrals.factories import (
 
 pytestmark = pytest.mark.django_db
 
-BASE = "/api/v1/referrals/"
+BASE = "/api/v1/referrals"
 PROBLEM = "application/problem+json"
 
 
@@ -50,7 +50,7 @@ def test_full_flow(world: ReferralWorld, as_user: Callable[[Any], Client]) -> No
     body = response.json()
     rid = body["id"]
     assert response["ETag"] == '"1"'
-    assert response["Location"] == f"{BASE}{rid}/"
+    assert response["Location"] == f"{BASE}/{rid}"
     assert body["status"] == "draft"
     assert body["reference"].startswith("VW-")
     assert body["client"]["family_name"] == CLIENT_FAMILY
@@ -58,7 +58,7 @@ def test_full_flow(world: ReferralWorld, as_user: Callable[[Any], Client]) -> No
     assert {t["to"] for t in body["allowed_transitions"]} == {"requested", "cancelled"}
 
     # Sending without consent: 409 with an explanation.
-    response = post(midwife, f"{BASE}{rid}/transitions/", {"to": "requested"}, If_Match='"1"')
+    response = post(midwife, f"{BASE}/{rid}/transitions", {"to": "requested"}, If_Match='"1"')
     assert response.status_code == 409
     assert response["Content-Type"] == PROBLEM
     problem = response.json()
@@ -68,13 +68,13 @@ def test_full_flow(world: ReferralWorld, as_user: Callable[[Any], Client]) -> No
 
     response = post(
         midwife,
-        f"{BASE}{rid}/consents/",
+        f"{BASE}/{rid}/consents",
         {"data_categories": ALL_CATEGORIES, "method": "verbal"},
     )
     assert response.status_code == 201, response.json()
     consent_id = response.json()["id"]
 
-    response = post(midwife, f"{BASE}{rid}/transitions/", {"to": "requested"}, If_Match='"1"')
+    response = post(midwife, f"{BASE}/{rid}/transitions", {"to": "requested"}, If_Match='"1"')
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "requested"
     assert response["ETag"] == '"2"'
@@ -84,20 +84,20 @@ def test_full_flow(world: ReferralWorld, as_user: Callable[[Any], Client]) -> No
     listing = intake.get(BASE, {"side": "inbox"}).json()
     assert [r["id"] for r in listing["results"]] == [rid]
     assert "client" not in listing["results"][0]
-    detail = intake.get(f"{BASE}{rid}/")
+    detail = intake.get(f"{BASE}/{rid}")
     assert detail.status_code == 200
     assert detail["ETag"] == '"2"'
-    response = post(intake, f"{BASE}{rid}/transitions/", {"to": "accepted"}, If_Match='"2"')
+    response = post(intake, f"{BASE}/{rid}/transitions", {"to": "accepted"}, If_Match='"2"')
     assert response.status_code == 200
     response = post(
-        intake, f"{BASE}{rid}/contact-attempts/", {"channel": "phone", "result": "reached"}
+        intake, f"{BASE}/{rid}/contact-attempts", {"channel": "phone", "result": "reached"}
     )
     assert response.status_code == 201, response.json()
     assert Referral.objects.get(pk=rid).status == Status.IN_PROGRESS
     version = Referral.objects.get(pk=rid).version
     response = post(
         intake,
-        f"{BASE}{rid}/outcome/",
+        f"{BASE}/{rid}/outcome",
         {"outcome": "help_started", "outcome_note": "Huisbezoek gepland."},
         If_Match=f'"{version}"',
     )
@@ -115,7 +115,7 @@ def test_full_flow(world: ReferralWorld, as_user: Callable[[Any], Client]) -> No
     # The sender sees every status change.
     sent = midwife.get(BASE, {"side": "sent"}).json()["results"]
     assert sent[0]["status"] == "completed"
-    detail = midwife.get(f"{BASE}{rid}/").json()
+    detail = midwife.get(f"{BASE}/{rid}").json()
     assert detail["consents"][0]["id"] == consent_id
     assert len(detail["contact_attempts"]) == 1
 
@@ -173,7 +173,7 @@ def test_idempotency(world: ReferralWorld, as_user: Callable) -> None:
 def test_idempotent_transition_replay(world: ReferralWorld, as_user: Callable) -> None:
     referral = make_referral(world, status=Status.REQUESTED)
     intake = as_user(world.intake)
-    url = f"{BASE}{referral.pk}/transitions/"
+    url = f"{BASE}/{referral.pk}/transitions"
     first = post(intake, url, {"to": "accepted"}, If_Match=referral.etag, Idempotency_Key="k-1")
     again = post(intake, url, {"to": "accepted"}, If_Match=referral.etag, Idempotency_Key="k-1")
     assert first.status_code == again.status_code == 200
@@ -185,7 +185,7 @@ def test_idempotent_transition_replay(world: ReferralWorld, as_user: Callable) -
 def test_preconditions(world: ReferralWorld, as_user: Callable) -> None:
     referral = make_referral(world, status=Status.REQUESTED)
     intake = as_user(world.intake)
-    url = f"{BASE}{referral.pk}/transitions/"
+    url = f"{BASE}/{referral.pk}/transitions"
     missing = post(intake, url, {"to": "accepted"})
     assert missing.status_code == 428
     assert missing["Content-Type"] == PROBLEM
@@ -201,14 +201,14 @@ def test_preconditions(world: ReferralWorld, as_user: Callable) -> None:
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED
     # Outcome needs If-Match too.
-    assert post(intake, f"{BASE}{referral.pk}/outcome/", {"outcome": "other"}).status_code == 428
+    assert post(intake, f"{BASE}/{referral.pk}/outcome", {"outcome": "other"}).status_code == 428
 
 
 def test_transition_problems(world: ReferralWorld, as_user: Callable) -> None:
     referral = make_referral(world, status=Status.REQUESTED)
     intake = as_user(world.intake)
     midwife = as_user(world.midwife)
-    url = f"{BASE}{referral.pk}/transitions/"
+    url = f"{BASE}/{referral.pk}/transitions"
     etag = referral.etag
     assert post(intake, url, {"to": "completed"}, If_Match=etag).status_code == 409
     assert post(midwife, url, {"to": "accepted"}, If_Match=etag).status_code == 403
@@ -224,7 +224,7 @@ def test_transition_problems(world: ReferralWorld, as_user: Callable) -> None:
 def test_put_draft(world: ReferralWorld, as_user: Callable) -> None:
     referral = make_referral(world, consent=False)
     midwife = as_user(world.midwife)
-    url = f"{BASE}{referral.pk}/"
+    url = f"{BASE}/{referral.pk}"
     payload = api_payload(world.service, urgency="urgent")
     assert put(midwife, url, payload).status_code == 428
     response = put(midwife, url, payload, If_Match='"1"')
@@ -237,7 +237,7 @@ def test_put_draft(world: ReferralWorld, as_user: Callable) -> None:
 def test_consent_endpoints(world: ReferralWorld, as_user: Callable) -> None:
     referral = make_referral(world, consent=False)
     midwife = as_user(world.midwife)
-    url = f"{BASE}{referral.pk}/consents/"
+    url = f"{BASE}/{referral.pk}/consents"
     bad = post(midwife, url, {"data_categories": [], "method": "verbal"})
     assert bad.status_code == 400
     bad = post(
@@ -255,10 +255,10 @@ def test_consent_endpoints(world: ReferralWorld, as_user: Callable) -> None:
     ok = post(midwife, url, {"data_categories": ALL_CATEGORIES, "method": "written"})
     assert ok.status_code == 201
     consent_id = ok.json()["id"]
-    withdraw = post(midwife, f"{url}{consent_id}/withdraw/", {})
+    withdraw = post(midwife, f"{url}/{consent_id}/withdraw", {})
     assert withdraw.status_code == 200
     assert withdraw.json()["withdrawn_at"]
-    assert post(midwife, f"{url}{uuid.uuid4()}/withdraw/", {}).status_code == 404
+    assert post(midwife, f"{url}/{uuid.uuid4()}/withdraw", {}).status_code == 404
 
 
 def test_lists(world: ReferralWorld, as_user: Callable) -> None:
@@ -288,7 +288,7 @@ def test_lists(world: ReferralWorld, as_user: Callable) -> None:
 
 
 def test_workflow_endpoint(world: ReferralWorld, as_user: Callable) -> None:
-    rows = as_user(world.midwife).get(f"{BASE}workflow/").json()
+    rows = as_user(world.midwife).get(f"{BASE}/workflow").json()
     assert {
         "from": "draft",
         "to": "requested",
@@ -301,13 +301,13 @@ def test_workflow_endpoint(world: ReferralWorld, as_user: Callable) -> None:
 def _endpoints(referral: Referral, consent: Consent) -> list[tuple[str, str, dict]]:
     rid = referral.pk
     return [
-        ("get", f"{BASE}{rid}/", {}),
-        ("put", f"{BASE}{rid}/", api_payload(referral.service)),
-        ("post", f"{BASE}{rid}/consents/", {"data_categories": ALL_CATEGORIES, "method": "verbal"}),
-        ("post", f"{BASE}{rid}/consents/{consent.pk}/withdraw/", {}),
-        ("post", f"{BASE}{rid}/transitions/", {"to": "accepted"}),
-        ("post", f"{BASE}{rid}/outcome/", {"outcome": "other"}),
-        ("post", f"{BASE}{rid}/contact-attempts/", {"channel": "phone", "result": "reached"}),
+        ("get", f"{BASE}/{rid}", {}),
+        ("put", f"{BASE}/{rid}", api_payload(referral.service)),
+        ("post", f"{BASE}/{rid}/consents", {"data_categories": ALL_CATEGORIES, "method": "verbal"}),
+        ("post", f"{BASE}/{rid}/consents/{consent.pk}/withdraw", {}),
+        ("post", f"{BASE}/{rid}/transitions", {"to": "accepted"}),
+        ("post", f"{BASE}/{rid}/outcome", {"outcome": "other"}),
+        ("post", f"{BASE}/{rid}/contact-attempts", {"channel": "phone", "result": "reached"}),
     ]
 
 
@@ -334,8 +334,8 @@ def test_other_organisation_gets_404_everywhere(world: ReferralWorld, as_user: C
         assert response["Content-Type"] == PROBLEM
         assert response.json()["code"] == "niet-gevonden"
     # An unknown id and a malformed id look the same.
-    assert outsider.get(f"{BASE}{uuid.uuid4()}/").json()["code"] == "niet-gevonden"
-    assert outsider.get(f"{BASE}not-a-uuid/").status_code == 404
+    assert outsider.get(f"{BASE}/{uuid.uuid4()}").json()["code"] == "niet-gevonden"
+    assert outsider.get(f"{BASE}/not-a-uuid").status_code == 404
     assert outsider.get(BASE, {"side": "inbox"}).json()["results"] == []
     assert outsider.get(BASE, {"side": "sent"}).json()["results"] == []
     assert before == (
@@ -347,7 +347,7 @@ def test_other_organisation_gets_404_everywhere(world: ReferralWorld, as_user: C
 
 def test_receiver_does_not_see_drafts(world: ReferralWorld, as_user: Callable) -> None:
     draft = make_referral(world)
-    assert as_user(world.intake).get(f"{BASE}{draft.pk}/").status_code == 404
+    assert as_user(world.intake).get(f"{BASE}/{draft.pk}").status_code == 404
 
 
 def test_second_factor_required(world: ReferralWorld) -> None:
@@ -371,7 +371,7 @@ def test_access_log_for_reads_and_writes(world: ReferralWorld, as_user: Callable
     referral = make_referral(world, status=Status.REQUESTED)
     intake = as_user(world.intake)
     before = AccessEvent.objects.count()
-    intake.get(f"{BASE}{referral.pk}/")
+    intake.get(f"{BASE}/{referral.pk}")
     event = AccessEvent.objects.latest("id")
     assert AccessEvent.objects.count() == before + 1
     assert (event.event_type, event.action, event.user, event.role, event.purpose) == (
@@ -385,7 +385,7 @@ def test_access_log_for_reads_and_writes(world: ReferralWorld, as_user: Callable
     assert event.consent_ref
     assert event.object_id == str(referral.pk)
     assert event.request_id
-    post(intake, f"{BASE}{referral.pk}/transitions/", {"to": "accepted"}, If_Match=referral.etag)
+    post(intake, f"{BASE}/{referral.pk}/transitions", {"to": "accepted"}, If_Match=referral.etag)
     assert AccessEvent.objects.latest("id").event_type == "referral.status.accepted"
 
 
@@ -393,5 +393,5 @@ def test_schema_includes_referrals(world: ReferralWorld, as_user: Callable) -> N
     response = Client().get("/api/schema/")
     assert response.status_code == 200
     text = response.content.decode()
-    assert "/api/v1/referrals/{referral_id}/transitions/" in text
+    assert "/api/v1/referrals/{referral_id}/transitions" in text
     assert "Idempotency-Key" in text

@@ -97,7 +97,7 @@ def test_error_mid_transition_through_the_api(
     client = login_verified(Client(raise_request_exception=False), world.intake)
     with mock.patch(STEPS[2], side_effect=_boom):
         response = client.post(
-            f"/api/v1/referrals/{referral.pk}/transitions/",
+            f"/api/v1/referrals/{referral.pk}/transitions",
             json.dumps({"to": "accepted"}),
             content_type="application/json",
             headers={"If-Match": referral.etag, "Idempotency-Key": "fault-1"},
@@ -138,7 +138,7 @@ def test_fifty_concurrent_posts_with_one_key_create_one_referral(places: None) -
         while True:
             response = retrying(
                 lambda: clients[index].post(
-                    "/api/v1/referrals/",
+                    "/api/v1/referrals",
                     payload,
                     content_type="application/json",
                     headers={"Idempotency-Key": key},
@@ -180,7 +180,7 @@ def test_two_concurrent_accepts_one_wins_one_412(places: None) -> None:
     def accept(index: int) -> int:
         response = retrying(
             lambda: clients[index].post(
-                f"/api/v1/referrals/{referral.pk}/transitions/",
+                f"/api/v1/referrals/{referral.pk}/transitions",
                 json.dumps({"to": "accepted"}),
                 content_type="application/json",
                 headers={"If-Match": referral.etag},

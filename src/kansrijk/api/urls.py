@@ -7,7 +7,7 @@ urlpatterns = [
     path("v1/", include("kansrijk.interventions.api_urls")),
     path("hsds/", include("kansrijk.directory.api_urls")),
     path("v1/signalling/", include("kansrijk.signalling.api_urls")),
-    path("v1/referrals/", include("kansrijk.referrals.api_urls")),
+    path("v1/", include("kansrijk.referrals.api_urls")),
     path("v1/", include("kansrijk.pathways.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -1,4 +1,4 @@
-"""The referrals REST API, mounted at /api/v1/referrals/.
+"""The referrals REST API, mounted at /api/v1/referrals.
 
 Thin: parse with serializers, call ``services`` / ``selectors``, render. Session
 authentication; the second factor is enforced for every request by the global middleware.
@@ -595,7 +595,7 @@ class ReferralAPIView(APIView):
                 request.user, object_id, request=request, log=replayed
             )
             headers["ETag"] = referral.etag
-            headers["Location"] = f"/api/v1/referrals/{referral.pk}/"
+            headers["Location"] = f"/api/v1/referrals/{referral.pk}"
             body = ReferralSerializer(referral, context={"user": request.user}).data
         elif object_type == "consent":
             consent = selectors.get_consent(request.user, object_id, request=request, log=replayed)
@@ -711,8 +711,8 @@ class ReferralCollectionView(ReferralAPIView):
         operation_id="referrals_create",
         summary="Create a draft referral",
         description=(
-            "Creates a draft. Record the client's consent (`POST …/consents/`) and send it "
-            "(`POST …/transitions/` with `to=requested`). A prenatal home visit request "
+            "Creates a draft. Record the client's consent (`POST …/consents`) and send it "
+            "(`POST …/transitions` with `to=requested`). A prenatal home visit request "
             "(`kind=prenatal_home_visit`) goes to the JGZ service of the client's municipality."
         ),
         parameters=[_IDEMPOTENCY],
@@ -856,7 +856,7 @@ class TransitionView(ReferralAPIView):
         operation_id="referrals_transitions_create",
         summary="Change the status",
         description=(
-            "One of the transitions in the table (`GET /api/v1/referrals/workflow/`). Sending "
+            "One of the transitions in the table (`GET /api/v1/referrals/workflow`). Sending "
             "(`to=requested`) needs the client's consent (409 otherwise). Needs `If-Match`: "
             "missing → 428, stale → 412."
         ),
