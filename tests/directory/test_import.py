@@ -369,19 +369,45 @@ def test_spec_service_example_imports_once_located_in_the_netherlands(
     assert TaxonomyTerm.objects.filter(code="code").exists()
 
 
+def _edit_csv(folder: Path, name: str, **changes: str) -> None:
+    with (folder / name).open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row.update(changes)
+    with (folder / name).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _fix_spec_csv_package(folder: Path) -> None:
+    """The specification's CSV example, placed in the Netherlands and linked up."""
+    _edit_csv(
+        folder,
+        "locations.csv",
+        latitude="53.1",
+        longitude="6.1",
+        organization_id="d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610",
+    )
+    _edit_csv(folder, "addresses.csv", postal_code="9203 AB", country="NL", address_type="physical")
+    _edit_csv(folder, "service_areas.csv", extent="GM0090", extent_type="text")
+    _edit_csv(
+        folder,
+        "contacts.csv",
+        organization_id="d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610",
+        service_at_location_id="e94c9f38-1e8f-4564-91d4-d53501ab1765",
+    )
+    _edit_csv(
+        folder,
+        "attributes.csv",
+        link_id="ac148810-d857-441c-9679-408f346de14b",
+        link_entity="service",
+    )
+
+
 def test_spec_csv_package_imports_once_fixed(tmp_path: Path, places: None) -> None:
     folder = tmp_path / "csv"
     shutil.copytree(EXAMPLES / "csv", folder)
-
-    def edit(name: str, **changes: str) -> None:
-        with (folder / name).open(encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-        for row in rows:
-            row.update(changes)
-        with (folder / name).open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
 
     with translation.override("en"):
         report = _fail(folder)
@@ -398,20 +424,7 @@ def test_spec_csv_package_imports_once_fixed(tmp_path: Path, places: None) -> No
         assert expected in report, report
     assert "datapackage.json" in report  # not usable: said as a warning
 
-    edit(
-        "locations.csv",
-        latitude="53.1",
-        longitude="6.1",
-        organization_id="d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610",
-    )
-    edit("addresses.csv", postal_code="9203 AB", country="NL", address_type="physical")
-    edit("service_areas.csv", extent="GM0090", extent_type="text")
-    edit(
-        "contacts.csv",
-        organization_id="d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610",
-        service_at_location_id="e94c9f38-1e8f-4564-91d4-d53501ab1765",
-    )
-    edit("attributes.csv", link_id="ac148810-d857-441c-9679-408f346de14b", link_entity="service")
+    _fix_spec_csv_package(folder)
     out, _err = _run(folder)
     assert "services changed: 1" in out
     service = Service.objects.get(id="ac148810-d857-441c-9679-408f346de14b")
@@ -446,3 +459,124 @@ def test_progress_output(tmp_path: Path, need_categories: None) -> None:
     )
     assert "services" in out.getvalue()
     assert "1/1" in out.getvalue()
+
+
+# --- Limits, formulas, Dutch addresses (issue 12, point 6) ------------------------------------------
+
+
+def test_a_json_file_nested_a_thousand_levels_ends_in_a_message(
+    tmp_path: Path, places: None
+) -> None:
+    for name, text in (
+        ("lists.json", "[" * 1000 + "]" * 1000),
+        ("objects.json", '{"a":' * 1000 + "1" + "}" * 1000),
+        ("just_too_deep.json", "[" * 65 + "]" * 65),
+    ):
+        report = _fail(_write_text(tmp_path / name, text))
+        assert f"{name}, -, -: The JSON is nested more than 64 levels deep" in report, report
+        assert "Traceback" not in report
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
+    tmp_path: Path, places: None, settings: Any
+) -> None:
+    settings.IMPORT_MAX_FILE_MB = 1
+    path = _write(tmp_path / "big.json", [make_service_doc(description="x" * 600_000)] * 2)
+    report = _fail(path)
+    assert "big.json, -, -: The file is 1.1 MB; at most 1.0 MB can be imported" in report
+    assert not Service.objects.exists()
+
+
+def test_an_oversized_field_is_named_with_its_row(
+    tmp_path: Path, need_categories: None, settings: Any
+) -> None:
+    settings.IMPORT_MAX_FIELD_CHARS = 1000
+    good = make_service_doc()
+    bad = make_service_doc(description="x" * 5000)
+    report = _fail(_write(tmp_path / "two.json", [good, bad]))
+    assert "two.json, /1, description: This value is 5000 characters long; at most 1000" in report
+    assert not Service.objects.exists()
+
+
+def test_an_oversized_csv_field_is_named_with_its_row(
+    tmp_path: Path, places: None, settings: Any
+) -> None:
+    """Larger than the csv module's own 128 KB limit, which would refuse the whole file."""
+    folder = tmp_path / "csv"
+    shutil.copytree(EXAMPLES / "csv", folder)
+    with (folder / "services.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["description"] = "x" * 200_000
+    with (folder / "services.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    report = _fail(folder)
+    assert "services.csv, row 2, description: This value is 200000 characters long" in report
+
+
+def test_formula_like_values_are_flagged_but_numbers_and_phone_numbers_are_not(
+    tmp_path: Path, need_categories: None
+) -> None:
+    doc = make_service_doc(name='=HYPERLINK("https://example.org","Schuldhulp")')
+    doc["service_at_locations"][0]["location"]["phones"][0]["number"] = "+31 512 581234"
+    _out, err = _run(_write(tmp_path / "formula.json", doc))
+    flagged = [line for line in err.splitlines() if "run it as a formula" in line]
+    assert flagged == [
+        "warning: formula.json, /, name: Starts with '=', so a spreadsheet program would run it "
+        "as a formula. It is imported and shown as text, and written as text in every export; "
+        "check that it is what you meant."
+    ]
+    assert Service.objects.get().name.startswith("=HYPERLINK")
+
+
+def test_dutch_addresses_without_a_province_take_it_from_the_postcode(
+    tmp_path: Path, need_categories: None
+) -> None:
+    docs = [make_service_doc(), make_service_doc(postcode="8911 AA")]
+    for doc in docs:
+        for link in doc["service_at_locations"]:
+            for address in link["location"]["addresses"]:
+                del address["state_province"]
+    _out, err = _run(_write(tmp_path / "nl.json", docs))
+    assert (
+        "warning: nl.json, -, state_province: 2 addresses have no province (state_province): it "
+        "is taken from their postcode" in err
+    ), err
+    assert sorted(Location.objects.values_list("state_province", flat=True)) == [
+        "Fryslân",
+        "Fryslân",
+    ]
+
+
+def test_an_address_without_province_or_postcode_is_refused(
+    tmp_path: Path, need_categories: None
+) -> None:
+    doc = make_service_doc()
+    address = doc["service_at_locations"][0]["location"]["addresses"][0]
+    del address["state_province"]
+    del address["postal_code"]
+    report = _fail(_write(tmp_path / "nothing.json", doc))
+    assert "state_province: Fill in the province (state_province), or a Dutch postcode" in report
+
+
+def test_a_csv_package_without_provinces_is_accepted(tmp_path: Path, places: None) -> None:
+    folder = tmp_path / "csv"
+    shutil.copytree(EXAMPLES / "csv", folder)
+    _fix_spec_csv_package(folder)
+    with (folder / "addresses.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    fields = [name for name in rows[0] if name != "state_province"]
+    with (folder / "addresses.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    out, err = _run(folder)
+    assert "services changed: 1" in out
+    assert "addresses.csv, -, state_province: 1 address has no province" in err
+    assert Location.objects.get().state_province == "Fryslân"

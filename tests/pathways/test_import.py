@@ -327,3 +327,112 @@ def test_the_template_writes_coalition_names_as_text_not_formulas(catalogue):
     column = next(c.column for c in lists[1] if c.value == "coalitie")
     cell = lists.cell(row=2, column=column)
     assert (cell.value, cell.data_type, cell.quotePrefix) == (name, "s", True)
+
+
+# --- Limits and formulas (issue 12, point 6) ------------------------------------------------------
+
+
+def _xlsx_with_a_huge_cell(path: Path, characters: int) -> None:
+    """The template with one inline-string cell of ``characters`` characters in the Zorgpaden
+    sheet, written straight into the archive in chunks (a few hundred KB compressed)."""
+    import zipfile
+
+    template = zipfile.ZipFile(io.BytesIO(build_template()))
+    sheet_names = load_workbook(io.BytesIO(build_template()), read_only=True).sheetnames
+    target = f"xl/worksheets/sheet{sheet_names.index('Zorgpaden') + 1}.xml"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in template.infolist():
+            if item.filename != target:
+                archive.writestr(item, template.read(item.filename))
+                continue
+            head, _, tail = template.read(target).decode().partition("</sheetData>")
+            with archive.open(target, "w", force_zip64=True) as handle:
+                handle.write(head.encode())
+                handle.write(b'<row r="2"><c r="G2" t="inlineStr"><is><t>')
+                chunk = b"x" * (1024 * 1024)
+                for _ in range(characters // len(chunk)):
+                    handle.write(chunk)
+                handle.write(b"</t></is></c></row></sheetData>" + tail.encode())
+
+
+def test_an_xlsx_that_unpacks_too_large_is_refused_before_it_is_read(tmp_path, catalogue):
+    """A few hundred KB on disk, 120 MB unpacked: refused from the archive's directory, without
+    the memory that reading it would take (3.1 GB for a 400 MB cell before the limit)."""
+    import tracemalloc
+
+    path = tmp_path / "bom.xlsx"
+    _xlsx_with_a_huge_cell(path, 120 * 1024 * 1024)
+    assert path.stat().st_size < 1024 * 1024
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportFailed) as failure:
+            import_pathways(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024
+    [problem] = failure.value.problems
+    assert problem.reason.startswith("The Excel file unpacks to 120 MB (xl/worksheets/sheet")
+    assert "at most 50 MB can be imported (IMPORT_MAX_XLSX_UNPACKED_MB)" in problem.reason
+    assert snapshot() == (0, 0, 0)
+
+
+def test_a_cell_over_the_length_limit_is_named_by_sheet_row_and_column(
+    tmp_path, smallingerland, service, settings
+):
+    settings.IMPORT_MAX_FIELD_CHARS = 5000
+    row = list(PATHWAY_ROW)
+    row[6] = "x" * 6000  # titel
+    content = fill_template(
+        build_template(), [row], [["smallingerland-geldzorgen", 1, "bespreken", "B", None, None]]
+    )
+    path = tmp_path / "zorgpaden.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(ImportFailed) as failure:
+        import_pathways(path)
+    assert [str(p) for p in failure.value.problems] == [
+        "zorgpaden.xlsx, Zorgpaden, rij 2, titel: This value is 6000 characters long; at most "
+        "5000 are imported (IMPORT_MAX_FIELD_CHARS)."
+    ]
+    assert snapshot() == (0, 0, 0)
+
+
+def test_a_json_file_nested_a_thousand_levels_gives_a_message(tmp_path, catalogue):
+    path = tmp_path / "diep.json"
+    path.write_text('{"pathways": ' + "[" * 1000 + "]" * 1000 + "}", encoding="utf-8")
+    with pytest.raises(ImportFailed) as failure:
+        import_pathways(path)
+    assert [p.reason for p in failure.value.problems] == [
+        "The JSON is nested more than 64 levels deep (IMPORT_MAX_JSON_DEPTH); no import file "
+        "needs that."
+    ]
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_pathways", str(path), stderr=err)
+    assert "Traceback" not in err.getvalue()
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path, catalogue, settings):
+    settings.IMPORT_MAX_FILE_MB = 1
+    path = write_json(tmp_path, document(introduction="x" * (1024 * 1024)))
+    with pytest.raises(ImportFailed) as failure:
+        import_pathways(path)
+    assert failure.value.problems[0].reason.startswith("The file is 1.0 MB; at most 1.0 MB")
+
+
+def test_formula_like_values_are_imported_as_text_with_a_warning(tmp_path, smallingerland, service):
+    title = '=HYPERLINK("https://example.org","Geldzorgen")'
+    steps = document()["pathways"][0]["steps"]
+    steps[0]["tips"] = "-5 euro per week is al veel"
+    path = write_json(tmp_path, document(title=title, steps=steps))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_pathways", str(path), stdout=out, stderr=err)
+    assert err.getvalue().splitlines() == [
+        "warning: zorgpaden.json, pathways, rij 1, title: Starts with '=', so a spreadsheet "
+        "program would run it as a formula. It is imported and shown as text, and written as "
+        "text in every export; check that it is what you meant.",
+        "warning: zorgpaden.json, pathways[1].steps, rij 1, tips: Starts with '-', so a "
+        "spreadsheet program would run it as a formula. It is imported and shown as text, and "
+        "written as text in every export; check that it is what you meant.",
+    ]
+    assert Pathway.objects.get().current_version.title == title

@@ -246,6 +246,11 @@ KANSRIJK_SEARCH_INDEX = env_bool("KANSRIJK_SEARCH_INDEX", True)
 # Access-log records are kept this many days (NEN 7513: 5 years).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365 + 1)
 REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", 365)  # after closing; docs/privacy.md
+# Limits of the file imports (import-hsds, import-pathways): kansrijk.core.import_limits.
+IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 200)
+IMPORT_MAX_XLSX_UNPACKED_MB = env_int("IMPORT_MAX_XLSX_UNPACKED_MB", 50)
+IMPORT_MAX_FIELD_CHARS = env_int("IMPORT_MAX_FIELD_CHARS", 20_000)
+IMPORT_MAX_JSON_DEPTH = env_int("IMPORT_MAX_JSON_DEPTH", 64)
 
 LOGGING = {
     "version": 1,

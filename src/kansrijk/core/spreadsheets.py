@@ -4,7 +4,7 @@ A text that starts with ``=``, ``+``, ``-`` or ``@`` — or with a tab or carria
 spreadsheet programs skip before such a sign — is a formula to Excel and LibreOffice. A
 coalition named ``=HYPERLINK("https://…")`` in an export would run on the computer of whoever
 opens it (CSV or formula injection, OWASP). Every spreadsheet the app writes goes through this
-module, and the importers use ``looks_like_formula`` to flag such values in what they read:
+module, and the importers flag such values in what they read (``formula_warning``):
 
 - CSV (``csv_value``, ``csv_row``): such a text gets a leading apostrophe, OWASP's advice;
   spreadsheet programs show it as text.
@@ -13,14 +13,19 @@ module, and the importers use ``looks_like_formula`` to flag such values in what
   stores any string starting with ``=`` as a formula unless told otherwise.)
 
 Numbers, dates and booleans pass unchanged: a negative number is a number, not a formula.
+An importer flags a formula-like text unless it is only a number or a phone number
+("+31 6 1234 5678", "-5"): those are common and run nothing; they are still written as text.
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
+import re
 from collections.abc import Iterable
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 #: The first characters that make a cell's text a formula (OWASP, "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -33,6 +38,26 @@ _PLAIN = (bool, int, float, decimal.Decimal, datetime.date, datetime.time, datet
 def looks_like_formula(value: object) -> bool:
     """Whether ``value`` is a text a spreadsheet program would run as a formula."""
     return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+#: A signed number or phone number: formula-like, but nothing to warn an importer about.
+_NUMBER_LIKE = re.compile(r"[+-][\d\s().,/+-]*")
+
+
+def formula_to_flag(value: object) -> bool:
+    """Whether an importer should flag ``value``: formula-like and more than a number."""
+    return looks_like_formula(value) and not _NUMBER_LIKE.fullmatch(str(value))
+
+
+def formula_warning(value: object) -> str | None:
+    """The importers' warning for a value ``formula_to_flag`` flags, else ``None``."""
+    if not formula_to_flag(value):
+        return None
+    return _(
+        "Starts with %(sign)r, so a spreadsheet program would run it as a formula. It is "
+        "imported and shown as text, and written as text in every export; check that it is "
+        "what you meant."
+    ) % {"sign": str(value)[:1]}
 
 
 def _cell_value(value: object) -> object:

@@ -6,7 +6,10 @@ docs/pathways-import.md describes them. Excel headers are Dutch (``sleutel``, ``
 JSON keys are the English names (``key``, ``situation``); either is accepted in both.
 
 The import is all or nothing: every row is checked first, and a single problem means nothing is
-written and the report lists each problem with file, sheet, row, field and reason. A pathway is
+written and the report lists each problem with file, sheet, row, field and reason. Files, cells
+and JSON nesting are held to the import limits (``kansrijk.core.import_limits``; an .xlsx is
+measured unpacked before openpyxl opens it, then read in read-only mode); a value that a
+spreadsheet would run as a formula is imported as text with a warning. A pathway is
 identified by its ``key``: importing the same file again changes nothing, and a changed file
 updates the pathways it names (a new version when the content differs; published versions are
 never overwritten).
@@ -20,7 +23,6 @@ importer must read what Excel writes. openpyxl is the maintained, pure-Python re
 from __future__ import annotations
 
 import datetime
-import json
 import re
 import uuid
 from collections.abc import Iterable, Iterator
@@ -36,6 +38,14 @@ from django.utils import timezone
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
 from kansrijk.coalitions.models import Coalition
+from kansrijk.core.import_limits import (
+    InputRefused,
+    check_file_size,
+    check_xlsx_archive,
+    field_problem,
+    load_json,
+)
+from kansrijk.core.spreadsheets import formula_warning
 from kansrijk.directory.models import Service
 from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways.models import Pathway, PathwayScope, PathwayVersion, StepKind, VersionStatus
@@ -241,6 +251,7 @@ class ImportProblem:
     row: int | str
     field: str
     reason: str
+    level: str = "error"  # or "warning": reported, but it does not stop the import
 
     def __str__(self) -> str:
         where = (
@@ -252,11 +263,19 @@ class ImportProblem:
 
 
 class ImportFailed(Exception):
-    """Raised with every problem found; nothing has been written."""
+    """Raised with every problem found (and the warnings); nothing has been written."""
 
     def __init__(self, problems: list[ImportProblem]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the import file")
+        super().__init__(f"{len(self.errors)} problem(s) in the import file")
+
+    @property
+    def errors(self) -> list[ImportProblem]:
+        return [problem for problem in self.problems if problem.level == "error"]
+
+
+def _errors(problems: Iterable[ImportProblem]) -> list[ImportProblem]:
+    return [problem for problem in problems if problem.level == "error"]
 
 
 @dataclass
@@ -267,6 +286,7 @@ class ImportResult:
     published: int = 0
     drafts: int = 0
     keys: list[str] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
 
 
 # --- Reading ----------------------------------------------------------------------------------------
@@ -288,6 +308,24 @@ class RawPathway:
     steps: list[RawRow] = field(default_factory=list)
 
 
+def _screened(row: RawRow, filename: str, problems: list[ImportProblem]) -> RawRow:
+    """``row`` without values over the length limit (each a problem), with a warning for each
+    value a spreadsheet would run as a formula."""
+    for name, value in list(row.values.items()):
+        label = row.labels.get(name) or name
+        problem = field_problem(value)
+        if problem is not None:
+            problems.append(ImportProblem(filename, row.sheet, row.row, label, problem))
+            del row.values[name]
+            continue
+        warning = formula_warning(value)
+        if warning is not None:
+            problems.append(
+                ImportProblem(filename, row.sheet, row.row, label, warning, level="warning")
+            )
+    return row
+
+
 def _header_map(columns: list[Column]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for column in columns:
@@ -301,7 +339,9 @@ def read_json(
 ) -> tuple[list[RawPathway], list[ImportProblem]]:
     problems: list[ImportProblem] = []
     try:
-        data = json.load(stream)
+        data = load_json(stream)
+    except InputRefused as refused:
+        return [], [ImportProblem(filename, "-", "", "", refused.message)]
     except (ValueError, UnicodeDecodeError) as error:
         return [], [ImportProblem(filename, "-", "", "", f"Geen geldige JSON: {error}")]
     items = data.get("pathways") if isinstance(data, dict) else data
@@ -323,7 +363,7 @@ def read_json(
             problems.append(
                 ImportProblem(filename, "pathways", index, str(unknown), "Onbekend veld.")
             )
-        raw = RawPathway(RawRow("pathways", index, values, labels))
+        raw = RawPathway(_screened(RawRow("pathways", index, values, labels), filename, problems))
         steps = item.get("steps", [])
         if not isinstance(steps, list):
             problems.append(
@@ -344,7 +384,9 @@ def read_json(
                 )
             step_values.setdefault("position", position)
             step_values.setdefault("pathway", values.get("key"))
-            raw.steps.append(RawRow(sheet, position, step_values, step_labels))
+            raw.steps.append(
+                _screened(RawRow(sheet, position, step_values, step_labels), filename, problems)
+            )
         result.append(raw)
     if len(items) > MAX_ROWS:
         problems.append(
@@ -372,6 +414,11 @@ def read_xlsx(stream: IO[bytes], filename: str) -> tuple[list[RawPathway], list[
     from openpyxl import load_workbook
 
     try:
+        check_xlsx_archive(stream)
+    except InputRefused as refused:
+        return [], [ImportProblem(filename, "-", "", "", refused.message)]
+    try:
+        # Read-only: rows are streamed, not held as cell objects.
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not .xlsx
         return [], [
@@ -464,7 +511,7 @@ def _sheet_rows(
         row = {name: value for name, value in zip(names, values, strict=False) if name}
         if all(_text(value) == "" for value in row.values()):
             continue
-        yield RawRow(sheet, number, row, labels)
+        yield _screened(RawRow(sheet, number, row, labels), filename, problems)
 
 
 def read_file(path: Path | str) -> tuple[list[RawPathway], list[ImportProblem]]:
@@ -473,6 +520,10 @@ def read_file(path: Path | str) -> tuple[list[RawPathway], list[ImportProblem]]:
     if not path.exists():
         return [], [ImportProblem(filename, "-", "", "", "Het bestand bestaat niet.")]
     suffix = path.suffix.lower()
+    try:
+        check_file_size(path)
+    except InputRefused as refused:
+        return [], [ImportProblem(filename, "-", "", "", refused.message)]
     with path.open("rb") as stream:
         if suffix == ".json":
             return read_json(stream, filename)
@@ -549,13 +600,20 @@ class _Lookups:
 
 
 class _Checker:
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, reported: Iterable[ImportProblem] = ()) -> None:
         self.filename = filename
         self.problems: list[ImportProblem] = []
         self.lookups = _Lookups()
+        # Cells already reported while reading (a value over the length limit): one message
+        # per cell, not a second "required field is empty" for the value that was dropped.
+        self._reported = {
+            (p.sheet, p.row, p.field) for p in reported if p.level == "error" and p.field
+        }
 
     def problem(self, row: RawRow, name: str, reason: str) -> None:
         label = row.labels.get(name) or name
+        if (row.sheet, row.row, label) in self._reported:
+            return
         self.problems.append(ImportProblem(self.filename, row.sheet, row.row, label, reason))
 
     def required(self, row: RawRow, name: str) -> str:
@@ -774,9 +832,12 @@ class _Checker:
         return checked
 
 
-def check(raw: list[RawPathway], filename: str) -> tuple[list[CheckedPathway], list[ImportProblem]]:
-    """Check every row; returns the checked pathways and the problems (nothing is written)."""
-    checker = _Checker(filename)
+def check(
+    raw: list[RawPathway], filename: str, reported: Iterable[ImportProblem] = ()
+) -> tuple[list[CheckedPathway], list[ImportProblem]]:
+    """Check every row; returns the checked pathways and the problems (nothing is written).
+    ``reported``: the problems found while reading, so a cell is not reported twice."""
+    checker = _Checker(filename, reported)
     keys = [_text(p.row.values.get("key")) for p in raw]
     existing = {
         p.external_key: p
@@ -955,7 +1016,7 @@ def import_pathways(
     """Import a JSON or .xlsx file. Raises ``ImportFailed`` (nothing written) on any problem;
     the report covers reading and checking, so one run shows everything to fix."""
     raw, problems = read_file(path)
-    if problems and not raw:
+    if _errors(problems) and not raw:
         raise ImportFailed(problems)
     return import_rows(
         raw, filename=Path(path).name, dry_run=dry_run, is_demo=is_demo, problems=problems
@@ -972,11 +1033,11 @@ def import_rows(
 ) -> ImportResult:
     """Check and write already-read rows in one transaction (see ``import_pathways``)."""
     with transaction.atomic():
-        checked, found = check(raw, filename)
+        checked, found = check(raw, filename, problems or ())
         found = [*(problems or []), *found]
-        if found:
+        if _errors(found):
             raise ImportFailed(found)
-        result = ImportResult()
+        result = ImportResult(warnings=found)
         for item in checked:
             _write(item, result, is_demo)
         if dry_run:

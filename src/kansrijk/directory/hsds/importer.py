@@ -7,7 +7,9 @@ Rules on top of the HSDS schema (each broken rule is an ``Issue`` with file, row
 - a service belongs to an organization (in the import or already in the directory);
 - a location's coordinates lie within -90..90 / -180..180 and in practice in the Netherlands;
   its address has a Dutch postcode that exists (PC4), which gives its municipality, and, when
-  the location has no coordinates, its point;
+  the location has no coordinates, its point; an address without ``state_province`` (HSDS
+  requires it, Dutch data often leaves it out) gets the province of that municipality, and the
+  report says for how many addresses of each file;
 - a service area names a municipality, by CBS code (``extent_type`` ``text``, ``extent``
   ``GM0090``) or by its exact name (in ``extent`` or ``name``); a service without service areas
   serves the municipalities of its locations' postcodes; a service with neither is refused;
@@ -40,6 +42,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
@@ -148,6 +151,8 @@ class _Builder:
         self.municipalities = {m.code: m for m in Municipality.objects.select_related("province")}
         self.municipalities_by_name = {m.name.casefold(): m for m in self.municipalities.values()}
         self._existing: dict[type[models.Model], set[uuid.UUID]] = {}
+        #: Per file, how many addresses got their province from the postcode.
+        self.provinces_from_postcode: Counter[str] = Counter()
 
     # -- reporting and conversion --------------------------------------------------------------
 
@@ -341,6 +346,7 @@ class _Builder:
         self._taxonomy_terms()
         self._organizations()
         self._locations()
+        self._report_provinces()
         self.preload_existing(Location, self._refs("service_at_location", "location_id"))
         self._services()
         self.preload_existing(
@@ -648,8 +654,31 @@ class _Builder:
                 % {"value": country},
             )
         raw_postcode = str(row.data.get("postal_code") or "").strip()
-        if not raw_postcode:
+        area = self._postcode_area(row, raw_postcode, postcodes) if raw_postcode else None
+        if area is None:
+            if not location.state_province:
+                self.error(
+                    row,
+                    "state_province",
+                    _(
+                        "Fill in the province (state_province), or a Dutch postcode to take it "
+                        "from."
+                    ),
+                )
             return
+        compact = re.sub(r"\s+", "", raw_postcode.upper())
+        location.postal_code = f"{compact[:4]} {compact[4:]}".strip()
+        location.postcode_area = area
+        location.municipality = self.municipalities.get(area.municipality_id)
+        if not location.state_province and location.municipality is not None:
+            location.state_province = location.municipality.province.name
+            self.provinces_from_postcode[row.file] += 1
+        if location.latitude is None and area.has_coordinates:
+            location.latitude, location.longitude = area.latitude, area.longitude
+
+    def _postcode_area(
+        self, row: Row, raw_postcode: str, postcodes: dict[str, PostcodeArea]
+    ) -> PostcodeArea | None:
         try:
             pc4 = normalise_postcode(raw_postcode)
         except InvalidPostcode:
@@ -658,7 +687,7 @@ class _Builder:
                 "postal_code",
                 _("%(value)s is not a Dutch postcode (such as 9203 AB).") % {"value": raw_postcode},
             )
-            return
+            return None
         area = postcodes.get(pc4)
         if area is None:
             self.error(
@@ -666,15 +695,23 @@ class _Builder:
                 "postal_code",
                 _("Postcode %(value)s does not exist.") % {"value": raw_postcode},
             )
-            return
-        compact = re.sub(r"\s+", "", raw_postcode.upper())
-        location.postal_code = f"{compact[:4]} {compact[4:]}".strip()
-        location.postcode_area = area
-        location.municipality = self.municipalities.get(area.municipality_id)
-        if not location.state_province and location.municipality is not None:
-            location.state_province = location.municipality.province.name
-        if location.latitude is None and area.has_coordinates:
-            location.latitude, location.longitude = area.latitude, area.longitude
+        return area
+
+    def _report_provinces(self) -> None:
+        for file, count in sorted(self.provinces_from_postcode.items()):
+            self.c.warning(
+                file,
+                "",
+                "state_province",
+                ngettext(
+                    "%(count)d address has no province (state_province): it is taken from its "
+                    "postcode (postcode area → municipality → province).",
+                    "%(count)d addresses have no province (state_province): it is taken from "
+                    "their postcode (postcode area → municipality → province).",
+                    count,
+                )
+                % {"count": count},
+            )
 
     def _services(self) -> None:
         for row in self.rows("service"):

@@ -9,6 +9,9 @@ Accepted sources (``read_source(path)``):
 - a folder that is a tabular data package: ``datapackage.json`` and/or CSV files named as in HSDS
   (``organizations.csv``, ``services.csv``, …), or the ``datapackage.json`` file itself.
 
+Every file is held to the import limits (``kansrijk.core.import_limits``: file size, JSON depth,
+length of a field); a value that a spreadsheet would run as a formula is flagged with a warning.
+
 Nested documents are flattened into rows with the parent ids filled in (a phone inside a
 location gets ``location_id``), so JSON and CSV go through the same rules afterwards. The same id
 met twice is one object: its parent links are merged; different values for the same field are
@@ -18,11 +21,12 @@ nothing stops at the first one.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +34,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kansrijk.core.import_limits import (
+    InputRefused,
+    check_file_size,
+    field_problem,
+    limits,
+    load_json,
+)
+from kansrijk.core.spreadsheets import formula_warning
 from kansrijk.directory.hsds import schemas
 
 #: The tables Kansrijk stores, in load order.
@@ -70,7 +82,6 @@ _NESTED_IGNORED = {
     "accessibility": "accessibility",
     "organization_identifiers": "organization_identifier",
 }
-MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -121,6 +132,7 @@ class Collected:
     def add(
         self, table: str, data: dict[str, Any], file: str, where: str, *, complete: bool = True
     ) -> None:
+        data = self._screened(data, file, where)
         raw_id = data.get("id")
         if not isinstance(raw_id, str) or not raw_id.strip():
             if (file, where, "id") not in self.schema_errors:
@@ -146,6 +158,21 @@ class Collected:
                     _("The same %(table)s (id %(id)s) is also at %(other)s with a different value.")
                     % {"table": table, "id": key, "other": f"{existing.file}, {existing.where}"},
                 )
+
+    def _screened(self, data: dict[str, Any], file: str, where: str) -> dict[str, Any]:
+        """``data`` without values over the length limit (each an error), with a warning for
+        each value a spreadsheet would run as a formula."""
+        kept: dict[str, Any] = {}
+        for name, value in data.items():
+            problem = field_problem(value)
+            if problem is not None:
+                self.error(file, where, name, problem)
+                continue
+            warning = formula_warning(value)
+            if warning is not None:
+                self.warning(file, where, name, warning)
+            kept[name] = value
+        return kept
 
 
 def canonical_id(value: Any) -> str:
@@ -363,12 +390,23 @@ _KIND_NAMES = {
 }
 
 
+#: Required by HSDS but taken from the postcode by the importer when absent (Dutch data often
+#: leaves the province out; PC4 → municipality → province).
+OPTIONAL_IN_NL = frozenset({"state_province"})
+
+
+def _missing_field(error: Any) -> str:
+    """The field a "required" schema error is about ("'name' is a required property")."""
+    return str(error.message.split("'")[1]) if "'" in error.message else ""
+
+
 def _schema_issues(collected: Collected, file: str, prefix: str, data: Any, validator: Any) -> None:
     for error in validator.iter_errors(data):
         path = list(error.absolute_path)
         if error.validator == "required":
-            # "'name' is a required property": the field is the missing one.
-            missing = error.message.split("'")[1] if "'" in error.message else ""
+            missing = _missing_field(error)
+            if missing in OPTIONAL_IN_NL:
+                continue
             where = prefix + "".join(f"/{part}" for part in path)
             field_name = missing
         else:
@@ -406,12 +444,13 @@ def _add_document(collected: Collected, file: str, where: str, data: Any) -> Non
 
 
 def _read_json(collected: Collected, path: Path, name: str) -> None:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        collected.error(name, "", "", _("The file is larger than 512 MB."))
-        return
     try:
+        check_file_size(path)
         with path.open(encoding="utf-8-sig") as handle:
-            data = json.load(handle)
+            data = load_json(handle)
+    except InputRefused as refused:
+        collected.error(name, "", "", refused.message)
+        return
     except UnicodeDecodeError:
         collected.error(name, "", "", _("The file is not UTF-8 text."))
         return
@@ -488,7 +527,9 @@ def _add_table_rows(
         for error in validator.iter_errors(row):
             path = list(error.absolute_path)
             if error.validator == "required":
-                field_name = error.message.split("'")[1] if "'" in error.message else ""
+                field_name = _missing_field(error)
+                if field_name in OPTIONAL_IN_NL:
+                    continue
             else:
                 field_name = str(path[-1]) if path else ""
             collected.schema_errors.add((file, where, field_name))
@@ -530,13 +571,17 @@ def _datapackage_paths(collected: Collected, folder: Path) -> dict[str, str]:
     if not package.exists():
         return names
     try:
-        data = json.loads(package.read_text(encoding="utf-8-sig"))
+        check_file_size(package)
+        with package.open(encoding="utf-8-sig") as handle:
+            data = load_json(handle)
         resources = data["resources"]
         for resource in resources:
             if resource.get("name") in schemas.load_schema("tabular.json")[
                 "properties"
             ] and resource.get("path"):
                 names[str(resource["path"])] = resource["name"]
+    except InputRefused as refused:
+        collected.error("datapackage.json", "", "", refused.message)
     except (ValueError, KeyError, TypeError, AttributeError):
         collected.warning(
             "datapackage.json",
@@ -560,7 +605,12 @@ def _read_csv_folder(
             collected.warning(path.name, "", "", _("Not an HSDS table; skipped."))
             continue
         try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
+            check_file_size(path)
+        except InputRefused as refused:
+            collected.error(path.name, "", "", refused.message)
+            continue
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle, _csv_fields_up_to_file():
                 reader = csv.DictReader(handle)
                 if not reader.fieldnames or "id" not in [
                     name.strip() for name in reader.fieldnames
@@ -582,6 +632,17 @@ def _read_csv_folder(
         _add_table_rows(collected, table, rows, path.name)
         if progress:
             progress(done + 1, len(files))
+
+
+@contextlib.contextmanager
+def _csv_fields_up_to_file() -> Iterator[None]:
+    """The csv module refuses a field over 128 KB for the whole file, without saying which row;
+    the file-size limit already bounds memory, so let the row checks name the row instead."""
+    previous = csv.field_size_limit(max(limits().max_file_bytes, 131_072))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def is_tabular_folder(folder: Path) -> bool:

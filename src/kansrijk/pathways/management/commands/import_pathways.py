@@ -12,8 +12,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kansrijk.pathways.importing import ImportFailed, import_pathways
+from kansrijk.pathways.importing import ImportFailed, ImportProblem, import_pathways
 from kansrijk.pathways.template import build_template
+
+
+def _line(problem: ImportProblem) -> str:
+    return f"warning: {problem}" if problem.level == "warning" else str(problem)
 
 
 class Command(BaseCommand):
@@ -43,10 +47,10 @@ class Command(BaseCommand):
             result = import_pathways(file, dry_run=dry_run)
         except ImportFailed as failure:
             for problem in failure.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(
-                f"{len(failure.problems)} problem(s); nothing was imported."
-            ) from None
+                self.stderr.write(_line(problem))
+            raise CommandError(f"{len(failure.errors)} problem(s); nothing was imported.") from None
+        for problem in result.warnings:
+            self.stderr.write(_line(problem))
         prefix = "Dry run, nothing written: " if dry_run else ""
         self.stdout.write(
             self.style.SUCCESS(
