@@ -14,8 +14,9 @@ import pytest
 from django.core.exceptions import RequestDataTooBig
 from django.test import Client, override_settings
 
-from kansrijk.api.parsers import MAX_DEPTH, JSONParser, PayloadTooLarge, too_deep
+from kansrijk.api.parsers import MAX_DEPTH, JSONParser, PayloadTooLarge
 from kansrijk.api.problems import problem_exception_handler
+from kansrijk.core.json_depth import too_deep
 from kansrijk.referrals.models import Consent, ContactAttempt, IdempotencyRecord, Referral
 from kansrijk.referrals.workflow import Status
 from tests.referrals.factories import ReferralWorld, api_payload, make_referral
@@ -101,10 +102,10 @@ def referral_rows() -> tuple[int, ...]:
 
 
 def test_too_deep_counts_levels() -> None:
-    assert not too_deep(json.loads(nested(MAX_DEPTH)))
-    assert too_deep(json.loads(nested(MAX_DEPTH + 1)))
-    assert not too_deep({"a": [1, 2, {"b": []}], "c": "[[[[["})
-    assert not too_deep(1)
+    assert not too_deep(json.loads(nested(MAX_DEPTH)), MAX_DEPTH)
+    assert too_deep(json.loads(nested(MAX_DEPTH + 1)), MAX_DEPTH)
+    assert not too_deep({"a": [1, 2, {"b": []}], "c": "[[[[["}, MAX_DEPTH)
+    assert not too_deep(1, MAX_DEPTH)
 
 
 @pytest.mark.parametrize("body", DEEP_BODIES)

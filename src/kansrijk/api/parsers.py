@@ -24,6 +24,8 @@ from rest_framework import exceptions, parsers, status
 from rest_framework.settings import api_settings
 from rest_framework.utils.json import strict_constant
 
+from kansrijk.core.json_depth import too_deep
+
 MAX_DEPTH = 32
 
 
@@ -39,21 +41,6 @@ class PayloadTooLarge(exceptions.APIException):
 
 def body_limit() -> int | None:
     return getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None)
-
-
-def too_deep(data: Any, limit: int = MAX_DEPTH) -> bool:
-    """Whether ``data`` (parsed JSON) nests lists and objects more than ``limit`` levels deep.
-    Walks with its own stack, so it cannot itself run out of recursion."""
-    if not isinstance(data, dict | list):
-        return False
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > limit:
-            return True
-        children = value.values() if isinstance(value, dict) else value
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
 
 
 class JSONParser(parsers.JSONParser):
@@ -103,7 +90,7 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(
                 _("The request body is not valid JSON: %(error)s") % {"error": exc}
             ) from None
-        if brackets > MAX_DEPTH and too_deep(data):
+        if brackets > MAX_DEPTH and too_deep(data, MAX_DEPTH):
             raise exceptions.ParseError(
                 _("The JSON in the request body is nested more than %(max)s levels deep.")
                 % {"max": MAX_DEPTH}

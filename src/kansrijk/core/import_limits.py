@@ -25,6 +25,8 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from kansrijk.core.json_depth import too_deep
+
 MB = 1024 * 1024
 
 
@@ -103,28 +105,6 @@ def check_xlsx_archive(stream: IO[bytes]) -> None:
         )
 
 
-def json_depth(data: Any, stop_at: int) -> int:
-    """How deep ``data`` nests (a scalar is 0, ``[]`` is 1), counted without recursion; stops
-    counting once past ``stop_at``."""
-    deepest = 0
-    pending: list[tuple[Any, int]] = [(data, 0)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, dict):
-            children: Any = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        depth += 1
-        if depth > deepest:
-            deepest = depth
-            if deepest > stop_at:
-                return deepest
-        pending.extend((child, depth) for child in children if isinstance(child, dict | list))
-    return deepest
-
-
 def too_deep_message() -> str:
     return _(
         "The JSON is nested more than %(max)d levels deep (IMPORT_MAX_JSON_DEPTH); no import "
@@ -139,7 +119,7 @@ def load_json(handle: IO[str] | IO[bytes]) -> Any:
         data = json.load(handle)
     except RecursionError:
         raise InputRefused(too_deep_message()) from None
-    if json_depth(data, limits().max_json_depth) > limits().max_json_depth:
+    if too_deep(data, limits().max_json_depth):
         raise InputRefused(too_deep_message())
     return data
 
