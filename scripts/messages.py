@@ -3,9 +3,18 @@
 Source strings (msgids) are English; every one needs a Dutch translation, because Dutch is
 the default interface language.
 
+The public pages for parents (``kansrijk.parents``) are also in Arabic, Turkish, Polish,
+Ukrainian and Tigrinya (``kansrijk.parents.languages``). Only the parents app has catalogues
+in those languages: the professional apps stay Dutch and English. In those catalogues every
+string that a parent can see must be translated — the strings of the public templates and
+modules (``PUBLIC_PARENT_FILES``); the editors' strings (field names, the editor pages) may
+stay empty there, because the editor is shown in Dutch or English only. The parents app's
+catalogues keep the file of each string (``#: templates/parents/page.html``) to tell which is
+which.
+
 - update: run makemessages for every locale folder (each app with its own ``locale/``, and
   the project-level ``src/kansrijk/locale`` for everything else), then compile.
-- check: fail when any Dutch msgstr is empty or fuzzy, when a string in the code is missing
+- check: fail when a required msgstr is empty or fuzzy, when a string in the code is missing
   from the .po files, or when a compiled .mo file is stale. Used by CI.
 - compile: compilemessages only.
 """
@@ -24,10 +33,28 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "kansrijk"
 LANG = "nl"
+sys.path.insert(0, str(ROOT / "src"))
+from kansrijk.parents.languages import PARENT_ONLY_CATALOGUES  # noqa: E402
+
+PARENTS_APP = Path("parents")
+#: Files of the parents app whose strings a parent sees (relative to the app). Everything
+#: else in the app (models' field names, the editor) is for editors, in Dutch or English.
+PUBLIC_PARENT_FILES = (
+    "templates/parents/*.html",
+    "choices.py",
+    "forms.py",
+    "selectors.py",
+    "views.py",
+)
 
 
 def app_dirs_with_locale() -> list[Path]:
     return sorted(p.parent for p in PACKAGE.glob("*/locale") if p.parent != PACKAGE)
+
+
+def languages_of(app: Path) -> list[str]:
+    """The catalogues an app keeps: Dutch, and for the parents app the parent languages too."""
+    return [LANG, *PARENT_ONLY_CATALOGUES] if app.name == PARENTS_APP.name else [LANG]
 
 
 def django_admin(args: list[str], cwd: Path) -> None:
@@ -41,19 +68,38 @@ def makemessages(package: Path) -> None:
         rel = app.relative_to(package) if app.is_relative_to(package) else None
         if rel is not None:
             ignores += ["-i", f"{rel}/*"]
-    common = ["makemessages", "-l", LANG, "--no-obsolete", "--no-location", "-i", "static/*"]
-    django_admin([*common, *ignores], cwd=package)
+    base = ["makemessages", "--no-obsolete", "-i", "static/*"]
+    django_admin([*base, "-l", LANG, "--no-location", *ignores], cwd=package)
     for app in app_dirs_with_locale():
         app_in = package / app.relative_to(PACKAGE)
-        django_admin(common, cwd=app_in)
+        codes = [arg for code in languages_of(app) for arg in ("-l", code)]
+        location = "--add-location=file" if app.name == PARENTS_APP.name else "--no-location"
+        django_admin([*base, *codes, location], cwd=app_in)
 
 
 def po_files(package: Path = PACKAGE) -> list[Path]:
-    return sorted(package.glob(f"**/locale/{LANG}/LC_MESSAGES/django.po"))
+    found = set(package.glob(f"**/locale/{LANG}/LC_MESSAGES/django.po"))
+    for code in PARENT_ONLY_CATALOGUES:
+        found |= set(package.glob(f"{PARENTS_APP}/locale/{code}/LC_MESSAGES/django.po"))
+    return sorted(found)
 
 
 def compile_all() -> None:
-    django_admin(["compilemessages", "-l", LANG], cwd=PACKAGE)
+    codes = [arg for code in [LANG, *PARENT_ONLY_CATALOGUES] for arg in ("-l", code)]
+    django_admin(["compilemessages", *codes], cwd=PACKAGE)
+
+
+def _language(po_path: Path) -> str:
+    return po_path.parent.parent.name
+
+
+def _public(entry: polib.POEntry) -> bool:
+    """Whether a parent can see this string (see ``PUBLIC_PARENT_FILES``)."""
+    return any(
+        Path(path).match(pattern)
+        for path, _line in entry.occurrences
+        for pattern in PUBLIC_PARENT_FILES
+    )
 
 
 def check() -> int:
@@ -61,10 +107,13 @@ def check() -> int:
     # 1. Translations missing or fuzzy in the committed files.
     for po_path in po_files():
         po = polib.pofile(str(po_path))
+        language = _language(po_path)
+        required = (lambda entry: True) if language == LANG else _public
         for entry in po.untranslated_entries():
-            problems.append(
-                f"{po_path.relative_to(ROOT)}: no Dutch translation for {entry.msgid!r}"
-            )
+            if required(entry):
+                problems.append(
+                    f"{po_path.relative_to(ROOT)}: no {language} translation for {entry.msgid!r}"
+                )
         for entry in po.fuzzy_entries():
             problems.append(f"{po_path.relative_to(ROOT)}: fuzzy translation for {entry.msgid!r}")
         mo_path = po_path.with_suffix(".mo")
@@ -100,7 +149,7 @@ def check() -> int:
             f"\n{len(problems)} translation problem(s). Run `uv run python scripts/messages.py update` and translate."
         )
         return 1
-    print(f"Translations complete: {len(po_files())} Dutch catalogue(s).")
+    print(f"Translations complete: {len(po_files())} catalogue(s).")
     return 0
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("signalering/", include("kansrijk.signalling.urls")),
     path("zorgpaden/", include("kansrijk.pathways.urls")),
     path("verwijzingen/", include("kansrijk.referrals.urls")),
+    path("ouders/", include("kansrijk.parents.urls")),
     path("api/", include("kansrijk.api.urls")),
     path("fhir/", include("kansrijk.referrals.fhir_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

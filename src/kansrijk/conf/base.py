@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kansrijk.signalling",
     "kansrijk.referrals",
     "kansrijk.monitoring",
+    "kansrijk.parents",
     "kansrijk.api",
 ]
 

@@ -17,6 +17,7 @@ DEMO_LOADERS: list[str] = [
     "kansrijk.signalling.services.load_default_rules",
     "kansrijk.signalling.services.load_default_guide",
     "kansrijk.referrals.demo.load",
+    "kansrijk.parents.demo.load",
 ]
 
 
