@@ -38,6 +38,8 @@ REFERENCE_FIELDS = {
     "consent_ref",
     "request_id",
     "source_ip",
+    # A short note of references and counts (e.g. what a purge removed): no free text.
+    "details",
 }
 
 NOW = datetime.datetime(2031, 6, 15, 10, 0, tzinfo=datetime.UTC)
@@ -92,6 +94,7 @@ def test_record_event_writes_exactly_the_given_references():
         "consent_ref": "CONSENT-9",
         "request_id": "req-1234567890",
         "source_ip": "192.0.2.10",
+        "details": "",
     }
 
 

@@ -281,10 +281,14 @@ def test_lists(world: ReferralWorld, as_user: Callable) -> None:
     midwife = as_user(world.midwife)
     assert len(midwife.get(BASE).json()["results"]) == 4
     assert len(midwife.get(BASE, {"status": "draft"}).json()["results"]) == 1
-    assert midwife.get(BASE, {"side": "inbox"}).json()["results"] == []
+    # A midwife has no inbox: refused (403), and the refusal is in the log.
+    refused = midwife.get(BASE, {"side": "inbox"})
+    assert refused.status_code == 403
+    assert refused["Content-Type"].startswith("application/problem+json")
     events = AccessEvent.objects.filter(event_type__in=["referral.inbox", "referral.sent"])
     assert events.count() == 5
     assert all(e.action == Action.SEARCH for e in events)
+    assert events.get(outcome="denied").user == world.midwife
 
 
 def test_workflow_endpoint(world: ReferralWorld, as_user: Callable) -> None:

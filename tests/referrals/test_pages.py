@@ -536,11 +536,23 @@ def test_another_organisation_gets_404_on_every_page(
     response = getattr(client, method)(reverse(name, args=[referral.pk]), data)
     assert response.status_code == 404
     # An unknown id gives the same.
-    response = getattr(client, method)(reverse(name, args=[uuid.uuid4()]), data)
+    unknown = uuid.uuid4()
+    response = getattr(client, method)(reverse(name, args=[unknown]), data)
     assert response.status_code == 404
     referral.refresh_from_db()
     assert referral.version == version
-    assert not _events(object_id=str(referral.pk), user=world.outsider)
+    # Both attempts are in the access log: refused, in the role the outsider has.
+    (refused,) = _events(object_id=str(referral.pk), user=world.outsider)
+    assert (refused.outcome, refused.client_ref, refused.role) == (
+        "denied",
+        referral.client_ref,
+        "professional",
+    )
+    assert refused.organisation_id == world.third_org.pk
+    attempted = {"referrals:print": "print"}.get(name, "read" if method == "get" else "update")
+    assert refused.action == attempted
+    (missing,) = _events(object_id=str(unknown), user=world.outsider)
+    assert (missing.outcome, missing.client_ref) == ("failure", "")
 
 
 def test_the_receiver_does_not_see_drafts(client, login_verified, world):

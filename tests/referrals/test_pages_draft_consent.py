@@ -351,7 +351,14 @@ def test_another_organisation_gets_404(client, login_verified, world, status, me
     assert referral.version == version
     consent.refresh_from_db()
     assert consent.withdrawn_at is None
-    assert not AccessEvent.objects.filter(user=world.outsider).exists()
+    # Every attempt is logged as refused (denied: it exists; failure: unknown id), none as done.
+    events = AccessEvent.objects.filter(user=world.outsider)
+    assert events.count() == 4
+    assert {e.outcome for e in events} == {"denied", "failure"}
+    assert {e.object_id for e in events if e.outcome == "denied"} == {
+        str(referral.pk),
+        str(consent.pk),
+    }
 
 
 def test_both_pages_need_the_second_factor(world: ReferralWorld) -> None:

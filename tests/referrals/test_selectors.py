@@ -115,9 +115,22 @@ def test_sent_list(world: ReferralWorld) -> None:
     assert [r.referral.pk for r in rest.rows] == [first.pk]
     drafts = selectors.sent_referrals(world.midwife, filters=selectors.SentFilter(status="draft"))
     assert [r.referral.pk for r in drafts.rows] == [first.pk]
-    assert selectors.sent_referrals(world.intake).rows == []
-    assert selectors.inbox(world.midwife).rows == []
-    assert AccessEvent.objects.filter(event_type="referral.sent", action=Action.SEARCH).count() == 5
+    # Without the grant for a side, its list is refused (and the refusal logged).
+    with pytest.raises(NotAllowed):
+        selectors.sent_referrals(world.intake)
+    with pytest.raises(NotAllowed):
+        selectors.inbox(world.midwife)
+    searches = AccessEvent.objects.filter(event_type="referral.sent", action=Action.SEARCH)
+    assert searches.filter(outcome="success").count() == 4
+    assert {e.role for e in searches.filter(outcome="success")} == {"professional"}
+    refused = searches.get(outcome="denied")
+    assert (refused.user, refused.role, refused.purpose) == (
+        world.intake,
+        "intake_handler",
+        "referral.intake",
+    )
+    inbox = AccessEvent.objects.get(event_type="referral.inbox")
+    assert (inbox.user, inbox.outcome, inbox.role) == (world.midwife, "denied", "professional")
 
 
 def test_for_user(world: ReferralWorld) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,3 +27,41 @@ CLIENT_DATA_ROLES: frozenset[str] = frozenset(
 MUNICIPALITY_SCOPED_ROLES: frozenset[str] = frozenset(
     {Role.COALITION_EDITOR, Role.COALITION_COORDINATOR, Role.ANALYST}
 )
+
+#: What the access log records as the role of the installation's operator (a superuser, who
+#: holds no grant and is scoped to nothing). Not a role anyone can be given.
+OPERATOR = "operator"
+OPERATOR_LABEL = _("Operator (superuser)")
+
+
+def primary_role(user: Any) -> str:
+    """The role ``user`` acts in where no grant decides it (e.g. a refused attempt): the
+    operator for a superuser, else the first of their roles in the order of ``Role``; ``""``
+    for a user without roles (or no user)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    if user.is_superuser:
+        return OPERATOR
+    codes = user.role_codes
+    return next((role.value for role in Role if role.value in codes), "")
+
+
+def administrative_role(user: Any) -> str:
+    """The role in which ``user`` administers: the operator for a superuser, administrator for
+    a holder of that role, else ``""``."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    if user.is_superuser:
+        return OPERATOR
+    return Role.ADMINISTRATOR.value if user.has_role(Role.ADMINISTRATOR) else ""
+
+
+def role_label(code: str) -> str:
+    """The name of a role (or of the operator) in the current language; the code itself when
+    it is neither."""
+    if code == OPERATOR:
+        return str(OPERATOR_LABEL)
+    try:
+        return str(Role(code).label)
+    except ValueError:
+        return code

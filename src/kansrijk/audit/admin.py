@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.accounts.roles import Role
+from kansrijk.accounts.roles import administrative_role
 from kansrijk.audit.models import AccessEvent, Action
 from kansrijk.audit.services import record_event
 
@@ -100,10 +100,9 @@ class AccessEventAdmin(admin.ModelAdmin):
         return False
 
     def _record(self, request: HttpRequest, **kwargs: Any) -> None:
-        has_role = getattr(request.user, "has_role", None)
         record_event(
             request=request,
-            role=Role.ADMINISTRATOR if has_role and has_role(Role.ADMINISTRATOR) else "",
+            role=administrative_role(request.user),
             purpose="audit.review",
             **kwargs,
         )

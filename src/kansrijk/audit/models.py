@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.accounts.roles import Role
+from kansrijk.accounts.roles import Role, role_label
 
 
 class Action(models.TextChoices):
@@ -96,6 +96,12 @@ class AccessEvent(models.Model):
     consent_ref = models.CharField(_("consent reference"), max_length=64, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     source_ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    details = models.CharField(
+        _("details"),
+        max_length=255,
+        blank=True,
+        help_text=_("References and counts only, e.g. what a purge removed or which role."),
+    )
 
     objects = AccessEventQuerySet.as_manager()
 
@@ -119,7 +125,4 @@ class AccessEvent(models.Model):
     @property
     def role_label(self) -> str:
         """The role's name in the current language; the stored code if it is not a role."""
-        try:
-            return str(Role(self.role).label)
-        except ValueError:
-            return self.role
+        return role_label(self.role)

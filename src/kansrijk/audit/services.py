@@ -1,14 +1,24 @@
-"""Writing to the access log. Services and selectors call ``record_event``; nothing else
-writes AccessEvent rows. Only references go in: never names, dates of birth or payloads."""
+"""Writing to the access log. Services and selectors call ``record_event`` (and
+``record_refusal`` for a refused attempt); nothing else writes AccessEvent rows. Only
+references go in: never names, dates of birth or payloads.
+
+A refusal is usually raised as an exception, which rolls back the transaction it happens in,
+and with it anything written there. ``record_refusal`` therefore keeps the event aside when it
+is inside a transaction and ``refusals_kept`` (``AuditContextMiddleware``: every request)
+writes it once the request is done, outside any transaction.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from kansrijk.audit.models import AccessEvent, Action, Outcome
@@ -18,6 +28,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+OBJECT_ID_LENGTH = AccessEvent._meta.get_field("object_id").max_length or 64
+DETAILS_LENGTH = AccessEvent._meta.get_field("details").max_length or 255
+
 
 def _client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
@@ -25,7 +38,7 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record_event(
+def _build_event(
     *,
     request: HttpRequest | None = None,
     user: Any = None,
@@ -40,13 +53,8 @@ def record_event(
     role: str = "",
     organisation_id: int | None = None,
     on_behalf_of: str = "",
+    details: str = "",
 ) -> AccessEvent:
-    """Append one access event.
-
-    ``user``, organisation, request id and source IP are taken from ``request`` when given.
-    ``role`` is the role the user acted in (e.g. ``intake_handler``); ``purpose`` why
-    (e.g. ``referral.intake``). Raises ``ValueError`` for an unknown action or outcome.
-    """
     if action not in Action.values:
         raise ValueError(f"unknown audit action {action!r}")
     if outcome not in Outcome.values:
@@ -57,7 +65,8 @@ def record_event(
         user = None
     if organisation_id is None and user is not None:
         organisation_id = getattr(user, "organisation_id", None)
-    return AccessEvent.objects.create(
+    return AccessEvent(
+        occurred_at=timezone.now(),
         event_type=event_type,
         action=action,
         outcome=outcome,
@@ -68,12 +77,82 @@ def record_event(
         on_behalf_of=on_behalf_of,
         purpose=purpose,
         object_type=object_type,
-        object_id=str(object_id),
+        # An id from a request may be anything: the log keeps at most the column's width.
+        object_id=str(object_id)[:OBJECT_ID_LENGTH],
         client_ref=client_ref,
         consent_ref=consent_ref,
         request_id=getattr(request, "request_id", "") if request is not None else "",
         source_ip=_client_ip(request),
+        details=details[:DETAILS_LENGTH],
     )
+
+
+def record_event(*, request: HttpRequest | None = None, **fields: Any) -> AccessEvent:
+    """Append one access event.
+
+    ``user``, organisation, request id and source IP are taken from ``request`` (or, for
+    events recorded without one, e.g. by a signal, from the request being served) when given.
+    ``role`` is the role the user acted in (e.g. ``intake_handler``); ``purpose`` why (e.g.
+    ``referral.intake``); ``organisation_id`` the organisation they acted for (default:
+    their own); ``details`` a short note of references and counts (e.g. what a purge
+    removed). Raises ``ValueError`` for an unknown action or outcome.
+    """
+    event = _build_event(request=request or current_request(), **fields)
+    event.save(force_insert=True)
+    return event
+
+
+_kept_refusals: contextvars.ContextVar[list[AccessEvent] | None] = contextvars.ContextVar(
+    "kansrijk_audit_kept_refusals", default=None
+)
+_current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
+    "kansrijk_audit_current_request", default=None
+)
+
+
+def current_request() -> HttpRequest | None:
+    """The request being served (inside ``AuditContextMiddleware``), else ``None``."""
+    return _current_request.get()
+
+
+def record_refusal(
+    *, request: HttpRequest | None = None, outcome: Outcome | str = Outcome.DENIED, **fields: Any
+) -> AccessEvent:
+    """Record a refused attempt (outcome ``denied``, or ``failure`` for e.g. an unknown id)
+    so that it is kept although the refusal rolls back the transaction it is raised in.
+
+    Inside ``refusals_kept`` and a transaction, the event is written when ``refusals_kept``
+    ends; otherwise at once. Takes the same arguments as ``record_event``."""
+    event = _build_event(request=request or current_request(), outcome=outcome, **fields)
+    kept = _kept_refusals.get()
+    if kept is not None and connection.in_atomic_block:
+        kept.append(event)
+    else:
+        event.save(force_insert=True)
+    return event
+
+
+def _write_kept(events: list[AccessEvent]) -> None:
+    for event in events:
+        try:
+            event.save(force_insert=True)
+        except DatabaseError:  # pragma: no cover - the database is gone; say so loudly
+            logger.exception("could not write a refused attempt to the access log")
+
+
+@contextmanager
+def refusals_kept(request: HttpRequest | None = None) -> Iterator[None]:
+    """Keep refused attempts recorded in this block (see ``record_refusal``) and write them
+    at its end; ``request`` is the request events without one are recorded for."""
+    kept: list[AccessEvent] = []
+    kept_token = _kept_refusals.set(kept)
+    request_token = _current_request.set(request)
+    try:
+        yield
+    finally:
+        _current_request.reset(request_token)
+        _kept_refusals.reset(kept_token)
+        _write_kept(kept)
 
 
 def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:

@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from kansrijk.accounts.roles import Role
+from kansrijk.accounts.roles import administrative_role, primary_role
 from kansrijk.audit.forms import AccessLogSearchForm
-from kansrijk.audit.models import AccessEvent, Action, Outcome, may_search_access_log
+from kansrijk.audit.models import AccessEvent, Action, may_search_access_log
 from kansrijk.audit.selectors import EXPORT_LIMIT, EventFilter, export_events, search_events
-from kansrijk.audit.services import record_event
+from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.core.spreadsheets import csv_value
 
 SEARCH_EVENT = "audit.search"
@@ -52,10 +52,6 @@ CSV_COLUMNS = [
 ]
 
 
-def _acting_role(user: Any) -> str:
-    return Role.ADMINISTRATOR if user.has_role(Role.ADMINISTRATOR) else ""
-
-
 def _refuse_unless_allowed(
     request: HttpRequest, *, event_type: str, action: Action
 ) -> HttpResponse | None:
@@ -65,11 +61,11 @@ def _refuse_unless_allowed(
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not may_search_access_log(user):
-        record_event(
+        record_refusal(
             request=request,
             event_type=event_type,
             action=action,
-            outcome=Outcome.DENIED,
+            role=primary_role(user),
             purpose=PURPOSE,
         )
         raise PermissionDenied
@@ -83,7 +79,7 @@ def _record(
         request=request,
         event_type=event_type,
         action=action,
-        role=_acting_role(request.user),
+        role=administrative_role(request.user),
         purpose=PURPOSE,
         # The references searched for, so that a later search on them shows this one too.
         object_type=filters.object_type,

@@ -656,10 +656,16 @@ class ReferralCollectionView(ReferralAPIView):
             "`side=inbox`: open referrals for your organisation, oldest first, with their age in "
             "working days against the service's response time. `side=sent`: your "
             "organisation's referrals, newest first. Keyset pages: pass `next_cursor` as "
-            "`cursor`. No client data in lists."
+            "`cursor`. No client data in lists. A list for which you hold no role (the inbox "
+            "without the intake-handler role, the sent list without the professional role) is "
+            "a 403."
         ),
         parameters=[ListQuerySerializer],
-        responses={200: ReferralPageSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM},
+        responses={
+            200: ReferralPageSerializer,
+            (400, PROBLEM_CONTENT_TYPE): _PROBLEM,
+            (403, PROBLEM_CONTENT_TYPE): _PROBLEM,
+        },
         tags=["referrals"],
     )
     def get(self, request: Request) -> Response:

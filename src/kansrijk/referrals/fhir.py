@@ -46,16 +46,14 @@ from rest_framework.views import APIView, exception_handler
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
 from kansrijk.referrals import selectors
-from kansrijk.referrals.exceptions import ReferralError, ReferralNotFound
+from kansrijk.referrals.exceptions import NotAllowed, ReferralError, ReferralNotFound
 from kansrijk.referrals.models import (
     Consent,
     ConsentGivenBy,
     Kind,
     Referral,
-    referral_scope,
 )
-from kansrijk.referrals.services import PURPOSE, ROLE
-from kansrijk.referrals.workflow import Side, Status
+from kansrijk.referrals.workflow import Status
 
 FHIR_CONTENT_TYPE = "application/fhir+json"
 FHIR_VERSION = "4.0.1"
@@ -502,6 +500,8 @@ def error_outcome(status_code: int, diagnostics: str) -> dict[str, Any]:
 def fhir_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ReferralNotFound):
         exc = exceptions.NotFound(str(exc.message))
+    elif isinstance(exc, NotAllowed):
+        exc = exceptions.PermissionDenied(str(exc.message))
     elif isinstance(exc, ReferralError):
         exc = exceptions.ValidationError(str(exc.message))
     response = exception_handler(exc, context)
@@ -537,14 +537,27 @@ def _log_read(request: Request, referral: Referral, resource: str, object_id: An
 
 class TaskReadView(FhirView):
     def get(self, request: Request, resource_id: str) -> Response:
-        referral = selectors.get_referral(request.user, resource_id, log=False, history=False)
+        referral = selectors.get_referral(
+            request.user,
+            resource_id,
+            request=request,
+            event_type="referral.fhir.task.read",
+            log=False,
+            history=False,
+        )
         _log_read(request, referral, "Task")
         return Response(task_resource(referral), headers={"ETag": f'W/"{referral.version}"'})
 
 
 class ServiceRequestReadView(FhirView):
     def get(self, request: Request, resource_id: str) -> Response:
-        referral = selectors.get_referral(request.user, resource_id, log=False)
+        referral = selectors.get_referral(
+            request.user,
+            resource_id,
+            request=request,
+            event_type="referral.fhir.servicerequest.read",
+            log=False,
+        )
         _log_read(request, referral, "ServiceRequest")
         return Response(
             service_request_resource(referral), headers={"ETag": f'W/"{referral.version}"'}
@@ -596,6 +609,9 @@ def _parse_owner(raw: str) -> int:
 class TaskSearchView(FhirView):
     def get(self, request: Request) -> Response:
         params = request.query_params
+        acting = selectors.search_grant(
+            request.user, request=request, event_type="referral.fhir.task.search"
+        )
         qs = (
             Referral.objects.for_user(request.user)
             .select_related("sender_organisation", "receiver_organisation")
@@ -629,15 +645,12 @@ class TaskSearchView(FhirView):
         rows = list(qs[: count + 1])
         more = len(rows) > count
         rows = rows[:count]
-        scope = referral_scope(request.user)
-        side = Side.RECEIVER if scope.receiver_org_ids else Side.SENDER
         record_event(
             request=request,
             event_type="referral.fhir.task.search",
             action=Action.SEARCH,
             object_type="referral",
-            purpose=PURPOSE[side],
-            role=ROLE[side],
+            **acting.audit_fields(),
         )
         base = request.build_absolute_uri(request.path)
         query = [(k, v) for k in params for v in params.getlist(k) if k != "_cursor"]

@@ -9,6 +9,8 @@
 
 Lists show no client data (reference, service, status, dates), so one search event per list
 is logged; opening a referral is logged as a read with the client's pseudonymous reference.
+Each records the grant that gave access (``access.py``); a refusal — another organisation's
+referral, an unknown id, a list without a grant — is logged here too, for every route.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from kansrijk.accounts.roles import administrative_role, primary_role
 from kansrijk.audit.models import AccessEvent, Action, may_search_access_log
-from kansrijk.audit.services import record_event
-from kansrijk.referrals import workflow
+from kansrijk.audit.services import record_event, record_refusal
+from kansrijk.referrals import access, workflow
 from kansrijk.referrals.exceptions import NotAllowed, ReferralNotFound
 from kansrijk.referrals.identifiers import client_ref
 from kansrijk.referrals.models import (
@@ -34,7 +38,6 @@ from kansrijk.referrals.models import (
     StatusEvent,
     referral_scope,
 )
-from kansrijk.referrals.services import PURPOSE, ROLE
 from kansrijk.referrals.workdays import working_days_between
 from kansrijk.referrals.workflow import Side, Transition
 from kansrijk.situations.models import Situation
@@ -164,6 +167,46 @@ def _list_columns(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     )
 
 
+# --- Grants for lists -------------------------------------------------------------------------
+
+#: Why a list is refused, per side.
+NO_GRANT_MESSAGE: dict[str, Any] = {
+    Side.RECEIVER: _("The inbox is for intake handlers of a receiving organisation."),
+    Side.SENDER: _("Only professionals can refer."),
+}
+
+
+def _list_grant(user: Any, side: str, *, request: Any, event_type: str) -> access.Acting:
+    """The grant under which ``user`` lists ``side``'s referrals; else the refusal is logged
+    and ``NotAllowed`` raised."""
+    acting = access.acting_for_list(user, side)
+    if acting is None:
+        access.refuse_list(user, request=request, event_type=event_type, action=Action.SEARCH)
+        raise NotAllowed(NO_GRANT_MESSAGE[side])
+    return acting
+
+
+def search_grant(user: Any, *, request: Any = None, event_type: str) -> access.Acting:
+    """The grant under which ``user`` searches referrals of both sides (the FHIR Task search):
+    the intake handler's if they hold it, else the professional's; else the refusal is logged
+    and ``NotAllowed`` raised."""
+    acting = access.acting_for_list(user, Side.RECEIVER) or access.acting_for_list(
+        user, Side.SENDER
+    )
+    if acting is None:
+        access.refuse_list(user, request=request, event_type=event_type, action=Action.SEARCH)
+        raise NotAllowed(_("Only professionals and intake handlers can search referrals."))
+    return acting
+
+
+def require_grant(user: Any, side: str, *, request: Any = None, event_type: str) -> None:
+    """``NotAllowed`` (the refusal logged) unless ``user`` holds the grant of ``side`` — for
+    pages that start something, such as the form for a new referral."""
+    if access.acting_for_list(user, side) is None:
+        access.refuse_list(user, request=request, event_type=event_type, action=Action.CREATE)
+        raise NotAllowed(NO_GRANT_MESSAGE[side])
+
+
 # --- Inbox ------------------------------------------------------------------------------------
 
 
@@ -204,7 +247,9 @@ def inbox(
     today: datetime.date | None = None,
 ) -> ReferralPage:
     """One page of the inbox (``after``: the previous page's ``next_cursor``). Raises
-    ``InvalidCursor`` for a malformed cursor. Logged as one search event."""
+    ``InvalidCursor`` for a malformed cursor, ``NotAllowed`` (logged) for a user who is no
+    intake handler of a receiving organisation. Logged as one search event."""
+    acting = _list_grant(user, Side.RECEIVER, request=request, event_type="referral.inbox")
     size = _page_size(page_size)
     cursor = _cursor(after)
     qs = _list_columns(inbox_queryset(user, filters))
@@ -225,8 +270,7 @@ def inbox(
         event_type="referral.inbox",
         action=Action.SEARCH,
         object_type="referral",
-        purpose=PURPOSE[Side.RECEIVER],
-        role=ROLE[Side.RECEIVER],
+        **acting.audit_fields(),
     )
     today = today or timezone.localdate()
     return ReferralPage([_row(r, today) for r in rows], next_cursor)
@@ -260,7 +304,9 @@ def sent_referrals(
     page_size: int = PAGE_SIZE,
     today: datetime.date | None = None,
 ) -> ReferralPage:
-    """One page of the sending organisation's referrals, newest first. Logged as a search."""
+    """One page of the sending organisation's referrals, newest first. ``NotAllowed`` (logged)
+    for a user who is no professional of a sending organisation. Logged as a search."""
+    acting = _list_grant(user, Side.SENDER, request=request, event_type="referral.sent")
     size = _page_size(page_size)
     cursor = _cursor(after)
     qs = _list_columns(sent_queryset(user, filters))
@@ -279,8 +325,7 @@ def sent_referrals(
         event_type="referral.sent",
         action=Action.SEARCH,
         object_type="referral",
-        purpose=PURPOSE[Side.SENDER],
-        role=ROLE[Side.SENDER],
+        **acting.audit_fields(),
     )
     today = today or timezone.localdate()
     return ReferralPage([_row(r, today) for r in rows], next_cursor)
@@ -358,9 +403,14 @@ def get_referral(
     history: bool = True,
 ) -> Referral:
     """The referral with its history, if ``user`` may see it; else ``ReferralNotFound`` (the
-    same for unknown ids and other organisations' referrals). Logged as a read.
+    same for unknown ids and other organisations' referrals). Logged as a read (``log``);
+    a refusal is always logged, as a read or — for a request that writes — a change.
     ``history=False`` loads the referral and its organisations only (e.g. a FHIR Task)."""
-    pk = _parse_id(referral_id)
+    try:
+        pk = _parse_id(referral_id)
+    except ReferralNotFound:
+        _refuse(user, referral_id, request=request, event_type=event_type, action=action)
+        raise
     qs = (
         detail_queryset(user)
         if history
@@ -370,12 +420,18 @@ def get_referral(
     )
     referral = qs.filter(pk=pk).first()
     if referral is None:
+        _refuse(user, pk, request=request, event_type=event_type, action=action)
         raise ReferralNotFound()
     if log:
         log_read(
             user=user, referral=referral, request=request, event_type=event_type, action=action
         )
     return referral
+
+
+def _refuse(user: Any, referral_id: Any, *, request: Any, event_type: str, action: str) -> None:
+    event_type, action = access.attempted(request, event_type, action)
+    access.refuse_referral(user, referral_id, request=request, event_type=event_type, action=action)
 
 
 def log_read(
@@ -401,20 +457,28 @@ def log_read(
         object_id=str(object_id if object_id is not None else referral.pk),
         client_ref=referral.client_ref,
         consent_ref=str(consent.pk) if consent else "",
-        purpose=PURPOSE[side],
-        role=ROLE[side],
+        **access.acting_on(referral, side).audit_fields(),
     )
 
 
 def get_consent(user: Any, consent_id: Any, *, request: Any = None, log: bool = True) -> Consent:
-    """A consent of a referral the user may see (logged as a read of the consent)."""
-    pk = _parse_id(consent_id)
+    """A consent of a referral the user may see (logged as a read of the consent; a refusal
+    is always logged)."""
+    event_type, action = access.attempted(request, "referral.consent.view", Action.READ)
+    try:
+        pk = _parse_id(consent_id)
+    except ReferralNotFound:
+        access.refuse_consent(
+            user, consent_id, request=request, event_type=event_type, action=action
+        )
+        raise
     consent = (
         Consent.objects.filter(pk=pk, referral__in=Referral.objects.for_user(user))
         .select_related("referral", "organisation", "referral__sender_organisation")
         .first()
     )
     if consent is None:
+        access.refuse_consent(user, pk, request=request, event_type=event_type, action=action)
         raise ReferralNotFound()
     if not log:
         return consent
@@ -430,10 +494,28 @@ def get_consent(user: Any, consent_id: Any, *, request: Any = None, log: bool = 
         object_id=str(consent.pk),
         client_ref=referral.client_ref,
         consent_ref=str(consent.pk),
-        purpose=PURPOSE[side],
-        role=ROLE[side],
+        **access.acting_on(referral, side).audit_fields(),
     )
     return consent
+
+
+def require_side(
+    user: Any, referral: Referral, side: str, *, request: Any = None, event_type: str, action: str
+) -> None:
+    """``NotAllowed`` (the refusal logged) unless ``user`` acts on ``referral`` from
+    ``side`` — for pages that only one side may open."""
+    sides = referral.sides_for(user)
+    if side not in sides:
+        access.refuse_referral(
+            user,
+            referral.pk,
+            referral=referral,
+            side=next(iter(sorted(sides)), None),
+            request=request,
+            event_type=event_type,
+            action=action,
+        )
+        raise NotAllowed()
 
 
 def allowed_transitions(user: Any, referral: Referral) -> list[Transition]:
@@ -457,6 +539,15 @@ def client_access_report(
     referrals were purged: the access log keeps her pseudonymous reference for five years.
     Only for verified administrators; the report itself is logged as an export."""
     if not may_search_access_log(viewer):
+        record_refusal(
+            request=request,
+            user=viewer,
+            event_type="referral.access_report",
+            action=Action.EXPORT,
+            object_type="client",
+            purpose="privacy.access_request",
+            role=primary_role(viewer),
+        )
         raise NotAllowed()
     ref = client_ref(given_name, family_name, birth_date)
     events = list(
@@ -472,7 +563,7 @@ def client_access_report(
         object_type="client",
         client_ref=ref,
         purpose="privacy.access_request",
-        role="administrator",
+        role=administrative_role(viewer),
     )
     return events
 

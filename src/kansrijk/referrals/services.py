@@ -25,10 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from kansrijk.accounts.roles import Role
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
-from kansrijk.referrals import workflow
+from kansrijk.referrals import access, workflow
 from kansrijk.referrals.exceptions import (
     ConsentRequired,
     InvalidReferral,
@@ -63,13 +62,7 @@ from kansrijk.referrals.workflow import Side, Status
 
 logger = logging.getLogger(__name__)
 
-#: Why each side reads and writes referrals (the access log's ``purpose``).
-PURPOSE: dict[str, str] = {Side.SENDER: "referral.care", Side.RECEIVER: "referral.intake"}
-#: The role each side acts in (the access log's ``role``).
-ROLE: dict[str, str] = {
-    Side.SENDER: Role.PROFESSIONAL.value,
-    Side.RECEIVER: Role.INTAKE_HANDLER.value,
-}
+# The role and purpose recorded for each side: ``access.ROLE`` and ``access.PURPOSE``.
 
 #: Statuses in which a contact attempt can be recorded.
 CONTACT_STATUSES = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD})
@@ -191,8 +184,7 @@ def _audit(
         object_id=str(object_id if object_id is not None else referral.pk),
         client_ref=referral.client_ref,
         consent_ref=consent_ref,
-        purpose=PURPOSE.get(side, "referral"),
-        role=ROLE.get(side, ""),
+        **access.acting_on(referral, side).audit_fields(),
     )
 
 
@@ -209,17 +201,31 @@ def _check_version(referral: Referral, expected_version: int | None) -> None:
         raise StaleVersion(referral.version)
 
 
-def _side_for(user: Any, referral: Referral, wanted: str | None = None) -> str:
-    """The side ``user`` acts on; ``ReferralNotFound`` when they cannot see it at all and
-    ``NotAllowed`` when they see it but not from the ``wanted`` side."""
+def _side_for(
+    user: Any,
+    referral: Referral,
+    wanted: str,
+    *,
+    request: Any,
+    event_type: str,
+    action: str,
+) -> str:
+    """``wanted``, the side ``user`` must act on; ``ReferralNotFound`` when they cannot see
+    the referral at all and ``NotAllowed`` when they see it but not from ``wanted``. Both
+    refusals are logged (``access``; kept although the transaction rolls back)."""
     sides = referral.sides_for(user)
-    if not sides:
-        raise ReferralNotFound()
-    if wanted is not None:
-        if wanted not in sides:
-            raise NotAllowed()
-        return wanted
-    return Side.SENDER if Side.SENDER in sides else Side.RECEIVER
+    if wanted not in sides:
+        access.refuse_referral(
+            user,
+            referral.pk,
+            referral=referral,
+            side=next(iter(sorted(sides)), None),
+            request=request,
+            event_type=event_type,
+            action=action,
+        )
+        raise NotAllowed() if sides else ReferralNotFound()
+    return wanted
 
 
 def _invalid(field_name: str, message: Any) -> InvalidReferral:
@@ -418,13 +424,18 @@ def _validate(data: ReferralInput) -> tuple[Any, Any, list[Any], dict[str, Any]]
     return service, municipality, situations, cleaned
 
 
-def _sender_organisation_id(user: Any, wanted: int | None) -> int:
+def _sender_organisation_id(user: Any, wanted: int | None, *, request: Any) -> int:
     scope = referral_scope(user)
-    if not scope.sender_org_ids:
-        raise NotAllowed(_("Only professionals can refer."))
+    if not scope.sender_org_ids or (wanted is not None and wanted not in scope.sender_org_ids):
+        access.refuse_list(
+            user, request=request, event_type="referral.create", action=Action.CREATE
+        )
+        raise NotAllowed(
+            _("You cannot refer on behalf of this organisation.")
+            if scope.sender_org_ids
+            else _("Only professionals can refer.")
+        )
     if wanted is not None:
-        if wanted not in scope.sender_org_ids:
-            raise NotAllowed(_("You cannot refer on behalf of this organisation."))
         return wanted
     if user.organisation_id in scope.sender_org_ids:
         return int(user.organisation_id)
@@ -444,7 +455,7 @@ def create_referral(
     sender_organisation_id: int | None = None,
 ) -> Referral:
     """A new draft referral from ``user`` (a professional) to a directory service."""
-    organisation_id = _sender_organisation_id(user, sender_organisation_id)
+    organisation_id = _sender_organisation_id(user, sender_organisation_id, request=request)
     service, municipality, situations, cleaned = _validate(data)
     now = timezone.now()
     referral = Referral(
@@ -509,7 +520,14 @@ def update_draft(
 ) -> Referral:
     """Change a draft (only the sending side, only before it is sent)."""
     locked = _lock(referral)
-    _side_for(user, locked, Side.SENDER)
+    _side_for(
+        user,
+        locked,
+        Side.SENDER,
+        request=request,
+        event_type="referral.update",
+        action=Action.UPDATE,
+    )
     _check_version(locked, expected_version)
     if locked.status != Status.DRAFT:
         raise TransitionNotAllowed(_("Only a draft referral can be changed."))
@@ -555,7 +573,14 @@ def record_consent(
     """Record the client's consent to share the referral's data with the receiving
     organisation (before sending; by the sending side)."""
     locked = _lock(referral)
-    _side_for(user, locked, Side.SENDER)
+    _side_for(
+        user,
+        locked,
+        Side.SENDER,
+        request=request,
+        event_type="referral.consent.record",
+        action=Action.CREATE,
+    )
     if locked.status != Status.DRAFT:
         raise TransitionNotAllowed(_("Consent is recorded before the referral is sent."))
     now = timezone.now()
@@ -620,7 +645,14 @@ def withdraw_consent(
     cancelled (reason: consent withdrawn) in the same transaction. Withdrawing a withdrawn
     consent again changes nothing."""
     locked = _lock(consent.referral_id)
-    _side_for(user, locked, Side.SENDER)
+    _side_for(
+        user,
+        locked,
+        Side.SENDER,
+        request=request,
+        event_type="referral.consent.withdraw",
+        action=Action.UPDATE,
+    )
     current = Consent.objects.select_for_update().get(pk=consent.pk, referral=locked)
     if current.withdrawn_at is not None:
         return current
@@ -695,7 +727,16 @@ def transition(
     """
     locked = _lock(referral)
     sides = locked.sides_for(user)
+    event_type = f"referral.status.{to}"
     if not sides:
+        access.refuse_referral(
+            user,
+            locked.pk,
+            referral=locked,
+            request=request,
+            event_type=event_type,
+            action=Action.UPDATE,
+        )
         raise ReferralNotFound()
     _check_version(locked, expected_version)
     source = locked.status
@@ -706,6 +747,15 @@ def transition(
             % {"source": _status_label(source), "target": _status_label(to)}
         )
     if rule.side not in sides:
+        access.refuse_referral(
+            user,
+            locked.pk,
+            referral=locked,
+            side=next(iter(sorted(sides))),
+            request=request,
+            event_type=event_type,
+            action=Action.UPDATE,
+        )
         raise NotAllowed(
             _("Only the sending organisation can make this change.")
             if rule.side == Side.SENDER
@@ -882,7 +932,14 @@ def record_contact_attempt(
     """Log an attempt to contact the family (receiving side). The first successful contact
     sets ``first_contact_at`` and moves an accepted referral to ``in-progress``."""
     locked = _lock(referral)
-    _side_for(user, locked, Side.RECEIVER)
+    _side_for(
+        user,
+        locked,
+        Side.RECEIVER,
+        request=request,
+        event_type="referral.contact_attempt",
+        action=Action.CREATE,
+    )
     _check_version(locked, expected_version)
     if locked.status not in CONTACT_STATUSES:
         raise TransitionNotAllowed(

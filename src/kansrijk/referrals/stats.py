@@ -28,15 +28,16 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kansrijk.accounts.roles import Role
+from kansrijk.accounts.roles import Role, primary_role
 from kansrijk.audit.models import Action
-from kansrijk.audit.services import record_event
+from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.monitoring.suppression import (
     SUPPRESSED_TEXT,
     THRESHOLD,
     Reason,
     protect_parts,
 )
+from kansrijk.referrals.exceptions import NotAllowed
 from kansrijk.referrals.models import ReasonCode, Referral, ReferralStatistic
 from kansrijk.referrals.workdays import working_days_between
 from kansrijk.referrals.workflow import Status
@@ -263,8 +264,20 @@ def rows_for(municipality_codes: set[str]) -> list[ResultRow]:
 
 
 def results_for(user: Any, *, request: Any = None) -> list[ResultRow]:
-    """The table for ``user`` (a coordinator or analyst); logged as a search of statistics."""
-    codes = municipalities_for(user) or set()
+    """The table for ``user`` (a coordinator or analyst); logged as a search of statistics.
+    ``NotAllowed`` (the refusal logged) for anyone else."""
+    codes = municipalities_for(user)
+    if codes is None:
+        record_refusal(
+            request=request,
+            user=user,
+            event_type="referral.statistics",
+            action=Action.SEARCH,
+            object_type="referral_statistic",
+            purpose="coalition.monitoring",
+            role=primary_role(user),
+        )
+        raise NotAllowed(_("The referral results are for coalition coordinators and analysts."))
     rows = rows_for(codes)
     record_event(
         request=request,

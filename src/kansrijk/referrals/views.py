@@ -54,7 +54,6 @@ from kansrijk.referrals.models import (
     Referral,
     Source,
     Urgency,
-    referral_scope,
 )
 from kansrijk.referrals.workflow import OPEN, Side, Status
 
@@ -198,8 +197,12 @@ def _initial_from_query(request: HttpRequest, service: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest) -> HttpResponse:
     """A new referral to one service (``?service=<uuid>``), saved as a draft."""
-    if not referral_scope(request.user).sender_org_ids:
-        return _forbidden(request, _("Only professionals can refer."))
+    try:
+        selectors.require_grant(
+            request.user, Side.SENDER, request=request, event_type="referral.create"
+        )
+    except NotAllowed as exc:
+        return _forbidden(request, exc.message)
     service_id = (
         request.POST.get("service") if request.method == "POST" else request.GET.get("service")
     )
@@ -278,8 +281,12 @@ def _prenatal_services(municipality_code: str) -> list[Any]:
 @require_GET
 def new_prenatal(request: HttpRequest) -> HttpResponse:
     """Request a prenatal home visit: choose her municipality, get its JGZ service."""
-    if not referral_scope(request.user).sender_org_ids:
-        return _forbidden(request, _("Only professionals can refer."))
+    try:
+        selectors.require_grant(
+            request.user, Side.SENDER, request=request, event_type="referral.create"
+        )
+    except NotAllowed as exc:
+        return _forbidden(request, exc.message)
     municipalities = _municipality_choices()
     found: list[Any] | None = None
     if "municipality" in request.GET:
@@ -638,7 +645,16 @@ def withdraw_consent(request: HttpRequest, pk: uuid.UUID, consent_pk: uuid.UUID)
     happens to the referral is the service's rule (``services.withdraw_consent``)."""
     consent = _sender_consent(request, pk, consent_pk)
     referral = consent.referral
-    if Side.SENDER not in referral.sides_for(request.user):
+    try:
+        selectors.require_side(
+            request.user,
+            referral,
+            Side.SENDER,
+            request=request,
+            event_type="referral.consent.withdraw",
+            action=Action.UPDATE,
+        )
+    except NotAllowed:
         return _forbidden(request, _("Only the sending organisation records a withdrawal."))
     if consent.withdrawn_at is not None:
         messages.info(request, _("This consent is already withdrawn."))
@@ -738,10 +754,6 @@ def access_report(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @never_cache
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    if not referral_scope(request.user).receiver_org_ids:
-        return _forbidden(
-            request, _("The inbox is for intake handlers of a receiving organisation.")
-        )
     query = request.GET
     status = query.get("status", "")
     urgency = query.get("urgency", "")
@@ -758,6 +770,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
             after=query.get("na"),
             page_size=LIST_PAGE_SIZE,
         )
+    except NotAllowed as exc:
+        return _forbidden(request, exc.message)
     except selectors.InvalidCursor:
         return render(
             request,
@@ -791,8 +805,6 @@ def _next_query(request: HttpRequest, cursor: str | None) -> str:
 @never_cache
 @require_GET
 def sent(request: HttpRequest) -> HttpResponse:
-    if not referral_scope(request.user).sender_org_ids:
-        return _forbidden(request, _("Only professionals can refer."))
     status = request.GET.get("status", "")
     filters = selectors.SentFilter(status=status if status in Status.values else "")
     try:
@@ -803,6 +815,8 @@ def sent(request: HttpRequest) -> HttpResponse:
             after=request.GET.get("na"),
             page_size=LIST_PAGE_SIZE,
         )
+    except NotAllowed as exc:
+        return _forbidden(request, exc.message)
     except selectors.InvalidCursor:
         return render(
             request,
@@ -829,11 +843,8 @@ def sent(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def results(request: HttpRequest) -> HttpResponse:
-    municipalities = stats.municipalities_for(request.user)
-    if municipalities is None:
-        return _forbidden(
-            request,
-            _("The referral results are for coalition coordinators and analysts."),
-        )
-    table = stats.results_for(request.user, request=request)
+    try:
+        table = stats.results_for(request.user, request=request)
+    except NotAllowed as exc:
+        return _forbidden(request, exc.message)
     return render(request, "referrals/results.html", {"table": table})
