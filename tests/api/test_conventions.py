@@ -1,11 +1,16 @@
-"""Conventions of the whole API (docs/api.md): no trailing slashes under /api/v1/, and a path
-with one is a 404 problem, not a redirect."""
+"""Conventions of the whole API (docs/api.md): no trailing slashes under /api/v1/ (a path with
+one is a 404 problem, not a redirect); the API-Version header on every answer; each API's
+OpenAPI document at openapi.json and openapi.yaml in its base path, for anyone, from any
+origin, and equal to the committed file."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -29,6 +34,8 @@ def test_no_route_under_api_v1_ends_with_a_slash() -> None:
     v1 = [r for r in api_routes() if r.startswith("/api/v1/")]
     assert len(v1) >= 15
     assert [r for r in v1 if r.endswith("/")] == []
+    # The HSDS root is the one root resource with a slash (the HSDA specification's "/").
+    assert [r for r in api_routes() if r.endswith("/")] == ["/api/hsds/"]
 
 
 @pytest.mark.parametrize(
@@ -50,3 +57,43 @@ def test_a_trailing_slash_is_a_404_problem(path: str) -> None:
     assert response["Content-Type"] == "application/problem+json"
     without = Client().get(path.rstrip("/"))
     assert without.status_code != 404, without.content[:200]  # the path itself exists
+
+
+@pytest.mark.parametrize(
+    ("path", "version"),
+    [
+        ("/api/v1/situations", "1.0.0"),
+        ("/api/v1/situations/nothing", "1.0.0"),
+        ("/api/v1/referrals", "1.0.0"),  # 403: not logged in
+        ("/api/v1/no/such/path", "1.0.0"),
+        ("/api/v1/openapi.json", "1.0.0"),
+        ("/api/hsds/", "3.0.0"),
+        ("/api/hsds/services/not-a-uuid", "3.0.0"),
+    ],
+)
+def test_every_answer_says_its_api_version(path: str, version: str) -> None:
+    response = Client().get(path)
+    assert response["API-Version"] == version
+
+
+def test_pages_and_fhir_have_no_api_version(client: Client) -> None:
+    assert "API-Version" not in client.get("/")
+    assert "API-Version" not in client.get("/fhir/metadata")
+
+
+@pytest.mark.parametrize(
+    ("path", "committed"),
+    [("/api/v1/openapi", "openapi.yaml"), ("/api/hsds/openapi", "openapi-hsds.yaml")],
+)
+def test_the_documents_are_published(path: str, committed: str) -> None:
+    as_json = Client().get(f"{path}.json")
+    assert as_json.status_code == 200
+    assert as_json["Access-Control-Allow-Origin"] == "*"
+    assert as_json["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    as_yaml = Client().get(f"{path}.yaml")
+    assert as_yaml.status_code == 200
+    document = yaml.safe_load(as_yaml.content)
+    assert document == as_json.json()
+    assert document == yaml.safe_load((Path(settings.BASE_DIR) / committed).read_text())
+    assert document["info"]["contact"]["email"]
+    assert document["servers"][0]["url"] == path.removesuffix("/openapi")

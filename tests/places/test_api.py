@@ -109,10 +109,10 @@ def test_municipalities(
     [
         ({"province": "PV21"}, 18),
         ({"province": "PV31"}, 31),
-        ({"ggd_region": "GG7206"}, 18),
-        ({"youth_care_region": "JZ02"}, 18),
-        ({"province": "PV21", "ggd_region": "GG7206"}, 18),
-        ({"province": "PV20", "ggd_region": "GG7206"}, 0),
+        ({"ggdRegion": "GG7206"}, 18),
+        ({"youthCareRegion": "JZ02"}, 18),
+        ({"province": "PV21", "ggdRegion": "GG7206"}, 18),
+        ({"province": "PV20", "ggdRegion": "GG7206"}, 0),
         ({"province": ""}, 342),
     ],
 )
@@ -135,8 +135,8 @@ def test_municipality_filters(
     [
         ({"province": "PV99"}, "province"),
         ({"province": "Fryslân"}, "province"),
-        ({"ggd_region": "GG0000"}, "ggd_region"),
-        ({"youth_care_region": "JZ99"}, "youth_care_region"),
+        ({"ggdRegion": "GG0000"}, "ggdRegion"),
+        ({"youthCareRegion": "JZ99"}, "youthCareRegion"),
     ],
 )
 def test_unknown_filter_is_400_problem(client: Client, query: dict[str, str], field: str) -> None:
@@ -161,20 +161,20 @@ def test_read_only(client: Client, method: str, path: str) -> None:
 
 
 def test_schema_describes_the_endpoints(client: Client) -> None:
-    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     schema = response.json()
-    postcode = schema["paths"]["/api/v1/places/postcodes/{postcode}"]["get"]
+    postcode = schema["paths"]["/places/postcodes/{postcode}"]["get"]
     assert set(postcode["responses"]) == {"200", "400", "404"}
     assert "application/problem+json" in postcode["responses"]["404"]["content"]
     assert postcode["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "/Postcode"
     )
-    listing = schema["paths"]["/api/v1/places/municipalities"]["get"]
+    listing = schema["paths"]["/places/municipalities"]["get"]
     assert {p["name"] for p in listing["parameters"]} >= {
         "province",
-        "ggd_region",
-        "youth_care_region",
+        "ggdRegion",
+        "youthCareRegion",
     }
-    assert "post" not in schema["paths"]["/api/v1/places/municipalities"]
+    assert "post" not in schema["paths"]["/places/municipalities"]
     assert "source" in schema["components"]["schemas"]["Postcode"]["properties"]

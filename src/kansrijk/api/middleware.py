@@ -5,6 +5,8 @@
   as pages, or as debug pages with ``DEBUG`` on) is answered as problem details
   (``application/problem+json``) under ``/api/`` and as a FHIR ``OperationOutcome`` under
   ``/fhir/``. A crash is still logged by Django (``django.request``) first.
+- ``API-Version``: every response of the Kansrijk API and of the HSDA API says which full
+  version answered (NLGov API Design Rule /core/version-header).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, problem_body
+from kansrijk.api.schema import API_VERSION_HEADER, api_version_for
 from kansrijk.referrals.fhir import FHIR_CONTENT_TYPE, error_outcome
 
 API_PREFIX = "/api/"
@@ -72,15 +75,23 @@ def _is_answered(kind: str, response: HttpResponse) -> bool:
     return content_type == (FHIR_CONTENT_TYPE if kind == "fhir" else PROBLEM_CONTENT_TYPE)
 
 
-class ApiErrorMiddleware:
+class ApiResponseMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         kind = api_kind(request.path)
-        if response.status_code < 400 or not kind or _is_answered(kind, response):
+        if not kind:
             return response
+        if response.status_code >= 400 and not _is_answered(kind, response):
+            response = self.error(request, response)
+        version = api_version_for(request.path)
+        if version:
+            response[API_VERSION_HEADER] = version
+        return response
+
+    def error(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         status = response.status_code
         code, detail = _DETAILS.get(status, _DETAILS[500] if status >= 500 else _DETAILS[400])
         answer = error_response(request, status, _(detail), code=code)

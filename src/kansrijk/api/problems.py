@@ -40,6 +40,11 @@ class ProblemSerializer(serializers.Serializer[Any]):
         child=serializers.ListField(child=serializers.CharField()),
         help_text="What is wrong per field: field path (e.g. client.birth_date) → messages.",
     )
+    missing_categories = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Referrals, code toestemming-vereist: the data categories the consent lacks.",
+    )
 
 
 class ProblemJSONRenderer(JSONRenderer):

@@ -62,8 +62,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kansrijk.accounts.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # Errors under /api/ and /fhir/ as problem details / OperationOutcome, never HTML pages.
-    "kansrijk.api.middleware.ApiErrorMiddleware",
+    # Errors under /api/ and /fhir/ as problem details / OperationOutcome, never HTML pages;
+    # the API-Version header.
+    "kansrijk.api.middleware.ApiResponseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -230,12 +231,31 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "kansrijk.api.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The Kansrijk API's OpenAPI document (openapi.yaml); kansrijk.api.schema also makes the HSDA
+# one (openapi-hsds.yaml). Contact: who answers questions about this installation's API.
 SPECTACULAR_SETTINGS = {
+    "DEFAULT_GENERATOR_CLASS": "kansrijk.api.schema.KansrijkSchemaGenerator",
     "TITLE": "Kansrijk API",
-    "DESCRIPTION": "Reference data, social map (HSDS 3.0) and Kansrijke Start services.",
+    "DESCRIPTION": (
+        "Reference data, situations, interventions (menukaart), pathways, signalling and "
+        "closed-loop referrals of Kansrijke Start. Conventions (errors, versions, limits, "
+        "caching) are described in docs/api.md; the social map is a separate HSDA API at "
+        "/api/hsds/."
+    ),
     "VERSION": "1.0.0",
+    "SERVERS": [{"url": "/api/v1", "description": "This installation"}],
+    "CONTACT": {
+        "name": env_str("API_CONTACT_NAME", "Kansrijk"),
+        "url": env_str("API_CONTACT_URL", "https://kansrijk.nl"),
+        "email": env_str("API_CONTACT_EMAIL", "api@kansrijk.nl"),
+    },
+    "LICENSE": {"name": "EUPL-1.2", "url": "https://eupl.eu/1.2/en/"},
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kansrijk.api.schema.complete_responses",
+    ],
 }
 
 # --- Product settings -----------------------------------------------------------------------

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from kansrijk.api.problems import ProblemSerializer
 from kansrijk.directory.exceptions import DirectoryError
 from kansrijk.directory.hsds.documents import (
     HSDS_VERSION,
@@ -219,7 +220,7 @@ def _parse_id(value: str) -> uuid.UUID:
         raise ValidationError({"id": [_("Not a valid id (a UUID).")]}) from None
 
 
-_PROBLEM = OpenApiResponse(description=str(_("Problem details (application/problem+json).")))
+_PROBLEM = OpenApiResponse(ProblemSerializer, description="Problem details (problem+json).")
 
 
 class HsdsRootView(APIView):
@@ -236,7 +237,7 @@ class HsdsRootView(APIView):
             {
                 "version": HSDS_VERSION,
                 "profile": PROFILE_URI,
-                "openapi_url": reverse("api-schema", request=request),
+                "openapi_url": reverse("hsds-schema", request=request),
             }
         )
 

@@ -2,7 +2,7 @@
 
 ``GET /api/v1/interventions`` lists the active interventions with filters for ``municipality``
 (only those on offer there, each with the services that deliver it there), ``situation``,
-``phase``, ``recognition`` (exact level), ``min_recognition``, ``building_block`` and ``q``.
+``phase``, ``recognition`` (exact level), ``minRecognition``, ``buildingBlock`` and ``q``.
 ``GET /api/v1/interventions/{slug}`` gives one, with the services that deliver it (optionally only
 in one ``municipality``). Bad parameters give 400 problem+json; an unknown slug 404.
 """
@@ -192,13 +192,15 @@ class InterventionFilterSerializer(_MunicipalityFilter):
         choices=RecognitionLevel.choices,
         error_messages={"invalid_choice": _("Choose a recognition level from the list.")},
     )
-    min_recognition = serializers.ChoiceField(
+    minRecognition = serializers.ChoiceField(  # query keys are camelCase (docs/api.md)
+        source="min_recognition",
         required=False,
         allow_blank=True,
         choices=RecognitionLevel.choices,
         error_messages={"invalid_choice": _("Choose a recognition level from the list.")},
     )
-    building_block = serializers.ChoiceField(
+    buildingBlock = serializers.ChoiceField(
+        source="building_block",
         required=False,
         allow_blank=True,
         choices=BuildingBlock.choices,
@@ -264,12 +266,12 @@ class InterventionListView(_PublicReadOnlyView):
                 description="Exactly this recognition level.",
             ),
             OpenApiParameter(
-                "min_recognition",
+                "minRecognition",
                 OpenApiTypes.STR,
                 enum=RecognitionLevel.values,
                 description="This recognition level or higher.",
             ),
-            OpenApiParameter("building_block", OpenApiTypes.INT, enum=BuildingBlock.values),
+            OpenApiParameter("buildingBlock", OpenApiTypes.INT, enum=BuildingBlock.values),
             OpenApiParameter(
                 "q", OpenApiTypes.STR, description="Search words (case and accents ignored)."
             ),

@@ -75,8 +75,12 @@ class MunicipalityFilterSerializer(serializers.Serializer[Any]):
     """Query parameters of the municipality list; an unknown code is a 400."""
 
     province = serializers.CharField(required=False, allow_blank=True, max_length=10)
-    ggd_region = serializers.CharField(required=False, allow_blank=True, max_length=10)
-    youth_care_region = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    ggdRegion = serializers.CharField(  # query keys are camelCase (docs/api.md)
+        source="ggd_region", required=False, allow_blank=True, max_length=10
+    )
+    youthCareRegion = serializers.CharField(
+        source="youth_care_region", required=False, allow_blank=True, max_length=10
+    )
 
     def validate_province(self, value: str) -> str:
         if value and not Province.objects.filter(code=value).exists():
@@ -85,7 +89,7 @@ class MunicipalityFilterSerializer(serializers.Serializer[Any]):
             )
         return value
 
-    def validate_ggd_region(self, value: str) -> str:
+    def validate_ggdRegion(self, value: str) -> str:
         if value and not GGDRegion.objects.filter(code=value).exists():
             raise serializers.ValidationError(
                 _("Unknown GGD region code. Use a code such as GG7206 (GGD Fryslân)."),
@@ -93,7 +97,7 @@ class MunicipalityFilterSerializer(serializers.Serializer[Any]):
             )
         return value
 
-    def validate_youth_care_region(self, value: str) -> str:
+    def validate_youthCareRegion(self, value: str) -> str:
         if value and not YouthCareRegion.objects.filter(code=value).exists():
             raise serializers.ValidationError(
                 _("Unknown youth care region code. Use a code such as JZ02."), code="unknown"
@@ -171,10 +175,10 @@ class MunicipalityListView(_PublicReadOnlyView):
         parameters=[
             OpenApiParameter("province", OpenApiTypes.STR, description="Province code, e.g. PV21."),
             OpenApiParameter(
-                "ggd_region", OpenApiTypes.STR, description="GGD region code, e.g. GG7206."
+                "ggdRegion", OpenApiTypes.STR, description="GGD region code, e.g. GG7206."
             ),
             OpenApiParameter(
-                "youth_care_region",
+                "youthCareRegion",
                 OpenApiTypes.STR,
                 description="Youth care region code, e.g. JZ02.",
             ),

@@ -75,7 +75,7 @@ class ClientInputSerializer(serializers.Serializer[Any]):
     family_name = serializers.CharField(max_length=150)
     birth_date = serializers.DateField()
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     address = serializers.CharField(
         max_length=200,
         required=False,
@@ -156,7 +156,7 @@ class ReferralInputSerializer(serializers.Serializer[Any]):
             client_family_name=client["family_name"],
             client_birth_date=client["birth_date"],
             client_phone=client["phone"],
-            client_email=client["email"],
+            client_email=client.get("email", ""),
             client_address=client["address"],
             client_postal_code=client["postal_code"],
             client_municipality=client["municipality"],
@@ -258,21 +258,25 @@ class ListQuerySerializer(serializers.Serializer[Any]):
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     overdue = serializers.BooleanField(required=False, default=False)
     cursor = serializers.CharField(required=False, max_length=80)
-    page_size = serializers.IntegerField(
-        required=False, min_value=1, max_value=selectors.MAX_PAGE_SIZE, default=selectors.PAGE_SIZE
+    pageSize = serializers.IntegerField(  # query keys are camelCase (docs/api.md)
+        source="page_size",
+        required=False,
+        min_value=1,
+        max_value=selectors.MAX_PAGE_SIZE,
+        default=selectors.PAGE_SIZE,
     )
 
 
 # --- Output serializers ---------------------------------------------------------------------------
 
 
-class _RefSerializer(serializers.Serializer[Any]):
+class RefSerializer(serializers.Serializer[Any]):
     id = serializers.CharField()
     name = serializers.CharField()
 
 
 #: Schema of the {id, name} objects that the method fields below return.
-extend_schema_field_ref = extend_schema_field(_RefSerializer)
+extend_schema_field_ref = extend_schema_field(RefSerializer)
 
 
 class SituationOutSerializer(serializers.Serializer[Any]):
@@ -291,7 +295,7 @@ class ConsentSerializer(serializers.Serializer[Any]):
     given_at = serializers.DateTimeField()
     recorded_at = serializers.DateTimeField()
     recorded_by = serializers.SerializerMethodField()
-    withdrawn_at = serializers.DateTimeField()
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
     is_active = serializers.BooleanField()
 
     @extend_schema_field_ref
@@ -341,10 +345,12 @@ class ReferralListItemSerializer(serializers.Serializer[Any]):
     sender_organisation = serializers.SerializerMethodField()
     receiver_organisation = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField(source="referral.created_at")
-    sent_at = serializers.DateTimeField(source="referral.sent_at")
+    sent_at = serializers.DateTimeField(source="referral.sent_at", allow_null=True)
     updated_at = serializers.DateTimeField(source="referral.updated_at")
-    first_contact_at = serializers.DateTimeField(source="referral.first_contact_at")
-    response_due_on = serializers.DateField(source="due_on")
+    first_contact_at = serializers.DateTimeField(
+        source="referral.first_contact_at", allow_null=True
+    )
+    response_due_on = serializers.DateField(source="due_on", allow_null=True)
     response_time_days = serializers.IntegerField(allow_null=True)
     age_working_days = serializers.IntegerField(allow_null=True)
     overdue = serializers.BooleanField()
@@ -382,8 +388,8 @@ class ReferralSerializer(serializers.Serializer[Any]):
     receiver_organisation = serializers.SerializerMethodField()
     client = serializers.SerializerMethodField()
     phase = serializers.CharField()
-    due_date = serializers.DateField()
-    child_birth_date = serializers.DateField()
+    due_date = serializers.DateField(allow_null=True)
+    child_birth_date = serializers.DateField(allow_null=True)
     situations = SituationOutSerializer(many=True, source="situations.all")
     handover_note = serializers.CharField()
     contact_preference = serializers.CharField()
@@ -397,14 +403,14 @@ class ReferralSerializer(serializers.Serializer[Any]):
     status_reason_code = serializers.CharField()
     outcome = serializers.CharField()
     outcome_note = serializers.CharField()
-    response_due_on = serializers.DateField()
+    response_due_on = serializers.DateField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
-    sent_at = serializers.DateTimeField()
-    received_at = serializers.DateTimeField()
-    accepted_at = serializers.DateTimeField()
-    first_contact_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    received_at = serializers.DateTimeField(allow_null=True)
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    first_contact_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
     consents = ConsentSerializer(many=True, source="consents.all")
     history = StatusEventSerializer(many=True, source="status_events.all")
     contact_attempts = ContactAttemptSerializer(many=True, source="contact_attempts.all")

@@ -354,11 +354,11 @@ class AssessmentView(_Public):
         },
         examples=[
             OpenApiExample(
-                "Money worries and smoking in Drachten",
+                "Money worries and smoking in Smallingerland",
                 value={
                     "factors": ["geldzorgen", "roken"],
                     "phase": "pregnancy",
-                    "postcode": "9203",
+                    "municipality": "GM0090",
                 },
                 request_only=True,
             )
