@@ -7,6 +7,10 @@
   ``/fhir/``. A crash is still logged by Django (``django.request``) first.
 - ``API-Version``: every response of the Kansrijk API and of the HSDA API says which full
   version answered (NLGov API Design Rule /core/version-header).
+- Client data is never cached: every FHIR response, every response to a signed-in user and
+  every response to a write (whose body may describe a person, like the signalling
+  assessment's factors) is marked ``no-store`` (with Django's ``never_cache`` headers, as the
+  pages are). Only anonymous reads of the public catalogues stay cacheable.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -70,6 +76,17 @@ def error_response(
     )
 
 
+def may_hold_client_data(request: HttpRequest, kind: str) -> bool:
+    """FHIR, a write, or a request in a signed-in session. The session, not ``request.user``:
+    DRF sets the latter to anonymous on views that authenticate no one."""
+    session = getattr(request, "session", None)
+    return (
+        kind == "fhir"
+        or request.method not in ("GET", "HEAD", "OPTIONS")
+        or bool(session is not None and session.get(SESSION_KEY))
+    )
+
+
 def _is_answered(kind: str, response: HttpResponse) -> bool:
     content_type = response.get("Content-Type", "").split(";")[0].strip()
     return content_type == (FHIR_CONTENT_TYPE if kind == "fhir" else PROBLEM_CONTENT_TYPE)
@@ -89,6 +106,8 @@ class ApiResponseMiddleware:
         version = api_version_for(request.path)
         if version:
             response[API_VERSION_HEADER] = version
+        if may_hold_client_data(request, kind):
+            add_never_cache_headers(response)
         return response
 
     def error(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -429,9 +429,8 @@ class AssessmentView(_Public):
             "pathways": pathways,
             "interventions": interventions,
         }
-        return Response(
-            assessment_payload(body, explained_payload), headers={"Cache-Control": "no-store"}
-        )
+        # Not cached anywhere (the factors describe a person): kansrijk.api.middleware.
+        return Response(assessment_payload(body, explained_payload))
 
 
 _FACTOR_KEYS = ("code", "name", "domain", "domain_name", "weight", "floor")
