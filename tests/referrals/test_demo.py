@@ -22,8 +22,16 @@ def demo_world(places: None) -> None:
     load_directory()
 
 
-def test_registered_last():
-    assert DEMO_LOADERS[-1] == "kansrijk.referrals.demo.load"
+def test_registered_after_what_it_needs():
+    """The demo referrals need the demo accounts, social map and pathways; loaders that
+    draw on the referrals (monitor figures, the coalition's referral network) come after."""
+    position = DEMO_LOADERS.index("kansrijk.referrals.demo.load")
+    for needed in (
+        "kansrijk.accounts.demo.load",
+        "kansrijk.directory.demo.load",
+        "kansrijk.pathways.demo.load",
+    ):
+        assert DEMO_LOADERS.index(needed) < position
 
 
 def test_demo_referrals_are_made_once_and_marked(demo_world):

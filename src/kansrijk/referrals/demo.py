@@ -7,7 +7,7 @@ referrals are made through the real services (so they have consent, status histo
 log), as the demo midwife and the demo JGZ intake handler (``jgz.smallingerland``).
 
 It needs the demo accounts and the demo social map (``kansrijk.accounts.demo`` and
-``kansrijk.directory.demo``); it runs last in ``DEMO_LOADERS``. The debt counselling service of
+``kansrijk.directory.demo``); it runs after them in ``DEMO_LOADERS``. The debt counselling service of
 the demo social map has no Kansrijk account: this loader gives it one (a demo organisation of
 the same name, without users), so that it can receive referrals.
 
