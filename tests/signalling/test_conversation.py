@@ -1,10 +1,10 @@
 """The broad conversation page: the form, the graded outcome with its reasons and the local
-offer, clear Dutch errors for bad input, no rows written, and a query cap."""
+offer, clear Dutch errors for bad input, no rows written, and a query cap. The form is posted;
+the answers are kept in the browser (a signed cookie) for the result page, never in a URL."""
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -14,10 +14,12 @@ from tests.signalling.conftest import row_counts
 pytestmark = pytest.mark.django_db
 
 URL = reverse("signalling:conversation")
+OUTCOME = reverse("signalling:outcome")
 
 
 def _get(client, **params):
-    return client.get(URL + "?" + urlencode(params, doseq=True))
+    """Post the conversation and follow to the result page (or the form with its errors)."""
+    return client.post(URL, params, follow=True)
 
 
 def test_the_empty_form_groups_factors_per_life_domain(client, default_rules):
@@ -72,16 +74,18 @@ def test_a_constant_small_number_of_queries(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    # Cold cache: the rule set is read once (four queries), then kept in this process.
-    with django_assert_max_num_queries(15):
+    # Cold cache: the rule set is read once (four queries), then kept in this process. The
+    # post checks the answers, the result page grades them.
+    with django_assert_max_num_queries(20):
         _get(client, postcode="9203", phase="pregnancy", factor=["geldzorgen"])
     counts = []
     for factors in (
         ["geldzorgen"],
         ["geldzorgen", "roken", "stress", "huisvesting", "lvb", "alcohol"],
     ):
+        client.post(URL, {"postcode": "9203", "phase": "pregnancy", "factor": factors})
         with CaptureQueriesContext(connection) as context:
-            _get(client, postcode="9203", phase="pregnancy", factor=factors)
+            client.get(OUTCOME)
         counts.append(len(context))
     assert counts[0] == counts[1] <= 11
 
@@ -141,13 +145,14 @@ def test_only_protective_factors(client, local_offer_data):
     ],
 )
 def test_bad_input_gives_a_clear_dutch_error_and_no_outcome(client, default_rules, params, message):
-    response = _get(client, **params)
-    assert response.status_code == 200
+    response = client.post(URL, params)
+    assert response.status_code == 400
     text = response.content.decode()
     assert message in text
     assert "<title>Fout:" in text
     assert "Controleer uw antwoorden" in text
     assert "Uitkomst:" not in text
+    assert "kr_gesprek" not in response.cookies
 
 
 def test_nothing_is_stored_in_any_table(client, local_offer_data):
@@ -183,11 +188,127 @@ def test_without_published_rules_the_page_says_so(client, catalogue):
     assert "nog geen gepubliceerde regels" in response.content.decode()
 
 
-def test_post_is_not_allowed(client, default_rules):
-    assert client.post(URL, {"factor": "roken"}).status_code == 405
-
-
 def test_the_page_in_english(client, local_offer_data):
     client.cookies["django_language"] = "en"
     text = _get(client, municipality="GM0090", phase="pregnancy", factor="roken").content.decode()
     assert "Outcome: potentially vulnerable" in text
+
+
+# --- Posted, kept in the browser, never in a URL (issue 12, point 5) ---------------------------------
+
+ANSWERS = {"postcode": "9203", "phase": "pregnancy", "factor": ["geldzorgen", "huiselijk-geweld"]}
+
+
+def test_the_form_is_posted_with_a_csrf_token(client, default_rules):
+    text = client.get(URL).content.decode()
+    assert '<form class="kr-sig-form" method="post"' in text
+    assert 'name="csrfmiddlewaretoken"' in text
+
+
+def test_a_post_without_csrf_token_is_refused(default_rules):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(URL, ANSWERS).status_code == 403
+
+
+def test_the_answers_go_to_the_result_page_without_any_url_holding_them(client, local_offer_data):
+    response = client.post(URL, ANSWERS)
+    assert response.status_code == 303
+    assert response["Location"] == OUTCOME
+    cookie = response.cookies["kr_gesprek"]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/"
+    assert cookie["max-age"] == 1800
+    for code in ("geldzorgen", "huiselijk-geweld", "9203", "pregnancy"):
+        assert code not in cookie.value  # signed and compressed, not a readable list
+    result = client.get(OUTCOME)
+    assert result.status_code == 200
+    assert "no-store" in result["Cache-Control"]
+    text = result.content.decode()
+    assert "Uitkomst: zeer kwetsbaar" in text
+    # No link on the page carries the answers (a link to the pathway or the social map for
+    # one situation names that situation, as every pathway page does).
+    for href in re.findall(r'href="([^"]*)"', text):
+        assert "factor=" not in href, href
+        assert "9203" not in href, href
+        assert not ("geldzorgen" in href and "huiselijk-geweld" in href), href
+    assert 'href="/i18n/taal/en/?next=/signalering/uitkomst/"' in text
+
+
+def test_the_result_survives_a_reload_and_the_language_switch(client, local_offer_data):
+    client.post(URL, ANSWERS)
+    assert "Uitkomst: zeer kwetsbaar" in client.get(OUTCOME).content.decode()
+    assert "Uitkomst: zeer kwetsbaar" in client.get(OUTCOME).content.decode()  # reload
+    switched = client.get(reverse("switch-language", args=["en"]), {"next": OUTCOME}, follow=True)
+    assert switched.redirect_chain[-1][0] == OUTCOME
+    assert "Outcome: very vulnerable" in switched.content.decode()
+
+
+def test_the_page_says_what_is_and_is_not_kept(client, default_rules):
+    text = client.get(URL).content.decode()
+    assert "wordt alleen in deze browser bewaard, hoogstens 30 minuten" in text
+    assert (
+        "Het wordt niet op onze server opgeslagen, niet in het toegangslog en nooit in een webadres"
+        in text
+    )
+    assert "Nothing you tick is stored" not in text
+
+
+def test_without_kept_answers_the_result_page_says_so(client, default_rules):
+    text = client.get(OUTCOME).content.decode()
+    assert "Er is geen uitkomst om te tonen" in text
+    assert "Uitkomst:" not in text.replace("Er is geen uitkomst", "")
+
+
+def test_answers_older_than_the_limit_are_not_shown(client, local_offer_data, time_machine):
+    time_machine.move_to("2026-12-05 10:00:00+01:00", tick=False)
+    client.post(URL, ANSWERS)
+    time_machine.move_to("2026-12-05 10:29:00+01:00", tick=False)
+    assert "Uitkomst: zeer kwetsbaar" in client.get(OUTCOME).content.decode()
+    time_machine.move_to("2026-12-05 10:31:00+01:00", tick=False)
+    assert "Er is geen uitkomst om te tonen" in client.get(OUTCOME).content.decode()
+
+
+def test_a_tampered_cookie_is_ignored(client, local_offer_data):
+    client.post(URL, ANSWERS)
+    value = client.cookies["kr_gesprek"].value
+    client.cookies["kr_gesprek"] = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
+    assert "Er is geen uitkomst om te tonen" in client.get(OUTCOME).content.decode()
+
+
+def test_starting_a_new_conversation_deletes_the_answers(client, local_offer_data):
+    client.post(URL, ANSWERS)
+    text = client.get(OUTCOME).content.decode()
+    assert f'action="{reverse("signalling:restart")}"' in text
+    response = client.post(reverse("signalling:restart"))
+    assert response.status_code == 303
+    assert response["Location"] == URL
+    assert response.cookies["kr_gesprek"].value == ""
+    assert "Er is geen uitkomst om te tonen" in client.get(OUTCOME).content.decode()
+    assert client.get(reverse("signalling:restart")).status_code == 405
+
+
+def test_answers_in_the_address_are_not_read(client, local_offer_data):
+    response = client.get(URL, {"postcode": "9203", "phase": "pregnancy", "factor": "roken"})
+    assert response.status_code == 302
+    assert response["Location"] == URL
+    assert "kr_gesprek" not in response.cookies
+
+
+def test_answers_that_no_longer_fit_the_rules_show_as_errors(client, local_offer_data):
+    from kansrijk.signalling.answers import Answers, remember
+    from kansrijk.signalling.selectors import clear_rules_cache
+
+    client.post(URL, ANSWERS)
+    # A factor withdrawn from the rules since: the kept answers are checked again.
+    from django.http import HttpResponse
+
+    response = HttpResponse()
+    remember(response, Answers("", "9203", "pregnancy", ("geldzorgen", "verdwenen"), "GM0090"))
+    client.cookies["kr_gesprek"] = response.cookies["kr_gesprek"].value
+    clear_rules_cache()
+    result = client.get(OUTCOME)
+    assert result.status_code == 400
+    assert "verdwenen is geen factor die we kennen." in result.content.decode()

@@ -269,6 +269,8 @@ KANSRIJK_SEARCH_INDEX = env_bool("KANSRIJK_SEARCH_INDEX", True)
 # Access-log records are kept this many days (NEN 7513: 5 years).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365 + 1)
 REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", 365)  # after closing; docs/privacy.md
+# The broad conversation's answers are kept in the visitor's browser this long (signalling.answers).
+SIGNALLING_ANSWERS_MINUTES = env_int("SIGNALLING_ANSWERS_MINUTES", 30)
 # Limits of the file imports (import-hsds, import-pathways): kansrijk.core.import_limits.
 IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 200)
 IMPORT_MAX_XLSX_UNPACKED_MB = env_int("IMPORT_MAX_XLSX_UNPACKED_MB", 50)

@@ -56,6 +56,7 @@ from kansrijk.referrals.models import (
     Urgency,
 )
 from kansrijk.referrals.workflow import OPEN, Side, Status
+from kansrijk.signalling import answers
 
 STALE_MESSAGE = gettext_lazy(
     "This referral was changed in the meantime by someone else. Nothing has been saved: "
@@ -147,7 +148,9 @@ def _service_for(service_id: Any) -> Any:
 
 
 def _initial_from_query(request: HttpRequest, service: Any) -> dict[str, Any]:
-    """What the page it came from passes: ids and codes only, never personal data."""
+    """What the page it came from passes: ids and codes only, never personal data. From the
+    broad conversation's result (``source=signalling``) the ticked factors, phase and
+    municipality come from the answers kept in the browser, never from the URL."""
     query = request.GET
     kind = query.get("kind", "")
     source = query.get("source", "")
@@ -170,11 +173,18 @@ def _initial_from_query(request: HttpRequest, service: Any) -> dict[str, Any]:
     else:
         initial["source"] = Source.SERVICE
     phase = query.get("phase", "")
+    municipality = query.get("municipality", "")
+    if initial["source"] == Source.SIGNALLING and not situations:
+        conversation = answers.recall(request)
+        initial["conversation"] = conversation
+        if conversation is not None:
+            initial["situations"] = list(conversation.factors)
+            phase = phase or conversation.phase
+            municipality = municipality or conversation.place
     if initial["kind"] == Kind.PRENATAL_HOME_VISIT:
         phase = "pregnancy"
     if phase:
         initial["phase"] = phase
-    municipality = query.get("municipality", "")
     if not municipality:
         user_org = getattr(request.user, "organisation", None)
         if user_org is not None:
@@ -243,12 +253,20 @@ def new(request: HttpRequest) -> HttpResponse:
     else:
         initial = _initial_from_query(request, service)
         valid_codes = {code for code, _name in kwargs["situations"]}
+        # Risk factors only: the conversation's protective factors are no referral situations.
         initial["situations"] = [c for c in initial["situations"] if c in valid_codes]
         form = ReferralForm(initial=initial, **kwargs)
     return render(
         request,
         "referrals/new.html",
-        {"form": form, "service": service, "is_phb": form.is_prenatal_home_visit},
+        {
+            "form": form,
+            "service": service,
+            "is_phb": form.is_prenatal_home_visit,
+            # From the conversation's result: the answers (None when no longer kept).
+            "from_conversation": "conversation" in form.initial,
+            "conversation": form.initial.get("conversation"),
+        },
         status=status,
     )
 

@@ -1,4 +1,5 @@
-"""Forms of signalling. Both work with GET, so that nothing is posted and nothing is stored."""
+"""Forms of signalling: the broad conversation (posted; its answers are kept in the browser, see
+``kansrijk.signalling.answers``) and the place of the preconception guide (GET)."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from kansrijk.directory.selectors import search_services
 from kansrijk.interventions.models import Intervention
 from kansrijk.interventions.selectors import available_interventions
 from kansrijk.pathways import cache as page_cache
+from kansrijk.pathways.models import StepKind
 from kansrijk.pathways.selectors import ResolvedPathway, resolve_pathways
 from kansrijk.places.models import Municipality
 from kansrijk.places.selectors import lookup_postcode
@@ -444,6 +445,10 @@ class OfferedIntervention:
         return list(self.intervention.services.all())
 
 
+#: Pathway steps whose service is where the professional refers to.
+_REFER_KINDS = frozenset({StepKind.REFER, StepKind.HANDOVER})
+
+
 @dataclass
 class SituationOffer:
     """For one ticked risk: the pathway that applies here (or none) and the interventions on
@@ -459,6 +464,21 @@ class SituationOffer:
     @property
     def fallback(self) -> str | None:
         return self.pathway.fallback if self.pathway else None
+
+    @property
+    def referable_services(self) -> list[Any]:
+        """The services one can refer to through Kansrijk for this risk: those of the
+        pathway's refer and warm-handover steps, then those offering its interventions; each
+        once (prefetched: no query)."""
+        found: dict[Any, Any] = {}
+        steps = self.pathway.version.ordered_steps if self.pathway else []
+        for step in steps:
+            if step.kind in _REFER_KINDS and step.service is not None:
+                found.setdefault(step.service.pk, step.service)
+        for offered in self.interventions:
+            for service in offered.local_services:
+                found.setdefault(service.pk, service)
+        return [s for s in found.values() if s.organization.account_organisation_id is not None]
 
 
 @dataclass

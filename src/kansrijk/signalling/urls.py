@@ -6,6 +6,8 @@ app_name = "signalling"
 
 urlpatterns = [
     path("", views.conversation, name="conversation"),
+    path("uitkomst/", views.outcome, name="outcome"),
+    path("uitkomst/nieuw-gesprek/", views.restart, name="restart"),
     path("regels/", views.rules_page, name="rules"),
     path("wegwijzer/", views.guide, name="guide"),
 ]

@@ -1,8 +1,8 @@
 """Pages of signalling: the broad conversation, the grading rules, the preconception guide.
 
-All three are GET-only and store nothing: no rows, no session data, no access-log entry. What
-was ticked lives only in the URL of the result page (factor codes, a municipality and a phase;
-nothing that identifies a person).
+The conversation is posted (with a CSRF token) and its answers are kept in the visitor's
+browser for the result page (``kansrijk.signalling.answers``): never in a URL, never on the
+server, not in the access log. The rules and the guide are GET-only and store nothing.
 """
 
 from __future__ import annotations
@@ -10,10 +10,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kansrijk.referrals.models import referral_scope
+from kansrijk.signalling import answers
 from kansrijk.signalling.exceptions import NoPublishedGuide, NoPublishedRules
 from kansrijk.signalling.explain import GRADE_MEANING, explanation, threshold_sentences
 from kansrijk.signalling.forms import ConversationForm, GuidePlaceForm
@@ -37,9 +41,17 @@ from kansrijk.situations.models import Phase
 FORM_KEYS = ("municipality", "postcode", "phase", "factor")
 
 
-@require_GET
-def conversation(request: HttpRequest) -> HttpResponse:
-    """Tick factors, get the grade with its reasons and the local pathways and interventions."""
+def _see_other(name: str) -> HttpResponseRedirect:
+    """A 303 to the page ``name``: the browser follows it with a GET, so a reload never
+    posts the form again."""
+    response = HttpResponseRedirect(reverse(name))
+    response.status_code = 303
+    return response
+
+
+def _conversation_context(data: QueryDict | None, *, outcome: bool = True) -> dict[str, Any]:
+    """The form (bound to ``data`` when given) with the rules, and (with ``outcome``) the
+    grade and the local offer when ``data`` is valid."""
     rules: GradingRules | None = None
     rules_error = ""
     try:
@@ -48,9 +60,8 @@ def conversation(request: HttpRequest) -> HttpResponse:
     except NoPublishedRules as exc:
         rule_set = None
         rules_error = str(exc)
-    bound = any(key in request.GET for key in FORM_KEYS)
     form = ConversationForm(
-        request.GET if bound else None,
+        data,
         initial={"phase": Phase.PREGNANCY},
         rules=rules,
         municipalities=municipality_choices(),
@@ -60,13 +71,15 @@ def conversation(request: HttpRequest) -> HttpResponse:
         "rules": rules,
         "rule_set": rule_set,
         "rules_error": rules_error,
-        "ticked": set(request.GET.getlist("factor")) if bound else set(),
+        "ticked": set(data.getlist("factor")) if data is not None else set(),
         "phase_value": str(form["phase"].value() or Phase.PREGNANCY),
+        "answers_minutes": answers.max_age_seconds() // 60,
     }
     if rules is not None:
         context["risk_groups"] = by_domain(rules.risks())
         context["protective_groups"] = by_domain(rules.protective())
-    if bound and rules is not None and form.is_valid():
+    context["valid"] = data is not None and rules is not None and form.is_valid()
+    if context["valid"] and outcome and rules is not None:
         assessment = grade(set(form.cleaned_data["factor"]), rules)
         municipality = form.cleaned_data["place"]
         phase = form.cleaned_data["phase"]
@@ -77,7 +90,62 @@ def conversation(request: HttpRequest) -> HttpResponse:
             phase_label=Phase(phase).label,
             offer=local_offer(municipality=municipality, risks=assessment.risks, phase=phase),
         )
-    return render(request, "signalling/conversation.html", context)
+    return context
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def conversation(request: HttpRequest) -> HttpResponse:
+    """The form (GET); its answers (POST) are checked, kept in this browser and shown on the
+    result page (303). Answers in the address are not read, and the address is cleaned."""
+    if request.method == "GET":
+        if any(key in request.GET for key in FORM_KEYS):
+            return redirect("signalling:conversation")
+        return render(request, "signalling/conversation.html", _conversation_context(None))
+    # Only checked here: the result page grades them.
+    context = _conversation_context(request.POST, outcome=False)
+    if context["valid"]:
+        cleaned = context["form"].cleaned_data
+        response = _see_other("signalling:outcome")
+        answers.remember(
+            response,
+            answers.Answers(
+                municipality=cleaned.get("municipality") or "",
+                postcode=cleaned.get("postcode") or "",
+                phase=cleaned["phase"],
+                factors=tuple(cleaned["factor"]),
+                place=cleaned["place"].code,
+            ),
+        )
+        return response
+    status = 400 if context["rules"] is not None else 200
+    return render(request, "signalling/conversation.html", context, status=status)
+
+
+@never_cache
+@require_GET
+def outcome(request: HttpRequest) -> HttpResponse:
+    """The grade with its reasons and the local offer, for the answers kept in this browser.
+    Without them (none given, or older than ``SIGNALLING_ANSWERS_MINUTES``) the page says so
+    above an empty form."""
+    kept = answers.recall(request)
+    if kept is None:
+        context = _conversation_context(None)
+        context["no_answers"] = True
+        return render(request, "signalling/conversation.html", context)
+    context = _conversation_context(kept.as_form_data())
+    context["can_refer"] = bool(referral_scope(request.user).sender_org_ids)
+    # Answers that no longer fit the published rules (a factor withdrawn since) show as errors.
+    status = 200 if "assessment" in context or context["rules"] is None else 400
+    return render(request, "signalling/conversation.html", context, status=status)
+
+
+@require_POST
+def restart(request: HttpRequest) -> HttpResponse:
+    """ "Start a new conversation": the answers are deleted from the browser."""
+    response = _see_other("signalling:conversation")
+    answers.forget(response)
+    return response
 
 
 @require_GET
