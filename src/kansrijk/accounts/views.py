@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods
 from kansrijk.accounts import twofactor
 from kansrijk.accounts.forms import LoginForm, SetupForm, TokenForm
 from kansrijk.accounts.models import User
-from kansrijk.accounts.signals import AUTHENTICATION
 from kansrijk.audit.models import Action, Outcome
 from kansrijk.audit.services import record_event
 
@@ -45,11 +44,7 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         user: User = form.get_user()
         record_event(
-            request=self.request,
-            user=user,
-            event_type="accounts.login",
-            action=Action.LOGIN,
-            purpose=AUTHENTICATION,
+            request=self.request, user=user, event_type="accounts.login", action=Action.LOGIN
         )
         if self.request.session.get(twofactor.SESSION_KEY_REQUIRED):
             target = "accounts:verify" if twofactor.has_confirmed_device(user) else "accounts:setup"
@@ -64,12 +59,7 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            record_event(
-                request=request,
-                event_type="accounts.logout",
-                action=Action.LOGOUT,
-                purpose=AUTHENTICATION,
-            )
+            record_event(request=request, event_type="accounts.logout", action=Action.LOGOUT)
         return super().post(request, *args, **kwargs)
 
 
@@ -91,12 +81,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             django_otp.login(request, device)
             request.session.cycle_key()
-            record_event(
-                request=request,
-                event_type="accounts.second_factor",
-                action=Action.LOGIN,
-                purpose=AUTHENTICATION,
-            )
+            record_event(request=request, event_type="accounts.second_factor", action=Action.LOGIN)
             if device.name == twofactor.RECOVERY_DEVICE_NAME:
                 left = twofactor.remaining_recovery_codes(user)
                 messages.warning(
@@ -110,7 +95,6 @@ def verify(request: HttpRequest) -> HttpResponse:
             event_type="accounts.second_factor",
             action=Action.LOGIN,
             outcome=Outcome.FAILURE,
-            purpose=AUTHENTICATION,
         )
         form.add_error(
             "token", _("This code is not correct or has expired. Try the next code from your app.")
@@ -142,19 +126,9 @@ def setup(request: HttpRequest) -> HttpResponse:
             request.session[twofactor.SESSION_KEY_REQUIRED] = True
             request.session[RECOVERY_CODES_SESSION_KEY] = twofactor.new_recovery_codes(user=user)
             record_event(
-                request=request,
-                event_type="accounts.second_factor.setup",
-                action=Action.CREATE,
-                purpose=AUTHENTICATION,
+                request=request, event_type="accounts.second_factor.setup", action=Action.CREATE
             )
             return HttpResponseRedirect(f"{reverse('accounts:recovery_codes')}?next={next_url}")
-        record_event(
-            request=request,
-            event_type="accounts.second_factor.setup",
-            action=Action.CREATE,
-            outcome=Outcome.FAILURE,
-            purpose=AUTHENTICATION,
-        )
         form.add_error(
             "token", _("This code does not match. Check the time on your phone and try again.")
         )
@@ -178,12 +152,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(f"{reverse('accounts:verify')}?next={request.path}")
     if request.method == "POST":
         request.session[RECOVERY_CODES_SESSION_KEY] = twofactor.new_recovery_codes(user=user)
-        record_event(
-            request=request,
-            event_type="accounts.recovery_codes",
-            action=Action.CREATE,
-            purpose=AUTHENTICATION,
-        )
+        record_event(request=request, event_type="accounts.recovery_codes", action=Action.CREATE)
         return redirect("accounts:recovery_codes")
     codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
     context = {

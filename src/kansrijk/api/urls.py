@@ -13,6 +13,8 @@ v1_urlpatterns = [
     path("signalling/", include("kansrijk.signalling.api_urls")),
     path("", include("kansrijk.referrals.api_urls")),
     path("", include("kansrijk.pathways.api_urls")),
+    path("", include("kansrijk.coalitions.api_urls")),
+    path("", include("kansrijk.assessments.api_urls")),
 ]
 hsds_urlpatterns = [path("", include("kansrijk.directory.api_urls"))]
 

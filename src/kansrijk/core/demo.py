@@ -18,6 +18,7 @@ DEMO_LOADERS: list[str] = [
     "kansrijk.signalling.services.load_default_guide",
     "kansrijk.referrals.demo.load",
     "kansrijk.parents.demo.load",
+    "kansrijk.coalitions.demo.load",
 ]
 
 

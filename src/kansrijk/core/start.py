@@ -83,6 +83,13 @@ REFERRAL_RESULTS = Task(
     _("Referral results"),
     _("Referrals sent, accepted and completed per pathway and municipality (counts only)."),
 )
+WORKSPACE = Task(
+    "coalitions:list",
+    _("Coalition workspace"),
+    _(
+        "Partners and agreements, self-assessment rounds, improvement actions, client journeys and the referral network."
+    ),
+)
 ADMIN = Task("admin:index", _("Administration"), _("Manage organisations, users and roles."))
 AUDIT = Task(
     "audit:search", _("Search the access log"), _("Who saw or changed what, when and why.")
@@ -119,13 +126,13 @@ SECTIONS: dict[str, Section] = {
         Role.COALITION_COORDINATOR,
         _("Coalition coordinator"),
         _("See how the local approach works: pathways, services and referral outcomes."),
-        [FIND_PATHWAY, SOCIAL_MAP, REFERRAL_RESULTS, POSTCODE],
+        [WORKSPACE, FIND_PATHWAY, SOCIAL_MAP, REFERRAL_RESULTS, POSTCODE],
     ),
     Role.ANALYST: Section(
         Role.ANALYST,
         _("Analyst"),
         _("Work with indicators and anonymous counts per municipality and region."),
-        [REFERRAL_RESULTS, SOCIAL_MAP, POSTCODE],
+        [WORKSPACE, REFERRAL_RESULTS, SOCIAL_MAP, POSTCODE],
     ),
     Role.ADMINISTRATOR: Section(
         Role.ADMINISTRATOR,

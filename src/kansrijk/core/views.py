@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from kansrijk.assessments.selectors import open_invitations
 from kansrijk.core.start import start_sections_for
 
 logger = logging.getLogger(__name__)
@@ -18,7 +19,14 @@ logger = logging.getLogger(__name__)
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
     """The start page: for a signed-in user one section per role, else the public start."""
-    return render(request, "core/start.html", {"sections": start_sections_for(request)})
+    return render(
+        request,
+        "core/start.html",
+        {
+            "sections": start_sections_for(request),
+            "invitations": open_invitations(request.user),
+        },
+    )
 
 
 @never_cache

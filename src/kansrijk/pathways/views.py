@@ -34,6 +34,7 @@ from kansrijk.accounts.roles import Role
 from kansrijk.audit.models import Action, Outcome
 from kansrijk.audit.services import record_event
 from kansrijk.coalitions.selectors import coalitions_for_editor
+from kansrijk.coalitions.workspace import actions_for_pathway
 from kansrijk.core.navigation import language_next
 from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways import services
@@ -436,6 +437,9 @@ def manage_pathway(request: HttpRequest, pathway: Pathway) -> HttpResponse:
             "draft": draft,
             "published": published,
             "municipalities": list(pathway.municipalities.order_by("name")),
+            # The coalition's improvement actions that touch this pathway (issue 15).
+            "actions": actions_for_pathway(pathway, request=request),
+            "today": timezone.localdate(),
         },
     )
 

@@ -1,0 +1,333 @@
+"""Reads of self-assessments, already filtered for the user, writing the access log.
+
+A round is visible to the coordinators and analysts of its coalition and to the people invited
+to it; for anyone else it does not exist (``RoundNotFound``: 404). Results are the same for
+everyone who may read them: figures only from ``ASSESSMENT_MIN_RESPONDENTS`` respondents on
+(``kansrijk.assessments.results``), and comments only beside figures that are shown.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+
+from kansrijk.assessments import results as arithmetic
+from kansrijk.assessments.exceptions import RoundNotFound
+from kansrijk.assessments.models import (
+    Answer,
+    Instrument,
+    InstrumentVersion,
+    Invitation,
+    Part,
+    Round,
+    Statement,
+)
+from kansrijk.audit.models import Action
+from kansrijk.audit.services import record_event, record_refusal
+from kansrijk.coalitions.access import Access, access_for, user_access
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+PURPOSE = "coalition.assessment"
+
+
+def threshold() -> int:
+    return max(1, int(getattr(settings, "ASSESSMENT_MIN_RESPONDENTS", 3)))
+
+
+def results_while_open() -> bool:
+    return bool(getattr(settings, "ASSESSMENT_RESULTS_WHILE_OPEN", True))
+
+
+@dataclass(frozen=True)
+class RoundAccess:
+    round: Round
+    access: Access | None  # the user's part in the coalition (None: only invited)
+    invitation: Invitation | None
+
+    @property
+    def coordinates(self) -> bool:
+        return bool(self.access and self.access.coordinates)
+
+    @property
+    def reads_results(self) -> bool:
+        return bool(self.access and self.access.reads_workspace)
+
+    @property
+    def role(self) -> str:
+        if self.access is not None and self.access.role:
+            return self.access.role
+        return "member" if self.invitation is not None else ""
+
+
+def instruments() -> QuerySet[Instrument]:
+    return Instrument.objects.filter(current_version__isnull=False).select_related(
+        "current_version"
+    )
+
+
+def instrument_versions() -> QuerySet[InstrumentVersion]:
+    """The newest version of every instrument (the ones a new round can use)."""
+    return InstrumentVersion.objects.filter(
+        pk__in=Instrument.objects.exclude(current_version=None).values("current_version")
+    ).select_related("instrument")
+
+
+def get_round(
+    user: Any, round_id: Any, *, request: HttpRequest | None = None, event_type: str = ""
+) -> RoundAccess:
+    """The round ``round_id`` if ``user`` may see it; ``RoundNotFound`` (logged) otherwise."""
+    try:
+        pk = int(round_id)
+    except (TypeError, ValueError):
+        raise RoundNotFound() from None
+    round_ = (
+        Round.objects.filter(pk=pk)
+        .select_related("coalition", "instrument_version__instrument", "created_by")
+        .first()
+    )
+    if round_ is not None:
+        access = access_for(user, round_.coalition_id)
+        workspace = access if access is not None and access.reads_workspace else None
+        invitation = (
+            round_.invitations.filter(user=user).first()
+            if getattr(user, "is_authenticated", False)
+            else None
+        )
+        if workspace is not None or invitation is not None:
+            return RoundAccess(round_, workspace, invitation)
+    record_refusal(
+        request=request,
+        user=user,
+        event_type=event_type or "assessments.round.view",
+        action=Action.READ,
+        object_type="assessments.round",
+        object_id=str(pk),
+        purpose=PURPOSE,
+    )
+    raise RoundNotFound()
+
+
+def rounds_of(coalition_ids: Any) -> QuerySet[Round]:
+    return (
+        Round.objects.filter(coalition_id__in=coalition_ids)
+        .select_related("coalition", "instrument_version__instrument")
+        .annotate(
+            invited=Count("invitations", distinct=True),
+            answered=Count(
+                "invitations", filter=Q(invitations__responded_at__isnull=False), distinct=True
+            ),
+        )
+        .order_by("-opened_on", "-id")
+    )
+
+
+def open_invitations(user: Any) -> list[Invitation]:
+    """The rounds ``user`` is invited to that are still open (for her start page)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    invitations = (
+        Invitation.objects.filter(user=user)
+        .select_related("round__coalition", "round__instrument_version")
+        .order_by("round__closes_on", "round_id")
+    )
+    return [i for i in invitations if i.round.is_open()]
+
+
+def invitations_of(
+    round_access: RoundAccess, *, request: HttpRequest | None = None
+) -> list[Invitation]:
+    """Who was invited and whether they answered (never what): for the coordinator only;
+    logged, as it names people."""
+    if not round_access.coordinates:
+        return []
+    invitations = list(
+        round_access.round.invitations.select_related("user", "organisation").order_by(
+            "organisation__name", "name", "user__first_name", "user__username", "id"
+        )
+    )
+    record_event(
+        request=request,
+        event_type="assessments.invitation.list",
+        action=Action.READ,
+        object_type="assessments.round",
+        object_id=str(round_access.round.pk),
+        purpose=PURPOSE,
+        role=round_access.role,
+    )
+    return invitations
+
+
+# --- Results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    statement: Statement
+    result: arithmetic.StatementResult
+    change: arithmetic.Change | None
+    comments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PartRow:
+    part: Part
+    result: arithmetic.PartResult
+    change: arithmetic.Change | None
+    statements: tuple[StatementRow, ...]
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    """Everything the results page, the export and the API show of one round."""
+
+    round: Round
+    version: InstrumentVersion
+    results: arithmetic.Results
+    parts: tuple[PartRow, ...]
+    previous: Round | None
+    previous_results: arithmetic.Results | None
+    withheld_while_open: bool = False
+    scale: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def disagreements(self) -> list[StatementRow]:
+        rows = [s for p in self.parts for s in p.statements if s.result.disagreement]
+        return sorted(rows, key=lambda s: -(s.result.spread or 0))
+
+
+def _structure(version: InstrumentVersion) -> tuple[list[Part], dict[int, list[Statement]]]:
+    parts = list(version.parts.order_by("position"))
+    by_part: dict[int, list[Statement]] = defaultdict(list)
+    for statement in version.statements.order_by("position"):
+        by_part[statement.part_id].append(statement)
+    return parts, by_part
+
+
+def _specs(version: InstrumentVersion) -> list[arithmetic.PartSpec]:
+    parts, by_part = _structure(version)
+    return [
+        arithmetic.PartSpec(part.code, tuple(s.code for s in by_part[part.pk])) for part in parts
+    ]
+
+
+def _scale(version: InstrumentVersion) -> arithmetic.Scale:
+    return arithmetic.Scale(version.scale_min, version.scale_max)
+
+
+def compute_results(round_: Round) -> arithmetic.Results:
+    """The arithmetic over the round's sent-in answers."""
+    version = round_.instrument_version
+    responses: dict[Any, dict[str, int | None]] = defaultdict(dict)
+    submitted = Answer.objects.filter(response__round=round_, response__submitted=True)
+    for response_id, code, value in submitted.values_list(
+        "response_id", "statement__code", "value"
+    ).order_by():
+        responses[response_id][code] = value
+    # Respondents who sent in nothing but "don't know" still count as respondents.
+    return arithmetic.compute(
+        _specs(version), _scale(version), list(responses.values()), threshold()
+    )
+
+
+def previous_round(round_: Round) -> Round | None:
+    """The coalition's previous round of the same instrument (any version)."""
+    return (
+        Round.objects.filter(
+            coalition_id=round_.coalition_id,
+            instrument_version__instrument_id=round_.instrument_version.instrument_id,
+        )
+        .filter(Q(opened_on__lt=round_.opened_on) | Q(opened_on=round_.opened_on, pk__lt=round_.pk))
+        .select_related("instrument_version")
+        .order_by("-opened_on", "-pk")
+        .first()
+    )
+
+
+def _comments(round_: Round, shown: set[str]) -> dict[str, tuple[str, ...]]:
+    """Comments per statement, for the statements whose figures are shown; sorted, so their
+    order says nothing about who wrote them."""
+    if not shown:
+        return {}
+    comments: dict[str, list[str]] = defaultdict(list)
+    rows = Answer.objects.filter(
+        response__round=round_, response__submitted=True, statement__code__in=shown
+    ).exclude(comment="")
+    for code, comment in rows.values_list("statement__code", "comment").order_by():
+        comments[code].append(comment)
+    return {code: tuple(sorted(texts, key=str.casefold)) for code, texts in comments.items()}
+
+
+def round_results(
+    round_access: RoundAccess,
+    *,
+    request: HttpRequest | None = None,
+    action: str = Action.READ,
+    event_type: str = "assessments.results.view",
+) -> RoundResults:
+    """The results of a round for a coordinator or analyst of its coalition (logged)."""
+    round_ = round_access.round
+    version = round_.instrument_version
+    results = compute_results(round_)
+    withheld = round_.is_open() and not results_while_open()
+    if withheld and not results.suppressed:
+        nothing = arithmetic.compute(_specs(version), _scale(version), [], results.threshold)
+        results = replace(nothing, respondents=results.respondents)
+    previous = previous_round(round_)
+    previous_results = compute_results(previous) if previous is not None else None
+    changes = arithmetic.compare(results, previous_results) if previous_results is not None else {}
+    parts, by_part = _structure(version)
+    shown = {s.code for p in results.parts for s in p.statements if not s.suppressed}
+    comments = _comments(round_, shown)
+    part_rows = []
+    for part in parts:
+        part_result = results.part(part.code)
+        assert part_result is not None
+        statement_rows = []
+        for statement in by_part[part.pk]:
+            statement_result = results.statement(statement.code)
+            assert statement_result is not None
+            statement_rows.append(
+                StatementRow(
+                    statement=statement,
+                    result=statement_result,
+                    change=changes.get(statement.code),
+                    comments=comments.get(statement.code, ()),
+                )
+            )
+        part_rows.append(
+            PartRow(
+                part=part,
+                result=part_result,
+                change=changes.get(f"part:{part.code}"),
+                statements=tuple(statement_rows),
+            )
+        )
+    record_event(
+        request=request,
+        event_type=event_type,
+        action=action,
+        object_type="assessments.round",
+        object_id=str(round_.pk),
+        purpose=PURPOSE,
+        role=round_access.role,
+    )
+    return RoundResults(
+        round=round_,
+        version=version,
+        results=results,
+        parts=tuple(part_rows),
+        previous=previous,
+        previous_results=previous_results,
+        withheld_while_open=withheld,
+        scale=version.scale_choices,
+    )
+
+
+def workspace_rounds(user: Any) -> QuerySet[Round]:
+    return rounds_of(user_access(user).workspace_ids)
