@@ -4,6 +4,7 @@ from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
+from kansrijk.api import views as api_views
 from kansrijk.core import views as core_views
 
 urlpatterns = [
@@ -20,6 +21,8 @@ urlpatterns = [
     path("coalities/", include("kansrijk.coalitions.urls")),
     path("zelfevaluatie/", include("kansrijk.assessments.urls")),
     path("api/", include("kansrijk.api.urls")),
+    path("api-documentatie/", api_views.docs_page, name="api-docs"),
+    path("api-documentatie/hsds/", api_views.docs_page, {"api": "hsds"}, name="api-docs-hsds"),
     path("fhir/", include("kansrijk.referrals.fhir_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/taal/<str:code>/", core_views.switch_language, name="switch-language"),

@@ -96,8 +96,15 @@ def test_the_purge_still_deletes_and_closes_the_door_behind_it():
     kept = make_event(occurred_at=at(2030, 3, 1))
     with time_machine.travel(now, tick=False):
         assert purge_expired() == 1
-    assert list(AccessEvent.objects.values_list("pk", flat=True)) == [kept.pk]
+    purge = AccessEvent.objects.get(event_type="audit.purge")
+    assert set(AccessEvent.objects.values_list("pk", flat=True)) == {kept.pk, purge.pk}
     assert not AccessEvent.objects.filter(pk=old.pk).exists()
+    # The record of the purge is as append-only as the rest.
+    assert "DELETE refused" in _refused(lambda: purge.delete())
+    assert "UPDATE refused" in _refused(
+        lambda: AccessEvent.objects.filter(pk=purge.pk).update(details="removed=0")
+    )
+    assert AccessEvent.objects.get(pk=purge.pk).details.startswith("removed=1 ")
 
     # Still inside the same (test) transaction: the purge setting is off again.
     with connection.cursor() as cursor:

@@ -88,8 +88,11 @@ def events():
 
 
 def shown_ids(response) -> list[int]:
+    """The events on the page, leaving out the role grants the fixtures themselves caused."""
     page = response.context["page"]
-    return [event.pk for event in page.events] if page else []
+    if not page:
+        return []
+    return [event.pk for event in page.events if not event.event_type.startswith("accounts.")]
 
 
 def search(client, **params):
@@ -106,7 +109,7 @@ def test_first_visit_shows_the_form_without_running_a_search(admin_client):
     assert '<html lang="nl"' in content
     assert "Toegangslog" in content
     assert response.context["page"] is None
-    assert not AccessEvent.objects.exists()
+    assert not AccessEvent.objects.exclude(event_type__startswith="accounts.").exists()
 
 
 def test_verified_administrator_sees_results_and_the_search_is_recorded(

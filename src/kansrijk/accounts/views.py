@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from kansrijk.accounts import twofactor
 from kansrijk.accounts.forms import LoginForm, SetupForm, TokenForm
 from kansrijk.accounts.models import User
+from kansrijk.accounts.signals import AUTHENTICATION
 from kansrijk.audit.models import Action, Outcome
 from kansrijk.audit.services import record_event
 
@@ -44,7 +45,11 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         user: User = form.get_user()
         record_event(
-            request=self.request, user=user, event_type="accounts.login", action=Action.LOGIN
+            request=self.request,
+            user=user,
+            event_type="accounts.login",
+            action=Action.LOGIN,
+            purpose=AUTHENTICATION,
         )
         if self.request.session.get(twofactor.SESSION_KEY_REQUIRED):
             target = "accounts:verify" if twofactor.has_confirmed_device(user) else "accounts:setup"
@@ -59,7 +64,12 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            record_event(request=request, event_type="accounts.logout", action=Action.LOGOUT)
+            record_event(
+                request=request,
+                event_type="accounts.logout",
+                action=Action.LOGOUT,
+                purpose=AUTHENTICATION,
+            )
         return super().post(request, *args, **kwargs)
 
 
@@ -81,7 +91,12 @@ def verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             django_otp.login(request, device)
             request.session.cycle_key()
-            record_event(request=request, event_type="accounts.second_factor", action=Action.LOGIN)
+            record_event(
+                request=request,
+                event_type="accounts.second_factor",
+                action=Action.LOGIN,
+                purpose=AUTHENTICATION,
+            )
             if device.name == twofactor.RECOVERY_DEVICE_NAME:
                 left = twofactor.remaining_recovery_codes(user)
                 messages.warning(
@@ -95,6 +110,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             event_type="accounts.second_factor",
             action=Action.LOGIN,
             outcome=Outcome.FAILURE,
+            purpose=AUTHENTICATION,
         )
         form.add_error(
             "token", _("This code is not correct or has expired. Try the next code from your app.")
@@ -126,9 +142,19 @@ def setup(request: HttpRequest) -> HttpResponse:
             request.session[twofactor.SESSION_KEY_REQUIRED] = True
             request.session[RECOVERY_CODES_SESSION_KEY] = twofactor.new_recovery_codes(user=user)
             record_event(
-                request=request, event_type="accounts.second_factor.setup", action=Action.CREATE
+                request=request,
+                event_type="accounts.second_factor.setup",
+                action=Action.CREATE,
+                purpose=AUTHENTICATION,
             )
             return HttpResponseRedirect(f"{reverse('accounts:recovery_codes')}?next={next_url}")
+        record_event(
+            request=request,
+            event_type="accounts.second_factor.setup",
+            action=Action.CREATE,
+            outcome=Outcome.FAILURE,
+            purpose=AUTHENTICATION,
+        )
         form.add_error(
             "token", _("This code does not match. Check the time on your phone and try again.")
         )
@@ -152,7 +178,12 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(f"{reverse('accounts:verify')}?next={request.path}")
     if request.method == "POST":
         request.session[RECOVERY_CODES_SESSION_KEY] = twofactor.new_recovery_codes(user=user)
-        record_event(request=request, event_type="accounts.recovery_codes", action=Action.CREATE)
+        record_event(
+            request=request,
+            event_type="accounts.recovery_codes",
+            action=Action.CREATE,
+            purpose=AUTHENTICATION,
+        )
         return redirect("accounts:recovery_codes")
     codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
     context = {

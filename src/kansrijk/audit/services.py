@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from kansrijk.audit.models import AccessEvent, Action, Outcome
+from kansrijk.audit.retention import MINIMUM_DAYS, current_policy
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 OBJECT_ID_LENGTH = AccessEvent._meta.get_field("object_id").max_length or 64
 DETAILS_LENGTH = AccessEvent._meta.get_field("details").max_length or 255
+#: The purpose recorded for the retention purge.
+RETENTION_PURPOSE = "audit.retention"
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
@@ -156,7 +159,8 @@ def refusals_kept(request: HttpRequest | None = None) -> Iterator[None]:
 
 
 def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
-    return (now or timezone.now()) - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    """Events from before this moment are past retention (``audit.retention``)."""
+    return current_policy().cutoff(now or timezone.now())
 
 
 def _set_purge_flag(value: str) -> None:
@@ -166,19 +170,43 @@ def _set_purge_flag(value: str) -> None:
             cursor.execute("SELECT set_config('kansrijk.audit_purge', %s, true)", [value])
 
 
+def _instant(value: datetime.datetime | None) -> str:
+    return value.astimezone(datetime.UTC).isoformat(timespec="seconds") if value else "-"
+
+
 def purge_expired(*, now: datetime.datetime | None = None, batch_size: int = 10_000) -> int:
-    """Delete access events older than the retention period (default 5 years).
+    """Delete access events older than the retention period (at least 5 years, see
+    ``audit.retention``); ``RetentionBelowMinimum`` (nothing deleted) when the setting is
+    below the legal minimum without an override.
 
     The only code path that deletes from the log. On PostgreSQL it opens the append-only
     trigger for one batch at a time, inside that batch's transaction (a transaction-local
     setting), and closes it again before the transaction ends: should this run inside a
     larger transaction, the rest of that transaction is still append-only. Each batch
     commits on its own, so a large first purge does not hold one long transaction.
-    Running it again removes nothing more; returns the number of events removed.
+
+    The purge is itself logged (``audit.purge``: how many events, from when to when) — also
+    when it removes nothing, so the log shows that the job runs — and so is an override of
+    the legal minimum (``audit.retention.override``). Running it again removes nothing
+    more; returns the number of events removed.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    cutoff = retention_cutoff(now)
+    policy = current_policy()
+    policy.check()
+    now = now or timezone.now()
+    cutoff = policy.cutoff(now)
+    if policy.overridden:
+        record_event(
+            event_type="audit.retention.override",
+            action=Action.DELETE,
+            object_type="audit.accessevent",
+            purpose=RETENTION_PURPOSE,
+            details=(f"days={policy.days} minimum={MINIMUM_DAYS} reason={policy.override_reason}"),
+        )
+    oldest = AccessEvent.objects.filter(occurred_at__lt=cutoff).aggregate(
+        oldest=Min("occurred_at")
+    )["oldest"]
     deleted = 0
     while True:
         with transaction.atomic():
@@ -194,5 +222,15 @@ def purge_expired(*, now: datetime.datetime | None = None, batch_size: int = 10_
             count, _ = AccessEvent.objects.filter(id__in=ids).delete()
             _set_purge_flag("off")
         deleted += count
+    record_event(
+        event_type="audit.purge",
+        action=Action.DELETE,
+        object_type="audit.accessevent",
+        purpose=RETENTION_PURPOSE,
+        details=(
+            f"removed={deleted} from={_instant(oldest if deleted else None)} "
+            f"before={_instant(cutoff)} retention_days={policy.days}"
+        ),
+    )
     logger.info("audit purge removed %d events older than %s", deleted, cutoff.isoformat())
     return deleted

@@ -266,8 +266,10 @@ KANSRIJK_DEMO_MODE = env_bool("KANSRIJK_DEMO_MODE", False)
 # (kansrijk.directory.ranking; ~80 MB and ~2 s of CPU to read at 50,000 services).
 # Off: every search is ranked by one SQL query instead (docs/operations.md).
 KANSRIJK_SEARCH_INDEX = env_bool("KANSRIJK_SEARCH_INDEX", True)
-# Access-log records are kept this many days (NEN 7513: 5 years).
+# Access-log records are kept this many days: at least 5 years (NEN 7513; audit.retention).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365 + 1)
+# The reason for keeping the log shorter than 5 years; without it a shorter setting is refused.
+AUDIT_RETENTION_OVERRIDE = env_str("AUDIT_RETENTION_OVERRIDE")
 REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", 365)  # after closing; docs/privacy.md
 # The broad conversation's answers are kept in the visitor's browser this long (signalling.answers).
 SIGNALLING_ANSWERS_MINUTES = env_int("SIGNALLING_ANSWERS_MINUTES", 30)

@@ -1,0 +1,42 @@
+"""The API documentation page in the browser: reached from the footer of any page, Redoc
+(vendored) renders the OpenAPI document under the page's relaxed CSP, nothing is loaded from
+another site, at desktop and phone width, with axe-core on the page's own content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import SCREENSHOTS, WCAG_21_AA
+
+
+@pytest.mark.parametrize(("width", "name"), [(1280, "desktop"), (390, "phone")])
+def test_api_docs_from_the_footer(
+    page: Any, axe: Any, live_server: Any, width: int, name: str
+) -> None:
+    requests: list[str] = []
+    errors: list[str] = []
+    # Redoc asks for its makers' logo on a CDN; the CSP blocks it, so it never finishes.
+    page.on("requestfinished", lambda request: requests.append(request.url))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/")
+    page.get_by_role("link", name="API-documentatie voor ontwikkelaars").click()
+    page.wait_for_url("**/api-documentatie/")
+    page.get_by_role("heading", name="Kansrijk API (1.0.0)").wait_for()
+    assert page.get_by_role("link", name="HSDA-API (sociale kaart)").is_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # the first screen: Redoc's page is long
+    page.screenshot(path=str(SCREENSHOTS / f"api-docs-{name}.png"))
+    assert errors == []
+    elsewhere = [u for u in requests if u.startswith("http") and not u.startswith(live_server.url)]
+    assert elsewhere == []
+    # axe on the page's own part; Redoc's markup is a vendored component.
+    results = axe.run(
+        page,
+        context={"exclude": [["#redoc"]]},
+        options={"runOnly": {"type": "tag", "values": WCAG_21_AA}},
+    )
+    assert results.violations_count == 0, results.generate_report()
+    page.get_by_role("link", name="HSDA-API (sociale kaart)").click()
+    page.get_by_role("heading", name="Kansrijk HSDA API (social map, HSDS 3.0) (3.0.0)").wait_for()
