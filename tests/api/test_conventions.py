@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -97,3 +98,43 @@ def test_the_documents_are_published(path: str, committed: str) -> None:
     assert document == yaml.safe_load((Path(settings.BASE_DIR) / committed).read_text())
     assert document["info"]["contact"]["email"]
     assert document["servers"][0]["url"] == path.removesuffix("/openapi")
+
+
+def test_the_documents_declare_the_shared_errors() -> None:
+    """What the shared layer answers for any operation is in the document of each."""
+    for name in ("openapi.yaml", "openapi-hsds.yaml"):
+        document = yaml.safe_load((Path(settings.BASE_DIR) / name).read_text())
+        for path, item in document["paths"].items():
+            for method, operation in item.items():
+                statuses = set(operation["responses"])
+                where = (name, method, path)
+                if method in {"post", "put"}:
+                    assert {"400", "413", "415"} <= statuses, where
+                if {} not in operation.get("security", [{}]):
+                    assert "403" in statuses, where
+                if "{" in path:
+                    assert "404" in statuses, where
+                if any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", [])):
+                    assert {"409", "422"} <= statuses, where
+                for status, response in operation["responses"].items():
+                    assert "API-Version" in response["headers"], where
+                    if status >= "400":
+                        assert list(response["content"]) == ["application/problem+json"], where
+
+
+def test_a_body_where_none_is_needed_is_still_read(world: Any, login_verified: Any) -> None:
+    """Withdrawing consent takes no body, but one that is not JSON is a 415 as documented."""
+    from tests.referrals.factories import make_referral
+
+    referral = make_referral(world)
+    consent = referral.consents.get()
+    client = login_verified(Client(), world.midwife)
+    response = client.post(
+        f"/api/v1/referrals/{referral.pk}/consents/{consent.pk}/withdraw",
+        "a=1",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 415
+    assert response["Content-Type"] == "application/problem+json"
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None

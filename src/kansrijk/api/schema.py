@@ -11,7 +11,8 @@
 ``complete_responses`` (a postprocessing hook) adds what every operation of both really answers
 beside its own responses: the ``API-Version`` header on every response, and the errors that the
 API's shared layer gives for any operation (400 for bad parameters or bodies, 403 where a
-log-in is needed, 404 for unknown ids, 413 and 415 for bodies), all as problem details.
+log-in is needed, 404 for unknown ids, 413 and 415 for bodies, 409 and 422 where an
+``Idempotency-Key`` is taken), all as problem details.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ _SHARED_ERRORS = {
     "400": "Bad input: a parameter or the body is not valid (nothing was changed).",
     "403": "Not logged in, no second factor, or not allowed to do this.",
     "404": "Unknown id, or not visible to you.",
+    "409": "Not allowed now, or a request with the same Idempotency-Key is still running.",
     "413": "The body is too large.",
     "415": "The body is not JSON.",
+    "422": "The Idempotency-Key was used before with another body.",
 }
 
 
@@ -119,8 +122,10 @@ def complete_responses(
                 wanted.append("403")
             if any(p.get("in") == "path" for p in parameters):
                 wanted.append("404")
-            if "requestBody" in operation:
+            if method in {"post", "put", "patch"}:  # a body is read even where none is needed
                 wanted += ["413", "415"]
+            if any(p.get("name") == "Idempotency-Key" for p in parameters):
+                wanted += ["409", "422"]
             for status in wanted:
                 responses.setdefault(status, _problem_response(_SHARED_ERRORS[status]))
             for status, response in responses.items():
