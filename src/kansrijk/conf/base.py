@@ -18,6 +18,8 @@ SECRET_KEY = env_str("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The parent pages explain a refused form in the page's language (others: Django's page).
+CSRF_FAILURE_VIEW = "kansrijk.parents.views.csrf_failure"
 
 INSTALLED_APPS = [
     "kansrijk.core.admin_site.KansrijkAdminConfig",
@@ -273,6 +275,17 @@ AUDIT_RETENTION_OVERRIDE = env_str("AUDIT_RETENTION_OVERRIDE")
 REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", 365)  # after closing; docs/privacy.md
 # The broad conversation's answers are kept in the visitor's browser this long (signalling.answers).
 SIGNALLING_ANSWERS_MINUTES = env_int("SIGNALLING_ANSWERS_MINUTES", 30)
+# The public self-referral form (kansrijk.parents.protection): django-ratelimit rates per
+# client address and per network (IPv4 /24, IPv6 /48), for every POST and for requests sent.
+SELF_REFERRAL_POST_RATES = {
+    "address": env_str("SELF_REFERRAL_POST_RATE_ADDRESS", "20/h"),
+    "network": env_str("SELF_REFERRAL_POST_RATE_NETWORK", "100/h"),
+}
+SELF_REFERRAL_SENT_RATES = {
+    "address": env_str("SELF_REFERRAL_SENT_RATE_ADDRESS", "3/d"),
+    "network": env_str("SELF_REFERRAL_SENT_RATE_NETWORK", "20/d"),
+}
+RATELIMIT_IPV6_MASK = 64
 # Limits of the file imports (import-hsds, import-pathways): kansrijk.core.import_limits.
 IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 200)
 IMPORT_MAX_XLSX_UNPACKED_MB = env_int("IMPORT_MAX_XLSX_UNPACKED_MB", 50)

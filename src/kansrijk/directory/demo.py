@@ -478,6 +478,11 @@ def _services(town: Town) -> list[ServiceSpec]:
                     "Bij spoed of twijfel: bel het intaketeam en vraag naar de dienstdoende verpleegkundige.",
                 ),
                 (_FORM, "Of vul het online verwijsformulier in (ook voor huisartsen)."),
+                (
+                    _SELF,
+                    "Zwangeren vragen het huisbezoek ook zelf aan, op de ouderpagina's van "
+                    "Kansrijk (/ouders/nl/huisbezoek-aanvragen/).",
+                ),
             ),
             "Een verloskundige, huisarts of gynaecoloog meldt aan, altijd met toestemming van de "
             "zwangere. De JGZ belt binnen 5 werkdagen voor een afspraak.",

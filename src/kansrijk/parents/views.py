@@ -18,14 +18,19 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
 
-from kansrijk.parents import languages, selectors
+from kansrijk.parents import languages, protection, selectors
+from kansrijk.parents.forms import SelfReferralForm, form_stamp
 from kansrijk.parents.languages import ParentLanguage
 from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
 from kansrijk.places.selectors import lookup_postcode_kept
+from kansrijk.referrals.exceptions import InvalidReferral
+from kansrijk.referrals.services import create_self_referral
 
 ParentView = Callable[..., HttpResponse]
 
@@ -215,3 +220,136 @@ def page_url(slug: str, code: str, **query: str) -> str:
     """The address of a parent page in a language (for hand-over links)."""
     url = reverse("parents:page", kwargs={"lang": code, "slug": slug})
     return f"{url}?{urlencode(query)}" if query else url
+
+
+# --- Asking for a prenatal home visit ----------------------------------------------------------
+
+
+def _self_referral_page(
+    request: HttpRequest,
+    language: ParentLanguage,
+    form: SelfReferralForm,
+    *,
+    status: int = 200,
+    problem: str = "",
+) -> HttpResponse:
+    form.mark_for_screen_readers()
+    response = render_parent(
+        request,
+        language,
+        "parents/self_referral.html",
+        {"form": form, "problem": problem, "topics_field": form["topics"]},
+        status=status,
+    )
+    add_never_cache_headers(response)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def _sent_page(request: HttpRequest, language: ParentLanguage, referral: Any) -> HttpResponse:
+    """What happens next. Nothing she sent is shown: only the JGZ that has her request, its
+    phone number, and the request's reference to mention when she calls."""
+    response = render_parent(
+        request,
+        language,
+        "parents/self_referral_sent.html",
+        {
+            "referral": referral,
+            "service": referral.service if referral is not None else None,
+            "phone": _service_phone(referral.service) if referral is not None else "",
+        },
+    )
+    add_never_cache_headers(response)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def _service_phone(service: Any) -> str:
+    phone = (
+        service.phones.order_by("number").first()
+        or service.organization.phones.order_by("number").first()
+    )
+    return phone.number if phone is not None else ""
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+@parent_page
+def self_referral(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
+    """The form with which a pregnant woman asks the JGZ of her municipality for a prenatal
+    home visit (``referrals.services.create_self_referral``). Protected by rate limits per
+    address and network, a size limit, a honeypot and a minimum fill-in time
+    (``parents.protection``); a refusal changes nothing and is logged without what was sent."""
+    if request.method != "POST":
+        return _self_referral_page(request, language, SelfReferralForm(page_language=language.code))
+    if protection.body_too_large(request):
+        protection.log_refusal(request, "size")
+        return _self_referral_page(
+            request,
+            language,
+            SelfReferralForm(page_language=language.code),
+            status=413,
+            problem="size",
+        )
+    limited = protection.check_post(request) or protection.check_sent(request, increment=False)
+    if limited is not None:
+        if limited.first:
+            protection.log_refusal(request, f"rate.{limited.scope}")
+        return _self_referral_page(
+            request,
+            language,
+            SelfReferralForm(page_language=language.code),
+            status=429,
+            problem="rate",
+        )
+    form = SelfReferralForm(request.POST, page_language=language.code)
+    if form.looks_automated():
+        # Answer as if it were sent: a robot learns nothing. Nothing is created.
+        protection.log_refusal(request, "automated")
+        protection.check_sent(request, increment=True)
+        return _sent_page(request, language, None)
+    if form.expired():
+        refreshed = SelfReferralForm(
+            {**request.POST.dict(), "started": form_stamp()}, page_language=language.code
+        )
+        refreshed.is_valid()
+        refreshed.add_error(
+            None, _("This form was open too long. Check your answers and send again.")
+        )
+        return _self_referral_page(request, language, refreshed, status=400)
+    if not form.is_valid():
+        return _self_referral_page(request, language, form, status=400)
+    try:
+        referral = create_self_referral(data=form.to_input(), request=request)
+    except InvalidReferral as exc:
+        for field, messages in exc.errors.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, str(message))
+        return _self_referral_page(request, language, form, status=400)
+    protection.check_sent(request, increment=True)
+    return _sent_page(request, language, referral)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused POST without a valid CSRF token: on the parent pages a plain explanation in
+    the page's language (cookies off, or the form open too long); elsewhere Django's page."""
+    match = request.path.split("/")
+    code = match[2] if len(match) > 2 and request.path.startswith("/ouders/") else ""
+    language = languages.get(code)
+    if language is None:
+        return django_csrf_failure(request, reason)
+    with translation.override(language.code):
+        response = render(
+            request,
+            "parents/csrf_failure.html",
+            {
+                "plang": language,
+                "switch": [],
+                "interface_draft": language.code not in languages.CHECKED_INTERFACE,
+                "again": reverse("parents:self_referral", kwargs={"lang": language.code}),
+            },
+            status=403,
+        )
+    response["Content-Language"] = language.code
+    return response

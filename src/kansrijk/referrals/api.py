@@ -49,9 +49,11 @@ from kansrijk.referrals.exceptions import (
 )
 from kansrijk.referrals.idempotency import run_idempotent
 from kansrijk.referrals.models import (
+    PROFESSIONAL_KINDS,
+    PROFESSIONAL_SOURCES,
+    RECORDED_CONSENT_METHODS,
     Consent,
     ConsentGivenBy,
-    ConsentMethod,
     ContactAttempt,
     ContactChannel,
     ContactPreference,
@@ -112,7 +114,7 @@ class PrenatalHomeVisitSerializer(serializers.Serializer[Any]):
 
 
 class ReferralInputSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.GENERAL)
+    kind = serializers.ChoiceField(choices=PROFESSIONAL_KINDS, default=Kind.GENERAL)
     service = serializers.UUIDField(help_text="The id of the directory service (HSDS).")
     client = ClientInputSerializer()
     phase = serializers.ChoiceField(choices=Phase.choices)
@@ -136,7 +138,7 @@ class ReferralInputSerializer(serializers.Serializer[Any]):
         max_length=300, required=False, allow_blank=True, default=""
     )
     prenatal_home_visit = PrenatalHomeVisitSerializer(required=False, allow_null=True, default=None)
-    source = serializers.ChoiceField(choices=Source.choices, default=Source.API)  # type: ignore[assignment]
+    source = serializers.ChoiceField(choices=PROFESSIONAL_SOURCES, default=Source.API)  # type: ignore[assignment]
     pathway_ref = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     pathway_step_ref = serializers.CharField(
         max_length=64, required=False, allow_blank=True, default=""
@@ -208,7 +210,7 @@ class ConsentInputSerializer(serializers.Serializer[Any]):
         allow_empty=False,
         max_length=10,
     )
-    method = serializers.ChoiceField(choices=ConsentMethod.choices)
+    method = serializers.ChoiceField(choices=RECORDED_CONSENT_METHODS)
     given_by = serializers.ChoiceField(
         choices=ConsentGivenBy.choices, default=ConsentGivenBy.CLIENT
     )
@@ -277,6 +279,8 @@ class RefSerializer(serializers.Serializer[Any]):
 
 #: Schema of the {id, name} objects that the method fields below return.
 extend_schema_field_ref = extend_schema_field(RefSerializer)
+#: The same, or null (the sending organisation of a self-referral: the client asked herself).
+extend_schema_field_ref_or_null = extend_schema_field(RefSerializer(allow_null=True))
 
 
 class SituationOutSerializer(serializers.Serializer[Any]):
@@ -359,10 +363,10 @@ class ReferralListItemSerializer(serializers.Serializer[Any]):
     def get_service(self, row: selectors.ReferralRow) -> dict[str, Any]:
         return {"id": str(row.referral.service_id), "name": row.referral.service.name}
 
-    @extend_schema_field_ref
-    def get_sender_organisation(self, row: selectors.ReferralRow) -> dict[str, Any]:
+    @extend_schema_field_ref_or_null
+    def get_sender_organisation(self, row: selectors.ReferralRow) -> dict[str, Any] | None:
         org = row.referral.sender_organisation
-        return {"id": str(org.pk), "name": org.name}
+        return None if org is None else {"id": str(org.pk), "name": org.name}
 
     @extend_schema_field_ref
     def get_receiver_organisation(self, row: selectors.ReferralRow) -> dict[str, Any]:
@@ -426,11 +430,9 @@ class ReferralSerializer(serializers.Serializer[Any]):
 
     def get_sender(self, obj: Referral) -> dict[str, Any]:
         user = obj.sender_user
+        org = obj.sender_organisation
         return {
-            "organisation": {
-                "id": str(obj.sender_organisation_id),
-                "name": obj.sender_organisation.name,
-            },
+            "organisation": None if org is None else {"id": str(org.pk), "name": org.name},
             "user": user.get_full_name() or user.get_username() if user else "",
             "email": user.email if user else "",
         }
@@ -440,7 +442,7 @@ class ReferralSerializer(serializers.Serializer[Any]):
             "reference": obj.client_ref,
             "given_name": obj.client_given_name,
             "family_name": obj.client_family_name,
-            "birth_date": obj.client_birth_date.isoformat(),
+            "birth_date": obj.client_birth_date.isoformat() if obj.client_birth_date else None,
             "phone": obj.client_phone,
             "email": obj.client_email,
             "address": obj.client_address,

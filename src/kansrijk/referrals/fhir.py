@@ -4,7 +4,8 @@
 - ``GET /fhir/Task/{id}``: the referral as a Task: ``intent=order``, ``code=fulfill``,
   ``focus`` → the ServiceRequest, ``status`` the referral status (the same codes),
   ``statusReason`` when rejected, cancelled or failed, ``owner`` the receiving organisation,
-  ``requester`` the sending organisation, ``output`` the outcome and the first contact. No
+  ``requester`` the sending organisation (a self-referral: the client herself), ``output`` the
+  outcome and the first contact. No
   client data beyond her pseudonymous reference.
 - ``GET /fhir/ServiceRequest/{id}``: what is asked, with the client as a contained Patient
   (the least data the receiver needs), situations as ``reasonCode``, the handover note, the
@@ -121,6 +122,15 @@ def client_identifier(referral: Referral) -> dict[str, Any]:
     return {"system": SYSTEM_CLIENT, "value": referral.client_ref}
 
 
+def requester_reference(referral: Referral, *, contained: bool = False) -> dict[str, Any]:
+    """Who asked: the sending organisation, or for a self-referral the client herself (the
+    Gravity SDOH self-referral use case: the individual is the initiating actor)."""
+    if referral.sender_organisation is None:
+        reference = {"type": "Patient", "identifier": client_identifier(referral)}
+        return {"reference": "#client", **reference} if contained else reference
+    return organisation_reference(referral.sender_organisation)
+
+
 def _meta(version: int, updated: datetime.datetime | None) -> dict[str, Any]:
     return _clean({"versionId": str(version), "lastUpdated": _instant(updated)})
 
@@ -148,7 +158,7 @@ def task_resource(referral: Referral) -> dict[str, Any]:
         "for": {"type": "Patient", "identifier": client_identifier(referral)},
         "authoredOn": _instant(referral.created_at),
         "lastModified": _instant(referral.updated_at),
-        "requester": organisation_reference(referral.sender_organisation),
+        "requester": requester_reference(referral),
         "owner": organisation_reference(referral.receiver_organisation),
     }
     if referral.sent_at:
@@ -309,7 +319,7 @@ def service_request_resource(referral: Referral) -> dict[str, Any]:
             "identifier": client_identifier(referral),
         },
         "authoredOn": _instant(referral.created_at),
-        "requester": organisation_reference(referral.sender_organisation),
+        "requester": requester_reference(referral, contained=True),
         "performer": [organisation_reference(referral.receiver_organisation)],
         "reasonCode": [
             {
@@ -366,7 +376,9 @@ def consent_resource(consent: Consent) -> dict[str, Any]:
             "patient": {"type": "Patient", "identifier": client_identifier(referral)},
             "dateTime": _instant(consent.given_at),
             "performer": [performer],
-            "organization": [organisation_reference(referral.sender_organisation)],
+            "organization": [
+                organisation_reference(referral.sender_organisation or consent.organisation)
+            ],
             "policyRule": {
                 "coding": [
                     {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}

@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.referrals.models import (
+    PROFESSIONAL_KINDS,
+    PROFESSIONAL_SOURCES,
+    RECORDED_CONSENT_METHODS,
     ConsentGivenBy,
-    ConsentMethod,
     ContactChannel,
     ContactPreference,
     ContactResult,
@@ -81,9 +83,11 @@ class ReferralForm(forms.Form):
 
     # Carried from the page it was started on (ids and codes only, never personal data).
     service = forms.UUIDField(widget=forms.HiddenInput)
-    kind = forms.ChoiceField(choices=Kind.choices, widget=forms.HiddenInput, initial=Kind.GENERAL)
+    kind = forms.ChoiceField(
+        choices=PROFESSIONAL_KINDS, widget=forms.HiddenInput, initial=Kind.GENERAL
+    )
     source = forms.ChoiceField(
-        choices=Source.choices, widget=forms.HiddenInput, initial=Source.SERVICE
+        choices=PROFESSIONAL_SOURCES, widget=forms.HiddenInput, initial=Source.SERVICE
     )
     pathway_ref = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     pathway_step_ref = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
@@ -257,7 +261,7 @@ class ConsentWithdrawForm(forms.Form):
 
     method = forms.ChoiceField(
         label=_("How did she withdraw her consent?"),
-        choices=ConsentMethod.choices,
+        choices=RECORDED_CONSENT_METHODS,
         widget=forms.RadioSelect(attrs=RADIO),
         error_messages={"required": _("Choose how she withdrew her consent.")},
     )
@@ -297,7 +301,7 @@ class ConsentForm(forms.Form):
     )
     method = forms.ChoiceField(
         label=_("How was consent given?"),
-        choices=ConsentMethod.choices,
+        choices=RECORDED_CONSENT_METHODS,
         widget=forms.RadioSelect(attrs=RADIO),
         error_messages={"required": _("Choose how she gave consent.")},
     )

@@ -35,3 +35,13 @@ def client_ref(given_name: str, family_name: str, birth_date: datetime.date) -> 
     message = f"{normalise_name(given_name)}|{normalise_name(family_name)}|{birth_date.isoformat()}"
     digest = salted_hmac("kansrijk.referrals.client_ref", message, algorithm="sha256").hexdigest()
     return f"cl-{digest[:32]}"
+
+
+def self_referral_client_ref(given_name: str, family_name: str, contact: str) -> str:
+    """The pseudonym of a client who referred herself: she gives no date of birth, so her
+    name and how to reach her (phone digits or e-mail address) take its place. The same
+    woman asking twice gets the same reference (her access report covers both)."""
+    reach = "".join(ch for ch in contact.casefold() if ch.isalnum() or ch in "@.")
+    message = f"{normalise_name(given_name)}|{normalise_name(family_name)}|{reach}"
+    digest = salted_hmac("kansrijk.referrals.self_ref", message, algorithm="sha256").hexdigest()
+    return f"cl-{digest[:32]}"

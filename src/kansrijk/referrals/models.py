@@ -36,6 +36,16 @@ from kansrijk.situations.models import Phase
 class Kind(models.TextChoices):
     GENERAL = "general", _("Referral")
     PRENATAL_HOME_VISIT = "prenatal_home_visit", _("Prenatal home visit request (JGZ)")
+    #: A pregnant woman asked the JGZ herself, on the public parent pages (the Gravity SDOH
+    #: self-referral use case): no sending organisation, no date of birth.
+    SELF_REFERRAL = "self_referral", _("Self-referral: prenatal home visit (by the parent)")
+
+
+#: The kinds and sources a professional can make (a self-referral comes from the parent pages
+#: only, through ``services.create_self_referral``).
+PROFESSIONAL_KINDS: list[tuple[str, Any]] = [
+    (kind.value, kind.label) for kind in (Kind.GENERAL, Kind.PRENATAL_HOME_VISIT)
+]
 
 
 class Urgency(models.TextChoices):
@@ -59,6 +69,12 @@ class Source(models.TextChoices):
     PATHWAY = "pathway", _("Pathway step")
     SIGNALLING = "signalling", _("Signalling result")
     API = "api", _("API")
+    PARENT = "parent", _("Parent pages (self-referral)")
+
+
+PROFESSIONAL_SOURCES: list[tuple[str, Any]] = [
+    (source.value, source.label) for source in Source if source != Source.PARENT
+]
 
 
 class Outcome(models.TextChoices):
@@ -102,6 +118,15 @@ class ConsentGivenBy(models.TextChoices):
 class ConsentMethod(models.TextChoices):
     VERBAL = "verbal", _("Verbal")
     WRITTEN = "written", _("Written")
+    ONLINE = "online", _("Online, by the client herself")
+
+
+#: How a professional records or withdraws consent (``online`` is only the client's own, in a
+#: self-referral).
+RECORDED_CONSENT_METHODS: list[tuple[str, Any]] = [
+    (ConsentMethod.VERBAL.value, ConsentMethod.VERBAL.label),
+    (ConsentMethod.WRITTEN.value, ConsentMethod.WRITTEN.label),
+]
 
 
 class ContactChannel(models.TextChoices):
@@ -231,7 +256,12 @@ class Referral(models.Model):
     client_ref = models.CharField(_("client reference"), max_length=64, editable=False)
     client_given_name = models.CharField(_("given name"), max_length=100)
     client_family_name = models.CharField(_("family name"), max_length=150)
-    client_birth_date = models.DateField(_("date of birth"))
+    client_birth_date = models.DateField(
+        _("date of birth"),
+        null=True,
+        blank=True,
+        help_text=_("Not asked in a self-referral (the least data the request needs)."),
+    )
     client_phone = models.CharField(_("phone"), max_length=30, blank=True)
     client_email = models.EmailField(_("e-mail address"), max_length=254, blank=True)
     client_address = models.CharField(_("address"), max_length=200, blank=True)
@@ -297,8 +327,11 @@ class Referral(models.Model):
     sender_organisation = models.ForeignKey(
         "accounts.Organisation",
         models.PROTECT,
+        null=True,
+        blank=True,
         related_name="referrals_sent",
         verbose_name=_("referring organisation"),
+        help_text=_("Empty for a self-referral: the client asked herself."),
     )
     service = models.ForeignKey(
         "directory.Service", models.PROTECT, related_name="referrals", verbose_name=_("service")
@@ -384,6 +417,24 @@ class Referral(models.Model):
                 | Q(phase=Phase.PREGNANCY, due_date__isnull=False),
                 name="referral_phb_pregnancy",
             ),
+            # A self-referral comes from the client herself, during pregnancy; every other
+            # referral from an organisation, about a client with a date of birth.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind=Kind.SELF_REFERRAL,
+                        sender_organisation__isnull=True,
+                        sender_user__isnull=True,
+                        phase=Phase.PREGNANCY,
+                        due_date__isnull=False,
+                    )
+                    | (
+                        ~Q(kind=Kind.SELF_REFERRAL)
+                        & Q(sender_organisation__isnull=False, client_birth_date__isnull=False)
+                    )
+                ),
+                name="referral_sender_or_self",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -404,6 +455,10 @@ class Referral(models.Model):
         return f'"{self.version}"'
 
     @property
+    def is_self_referral(self) -> bool:
+        return self.kind == Kind.SELF_REFERRAL
+
+    @property
     def client_name(self) -> str:
         return f"{self.client_given_name} {self.client_family_name}".strip()
 
@@ -415,7 +470,7 @@ class Referral(models.Model):
             or self.child_birth_date
             or self.gestational_age_weeks is not None
             or self.parity is not None
-            or self.kind == Kind.PRENATAL_HOME_VISIT
+            or self.kind in (Kind.PRENATAL_HOME_VISIT, Kind.SELF_REFERRAL)
         ):
             categories.add(DataCategory.PREGNANCY.value)
         if self.risk_signals or (self.pk and self.situations.exists()):

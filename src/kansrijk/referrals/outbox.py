@@ -80,17 +80,21 @@ def _sender_addresses(referral: Referral) -> list[str]:
     user = referral.sender_user
     if user is not None and user.is_active and user.email:
         return [user.email]
-    if referral.sender_organisation.email:
+    if referral.sender_organisation is not None and referral.sender_organisation.email:
         return [referral.sender_organisation.email]
+    # (A self-referral has no sender: the client is reached by the JGZ itself.)
     return []
 
 
 def enqueue_status_message(*, referral: Referral, side: str) -> list[OutboxMessage]:
     """Tell the other side that the referral has a new status. Called inside the transaction
     of the change (``services.transition``)."""
-    if side == Side.SENDER:
+    if side in (Side.SENDER, Side.CLIENT):
         recipients = _receiver_addresses(referral)
     elif side == Side.RECEIVER:
+        if referral.sender_organisation_id is None:
+            # A self-referral: nobody on the sending side to tell; the JGZ reaches her.
+            return []
         recipients = _sender_addresses(referral)
     else:
         recipients = []

@@ -598,3 +598,41 @@ def referral_access_report(
         action=Action.READ,
     )
     return events
+
+
+# --- Receiving services ------------------------------------------------------------------------
+
+
+def prenatal_home_visit_services(municipality_code: str) -> QuerySet[Any]:
+    """The JGZ prenatal home visit services that serve the municipality and take referrals
+    through Kansrijk (open for referrals, with an organisation that has accounts here)."""
+    from kansrijk.directory.models import Service
+
+    return (
+        Service.objects.serving(municipality_code)
+        .filter(
+            phase_pregnancy=True,
+            organization__account_organisation__isnull=False,
+        )
+        .exclude(status__in=("defunct", "inactive"))
+        .filter(
+            Q(name__icontains="prenata")
+            | Q(alternate_name__icontains="prenata")
+            | Q(taxonomy_links__taxonomy_term__name__icontains="prenata")
+        )
+        .select_related("organization")
+        .distinct()
+        .order_by("name")
+    )
+
+
+def self_referral_services(municipality_code: str) -> QuerySet[Any]:
+    """Those of ``prenatal_home_visit_services`` that take a self-referral: the service lists
+    "self-referral" among its referral methods (the JGZ opts in on the social map)."""
+    from kansrijk.directory.models import ReferralMethod, ReferralMethodKind
+
+    return prenatal_home_visit_services(municipality_code).filter(
+        id__in=ReferralMethod.objects.filter(method=ReferralMethodKind.SELF_REFERRAL).values(
+            "service_id"
+        )
+    )

@@ -38,6 +38,8 @@ from kansrijk.referrals.exceptions import (
 )
 from kansrijk.referrals.identifiers import client_ref, new_reference
 from kansrijk.referrals.models import (
+    PROFESSIONAL_KINDS,
+    PROFESSIONAL_SOURCES,
     Consent,
     ConsentGivenBy,
     ConsentMethod,
@@ -266,11 +268,13 @@ def _validate(data: ReferralInput) -> tuple[Any, Any, list[Any], dict[str, Any]]
     cleaned["client_language"] = cleaned["client_language"].lower()
     cleaned["client_postal_code"] = cleaned["client_postal_code"].upper().replace(" ", "")
 
-    _choice(errors, "kind", data.kind, Kind)
+    if data.kind not in dict(PROFESSIONAL_KINDS):
+        errors.setdefault("kind", []).append(_("Not a valid choice."))
     _choice(errors, "phase", data.phase, Phase)
     _choice(errors, "urgency", data.urgency, Urgency)
     _choice(errors, "contact_preference", data.contact_preference, ContactPreference)
-    _choice(errors, "source", data.source, Source)
+    if data.source not in dict(PROFESSIONAL_SOURCES):
+        errors.setdefault("source", []).append(_("Not a valid choice."))
 
     if not cleaned["client_given_name"]:
         errors.setdefault("client_given_name", []).append(_("Fill in her given name."))
@@ -591,7 +595,8 @@ def record_consent(
         errors["data_categories"] = [_("Choose the data she agrees to share.")]
     elif any(c not in DataCategory.values for c in categories):
         errors["data_categories"] = [_("Not a valid choice.")]
-    _choice(errors, "method", method, ConsentMethod)
+    if method not in (ConsentMethod.VERBAL, ConsentMethod.WRITTEN):
+        errors["method"] = [_("Not a valid choice.")]
     _choice(errors, "given_by", given_by, ConsentGivenBy)
     representative_name = (representative_name or "").strip()
     if given_by == ConsentGivenBy.LEGAL_REPRESENTATIVE and not representative_name:
@@ -660,8 +665,8 @@ def withdraw_consent(
     withdrawn_at = withdrawn_at or now
     reason = (reason or "").strip()
     errors: dict[str, list[Any]] = {}
-    if method:
-        _choice(errors, "method", method, ConsentMethod)
+    if method and method not in (ConsentMethod.VERBAL, ConsentMethod.WRITTEN):
+        errors["method"] = [_("Not a valid choice.")]
     if len(reason) > 500:
         errors["reason"] = [_("The reason is too long (at most 500 characters).")]
     if withdrawn_at > now + _CLOCK_SKEW:
@@ -988,3 +993,217 @@ def record_contact_attempt(
         if locked.status == Status.ACCEPTED:
             transition(referral=locked, to=Status.IN_PROGRESS, user=user, request=request)
     return attempt
+
+
+# --- Self-referral (the parent pages) --------------------------------------------------------------
+
+#: What a self-referral may carry, at most (the form's size limits are the same).
+SELF_REFERRAL_NOTE_MAX = 1000
+SELF_REFERRAL_TOPIC_MAX = 8
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
+#: The checks of a phone number and an e-mail address, for forms that check before calling.
+PHONE_PATTERN = _PHONE
+EMAIL_PATTERN = _EMAIL
+
+
+@dataclass(frozen=True)
+class SelfReferralInput:
+    """What a pregnant woman fills in to ask the JGZ for a prenatal home visit herself: the
+    least the JGZ needs to reach her (no date of birth, no address, no BSN)."""
+
+    given_name: str
+    family_name: str
+    postcode: str
+    due_date: datetime.date | None
+    phone: str = ""
+    email: str = ""
+    language: str = "nl"
+    interpreter_needed: bool = False
+    #: What she would like to talk about, in her words (labels of the form's choices).
+    topics: tuple[str, ...] = ()
+    note: str = ""
+    consent: bool = False
+
+
+@sensitive_variables()
+def _validate_self_referral(data: SelfReferralInput) -> tuple[Any, Any, dict[str, Any]]:
+    """Check ``data``; returns (municipality, service, cleaned values). Raises
+    ``InvalidReferral`` with every problem at once."""
+    from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
+    from kansrijk.places.selectors import lookup_postcode
+    from kansrijk.referrals.selectors import self_referral_services
+
+    errors: dict[str, list[Any]] = {}
+    today = timezone.localdate()
+    given = (data.given_name or "").strip()
+    family = (data.family_name or "").strip()
+    phone = (data.phone or "").strip()
+    email = (data.email or "").strip()
+    language = (data.language or "").strip().lower()
+    note = (data.note or "").strip()
+    if not given or len(given) > 100:
+        errors["given_name"] = [_("Fill in your first name.")]
+    if not family or len(family) > 150:
+        errors["family_name"] = [_("Fill in your last name.")]
+    if phone and not _PHONE.match(phone):
+        errors["phone"] = [_("Fill in a phone number of digits, e.g. 06 12345678.")]
+    if email and (len(email) > 254 or not _EMAIL.match(email)):
+        errors["email"] = [_("Fill in a valid e-mail address.")]
+    if not phone and not email:
+        errors.setdefault("phone", []).append(
+            _("Fill in a phone number or an e-mail address, so the JGZ can reach you.")
+        )
+    if not _LANGUAGE.match(language):
+        errors["language"] = [_("Choose a language.")]
+    if data.due_date is None:
+        errors["due_date"] = [_("Fill in your due date.")]
+    elif not (
+        today - datetime.timedelta(days=14) <= data.due_date <= today + datetime.timedelta(days=300)
+    ):
+        errors["due_date"] = [_("The due date must lie within the coming ten months.")]
+    if len(note) > SELF_REFERRAL_NOTE_MAX:
+        errors["note"] = [
+            _("Your message is too long (at most %(max)s characters).")
+            % {"max": SELF_REFERRAL_NOTE_MAX}
+        ]
+    topics = tuple(dict.fromkeys(t.strip()[:100] for t in data.topics if t and t.strip()))
+    if len(topics) > SELF_REFERRAL_TOPIC_MAX:
+        errors["topics"] = [_("Not a valid choice.")]
+    if not data.consent:
+        errors["consent"] = [_("Tick the box if you agree that the JGZ receives your details.")]
+    municipality = service = None
+    try:
+        area = lookup_postcode(data.postcode or "")
+    except (InvalidPostcode, UnknownPostcode):
+        errors["postcode"] = [_("Fill in your postcode, e.g. 9203 AB.")]
+    else:
+        municipality = area.municipality
+        service = self_referral_services(municipality.code).first()
+        if service is None:
+            errors["postcode"] = [
+                _(
+                    "The JGZ of your municipality does not take requests through this website "
+                    "yet. Ask your midwife or GP."
+                )
+            ]
+    if errors:
+        raise InvalidReferral(errors)
+    postcode = (data.postcode or "").strip().upper().replace(" ", "")
+    handover = ""
+    if topics:
+        handover = str(_("She would like to talk about: %(topics)s.")) % {
+            "topics": ", ".join(topics)
+        }
+    if note:
+        handover = f"{handover}\n\n{note}".strip()
+    return (
+        municipality,
+        service,
+        {
+            "given": given,
+            "family": family,
+            "phone": phone,
+            "email": email,
+            "language": language,
+            "postcode": postcode if _POSTCODE.match(postcode) else postcode[:4],
+            "handover": handover,
+        },
+    )
+
+
+@sensitive_variables()
+@transaction.atomic
+def create_self_referral(*, data: SelfReferralInput, request: Any = None) -> Referral:
+    """A pregnant woman's own request for a prenatal home visit, sent straight to the JGZ of
+    her municipality: a referral of kind ``self_referral`` in status ``requested``, with her
+    consent (given online, by herself) for exactly the data it holds. From here it follows the
+    ordinary workflow on the receiving side; the sending side is empty (the table has no row
+    for the client). The access log records the handover without a user (role ``client``);
+    the JGZ is told through the outbox, without client data."""
+    from kansrijk.referrals.identifiers import self_referral_client_ref
+
+    municipality, service, clean = _validate_self_referral(data)
+    now = timezone.now()
+    referral = Referral(
+        kind=Kind.SELF_REFERRAL,
+        source=Source.PARENT,
+        status=Status.REQUESTED,
+        version=1,
+        client_given_name=clean["given"],
+        client_family_name=clean["family"],
+        client_birth_date=None,
+        client_phone=clean["phone"],
+        client_email=clean["email"],
+        client_postal_code=clean["postcode"],
+        client_municipality=municipality,
+        client_language=clean["language"],
+        interpreter_needed=bool(data.interpreter_needed),
+        phase=Phase.PREGNANCY,
+        due_date=data.due_date,
+        handover_note=clean["handover"],
+        contact_preference=ContactPreference.CONTACT_CLIENT,
+        client_ref=self_referral_client_ref(
+            clean["given"], clean["family"], clean["phone"] or clean["email"]
+        ),
+        service=service,
+        receiver_organisation_id=service.organization.account_organisation_id,
+        sender_user=None,
+        sender_organisation=None,
+        created_at=now,
+        updated_at=now,
+        sent_at=now,
+        response_due_on=(
+            add_working_days(timezone.localdate(now), service.response_time_days)
+            if service.response_time_days
+            else None
+        ),
+    )
+    for attempt in range(_MAX_REFERENCE_TRIES):
+        referral.reference = new_reference()
+        try:
+            with transaction.atomic():
+                referral.save(force_insert=True)
+            break
+        except IntegrityError:
+            if (
+                attempt == _MAX_REFERENCE_TRIES - 1
+                or not Referral.objects.filter(reference=referral.reference).exists()
+            ):
+                raise
+    consent = Consent.objects.create(
+        referral=referral,
+        organisation_id=referral.receiver_organisation_id,
+        data_categories=sorted(referral.data_categories()),
+        given_by=ConsentGivenBy.CLIENT,
+        method=ConsentMethod.ONLINE,
+        given_at=now,
+        recorded_by=None,
+        recorded_at=now,
+    )
+    StatusEvent.objects.create(
+        referral=referral,
+        from_status="",
+        to_status=Status.REQUESTED,
+        by=None,
+        by_display=str(_("the client herself")),
+        organisation=None,
+        side=Side.CLIENT,
+        version=referral.version,
+        at=now,
+    )
+    record_event(
+        request=request,
+        user=None,
+        event_type="referral.self_referral",
+        action=Action.HANDOVER,
+        object_type="referral",
+        object_id=str(referral.pk),
+        client_ref=referral.client_ref,
+        consent_ref=str(consent.pk),
+        purpose="referral.self_referral",
+        role=Side.CLIENT.value,
+        organisation_id=referral.receiver_organisation_id,
+    )
+    enqueue_status_message(referral=referral, side=Side.CLIENT)
+    logger.info("referral %s: self-referral sent (v%d)", referral.pk, referral.version)
+    return referral

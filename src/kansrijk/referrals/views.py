@@ -17,7 +17,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,6 +47,8 @@ from kansrijk.referrals.forms import (
     aware,
 )
 from kansrijk.referrals.models import (
+    PROFESSIONAL_KINDS,
+    PROFESSIONAL_SOURCES,
     Consent,
     DataCategory,
     Kind,
@@ -157,14 +158,14 @@ def _initial_from_query(request: HttpRequest, service: Any) -> dict[str, Any]:
     situations = [s for value in query.getlist("situation") for s in value.split(",") if s]
     initial: dict[str, Any] = {
         "service": service.pk,
-        "kind": kind if kind in Kind.values else Kind.GENERAL,
+        "kind": kind if kind in dict(PROFESSIONAL_KINDS) else Kind.GENERAL,
         "pathway_ref": query.get("pathway", "")[:64],
         "pathway_step_ref": query.get("step", "")[:64],
         "signalling_ref": query.get("signalling", "")[:64],
         "situations": situations,
         "urgency": Urgency.ROUTINE,
     }
-    if source in Source.values and source != Source.API:
+    if source in dict(PROFESSIONAL_SOURCES) and source != Source.API:
         initial["source"] = source
     elif initial["pathway_ref"]:
         initial["source"] = Source.PATHWAY
@@ -274,24 +275,7 @@ def new(request: HttpRequest) -> HttpResponse:
 def _prenatal_services(municipality_code: str) -> list[Any]:
     """The JGZ prenatal home visit services that serve the municipality and take referrals
     through Kansrijk."""
-    from kansrijk.directory.models import Service
-
-    return list(
-        Service.objects.serving(municipality_code)
-        .filter(
-            phase_pregnancy=True,
-            organization__account_organisation__isnull=False,
-        )
-        .exclude(status__in=("defunct", "inactive"))
-        .filter(
-            Q(name__icontains="prenata")
-            | Q(alternate_name__icontains="prenata")
-            | Q(taxonomy_links__taxonomy_term__name__icontains="prenata")
-        )
-        .select_related("organization")
-        .distinct()
-        .order_by("name")
-    )
+    return list(selectors.prenatal_home_visit_services(municipality_code))
 
 
 @login_required

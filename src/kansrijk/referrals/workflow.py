@@ -36,6 +36,9 @@ class Side(models.TextChoices):
     SENDER = "sender", pgettext_lazy("referral side", "sender")
     RECEIVER = "receiver", pgettext_lazy("referral side", "receiver")
     SYSTEM = "system", pgettext_lazy("referral side", "system")
+    #: The client herself (a self-referral from the parent pages). She makes no transition
+    #: after sending: the table below has no row for her.
+    CLIENT = "client", pgettext_lazy("referral side", "client")
 
 
 #: A referral in one of these is closed: no more transitions, the retention clock runs.

@@ -178,7 +178,7 @@ def _waiting_time(row: Any) -> SafeString:
     return format_html("{}", text)
 
 
-def _row_cells(row: Any, side: str, prenatal: str) -> tuple[Any, ...]:
+def _row_cells(row: Any, side: str, prenatal: str, herself: str) -> tuple[Any, ...]:
     r = row.referral
     urgency = urgency_label(r.urgency)
     sent: Any = NO_VALUE
@@ -190,14 +190,13 @@ def _row_cells(row: Any, side: str, prenatal: str) -> tuple[Any, ...]:
             formats.date_format(local, "j M Y"),
         )
     organisation = r.sender_organisation if side == "inbox" else r.receiver_organisation
+    kind_note = prenatal if r.kind in ("prenatal_home_visit", "self_referral") else ""
     return (
         " kr-ref-row--overdue" if row.overdue else "",
         detail_url(r.pk),
         r.reference,
-        format_html('<br><span class="kr-ref-muted">{}</span>', prenatal)
-        if r.kind == "prenatal_home_visit"
-        else "",
-        organisation.name,
+        format_html('<br><span class="kr-ref-muted">{}</span>', kind_note) if kind_note else "",
+        organisation.name if organisation is not None else herself,
         r.service.name,
         format_html("<strong>{}</strong>", urgency) if r.urgency != "routine" else urgency,
         status_modifier(r.status),
@@ -217,6 +216,7 @@ def referral_rows(rows: Any, side: str) -> SafeString:
     rows through the template engine cost more than the rest of the request together. The
     cells are those of ``referrals/includes/list_table.html``; every value is escaped."""
     prenatal = gettext("Prenatal home visit")
+    herself = gettext("Self-referral (the client herself)")
     return format_html_join(
         "\n",
         '<tr class="utrecht-table__row{}">'
@@ -228,5 +228,5 @@ def referral_rows(rows: Any, side: str) -> SafeString:
         '<td class="utrecht-table__cell">{}</td>'
         '<td class="utrecht-table__cell">{}</td>'
         "</tr>",
-        (_row_cells(row, side, prenatal) for row in rows),
+        (_row_cells(row, side, prenatal, herself) for row in rows),
     )
