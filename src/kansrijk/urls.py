@@ -20,6 +20,7 @@ urlpatterns = [
     path("ouders/", include("kansrijk.parents.urls")),
     path("coalities/", include("kansrijk.coalitions.urls")),
     path("zelfevaluatie/", include("kansrijk.assessments.urls")),
+    path("monitor/", include("kansrijk.monitoring.urls")),
     path("api/", include("kansrijk.api.urls")),
     path("api-documentatie/", api_views.docs_page, name="api-docs"),
     path("api-documentatie/hsds/", api_views.docs_page, {"api": "hsds"}, name="api-docs-hsds"),

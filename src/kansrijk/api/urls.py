@@ -15,6 +15,7 @@ v1_urlpatterns = [
     path("", include("kansrijk.pathways.api_urls")),
     path("", include("kansrijk.coalitions.api_urls")),
     path("", include("kansrijk.assessments.api_urls")),
+    path("", include("kansrijk.monitoring.api_urls")),
 ]
 hsds_urlpatterns = [path("", include("kansrijk.directory.api_urls"))]
 

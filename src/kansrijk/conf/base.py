@@ -291,6 +291,9 @@ IMPORT_MAX_FILE_MB = env_int("IMPORT_MAX_FILE_MB", 200)
 IMPORT_MAX_XLSX_UNPACKED_MB = env_int("IMPORT_MAX_XLSX_UNPACKED_MB", 50)
 IMPORT_MAX_FIELD_CHARS = env_int("IMPORT_MAX_FIELD_CHARS", 20_000)
 IMPORT_MAX_JSON_DEPTH = env_int("IMPORT_MAX_JSON_DEPTH", 64)
+# The anonymous demand signal (municipality, phase, factor, month counted when a professional
+# grades a broad conversation): off unless the installation turns it on; docs/privacy.md.
+KANSRIJK_DEMAND_SIGNAL = env_bool("KANSRIJK_DEMAND_SIGNAL", False)
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ DEMO_LOADERS: list[str] = [
     "kansrijk.referrals.demo.load",
     "kansrijk.parents.demo.load",
     "kansrijk.coalitions.demo.load",
+    "kansrijk.monitoring.demo.load",
 ]
 
 

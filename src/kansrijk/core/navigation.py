@@ -66,6 +66,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("referrals:inbox", _("Inbox"), _intake_handler),
     NavItem("referrals:results", _("Referral results"), _coalition_results),
     NavItem("coalitions:list", _("Coalition"), _coalition_results),
+    NavItem("monitoring:index", _("Monitor"), _everyone),
     NavItem("directory:to_verify", _("To verify"), _coalition_editor),
     NavItem("pathways:manage", MENU_MANAGE, _coalition_editor),
     NavItem("places:postcode", _("Postcode lookup"), _everyone),

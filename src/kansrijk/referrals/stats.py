@@ -21,6 +21,7 @@ those role assignments.
 from __future__ import annotations
 
 import statistics
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +39,7 @@ from kansrijk.monitoring.suppression import (
     protect_parts,
 )
 from kansrijk.referrals.exceptions import NotAllowed
-from kansrijk.referrals.models import ReasonCode, Referral, ReferralStatistic
+from kansrijk.referrals.models import Kind, ReasonCode, Referral, ReferralStatistic
 from kansrijk.referrals.workdays import working_days_between
 from kansrijk.referrals.workflow import Status
 
@@ -76,7 +77,7 @@ def municipalities_for(user: Any) -> set[str] | None:
 
 @dataclass
 class Tally:
-    """The raw counts of one (pathway, municipality) cell."""
+    """The raw counts of one cell: (pathway, municipality), or (pathway, municipality, year)."""
 
     sent: int = 0
     accepted: int = 0
@@ -84,6 +85,12 @@ class Tally:
     rejected: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     contact_days: Counter[int] = field(default_factory=Counter)
+    #: Requests for a prenatal home visit (JGZ) among ``sent``.
+    prenatal_home_visits: int = 0
+    #: Referrals to a service with a response time whose contact happened or whose time ran out,
+    #: and of those the ones contacted in time.
+    due: int = 0
+    in_time: int = 0
 
     def median_days(self) -> float | None:
         """The median of the working days to first contact (``None`` under the threshold)."""
@@ -92,6 +99,17 @@ class Tally:
             return None
         values = sorted(self.contact_days.elements())
         return float(statistics.median(values))
+
+    def add(self, other: Tally) -> None:
+        self.sent += other.sent
+        self.accepted += other.accepted
+        self.completed += other.completed
+        self.rejected += other.rejected
+        self.reasons.update(other.reasons)
+        self.contact_days.update(other.contact_days)
+        self.prenatal_home_visits += other.prenatal_home_visits
+        self.due += other.due
+        self.in_time += other.in_time
 
 
 @dataclass(frozen=True)
@@ -112,8 +130,43 @@ class ResultRow:
 def tally(municipality_codes: set[str]) -> dict[tuple[str, str], Tally]:
     """Raw counts per (pathway_ref, municipality code), live and purged together."""
     cells: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    for (pathway, code, _year), cell in tally_by_year(municipality_codes).items():
+        cells[(pathway, code)].add(cell)
+    return dict(cells)
+
+
+def _response_times(service_refs: set[str]) -> dict[str, int]:
+    """The response time (working days) of the services of purged referrals, as they are now."""
+    from kansrijk.directory.models import Service
+
+    ids = []
+    for ref in service_refs:
+        try:
+            ids.append(uuid.UUID(ref))
+        except ValueError:
+            continue
+    return {
+        str(pk): days
+        for pk, days in Service.objects.filter(pk__in=ids, response_time_days__isnull=False)
+        .values_list("pk", "response_time_days")
+        .iterator()
+        if days is not None
+    }
+
+
+def tally_by_year(municipality_codes: set[str]) -> dict[tuple[str, str, int], Tally]:
+    """Raw counts per (pathway_ref, municipality code, year sent), live and purged together.
+
+    "Contacted in time": a live referral counts when its service had a response time (its due
+    date was set when it was sent) and it was contacted, or the due date has passed; in time when
+    the first contact was on or before the due date. For a purged referral only the working days
+    to first contact survive: it counts when it was contacted, in time when those days are within
+    its service's response time as it is now.
+    """
+    cells: dict[tuple[str, str, int], Tally] = defaultdict(Tally)
     if not municipality_codes:
         return {}
+    today = timezone.localdate()
     live = (
         Referral.objects.filter(
             client_municipality_id__in=municipality_codes, sent_at__isnull=False
@@ -127,36 +180,56 @@ def tally(municipality_codes: set[str]) -> dict[tuple[str, str], Tally]:
             "status_reason_code",
             "sent_at",
             "first_contact_at",
+            "kind",
+            "response_due_on",
         )
     )
-    for pathway, code, status, accepted_at, reason, sent_at, first_contact in live.iterator(
-        chunk_size=5000
-    ):
-        cell = cells[(pathway, code)]
+    for (
+        pathway,
+        code,
+        status,
+        accepted_at,
+        reason,
+        sent_at,
+        first_contact,
+        kind,
+        due_on,
+    ) in live.iterator(chunk_size=5000):
+        sent_on = timezone.localdate(sent_at)
+        cell = cells[(pathway, code, sent_on.year)]
         cell.sent += 1
         cell.accepted += accepted_at is not None
         cell.completed += status == Status.COMPLETED
+        cell.prenatal_home_visits += kind == Kind.PRENATAL_HOME_VISIT
         if status == Status.REJECTED:
             cell.rejected += 1
             cell.reasons[reason or ReasonCode.OTHER] += 1
         if first_contact is not None:
-            cell.contact_days[
-                working_days_between(timezone.localdate(sent_at), timezone.localdate(first_contact))
-            ] += 1
-    purged = (
+            contact_on = timezone.localdate(first_contact)
+            cell.contact_days[working_days_between(sent_on, contact_on)] += 1
+            if due_on is not None:
+                cell.due += 1
+                cell.in_time += contact_on <= due_on
+        elif due_on is not None and due_on < today:
+            cell.due += 1
+    purged = list(
         ReferralStatistic.objects.filter(municipality_code__in=municipality_codes)
         .order_by()
         .values_list(
             "pathway_ref",
             "municipality_code",
+            "month",
             "final_status",
             "reason_code",
             "count",
             "contact_days",
+            "kind",
+            "service_ref",
         )
     )
-    for pathway, code, status, reason, count, days in purged.iterator(chunk_size=5000):
-        cell = cells[(pathway, code)]
+    response_times = _response_times({row[-1] for row in purged})
+    for pathway, code, month, status, reason, count, days, kind, service in purged:
+        cell = cells[(pathway, code, month.year)]
         cell.sent += count
         if status in _ACCEPTED_FINAL:
             cell.accepted += count
@@ -165,11 +238,18 @@ def tally(municipality_codes: set[str]) -> dict[tuple[str, str], Tally]:
         if status == Status.REJECTED:
             cell.rejected += count
             cell.reasons[reason or ReasonCode.OTHER] += count
+        if kind == Kind.PRENATAL_HOME_VISIT:
+            cell.prenatal_home_visits += count
+        limit = response_times.get(service)
         for key, n in (days or {}).items():
             try:
-                cell.contact_days[int(key)] += int(n)
+                day, number = int(key), int(n)
             except (TypeError, ValueError):
                 continue
+            cell.contact_days[day] += number
+            if limit is not None:
+                cell.due += number
+                cell.in_time += number * (day <= limit)
     return dict(cells)
 
 

@@ -54,6 +54,9 @@ class Command(BaseCommand):
             return
         os.environ["KANSRIJK_DEMO_MODE"] = "1"
         settings.KANSRIJK_DEMO_MODE = True
+        # The demo shows the monitor's anonymous demand signal (off by default elsewhere).
+        os.environ.setdefault("KANSRIJK_DEMAND_SIGNAL", "1")
+        settings.KANSRIJK_DEMAND_SIGNAL = os.environ["KANSRIJK_DEMAND_SIGNAL"] == "1"
         self.stdout.write(
             self.style.SUCCESS(f"\nKansrijk runs on http://{host}:{port}/  (stop with Ctrl+C)\n")
         )

@@ -1,0 +1,79 @@
+"""Downloads of a chart's table as CSV or .xlsx. The table holds only published values (the
+suppression module ran before), so an export shows "< 10" where the page does. Every cell goes
+through ``kansrijk.core.spreadsheets`` so no text runs as a formula; demo values are marked in
+the rows and in the notes; the notes name the source and the suppression rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from kansrijk.core.spreadsheets import append_xlsx_row, csv_row
+from kansrijk.monitoring.charts import Link, Table
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _plain(cell: object) -> object:
+    return cell.text if isinstance(cell, Link) else cell
+
+
+def notes(*, source: str, is_demo: bool) -> list[str]:
+    lines = [
+        _(
+            "Numbers under 10 about people are shown as “< 10”; “not shown”: would give such a number away."
+        ),
+    ]
+    if source:
+        lines.append(_("Source: %(source)s") % {"source": source})
+    if is_demo:
+        lines.append(_("Demo: generated values, not real figures"))
+    return lines
+
+
+def _filename(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "export"
+
+
+def table_response(
+    table: Table, *, name: str, fmt: str, source: str = "", is_demo: bool = False
+) -> HttpResponse:
+    """The table as a CSV (``fmt="csv"``, with a UTF-8 BOM so Excel reads the accents) or .xlsx
+    download."""
+    filename = _filename(name)
+    columns = table.export_columns or table.columns
+    rows = table.export_rows or table.rows
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(csv_row(columns))
+        for row in rows:
+            writer.writerow(csv_row(_plain(cell) for cell in row))
+        writer.writerow([])
+        for line in notes(source=source, is_demo=is_demo):
+            writer.writerow(csv_row([line]))
+        response = HttpResponse(buffer.getvalue(), content_type=CSV_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Figures")[:31])
+    append_xlsx_row(sheet, [table.caption])
+    append_xlsx_row(sheet, columns)
+    for row in rows:
+        append_xlsx_row(sheet, [_plain(cell) for cell in row])
+    append_xlsx_row(sheet, [])
+    for line in notes(source=source, is_demo=is_demo):
+        append_xlsx_row(sheet, [line])
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

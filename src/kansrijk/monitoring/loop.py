@@ -1,0 +1,323 @@
+"""The loop's own indicators: what came of the referrals, per municipality and year, from
+``referrals.stats`` (live and purged referrals together), and the anonymous demand signal.
+
+Visible to the coalition coordinators and analysts of the municipality (``may_see``); every view
+is logged as a read of aggregated data. Every figure goes through the suppression module; the
+breakdown of rejections by reason is protected against its total (``protect_parts``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kansrijk.accounts.roles import Role
+from kansrijk.audit.models import Action, Outcome
+from kansrijk.audit.services import record_event
+from kansrijk.monitoring.models import (
+    AreaLevel,
+    DemandSignal,
+    Indicator,
+    IndicatorPhase,
+    IndicatorValue,
+)
+from kansrijk.monitoring.selectors import Figure
+from kansrijk.monitoring.suppression import (
+    SUPPRESSED_TEXT,
+    THRESHOLD,
+    Reason,
+    protect_parts,
+    publish,
+)
+from kansrijk.places.models import Municipality
+from kansrijk.referrals import stats
+from kansrijk.referrals.models import ReasonCode
+
+BIRTHS = "levend-geborenen"
+#: Months of demand signal the monitor shows.
+DEMAND_MONTHS = 12
+
+
+def may_see(user: Any, code: str) -> bool:
+    codes = stats.municipalities_for(user)
+    return codes is not None and code in codes
+
+
+def analyst_municipalities(user: Any) -> set[str] | None:
+    """The municipalities of the user's analyst roles; ``None`` without one."""
+    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.ANALYST):
+        return None
+    from kansrijk.accounts.models import RoleAssignment
+
+    return set(
+        RoleAssignment.municipalities.through.objects.filter(
+            roleassignment__user_id=user.pk, roleassignment__role=Role.ANALYST
+        ).values_list("municipality_id", flat=True)
+    )
+
+
+def _role(user: Any) -> str:
+    if user.has_role(Role.COALITION_COORDINATOR):
+        return Role.COALITION_COORDINATOR.value
+    return Role.ANALYST.value
+
+
+def log_upload(request: HttpRequest, *, ok: bool) -> None:
+    record_event(
+        request=request,
+        event_type="monitoring.import",
+        action=Action.CREATE,
+        outcome=Outcome.SUCCESS if ok else Outcome.FAILURE,
+        object_type="indicator_value",
+        purpose="coalition.monitoring",
+        role=Role.ANALYST.value,
+    )
+
+
+@dataclass(frozen=True)
+class LoopRow:
+    indicator: Indicator
+    figures: dict[int, Figure]  # by year
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    label: str
+    shown: dict[int, str]  # by year
+
+
+@dataclass(frozen=True)
+class DemandRow:
+    factor_code: str
+    factor_name: str
+    phase: str
+    phase_label: str
+    count: str
+    local_pathway: bool
+    is_todo: bool
+
+
+@dataclass(frozen=True)
+class LoopOverview:
+    years: list[int]
+    rows: list[LoopRow]
+    reasons: list[ReasonRow]
+    pathways: list[stats.ResultRow]
+    demand: list[DemandRow]
+    demand_enabled: bool
+    demand_since: datetime.date
+    is_demo: bool
+
+
+def _figure(
+    indicator: Indicator,
+    place: Municipality,
+    year: int,
+    *,
+    numerator: float | None,
+    denominator: float | None,
+    value: float | None,
+    is_demo: bool,
+) -> Figure:
+    return Figure(
+        indicator=indicator.code,
+        unit=indicator.unit,
+        area_code=place.code,
+        area_name=place.name,
+        period_start=year,
+        period_end=year,
+        published=publish(
+            unit=indicator.unit, numerator=numerator, denominator=denominator, value=value
+        ),
+        is_demo=is_demo,
+        source_note="Kansrijk",
+    )
+
+
+def _share(n: int, d: int) -> float | None:
+    return n / d * 100 if d else None
+
+
+def overview(place: Municipality, *, user: Any, request: HttpRequest | None = None) -> LoopOverview:
+    """The loop's figures of one municipality per year, the rejections by reason, the table per
+    pathway and the demand signal; logged as a read of aggregated data."""
+    cells = stats.tally_by_year({place.code})
+    years_tally: dict[int, stats.Tally] = defaultdict(stats.Tally)
+    for (_pathway, _code, year), cell in cells.items():
+        years_tally[year].add(cell)
+    years = sorted(years_tally)
+    births = {
+        row.period_end: row
+        for row in IndicatorValue.objects.filter(
+            indicator__code=BIRTHS,
+            area_code=place.code,
+            area_level=AreaLevel.MUNICIPALITY,
+            period_start__in=years,
+        ).filter(period_start=F("period_end"))
+    }
+    is_demo = _demo_referrals(place.code) or any(b.is_demo for b in births.values())
+    indicators = {i.code: i for i in Indicator.objects.loop()}
+    rows: list[LoopRow] = []
+
+    def add(code: str, build: Any) -> None:
+        indicator = indicators.get(code)
+        if indicator is None:
+            return
+        figures = {}
+        for year in years:
+            numbers = build(years_tally[year], year)
+            if numbers is not None:
+                figures[year] = _figure(indicator, place, year, is_demo=is_demo, **numbers)
+        rows.append(LoopRow(indicator, figures))
+
+    add(
+        "verwijzingen-verstuurd",
+        lambda t, y: {"numerator": t.sent, "denominator": None, "value": t.sent},
+    )
+    for code, attribute in (
+        ("verwijzingen-geaccepteerd", "accepted"),
+        ("verwijzingen-afgerond", "completed"),
+        ("verwijzingen-afgewezen", "rejected"),
+    ):
+        add(
+            code,
+            lambda t, y, a=attribute: {
+                "numerator": getattr(t, a),
+                "denominator": t.sent,
+                "value": _share(getattr(t, a), t.sent),
+            },
+        )
+    add(
+        "dagen-tot-contact",
+        lambda t, y: {
+            "numerator": None,
+            "denominator": sum(t.contact_days.values()),
+            "value": t.median_days(),
+        },
+    )
+    add(
+        "contact-binnen-termijn",
+        lambda t, y: (
+            {"numerator": t.in_time, "denominator": t.due, "value": _share(t.in_time, t.due)}
+            if t.due
+            else None
+        ),
+    )
+
+    def per_birth(t: stats.Tally, year: int) -> dict[str, Any] | None:
+        birth = births.get(year)
+        if birth is None or not birth.value:
+            return None
+        return {
+            "numerator": t.prenatal_home_visits,
+            "denominator": birth.value,
+            "value": t.prenatal_home_visits / birth.value * 100,
+        }
+
+    add("phb-per-100-geboorten", per_birth)
+
+    reason_codes = sorted({r for t in years_tally.values() for r in t.reasons})
+    hidden: dict[tuple[int, str], Reason] = {}
+    for year, t in years_tally.items():
+        if t.rejected:
+            for reason, why in protect_parts(
+                t.rejected, {r: t.reasons.get(r, 0) for r in reason_codes}
+            ).items():
+                hidden[(year, reason)] = why
+    reasons = [
+        ReasonRow(
+            str(ReasonCode(code).label) if code in ReasonCode.values else code,
+            {
+                year: stats.shown(years_tally[year].reasons.get(code, 0), hidden.get((year, code)))
+                for year in years
+                if years_tally[year].rejected
+            },
+        )
+        for code in reason_codes
+    ]
+    demand, since = demand_rows(place)
+    record_event(
+        request=request,
+        user=user,
+        event_type="monitoring.loop",
+        action=Action.READ,
+        object_type="referral_statistic",
+        object_id=place.code,
+        purpose="coalition.monitoring",
+        role=_role(user),
+    )
+    from kansrijk.monitoring.services import demand_signal_enabled
+
+    return LoopOverview(
+        years=years,
+        rows=rows,
+        reasons=reasons,
+        pathways=stats.rows_for({place.code}),
+        demand=demand,
+        demand_enabled=demand_signal_enabled(),
+        demand_since=since,
+        is_demo=is_demo,
+    )
+
+
+def _demo_referrals(code: str) -> bool:
+    """Whether the municipality's referral figures include demo referrals (sent by or to a demo
+    organisation)."""
+    from kansrijk.referrals.models import Referral
+
+    return (
+        Referral.objects.filter(client_municipality_id=code)
+        .filter(Q(sender_organisation__is_demo=True) | Q(receiver_organisation__is_demo=True))
+        .exists()
+    )
+
+
+def demand_rows(place: Municipality) -> tuple[list[DemandRow], datetime.date]:
+    """Per factor and phase the number of gradings that ticked it in the last months (under 10
+    shown as "< 10"), and whether the municipality has its own pathway for it: "signalled often,
+    no local pathway" is a coalition's to-do."""
+    today = timezone.localdate()
+    since = (today.replace(day=1) - datetime.timedelta(days=31 * (DEMAND_MONTHS - 1))).replace(
+        day=1
+    )
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for factor, phase, count in DemandSignal.objects.filter(
+        municipality_code=place.code, month__gte=since
+    ).values_list("factor_code", "phase", "count"):
+        counts[(factor, phase)] += count
+    if not counts:
+        return [], since
+    from kansrijk.pathways.selectors import municipality_pathways
+    from kansrijk.situations.models import Situation
+
+    names = dict(
+        Situation.objects.filter(code__in={f for f, _p in counts}).values_list("code", "name")
+    )
+    table = municipality_pathways(place)
+    rows = []
+    for (factor, phase), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        choice = table.get(factor, phase)
+        local = choice is not None and choice.fallback is None
+        rows.append(
+            DemandRow(
+                factor_code=factor,
+                factor_name=names.get(factor, factor),
+                phase=phase,
+                phase_label=str(dict(IndicatorPhase.choices).get(phase, phase)),
+                count=SUPPRESSED_TEXT if count < THRESHOLD else str(count),
+                local_pathway=local,
+                is_todo=count >= THRESHOLD and not local,
+            )
+        )
+    return rows, since
+
+
+def no_local_pathway_label() -> str:
+    return _("signalled often, no local pathway")

@@ -1,0 +1,80 @@
+"""GET /api/v1/indicators and /api/v1/indicators/{code}/values: suppression, filters, is_demo,
+400 problem+json for an unknown indicator, area or period."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_catalogue(client, catalogue):
+    response = client.get("/api/v1/indicators")
+    assert response.status_code == 200
+    codes = [i["code"] for i in response.json()["results"]]
+    assert "big2" in codes
+    assert "verwijzingen-verstuurd" not in codes  # the loop's own figures are not public
+    big2 = next(i for i in response.json()["results"] if i["code"] == "big2")
+    assert big2["source_reference"].startswith("RIVM, Monitor Kansrijke Start 2023")
+
+
+def test_values_for_one_area_and_period(client, figures):
+    response = client.get("/api/v1/indicators/big2/values", {"area": "GM0090", "period": "2023"})
+    assert response.status_code == 200
+    (item,) = response.json()["items"]
+    assert item == {
+        "area": "GM0090",
+        "area_name": "Smallingerland",
+        "period": "2023",
+        "numerator": 80.0,
+        "denominator": 400.0,
+        "value": 20.0,
+        "suppressed": False,
+        "is_demo": False,
+    }
+
+
+def test_without_area_every_municipality_and_suppression(client, figures, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        response = client.get("/api/v1/indicators/big2/values", {"period": "2023"})
+    items = response.json()["items"]
+    assert len(items) == 342
+    schier = next(i for i in items if i["area"] == "GM0088")
+    assert schier == {
+        "area": "GM0088",
+        "area_name": "Schiermonnikoog",
+        "period": "2023",
+        "numerator": None,
+        "denominator": None,
+        "value": None,
+        "suppressed": True,
+        "is_demo": False,
+    }
+
+
+def test_repeatable_filters_and_withheld_regions(client, figures):
+    response = client.get(
+        "/api/v1/indicators/big2/values?area=GG7206&area=NL01&period=2022&period=2023"
+    )
+    items = {(i["area"], i["period"]): i for i in response.json()["items"]}
+    assert set(items) == {("GG7206", "2022"), ("GG7206", "2023"), ("NL01", "2022"), ("NL01", "2023")}
+    assert items[("GG7206", "2023")]["suppressed"] is True  # would reveal Schiermonnikoog
+    assert items[("GG7206", "2023")]["value"] is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/indicators/onbekend/values",
+        "/api/v1/indicators/big2/values?area=GM9999",
+        "/api/v1/indicators/big2/values?area=XYZ",
+        "/api/v1/indicators/big2/values?period=20x3",
+        "/api/v1/indicators/big2/values?period=1999",
+        "/api/v1/indicators/verwijzingen-verstuurd/values",
+    ],
+)
+def test_bad_input_is_a_400_problem(client, figures, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 400
