@@ -22,7 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "src" / "kansrijk" / "places" / "data" / "gemeenten-2025.geojson"
-TARGET = ROOT / "src" / "kansrijk" / "monitoring" / "static" / "monitoring" / "gemeenten-2025.geojson"
+TARGET = (
+    ROOT / "src" / "kansrijk" / "monitoring" / "static" / "monitoring" / "gemeenten-2025.geojson"
+)
 DECIMALS = 3
 
 

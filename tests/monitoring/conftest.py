@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from kansrijk.monitoring.services import load_catalogue
+from tests.referrals.conftest import world  # noqa: F401 - the referral test world, as a fixture
 
 
 @pytest.fixture

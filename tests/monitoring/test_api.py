@@ -34,7 +34,9 @@ def test_values_for_one_area_and_period(client, figures):
     }
 
 
-def test_without_area_every_municipality_and_suppression(client, figures, django_assert_max_num_queries):
+def test_without_area_every_municipality_and_suppression(
+    client, figures, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/indicators/big2/values", {"period": "2023"})
     items = response.json()["items"]
@@ -57,7 +59,12 @@ def test_repeatable_filters_and_withheld_regions(client, figures):
         "/api/v1/indicators/big2/values?area=GG7206&area=NL01&period=2022&period=2023"
     )
     items = {(i["area"], i["period"]): i for i in response.json()["items"]}
-    assert set(items) == {("GG7206", "2022"), ("GG7206", "2023"), ("NL01", "2022"), ("NL01", "2023")}
+    assert set(items) == {
+        ("GG7206", "2022"),
+        ("GG7206", "2023"),
+        ("NL01", "2022"),
+        ("NL01", "2023"),
+    }
     assert items[("GG7206", "2023")]["suppressed"] is True  # would reveal Schiermonnikoog
     assert items[("GG7206", "2023")]["value"] is None
 

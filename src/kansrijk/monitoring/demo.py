@@ -74,6 +74,8 @@ def generated_values(
             trend = rng.uniform(-0.03, 0.02)
             for step, year in enumerate(YEARS):
                 births = _births(municipality, year)
+                denominator: float | None
+                value: float | None
                 if indicator.code == BIRTHS:
                     numerator, denominator, value = float(births), None, float(births)
                 elif level is None:

@@ -28,7 +28,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kansrijk.core.spreadsheets import looks_like_formula
+from kansrijk.core.import_limits import MB, field_problem, limits
+from kansrijk.core.spreadsheets import formula_to_flag
 from kansrijk.monitoring import totals
 from kansrijk.monitoring.models import (
     AreaLevel,
@@ -48,10 +49,6 @@ VALUES_FILE = "values.csv"
 INDICATORS_FILE = "indicators.csv"
 VALUE_COLUMNS = ("indicator", "area", "period", "numerator", "denominator", "value")
 INDICATOR_COLUMNS = ("code", "name", "unit", "direction", "phase", "source", "definition")
-#: The largest file read (bytes) and the longest cell (characters): a bad file cannot make
-#: the import use gigabytes.
-MAX_FILE_BYTES = 200 * 1024 * 1024
-MAX_CELL_CHARS = 4000
 #: Rows between two calls of the progress callback.
 PROGRESS_EVERY = 5000
 
@@ -116,13 +113,15 @@ Progress = Callable[[int, int], None]
 
 
 def _decode(name: str, raw: bytes, problems: list[Problem]) -> str | None:
-    if len(raw) > MAX_FILE_BYTES:
+    maximum = limits().max_file_bytes
+    if len(raw) > maximum:
         problems.append(
             Problem(
                 name,
                 0,
                 "",
-                _("The file is larger than %(mb)s MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)},
+                _("The file is larger than %(mb)s MB (IMPORT_MAX_FILE_MB).")
+                % {"mb": maximum // MB},
             )
         )
         return None
@@ -181,16 +180,9 @@ def _rows(
             row = {}
             for column, position in index.items():
                 cell = cells[position].strip() if position < len(cells) else ""
-                if len(cell) > MAX_CELL_CHARS:
-                    problems.append(
-                        Problem(
-                            source.name,
-                            line,
-                            column,
-                            _("The cell is longer than %(max)s characters.")
-                            % {"max": MAX_CELL_CHARS},
-                        )
-                    )
+                too_long = field_problem(cell)
+                if too_long:
+                    problems.append(Problem(source.name, line, column, too_long))
                     cell = ""
                 row[column] = cell
             yield line, row
@@ -273,7 +265,7 @@ def _check_indicators(
         for column in ("name", "definition"):
             if not row[column]:
                 bad(column, _("This column is required."))
-            elif looks_like_formula(row[column]):
+            elif formula_to_flag(row[column]):
                 bad(column, _("Starts with =, +, - or @: a spreadsheet formula is not accepted."))
         for column, allowed in choices.items():
             if row[column] not in allowed:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from django.utils.formats import number_format
@@ -40,16 +41,19 @@ __all__ = [
 
 
 def format_value(unit: str, value: float | None) -> str:
-    """A value as shown in Dutch or English (``12,3%``, ``4,5 per 1.000``, ``1.234``)."""
+    """A value as shown in Dutch or English (``12,3%``, ``4,5 per 1.000``, ``1.234``).
+    Rounded half away from zero first: ``number_format`` cuts decimals off."""
     if value is None:
         return ""
+    digits = 0 if unit == Unit.COUNT else 1
+    rounded = float(Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP))
     if unit == Unit.PERCENTAGE:
-        return f"{number_format(value, 1, force_grouping=True)}%"
+        return f"{number_format(rounded, 1, force_grouping=True)}%"
     if unit == Unit.RATE_PER_1000:
-        return _("%(value)s per 1,000") % {"value": number_format(value, 1, force_grouping=True)}
+        return _("%(value)s per 1,000") % {"value": number_format(rounded, 1, force_grouping=True)}
     if unit == Unit.DAYS:
-        return _("%(value)s days") % {"value": number_format(value, 1)}
-    return number_format(value, 0, force_grouping=True)
+        return _("%(value)s days") % {"value": number_format(rounded, 1)}
+    return number_format(rounded, 0, force_grouping=True)
 
 
 @dataclass(frozen=True)

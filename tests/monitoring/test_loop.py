@@ -1,0 +1,201 @@
+"""The loop's own figures for coordinators and analysts of the municipality (logged, with "< 10"
+where due), the opt-in anonymous demand signal, and the analysts' upload page."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from kansrijk.accounts.roles import Role
+from kansrijk.audit.models import AccessEvent
+from kansrijk.monitoring.models import DemandSignal, Indicator, IndicatorValue
+from kansrijk.monitoring.services import count_graded_conversation
+from kansrijk.referrals.models import ReferralStatistic
+from kansrijk.referrals.workflow import Status
+from tests.factories import UserFactory
+from tests.monitoring.conftest import scoped_user
+from tests.referrals.factories import make_referral, reach
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loop_world(world, catalogue):
+    for _ in range(3):
+        make_referral(world, status=Status.REJECTED)
+    accepted = make_referral(world, status=Status.ACCEPTED)
+    reach(world, accepted)
+    ReferralStatistic.objects.create(
+        month=datetime.date(2024, 5, 1),
+        municipality_code="GM0090",
+        service_ref=str(world.service.pk),
+        kind="prenatal_home_visit",
+        final_status=Status.COMPLETED,
+        count=30,
+        contact_days={"2": 20, "5": 10},
+    )
+    ReferralStatistic.objects.create(
+        month=datetime.date(2024, 5, 1),
+        municipality_code="GM0090",
+        service_ref=str(world.service.pk),
+        kind="prenatal_home_visit",
+        final_status=Status.REJECTED,
+        reason_code="no_capacity",
+        count=12,
+    )
+    ReferralStatistic.objects.create(
+        month=datetime.date(2024, 5, 1),
+        municipality_code="GM0090",
+        service_ref=str(world.service.pk),
+        kind="prenatal_home_visit",
+        final_status=Status.REJECTED,
+        reason_code="other",
+        count=4,
+    )
+    IndicatorValue.objects.create(
+        indicator=Indicator.objects.get(code="levend-geborenen"),
+        area_code="GM0090",
+        area_level="municipality",
+        period_start=2024,
+        period_end=2024,
+        numerator=600,
+        value=600,
+    )
+    return world
+
+
+def _loop(client, user):
+    client.force_login(user)
+    response = client.get(reverse("monitoring:municipality", args=["GM0090"]))
+    assert response.status_code == 200
+    return response.context.get("loop")
+
+
+def test_a_coordinator_sees_the_loop_with_small_numbers_suppressed(client, loop_world):
+    coordinator = scoped_user(Role.COALITION_COORDINATOR)
+    loop = _loop(client, coordinator)
+    assert loop is not None
+    this_year = max(loop.years)
+    rows = {row.indicator.code: row for row in loop.rows}
+    # 2024: 46 sent (30 completed, 16 rejected), 600 births -> 46 requests: 7,7 per 100.
+    assert rows["verwijzingen-verstuurd"].figures[2024].display == "46"
+    assert rows["verwijzingen-afgerond"].figures[2024].display == "65,2%"
+    assert rows["phb-per-100-geboorten"].figures[2024].display == "7,7%"
+    assert rows["dagen-tot-contact"].figures[2024].display == "2,0 dagen"
+    # This year: 4 live referrals, all under 10.
+    assert rows["verwijzingen-verstuurd"].figures[this_year].display == "< 10"
+    reasons = {reason.label: reason.shown for reason in loop.reasons}
+    # 16 rejected in 2024: 12 "no capacity" and 4 "other": 16 - 12 would tell the 4.
+    assert reasons["Anders"][2024] == "< 10"
+    assert reasons["Geen plek"][2024] == "niet getoond"
+    event = AccessEvent.objects.get(event_type="monitoring.loop")
+    assert (event.role, event.purpose, event.object_id) == (
+        Role.COALITION_COORDINATOR,
+        "coalition.monitoring",
+        "GM0090",
+    )
+
+
+def test_others_do_not_see_the_loop(client, loop_world, login_verified):
+    assert _loop(client, scoped_user(Role.COALITION_COORDINATOR, "GM0599")) is None
+    login_verified(client, loop_world.midwife)
+    response = client.get(reverse("monitoring:municipality", args=["GM0090"]))
+    assert response.context.get("loop") is None
+    client.logout()
+    response = client.get(reverse("monitoring:municipality", args=["GM0090"]))
+    assert response.context.get("loop") is None
+    assert not AccessEvent.objects.filter(event_type="monitoring.loop").exists()
+
+
+def test_the_demand_signal_is_off_by_default(loop_world):
+    professional = loop_world.midwife
+    assert (
+        count_graded_conversation(
+            user=professional,
+            municipality_code="GM0090",
+            phase="pregnancy",
+            risk_codes=["geldzorgen"],
+        )
+        == 0
+    )
+    assert not DemandSignal.objects.exists()
+
+
+@override_settings(KANSRIJK_DEMAND_SIGNAL=True)
+def test_the_demand_signal_counts_professionals_only_and_keeps_no_person(client, loop_world):
+    for _ in range(12):
+        count_graded_conversation(
+            user=loop_world.midwife,
+            municipality_code="GM0090",
+            phase="pregnancy",
+            risk_codes=["geldzorgen", "roken"],
+        )
+    anonymous = UserFactory(username="bezoeker", roles=[])
+    count_graded_conversation(
+        user=anonymous, municipality_code="GM0090", phase="pregnancy", risk_codes=["geldzorgen"]
+    )
+    signals = {s.factor_code: s for s in DemandSignal.objects.all()}
+    assert {code: s.count for code, s in signals.items()} == {"geldzorgen": 12, "roken": 12}
+    fields = {f.name for f in DemandSignal._meta.get_fields()}
+    assert fields == {"id", "municipality_code", "phase", "factor_code", "month", "count"}
+    loop = _loop(client, scoped_user(Role.ANALYST))
+    rows = {row.factor_code: row for row in loop.demand}
+    assert rows["geldzorgen"].count == "12"
+    assert rows["geldzorgen"].is_todo  # no pathways in this test world
+    assert (
+        "vaak gesignaleerd, geen lokaal zorgpad"
+        in client.get(reverse("monitoring:municipality", args=["GM0090"])).content.decode()
+    )
+
+
+@override_settings(KANSRIJK_DEMAND_SIGNAL=True)
+def test_grading_on_the_signalling_page_counts(client, loop_world, login_verified):
+    from kansrijk.signalling.services import load_default_rules
+    from kansrijk.situations.services import load_catalogue
+
+    load_catalogue()
+    load_default_rules()
+    login_verified(client, loop_world.midwife)
+    response = client.post(
+        reverse("signalling:conversation"),
+        {
+            "municipality": "GM0090",
+            "phase": "pregnancy",
+            "factor": ["geldzorgen", "warmte-en-affectie"],
+        },
+    )
+    assert response.status_code == 303
+    assert {s.factor_code: s.count for s in DemandSignal.objects.all()} == {"geldzorgen": 1}
+    # Viewing the result again does not count again.
+    client.get(reverse("signalling:outcome"))
+    assert DemandSignal.objects.get(factor_code="geldzorgen").count == 1
+
+
+def test_analyst_upload_reports_every_bad_row_then_imports(client, catalogue):
+    analyst = scoped_user(Role.ANALYST, "GM0090")
+    client.force_login(analyst)
+    url = reverse("monitoring:upload")
+    assert client.get(url).status_code == 200
+    bad = b"indicator,area,period,numerator,denominator\nbig2,GM0090,2023,60,400\nbig2,GM0090,2024,500,400\n"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(url, {"values": SimpleUploadedFile("values.csv", bad)})
+    assert response.status_code == 400
+    assert [(p.row, p.column) for p in response.context["problems"]] == [(3, "numerator")]
+    assert not IndicatorValue.objects.exists()
+    good = bad.replace(b"500,400", b"50,400")
+    response = client.post(url, {"values": SimpleUploadedFile("values.csv", good)}, follow=True)
+    assert response.status_code == 200
+    assert IndicatorValue.objects.filter(area_code="GM0090").count() == 2
+    assert AccessEvent.objects.filter(event_type="monitoring.import", outcome="success").exists()
+    assert AccessEvent.objects.filter(event_type="monitoring.import", outcome="failure").exists()
+
+
+def test_upload_is_for_analysts(client, catalogue):
+    client.force_login(scoped_user(Role.COALITION_COORDINATOR))
+    assert client.get(reverse("monitoring:upload")).status_code == 403
+    client.logout()
+    assert client.get(reverse("monitoring:upload")).status_code == 302  # to the log-in page
