@@ -210,7 +210,7 @@ def test_the_command_imports_and_says_what_it_did(tmp_path: Path, capsys: Any) -
             "{not json",
             "Not valid JSON: Expecting property name enclosed in double quotes (line 1, column 2)",
         ),
-        ("[" * 5000 + "]" * 5000, "nested too deeply"),
+        ("[" * 5000 + "]" * 5000, "nested more than 64 levels deep"),
     ],
 )
 def test_files_that_are_not_json(tmp_path: Path, capsys: Any, content: str, message: str) -> None:
@@ -219,14 +219,15 @@ def test_files_that_are_not_json(tmp_path: Path, capsys: Any, content: str, mess
     assert message in capsys.readouterr().err
 
 
-def test_files_that_cannot_be_read(tmp_path: Path, capsys: Any) -> None:
+def test_files_that_cannot_be_read(tmp_path: Path, capsys: Any, settings: Any) -> None:
+    settings.IMPORT_MAX_FILE_MB = 1
     latin = tmp_path / "latin.json"
     latin.write_bytes('{"name": "Coöperatie"}'.encode("latin-1"))
     big = tmp_path / "big.json"
-    big.write_bytes(b" " * (2 * 1024 * 1024 + 1))
+    big.write_bytes(b" " * (1024 * 1024 + 1))
     for path, message in [
         (latin, "not UTF-8"),
-        (big, "larger than 2 MB"),
+        (big, "at most 1.0 MB can be imported"),
         (tmp_path / "missing.json", "Cannot read the file"),
     ]:
         with pytest.raises(CommandError):

@@ -115,7 +115,7 @@ def test_opening_a_round_with_a_personal_link(client: Client, workspace: Any) ->
     anonymous = Client(headers={"accept-language": "en"})
     page = anonymous.get(f"/zelfevaluatie/link/{token}/")
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "We kennen de cijfers." in page.content.decode()
     assert anonymous.get(reverse("assessments:round", args=[round_.pk])).status_code == 302
     assert (

@@ -25,10 +25,10 @@ from kansrijk.assessments.documents import Problem
 from kansrijk.assessments.models import Instrument, InstrumentVersion, Part, Statement
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
+from kansrijk.core.import_limits import InputRefused, check_file_size, load_json
 
 INSTRUMENT_DIR = Path(__file__).resolve().parent / "instruments"
 SHIPPED = ("analysetool.json", "zelfscan.json", "checklist-regionale-samenwerking.json")
-MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
 class InstrumentImportFailed(Exception):
@@ -51,46 +51,30 @@ class ImportResult:
 
 
 def read_document(path: str | Path) -> Any:
-    """The parsed JSON of ``path``; raises ``InstrumentImportFailed`` with a precise reason."""
+    """The parsed JSON of ``path``, held to the import limits (``kansrijk.core.import_limits``:
+    file size, nesting); raises ``InstrumentImportFailed`` with a precise reason."""
     name = str(path)
     file = Path(path)
+
+    def refuse(message: str) -> InstrumentImportFailed:
+        return InstrumentImportFailed([Problem("$", message)], name)
+
     try:
-        size = file.stat().st_size
-    except OSError as error:
-        raise InstrumentImportFailed(
-            [Problem("$", _("Cannot read the file: %(error)s") % {"error": error.strerror})], name
-        ) from None
-    if size > MAX_FILE_BYTES:
-        raise InstrumentImportFailed(
-            [Problem("$", _("The file is larger than 2 MB."))],
-            name,
-        )
-    try:
-        text = file.read_text(encoding="utf-8-sig")
+        check_file_size(file)
+        with file.open(encoding="utf-8-sig") as handle:
+            return load_json(handle)
+    except InputRefused as refusal:
+        raise refuse(refusal.message) from None
     except UnicodeDecodeError:
-        raise InstrumentImportFailed(
-            [Problem("$", _("The file is not UTF-8 text."))], name
-        ) from None
-    return parse_document(text, name)
-
-
-def parse_document(text: str, source: str = "") -> Any:
-    try:
-        return json.loads(text)
+        raise refuse(_("The file is not UTF-8 text.")) from None
     except json.JSONDecodeError as error:
-        raise InstrumentImportFailed(
-            [
-                Problem(
-                    "$",
-                    _("Not valid JSON: %(msg)s (line %(line)s, column %(col)s).")
-                    % {"msg": error.msg, "line": error.lineno, "col": error.colno},
-                )
-            ],
-            source,
+        raise refuse(
+            _("Not valid JSON: %(msg)s (line %(line)s, column %(col)s).")
+            % {"msg": error.msg, "line": error.lineno, "col": error.colno}
         ) from None
-    except RecursionError:
-        raise InstrumentImportFailed(
-            [Problem("$", _("The JSON is nested too deeply."))], source
+    except OSError as error:
+        raise refuse(
+            _("Cannot read the file: %(error)s") % {"error": error.strerror or error}
         ) from None
 
 
