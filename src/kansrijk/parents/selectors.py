@@ -252,27 +252,30 @@ class HandoverPage:
 
 
 def pages_for_topics(topics: Iterable[str], *, limit: int = 4) -> list[HandoverPage]:
-    """The published pages about any of ``topics`` (need-category codes), for a
-    professional to show, print or give to a parent. Titles in Dutch (the professional's
-    page); the languages each page has."""
+    """The published pages about ``topics`` (need-category codes), most topics in common
+    first, for a professional to show, print or give to a parent. Titles in Dutch (the
+    professional's page); the languages each page has. One query per table."""
     wanted = {t for t in topics if t}
     if not wanted:
         return []
-    found: list[HandoverPage] = []
+    ranked: list[tuple[int, int, HandoverPage]] = []
     pages = Page.objects.published().prefetch_related("translations").order_by("position", "slug")
-    for page in pages:
-        if not wanted.intersection(page.topics or []):
+    for index, page in enumerate(pages):
+        shared = len(wanted.intersection(page.topics or []))
+        if not shared:
             continue
         by_language = {t.language: t for t in page.translations.all()}
         if SOURCE_LANGUAGE not in by_language:
             continue
-        found.append(
-            HandoverPage(
-                slug=page.slug,
-                title=by_language[SOURCE_LANGUAGE].title,
-                languages=tuple(code for code in languages.CODES if code in by_language),
+        ranked.append(
+            (
+                -shared,
+                index,
+                HandoverPage(
+                    slug=page.slug,
+                    title=by_language[SOURCE_LANGUAGE].title,
+                    languages=tuple(code for code in languages.CODES if code in by_language),
+                ),
             )
         )
-        if len(found) >= limit:
-            break
-    return found
+    return [page for _shared, _index, page in sorted(ranked)[:limit]]
