@@ -40,6 +40,7 @@ def _fresh_process_caches() -> Iterator[None]:
 
     from kansrijk.directory import page_selectors, ranking, search_html
     from kansrijk.directory.cache import forget_local_cards
+    from kansrijk.monitoring.cache import forget_token
     from kansrijk.places.selectors import forget_areas
 
     def forget() -> None:
@@ -49,6 +50,7 @@ def _fresh_process_caches() -> Iterator[None]:
         ranking.forget_index()
         search_html.forget_skeletons()
         forget_areas()
+        forget_token()
 
     forget()
     yield

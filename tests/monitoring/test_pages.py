@@ -119,3 +119,22 @@ def test_demo_values_are_marked(client, figures):
         {"download": "csv", "tabel": "trend"},
     ).content.decode("utf-8-sig")
     assert "Demo: gegenereerde waarden" in download
+
+
+def test_the_kept_page_is_the_page_and_an_import_shows_at_once(
+    client, figures, django_assert_max_num_queries
+):
+    from kansrijk.monitoring.importing import import_uploads
+
+    url = reverse("monitoring:municipality", args=["GM0090"])
+    first = client.get(url).content
+    with django_assert_max_num_queries(2):  # the session check and nothing else: kept whole
+        again = client.get(url).content
+    assert again == first
+    import_uploads(
+        values=(
+            "values.csv",
+            b"indicator,area,period,numerator,denominator\nbig2,GM0090,2023,90,400\n",
+        )
+    )
+    assert "22,5%" in client.get(url).content.decode()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -22,9 +23,9 @@ from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
 from kansrijk.monitoring import selectors
+from kansrijk.monitoring.cache import kept
 from kansrijk.monitoring.importing import parse_period
 from kansrijk.monitoring.models import AreaLevel, Indicator, IndicatorValue, area_level
-from kansrijk.monitoring.selectors import Figure
 
 #: At most this many areas and periods per request.
 MAX_FILTERS = 400
@@ -77,19 +78,6 @@ class ValueListSerializer(serializers.Serializer[Any]):
     # See IndicatorSerializer.source.
     source = serializers.CharField()  # type: ignore[assignment]
     items = ValueSerializer(many=True)
-
-
-def _item(figure: Figure) -> dict[str, Any]:
-    return {
-        "area_code": figure.area_code,
-        "area_name": figure.area_name,
-        "period": figure.period,
-        "numerator": figure.numerator,
-        "denominator": figure.denominator,
-        "value": figure.value,
-        "suppressed": figure.suppressed,
-        "is_demo": figure.is_demo,
-    }
 
 
 class _PublicReadOnlyView(APIView):
@@ -187,6 +175,29 @@ class IndicatorValuesView(_PublicReadOnlyView):
                     _("A period is a year (2023) or a range of years (2019-2023)."),
                 )
             periods.append(period)
+        data = kept(
+            "values",
+            (
+                indicator.code,
+                get_language(),
+                ",".join(sorted(areas)),
+                ",".join(sorted(period_texts)),
+            ),
+            lambda: self._values(indicator, areas, period_texts, periods, names),
+        )
+        if isinstance(data, str):
+            return self._problem(request, "period", data)
+        return Response(data)
+
+    def _values(
+        self,
+        indicator: Indicator,
+        areas: list[str],
+        period_texts: list[str],
+        periods: list[tuple[int, int]],
+        names: dict[str, str],
+    ) -> dict[str, Any] | str:
+        """The answer's data, or the message of a 400 for a period without values."""
         rows = IndicatorValue.objects.filter(indicator=indicator)
         if areas:
             rows = rows.filter(area_code__in=areas)
@@ -196,11 +207,7 @@ class IndicatorValuesView(_PublicReadOnlyView):
             known = set(rows.values_list("period_start", "period_end").distinct())
             unknown = [period_texts[i] for i, p in enumerate(periods) if p not in known]
             if unknown:
-                return self._problem(
-                    request,
-                    "period",
-                    _("No values for period %(period)s.") % {"period": ", ".join(unknown)},
-                )
+                return str(_("No values for period %(period)s.") % {"period": ", ".join(unknown)})
             rows = rows.filter(
                 period_start__in={p[0] for p in periods}, period_end__in={p[1] for p in periods}
             )
@@ -220,15 +227,25 @@ class IndicatorValuesView(_PublicReadOnlyView):
             )
             if not wanted or (row.period_start, row.period_end) in wanted
         ]
-        return Response(
-            {
-                "indicator": indicator.code,
-                "unit": indicator.unit,
-                "count": len(figures),
-                "source": indicator.source_reference,
-                "items": ValueSerializer([_item(f) for f in figures], many=True).data,
-            }
-        )
+        return {
+            "indicator": indicator.code,
+            "unit": indicator.unit,
+            "count": len(figures),
+            "source": indicator.source_reference,
+            "items": [
+                {
+                    "area": f.area_code,
+                    "area_name": f.area_name,
+                    "period": f.period,
+                    "numerator": f.numerator,
+                    "denominator": f.denominator,
+                    "value": f.value,
+                    "suppressed": f.suppressed,
+                    "is_demo": f.is_demo,
+                }
+                for f in figures
+            ],
+        }
 
     def _problem(self, request: Request, field: str, detail: str) -> Response:
         return problem_response(

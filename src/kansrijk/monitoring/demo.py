@@ -22,6 +22,7 @@ from typing import Any
 from django.db import transaction
 
 from kansrijk.monitoring import services, totals
+from kansrijk.monitoring.cache import forget_token
 from kansrijk.monitoring.models import (
     AreaLevel,
     DemandSignal,
@@ -203,4 +204,5 @@ def load() -> dict[str, Any]:
     result["demo_values"] = load_values()
     result["referral_statistics"] = _statistics()
     result["demand_signals"] = _demand()
+    forget_token()
     return result

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from kansrijk.core.import_limits import MB, field_problem, limits
 from kansrijk.core.spreadsheets import formula_to_flag
 from kansrijk.monitoring import totals
+from kansrijk.monitoring.cache import forget_token
 from kansrijk.monitoring.models import (
     AreaLevel,
     Direction,
@@ -579,6 +580,7 @@ def _write(
                 setattr(indicator, name, row.fields[name])
             indicator.save()
             report.indicators_updated += 1
+    forget_token()
     if not rows:
         return
     ids = dict(Indicator.objects.filter(code__in={r.code for r in rows}).values_list("code", "id"))

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kansrijk.accounts.roles import Role
 from kansrijk.monitoring import totals
+from kansrijk.monitoring.cache import forget_token
 from kansrijk.monitoring.models import (
     AreaLevel,
     DemandSignal,
@@ -155,11 +156,13 @@ def load_facts(path: Path | None = None) -> int:
 def load_all() -> dict[str, Any]:
     """The catalogue, the national facts and the CBS population figures (``kansrijk
     load-indicators``; also the first demo step of this app)."""
-    return {
+    result = {
         "catalogue": load_catalogue(),
         "facts": load_facts(),
         "reference_figures": load_reference_figures(),
     }
+    forget_token()
+    return result
 
 
 # --- The demand signal ---------------------------------------------------------------------------

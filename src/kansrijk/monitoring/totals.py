@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.timezone import now
 
+from kansrijk.monitoring.cache import forget_token
 from kansrijk.monitoring.models import (
     COUNTRY_CODE,
     AreaLevel,
@@ -78,6 +80,7 @@ def recompute(pairs: Iterable[tuple[int, int, int]], membership: Membership | No
     if not wanted:
         return 0
     membership = membership or Membership.load()
+    forget_token()
     indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=wanted)}
     written = 0
     for indicator_id, periods in wanted.items():
@@ -103,6 +106,7 @@ def recompute(pairs: Iterable[tuple[int, int, int]], membership: Membership | No
                 by_period[(row.period_start, row.period_end)].append(row)
         for period in periods:
             written += _recompute_one(indicator, period, by_period.get(period, []), membership)
+    forget_token()
     return written
 
 
@@ -182,5 +186,5 @@ def _recompute_one(
     for code, row in imported_regions.items():
         flag = code in withheld
         if row.withheld != flag:
-            IndicatorValue.objects.filter(pk=row.pk).update(withheld=flag)
+            IndicatorValue.objects.filter(pk=row.pk).update(withheld=flag, updated_at=now())
     return len(computed)

@@ -14,10 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kansrijk.monitoring import loop, selectors
+from kansrijk.monitoring.cache import kept
 from kansrijk.monitoring.charts import (
     Chart,
     Download,
@@ -116,6 +118,19 @@ def _municipality(code: str) -> Municipality:
 
 @require_GET
 def municipality(request: HttpRequest, code: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        # The same page for every anonymous visitor of this address and language: kept whole
+        # (it holds no CSRF token and no personal data; ``monitoring.cache``).
+        content = kept(
+            "municipality",
+            (code.upper(), get_language(), request.get_full_path()),
+            lambda: _municipality_page(request, code).content,
+        )
+        return HttpResponse(content)
+    return _municipality_page(request, code)
+
+
+def _municipality_page(request: HttpRequest, code: str) -> HttpResponse:
     place = _municipality(code)
     groups = selectors.municipality_overview(place)
     context: dict[str, Any] = {
