@@ -3,7 +3,9 @@
 // interprets expressions without eval and the strict CSP holds) and Redoc (the API reference
 // page) from node_modules into src/kansrijk/static/vendor/. The output is committed, so running the app
 // needs no Node.js; CI runs this script and fails when the committed files are stale.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// Source-map comments are left out: the maps are not vendored, and `collectstatic` with the
+// hashed manifest storage refuses a file that names one it cannot find.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,7 +26,8 @@ const notes = [];
 for (const [source, target] of files) {
   const pkgName = source.split("/").slice(0, source.startsWith("@") ? 2 : 1).join("/");
   const pkg = JSON.parse(readFileSync(join(root, "node_modules", pkgName, "package.json"), "utf8"));
-  copyFileSync(join(root, "node_modules", source), join(out, target));
+  const text = readFileSync(join(root, "node_modules", source), "utf8");
+  writeFileSync(join(out, target), text.replace(/^\/\/# sourceMappingURL=.*$/gm, ""));
   notes.push(`- ${target}: ${pkg.name} ${pkg.version} (${pkg.license})`);
 }
 writeFileSync(

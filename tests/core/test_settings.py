@@ -40,6 +40,23 @@ def test_production_check_deploy_is_clean():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
+def test_production_collectstatic_builds_the_hashed_manifest(tmp_path):
+    """A deployment's ``collectstatic`` (whitenoise's compressed manifest storage) goes through:
+    it refuses a file that names a source map it cannot find, as the vendored files did."""
+    result = _run_kansrijk(
+        ["collectstatic", "--noinput", "--verbosity", "0"],
+        {
+            "DJANGO_SETTINGS_MODULE": "kansrijk.conf.production",
+            "SECRET_KEY": secrets.token_urlsafe(60),
+            "ALLOWED_HOSTS": "kansrijk.example.nl",
+            "STATIC_ROOT": str(tmp_path),
+        },
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "staticfiles.json").exists()
+
+
 def test_production_refuses_a_missing_secret_key():
     result = _run_kansrijk(["check"], {"DJANGO_SETTINGS_MODULE": "kansrijk.conf.production"})
     assert result.returncode != 0
