@@ -34,27 +34,36 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches() -> Iterator[None]:
-    """What workers keep in memory or in the cache (search-form choices, the social map's
-    search index and result cards) does not leak from one test into the next."""
+    """What workers keep in memory (``kansrijk.core.freshness``: every ``Kept``) or in the
+    shared cache does not leak from one test into the next."""
     from django.core.cache import cache
 
-    from kansrijk.directory import page_selectors, ranking, search_html
-    from kansrijk.directory.cache import forget_local_cards
+    from kansrijk.core import freshness
     from kansrijk.monitoring.cache import forget_token
-    from kansrijk.places.selectors import forget_areas
 
-    def forget() -> None:
-        cache.clear()
-        forget_local_cards()
-        page_selectors.forget_choices()
-        ranking.forget_index()
-        search_html.forget_skeletons()
-        forget_areas()
-        forget_token()
-
-    forget()
+    cache.clear()
+    freshness.forget_all()
+    forget_token()
     yield
-    forget()
+    cache.clear()
+    freshness.forget_all()
+    forget_token()
+
+
+@pytest.fixture
+def written_elsewhere(db: None) -> Callable[[str], None]:
+    """``written_elsewhere("directory")`` raises the version number of a kind of data in the
+    database, as another process's committed write does (``kansrijk.core.freshness``); this
+    process sees it once it reads the numbers again (``TOKEN_SECONDS``)."""
+    from django.db.models import F
+
+    from kansrijk.core.models import DataVersion
+
+    def write(kind: str) -> None:
+        if not DataVersion.objects.filter(kind=kind).update(version=F("version") + 1):
+            DataVersion.objects.create(kind=kind, version=1)
+
+    return write
 
 
 @pytest.fixture

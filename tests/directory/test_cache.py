@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -10,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
+from kansrijk.core import freshness
 from kansrijk.directory import ranking
 from kansrijk.directory.models import Service, ServiceStatus
 from tests.directory.factories import ServiceFactory
@@ -52,7 +54,7 @@ def test_warm_search_cache_refresh_renders_every_card_again(services: list[Servi
     call_command("warm_search_cache", "--language", "nl", stdout=StringIO())
     # A rename in the admin gives the services no new version: their cached cards stay.
     Organization.objects.filter(pk=services[0].organization_id).update(name="Zorg Drachten BV")
-    card_cache.forget_local_cards()
+    freshness.forget_all()
     again = StringIO()
     call_command("warm_search_cache", "--language", "nl", stdout=again)
     assert "0 result cards rendered, 5 already cached (nl;" in again.getvalue()
@@ -61,7 +63,7 @@ def test_warm_search_cache_refresh_renders_every_card_again(services: list[Servi
     refreshed = StringIO()
     call_command("warm_search_cache", "--language", "nl", "--refresh", stdout=refreshed)
     assert "5 result cards rendered, 0 already cached (nl;" in refreshed.getvalue()
-    card_cache.forget_local_cards()  # what another worker reads from the shared cache
+    freshness.forget_all()  # what another worker reads from the shared cache
     assert "Zorg Drachten BV" in card_cache.get_cards(keys)[services[0].id]
 
 
@@ -108,10 +110,8 @@ def test_a_worker_takes_all_cards_of_a_language_from_the_shared_cache_at_its_fir
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from kansrijk.directory.cache import forget_local_cards
-
     call_command("warm_search_cache", "--language", "nl", stdout=StringIO())
-    forget_local_cards()  # a new worker: the cards are only in the shared cache
+    freshness.forget_all()  # a new worker: the cards are only in the shared cache
     # The first search shows one service, and takes all five visible cards.
     assert (
         client.get(SEARCH, {"postcode": "9203", "q": "Kraamzorg 3"}).text.count(
@@ -132,7 +132,7 @@ def test_load_cards_takes_each_card_once_per_index_and_again_when_it_has_been_ke
     from kansrijk.directory import cache as directory_cache
 
     call_command("warm_search_cache", stdout=StringIO())
-    directory_cache.forget_local_cards()
+    freshness.forget_all()
     index = ranking.current_index()
     versions = list(index.visible_versions())
     assert len(versions) == 5  # the defunct service is never shown
@@ -149,7 +149,7 @@ def test_load_cards_takes_each_card_once_per_index_and_again_when_it_has_been_ke
     from django.core.cache import cache
 
     cache.clear()
-    directory_cache.forget_local_cards()
+    freshness.forget_all()
     assert directory_cache.load_cards(versions, "nl", index.generation) == 0
 
 
@@ -171,3 +171,33 @@ def test_cards_are_kept_without_blank_lines_or_indentation(services: list[Servic
     assert "<dt>Verwijzen</dt>" in lines
     # Text keeps its own characters: a leading no-break space is not markup's white space.
     assert "\u00a0Eerste regel.\nTweede regel." in html
+
+
+def test_new_card_markup_is_rendered_again_after_a_deployment(
+    services: list[Service], client: Client, tmp_path: Path
+) -> None:
+    """The stale-card bug of issue 13: a deployment that changes ``_card.html`` used to find
+    every card "already cached" (the key named only the service's version), so visitors saw the
+    old cards for up to ``CARD_TTL``. The key carries the markup version of the card's templates
+    now: the warm-up renders every card again, and searches show the new markup."""
+    from django.conf import settings
+    from django.template.loader import get_template
+    from django.test import override_settings
+
+    call_command("warm_search_cache", "--language", "nl", stdout=StringIO())
+    assert "kr-dir-card__org" in client.get(SEARCH, {"postcode": "9203"}).text
+    # The deployment: the same template with other markup (it overrides the app's).
+    source = get_template("directory/_card.html").template.source
+    folder = tmp_path / "directory"
+    folder.mkdir()
+    (folder / "_card.html").write_text(source.replace("kr-dir-card__org", "kr-dir-card__owner"))
+    engine = {**settings.TEMPLATES[0]}
+    engine["DIRS"] = [str(tmp_path), *engine.get("DIRS", [])]
+    with override_settings(TEMPLATES=[engine, *settings.TEMPLATES[1:]]):
+        again = StringIO()
+        call_command("warm_search_cache", "--language", "nl", stdout=again)
+        assert "5 result cards rendered, 0 already cached (nl;" in again.getvalue()
+        freshness.forget_all()  # another worker, after the deployment
+        page = client.get(SEARCH, {"postcode": "9203"}).text
+    assert page.count("kr-dir-card__owner") == 5
+    assert "kr-dir-card__org" not in page

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from kansrijk.core import freshness
 from kansrijk.directory import ranking, search_html, views
 from kansrijk.directory.models import Service
 from kansrijk.places.models import PostcodeArea
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("need_categories")
 
 def _both(client: Client, params: dict[str, str], **headers: Any) -> tuple[str, str]:
     """The page the quick way and the way of the form and the templates."""
-    search_html.forget_skeletons()
+    freshness.registered()["directory.search-skeletons"].forget()
     quick = client.get(SEARCH, params, **headers)
     views.QUICK_SEARCH = False
     try:

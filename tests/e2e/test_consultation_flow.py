@@ -24,11 +24,11 @@ MONEY_PATHWAY = "Geldzorgen en schulden in Smallingerland"
 
 @pytest.fixture
 def demo(reference_data: None) -> None:
+    from kansrijk.core import freshness
     from kansrijk.core.demo import run_demo_loaders
-    from kansrijk.signalling.selectors import clear_rules_cache
 
     run_demo_loaders()
-    clear_rules_cache()
+    freshness.forget_all()
 
 
 def _fits_the_width(page: Any) -> bool:

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -19,9 +18,7 @@ from kansrijk.accounts.models import RoleAssignment, User
 from kansrijk.accounts.roles import Role
 from kansrijk.coalitions.models import Coalition, CoalitionScope
 from kansrijk.directory.models import Service
-from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways.models import Pathway, PathwayScope, PathwayVersion, StepKind
-from kansrijk.pathways.selectors import clear_municipality_pathways
 from kansrijk.pathways.services import (
     StepInput,
     _create_pathway_row,
@@ -32,18 +29,6 @@ from kansrijk.places.models import Municipality
 from kansrijk.situations.models import Situation
 from tests.directory.factories import ServiceFactory
 from tests.factories import OrganisationFactory, UserFactory
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    """Cached pathway pages of one test never show up in another."""
-    cache.clear()
-    page_cache.forget_token()
-    clear_municipality_pathways()
-    yield
-    cache.clear()
-    page_cache.forget_token()
-    clear_municipality_pathways()
 
 
 @pytest.fixture(autouse=True)

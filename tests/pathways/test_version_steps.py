@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from kansrijk.core import freshness
 from kansrijk.directory.models import Service
 from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways import selectors
@@ -41,7 +42,7 @@ def two_services(places):
         last_modified=now - datetime.timedelta(days=2)
     )
     Service.objects.filter(pk=newest.pk).update(last_modified=now - datetime.timedelta(days=1))
-    page_cache.forget_token()
+    freshness.forget_all()
     return money, smoking
 
 
@@ -98,23 +99,23 @@ def test_a_service_change_reloads_only_that_service(
 ):
     money, smoking = two_services
     client.get(MONEY)
-    steps = dict(selectors._steps)
-    services = dict(selectors._services)
+    steps = selectors._steps.as_dict()
+    services = selectors._services.as_dict()
     assert len(steps) == 3
     assert set(services) == {str(money.pk), str(smoking.pk)}
     # The service changes (in another process: this one reads the token again).
     Service.objects.filter(pk=money.pk).update(
         name="Schuldhulp Drachten", last_modified=timezone.now()
     )
-    page_cache.forget_token()
+    freshness.bump("directory")  # as this process sees another's committed write
     # The token, the services changed since, and the one that is not kept any more.
     with django_assert_max_num_queries(3):
         html = client.get(MONEY).text
     assert "Schuldhulp Drachten" in html
     assert "Schuldhulp Smallingerland" not in html
-    assert selectors._steps == steps  # a version's steps do not change
-    assert selectors._services[str(money.pk)] != services[str(money.pk)]
-    assert selectors._services[str(smoking.pk)] == services[str(smoking.pk)]
+    assert selectors._steps.as_dict() == steps  # a version's steps do not change
+    assert selectors._services.get(str(money.pk)) != services[str(money.pk)]
+    assert selectors._services.get(str(smoking.pk)) == services[str(smoking.pk)]
     # The other pages are built again (the page token changed) without a query.
     with django_assert_num_queries(0):
         assert "Rookstoppoli" in client.get(SMOKING).text
@@ -129,7 +130,7 @@ def test_many_changed_services_forget_all_services(
     Service.objects.filter(pk=money.pk).update(
         name="Schuldhulp Drachten", last_modified=timezone.now()
     )
-    page_cache.forget_token()
+    freshness.bump("directory")
     with django_assert_max_num_queries(3):
         assert "Rookstoppoli" in client.get(SMOKING).text
     assert len(selectors._services) == 2  # the municipality's, loaded again in one query
@@ -143,7 +144,8 @@ def test_kept_steps_expire(client, pathways, monkeypatch, django_assert_max_num_
     money_service = Service.objects.get(name="Schuldhulp Smallingerland")
     client.get(MONEY)
     Organization.objects.filter(pk=money_service.organization_id).update(name="Gemeente Drachten")
-    monkeypatch.setattr(selectors, "TABLE_SECONDS", -1.0)
+    monkeypatch.setattr(selectors._steps, "seconds", -1.0)
+    monkeypatch.setattr(selectors._services, "seconds", -1.0)
     cache.clear()  # the cached page expires too (``PAGE_TTL``)
     assert "Gemeente Drachten" in client.get(MONEY).text
 
@@ -196,13 +198,13 @@ def test_versions_and_services_are_loaded_in_padded_batches(
     assert services[str(money.pk)][:3] == (str(money.pk), "Schuldhulp Smallingerland", "active")
     assert services[str(money.pk)][9] == (("phone", "", "Via phone."),)
     table = municipality_pathways("GM0090")
-    page_cache.services_token()  # read now
+    freshness.token(["directory"])  # read now
     # The steps of the municipality's five versions (two batches of four elsewhere), then
     # their services.
     with django_assert_num_queries(2 if connection.vendor == "postgresql" else 3):
         assert version_steps(version_ids[0], with_versions=table.version_ids) == ()
-    assert set(table.version_ids) <= set(selectors._steps)
-    assert set(selectors._services) == {str(money.pk), str(smoking.pk)}
+    assert set(table.version_ids) <= set(selectors._steps.as_dict())
+    assert set(selectors._services.as_dict()) == {str(money.pk), str(smoking.pk)}
     with django_assert_num_queries(0):
         kept = version_steps(version_ids[1], with_versions=table.version_ids)
     assert kept[0][5] == services[str(money.pk)]
@@ -213,25 +215,22 @@ def test_the_kept_steps_are_not_followed_by_the_garbage_collector(client, pathwa
     objects they made every full collection slow."""
     client.get(MONEY)
     gc.collect()
-    assert selectors._steps
-    assert selectors._services
-    kept = [*selectors._steps.values(), *selectors._services.values()]
+    assert len(selectors._steps)
+    assert len(selectors._services)
+    kept = [*selectors._steps.as_dict().values(), *selectors._services.as_dict().values()]
     assert not any(gc.is_tracked(entry) for entry in kept)
 
 
 def test_services_changed_since(two_services):
-    """The services changed at most so many seconds before the newest change a token stood
-    for, or later."""
+    """The services changed at most so many seconds before a moment, or later."""
     money, smoking = two_services
-    assert page_cache.services_changed_since("None", 600) is None
-    assert page_cache.services_changed_since("", 600) is None
-    token = page_cache.services_token()
     newest = Service.objects.get(name="Elders")
-    assert page_cache.services_changed_since(token, 600) == [newest.pk]
-    assert set(page_cache.services_changed_since(token, 2 * 86400) or []) == {
+    moment = newest.last_modified
+    assert page_cache.services_changed_since(moment, 600) == [newest.pk]
+    assert set(page_cache.services_changed_since(moment, 2 * 86400)) == {
         money.pk,
         smoking.pk,
         newest.pk,
     }
     Service.objects.filter(pk=money.pk).update(last_modified=timezone.now())
-    assert set(page_cache.services_changed_since(token, 600) or []) == {money.pk, newest.pk}
+    assert set(page_cache.services_changed_since(moment, 600)) == {money.pk, newest.pk}

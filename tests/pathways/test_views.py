@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kansrijk.coalitions.models import CoalitionScope
+from kansrijk.core import freshness
 from kansrijk.pathways import services
 from kansrijk.pathways.models import PathwayScope, StepKind
 from tests.pathways.conftest import make_coalition, make_pathway, step
@@ -170,8 +171,6 @@ def test_the_pathway_page_is_cached_and_follows_changes(
 ):
     from django.utils import timezone
 
-    from kansrijk.pathways import cache as page_cache
-
     own, _ = pathways
     url = "/zorgpaden/GM0090/geldzorgen/pregnancy/"
     assert "Geldzorgen in Smallingerland" in client.get(url).text
@@ -193,7 +192,7 @@ def test_the_pathway_page_is_cached_and_follows_changes(
     service.__class__.objects.filter(pk=service.pk).update(
         name="Schuldhulp Drachten", last_modified=timezone.now()
     )
-    page_cache.forget_token()
+    freshness.bump("directory")
     assert "Schuldhulp Drachten" in client.get(url).text
 
 
@@ -262,7 +261,6 @@ def test_the_pathway_page_follows_a_new_scope_and_a_deletion(
 ):
     """The per-municipality tables follow re-scoping at once in this process, and changes made
     elsewhere (here: a deletion behind the app's back) once the token is read again."""
-    from kansrijk.pathways import cache as page_cache
     from kansrijk.pathways.models import Pathway
     from kansrijk.places.models import Municipality
 
@@ -286,7 +284,7 @@ def test_the_pathway_page_follows_a_new_scope_and_a_deletion(
     # Deleted in another process: shows once this process reads the token again.
     Pathway.objects.filter(pk=own.pk).update(current_version=None)
     Pathway.objects.filter(pk=own.pk).delete()
-    page_cache.forget_token()
+    freshness.bump("pathways")
     assert client.get("/zorgpaden/GM0086/geldzorgen/pregnancy/").status_code == 404
 
 

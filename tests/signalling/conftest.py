@@ -7,29 +7,11 @@ code (``make_rules``) and need no database at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from kansrijk.pathways import cache as page_cache
-from kansrijk.pathways.selectors import clear_municipality_pathways
 from kansrijk.signalling.grading import FactorRule, GradingRules, Reinforcement, Threshold
-from kansrijk.signalling.selectors import clear_rules_cache
-
-
-def _forget() -> None:
-    clear_rules_cache()
-    clear_municipality_pathways()
-    page_cache.forget_token()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rules_cache() -> Iterator[None]:
-    """Rules, offers and pathway tables kept in this process never leak between tests."""
-    _forget()
-    yield
-    _forget()
 
 
 @pytest.fixture

@@ -252,11 +252,10 @@ def test_a_known_municipality_costs_no_queries_once_seen(
 def test_kept_rules_pathways_and_interventions_follow_changes(api, local_offer_data):
     from django.utils import timezone
 
+    from kansrijk.core import freshness
     from kansrijk.interventions.models import Intervention
-    from kansrijk.pathways import cache as page_cache
     from kansrijk.pathways.models import Pathway, PathwayVersion
     from kansrijk.pathways.services import publish_version
-    from kansrijk.signalling.selectors import clear_rules_cache
     from kansrijk.situations.models import Situation
 
     body = {"factors": ["geldzorgen", "roken"], "phase": "pregnancy", "municipality": "GM0090"}
@@ -275,7 +274,7 @@ def test_kept_rules_pathways_and_interventions_follow_changes(api, local_offer_d
 
     # The pathway is withdrawn elsewhere: shows once the token is read again.
     Pathway.objects.filter(pk=own.pk).update(current_version=None, updated_at=timezone.now())
-    page_cache.forget_token()
+    freshness.bump("pathways")
     pathways = {p["situation"]: p for p in _post(api, body).json()["pathways"]}
     assert pathways["geldzorgen"]["available"] is False
 
@@ -292,7 +291,7 @@ def test_kept_rules_pathways_and_interventions_follow_changes(api, local_offer_d
     service = local_offer_data["service"]
     service.service_areas.all().delete()
     type(service).objects.filter(pk=service.pk).update(last_modified=timezone.now())
-    page_cache.forget_token()
+    freshness.bump("directory")
     assert _post(api, body).json()["interventions"] == []
 
     # The catalogue changes: a new name shows at once.
@@ -305,7 +304,7 @@ def test_kept_rules_pathways_and_interventions_follow_changes(api, local_offer_d
 
     # Renamed elsewhere (no signal here): shows once the rules are read again.
     Situation.objects.filter(code="geldzorgen").update(name="Geldzorgen (elders)")
-    clear_rules_cache()
+    freshness.bump("situations")
     explained = _post(api, body).json()["explanation"]
     assert explained["risk_factors"][0]["name"] == "Geldzorgen (elders)"
 

@@ -21,6 +21,11 @@ that cards are written again before ``CARD_TTL`` runs out (else every card warme
 leave the cache at once, and searches would render them again) and what changes a card without
 a new version shows within that period.
 
+A card's key also carries the markup version of its templates
+(``core.freshness.markup_version``): after a deployment that changes ``_card.html`` (or what it
+includes, or a translation), every card has a new key, so ``warm-search-cache`` renders them all
+and no visitor sees an old card.
+
 Each worker also keeps the cards itself (``get_cards`` asks the shared cache only for those it
 lacks): a round trip to Redis for twenty cards costs more CPU than the rest of the page's
 results. ``load_cards`` takes all the cards of the map in a language from the shared cache at
@@ -32,29 +37,31 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
+from kansrijk.core.freshness import Kept, markup_version
+
 #: Seconds a rendered card stays in the cache at most.
 CARD_TTL = 6 * 3600
+#: The template of a card's body.
+CARD_TEMPLATE = "directory/_card.html"
+#: Raise when what a card shows changes without its templates changing (the Python that
+#: prepares what the template reads: ``page_selectors.render_cards``).
+CARD_CONTEXT = 1
 
 
 def card_key(service_id: object, version: datetime.datetime | None, language: str) -> str:
-    stem = _stems.get((service_id, version))
-    if stem is None:
-        if len(_stems) >= 2 * LOCAL_CARDS:
-            _stems.clear()
-        stamp = version.timestamp() if version is not None else "-"
-        stem = _stems[service_id, version] = f"directory:card:{service_id}:{stamp}:"
-    return stem + language
+    """The cache key of a service's card body: its version, the language and the markup
+    version of the card's templates (so that a deployment that changes them renders anew)."""
+    stamp = version.timestamp() if version is not None else "-"
+    return f"directory:card:{_markup()}:{service_id}:{stamp}:{language}"
 
 
-#: Keys without their language, by service and version: a key is made for every result of
-#: every search, and formatting the id and the time costs more than looking it up.
-_stems: dict[tuple[object, object], str] = {}
+def _markup() -> str:
+    return f"{markup_version(CARD_TEMPLATE)}.{CARD_CONTEXT}"
 
 
 def card_keys(
@@ -62,41 +69,45 @@ def card_keys(
 ) -> dict[object, str]:
     """The cache key of each service's card body in this language, by service id, from
     ``(service id, last_modified)`` pairs."""
-    return {service_id: card_key(service_id, version, language) for service_id, version in rows}
+    prefix = f"directory:card:{_markup()}:"
+    return {
+        service_id: f"{prefix}{service_id}:{version.timestamp() if version else '-'}:{language}"
+        for service_id, version in rows
+    }
 
 
 #: Cards a worker keeps itself besides the shared cache (a national map's in both languages),
 #: and for how many seconds at most: a key names the service's version, so a kept card is as
 #: current as the shared one, but what changes a card without a new version (see above) must
-#: still show within a bounded time.
+#: still show within a bounded time. The first to go are those stored longest ago
+#: (``load_cards`` stores the cards in use again every few minutes, so these are the cards no
+#: longer in use).
 LOCAL_CARDS = 120_000
 LOCAL_SECONDS = 600.0
 #: Cards ``load_cards`` asks the shared cache for in one round trip.
 LOAD_BATCH = 1_000
 
-#: Insertion-ordered: the first to go are those stored longest ago (``load_cards`` stores the
-#: cards in use again every few minutes, so these are the cards no longer in use).
-_local: OrderedDict[str, tuple[float, str]] = OrderedDict()
+_local: Kept[str, str] = Kept("directory.cards", seconds=LOCAL_SECONDS, size=LOCAL_CARDS)
 #: What ``load_cards`` last loaded per language (its ``generation``).
-_loaded: dict[str, object] = {}
+_loaded: Kept[str, object] = Kept("directory.cards-loaded", seconds=float("inf"), size=20)
 
 
 def get_cards(keys: Mapping[object, str]) -> dict[object, str]:
     """The cached card bodies among ``keys``, by service id: from this worker's own copies
     first, then from the shared cache (one round trip for the rest)."""
-    now = time.monotonic()
+    kept = _local.get_many(keys.values())
     cards: dict[object, str] = {}
     wanted: dict[str, object] = {}
     for service_id, key in keys.items():
-        kept = _local.get(key)
-        if kept is not None and now - kept[0] <= LOCAL_SECONDS:
-            cards[service_id] = kept[1]
+        html = kept.get(key)
+        if html is not None:
+            cards[service_id] = html
         else:
             wanted[key] = service_id
     if wanted:
         found = cache.get_many(list(wanted))
         fetched = {key: html for key, html in found.items() if isinstance(html, str)}
-        _keep(fetched, now)
+        _keep(fetched)
         cards.update({wanted[key]: html for key, html in fetched.items()})
     return cards
 
@@ -105,15 +116,12 @@ def put_cards(cards: Mapping[str, str]) -> None:
     """Store card bodies by cache key (shared cache and this worker's copies)."""
     if cards:
         cache.set_many(dict(cards), CARD_TTL)
-        _keep(cards, time.monotonic())
+        _keep(cards)
 
 
-def _keep(cards: Mapping[str, str], now: float) -> None:
-    for key, html in cards.items():
-        _local[key] = (now, mark_safe(html))  # noqa: S308 - rendered by our own template
-        _local.move_to_end(key)
-    while len(_local) > LOCAL_CARDS:
-        _local.popitem(last=False)
+def _keep(cards: Mapping[str, str]) -> None:
+    # Rendered by our own template.
+    _local.put_many({key: mark_safe(html) for key, html in cards.items()})  # noqa: S308
 
 
 def load_cards(
@@ -126,28 +134,20 @@ def load_cards(
     shared cache lacks is rendered by the search that needs it. Returns how many were taken."""
     if _loaded.get(language) == generation:
         return 0
-    _loaded[language] = generation
-    now = time.monotonic()
-    fresh_after = now - LOCAL_SECONDS / 2
+    _loaded.put(language, generation)
+    fresh_after = time.monotonic() - LOCAL_SECONDS / 2
     wanted = []
-    for service_id, version in versions:
-        key = card_key(service_id, version, language)
-        kept = _local.get(key)
-        if kept is None or kept[0] < fresh_after:
+    for key in card_keys(versions, language).values():
+        stored = _local.stored_at(key)
+        if stored is None or stored < fresh_after:
             wanted.append(key)
     taken = 0
     for start in range(0, len(wanted), LOAD_BATCH):
         found = cache.get_many(wanted[start : start + LOAD_BATCH])
         cards = {key: html for key, html in found.items() if isinstance(html, str)}
-        _keep(cards, now)
+        _keep(cards)
         taken += len(cards)
     return taken
-
-
-def forget_local_cards() -> None:
-    """Drop this worker's copies (tests; the shared cache is emptied apart)."""
-    _local.clear()
-    _loaded.clear()
 
 
 def warm_cards(

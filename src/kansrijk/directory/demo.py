@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kansrijk.accounts.models import Organisation
+from kansrijk.core import freshness
 from kansrijk.directory.models import (
     Contact,
     CostOption,
@@ -1261,6 +1262,7 @@ def load() -> DemoSummary:
         ServiceArea,
     ):
         model.objects.bulk_create(rows[model], batch_size=500)
+    freshness.bump("directory")  # bulk writes send no signals
 
     refresh_search_text(service_ids)
     summary.organizations = len(org_ids)

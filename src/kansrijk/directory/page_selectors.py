@@ -6,7 +6,6 @@ maintain (``Service.objects.editable_by``) and the municipalities they maintain 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kansrijk.accounts.roles import Role
+from kansrijk.core.freshness import Kept
 from kansrijk.directory import cache as directory_cache
 from kansrijk.directory import ranking
 from kansrijk.directory.history import SNAPSHOT_FIELDS
@@ -58,29 +58,19 @@ __all__ = [
 # --- Choices for the search form -------------------------------------------------------------------
 
 
-#: Seconds a worker keeps the search form's choices (municipalities, need categories): both
-#: change a few times a year, by a data load; every search page shows them.
-CHOICES_SECONDS = 60.0
-
-_choices: dict[str, tuple[float, list[tuple[str, str]]]] = {}
+#: The search form's choices (municipalities, need categories), kept per worker: every search
+#: page shows them; they change a few times a year, by a data load (which raises the tokens).
+_choices: Kept[str, list[tuple[str, str]]] = Kept(
+    "directory.search-choices", seconds=600.0, size=4, kinds=("directory", "places")
+)
 
 
 def _kept(name: str, read: Callable[[], list[tuple[str, str]]]) -> list[tuple[str, str]]:
-    now = time.monotonic()
-    kept = _choices.get(name)
-    if kept is None or now - kept[0] > CHOICES_SECONDS:
-        kept = _choices[name] = (now, read())
-    return list(kept[1])
-
-
-def forget_choices() -> None:
-    """Read the choices again next time (after a data load in this process, and in tests)."""
-    _choices.clear()
+    return list(_choices.get_or_make(name, read))
 
 
 def municipality_choices() -> list[tuple[str, str]]:
-    """All municipalities as ``(CBS code, name)``, by name (one query, at most every
-    ``CHOICES_SECONDS`` per worker)."""
+    """All municipalities as ``(CBS code, name)``, by name (one query, kept per worker)."""
     return _kept(
         "municipalities",
         lambda: list(Municipality.objects.order_by("name", "code").values_list("code", "name")),
@@ -89,7 +79,7 @@ def municipality_choices() -> list[tuple[str, str]]:
 
 def category_choices() -> list[tuple[str, str]]:
     """The need categories as ``(code, name)``; sub-categories follow their parent, indented
-    (one query, at most every ``CHOICES_SECONDS`` per worker)."""
+    (one query, kept per worker)."""
     return _kept("categories", _category_choices)
 
 

@@ -22,12 +22,10 @@ operations over at most ~50,000 services (well under a millisecond) and no query
   matches where both operands match, and a word that PostgreSQL's Dutch configuration drops (a
   stop word of its own list) drops out of the conjunction — unless every word does, when the
   query matches nothing.
-- **Freshness.** The index is read again when the directory changes: every write path sets the
-  service's ``last_modified`` (a location its own), and deletions change the number of services.
-  Each worker reads that token at most every ``TOKEN_SECONDS`` (one small query), so a change
-  shows everywhere within that time; in the process that wrote it at once (signals drop the
-  index there). What changes without either (a taxonomy term edited in the Django admin) shows
-  within ``MAX_AGE_SECONDS``.
+- **Freshness.** The index is kept in a ``core.freshness.Kept`` tied to the social map's version
+  token, which every write raises: a change shows in every process within
+  ``freshness.TOKEN_SECONDS``, in the process that wrote it at once. What changes without a
+  bump (SQL by hand) shows within ``MAX_AGE_SECONDS``.
 
 Searches the index does not cover (filters by organisation or modification date, which only
 the API offers) and postcodes without a point take the SQL path; ``tests/directory`` compares
@@ -47,15 +45,14 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from kansrijk.core.freshness import Kept
 from kansrijk.directory.exceptions import UnknownCategory
 from kansrijk.directory.models import (
     PHASE_FIELDS,
     Language,
-    Location,
     Service,
     ServiceArea,
     ServiceAtLocation,
@@ -67,8 +64,6 @@ from kansrijk.directory.search import filter_text, query_terms
 from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID, category_and_descendants
 from kansrijk.places.selectors import EARTH_RADIUS_KM, bounding_box
 
-#: Seconds a worker trusts the directory token it read last.
-TOKEN_SECONDS = 2.0
 #: Seconds after which an index is read again even when the token did not change.
 MAX_AGE_SECONDS = 600.0
 #: Search words whose matches an index keeps (least recently used go first; 50 KB each at
@@ -90,8 +85,7 @@ def _key(value: Any) -> uuid.UUID:
 class SearchIndex:
     """What the ranking needs of every service, in arrays (see the module doc)."""
 
-    def __init__(self, token: tuple[Any, ...]) -> None:
-        self.token = token
+    def __init__(self) -> None:
         self.built_at = time.monotonic()
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
@@ -172,7 +166,7 @@ class SearchIndex:
         self.several = self.point_count > 1
 
         #: Names this build of the index (``cache.load_cards`` loads once per generation).
-        self.generation = (token, self.built_at)
+        self.generation = uuid.uuid4()
         self._words: OrderedDict[str, np.ndarray | None] = OrderedDict()
         self._filter_masks: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
         self._masks: dict[str, dict[str, np.ndarray]] = {}
@@ -436,66 +430,21 @@ def _dropped(word: str) -> bool:
 
 # --- The index of this process -------------------------------------------------------------------
 
-_index: SearchIndex | None = None
-_checked: tuple[float, tuple[Any, ...]] | None = None
+#: This process's index: read again when the social map's token changes (``core.freshness``:
+#: every write, seen by every process within ``freshness.TOKEN_SECONDS``), and at least every
+#: ``MAX_AGE_SECONDS``.
+_index: Kept[str, SearchIndex] = Kept(
+    "directory.search-index", seconds=MAX_AGE_SECONDS, size=1, kinds=("directory",)
+)
 _build_lock = threading.Lock()
-
-
-def directory_token() -> tuple[Any, ...]:
-    """What changes when the directory does (one query): the newest service change, the number
-    of services, the newest location change."""
-    quote = connection.ops.quote_name
-    services = quote(Service._meta.db_table)
-    locations = quote(Location._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT MAX(last_modified) FROM {services}),"  # noqa: S608
-            f" (SELECT COUNT(*) FROM {services}),"
-            f" (SELECT MAX(last_modified) FROM {locations})"
-        )
-        row = cursor.fetchone()
-    return tuple(row or ())
 
 
 def current_index() -> SearchIndex:
     """This process's index, read again when the directory changed (see the module doc)."""
-    global _index, _checked
-    now = time.monotonic()
-    index = _index
-    checked = _checked
-    if (
-        index is not None
-        and checked is not None
-        and now - checked[0] <= TOKEN_SECONDS
-        and now - index.built_at <= MAX_AGE_SECONDS
-    ):
-        return index
-    token = directory_token()
-    with _build_lock:
-        index = _index
-        if (
-            index is None
-            or index.token != token
-            or time.monotonic() - index.built_at > MAX_AGE_SECONDS
-        ):
-            index = SearchIndex(token)
-            _index = index
-        _checked = (time.monotonic(), token)
+    index = _index.get("index")
+    if index is None:
+        with _build_lock:  # one build at a time; a thread that waited takes the one just built
+            index = _index.get("index")
+            if index is None:
+                index = _index.put("index", SearchIndex())
     return index
-
-
-def forget_index() -> None:
-    """Drop this process's index (after a write in this process, and in tests)."""
-    global _index, _checked
-    _index = None
-    _checked = None
-
-
-def _forget(**_kwargs: Any) -> None:
-    forget_index()
-
-
-for _model in (Service, ServiceArea, ServiceAtLocation, Location, Language, ServiceTaxonomy):
-    post_save.connect(_forget, sender=_model, dispatch_uid=f"ranking-{_model.__name__}-save")
-    post_delete.connect(_forget, sender=_model, dispatch_uid=f"ranking-{_model.__name__}-delete")
-post_save.connect(_forget, sender=TaxonomyTerm, dispatch_uid="ranking-TaxonomyTerm-save")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -24,6 +23,8 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext, ngettext
+
+from kansrijk.core.freshness import Kept
 
 #: Stand for what differs per search in a page rendered once (never valid input themselves:
 #: the address placeholder is not a path of the site, the others are not words or postcodes
@@ -42,11 +43,12 @@ PLACEHOLDERS = (
 )
 _SPLIT = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")")
 
-#: Seconds a worker keeps a page skeleton: what a skeleton holds besides the placeholders (the
-#: filters' choices) changes a few times a year; like the choices themselves (``page_selectors``).
-SKELETON_SECONDS = 60.0
-
-_skeletons: dict[tuple[Any, ...], tuple[float, list[Any]]] = {}
+#: Page skeletons, per worker: what a skeleton holds besides the placeholders (the filters'
+#: choices) changes a few times a year, by a data load; its key carries the markup version of
+#: the page's templates (``views._skeleton``).
+_skeletons: Kept[tuple[Any, ...], list[Any]] = Kept(
+    "directory.search-skeletons", seconds=600.0, size=500, kinds=("directory", "places")
+)
 
 
 def split(html: str) -> list[Any]:
@@ -63,23 +65,11 @@ def fill(parts: list[Any], values: dict[str, str]) -> bytes:
 
 
 def get_skeleton(key: tuple[Any, ...]) -> list[Any] | None:
-    kept = _skeletons.get(key)
-    if kept is None or time.monotonic() - kept[0] > SKELETON_SECONDS:
-        return None
-    return kept[1]
+    return _skeletons.get(key)
 
 
 def put_skeleton(key: tuple[Any, ...], parts: list[Any]) -> None:
-    if len(_skeletons) > 500:  # filters combine in many ways; keep the number bounded
-        _skeletons.clear()
-    _skeletons[key] = (time.monotonic(), parts)
-
-
-def forget_skeletons() -> None:
-    """Render the skeletons again next time (after a data load in this process, and in tests),
-    and translate the fixed texts again."""
-    _skeletons.clear()
-    _translated.clear()
+    _skeletons.put(key, parts)
 
 
 _ZERO = str(uuid.UUID(int=0))
@@ -93,30 +83,33 @@ def _texts() -> dict[str, str]:
     key = (get_language(), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
     texts = _translated.get(key)
     if texts is None:
-        if len(_translated) > 100:
-            _translated.clear()
-        texts = _translated[key] = {
-            "nearest": gettext("nearest to %(code)s %(place)s first"),
-            "in": gettext("in %(municipality)s"),
-            "page": gettext("Page %(number)s of %(total)s"),
-            "note": gettext(
-                "Nearby, but %(municipality)s is not among its municipalities: check whether "
-                "they help families from there."
-            ),
-            "distance": gettext("Distance:"),
-            "previous": gettext("Previous page"),
-            "next": gettext("Next page"),
-            "pages": gettext("Pages of results"),
-            "none": gettext("No services found. Try another word, or fewer filters."),
-            "source": gettext("Distances source: CBS, CC BY 4.0"),
-            "licence": gettext("Licence CC BY 4.0"),
-            "separator": get_format("DECIMAL_SEPARATOR"),
-            "service_path": escape(reverse("directory:service", args=[_ZERO])),
-        }
+        texts = _translated.put(
+            key,
+            {
+                "nearest": gettext("nearest to %(code)s %(place)s first"),
+                "in": gettext("in %(municipality)s"),
+                "page": gettext("Page %(number)s of %(total)s"),
+                "note": gettext(
+                    "Nearby, but %(municipality)s is not among its municipalities: check whether "
+                    "they help families from there."
+                ),
+                "distance": gettext("Distance:"),
+                "previous": gettext("Previous page"),
+                "next": gettext("Next page"),
+                "pages": gettext("Pages of results"),
+                "none": gettext("No services found. Try another word, or fewer filters."),
+                "source": gettext("Distances source: CBS, CC BY 4.0"),
+                "licence": gettext("Licence CC BY 4.0"),
+                "separator": get_format("DECIMAL_SEPARATOR"),
+                "service_path": escape(reverse("directory:service", args=[_ZERO])),
+            },
+        )
     return texts
 
 
-_translated: dict[tuple[Any, ...], dict[str, str]] = {}
+_translated: Kept[tuple[Any, ...], dict[str, str]] = Kept(
+    "directory.search-texts", seconds=float("inf"), size=100
+)
 
 
 def _number(value: int) -> str:

@@ -31,6 +31,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kansrijk.core.freshness import markup_version
 from kansrijk.core.navigation import language_next
 from kansrijk.directory import page_selectors, search_html, selectors, services
 from kansrijk.directory.exceptions import (
@@ -203,6 +204,7 @@ def _skeleton(request: HttpRequest, values: dict[str, str], partial: bool) -> li
     rendered by the templates once per worker, language and filters."""
     demo = bool(getattr(settings, "KANSRIJK_DEMO_MODE", False))
     key = (
+        markup_version("directory/search.html", "directory/_search_update.html"),
         get_language(),
         demo,
         partial,

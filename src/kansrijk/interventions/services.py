@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
+from kansrijk.core import freshness
 from kansrijk.interventions.exceptions import MenukaartError
 from kansrijk.interventions.models import (
     BuildingBlock,
@@ -289,4 +290,6 @@ def link_demo_services(names_by_slug: dict[str, list[str]] | None = None) -> int
                 existing.add(pair)
                 new_links.append(through(intervention_id=intervention.pk, service_id=service_pk))
     through.objects.bulk_create(new_links, ignore_conflicts=True)
+    if new_links:
+        freshness.bump("interventions")  # bulk writes send no signals
     return len(new_links)

@@ -47,7 +47,6 @@ from kansrijk.core.import_limits import (
 )
 from kansrijk.core.spreadsheets import formula_warning
 from kansrijk.directory.models import Service
-from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways.models import Pathway, PathwayScope, PathwayVersion, StepKind, VersionStatus
 from kansrijk.pathways.references import ServiceNotFound, find_service
 from kansrijk.pathways.services import (
@@ -993,7 +992,6 @@ def _write(checked: CheckedPathway, result: ImportResult, is_demo: bool) -> None
         pathway.last_reviewed_on = checked.last_reviewed
         pathway.updated_at = timezone.now()
         pathway.save(update_fields=["last_reviewed_on", "updated_at"])
-        page_cache.forget_token()
         changed = True
     if checked.existing is not None:
         if changed:

@@ -24,14 +24,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeData
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+
+from kansrijk.core.freshness import Kept
 
 __all__ = ["render_body", "render_resolved_head", "render_steps"]
 
@@ -86,14 +86,16 @@ class _Texts:
     response_times: dict[int, str] = field(default_factory=dict)
 
 
-_texts_by_language: dict[str | None, _Texts] = {}
+_texts_by_language: Kept[str | None, _Texts] = Kept(
+    "pathways.render-texts", seconds=float("inf"), size=20
+)
 
 
 def _texts() -> _Texts:
     language = get_language()
     texts = _texts_by_language.get(language)
     if texts is None:
-        texts = _texts_by_language[language] = _build_texts()
+        texts = _texts_by_language.put(language, _build_texts())
     return texts
 
 
@@ -144,7 +146,9 @@ def _response_time(texts: _Texts, days: int) -> str:
 
 #: Stands for a service's id when its address is reversed once (see ``_service_url``).
 _SERVICE_PLACEHOLDER = uuid.UUID(int=0x5E4F1CE)
-_urls: dict[tuple[str, Any, str], tuple[str, str]] = {}
+_urls: Kept[tuple[str, Any, str], tuple[str, str]] = Kept(
+    "pathways.render-urls", seconds=float("inf"), size=20
+)
 
 
 def _url_parts(name: str, placeholder: Any = None) -> tuple[str, str]:
@@ -159,7 +163,7 @@ def _url_parts(name: str, placeholder: Any = None) -> tuple[str, str]:
             url = reverse(name, args=[placeholder])
             before, _sep, after = url.partition(str(placeholder))
             parts = (_esc(before), _esc(after))
-        _urls[key] = parts
+        _urls.put(key, parts)
     return parts
 
 
@@ -169,14 +173,6 @@ def _service_url(pk: Any) -> str:
         return _esc(reverse("directory:service", args=[pk]))
     before, after = _url_parts("directory:service", _SERVICE_PLACEHOLDER)
     return f"{before}{pk}{after}"
-
-
-@receiver(setting_changed)
-def _forget_texts(*, setting: str, **kwargs: Any) -> None:
-    """Texts and addresses follow settings changed in tests (languages, URL conf)."""
-    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "ROOT_URLCONF", "USE_I18N"}:
-        _texts_by_language.clear()
-        _urls.clear()
 
 
 def _date(value: datetime.date | datetime.datetime | None, texts: _Texts) -> str:

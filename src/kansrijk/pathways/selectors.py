@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import marshal
-import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +37,9 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils import timezone
 
+from kansrijk.core.freshness import Kept
 from kansrijk.directory.models import ReferralMethod, ReferralMethodKind, Service, ServiceStatus
 from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways.exceptions import InvalidPhase, UnknownMunicipality
@@ -64,8 +65,6 @@ __all__ = [
     "ResolvedPathway",
     "ResolvedSummary",
     "as_step_views",
-    "clear_municipality_pathways",
-    "clear_version_steps",
     "editable_pathways",
     "get_municipality",
     "municipality_pathways",
@@ -345,7 +344,6 @@ class MunicipalityPathways:
     code: str
     name: str
     choices: dict[tuple[str, str], PathwayChoice]
-    loaded_at: float = 0.0
     urls: dict[tuple[str, str], str] = field(default_factory=dict, compare=False)
 
     def get(self, situation: str, phase: str) -> PathwayChoice | None:
@@ -364,22 +362,20 @@ class MunicipalityPathways:
         return found
 
 
-#: Seconds a municipality's table is kept at most (bounds how long a municipality's new name or
-#: a coalition's new name takes to show; pathway changes show within ``TOKEN_SECONDS``).
+#: Seconds a municipality's table is kept at most (bounds how long a change no token sees
+#: takes to show; changes to pathways and the names they show are seen within
+#: ``freshness.TOKEN_SECONDS``).
 TABLE_SECONDS = float(page_cache.PAGE_TTL)
 _TABLES_MAX = 2000
-_tables: dict[str, MunicipalityPathways] = {}
-_tables_token: list[str] = [""]
-_tables_national: dict[str, tuple[float, list[_Ranked]]] = {}
-
-
-def clear_municipality_pathways() -> None:
-    """Forget the tables, steps and services kept in this process (tests; writes call
-    ``page_cache.forget_token``)."""
-    _tables.clear()
-    _tables_token[0] = ""
-    _tables_national.clear()
-    clear_version_steps()
+_tables: Kept[str, MunicipalityPathways] = Kept(
+    "pathways.municipality-tables",
+    seconds=TABLE_SECONDS,
+    size=_TABLES_MAX,
+    kinds=page_cache.TABLE_KINDS,
+)
+_national: Kept[str, list[_Ranked]] = Kept(
+    "pathways.national-defaults", seconds=TABLE_SECONDS, size=1, kinds=page_cache.TABLE_KINDS
+)
 
 
 def municipality_pathways(municipality: Municipality | str) -> MunicipalityPathways:
@@ -387,38 +383,26 @@ def municipality_pathways(municipality: Municipality | str) -> MunicipalityPathw
     ``UnknownMunicipality``.
 
     Kept in this process per municipality (two queries to fill: the municipality's name and
-    ``_candidates`` for all situations and phases) and thrown away as a whole when the pathways
-    part of the page token changes (every publish, re-scope, review, creation or deletion of a
-    pathway; read at most every ``TOKEN_SECONDS``), or after ``TABLE_SECONDS``."""
+    ``_candidates`` for all situations and phases) and thrown away as a whole when a pathway,
+    or a name a choice shows, changes (``page_cache.TABLE_KINDS``: every publish, re-scope,
+    review, creation or deletion of a pathway), or after ``TABLE_SECONDS``."""
     code = (
         municipality.code
         if isinstance(municipality, Municipality)
         else str(municipality).strip().upper()
     )
-    token = page_cache.pathways_token()
-    if _tables_token[0] != token:
-        _tables.clear()
-        _tables_token[0] = token
-    now = time.monotonic()
     table = _tables.get(code)
-    if table is not None and now - table.loaded_at <= TABLE_SECONDS:
+    if table is not None:
         return table
     name = Municipality.objects.filter(code=code).values_list("name", flat=True).first()
     if name is None:
         raise UnknownMunicipality(str(municipality))
     phases = list(PHASE_FIELDS)
-    kept = _tables_national.get(token)
-    if kept is None or now - kept[0] > TABLE_SECONDS:
-        kept = (now, _candidate_rows(code, None, phases, "national"))
-        _tables_national.clear()
-        _tables_national[token] = kept
-    national = kept[1]
+    national = _national.get_or_make(
+        "national", lambda: _candidate_rows(code, None, phases, "national")
+    )
     choices = _best([*_candidate_rows(code, None, phases, "local"), *national])
-    table = MunicipalityPathways(code=code, name=name, choices=choices, loaded_at=now)
-    if len(_tables) >= _TABLES_MAX:
-        _tables.clear()
-    _tables[code] = table
-    return table
+    return _tables.put(code, MunicipalityPathways(code=code, name=name, choices=choices))
 
 
 # --- Steps as plain values (the pathway page) ---------------------------------------------------
@@ -493,7 +477,9 @@ _STATUSES = frozenset(ServiceStatus.values)
 _STEP_KINDS = frozenset(StepKind.values)
 
 
-_compiled_sql: dict[tuple[str, str, int], str] = {}
+_compiled_sql: Kept[tuple[str, str, int], str] = Kept(
+    "pathways.compiled-sql", seconds=float("inf"), size=64
+)
 
 
 def _run_compiled(
@@ -508,7 +494,7 @@ def _run_compiled(
         compiled, compiled_params = queryset(params).query.sql_with_params()
         if list(compiled_params) != list(params):  # pragma: no cover - not such a query
             return list(queryset(params))
-        sql = _compiled_sql[key] = compiled
+        sql = _compiled_sql.put(key, compiled)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -698,32 +684,39 @@ _STEPS_MAX = 40_000
 _SERVICES_MAX = 100_000
 #: More services changed than this since the token was read last (an import): forget them all.
 _CHANGED_MAX = 500
-#: Per version: when its steps were loaded, the steps (``_BareStep``) ``marshal``-ed, and the
-#: ids of the services they name (space-separated). Per service: when it was loaded and what the
-#: steps show of it (``PlainService``) ``marshal``-ed. Bytes and strings rather than objects: a
-#: worker keeps tens of thousands, and as objects (even as tuples) they made the garbage
-#: collector's full collections take a few tenths of a second; unpacking takes microseconds.
-_steps: dict[int, tuple[float, bytes, str]] = {}
-_services: dict[str, tuple[float, bytes]] = {}
-_services_token: list[str] = [""]
 
 
-def clear_version_steps() -> None:
-    """Forget the steps and services kept in this process (tests; see ``version_steps``)."""
-    _steps.clear()
-    _services.clear()
-    _services_token[0] = ""
+def _forget_changed_services(kept: Kept[str, bytes], old: str, new: str) -> None:
+    """Forget the kept services changed since the social map's token was read last (all of
+    them when many changed)."""
+    now = timezone.now()
+    since = _services_checked[0]
+    _services_checked[0] = now
+    changed = page_cache.services_changed_since(since, TABLE_SECONDS) if len(kept) else []
+    if len(changed) > _CHANGED_MAX:
+        kept.forget()
+    else:
+        kept.forget(str(_uuid(service_id)) for service_id in changed)
 
 
-def _forget_changed_services(previous: str) -> None:
-    """Forget the kept services changed since the services token ``previous`` (all of them
-    when that cannot be told, or when many changed)."""
-    changed = page_cache.services_changed_since(previous, TABLE_SECONDS) if _services else None
-    if changed is None or len(changed) > _CHANGED_MAX:
-        _services.clear()
-        return
-    for service_id in changed:
-        _services.pop(str(_uuid(service_id)), None)
+#: Per version: the steps (``_BareStep``) ``marshal``-ed, and the ids of the services they name
+#: (space-separated). Per service: what the steps show of it (``PlainService``) ``marshal``-ed.
+#: Bytes and strings rather than objects: a worker keeps tens of thousands, and as objects
+#: (even as tuples) they made the garbage collector's full collections take a few tenths of a
+#: second; unpacking takes microseconds. A published version's steps never change; what they
+#: show of a service does (``_forget_changed_services``).
+_steps: Kept[int, tuple[bytes, str]] = Kept(
+    "pathways.version-steps", seconds=TABLE_SECONDS, size=_STEPS_MAX
+)
+_services: Kept[str, bytes] = Kept(
+    "pathways.step-services",
+    seconds=TABLE_SECONDS,
+    size=_SERVICES_MAX,
+    kinds=("directory",),
+    on_change=_forget_changed_services,
+)
+#: When the social map's token was read last for the kept services.
+_services_checked = [timezone.now()]
 
 
 def version_steps(version_id: int, *, with_versions: Iterable[int] = ()) -> tuple[PlainStep, ...]:
@@ -731,87 +724,72 @@ def version_steps(version_id: int, *, with_versions: Iterable[int] = ()) -> tupl
     ``PlainStep``; ``as_step_views`` for the renderer), kept in this process.
 
     A published version's steps never change; they are kept for ``TABLE_SECONDS`` at most.
-    What they show of a service does change: services are kept apart, and when the services
-    part of the page token changes (read at most every ``TOKEN_SECONDS``) the ones changed since
-    are forgotten (one query; all of them when many changed). They too are kept for
-    ``TABLE_SECONDS`` at most, which bounds how long a renamed organisation takes to show.
+    What they show of a service does change: services are kept apart, and when the social
+    map's token changes (every write, seen within ``freshness.TOKEN_SECONDS``) the ones changed
+    since are forgotten (one query; all of them when many changed). They too are kept for
+    ``TABLE_SECONDS`` at most, which bounds how long a change no token sees takes to show.
 
     ``with_versions``: versions likely asked for next (the pathway page passes those of the
     municipality's table). The ones not kept yet are loaded with this one, and the services of
     all of them not kept yet in one more query, so that the other pages of that municipality
     need no query at all."""
     with_versions = tuple(with_versions)
-    token = page_cache.services_token()
-    if _services_token[0] != token:
-        _forget_changed_services(_services_token[0])
-        _services_token[0] = token
-    now = time.monotonic()
-    steps, loaded_with = _kept_steps(version_id, with_versions, now)
+    steps, loaded_with = _kept_steps(version_id, with_versions)
     service_ids = list(dict.fromkeys(step[5] for step in steps if step[5] is not None))
     # Services not kept are loaded with those of the versions just loaded with this one (or,
     # when it was kept, of the municipality's others), so that their pages need no query either.
-    services = _kept_services(
-        service_ids, loaded_with or with_versions, now, always=bool(loaded_with)
-    )
+    services = _kept_services(service_ids, loaded_with or with_versions, always=bool(loaded_with))
     return tuple(
         (*step[:5], services.get(step[5]) if step[5] is not None else None) for step in steps
     )
 
 
 def _kept_steps(
-    version_id: int, with_versions: Iterable[int], now: float
+    version_id: int, with_versions: Iterable[int]
 ) -> tuple[tuple[_BareStep, ...], list[int]]:
     """The kept steps of a version, loaded (with ``with_versions`` not kept) when not kept;
     and the versions that were loaded (none when it was kept)."""
     kept = _steps.get(version_id)
-    if kept is not None and now - kept[0] <= TABLE_SECONDS:
-        steps: tuple[_BareStep, ...] = marshal.loads(kept[1])  # noqa: S302 - our own bytes
+    if kept is not None:
+        steps: tuple[_BareStep, ...] = marshal.loads(kept[0])  # noqa: S302 - our own bytes
         return steps, []
     wanted = [version_id]
-    for other in with_versions:
-        entry = _steps.get(other)
-        if other != version_id and (entry is None or now - entry[0] > TABLE_SECONDS):
-            wanted.append(other)
-    if len(_steps) + len(wanted) > _STEPS_MAX:
-        _steps.clear()
+    wanted += [
+        other for other in with_versions if other != version_id and _steps.get(other) is None
+    ]
     loaded = _load_steps(wanted)
     for other in wanted:
         other_steps = loaded.get(other, ())
         names = " ".join(step[5] for step in other_steps if step[5] is not None)
-        _steps[other] = (now, marshal.dumps(other_steps), names)
+        _steps.put(other, (marshal.dumps(other_steps), names))
     return loaded.get(version_id, ()), wanted
 
 
 def _kept_services(
-    service_ids: list[str], with_versions: Iterable[int], now: float, *, always: bool = False
+    service_ids: list[str], with_versions: Iterable[int], *, always: bool = False
 ) -> dict[str, PlainService]:
     """The kept services; those not kept are loaded, with the services of ``with_versions``
     that are not kept either (one query). ``always``: load those of ``with_versions`` even when
     all of ``service_ids`` are kept."""
     found: dict[str, PlainService] = {}
     missing: dict[str, None] = {}
-    for service_id in service_ids:
-        entry = _services.get(service_id)
-        if entry is None or now - entry[0] > TABLE_SECONDS:
+    for service_id, entry in zip(service_ids, map(_services.get, service_ids), strict=True):
+        if entry is None:
             missing[service_id] = None
         else:
-            found[service_id] = marshal.loads(entry[1])  # noqa: S302 - our own bytes
+            found[service_id] = marshal.loads(entry)  # noqa: S302 - our own bytes
     if not missing and not always:
         return found
     wanted = dict(missing)
     for version in with_versions:
         kept_version = _steps.get(version)
-        for service_id in kept_version[2].split() if kept_version is not None else ():
-            entry = _services.get(service_id)
-            if entry is None or now - entry[0] > TABLE_SECONDS:
+        for service_id in kept_version[1].split() if kept_version is not None else ():
+            if _services.get(service_id) is None:
                 wanted[service_id] = None
     if not wanted:
         return found
-    if len(_services) + len(wanted) > _SERVICES_MAX:
-        _services.clear()
     loaded = _load_services(list(wanted))
-    for service_id, plain in loaded.items():
-        _services[service_id] = (now, marshal.dumps(plain))
+    _services.put_many({service_id: marshal.dumps(plain) for service_id, plain in loaded.items()})
     found.update((service_id, loaded[service_id]) for service_id in missing if service_id in loaded)
     return found
 

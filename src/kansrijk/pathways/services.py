@@ -28,8 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from kansrijk.audit.models import Action, Outcome
 from kansrijk.audit.services import record_event
 from kansrijk.coalitions.models import Coalition, CoalitionScope
+from kansrijk.core import freshness
 from kansrijk.directory.models import Service, ServiceStatus
-from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways.exceptions import EditNotAllowed, InvalidPathway, VersionNotEditable
 from kansrijk.pathways.models import (
     SERVICE_KINDS,
@@ -441,7 +441,6 @@ def _apply_coverage(
     if changed:
         pathway.updated_at = timezone.now()
         pathway.save()
-        page_cache.forget_token()
     return changed
 
 
@@ -458,7 +457,6 @@ def mark_reviewed(
     pathway.last_reviewed_on = on or timezone.localdate()
     pathway.updated_at = timezone.now()
     pathway.save(update_fields=["last_reviewed_on", "updated_at"])
-    page_cache.forget_token()
     _log(
         request=request,
         user=user,
@@ -608,6 +606,7 @@ def write_version_content(
             )
         )
     PathwayStep.objects.bulk_create(rows)
+    freshness.bump("pathways")  # bulk writes send no signals
 
 
 @transaction.atomic
@@ -652,7 +651,6 @@ def publish_version(
     pathway.last_reviewed_on = reviewed_on or timezone.localdate()
     pathway.updated_at = now
     pathway.save(update_fields=["current_version", "last_reviewed_on", "updated_at"])
-    page_cache.forget_token()
 
 
 @transaction.atomic

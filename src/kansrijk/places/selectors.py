@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -16,6 +15,7 @@ from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.db.models.lookups import GreaterThan
 
+from kansrijk.core.freshness import Kept
 from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
 from kansrijk.places.models import GGDRegion, Municipality, PostcodeArea, Province, YouthCareRegion
 
@@ -82,35 +82,26 @@ def lookup_postcode(raw: str) -> PostcodeArea:
         raise UnknownPostcode(code) from None
 
 
-#: Seconds a worker keeps the postcode areas (reference data, loaded a few times a year).
-AREA_SECONDS = 600.0
-
-_areas: tuple[float, dict[str, PostcodeArea]] | None = None
+#: All PC4 areas by code, kept per worker (reference data, loaded a few times a year; a load
+#: raises the places token).
+_areas: Kept[str, dict[str, PostcodeArea]] = Kept(
+    "places.postcode-areas", seconds=3600.0, size=1, kinds=("places",)
+)
 
 
 def lookup_postcode_kept(raw: str) -> PostcodeArea:
-    """``lookup_postcode`` from all PC4 areas, read in one query and kept per worker for
-    ``AREA_SECONDS`` (about 4,000 areas; no query per lookup): for pages every professional opens
-    with a postcode. Each area comes with its municipality (not its regions); callers must not
-    change it."""
-    global _areas
+    """``lookup_postcode`` from all PC4 areas, read in one query and kept per worker (about
+    4,000 areas; no query per lookup): for pages every professional opens with a postcode. Each
+    area comes with its municipality (not its regions); callers must not change it."""
     code = normalise_postcode(raw)
-    now = time.monotonic()
-    if _areas is None or now - _areas[0] > AREA_SECONDS:
-        _areas = (
-            now,
-            {area.code: area for area in PostcodeArea.objects.select_related("municipality")},
-        )
-    area = _areas[1].get(code)
+    areas = _areas.get_or_make(
+        "all",
+        lambda: {area.code: area for area in PostcodeArea.objects.select_related("municipality")},
+    )
+    area = areas.get(code)
     if area is None:
         raise UnknownPostcode(code)
     return area
-
-
-def forget_areas() -> None:
-    """Read the postcode areas again (after a reference data load in this process, in tests)."""
-    global _areas
-    _areas = None
 
 
 def list_municipalities(

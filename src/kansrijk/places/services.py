@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from django.db import models, transaction
 
+from kansrijk.core import freshness
 from kansrijk.places.exceptions import ReferenceDataError
 from kansrijk.places.models import GGDRegion, Municipality, PostcodeArea, Province, YouthCareRegion
 
@@ -260,6 +261,8 @@ def _sync(model: type[models.Model], wanted: dict[str, dict[str, Any]]) -> LoadC
         model._default_manager.bulk_create(to_create, batch_size=500)
     if to_update:
         model._default_manager.bulk_update(to_update, fields, batch_size=200)
+    if to_create or to_update:
+        freshness.bump("places")  # bulk writes send no signals
     return LoadCounts(
         total=len(wanted),
         created=len(to_create),

@@ -24,7 +24,6 @@ from kansrijk.signalling.models import (
     ReinforcementRule,
     VersionStatus,
 )
-from kansrijk.signalling.selectors import clear_rules_cache
 from kansrijk.signalling.services import new_rule_set_draft, publish_rule_set, publish_tree
 
 
@@ -105,7 +104,6 @@ class GradingRuleSetAdmin(_VersionedAdmin):
                 self.message_user(request, f"v{rule_set.version}: {exc}", messages.ERROR)
             else:
                 self.message_user(request, _("Version %(v)s published.") % {"v": rule_set.version})
-        clear_rules_cache()
 
     @admin.action(description=_("Copy as a new draft"))
     def copy_as_draft(self, request: HttpRequest, queryset: QuerySet[GradingRuleSet]) -> None:

@@ -1,29 +1,29 @@
 """Reads of signalling. All of it is public, non-personal information: the rules, the guide, and
 what is on offer in a municipality. Nothing is filtered per user and nothing is written.
 
-The published rule set is cached in this process, keyed by its primary key and version: a
-published version never changes (see ``models``), so the cache cannot go stale. Finding out
-*which* version is current costs one small query per request.
+The published rule set is kept in this process, keyed by its primary key and version: a
+published version never changes (see ``models``). The rules in force, compiled with the
+catalogue, and the interventions on offer are kept too, until their data's version token
+changes (``kansrijk.core.freshness``).
 """
 
 from __future__ import annotations
 
 import datetime
-import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
+from kansrijk.core.freshness import Kept
 from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory
 from kansrijk.directory.models import Service
 from kansrijk.directory.selectors import search_services
 from kansrijk.interventions.models import Intervention
 from kansrijk.interventions.selectors import available_interventions
-from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways.models import StepKind
 from kansrijk.pathways.selectors import ResolvedPathway, resolve_pathways
 from kansrijk.places.models import Municipality
@@ -105,29 +105,20 @@ class RuleSetData:
         )
 
 
-_cache: dict[tuple[int, int], RuleSetData] = {}
-_cache_lock = threading.Lock()
-
-
-def clear_rules_cache() -> None:
-    """Forget the rule sets, the compiled rules and the local offers held in this process."""
-    with _cache_lock:
-        _cache.clear()
-        _snapshot[0] = None
-        _offers.clear()
+#: Published rule sets by (primary key, version): a published version never changes.
+_rule_sets: Kept[tuple[int, int], RuleSetData] = Kept(
+    "signalling.rule-sets", seconds=float("inf"), size=50
+)
 
 
 def _rule_set_data(pk: int, version: int) -> RuleSetData:
-    key = (pk, version)
-    data = _cache.get(key)
-    if data is None:
+    def read() -> RuleSetData:
         rule_set = GradingRuleSet.objects.prefetch_related(
             "factor_weights", "thresholds", "reinforcements"
         ).get(pk=pk)
-        data = RuleSetData.from_model(rule_set)
-        with _cache_lock:
-            _cache[key] = data
-    return data
+        return RuleSetData.from_model(rule_set)
+
+    return _rule_sets.get_or_make((pk, version), read)
 
 
 def current_rule_set(today: datetime.date | None = None) -> RuleSetData:
@@ -206,53 +197,39 @@ def current_rules(today: datetime.date | None = None) -> GradingRules:
 
 # --- The rules and what is on offer, kept in this process ------------------------------------------
 
-#: Seconds this process trusts the compiled rules and the interventions token it read last: a new
-#: rule set, a change to the catalogue or an intervention shows within this time in every worker
-#: (at once in the worker that made it: ``clear_rules_cache`` runs on every such save).
-SNAPSHOT_SECONDS = 2.0
-#: Seconds a municipality's offer is kept at most (bounds changes no token sees, such as a
-#: service added to an intervention).
+#: Seconds the compiled rules are kept at most; a new rule set or a change to the catalogue
+#: shows within ``freshness.TOKEN_SECONDS`` (the rules and situations tokens), a rule set that
+#: comes into force at midnight with the new day.
+SNAPSHOT_SECONDS = 600.0
+#: Seconds the country's interventions on offer are kept at most; a change to the interventions
+#: or the social map shows within ``freshness.TOKEN_SECONDS``.
 OFFER_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
 class RulesSnapshot:
-    """The rule set in force with the catalogue compiled in, and the interventions token."""
+    """The rule set in force with the catalogue compiled in."""
 
     data: RuleSetData
     rules: GradingRules
-    interventions_token: str
-    read_at: float
     #: What ``explain`` gave per (ticked factors, language) with these rules (see the API).
     explained: dict[Any, Any] = field(default_factory=dict, compare=False)
 
 
-_snapshot: list[RulesSnapshot | None] = [None]
-
-
-def _interventions_token() -> str:
-    row = Intervention.objects.aggregate(newest=Max("updated_at"), count=Count("id"))
-    return f"{row['newest']}#{row['count']}"
+_snapshots: Kept[datetime.date, RulesSnapshot] = Kept(
+    "signalling.rules", seconds=SNAPSHOT_SECONDS, size=2, kinds=("rules", "situations")
+)
 
 
 def rules_snapshot() -> RulesSnapshot:
-    """``current_rule_set()`` compiled with ``catalogue()``, read again at most every
-    ``SNAPSHOT_SECONDS`` (three queries then, none in between). Raises ``NoPublishedRules``."""
-    snapshot = _snapshot[0]
-    now = time.monotonic()
-    if snapshot is None or now - snapshot.read_at > SNAPSHOT_SECONDS:
-        data = current_rule_set()
-        rules = compile_rules(data, catalogue())
-        same = snapshot is not None and snapshot.data == data and snapshot.rules == rules
-        snapshot = RulesSnapshot(
-            data=data,
-            rules=snapshot.rules if same and snapshot else rules,
-            interventions_token=_interventions_token(),
-            read_at=now,
-            # Unchanged rules (and catalogue): what was explained still holds.
-            explained=snapshot.explained if same and snapshot else {},
-        )
-        _snapshot[0] = snapshot
+    """``current_rule_set()`` compiled with ``catalogue()``, kept for the day until the rules
+    or the catalogue change (three queries then, none in between). Raises
+    ``NoPublishedRules``."""
+    today = timezone.localdate()
+    snapshot = _snapshots.get(today)
+    if snapshot is None:
+        data = current_rule_set(today)
+        snapshot = _snapshots.put(today, RulesSnapshot(data, compile_rules(data, catalogue())))
     return snapshot
 
 
@@ -272,14 +249,12 @@ class InterventionOnOffer:
     municipalities: frozenset[str]
 
 
-@dataclass(frozen=True)
-class _Offer:
-    token: tuple[str, str]
-    interventions: tuple[InterventionOnOffer, ...]
-    read_at: float
-
-
-_offers: dict[str, _Offer] = {}
+_offers: Kept[str, tuple[InterventionOnOffer, ...]] = Kept(
+    "signalling.offers",
+    seconds=OFFER_SECONDS,
+    size=1,
+    kinds=("directory", "interventions", "situations"),
+)
 
 
 def _all_interventions() -> tuple[InterventionOnOffer, ...]:
@@ -317,16 +292,11 @@ def _all_interventions() -> tuple[InterventionOnOffer, ...]:
 
 def interventions_on_offer(municipality: Municipality | str) -> list[InterventionOnOffer]:
     """The active interventions on offer in the municipality (any situation, any phase), by
-    name. The country's interventions are kept in this process until the interventions or the
-    services change (read at most every ``SNAPSHOT_SECONDS``), or ``OFFER_SECONDS`` pass."""
+    name. The country's interventions are kept in this process until the interventions, the
+    catalogue or the social map change, or ``OFFER_SECONDS`` pass."""
     code = municipality.code if isinstance(municipality, Municipality) else municipality
-    token = (rules_snapshot().interventions_token, page_cache.services_token())
-    now = time.monotonic()
-    offer = _offers.get("all")
-    if offer is None or offer.token != token or now - offer.read_at > OFFER_SECONDS:
-        offer = _Offer(token, _all_interventions(), now)
-        _offers["all"] = offer
-    return [item for item in offer.interventions if code in item.municipalities]
+    offer = _offers.get_or_make("all", _all_interventions)
+    return [item for item in offer if code in item.municipalities]
 
 
 def offered_for(

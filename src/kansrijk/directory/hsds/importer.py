@@ -46,6 +46,7 @@ from django.utils.translation import ngettext
 
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
+from kansrijk.core import freshness
 from kansrijk.directory.exceptions import DirectoryError
 from kansrijk.directory.history import diff, snapshots
 from kansrijk.directory.hsds.reader import Collected, Issue, Row, read_source
@@ -1311,6 +1312,8 @@ def _write(
         label = model._meta.model_name or ""
         result.created[label] += len(set(objects[model]) - existing[model])
         result.updated[label] += len(set(objects[model]) & existing[model])
+
+    freshness.bump("directory")  # bulk writes send no signals
 
     # 3. Search text of everything that may read differently now.
     affected = set(service_ids)

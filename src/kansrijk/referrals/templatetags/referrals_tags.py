@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext
 
+from kansrijk.core.freshness import Kept, markup_version
 from kansrijk.referrals.models import Urgency, referral_scope
 from kansrijk.referrals.workflow import Status
 
@@ -119,8 +120,11 @@ def detail_url(referral_id: Any) -> str:
     return f"{head}{referral_id}{tail}"
 
 
-#: Rendered fields of unbound forms, by (template, key, language): see ``form_fields``.
-_UNBOUND_FIELDS: dict[tuple[str, str, str | None], str] = {}
+#: Rendered fields of unbound forms, by (template, its markup version, key, language): see
+#: ``form_fields``.
+_UNBOUND_FIELDS: Kept[tuple[str, str, str, str | None], str] = Kept(
+    "referrals.form-fields", seconds=float("inf"), size=500
+)
 
 
 @register.simple_tag
@@ -134,11 +138,8 @@ def form_fields(template_name: str, form: Any, *, rule: Any = None, key: Any = "
     context = {"form": form, "rule": rule}
     if form.is_bound or settings.DEBUG:
         return render_to_string(template_name, context)
-    cache_key = (template_name, str(key), get_language())
-    html = _UNBOUND_FIELDS.get(cache_key)
-    if html is None:
-        html = _UNBOUND_FIELDS[cache_key] = render_to_string(template_name, context)
-    return html
+    cache_key = (template_name, markup_version(template_name), str(key), get_language())
+    return _UNBOUND_FIELDS.get_or_make(cache_key, lambda: render_to_string(template_name, context))
 
 
 @register.filter

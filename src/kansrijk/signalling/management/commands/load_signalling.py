@@ -8,7 +8,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kansrijk.signalling.exceptions import SignallingError
-from kansrijk.signalling.selectors import clear_rules_cache
 from kansrijk.signalling.services import load_default_guide, load_default_rules
 
 
@@ -31,7 +30,6 @@ class Command(BaseCommand):
             loaded_guide = load_default_guide(guide)
         except SignallingError as exc:
             raise CommandError(str(exc)) from exc
-        clear_rules_cache()
         for name, result in (("grading rules", loaded_rules), ("guide", loaded_guide)):
             state = "loaded" if result["created"] else "already there, left alone"
             self.stdout.write(f"{name} version {result['version']}: {state}")
