@@ -14,8 +14,10 @@ bump (SQL by hand) shows when the values kept from it expire.
 
 **Kept values.** ``Kept`` is the one in-process cache: values by key, each kept at most
 ``seconds``, at most ``size`` of them (the longest kept go first), emptied when the token of its
-``kinds`` changes (or, with ``on_change``, told what changed). Every ``Kept`` is registered by
-name; ``forget_all()`` empties every one of them (tests; after a data load in this process).
+``kinds`` changes (or, with ``on_change``, told what changed). A pure function of its arguments
+(a cache key from its parts, a word's stem) is memoised with ``memo`` instead. Every ``Kept``
+and ``memo`` is registered by name; ``forget_all()`` empties every one of them (tests; after a
+data load in this process).
 Keys for the shared cache (``django.core.cache``) carry ``token(kinds)`` themselves.
 
 **Markup versions.** ``markup_version(template)`` is a digest of a template's source, of the
@@ -28,6 +30,7 @@ changes the markup never serves what the old templates rendered.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import threading
@@ -36,7 +39,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -49,6 +52,7 @@ __all__ = [
     "bump",
     "forget_all",
     "markup_version",
+    "memo",
     "registered",
     "token",
     "versions",
@@ -309,14 +313,15 @@ class Kept(Generic[K, V]):
     def get_many(self, keys: Iterable[K]) -> dict[K, V]:
         """The kept values among ``keys``."""
         self._fresh()
-        oldest = time.monotonic() - self.seconds
         entries = self._entries
-        found = {}
-        for key in keys:
-            entry = entries.get(key)
-            if entry is not None and entry[0] >= oldest:
-                found[key] = entry[1]
-        return found
+        if self.seconds == float("inf"):
+            return {key: entry[1] for key in keys if (entry := entries.get(key)) is not None}
+        oldest = time.monotonic() - self.seconds
+        return {
+            key: entry[1]
+            for key in keys
+            if (entry := entries.get(key)) is not None and entry[0] >= oldest
+        }
 
     def as_dict(self) -> dict[K, V]:
         """What is kept now, by key (also what has expired but is not dropped yet)."""
@@ -359,19 +364,40 @@ class Kept(Generic[K, V]):
                     self._entries.pop(key, None)
 
 
-def registered() -> dict[str, Kept[Any, Any]]:
-    """Every ``Kept`` by name."""
-    return dict(_registry)
+F = TypeVar("F", bound=Callable[..., Any])
+_memos: dict[str, Any] = {}
+
+
+def memo(name: str, *, size: int) -> Callable[[F], F]:
+    """``functools.lru_cache`` for a pure function: its result depends on its arguments alone
+    (never on data, so no token), such as a cache key made of its parts or the Dutch stem of a
+    word. Registered like a ``Kept``: ``forget_all`` empties it too."""
+
+    def decorate(function: F) -> F:
+        if name in _memos or name in _registry:
+            raise ValueError(f"a kept cache named {name!r} exists already")
+        cached = functools.lru_cache(maxsize=size)(function)
+        _memos[name] = cached
+        return cast(F, cached)
+
+    return decorate
+
+
+def registered() -> dict[str, Any]:
+    """Every ``Kept`` and every ``memo`` by name."""
+    return {**_registry, **_memos}
 
 
 def forget_all() -> None:
-    """Empty every ``Kept`` and read the version numbers again next time."""
+    """Empty every ``Kept`` and ``memo``, and read the version numbers again next time."""
     global _reading
     _reading = None
     for kept in list(_registry.values()):
         kept.forget()
         kept._token = None
         kept._generation = -1
+    for cached in list(_memos.values()):
+        cached.cache_clear()
 
 
 # --- Markup versions -----------------------------------------------------------------------------

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from kansrijk.core.freshness import memo
 
-@lru_cache(maxsize=256)
+
+@memo("core.select-options", size=256)
 def _options(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
     """Each choice as (value, escaped start up to the value's closing quote, escaped rest)."""
     return tuple(

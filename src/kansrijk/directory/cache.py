@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Mapping
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
-from kansrijk.core.freshness import Kept, markup_version
+from kansrijk.core.freshness import Kept, markup_version, memo
 
 #: Seconds a rendered card stays in the cache at most.
 CARD_TTL = 6 * 3600
@@ -56,8 +56,7 @@ CARD_CONTEXT = 1
 def card_key(service_id: object, version: datetime.datetime | None, language: str) -> str:
     """The cache key of a service's card body: its version, the language and the markup
     version of the card's templates (so that a deployment that changes them renders anew)."""
-    stamp = version.timestamp() if version is not None else "-"
-    return f"directory:card:{_markup()}:{service_id}:{stamp}:{language}"
+    return _key(service_id, version, language, _markup())
 
 
 def _markup() -> str:
@@ -69,11 +68,16 @@ def card_keys(
 ) -> dict[object, str]:
     """The cache key of each service's card body in this language, by service id, from
     ``(service id, last_modified)`` pairs."""
-    prefix = f"directory:card:{_markup()}:"
-    return {
-        service_id: f"{prefix}{service_id}:{version.timestamp() if version else '-'}:{language}"
-        for service_id, version in rows
-    }
+    markup = _markup()
+    return {service_id: _key(service_id, version, language, markup) for service_id, version in rows}
+
+
+@memo("directory.card-keys", size=240_000)
+def _key(service_id: object, version: datetime.datetime | None, language: str, markup: str) -> str:
+    """A card's key (see ``card_keys``): a key is made for every result of every search, and
+    formatting the id and the time costs more than looking it up."""
+    stamp = version.timestamp() if version is not None else "-"
+    return f"directory:card:{markup}:{service_id}:{stamp}:{language}"
 
 
 #: Cards a worker keeps itself besides the shared cache (a national map's in both languages),

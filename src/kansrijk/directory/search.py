@@ -23,7 +23,6 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import snowballstemmer
@@ -31,10 +30,12 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Q
 
+from kansrijk.core.freshness import memo
+
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from kansrijk.directory.models import Service
+from kansrijk.directory.models import Service
 
 #: The Snowball Dutch stop word list, as in PostgreSQL's ``dutch.stop``.
 DUTCH_STOP_WORDS = frozenset(
@@ -159,12 +160,12 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(normalise(text))
 
 
-@lru_cache(maxsize=1)
+@memo("directory.stemmer", size=1)
 def _stemmer() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("dutch_porter")
 
 
-@lru_cache(maxsize=20_000)
+@memo("directory.stems", size=20_000)
 def stem(word: str) -> str:
     return str(_stemmer().stemWord(word))
 

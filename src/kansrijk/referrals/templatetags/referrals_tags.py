@@ -4,7 +4,6 @@ labels translated once per language, and ``form_fields`` (unbound form fields re
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext
 
-from kansrijk.core.freshness import Kept, markup_version
+from kansrijk.core.freshness import Kept, markup_version, memo
 from kansrijk.referrals.models import Urgency, referral_scope
 from kansrijk.referrals.workflow import Status
 
@@ -81,7 +80,7 @@ def status_modifier(status: str) -> str:
     }.get(status, "open")
 
 
-@lru_cache(maxsize=32)
+@memo("referrals.labels", size=32)
 def _labels(language: str | None) -> dict[str, dict[str, str]]:
     """The status and urgency labels in ``language``, translated once per language (a
     ``get_FOO_display`` per list row translates every choice of the field again)."""
@@ -106,7 +105,7 @@ def urgency_label(urgency: str) -> str:
 _ZERO = "00000000-0000-0000-0000-000000000000"
 
 
-@lru_cache(maxsize=8)
+@memo("referrals.detail-url", size=8)
 def _detail_url_pattern(script_prefix: str) -> tuple[str, str]:
     url = reverse("referrals:detail", args=[_ZERO])
     head, _, tail = url.partition(_ZERO)
