@@ -25,11 +25,11 @@ FACTOR_CODES = ("geldzorgen", "roken", "steun-netwerk")
 
 @pytest.fixture
 def demo(reference_data: None) -> None:
+    from kansrijk.core import freshness
     from kansrijk.core.demo import run_demo_loaders
-    from kansrijk.signalling.selectors import clear_rules_cache
 
     run_demo_loaders()
-    clear_rules_cache()
+    freshness.forget_all()
 
 
 def _check(page: Any, axe: Any, name: str) -> None:

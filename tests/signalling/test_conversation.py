@@ -298,8 +298,8 @@ def test_answers_in_the_address_are_not_read(client, local_offer_data):
 
 
 def test_answers_that_no_longer_fit_the_rules_show_as_errors(client, local_offer_data):
+    from kansrijk.core import freshness
     from kansrijk.signalling.answers import Answers, remember
-    from kansrijk.signalling.selectors import clear_rules_cache
 
     client.post(URL, ANSWERS)
     # A factor withdrawn from the rules since: the kept answers are checked again.
@@ -308,7 +308,7 @@ def test_answers_that_no_longer_fit_the_rules_show_as_errors(client, local_offer
     response = HttpResponse()
     remember(response, Answers("", "9203", "pregnancy", ("geldzorgen", "verdwenen"), "GM0090"))
     client.cookies["kr_gesprek"] = response.cookies["kr_gesprek"].value
-    clear_rules_cache()
+    freshness.forget_all()
     result = client.get(OUTCOME)
     assert result.status_code == 400
     assert "verdwenen is geen factor die we kennen." in result.content.decode()
