@@ -172,19 +172,19 @@ def test_a_commit_raises_the_number_once_per_kind() -> None:
     start = number()
     with transaction.atomic():
         for index in range(20):
-            Province.objects.create(code=f"PV9{index:02d}", name=f"Provincie {index}")
+            Province.objects.create(code=f"Q{index:03d}", name=f"Provincie {index}")
         assert number() == start  # not before the commit
     assert number() == start + 1
 
     def rolled_back() -> None:
         with transaction.atomic():
-            Province.objects.create(code="PV999", name="Teruggedraaid")
+            Province.objects.create(code="Q999", name="Teruggedraaid")
             raise RuntimeError
 
     with pytest.raises(RuntimeError):
         rolled_back()
     assert number() == start + 1
-    Province.objects.filter(code__startswith="PV9").delete()  # outside a transaction: at once
+    Province.objects.filter(code__startswith="Q").delete()  # outside a transaction: at once
     assert number() == start + 2
 
 

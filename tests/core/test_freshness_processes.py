@@ -191,7 +191,7 @@ def _seen_within(url: str, text: str, seconds: float) -> float | None:
 
 
 def test_an_edit_through_one_server_shows_in_another_within_the_token_time(
-    servers: tuple[str, str], login_verified: Any
+    servers: tuple[str, str], login_verified: Any, places: None
 ) -> None:
     from kansrijk.accounts.models import RoleAssignment
     from kansrijk.accounts.roles import Role
