@@ -39,15 +39,12 @@ def _fresh_process_caches() -> Iterator[None]:
     from django.core.cache import cache
 
     from kansrijk.core import freshness
-    from kansrijk.monitoring.cache import forget_token
 
     cache.clear()
     freshness.forget_all()
-    forget_token()
     yield
     cache.clear()
     freshness.forget_all()
-    forget_token()
 
 
 @pytest.fixture

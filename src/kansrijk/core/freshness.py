@@ -1,7 +1,7 @@
 """One freshness mechanism for everything a process keeps: version tokens, kept values, markup.
 
 **Version tokens.** Each kind of data (``KINDS``: the places, the social map, the situations
-catalogue, coalitions, pathways, interventions, the signalling rules) has a version number in
+catalogue, coalitions, pathways, interventions, the signalling rules, the monitor's figures) has a version number in
 the database (``core.DataVersion``). Every write raises it: saves and deletes of the kind's
 models through Django's signals (``watch``, connected when the app loads), bulk writes
 (``bulk_create``, ``update``, which send no signals) by calling ``bump(kind)`` themselves. The
@@ -70,6 +70,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "pathways": ("pathways",),
     "interventions": ("interventions",),
     "rules": ("signalling",),
+    "monitoring": ("monitoring.Indicator", "monitoring.IndicatorValue"),
 }
 
 #: Seconds a process trusts the version numbers it read last.
