@@ -157,12 +157,42 @@ def radar(view: RoundResults) -> dict[str, Any] | None:
     }
 
 
-def bars(view: RoundResults, part_code: str) -> dict[str, Any] | None:
+def part_bars(view: RoundResults) -> dict[str, Any]:
+    """The parts' means as bars: instead of the radar where it cannot be drawn."""
+    low, high = view.version.scale_min, view.version.scale_max
+    rows = [
+        {"part": p.part.name, "mean": round(p.result.mean, 2)}
+        for p in view.parts
+        if p.result.mean is not None
+    ]
+    return {
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": {"step": 32},
+        "data": {"values": rows},
+        "mark": {"type": "bar", "color": BRAND},
+        "encoding": {
+            "y": {"field": "part", "type": "nominal", "sort": None, "title": _("Part")},
+            "x": {
+                "field": "mean",
+                "type": "quantitative",
+                "title": _("Mean (%(low)s to %(high)s)") % {"low": low, "high": high},
+                "scale": {"domain": [low, high], "nice": False},
+            },
+            "x2": {"datum": low},
+            "tooltip": [
+                {"field": "part", "title": _("Part")},
+                {"field": "mean", "title": _("Mean"), "format": ".1f"},
+            ],
+        },
+    }
+
+
+def bars(view: RoundResults, part_code: str) -> dict[str, Any]:
     """The statements of one part: the mean as a bar, the spread (one standard deviation each
-    side) as a line, the previous round's mean as a tick. ``None`` when no statement has a mean."""
-    part = next((p for p in view.parts if p.part.code == part_code), None)
-    if part is None:
-        return None
+    side) as a line, the previous round's mean as a tick. Statements without a mean (too few
+    scores) are left out of the chart; the table says so."""
+    part = next(p for p in view.parts if p.part.code == part_code)
     low, high = view.version.scale_min, view.version.scale_max
     rows = []
     for row in part.statements:
@@ -181,8 +211,6 @@ def bars(view: RoundResults, part_code: str) -> dict[str, Any] | None:
                 "previous": round(row.change.previous, 2) if row.change else None,
             }
         )
-    if not rows:
-        return None
     order = [r["code"] for r in rows]
     y = {"field": "code", "type": "nominal", "sort": order, "title": _("Statement")}
     x_scale = {"domain": [low, high], "nice": False}

@@ -41,8 +41,8 @@ from kansrijk.assessments.selectors import RoundAccess
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_refusal
 from kansrijk.coalitions.access import Access, is_workspace_user, user_access
-from kansrijk.coalitions.charts import Chart, Table
 from kansrijk.coalitions.views import COORDINATE, READ, workspace_page
+from kansrijk.monitoring.charts import Chart, Table
 
 View = Callable[..., HttpResponse]
 
@@ -442,7 +442,8 @@ def _change(change: Any) -> str:
 
 
 def result_charts(view: selectors.RoundResults) -> tuple[Chart | None, list[tuple[Any, Chart]]]:
-    """The radar of the parts and a bar chart per part, each with its data table."""
+    """The radar of the parts (a bar chart where a radar cannot be drawn: fewer than three parts
+    or two means) and a bar chart per part, each with its data table (``monitoring.charts``)."""
     if view.results.suppressed:
         return None, []
     demo = view.round.is_demo or view.round.coalition.is_demo
@@ -476,7 +477,7 @@ def result_charts(view: selectors.RoundResults) -> tuple[Chart | None, list[tupl
             "The mean score of each part on a radar: further out is higher (%(low)s to %(high)s)."
         )
         % {"low": view.version.scale_min, "high": view.version.scale_max},
-        spec=charts.radar(view),
+        spec=charts.radar(view) or charts.part_bars(view),
         table=radar_table,
         is_demo=demo,
     )
@@ -534,10 +535,11 @@ def result_charts(view: selectors.RoundResults) -> tuple[Chart | None, list[tupl
                         "previous": _(" and the previous round's mean as a tick")
                         if view.previous
                         else ""
-                    },
+                    }
+                    + " "
+                    + scale_note,
                     spec=charts.bars(view, part.part.code),
                     table=table,
-                    note=scale_note,
                     is_demo=demo,
                 ),
             )

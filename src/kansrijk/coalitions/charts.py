@@ -1,12 +1,10 @@
-"""A chart with its data table, as the workspace's pages show them
-(``coalitions/includes/chart.html``, drawn by ``static/coalitions/charts.js``), and the
-referral network's Vega-Lite specification."""
+"""The referral network's Vega-Lite specification. The workspace's charts are
+``kansrijk.monitoring.charts.Chart`` (a chart with its table, ``monitoring/includes/chart.html``),
+the one convention for charts in the app."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -15,28 +13,6 @@ from kansrijk.coalitions.models import MemberDomain
 from kansrijk.coalitions.network import OUTSIDE, Network
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
-
-
-@dataclass(frozen=True)
-class Table:
-    caption: str
-    columns: Sequence[str]
-    rows: Sequence[Sequence[Any]]
-    numeric: Sequence[bool] = ()
-
-
-@dataclass(frozen=True)
-class Chart:
-    """One chart and its table. ``key`` makes the element ids unique on the page."""
-
-    key: str
-    title: str
-    description: str
-    spec: dict[str, Any] | None
-    table: Table
-    is_demo: bool = False
-    #: A line under the chart that helps to read the table (e.g. what the columns mean).
-    note: str = ""
 
 
 DOMAIN_COLOURS = {
@@ -48,11 +24,9 @@ DOMAIN_COLOURS = {
 }
 
 
-def network_spec(network: Network) -> dict[str, Any] | None:
+def network_spec(network: Network) -> dict[str, Any]:
     """The organisations on a circle, an arrow per (sending, receiving) pair: thicker for more
-    referrals, thin and dashed where the count is under 10 (not shown)."""
-    if not network.nodes:
-        return None
+    referrals, thin and dashed where the count is not shown (under 10, or withheld)."""
     labels = {str(v): str(label) for v, label in MemberDomain.choices}
     labels[OUTSIDE] = _("Not a member")
     nodes = [
@@ -60,8 +34,9 @@ def network_spec(network: Network) -> dict[str, Any] | None:
             "name": node.name,
             "x": node.x,
             "y": node.y,
-            "lx": round(node.x * 1.12, 4),
-            "ly": round(node.y * 1.12 - 0.06, 4),
+            "lx": round(node.x * 1.13, 4),
+            "ly": round(node.y * 1.13, 4),
+            "side": "right" if node.x > 0.15 else ("left" if node.x < -0.15 else "center"),
             "domain": labels[node.domain],
             "sent": node.sent,
             "received": node.received,
@@ -95,7 +70,7 @@ def network_spec(network: Network) -> dict[str, Any] | None:
         )
     domain = [labels[d] for d in DOMAIN_COLOURS]
     colours = list(DOMAIN_COLOURS.values())
-    axis = {"scale": {"domain": [-1.5, 1.5]}, "axis": None}
+    axis = {"scale": {"domain": [-1.9, 1.9], "nice": False, "zero": False}, "axis": None}
     tooltip = [
         {"field": "from", "title": _("From")},
         {"field": "to", "title": _("To")},
@@ -105,7 +80,6 @@ def network_spec(network: Network) -> dict[str, Any] | None:
         "$schema": SCHEMA,
         "width": 520,
         "height": 520,
-        "autosize": {"type": "fit", "contains": "padding"},
         "config": {"view": {"stroke": None}},
         "layer": [
             {
@@ -169,14 +143,25 @@ def network_spec(network: Network) -> dict[str, Any] | None:
                     ],
                 },
             },
-            {
-                "data": {"values": nodes},
-                "mark": {"type": "text", "fontSize": 11, "color": "#1a1a1a", "limit": 150},
-                "encoding": {
-                    "x": {"field": "lx", "type": "quantitative"},
-                    "y": {"field": "ly", "type": "quantitative"},
-                    "text": {"field": "name"},
-                },
-            },
+            *[
+                {
+                    "data": {"values": nodes},
+                    "transform": [{"filter": f"datum.side == '{side}'"}],
+                    "mark": {
+                        "type": "text",
+                        "fontSize": 11,
+                        "color": "#1a1a1a",
+                        "limit": 170,
+                        "align": align,
+                        "baseline": "middle",
+                    },
+                    "encoding": {
+                        "x": {"field": "lx", "type": "quantitative"},
+                        "y": {"field": "ly", "type": "quantitative"},
+                        "text": {"field": "name"},
+                    },
+                }
+                for side, align in (("right", "left"), ("left", "right"), ("center", "center"))
+            ],
         ],
     }

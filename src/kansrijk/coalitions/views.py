@@ -43,6 +43,7 @@ from kansrijk.coalitions.models import (
     ContactPerson,
     MemberDomain,
 )
+from kansrijk.monitoring.charts import Chart, Table
 from kansrijk.situations.models import Phase
 
 View = Callable[..., HttpResponse]
@@ -630,20 +631,20 @@ def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date, list[st
 def referral_network(request: HttpRequest, access: Access) -> HttpResponse:
     start, end, errors = _period(request)
     data = network.build(access, start, end, request=request)
-    table = charts.Table(
+    table = Table(
         caption=_("Referrals per pair of organisations, %(start)s to %(end)s")
         % {"start": start.strftime("%d-%m-%Y"), "end": end.strftime("%d-%m-%Y")},
         columns=[_("From"), _("To"), _("Referrals")],
         rows=[[edge.source.name, edge.target.name, edge.shown] for edge in data.edges],
         numeric=[False, False, True],
     )
-    chart = charts.Chart(
+    chart = Chart(
         key="network",
         title=_("Who refers to whom"),
         description=_(
             "Organisations on a circle, coloured by domain; an arrow per pair that referred "
-            "families of the coalition's municipalities, thicker for more referrals, dashed when "
-            "there were fewer than 10."
+            "families of the coalition's municipalities, thicker for more referrals, dashed where "
+            "the number is not shown (fewer than 10, or it would give such a number away)."
         ),
         spec=charts.network_spec(data),
         table=table,
