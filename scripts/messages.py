@@ -42,6 +42,7 @@ PARENTS_APP = Path("parents")
 PUBLIC_PARENT_FILES = (
     "templates/parents/*.html",
     "choices.py",
+    "nearby.py",
     "forms.py",
     "selectors.py",
     "views.py",

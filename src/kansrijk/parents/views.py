@@ -24,7 +24,8 @@ from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kansrijk.parents import languages, protection, selectors
+from kansrijk.directory.exceptions import UnknownCategory
+from kansrijk.parents import languages, nearby, protection, selectors
 from kansrijk.parents.forms import SelfReferralForm, form_stamp
 from kansrijk.parents.languages import ParentLanguage
 from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
@@ -353,3 +354,44 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         )
     response["Content-Language"] = language.code
     return response
+
+
+@require_GET
+@parent_page
+def help_nearby(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
+    """Services she can go to herself for a need in her words, near her postcode: the same
+    directory search as the professionals' social map (``parents.nearby``)."""
+    postcode = request.GET.get("postcode", "").strip()[:10]
+    need = request.GET.get("hulp", "")
+    free_only = request.GET.get("gratis") == "1"
+    errors: dict[str, str] = {}
+    results: list[Any] | None = None
+    if "postcode" in request.GET:  # the form was sent (a link may preselect only the need)
+        if need not in nearby.NEED_CODES:
+            errors["hulp"] = "need"
+        if not postcode:
+            errors["postcode"] = "missing"
+        if not errors:
+            try:
+                results = nearby.help_nearby(postcode=postcode, need=need, free_only=free_only)
+            except InvalidPostcode:
+                errors["postcode"] = "invalid"
+            except UnknownPostcode:
+                errors["postcode"] = "unknown"
+            except UnknownCategory:
+                errors["hulp"] = "need"
+    return render_parent(
+        request,
+        language,
+        "parents/help_nearby.html",
+        {
+            "needs": nearby.NEEDS,
+            "need": need,
+            "postcode": postcode,
+            "free_only": free_only,
+            "results": results,
+            "errors": errors,
+            "need_label": dict(nearby.NEEDS).get(need, ""),
+        },
+        status=400 if errors else 200,
+    )
