@@ -33,7 +33,7 @@ class UploadForm(forms.Form):
     indicators = forms.FileField(
         label=_("Indicator definitions (indicators.csv)"),
         required=False,
-        help_text=_("Optional. Columns: code,name,unit,direction,phase,source,definition."),
+        help_text=_("Columns: code,name,unit,direction,phase,source,definition."),
     )
 
     def clean(self) -> dict[str, Any]:
