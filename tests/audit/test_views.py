@@ -15,7 +15,7 @@ from kansrijk.accounts.roles import Role
 from kansrijk.audit.models import AccessEvent, Action, Outcome
 from kansrijk.audit.selectors import PAGE_SIZE
 from tests.audit.helpers import at, make_event
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,14 @@ EMPTY_SEARCH = {"user": "", "client_ref": "", "action": ""}
 
 
 @pytest.fixture
-def admin_user():
-    return UserFactory(username="beheerder", roles=[Role.ADMINISTRATOR])
+def home():
+    """The administrator's organisation: the log shows what was recorded for it."""
+    return OrganisationFactory(name="Gemeente Thuis")
+
+
+@pytest.fixture
+def admin_user(home):
+    return UserFactory(username="beheerder", organisation=home, roles=[Role.ADMINISTRATOR])
 
 
 @pytest.fixture
@@ -35,12 +41,14 @@ def admin_client(client, admin_user, login_verified):
 
 
 @pytest.fixture
-def events():
-    """A small log: three users, two clients, several actions and days."""
-    alice = UserFactory(username="alice", roles=[Role.PROFESSIONAL])
-    bob = UserFactory(username="bob", roles=[Role.INTAKE_HANDLER])
+def events(home):
+    """A small log of the administrator's organisation: three users, two clients, several
+    actions and days. (The ``elsewhere`` fixture adds another organisation's.)"""
+    alice = UserFactory(username="alice", organisation=home, roles=[Role.PROFESSIONAL])
+    bob = UserFactory(username="bob", organisation=home, roles=[Role.INTAKE_HANDLER])
     return {
         "alice_read": make_event(
+            organisation=home,
             user=alice,
             user_display="alice",
             role=Role.PROFESSIONAL,
@@ -51,6 +59,7 @@ def events():
             purpose="referral.create",
         ),
         "alice_create": make_event(
+            organisation=home,
             user=alice,
             user_display="alice",
             action=Action.CREATE,
@@ -61,6 +70,7 @@ def events():
             event_type="referral.create",
         ),
         "bob_read": make_event(
+            organisation=home,
             user=bob,
             user_display="bob",
             role=Role.INTAKE_HANDLER,
@@ -70,6 +80,7 @@ def events():
             occurred_at=at(2025, 3, 3),
         ),
         "bob_export": make_event(
+            organisation=home,
             user=bob,
             user_display="bob",
             action=Action.EXPORT,
@@ -79,12 +90,38 @@ def events():
             event_type="report.export",
         ),
         "gone_user": make_event(
+            organisation=home,
             user_id=999_999,
             user_display="vertrokken",
             occurred_at=at(2025, 3, 5),
             outcome=Outcome.DENIED,
         ),
     }
+
+
+@pytest.fixture
+def elsewhere(events):
+    """The same kinds of events, recorded for another organisation: never shown to the
+    administrator of ``home``."""
+    other = OrganisationFactory(name="Elders")
+    return [
+        make_event(
+            organisation=other,
+            user_display="alice",
+            object_type="referral",
+            object_id="1",
+            client_ref="C-1",
+            occurred_at=at(2025, 3, 3),
+        ),
+        make_event(
+            organisation=other,
+            user_display="carol",
+            action=Action.EXPORT,
+            object_type="report",
+            object_id="1",
+            occurred_at=at(2025, 3, 4),
+        ),
+    ]
 
 
 def shown_ids(response) -> list[int]:
@@ -135,11 +172,29 @@ def test_verified_administrator_sees_results_and_the_search_is_recorded(
     assert recorded.purpose == "audit.review"
 
 
-def test_staff_member_with_second_factor_may_search(client, login_verified, events):
+def test_the_operator_sees_every_organisations_events(client, login_verified, events, elsewhere):
+    operator = UserFactory(is_superuser=True, is_staff=True)
+    response = search(login_verified(client, operator))
+    assert response.status_code == 200
+    assert len(shown_ids(response)) == len(events) + len(elsewhere)
+    assert AccessEvent.objects.get(event_type="audit.search").role == "operator"
+
+
+def test_an_administrator_sees_only_their_organisations_events(admin_client, events, elsewhere):
+    for params in ({}, {"client_ref": "C-1"}, {"user": "alice"}, {"action": "export"}):
+        shown = set(shown_ids(search(admin_client, **params)))
+        assert shown, params
+        assert shown <= {e.pk for e in events.values()}, params
+    rows = read_csv(admin_client.get(EXPORT, EMPTY_SEARCH))
+    exported = {int(r["id"]) for r in rows}
+    assert not exported & {e.pk for e in elsewhere}
+    assert {e.pk for e in events.values()} <= exported
+
+
+def test_a_staff_member_without_the_administrator_role_is_refused(client, login_verified, events):
     staff = UserFactory(is_staff=True)
     response = search(login_verified(client, staff))
-    assert response.status_code == 200
-    assert len(shown_ids(response)) == len(events)
+    assert response.status_code == 403
 
 
 @pytest.mark.parametrize("role", [Role.PROFESSIONAL, Role.INTAKE_HANDLER, Role.ANALYST])
@@ -294,11 +349,15 @@ def test_inputs_are_labelled(admin_client):
 # --- Pages ---------------------------------------------------------------------------------
 
 
-def test_results_come_in_keyset_pages_without_counting(admin_client, django_assert_max_num_queries):
+def test_results_come_in_keyset_pages_without_counting(
+    admin_client, home, django_assert_max_num_queries
+):
     same_time = timezone.now() - datetime.timedelta(hours=1)
     # More than a page, with many events at the same moment (the id breaks the tie).
     created = [
-        make_event(occurred_at=same_time, object_type="referral", object_id=str(i))
+        make_event(
+            organisation=home, occurred_at=same_time, object_type="referral", object_id=str(i)
+        )
         for i in range(PAGE_SIZE + 7)
     ]
     expected = [e.pk for e in sorted(created, key=lambda e: e.pk, reverse=True)]
@@ -363,16 +422,16 @@ def test_export_streams_the_current_filter_as_csv_and_is_recorded(admin_client, 
     assert recorded.pk not in {int(r["id"]) for r in rows}
 
 
-def test_export_is_capped(admin_client, monkeypatch):
+def test_export_is_capped(admin_client, home, monkeypatch):
     monkeypatch.setattr("kansrijk.audit.views.EXPORT_LIMIT", 3)
     for _ in range(5):
-        make_event()
+        make_event(organisation=home)
     rows = read_csv(admin_client.get(EXPORT, EMPTY_SEARCH))
     assert len(rows) == 3
 
 
-def test_export_neutralises_spreadsheet_formulas(admin_client):
-    make_event(object_type="referral", object_id="=HYPERLINK(1)")
+def test_export_neutralises_spreadsheet_formulas(admin_client, home):
+    make_event(organisation=home, object_type="referral", object_id="=HYPERLINK(1)")
     rows = read_csv(admin_client.get(EXPORT, EMPTY_SEARCH))
     assert rows[0]["object_id"] == "'=HYPERLINK(1)"
 

@@ -51,6 +51,20 @@ def test_demo_sets_up_everything_and_twice_is_safe(places):
 
 
 @pytest.mark.django_db
+def test_demo_administrators_are_no_superusers_and_stay_in_their_municipality(places):
+    from kansrijk.accounts.scope import administration_scope
+
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    assert not User.objects.filter(is_demo=True, is_superuser=True).exists()
+    assert not User.objects.filter(is_demo=True, is_staff=True).exists()
+    admin = User.objects.get(username="beheerder.smallingerland")
+    scope = administration_scope(admin)
+    assert not scope.operator
+    assert scope.organisation_ids == {Organisation.objects.get(name="Gemeente Smallingerland").pk}
+    assert scope.municipality_codes == {"GM0090"}
+
+
+@pytest.mark.django_db
 def test_demo_code_prints_the_current_code_for_demo_users_only(places):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

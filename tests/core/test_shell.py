@@ -145,8 +145,22 @@ def test_admin_needs_the_second_factor(client, login_verified):
 
 
 def test_only_administrators_reach_the_admin(client, login_verified):
+    """A signed-in user without the administrator role gets a clear refusal, which is
+    logged — not the log-in page, which sent them straight back (a 302 loop)."""
+    from kansrijk.audit.models import AccessEvent
+
     editor = UserFactory(roles=[Role.COALITION_EDITOR])
     login_verified(client, editor)
+    for url in ("/beheer/", "/beheer/accounts/user/", "/beheer/login/?next=/beheer/"):
+        response = client.get(url, follow=True)
+        assert response.status_code == 403, url
+        assert len(response.redirect_chain) <= 2, response.redirect_chain
+        assert "Geen toegang tot beheer" in response.content.decode()
+    refusals = AccessEvent.objects.filter(event_type="admin.access", user=editor)
+    assert refusals.count() == 3
+    assert {(e.outcome, e.role) for e in refusals} == {("denied", "coalition_editor")}
+    # Anonymous visitors are sent to the log-in page, as before.
+    client.logout()
     response = client.get("/beheer/")
     assert response.status_code == 302
     assert "/login/" in response["Location"]
@@ -159,7 +173,7 @@ def test_administrator_role_manages_users_without_being_superuser(client, login_
     assert not admin.is_superuser
     assert not admin.is_staff
     login_verified(client, admin)
-    target = UserFactory(roles=[Role.PROFESSIONAL])
+    target = UserFactory(roles=[Role.PROFESSIONAL], organisation=admin.organisation)
     assert client.get(f"/beheer/accounts/user/{target.pk}/change/").status_code == 200
     # Adding a user through the admin (bad input first: mismatched passwords change nothing).
     count = User.objects.count()

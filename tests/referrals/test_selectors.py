@@ -195,7 +195,7 @@ def test_query_counts(
 def test_client_access_report(world: ReferralWorld) -> None:
     referral = make_referral(world, status=Status.REQUESTED)
     selectors.get_referral(world.intake, referral.pk)
-    admin = UserFactory(roles=[Role.ADMINISTRATOR])
+    admin = UserFactory(roles=[Role.ADMINISTRATOR], organisation=world.sender_org)
     with pytest.raises(NotAllowed):
         selectors.client_access_report(
             admin, given_name=CLIENT_GIVEN, family_name=CLIENT_FAMILY, birth_date=CLIENT_BIRTH
@@ -209,5 +209,12 @@ def test_client_access_report(world: ReferralWorld) -> None:
     )
     kinds = {e.event_type for e in events}
     assert {"referral.create", "referral.status.requested", "referral.view"} <= kinds
+    # The sending practice's administrator sees the receiver's read of its referral too.
     assert {e.user_id for e in events} == {world.midwife.pk, world.intake.pk}
     assert AccessEvent.objects.latest("id").event_type == "referral.access_report"
+    # An administrator of an organisation that had nothing to do with her sees nothing.
+    stranger = UserFactory(roles=[Role.ADMINISTRATOR], organisation=world.third_org)
+    stranger.is_verified = lambda: True  # type: ignore[method-assign]
+    assert not selectors.client_access_report(
+        stranger, given_name=CLIENT_GIVEN, family_name=CLIENT_FAMILY, birth_date=CLIENT_BIRTH
+    )

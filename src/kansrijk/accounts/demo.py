@@ -102,8 +102,10 @@ def _user(
             "organisation": organisation,
             "is_demo": True,
             "is_active": True,
-            "is_staff": role == Role.ADMINISTRATOR,
-            "is_superuser": role == Role.ADMINISTRATOR,
+            # The administrator role is scoped to its organisation; superusers are for the
+            # operator of an installation, never demo accounts.
+            "is_staff": False,
+            "is_superuser": False,
         },
     )
     user.set_password(DEMO_PASSWORD)

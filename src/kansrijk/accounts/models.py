@@ -80,7 +80,7 @@ class User(AbstractUser):
 
     @property
     def requires_two_factor(self) -> bool:
-        return self.is_staff or bool(self.role_codes & CLIENT_DATA_ROLES)
+        return self.is_staff or self.is_superuser or bool(self.role_codes & CLIENT_DATA_ROLES)
 
 
 class RoleAssignment(models.Model):

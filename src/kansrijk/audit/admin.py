@@ -1,4 +1,6 @@
-"""The access log in the admin: read-only for everyone, superusers included.
+"""The access log in the admin: read-only for everyone, superusers included. An
+administrator sees the events recorded for their organisations (``core.admin_scope``); the
+operator sees all.
 
 The table may hold millions of rows, so the list never counts it in full
 (``show_full_result_count = False``) and the paginator counts at most
@@ -13,14 +15,16 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import administrative_role
+from kansrijk.accounts.scope import AdministrationScope
 from kansrijk.audit.models import AccessEvent, Action
 from kansrijk.audit.services import record_event
+from kansrijk.core.admin_scope import ORGANISATION, ScopedAdminMixin
 
 
 class CappedCountPaginator(Paginator):
@@ -38,7 +42,9 @@ class CappedCountPaginator(Paginator):
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    admin_scope = ORGANISATION
+
     list_display = (
         "occurred_at",
         "user_display",
@@ -90,7 +96,10 @@ class AccessEventAdmin(admin.ModelAdmin):
     def organisation_reference(self, obj: AccessEvent) -> str:
         return str(obj.organisation_id) if obj.organisation_id else self.get_empty_value_display()
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def scope_filter(self, scope: AdministrationScope) -> Q:
+        return Q(organisation_id__in=scope.organisation_ids)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role, role_label
+from kansrijk.accounts.scope import administration_scope
 
 
 class Action(models.TextChoices):
@@ -37,11 +38,12 @@ class Outcome(models.TextChoices):
 
 
 def may_search_access_log(user: Any) -> bool:
-    """Whether ``user`` may search and export the access log: an administrator (or staff)
-    who has passed the second factor in this session (``is_verified`` from django-otp)."""
+    """Whether ``user`` may search and export the access log: an administrator (or the
+    operator) who has passed the second factor in this session (``is_verified`` from
+    django-otp)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if not (user.is_staff or user.has_role(Role.ADMINISTRATOR)):
+    if not (user.is_superuser or user.has_role(Role.ADMINISTRATOR)):
         return False
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified is not None and is_verified())
@@ -49,8 +51,14 @@ def may_search_access_log(user: Any) -> bool:
 
 class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
     def for_user(self, user: Any) -> AccessEventQuerySet:
-        """The events ``user`` may see: all for a verified administrator, none for others."""
-        return self if may_search_access_log(user) else self.none()
+        """The events ``user`` may see: for a verified administrator those recorded for their
+        organisations (``accounts.scope``), all for the operator, none for others."""
+        if not may_search_access_log(user):
+            return self.none()
+        scope = administration_scope(user)
+        if scope.operator:
+            return self
+        return self.filter(organisation_id__in=scope.organisation_ids)
 
 
 class AccessEvent(models.Model):

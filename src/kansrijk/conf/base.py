@@ -174,6 +174,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Kansrijk")
+# The admin never shows an authenticator key, its QR code or recovery codes once they exist.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "nl"

@@ -53,7 +53,7 @@ def _coalition_results(request: HttpRequest) -> bool:
 
 def _administrator(request: HttpRequest) -> bool:
     user = request.user
-    return bool(user.is_authenticated and (user.is_staff or user.has_role(Role.ADMINISTRATOR)))
+    return bool(user.is_authenticated and user.has_role(Role.ADMINISTRATOR))
 
 
 NAV_ITEMS: list[NavItem] = [

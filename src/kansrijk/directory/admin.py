@@ -1,13 +1,21 @@
 """Management screens of the social map. Changes made here are management corrections; the
-editor screens (which write history and the access log through ``services``) are for daily use."""
+editor screens (which write history and the access log through ``services``) are for daily use.
+
+An administrator reaches the organisations linked to their own organisations and what serves
+their municipalities (``core.admin_scope``); the taxonomies are shared reference data. Only the
+operator adds organisations or links one to a Kansrijk organisation (the link decides who
+receives its referrals).
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.accounts.scope import AdministrationScope
+from kansrijk.core.admin_scope import ORGANISATION, REFERENCE, ScopedAdminMixin
 from kansrijk.directory.models import (
     Contact,
     CostOption,
@@ -26,6 +34,64 @@ from kansrijk.directory.models import (
     TaxonomyTerm,
 )
 from kansrijk.directory.search import refresh_search_text
+
+
+def services_in(scope: AdministrationScope) -> Q:
+    """Services of the administrator's organisations or serving their municipalities."""
+    return Q(organization__account_organisation_id__in=scope.organisation_ids) | Q(
+        Exists(
+            ServiceArea.objects.filter(
+                service=OuterRef("pk"), municipality_id__in=scope.municipality_codes
+            )
+        )
+    )
+
+
+def organisations_in(scope: AdministrationScope) -> Q:
+    """Organisations linked to the administrator's organisations, or with a location in or a
+    service for one of their municipalities."""
+    return (
+        Q(account_organisation_id__in=scope.organisation_ids)
+        | Q(
+            Exists(
+                Location.objects.filter(
+                    organization=OuterRef("pk"), municipality_id__in=scope.municipality_codes
+                )
+            )
+        )
+        | Q(
+            Exists(
+                ServiceArea.objects.filter(
+                    service__organization=OuterRef("pk"),
+                    municipality_id__in=scope.municipality_codes,
+                )
+            )
+        )
+    )
+
+
+def locations_in(scope: AdministrationScope) -> Q:
+    return Q(organization__account_organisation_id__in=scope.organisation_ids) | Q(
+        municipality_id__in=scope.municipality_codes
+    )
+
+
+class _PartOfTheMapAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Contacts and schedules: reached through the service, organisation or location they
+    belong to."""
+
+    admin_scope = ORGANISATION
+
+    def scope_filter(self, scope: AdministrationScope) -> Q:
+        services = Service.objects.filter(services_in(scope))
+        condition = (
+            Q(service__in=services)
+            | Q(service_at_location__service__in=services)
+            | Q(location__in=Location.objects.filter(locations_in(scope)))
+        )
+        if any(f.name == "organization" for f in self.model._meta.get_fields()):
+            condition |= Q(organization__in=Organization.objects.filter(organisations_in(scope)))
+        return condition
 
 
 class ServiceAreaInline(admin.TabularInline):
@@ -75,16 +141,26 @@ class PhoneInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    admin_scope = ORGANISATION
+    operator_adds = True
+    operator_fields = ("account_organisation", "is_demo")
+
     list_display = ["name", "account_organisation", "is_demo", "last_modified"]
     list_filter = ["is_demo"]
     search_fields = ["name", "alternate_name", "id"]
     autocomplete_fields = ["parent_organization", "account_organisation"]
     readonly_fields = ["id", "created_at", "last_modified"]
 
+    def scope_filter(self, scope: AdministrationScope) -> Q:
+        return organisations_in(scope)
+
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    admin_scope = ORGANISATION
+    operator_fields = ("is_demo",)
+
     list_display = [
         "name",
         "organization",
@@ -164,6 +240,9 @@ class ServiceAdmin(admin.ModelAdmin):
         (_("Record"), {"fields": ["created_at", "last_modified", "search_text"]}),
     ]
 
+    def scope_filter(self, scope: AdministrationScope) -> Q:
+        return services_in(scope)
+
     def save_related(
         self, request: HttpRequest, form: object, formsets: object, change: bool
     ) -> None:
@@ -172,7 +251,10 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    admin_scope = ORGANISATION
+    operator_fields = ("is_demo",)
+
     list_display = ["__str__", "organization", "postal_code", "city", "municipality"]
     search_fields = ["name", "address_1", "postal_code", "city", "id"]
     list_filter = ["location_type", "is_demo"]
@@ -181,15 +263,20 @@ class LocationAdmin(admin.ModelAdmin):
     raw_id_fields = ["postcode_area"]
     readonly_fields = ["id", "address_id", "last_modified"]
 
+    def scope_filter(self, scope: AdministrationScope) -> Q:
+        return locations_in(scope)
+
 
 @admin.register(Taxonomy)
-class TaxonomyAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    admin_scope = REFERENCE
     list_display = ["name", "version"]
     search_fields = ["name"]
 
 
 @admin.register(TaxonomyTerm)
-class TaxonomyTermAdmin(admin.ModelAdmin):
+class TaxonomyTermAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    admin_scope = REFERENCE
     list_display = ["name", "code", "taxonomy", "parent", "position"]
     list_filter = ["taxonomy"]
     search_fields = ["name", "code"]
@@ -198,8 +285,10 @@ class TaxonomyTermAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceChange)
-class ServiceChangeAdmin(admin.ModelAdmin):
+class ServiceChangeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Read-only: history is written by the services, never edited."""
+
+    admin_scope = ORGANISATION
 
     list_display = ["changed_at", "service_ref", "user_display", "action", "source"]
     list_filter = ["action", "source"]
@@ -215,8 +304,11 @@ class ServiceChangeAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def scope_filter(self, scope: AdministrationScope) -> Q:
+        return Q(service__in=Service.objects.filter(services_in(scope)))
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceChange]:
         return super().get_queryset(request).select_related("user")
 
 
-admin.site.register([Contact, Schedule])
+admin.site.register([Contact, Schedule], _PartOfTheMapAdmin)

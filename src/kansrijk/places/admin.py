@@ -8,10 +8,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from kansrijk.core.admin_scope import REFERENCE, ScopedAdminMixin
 from kansrijk.places.models import GGDRegion, Municipality, PostcodeArea, Province, YouthCareRegion
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    # National reference data: every administrator reads it (scope REFERENCE).
+    admin_scope = REFERENCE
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

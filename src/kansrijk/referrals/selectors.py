@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import administrative_role, primary_role
+from kansrijk.accounts.scope import administration_scope
 from kansrijk.audit.models import AccessEvent, Action, may_search_access_log
 from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.referrals import access, workflow
@@ -550,11 +551,7 @@ def client_access_report(
         )
         raise NotAllowed()
     ref = client_ref(given_name, family_name, birth_date)
-    events = list(
-        AccessEvent.objects.for_user(viewer)
-        .filter(client_ref=ref)
-        .order_by("-occurred_at", "-id")[:limit]
-    )
+    events = list(_client_events(viewer, ref).order_by("-occurred_at", "-id")[:limit])
     record_event(
         request=request,
         user=viewer,
@@ -566,6 +563,31 @@ def client_access_report(
         role=administrative_role(viewer),
     )
     return events
+
+
+def _client_events(viewer: Any, ref: str) -> Any:
+    """The events about the client ``ref`` that ``viewer`` may report: all for the operator;
+    for an administrator those recorded for their organisations and every event about the
+    referrals (consents, contact attempts) their organisations sent or received — so also
+    the other party's reads and refused attempts by outsiders, while the referrals exist."""
+    events = AccessEvent.objects.filter(client_ref=ref)
+    scope = administration_scope(viewer)
+    if scope.operator:
+        return events
+    organisations = scope.organisation_ids
+    referrals = Referral.objects.filter(client_ref=ref).filter(
+        Q(sender_organisation_id__in=organisations) | Q(receiver_organisation_id__in=organisations)
+    )
+    ids = [str(pk) for pk in referrals.values_list("pk", flat=True)]
+    ids += [
+        str(pk)
+        for pk in Consent.objects.filter(referral__in=referrals).values_list("pk", flat=True)
+    ]
+    ids += [
+        str(pk)
+        for pk in ContactAttempt.objects.filter(referral__in=referrals).values_list("pk", flat=True)
+    ]
+    return events.filter(Q(organisation_id__in=organisations) | Q(object_id__in=ids))
 
 
 def referral_access_report(
