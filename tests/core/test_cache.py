@@ -1,8 +1,10 @@
 """The Redis cache backend that keeps one client per connection pool (``kansrijk.core.cache``),
-against the real Redis (database 9, emptied before and after)."""
+against the real Redis (database 9). Each test has a key prefix of its own and removes only its
+own keys: other test processes (xdist workers, other checkouts) use the same Redis."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -15,10 +17,13 @@ REDIS_URL = "redis://127.0.0.1:6379/9"
 
 @pytest.fixture
 def redis_cache() -> Iterator[BaseCache]:
-    cache = RedisCache(REDIS_URL, {"KEY_PREFIX": "kansrijk-test"})
-    cache.clear()
+    prefix = f"kansrijk-test-{uuid.uuid4().hex}"
+    cache = RedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
     yield cache
-    cache.clear()
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 def test_it_is_a_cache(redis_cache: BaseCache) -> None:

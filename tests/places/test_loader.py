@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from pytest_django import DjangoAssertNumQueries
 
 import kansrijk.places
 from kansrijk.places.exceptions import ReferenceDataError
@@ -152,20 +153,26 @@ def test_rows_no_longer_in_the_files_are_kept_and_reported() -> None:
     assert PostcodeArea.objects.filter(code="1004").exists()
 
 
-def test_load_into_empty_tables_is_fast() -> None:
+def test_load_into_empty_tables_is_fast(
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    """In bulk: a bounded number of queries (not one per row), and little CPU. The CPU time of
+    this process, not the wall clock: with the suite in parallel and other work on the
+    machine, the wall clock measures the machine (~0.3 s of CPU here, 60 queries on SQLite)."""
     PostcodeArea.objects.all().delete()
     Municipality.objects.all().delete()
     Province.objects.all().delete()
     GGDRegion.objects.all().delete()
     YouthCareRegion.objects.all().delete()
 
-    started = time.perf_counter()
-    counts = load_reference_data()
-    elapsed = time.perf_counter() - started
+    started = time.process_time()
+    with django_assert_max_num_queries(100):
+        counts = load_reference_data()
+    cpu_seconds = time.process_time() - started
 
     assert _table_counts() == EXPECTED
     assert counts["postcode_areas"]["created"] == 4785
-    assert elapsed < 3.0
+    assert cpu_seconds < 3.0
 
 
 def test_data_files_ship_inside_the_package() -> None:
