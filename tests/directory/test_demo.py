@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from kansrijk.directory.models import (
     ServiceTaxonomy,
 )
 from kansrijk.directory.selectors import search_services
+from tests.scoped import data_for_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -90,10 +92,15 @@ def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in ALL_MODELS}
 
 
-@pytest.fixture
-def demo_map(places: None) -> demo.DemoSummary:
+def _demo_map() -> demo.DemoSummary:
     accounts_demo.load()
     return demo.load()
+
+
+@pytest.fixture(scope="module")
+def demo_map(request: pytest.FixtureRequest) -> Iterator[demo.DemoSummary]:
+    """The demo social map (with the demo accounts), made once for this module's tests."""
+    yield from data_for_scope(request, _demo_map)
 
 
 def test_the_loader_is_registered_after_the_accounts_loader() -> None:
@@ -224,11 +231,6 @@ def test_jgz_and_midwives_are_linked_to_the_demo_account_organisations(
     assert not Organization.objects.filter(
         name__startswith="Veilig Thuis", account_organisation__isnull=False
     ).exists()
-
-
-def test_without_account_organisations_nothing_is_linked(places: None) -> None:
-    demo.load()
-    assert not Organization.objects.filter(account_organisation__isnull=False).exists()
 
 
 def test_searching_schulden_near_9203_finds_debt_counselling(demo_map: demo.DemoSummary) -> None:

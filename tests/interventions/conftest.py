@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from kansrijk.interventions.models import Intervention
 from kansrijk.interventions.services import load_menukaart
 from kansrijk.situations.services import load_catalogue
 from tests.directory.factories import ServiceFactory
+from tests.scoped import data_for_scope
 
 
 @pytest.fixture
@@ -18,10 +20,20 @@ def catalogue(db: None) -> None:
     load_catalogue()
 
 
-@pytest.fixture
-def menukaart(catalogue: None) -> None:
-    """The situations catalogue and the shipped menukaart (no services linked)."""
+def _catalogue_and_menukaart() -> None:
+    load_catalogue()
     load_menukaart()
+
+
+@pytest.fixture(scope="module")
+def menukaart_rows(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield from data_for_scope(request, _catalogue_and_menukaart)
+
+
+@pytest.fixture
+def menukaart(db: None, menukaart_rows: None) -> None:
+    """The situations catalogue and the shipped menukaart (no services linked), loaded once for
+    the module's tests (``tests/scoped.py``)."""
 
 
 @pytest.fixture
