@@ -13,8 +13,8 @@ ports, files) must be unique per test or per worker.
 - On PostgreSQL those flushes delete rows instead of truncating tables (see
   ``_flush_by_delete``): the same empty tables, in a tenth of the time.
 - ``login_verified(client, user)`` logs a user in with a verified second factor.
-- Browser tests (marked ``e2e``) come first in the collection: they are the longest, so
-  starting them first keeps both workers busy until the end.
+- Browser tests (marked ``e2e``) come first in the collection, then the other ``slow`` ones:
+  the longest first keeps every worker busy until the end.
 """
 
 from __future__ import annotations
@@ -174,5 +174,12 @@ def login_verified() -> Callable[[Client, User], Client]:
     return _login_verified
 
 
+def _expected_length(item: pytest.Item) -> int:
+    """Browser tests, then the other slow ones, then the rest (sort keys)."""
+    if item.get_closest_marker("e2e"):
+        return 0
+    return 1 if item.get_closest_marker("slow") else 2
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: 0 if item.get_closest_marker("e2e") else 1)
+    items.sort(key=_expected_length)
