@@ -49,7 +49,16 @@ def run(command: list[str]) -> None:
     subprocess.run(command, cwd=ROOT, check=True)
 
 
+def migrate(database_url: str) -> None:
+    """The schema of the code being measured (the data may be older than the code)."""
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "src")])
+    command = [sys.executable, "-m", "kansrijk.cli", "migrate", "--verbosity", "0"]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+
+
 def measure(database_url: str, args: argparse.Namespace, output: Path) -> dict[str, Any]:
+    migrate(database_url)
     run(
         [
             sys.executable,
@@ -68,6 +77,11 @@ def measure(database_url: str, args: argparse.Namespace, output: Path) -> dict[s
     )
     report = json.loads(output.read_text())
     search, bare = report["results"]["search"], report["results"]["bare"]
+    if search["errors"] or bare["errors"]:
+        raise SystemExit(
+            f"{output.name}: {search['errors']} search and {bare['errors']} bare errors; "
+            "see bench/results/gunicorn-error.log (nothing compared)"
+        )
 
     def cpu(view: dict[str, Any]) -> float:
         return float(view["worker_cpu_ms_per_request"] + view["database_cpu_ms_per_request"])
