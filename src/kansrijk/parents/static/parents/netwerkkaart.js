@@ -71,7 +71,8 @@
         dot.setAttribute("cx", x); dot.setAttribute("cy", y); dot.setAttribute("r", 3.5);
         var label = document.createElementNS(SVG, "text");
         label.setAttribute("class", "po-netmap__name");
-        label.setAttribute("x", x); label.setAttribute("y", y + 11);
+        // Keep the name inside the picture (the outer circle reaches the edge).
+        label.setAttribute("x", Math.max(-82, Math.min(82, x))); label.setAttribute("y", y + 11);
         label.setAttribute("text-anchor", "middle");
         label.textContent = person.name.length > 14 ? person.name.slice(0, 13) + "…" : person.name;
         people.appendChild(dot);
