@@ -71,7 +71,9 @@ def test_a_pregnant_woman_in_drachten(chromium_browser, live_server, axe, demo) 
     _check(page, axe, "ar-home-visit")
 
     # --- She switches to Dutch: same page, left to right. ---------------------------------------
-    page.get_by_role("navigation", name="اختاري لغتك").get_by_role("link", name="Nederlands").click()
+    page.get_by_role("navigation", name="اختاري لغتك").get_by_role(
+        "link", name="Nederlands"
+    ).click()
     expect(page).to_have_url(f"{live_server.url}/ouders/nl/prenataal-huisbezoek/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Een huisbezoek als je zwanger bent")
     assert page.evaluate("document.documentElement.dir") == "ltr"
@@ -127,13 +129,15 @@ def test_a_pregnant_woman_in_drachten(chromium_browser, live_server, axe, demo) 
     assert not page.get_by_role("button", name="Op mijn kaart zetten").is_visible()
     expect(page.get_by_role("region", name="Dicht bij mij")).to_be_visible()
     pdf = page.pdf(format="A4")
-    assert pdf.startswith(b"%PDF") and len(pdf) > 5_000
+    assert pdf.startswith(b"%PDF")
+    assert len(pdf) > 5_000
     page.emulate_media(media="screen")
     # Nothing of the map went to the server: no request after the page loaded carries it.
     after = requests[sent_before:]
     assert all(r.method == "GET" for r in after), [(r.method, r.url) for r in after]
     for request in after:
-        assert "Amira" not in request.url and "Jet" not in request.url
+        assert "Amira" not in request.url
+        assert "Jet" not in request.url
         assert "Amira" not in (request.post_data or "")
     assert all(r.url.startswith(live_server.url) for r in requests), "nothing from other hosts"
     # Clear it.
