@@ -5,6 +5,7 @@ report; 404 for another organisation on every page; every read, list and write l
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from typing import Any
 
@@ -323,6 +324,39 @@ def test_sent_list_for_the_professional(client, login_verified, world):
     assert client.get(reverse("referrals:sent")).status_code == 403
 
 
+def test_list_dates_use_the_month_names_of_the_page_language(
+    client, login_verified, world, time_machine
+):
+    time_machine.move_to("2026-03-05 10:00:00+01:00", tick=False)
+    make_referral(world, status=Status.REQUESTED)
+    _as(client, login_verified, world.midwife)
+    dutch = client.get(reverse("referrals:sent")).content.decode()
+    assert '<time datetime="2026-03-05T10:00:00+01:00">5 maart 2026</time>' in dutch
+    assert "Mrt" not in dutch
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("referrals:sent")).content.decode()
+    assert ">5 March 2026</time>" in english
+
+
+def test_list_cells_carry_their_column_label_and_table_roles(client, login_verified, world):
+    """On a phone each row is a card whose cells show their column's label (data-label, see
+    kr-table--stack in app.css); the roles keep it a table for screen readers."""
+    make_referral(world, status=Status.REQUESTED)
+    _as(client, login_verified, world.intake)
+    body = client.get(reverse("referrals:inbox")).content.decode()
+    assert 'class="utrecht-table kr-table kr-ref-table kr-table--stack" role="table"' in body
+    headers = re.findall(
+        r'<th class="utrecht-table__header-cell" scope="col" role="columnheader">([^<]*)</th>', body
+    )
+    assert headers == ["Kenmerk", "Van", "Dienst", "Urgentie", "Status", "Verstuurd", "Wachttijd"]
+    row = re.search(r'<tr class="utrecht-table__row[^"]*" role="row"><td.*?</tr>', body, re.S)
+    assert row is not None
+    labels = re.findall(
+        r'<td class="utrecht-table__cell" role="cell" data-label="([^"]*)">', row.group(0)
+    )
+    assert labels == headers
+
+
 # --- Working on a referral --------------------------------------------------------------------
 
 
@@ -391,6 +425,48 @@ def test_decline_needs_a_reason(client, login_verified, world):
     referral.refresh_from_db()
     assert referral.status == Status.REJECTED
     assert referral.status_reason_code == "outside_area"
+
+
+def test_the_outcome_form_says_required_and_shows_page_messages_only(client, login_verified, world):
+    """The outcome is required to close: the label says so (no "optional"), a missing outcome
+    is named at the field and in the page's summary, and no API wording reaches the page."""
+    referral = make_referral(world, status=Status.IN_PROGRESS)
+    _as(client, login_verified, world.intake)
+    page = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    label = re.search(r'<label[^>]*for="t-completed-outcome"[^>]*>(.*?)</label>', page, re.S)
+    assert label is not None
+    assert "Uitkomst" in label.group(1)
+    assert "niet verplicht" not in label.group(1)
+    note = re.search(r'<label[^>]*for="t-completed-outcome_note"[^>]*>(.*?)</label>', page, re.S)
+    assert note is not None
+    assert "niet verplicht" in note.group(1)  # the note stays optional
+    response = client.post(
+        reverse("referrals:transition", args=[referral.pk]),
+        {"to": "completed", "version": referral.version, "outcome": ""},
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Er is nog niets opgeslagen" in text
+    assert "Uitkomst: Leg de uitkomst vast." in text
+    assert "'errors'" not in text
+    assert "Zie" not in text
+    referral.refresh_from_db()
+    assert referral.status == Status.IN_PROGRESS
+
+
+def test_a_service_error_on_a_status_change_is_shown_per_field(client, login_verified, world):
+    """What the service refuses (here: an unknown outcome code) is shown at the field, with the
+    page's own summary, not as the API's "see 'errors'" sentence."""
+    referral = make_referral(world, status=Status.IN_PROGRESS)
+    _as(client, login_verified, world.intake)
+    response = client.post(
+        reverse("referrals:transition", args=[referral.pk]),
+        {"to": "completed", "version": referral.version, "outcome": "verzonnen"},
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Er is nog niets opgeslagen" in text
+    assert "'errors'" not in text
 
 
 @pytest.mark.parametrize(

@@ -327,6 +327,10 @@ class VersionForm(forms.Form):
 
 
 class TransitionForm(VersionForm):
+    """A status change. ``rule`` (the transition, when the user may make it) makes the reason
+    or the outcome required where the workflow requires it, so the label and the check agree
+    (the service checks the same)."""
+
     to = forms.CharField(widget=forms.HiddenInput, max_length=20)
     reason_code = forms.ChoiceField(
         label=_("Reason"),
@@ -348,6 +352,15 @@ class TransitionForm(VersionForm):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args: Any, rule: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if rule is not None and rule.reason_required:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = _("Give a reason for this change.")
+        if rule is not None and rule.outcome_required:
+            self.fields["outcome"].required = True
+            self.fields["outcome"].error_messages["required"] = _("Record the outcome.")
 
 
 class ContactAttemptForm(VersionForm):

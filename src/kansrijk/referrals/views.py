@@ -335,6 +335,7 @@ def _transition_forms(
         else:
             form = TransitionForm(
                 initial={"to": target, "version": referral.version},
+                rule=rule,
                 auto_id=f"t-{target}-%s",
             )
         items.append(
@@ -439,10 +440,14 @@ def _error_response(
             request, referral, status=409, error=CONSENT_MESSAGE, missing=exc.missing
         )
     if isinstance(exc, InvalidReferral):
+        # The page shows what is wrong per field (in the form's error summary), not the API's
+        # "see 'errors'" sentence.
         form = next(iter(forms.values()), None)
         if form is not None:
             _add_errors(form, exc)
-        return _render_detail(request, referral, status=400, error=exc.message, **forms)
+            return _render_detail(request, referral, status=400, **forms)
+        messages_text = " ".join(str(m) for errors in exc.errors.values() for m in errors)
+        return _render_detail(request, referral, status=400, error=messages_text or exc.message)
     status = 403 if isinstance(exc, NotAllowed) else 409
     return _render_detail(request, referral, status=status, error=exc.message)
 
@@ -481,9 +486,18 @@ def consent(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 def transition(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     referral = _get_referral(request, pk, log=False)
     target = request.POST.get("to", "")
-    form = TransitionForm(request.POST, auto_id=f"t-{target}-%s")
-    if not form.is_valid() or target not in Status.values:
+    # The rule makes the reason or outcome required where the workflow does. A change the user
+    # may not make gets no rule: the service refuses it (and logs the refusal).
+    rule = next(
+        (t for t in selectors.allowed_transitions(request.user, referral) if t.target == target),
+        None,
+    )
+    form = TransitionForm(request.POST, rule=rule, auto_id=f"t-{target}-%s")
+    valid = form.is_valid()
+    if target not in Status.values or "to" in form.errors or "version" in form.errors:
         form.add_error(None, _("This status change is not allowed."))
+        return _render_detail(request, referral, status=400, transition_form=form)
+    if not valid:
         return _render_detail(request, referral, status=400, transition_form=form)
     data = form.cleaned_data
     try:

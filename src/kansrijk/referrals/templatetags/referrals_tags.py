@@ -12,7 +12,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext
 
@@ -187,7 +187,9 @@ def _row_cells(row: Any, side: str, prenatal: str, herself: str) -> tuple[Any, .
         sent = format_html(
             '<time datetime="{}">{}</time>',
             local.isoformat(),
-            formats.date_format(local, "j M Y"),
+            # "5 december 2026": the month name from the active language ("j M Y" gave
+            # "5 Dec 2026" and "5 Mrt 2026" on Dutch pages).
+            formats.date_format(local, "j F Y"),
         )
     organisation = r.sender_organisation if side == "inbox" else r.receiver_organisation
     kind_note = prenatal if r.kind in ("prenatal_home_visit", "self_referral") else ""
@@ -210,6 +212,51 @@ def _capfirst(value: str) -> str:
     return value[:1].upper() + value[1:]
 
 
+def _column_labels(side: str) -> tuple[str, ...]:
+    """The column labels of the inbox or the sent list, in the active language."""
+    return (
+        gettext("Reference"),
+        gettext("From") if side == "inbox" else gettext("To"),
+        gettext("Service"),
+        gettext("Urgency"),
+        gettext("Status"),
+        gettext("Sent"),
+        gettext("Waiting time"),
+    )
+
+
+@register.simple_tag
+def referral_columns(side: str) -> tuple[str, ...]:
+    """The header cells of ``referrals/includes/list_table.html`` (the rows label their cells
+    with the same words, for the stacked layout on a phone)."""
+    return _column_labels(side)
+
+
+#: The content of each cell of a list row (format_html placeholders), in column order.
+_CELLS = (
+    '<a class="utrecht-link" href="{}">{}</a>{}',
+    "{}",
+    "{}",
+    "{}",
+    '<span class="kr-ref-status kr-ref-status--{}">{}</span>',
+    "{}",
+    "{}",
+)
+
+
+def _row_format(side: str) -> str:
+    """The format of one row, each cell with its column label (``data-label``) and role."""
+
+    def literal(text: str) -> str:
+        return str(escape(text)).replace("{", "{{").replace("}", "}}")
+
+    cells = "".join(
+        f'<td class="utrecht-table__cell" role="cell" data-label="{literal(label)}">{cell}</td>'
+        for label, cell in zip(_column_labels(side), _CELLS, strict=True)
+    )
+    return f'<tr class="utrecht-table__row{{}}" role="row">{cells}</tr>'
+
+
 @register.simple_tag
 def referral_rows(rows: Any, side: str) -> SafeString:
     """The rows of the inbox or the sent list (``side``), written out in Python: a page of
@@ -218,15 +265,5 @@ def referral_rows(rows: Any, side: str) -> SafeString:
     prenatal = gettext("Prenatal home visit")
     herself = gettext("Self-referral (the client herself)")
     return format_html_join(
-        "\n",
-        '<tr class="utrecht-table__row{}">'
-        '<td class="utrecht-table__cell"><a class="utrecht-link" href="{}">{}</a>{}</td>'
-        '<td class="utrecht-table__cell">{}</td>'
-        '<td class="utrecht-table__cell">{}</td>'
-        '<td class="utrecht-table__cell">{}</td>'
-        '<td class="utrecht-table__cell"><span class="kr-ref-status kr-ref-status--{}">{}</span></td>'
-        '<td class="utrecht-table__cell">{}</td>'
-        '<td class="utrecht-table__cell">{}</td>'
-        "</tr>",
-        (_row_cells(row, side, prenatal, herself) for row in rows),
+        "\n", _row_format(side), (_row_cells(row, side, prenatal, herself) for row in rows)
     )
