@@ -194,6 +194,37 @@ def test_the_page_in_english(client, local_offer_data):
     assert "Outcome: potentially vulnerable" in text
 
 
+def test_in_english_dutch_only_content_is_said_once_and_marked(client, local_offer_data):
+    """The catalogue and the local offer exist in Dutch only: the English page says so once
+    and marks each such text lang="nl", instead of mixing languages without a word."""
+    client.cookies["django_language"] = "en"
+    text = _get(
+        client,
+        municipality="GM0090",
+        phase="pregnancy",
+        factor=["geldzorgen", "roken", "huiselijk-geweld"],
+    ).content.decode()
+    assert text.count("are written in Dutch only; they are shown in Dutch.") == 1
+    # In the reasons: English sentences, the Dutch names marked.
+    assert (
+        'Risks in 3 life domains (<span lang="nl">Geld en werk</span>, '
+        '<span lang="nl">Leefstijl en middelen</span>, <span lang="nl">Veiligheid</span>) '
+        "reinforce each other." in text
+    )
+    assert '<span lang="nl">Huiselijk geweld</span> is ticked' in text
+    assert re.search(r'<span class="kr-sig-note" lang="nl">[^<]+</span>', text)
+    # The table, the offer and the form's factors.
+    assert '<td class="utrecht-table__cell" lang="nl">Geld en werk</td>' in text
+    assert '<h3 class="utrecht-heading-3" lang="nl">Geldzorgen en schulden</h3>' in text
+    assert 'Pathway: <span lang="nl">Geldzorgen in Smallingerland</span>' in text
+    assert 'for="factor-geldzorgen" lang="nl">Geldzorgen en schulden</label>' in text
+    # A Dutch page has neither the notice nor the marks.
+    client.cookies["django_language"] = "nl"
+    dutch = client.get(OUTCOME).content.decode()
+    assert "alleen in het Nederlands geschreven" not in dutch
+    assert 'lang="nl">' not in dutch.replace('<html lang="nl"', "")
+
+
 # --- Posted, kept in the browser, never in a URL (issue 12, point 5) ---------------------------------
 
 ANSWERS = {"postcode": "9203", "phase": "pregnancy", "factor": ["geldzorgen", "huiselijk-geweld"]}

@@ -3,12 +3,16 @@ weighed, and which rule decided. Also the plain-language reading of the rule set
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kansrijk.core.templatetags.content_language import mark_content
 from kansrijk.signalling.grading import (
     RULE_ANY_RISK,
     RULE_BALANCE,
@@ -52,47 +56,76 @@ def grade_label(grade: str) -> str:
     return str(Grade(grade).label)
 
 
-def _names(codes: tuple[str, ...], rules: GradingRules) -> str:
-    return ", ".join(rules.factors[c].name if c in rules.factors else c for c in codes)
+def _names(codes: tuple[str, ...], rules: GradingRules, mark: Callable[[str], str]) -> str:
+    return ", ".join(mark(rules.factors[c].name if c in rules.factors else c) for c in codes)
 
 
-def _domain_names(assessment: Assessment, codes: tuple[str, ...]) -> str:
+def _domain_names(
+    assessment: Assessment, codes: tuple[str, ...], mark: Callable[[str], str]
+) -> str:
     names = {d.code: d.name for d in assessment.risk_domains}
-    return ", ".join(names.get(c, c) for c in codes)
+    return ", ".join(mark(names.get(c, c)) for c in codes)
 
 
 def outcome_sentence(outcome: RuleOutcome, assessment: Assessment, rules: GradingRules) -> str:
-    grade = grade_label(outcome.grade)
+    """The rule's outcome in a sentence (plain text, for the API)."""
+    return _outcome_sentence(outcome, assessment, rules, mark=str)
+
+
+def outcome_html(outcome: RuleOutcome, assessment: Assessment, rules: GradingRules) -> SafeString:
+    """The same sentence for a page: the names of factors and life domains (catalogue content,
+    in Dutch only) are marked ``lang="nl"`` on a page in another language."""
+    html = _outcome_sentence(outcome, assessment, rules, mark=mark_content)
+    return mark_safe(html)  # noqa: S308 - the sentence and every value in it are escaped
+
+
+def _outcome_sentence(
+    outcome: RuleOutcome,
+    assessment: Assessment,
+    rules: GradingRules,
+    *,
+    mark: Callable[[str], str],
+) -> str:
+    # With ``mark_content`` the result is HTML: the sentence and the grade are escaped, the
+    # marked names already are.
+    text: Callable[[object], str] = str if mark is str else escape
+    grade = text(grade_label(outcome.grade))
     if outcome.rule == RULE_FLOOR:
-        return _("%(factor)s is ticked: that always means at least “%(grade)s”.") % {
-            "factor": _names(outcome.factors, rules),
+        return text(_("%(factor)s is ticked: that always means at least “%(grade)s”.")) % {
+            "factor": _names(outcome.factors, rules, mark),
             "grade": grade,
         }
     if outcome.rule == RULE_REINFORCEMENT:
-        return _(
-            "Risks in %(count)s life domains (%(domains)s) reinforce each other. Risks in "
-            "%(min_domains)s or more domains with a balance of %(min_balance)s or more mean at "
-            "least “%(grade)s”."
+        return text(
+            _(
+                "Risks in %(count)s life domains (%(domains)s) reinforce each other. Risks in "
+                "%(min_domains)s or more domains with a balance of %(min_balance)s or more mean "
+                "at least “%(grade)s”."
+            )
         ) % {
             "count": len(outcome.domains),
-            "domains": _domain_names(assessment, outcome.domains),
+            "domains": _domain_names(assessment, outcome.domains, mark),
             "min_balance": outcome.min_balance,
             "min_domains": outcome.min_domains,
             "grade": grade,
         }
     if outcome.rule == RULE_BALANCE:
-        return _(
-            "Risk factors weigh %(risk)s and protective factors %(protective)s: a balance of "
-            "%(balance)s, which means “%(grade)s”."
+        return text(
+            _(
+                "Risk factors weigh %(risk)s and protective factors %(protective)s: a balance "
+                "of %(balance)s, which means “%(grade)s”."
+            )
         ) % {
             "risk": assessment.risk_score,
             "protective": assessment.protective_score,
             "balance": assessment.balance,
             "grade": grade,
         }
-    return _(
-        "With at least one risk factor the grade is at least “%(grade)s”: protective factors can "
-        "balance risks, not make them disappear."
+    return text(
+        _(
+            "With at least one risk factor the grade is at least “%(grade)s”: protective "
+            "factors can balance risks, not make them disappear."
+        )
     ) % {"grade": grade}
 
 
@@ -139,6 +172,7 @@ def explanation(assessment: Assessment, rules: GradingRules) -> dict[str, Any]:
                 **o.as_dict(),
                 "rule_name": str(RULE_NAMES[o.rule]),
                 "text": outcome_sentence(o, assessment, rules),
+                "html": outcome_html(o, assessment, rules),
                 "decisive": o in assessment.decided_by,
             }
             for o in assessment.outcomes
