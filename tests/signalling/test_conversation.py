@@ -287,6 +287,15 @@ def test_the_page_says_what_is_and_is_not_kept(client, default_rules):
     assert "Nothing you tick is stored" not in text
 
 
+def test_the_page_names_the_monitors_count_when_it_is_on(client, default_rules, settings):
+    settings.KANSRIJK_DEMAND_SIGNAL = False
+    assert "Eén ding wordt geteld" not in client.get(URL).content.decode()
+    settings.KANSRIJK_DEMAND_SIGNAL = True
+    text = client.get(URL).content.decode()
+    assert "Eén ding wordt geteld" in text
+    assert "per gemeente, fase, aangevinkte risicofactor en maand" in text
+
+
 def test_without_kept_answers_the_result_page_says_so(client, default_rules):
     text = client.get(OUTCOME).content.decode()
     assert "Er is geen uitkomst om te tonen" in text

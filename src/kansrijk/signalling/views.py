@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kansrijk.monitoring.services import count_graded_conversation
+from kansrijk.monitoring.services import count_graded_conversation, demand_signal_enabled
 from kansrijk.referrals.models import referral_scope
 from kansrijk.signalling import answers
 from kansrijk.signalling.exceptions import NoPublishedGuide, NoPublishedRules
@@ -78,6 +78,8 @@ def _conversation_context(data: QueryDict | None, *, outcome: bool = True) -> di
         "ticked": set(data.getlist("factor")) if data is not None else set(),
         "phase_value": str(form["phase"].value() or Phase.PREGNANCY),
         "answers_minutes": answers.max_age_seconds() // 60,
+        # What the page says is kept must include the monitor's count when it is on.
+        "demand_signal": demand_signal_enabled(),
     }
     if rules is not None:
         context["risk_groups"] = by_domain(rules.risks())
