@@ -63,9 +63,9 @@ def test_the_ticked_factors_travel_to_the_referral_but_never_in_an_address(page,
     # Reload, switch language, switch back, go back: the result stays.
     page.reload()
     expect(outcome).to_be_visible()
-    page.get_by_role("link", name="English").click()
+    page.get_by_role("navigation", name="Taal").get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", level=2, name=re.compile("^Outcome:"))).to_be_visible()
-    page.get_by_role("link", name="Nederlands").click()
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="Nederlands").click()
     expect(outcome).to_be_visible()
     # (The language is a preference, not part of the address: back shows it in Dutch.)
     page.go_back()
