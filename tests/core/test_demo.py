@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -19,14 +20,16 @@ from kansrijk.accounts.roles import Role
 from kansrijk.places.models import Municipality
 
 DEMO_MUNICIPALITIES = {"GM0090", "GM0599", "GM0917"}
+#: The test settings have DEBUG off, as production: the demo runs only when told it may.
+NOT_PRODUCTION = "--i-know-this-is-not-production"
 
 
 @pytest.mark.django_db
 def test_demo_sets_up_everything_and_twice_is_safe(places):
     out = io.StringIO()
-    call_command("demo", "--no-serve", stdout=out)
+    call_command("demo", "--no-serve", NOT_PRODUCTION, stdout=out)
     first = (User.objects.count(), Organisation.objects.count(), RoleAssignment.objects.count())
-    call_command("demo", "--no-serve", stdout=io.StringIO())
+    call_command("demo", "--no-serve", NOT_PRODUCTION, stdout=io.StringIO())
     assert (
         User.objects.count(),
         Organisation.objects.count(),
@@ -54,7 +57,7 @@ def test_demo_sets_up_everything_and_twice_is_safe(places):
 def test_demo_administrators_are_no_superusers_and_stay_in_their_municipality(places):
     from kansrijk.accounts.scope import administration_scope
 
-    call_command("demo", "--no-serve", stdout=io.StringIO())
+    call_command("demo", "--no-serve", NOT_PRODUCTION, stdout=io.StringIO())
     assert not User.objects.filter(is_demo=True, is_superuser=True).exists()
     assert not User.objects.filter(is_demo=True, is_staff=True).exists()
     admin = User.objects.get(username="beheerder.smallingerland")
@@ -71,7 +74,7 @@ def test_demo_code_prints_the_current_code_for_demo_users_only(places):
     from kansrijk.accounts.twofactor import match_second_factor
     from tests.factories import TOTPDeviceFactory, UserFactory
 
-    call_command("demo", "--no-serve", stdout=io.StringIO())
+    call_command("demo", "--no-serve", NOT_PRODUCTION, stdout=io.StringIO())
     out = io.StringIO()
     call_command("demo_code", "jgz.rotterdam", stdout=out)
     code = out.getvalue().strip()
@@ -136,7 +139,115 @@ def test_the_readme_command_serves_the_app(tmp_path: Path):
             page = response.read().decode()
         assert "Demo-omgeving" in page
         assert (tmp_path / "kansrijk.sqlite3").exists()
+        # A mistyped address: the application's own 404 page, not Django's debug page.
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bestaat-niet/", timeout=5)
+        assert missing.value.code == 404
+        text = missing.value.read().decode()
+        assert "Pagina niet gevonden" in text
+        assert "URLconf" not in text
+        assert "DEBUG = True" not in text
+        # Static files are served with DEBUG off too.
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/static/vendor/htmx.min.js", timeout=5
+        ) as response:
+            assert response.status == 200
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=20)
     assert "verloskundige.smallingerland" in output
+
+
+# --- Demo accounts never reach production ---------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("debug", "production", "reason"),
+    [(False, False, "DEBUG is off"), (True, True, "production settings")],
+)
+def test_demo_refuses_to_run_on_what_looks_like_production(
+    places, settings, debug, production, reason
+):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = debug
+    settings.KANSRIJK_PRODUCTION = production
+    before = (User.objects.count(), Organisation.objects.count())
+    with pytest.raises(CommandError, match=reason) as refused:
+        call_command("demo", "--no-serve", stdout=io.StringIO())
+    assert NOT_PRODUCTION in str(refused.value)
+    assert (User.objects.count(), Organisation.objects.count()) == before
+    assert not User.objects.filter(is_demo=True).exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DJANGO_SETTINGS_MODULE": "kansrijk.conf.production", "SECRET_KEY": "x" * 60},
+        {"DJANGO_SETTINGS_MODULE": "kansrijk.conf.dev", "DEBUG": "false"},
+    ],
+    ids=["production-settings", "debug-off"],
+)
+def test_the_demo_command_exits_non_zero_and_creates_nothing(tmp_path: Path, env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "kansrijk.cli", "demo", "--no-serve"],
+        cwd=tmp_path,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Refusing to set up the demo" in result.stderr
+    assert not (tmp_path / "kansrijk.sqlite3").exists()
+
+
+@pytest.mark.django_db
+def test_demo_accounts_cannot_log_in_on_a_real_installation(client, settings):
+    from django.urls import reverse
+
+    from kansrijk.accounts.demo import DEMO_PASSWORD
+    from kansrijk.audit.models import AccessEvent
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="analist.demo", is_demo=True, roles=[Role.ANALYST])
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    login = reverse("accounts:login")
+    credentials = {"username": "analist.demo", "password": DEMO_PASSWORD}
+
+    settings.KANSRIJK_PRODUCTION = True
+    settings.KANSRIJK_DEMO_MODE = False
+    refused = client.post(login, credentials)
+    assert refused.status_code == 200
+    assert "_auth_user_id" not in client.session
+    failure = AccessEvent.objects.get(event_type="accounts.login", outcome="failure")
+    assert failure.user == user
+
+    # Where the demo banner shows (demo mode), they work; switch it off and the session ends.
+    settings.KANSRIJK_DEMO_MODE = True
+    assert client.post(login, credentials).status_code == 302
+    assert client.get(reverse("core:start")).context["user"].is_authenticated
+    settings.KANSRIJK_DEMO_MODE = False
+    assert not client.get(reverse("core:start")).context["user"].is_authenticated
+
+
+@pytest.mark.django_db
+def test_a_demo_account_can_never_be_a_superuser():
+    from django.db import IntegrityError, transaction
+
+    from tests.factories import UserFactory
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UserFactory(username="demo.operator", is_demo=True, is_superuser=True)
+    user = UserFactory(username="demo.gebruiker", is_demo=True)
+    user.is_superuser = True
+    with pytest.raises(IntegrityError), transaction.atomic():
+        user.save()

@@ -220,11 +220,11 @@ def test_regional_services_serve_the_whole_ggd_region(demo_map: demo.DemoSummary
     assert set(debt.service_areas.values_list("municipality_id", flat=True)) == {"GM0090"}
 
 
-def test_jgz_and_midwives_are_linked_to_the_demo_account_organisations(
+def test_jgz_midwives_and_debt_counselling_are_linked_to_the_demo_account_organisations(
     demo_map: demo.DemoSummary,
 ) -> None:
     for place in accounts_demo.PLACES:
-        for name in (place.midwife_practice, place.youth_health_care):
+        for name in (place.midwife_practice, place.youth_health_care, place.debt_counselling):
             organization = Organization.objects.get(name=name)
             assert organization.account_organisation is not None
             assert organization.account_organisation.name == name

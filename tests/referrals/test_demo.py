@@ -48,7 +48,10 @@ def test_demo_referrals_are_made_once_and_marked(demo_world):
     assert all(r.client_family_name.endswith("(demo)") for r in referrals)
     statuses = {r.status for r in referrals}
     assert {"draft", "requested", "accepted", "in-progress", "completed", "rejected"} <= statuses
-    assert {r.sender_organisation.name for r in referrals} == {demo.MIDWIFE_PRACTICE}
+    assert {r.sender_organisation.name for r in referrals} == {
+        demo.MIDWIFE_PRACTICE,
+        demo.GP_PRACTICE,
+    }
     receivers = {r.receiver_organisation.name for r in referrals}
     assert receivers == {demo.JGZ, demo.DEBT}
     assert all(r.consents.exists() for r in referrals)
@@ -56,3 +59,29 @@ def test_demo_referrals_are_made_once_and_marked(demo_world):
     again = demo.load()
     assert again == {"created": 0, "skipped": len(demo.REFERRALS)}
     assert Referral.objects.count() == len(demo.REFERRALS)
+
+
+def test_the_debt_counselling_intake_handler_has_referrals_to_accept(demo_world):
+    """The demo user of debt counselling finds referrals in the inbox — from the midwife and
+    from the GP — and can accept one; one is already being worked on."""
+    from kansrijk.accounts.models import User
+    from kansrijk.referrals import selectors, services
+    from kansrijk.referrals.workflow import Status
+
+    demo.load()
+    handler = User.objects.get(username=demo.DEBT_INTAKE)
+    inbox = selectors.inbox(handler)
+    senders = {row.referral.sender_organisation.name for row in inbox.rows}
+    assert senders == {demo.MIDWIFE_PRACTICE, demo.GP_PRACTICE}
+    statuses = {row.referral.status for row in inbox.rows}
+    assert {Status.REQUESTED, Status.IN_PROGRESS} <= statuses
+    waiting = next(r.referral for r in inbox.rows if r.referral.status == Status.REQUESTED)
+    referral = selectors.get_referral(handler, waiting.pk)
+    services.acknowledge_receipt(referral=referral, user=handler)
+    accepted = services.accept_referral(
+        referral=selectors.get_referral(handler, waiting.pk), user=handler
+    )
+    assert accepted.status == Status.ACCEPTED
+    gp = User.objects.get(username=demo.GP)
+    assert gp.has_role("professional")
+    assert selectors.sent_referrals(gp).rows

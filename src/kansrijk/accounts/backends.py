@@ -1,18 +1,37 @@
-"""Permissions that follow from roles. An administrator manages the platform's data in the
-admin (organisations, users, roles, reference data, the directory) without being a superuser;
-the access log stays read-only for everyone (see audit.admin)."""
+"""Authentication, and the permissions that follow from roles. An administrator manages their
+organisations' data in the admin (users, roles, the social map; see core.admin_scope) without
+being a superuser; the access log stays read-only for everyone (see audit.admin)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.backends import BaseBackend
+from django.conf import settings
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 
 from kansrijk.accounts.roles import Role
 
 ADMINISTRATOR_APPS = frozenset(
     {"accounts", "places", "directory", "otp_totp", "otp_static", "axes", "audit"}
 )
+
+
+def demo_accounts_allowed() -> bool:
+    """Demo accounts (published password, derivable two-factor keys) work everywhere but on a
+    real installation (production settings), unless the demo mode is on there."""
+    return not getattr(settings, "KANSRIJK_PRODUCTION", False) or bool(
+        getattr(settings, "KANSRIJK_DEMO_MODE", False)
+    )
+
+
+class AccountBackend(ModelBackend):
+    """Django's user-name-and-password backend, which also ends the sessions of accounts that
+    may not log in (``get_user``): inactive ones, and demo accounts on a real installation."""
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        if getattr(user, "is_demo", False) and not demo_accounts_allowed():
+            return False
+        return super().user_can_authenticate(user)
 
 
 class RolePermissionBackend(BaseBackend):

@@ -1,9 +1,14 @@
-"""Demo organisations and one demo user per role in Smallingerland, Rotterdam and Heerlen.
+"""Demo organisations and users in Smallingerland, Rotterdam and Heerlen: in each, a midwife
+and a GP who refer, an intake handler at the JGZ and one at the debt-counselling service who
+receive referrals, and a coalition editor, coordinator, analyst and administrator at the
+municipality (``DEMO_ACCOUNTS``; the README lists them).
 
 Everything made here is marked ``is_demo`` and shown as demo in the interface. Running it
 again resets the demo users (password, authenticator key, recovery codes) and changes nothing
 else. The authenticator keys are derived from the user name, so that ``kansrijk demo-code``
-can print the current code without a phone.
+can print the current code without a phone — which is why demo accounts are never
+superusers (a database constraint) and cannot log in under production settings
+(``accounts.backends``), and why ``kansrijk demo`` refuses to run there.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ class DemoPlace:
     town: str
     midwife_practice: str
     youth_health_care: str
+    gp_practice: str
+    #: Equal to the debt-counselling organisation of the demo social map (directory.demo).
+    debt_counselling: str
 
 
 PLACES = [
@@ -39,23 +47,89 @@ PLACES = [
         "Drachten",
         "Verloskundigenpraktijk De Wieken",
         "JGZ Fryslân Drachten",
+        "Huisartsenpraktijk Drachten-Noord",
+        "Schuldhulpverlening Smallingerland",
     ),
     DemoPlace(
-        "GM0599", "rotterdam", "Rotterdam", "Verloskundigenpraktijk Kralingen", "CJG Rotterdam Oost"
+        "GM0599",
+        "rotterdam",
+        "Rotterdam",
+        "Verloskundigenpraktijk Kralingen",
+        "CJG Rotterdam Oost",
+        "Huisartsenpraktijk Kralingen-Oost",
+        "Kredietbank Rotterdam",
     ),
     DemoPlace(
-        "GM0917", "heerlen", "Heerlen", "Verloskundigenpraktijk Heerlen-Centrum", "JGZ Heerlen"
+        "GM0917",
+        "heerlen",
+        "Heerlen",
+        "Verloskundigenpraktijk Heerlen-Centrum",
+        "JGZ Heerlen",
+        "Huisartsenpraktijk Heerlen-Zuid",
+        "Geldzaken Heerlen",
     ),
 ]
 
-ROLE_USERNAMES = {
-    Role.PROFESSIONAL: "verloskundige",
-    Role.INTAKE_HANDLER: "jgz",
-    Role.COALITION_EDITOR: "redacteur",
-    Role.COALITION_COORDINATOR: "coordinator",
-    Role.ANALYST: "analist",
-    Role.ADMINISTRATOR: "beheerder",
-}
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """One demo user per place: ``<prefix>.<place slug>``."""
+
+    prefix: str
+    role: str
+    #: Which organisation of the place: midwife, gp, jgz, debt or municipality.
+    organisation: str
+    #: What this user can do, for the printed log-ins and the README.
+    can: str
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount(
+        "verloskundige",
+        Role.PROFESSIONAL,
+        "midwife",
+        "refers clients (prenatal home visit, debt counselling), records consent, follows "
+        "the sent referrals",
+    ),
+    DemoAccount(
+        "huisarts", Role.PROFESSIONAL, "gp", "refers clients as a GP, follows the sent referrals"
+    ),
+    DemoAccount(
+        "jgz",
+        Role.INTAKE_HANDLER,
+        "jgz",
+        "receives the JGZ's referrals in the inbox: accepts, declines, records contact and outcome",
+    ),
+    DemoAccount(
+        "schuldhulp",
+        Role.INTAKE_HANDLER,
+        "debt",
+        "receives the debt-counselling service's referrals in the inbox",
+    ),
+    DemoAccount(
+        "redacteur",
+        Role.COALITION_EDITOR,
+        "municipality",
+        "maintains the municipality's social map and pathways",
+    ),
+    DemoAccount(
+        "coordinator",
+        Role.COALITION_COORDINATOR,
+        "municipality",
+        "the coalition's workspace, referral results and monitor",
+    ),
+    DemoAccount("analist", Role.ANALYST, "municipality", "referral results and the monitor"),
+    DemoAccount(
+        "beheerder",
+        Role.ADMINISTRATOR,
+        "municipality",
+        "administers the municipality's own users, roles and social map (/beheer/), searches "
+        "its access log",
+    ),
+]
+
+#: The prefix of the first demo user of each role (e.g. the midwife for professionals).
+ROLE_USERNAMES = {role: next(a.prefix for a in DEMO_ACCOUNTS if a.role == role) for role in Role}
 
 
 @dataclass(frozen=True)
@@ -66,6 +140,7 @@ class DemoLogin:
     municipality: str
     two_factor: bool
     recovery_codes: tuple[str, ...]
+    can: str = ""
 
 
 def demo_totp_key(username: str) -> str:
@@ -136,32 +211,31 @@ def load() -> list[DemoLogin]:
     logins: list[DemoLogin] = []
     for place in PLACES:
         municipality = Municipality.objects.get(code=place.municipality_code)
-        midwives = _organisation(place.midwife_practice, OrganisationKind.MEDICAL, municipality)
-        jgz = _organisation(place.youth_health_care, OrganisationKind.MEDICAL, municipality)
-        gemeente = _organisation(
-            f"Gemeente {municipality.name}", OrganisationKind.MUNICIPALITY, municipality
-        )
-        organisation_for = {
-            Role.PROFESSIONAL: midwives,
-            Role.INTAKE_HANDLER: jgz,
-            Role.COALITION_EDITOR: gemeente,
-            Role.COALITION_COORDINATOR: gemeente,
-            Role.ANALYST: gemeente,
-            Role.ADMINISTRATOR: gemeente,
+        organisations = {
+            "midwife": _organisation(
+                place.midwife_practice, OrganisationKind.MEDICAL, municipality
+            ),
+            "gp": _organisation(place.gp_practice, OrganisationKind.MEDICAL, municipality),
+            "jgz": _organisation(place.youth_health_care, OrganisationKind.MEDICAL, municipality),
+            "debt": _organisation(place.debt_counselling, OrganisationKind.SOCIAL, municipality),
+            "municipality": _organisation(
+                f"Gemeente {municipality.name}", OrganisationKind.MUNICIPALITY, municipality
+            ),
         }
-        for role, prefix in ROLE_USERNAMES.items():
-            username = f"{prefix}.{place.slug}"
-            organisation = organisation_for[role]
-            _user(username, prefix.capitalize(), organisation, role, municipality)
-            two_factor = role in CLIENT_DATA_ROLES
+        for account in DEMO_ACCOUNTS:
+            username = f"{account.prefix}.{place.slug}"
+            organisation = organisations[account.organisation]
+            _user(username, account.prefix.capitalize(), organisation, account.role, municipality)
+            two_factor = account.role in CLIENT_DATA_ROLES
             logins.append(
                 DemoLogin(
                     username=username,
-                    role=str(Role(role).label),
+                    role=str(Role(account.role).label),
                     organisation=organisation.name,
                     municipality=municipality.name,
                     two_factor=two_factor,
                     recovery_codes=demo_recovery_codes(username) if two_factor else (),
+                    can=account.can,
                 )
             )
     return logins

@@ -63,6 +63,13 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # Demo accounts have a published password: never the operator's powers.
+            models.CheckConstraint(
+                condition=~(models.Q(is_demo=True) & models.Q(is_superuser=True)),
+                name="accounts_user_demo_is_no_superuser",
+            )
+        ]
 
     @property
     def role_codes(self) -> frozenset[str]:

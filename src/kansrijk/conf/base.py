@@ -138,7 +138,8 @@ CACHES = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, refusing demo accounts on a real installation.
+    "kansrijk.accounts.backends.AccountBackend",
     "kansrijk.accounts.backends.RolePermissionBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -264,8 +265,11 @@ SPECTACULAR_SETTINGS = {
 
 # --- Product settings -----------------------------------------------------------------------
 ADMIN_URL_PATH = env_str("ADMIN_URL_PATH", "beheer/")
-# Shows the "demo environment" banner on every page (set by `kansrijk demo`).
+# Shows the "demo environment" banner on every page (set by `kansrijk demo`); under production
+# settings demo accounts log in only when it is on.
 KANSRIJK_DEMO_MODE = env_bool("KANSRIJK_DEMO_MODE", False)
+# Set by conf/production.py: a real installation.
+KANSRIJK_PRODUCTION = False
 # Social-map searches near a postcode are ranked from an index in each worker's memory
 # (kansrijk.directory.ranking; ~80 MB and ~2 s of CPU to read at 50,000 services).
 # Off: every search is ranked by one SQL query instead (docs/operations.md).

@@ -10,6 +10,9 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 50 characters")
 
 DEBUG = False
+# A real installation: `kansrijk demo` refuses to run and demo accounts cannot log in
+# (unless KANSRIJK_DEMO_MODE is set, which shows the demo banner on every page).
+KANSRIJK_PRODUCTION = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 63072000)

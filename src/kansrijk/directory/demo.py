@@ -14,8 +14,8 @@ GGZ) serve every municipality of the town's GGD region.
 ``load()`` is idempotent: every row has a fixed id (``fixed_id("demo", ...)``), the top-level rows
 are updated in place and the rows that hang from them are replaced, so running it again changes
 nothing but the relative dates ("last verified 400 days ago"). It needs the reference data
-(``kansrijk.places``) and links the JGZ and midwife organisations to the demo accounts
-organisations of ``kansrijk.accounts.demo`` when those exist.
+(``kansrijk.places``) and links the JGZ, midwife and debt-counselling organisations to the
+demo accounts organisations of ``kansrijk.accounts.demo`` when those exist.
 """
 
 from __future__ import annotations
@@ -286,6 +286,7 @@ def _organisations(town: Town) -> list[OrgSpec]:
             f"Gemeentelijke schuldhulpverlening voor inwoners van {t}: van een eerste "
             "geldgesprek tot budgetbeheer en een schuldregeling.",
             f"Loket Geldzaken {t}",
+            link_account=True,
         ),
         OrgSpec(
             "maternity",
@@ -976,7 +977,11 @@ def load() -> DemoSummary:
     accounts = {
         org.name: org
         for org in Organisation.objects.filter(
-            name__in=[name for t in TOWNS for name in (t.midwife_practice, t.youth_health_care)]
+            name__in=[
+                name
+                for t in TOWNS
+                for name in (t.midwife_practice, t.youth_health_care, t.debt_counselling)
+            ]
         )
     }
     rows: dict[type[Any], list[Any]] = {

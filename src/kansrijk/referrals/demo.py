@@ -1,15 +1,16 @@
 """Demo referrals in Smallingerland (Drachten): from the demo midwife practice
-(``verloskundige.smallingerland``) to the JGZ prenatal home visit and to debt counselling, in
-several statuses.
+(``verloskundige.smallingerland``) and the demo GP (``huisarts.smallingerland``) to the JGZ
+prenatal home visit and to debt counselling, in several statuses.
 
 The clients are obviously made up and marked: every family name ends in "(demo)". The
 referrals are made through the real services (so they have consent, status history and access
-log), as the demo midwife and the demo JGZ intake handler (``jgz.smallingerland``).
+log), as the demo senders and the demo intake handlers of the JGZ (``jgz.smallingerland``) and
+of debt counselling (``schuldhulp.smallingerland``), so that both inboxes have work.
 
 It needs the demo accounts and the demo social map (``kansrijk.accounts.demo`` and
-``kansrijk.directory.demo``); it runs after them in ``DEMO_LOADERS``. The debt counselling service of
-the demo social map has no Kansrijk account: this loader gives it one (a demo organisation of
-the same name, without users), so that it can receive referrals.
+``kansrijk.directory.demo``). Should the debt-counselling organisation of the demo social map
+have no Kansrijk account (a social map loaded without the demo accounts), this loader gives it
+one, so that it can receive referrals.
 
 ``load()`` is idempotent: a demo referral that exists (same client name and sending
 organisation) is left alone.
@@ -42,11 +43,17 @@ from kansrijk.referrals.workflow import Status
 
 MUNICIPALITY = "GM0090"
 MIDWIFE = "verloskundige.smallingerland"
+GP = "huisarts.smallingerland"
 INTAKE = "jgz.smallingerland"
+DEBT_INTAKE = "schuldhulp.smallingerland"
 MIDWIFE_PRACTICE = "Verloskundigenpraktijk De Wieken"
+GP_PRACTICE = "Huisartsenpraktijk Drachten-Noord"
 JGZ = "JGZ Fryslân Drachten"
 DEBT = "Schuldhulpverlening Smallingerland"
 DEMO_MARK = "(demo)"
+#: Who sends (``DemoReferral.sender``) and who receives (per service) the demo referrals.
+SENDERS = {"midwife": MIDWIFE, "gp": GP}
+RECEIVERS = {"phb": INTAKE, "debt": DEBT_INTAKE}
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,7 @@ class DemoReferral:
     note: str = ""
     contact: str = ContactPreference.CONTACT_CLIENT
     reached: bool = False
+    sender: str = "midwife"  # or "gp"
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -141,6 +149,31 @@ REFERRALS = [
         parity=None,
         situations=("geldzorgen",),
     ),
+    DemoReferral(
+        "Yara",
+        f"Voorbeeldig {DEMO_MARK}",
+        "debt",
+        Status.REQUESTED,
+        datetime.date(1994, 8, 23),
+        weeks=12,
+        parity=None,
+        situations=("geldzorgen",),
+        note="Demo: huurachterstand, wil graag snel een eerste gesprek.",
+        sender="gp",
+    ),
+    DemoReferral(
+        "Isa",
+        f"Proefpersoon {DEMO_MARK}",
+        "debt",
+        Status.IN_PROGRESS,
+        datetime.date(1999, 2, 14),
+        weeks=26,
+        parity=None,
+        situations=("geldzorgen", "stress"),
+        note="Demo: rekeningen stapelen zich op sinds de zwangerschap.",
+        reached=True,
+        sender="gp",
+    ),
 ]
 
 
@@ -159,7 +192,7 @@ def _services() -> dict[str, Any]:
     if debt_org is not None:
         if debt_org.account_organisation_id is None:
             account, _created = Organisation.objects.get_or_create(
-                name=DEBT, defaults={"kind": OrganisationKind.MUNICIPALITY, "is_demo": True}
+                name=DEBT, defaults={"kind": OrganisationKind.SOCIAL, "is_demo": True}
             )
             account.municipalities.add(Municipality.objects.get(code=MUNICIPALITY))
             debt_org.account_organisation = account
@@ -187,27 +220,35 @@ def load() -> dict[str, int]:
     """Create the demo referrals that do not exist yet; returns what was made and skipped."""
     from kansrijk.accounts.models import User
 
-    midwife = User.objects.filter(username=MIDWIFE).first()
-    intake = User.objects.filter(username=INTAKE).first()
+    users = {
+        user.username: user
+        for user in User.objects.filter(username__in=[*SENDERS.values(), *RECEIVERS.values()])
+    }
     found = _services()
-    if midwife is None or intake is None or found["phb"] is None:
+    if MIDWIFE not in users or INTAKE not in users or found["phb"] is None:
         return {"created": 0, "skipped": len(REFERRALS)}
     created = skipped = 0
     today = timezone.localdate()
     for spec in REFERRALS:
         service = found[spec.service]
+        sender = users.get(SENDERS[spec.sender])
+        intake = users.get(RECEIVERS[spec.service])
+        needs_intake = spec.status not in (Status.DRAFT, Status.REQUESTED)
+        if service is None or sender is None or (needs_intake and intake is None):
+            skipped += 1
+            continue
         exists = Referral.objects.filter(
-            sender_organisation_id=midwife.organisation_id,
+            sender_organisation_id=sender.organisation_id,
             client_given_name=spec.given,
             client_family_name=spec.family,
         ).exists()
-        if service is None or exists:
+        if exists:
             skipped += 1
             continue
         phb = spec.service == "phb"
         due = today + datetime.timedelta(weeks=40 - spec.weeks)
         referral = services.create_referral(
-            user=midwife,
+            user=sender,
             data=services.ReferralInput(
                 service_id=service.pk,
                 kind=Kind.PRENATAL_HOME_VISIT if phb else Kind.GENERAL,
@@ -231,18 +272,15 @@ def load() -> dict[str, int]:
         )
         services.record_consent(
             referral=referral,
-            user=midwife,
+            user=sender,
             data_categories=list(DataCategory.values),
             method=ConsentMethod.VERBAL,
         )
         for target in _path(spec.status):
-            user = midwife if target == Status.REQUESTED else intake
-            if target != Status.REQUESTED and spec.service != "phb":
-                break
             referral = services.transition(
                 referral=referral,
                 to=target,
-                user=user,
+                user=sender if target == Status.REQUESTED else intake,
                 reason="Demo: de cliënte woont buiten ons werkgebied."
                 if target == Status.REJECTED
                 else "",
@@ -254,7 +292,9 @@ def load() -> dict[str, int]:
                 user=intake,
                 channel=ContactChannel.PHONE,
                 result=ContactResult.REACHED,
-                note="Demo: afspraak voor huisbezoek gemaakt.",
+                note="Demo: afspraak gemaakt."
+                if not phb
+                else "Demo: afspraak voor huisbezoek gemaakt.",
             )
         if spec.status == Status.COMPLETED:
             referral.refresh_from_db()

@@ -3,6 +3,12 @@
 Creates and migrates the database (SQLite by default), loads the reference data and the demo
 content, prints the demo log-ins and serves the app on http://127.0.0.1:8000. Safe to run
 again: every step is idempotent.
+
+The demo accounts share a published password and have authenticator keys anyone can derive,
+so the command refuses to run (exit status 1, nothing created) under production settings or
+with ``DEBUG`` off, unless ``--i-know-this-is-not-production`` is given. The server it starts
+runs with ``DEBUG`` off, so it shows the application's own 404 and 500 pages, as a real
+installation does, not Django's debug pages.
 """
 
 from __future__ import annotations
@@ -17,6 +23,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kansrijk.accounts.demo import DEMO_PASSWORD, DemoLogin
 from kansrijk.core.demo import run_demo_loaders
 from kansrijk.places.services import load_reference_data
+
+NOT_PRODUCTION_FLAG = "--i-know-this-is-not-production"
+
+
+def production_reason() -> str:
+    """Why the settings look like a real installation ("" when they do not)."""
+    if getattr(settings, "KANSRIJK_PRODUCTION", False):
+        return f"these are production settings ({os.environ.get('DJANGO_SETTINGS_MODULE', '')})"
+    if not settings.DEBUG:
+        return "DEBUG is off"
+    return ""
 
 
 class Command(BaseCommand):
@@ -36,10 +53,32 @@ class Command(BaseCommand):
             action="store_true",
             help="Set up and print the log-ins, but start no server.",
         )
+        parser.add_argument(
+            NOT_PRODUCTION_FLAG,
+            action="store_true",
+            dest="not_production",
+            help="Run although the settings look like production (production settings or "
+            "DEBUG off). Never on a real installation: the demo accounts' password is public.",
+        )
 
-    def handle(self, *args: Any, port: int, host: str, no_serve: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        port: int,
+        host: str,
+        no_serve: bool,
+        not_production: bool = False,
+        **options: Any,
+    ) -> None:
         if not 1 <= port <= 65535:
             raise CommandError(f"--port must be between 1 and 65535, not {port}")
+        reason = production_reason()
+        if reason and not not_production:
+            raise CommandError(
+                f"Refusing to set up the demo: {reason}. The demo accounts have a published "
+                "password and derivable two-factor keys. On a development or test machine, run "
+                f"it again with {NOT_PRODUCTION_FLAG}."
+            )
         database = settings.DATABASES["default"]
         self.stdout.write(f"Database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
@@ -54,6 +93,9 @@ class Command(BaseCommand):
             return
         os.environ["KANSRIJK_DEMO_MODE"] = "1"
         settings.KANSRIJK_DEMO_MODE = True
+        # The application's own 404 and 500 pages, as on a real installation: no debug pages
+        # (they show settings and code to anyone who mistypes an address).
+        settings.DEBUG = False
         # The demo shows the monitor's anonymous demand signal (off by default elsewhere).
         os.environ.setdefault("KANSRIJK_DEMAND_SIGNAL", "1")
         settings.KANSRIJK_DEMAND_SIGNAL = os.environ["KANSRIJK_DEMAND_SIGNAL"] == "1"
@@ -69,7 +111,8 @@ class Command(BaseCommand):
         for login in logins:
             second = "2FA" if login.two_factor else "   "
             self.stdout.write(
-                f"  {login.username:<{width}}  {second}  {login.role} — {login.organisation} ({login.municipality})"
+                f"  {login.username:<{width}}  {second}  {login.role} — {login.organisation} "
+                f"({login.municipality}): {login.can}"
             )
         self.stdout.write(
             "\nUsers marked 2FA log in with a second step. Their current code: "
