@@ -77,14 +77,13 @@ def test_warm_search_cache_refuses_an_unknown_language(services: list[Service]) 
 def test_a_changed_service_gets_a_new_card_and_the_others_keep_theirs(
     services: list[Service], client: Client
 ) -> None:
-    from kansrijk.accounts.roles import Role
     from kansrijk.directory.services import update_service
     from tests.factories import UserFactory
 
     call_command("warm_search_cache", stdout=StringIO())
     update_service(
         service=services[0],
-        user=UserFactory(roles=[Role.ADMINISTRATOR]),
+        user=UserFactory(is_superuser=True),
         fields={"description": "Nu ook op zaterdag."},
     )
     from django.db import connection

@@ -357,13 +357,38 @@ def test_municipalities_of_other_coalitions_are_kept(client: Client, drachten_ed
     assert ServiceTaxonomy.objects.filter(service=service, taxonomy_term=other_term).exists()
 
 
-def test_administrator_edits_any_service(client: Client, login_verified, service: Service) -> None:
-    admin = UserFactory(roles=[Role.ADMINISTRATOR])
+def _administrator_in(code: str) -> User:
+    """An administrator of a municipality organisation that works in ``code``."""
+    from kansrijk.accounts.models import OrganisationKind
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(name=f"Gemeente {code}", kind=OrganisationKind.MUNICIPALITY)
+    organisation.municipalities.add(code)
+    return UserFactory(organisation=organisation, roles=[Role.ADMINISTRATOR])
+
+
+def test_an_administrator_of_another_municipality_cannot_edit_it(
+    client: Client, login_verified, service: Service
+) -> None:
+    login_verified(client, _administrator_in("GM0599"))
+    before = snapshots([service.id])[service.id]
+    assert client.get(_edit_url(service)).status_code == 403
+    response = client.post(_edit_url(service), _form_data(service, name="Gekaapt"))
+    assert response.status_code == 403
+    assert snapshots([service.id])[service.id] == before
+
+
+def test_administrator_edits_the_services_of_their_municipality(
+    client: Client, login_verified, service: Service
+) -> None:
+    admin = _administrator_in("GM0090")
     login_verified(client, admin)
     response = client.get(_edit_url(service))
     assert response.status_code == 200
-    # 342 municipalities: a multiple select, not 342 checkboxes.
-    assert '<select name="service_areas"' in _html(response)
+    # The municipalities offered are theirs only.
+    html = _html(response)
+    assert 'value="GM0090"' in html
+    assert 'value="GM0599"' not in html
     response = client.post(_edit_url(service), _form_data(service, alert="Gesloten op 27 april."))
     assert response.status_code == 302
     service.refresh_from_db()

@@ -388,7 +388,7 @@ def test_result_cards_are_cached_and_a_change_shows_at_once(
     assert _results(again) == _results(first)
     assert "Hulp bij geldzorgen en schulden voor aanstaande ouders." in _html(again)
 
-    editor = UserFactory(roles=[Role.ADMINISTRATOR])
+    editor = UserFactory(is_superuser=True)  # the operator
     directory_services.update_service(
         service=directory["debt"],
         user=editor,

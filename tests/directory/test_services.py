@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from kansrijk.accounts.models import RoleAssignment
+from kansrijk.accounts.models import RoleAssignment, User
 from kansrijk.accounts.roles import Role
 from kansrijk.audit.models import AccessEvent
 from kansrijk.directory.exceptions import EditNotAllowed, InvalidServiceData
@@ -46,8 +46,18 @@ def test_editable_by(places: None) -> None:
     in_leeuwarden = ServiceFactory(municipalities=["GM0080"])
     editor = _editor("GM0090")
     assert set(Service.objects.editable_by(editor)) == {in_drachten, regional}
+    # An administrator: the services of their organisations and municipalities.
     admin = UserFactory(roles=[Role.ADMINISTRATOR])
+    assert not Service.objects.editable_by(admin).exists()
+    admin.organisation.municipalities.add("GM0090")
+    admin = User.objects.get(pk=admin.pk)  # (a new request: the scope is computed anew)
+    assert set(Service.objects.editable_by(admin)) == {in_drachten, regional}
+    in_leeuwarden.organization.account_organisation = admin.organisation
+    in_leeuwarden.organization.save()
     assert Service.objects.editable_by(admin).count() == 3
+    # The operator: everything.
+    operator = UserFactory(is_superuser=True)
+    assert Service.objects.editable_by(operator).count() == 3
     professional = UserFactory(roles=[Role.PROFESSIONAL])
     assert not Service.objects.editable_by(professional).exists()
     assert not Service.objects.editable_by(None).exists()

@@ -32,19 +32,14 @@ from kansrijk.directory.models import (
     ServiceTaxonomy,
     Taxonomy,
     TaxonomyTerm,
+    services_in_scope,
 )
 from kansrijk.directory.search import refresh_search_text
 
 
 def services_in(scope: AdministrationScope) -> Q:
     """Services of the administrator's organisations or serving their municipalities."""
-    return Q(organization__account_organisation_id__in=scope.organisation_ids) | Q(
-        Exists(
-            ServiceArea.objects.filter(
-                service=OuterRef("pk"), municipality_id__in=scope.municipality_codes
-            )
-        )
-    )
+    return services_in_scope(scope)
 
 
 def organisations_in(scope: AdministrationScope) -> Q:

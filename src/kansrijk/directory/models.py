@@ -259,28 +259,47 @@ class ServiceQuerySet(models.QuerySet["Service"]):
     def editable_by(self, user: Any) -> ServiceQuerySet:
         """The services ``user`` may edit.
 
-        Administrators (and superusers) edit everything. A coalition editor edits the services that
-        serve at least one municipality of their coalition-editor role assignments. Nobody else
-        edits the social map.
+        The operator (a superuser) edits everything. An administrator edits the services of
+        their organisations and those serving their municipalities (``accounts.scope``); a
+        coalition editor those serving at least one municipality of their coalition-editor
+        role assignments. Nobody else edits the social map.
         """
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
-        if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
+        if user.is_superuser:
             return self.all()
-        if not user.has_role(Role.COALITION_EDITOR):
-            return self.none()
-        from kansrijk.accounts.models import RoleAssignment
+        condition = Q(pk__in=[])
+        if user.has_role(Role.ADMINISTRATOR):
+            from kansrijk.accounts.scope import administration_scope
 
-        municipalities = RoleAssignment.municipalities.through.objects.filter(
-            roleassignment__user=user, roleassignment__role=Role.COALITION_EDITOR
-        ).values("municipality_id")
-        return self.filter(
-            Exists(
-                ServiceArea.objects.filter(
-                    service=OuterRef("pk"), municipality_id__in=municipalities
+            condition |= services_in_scope(administration_scope(user))
+        if user.has_role(Role.COALITION_EDITOR):
+            from kansrijk.accounts.models import RoleAssignment
+
+            municipalities = RoleAssignment.municipalities.through.objects.filter(
+                roleassignment__user=user, roleassignment__role=Role.COALITION_EDITOR
+            ).values("municipality_id")
+            condition |= Q(
+                Exists(
+                    ServiceArea.objects.filter(
+                        service=OuterRef("pk"), municipality_id__in=municipalities
+                    )
                 )
             )
+        return self.filter(condition)
+
+
+def services_in_scope(scope: Any) -> Q:
+    """The services an administrator with ``scope`` (``accounts.scope``) maintains: those of
+    their organisations and those serving their municipalities — in the admin and on the
+    editor pages alike."""
+    return Q(organization__account_organisation_id__in=scope.organisation_ids) | Q(
+        Exists(
+            ServiceArea.objects.filter(
+                service=OuterRef("pk"), municipality_id__in=scope.municipality_codes
+            )
         )
+    )
 
 
 class Service(models.Model):

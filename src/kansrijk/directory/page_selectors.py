@@ -12,12 +12,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kansrijk.accounts.roles import Role
+from kansrijk.accounts.scope import administration_scope
 from kansrijk.core.freshness import Kept
 from kansrijk.directory import cache as directory_cache
 from kansrijk.directory import ranking
@@ -185,27 +186,21 @@ def is_editor(user: Any) -> bool:
     )
 
 
-def _is_administrator(user: Any) -> bool:
-    return bool(user.is_superuser or user.has_role(Role.ADMINISTRATOR))
-
-
 def editor_municipalities(user: Any) -> QuerySet[Municipality]:
     """The municipalities this user maintains the social map for, by name.
 
-    Administrators: every municipality. Coalition editors: the municipalities of their
-    coalition-editor role assignments. Anyone else: none.
+    The operator: every municipality. Administrators: those of their organisations
+    (``accounts.scope``). Coalition editors: the municipalities of their coalition-editor
+    role assignments. Anyone else: none.
     """
     if not is_editor(user):
         return Municipality.objects.none()
-    if _is_administrator(user):
+    if user.is_superuser:
         return Municipality.objects.order_by("name", "code")
-    return (
-        Municipality.objects.filter(
-            role_assignments__user=user, role_assignments__role=Role.COALITION_EDITOR
-        )
-        .distinct()
-        .order_by("name", "code")
-    )
+    condition = Q(role_assignments__user=user, role_assignments__role=Role.COALITION_EDITOR)
+    if user.has_role(Role.ADMINISTRATOR):
+        condition |= Q(pk__in=administration_scope(user).municipality_codes)
+    return Municipality.objects.filter(condition).distinct().order_by("name", "code")
 
 
 def can_edit_service(user: Any, service: Service) -> bool:

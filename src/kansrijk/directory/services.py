@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
+from kansrijk.accounts.scope import administration_scope
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
 from kansrijk.directory.exceptions import EditNotAllowed, InvalidServiceData, UnknownMunicipality
@@ -483,12 +484,15 @@ def save_location(
         location.municipality_id = area.municipality_id
         if "latitude" not in fields and "longitude" not in fields and area.has_coordinates:
             location.latitude, location.longitude = area.latitude, area.longitude
-    if not (user.is_superuser or user.has_role(Role.ADMINISTRATOR)):
+    if not user.is_superuser:
+        # (page_selectors.editor_municipalities, which imports this module)
         allowed = set(
             Municipality.objects.filter(
                 role_assignments__user=user, role_assignments__role=Role.COALITION_EDITOR
             ).values_list("code", flat=True)
         )
+        if user.has_role(Role.ADMINISTRATOR):
+            allowed |= administration_scope(user).municipality_codes
         if location.municipality_id not in allowed:
             raise EditNotAllowed(
                 _("You may only add locations in the municipalities of your coalition.")
