@@ -38,11 +38,11 @@ _CELLS = """(selector) => {
 
 @pytest.fixture
 def demo(reference_data: None) -> None:
+    from kansrijk.core import freshness
     from kansrijk.core.demo import run_demo_loaders
-    from kansrijk.signalling.selectors import clear_rules_cache
 
     run_demo_loaders()
-    clear_rules_cache()
+    freshness.forget_all()
 
 
 def _assert_cards(page: Any, axe: Any, selector: str, name: str) -> None:
