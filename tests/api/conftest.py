@@ -1,8 +1,4 @@
 """The signalling fixtures (catalogue, default rules) for the API-wide tests."""
 
 from tests.referrals.conftest import world  # noqa: F401
-from tests.signalling.conftest import (  # noqa: F401
-    _fresh_rules_cache,
-    catalogue,
-    default_rules,
-)
+from tests.signalling.conftest import catalogue, default_rules  # noqa: F401
