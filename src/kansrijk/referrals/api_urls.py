@@ -3,29 +3,33 @@ Ids are UUIDs, parsed in the views so that a malformed id is a 404 problem like 
 
 from django.urls import path
 
-from kansrijk.referrals import api
+from kansrijk.referrals.api import views
 
 app_name = "referrals-api"
 
 urlpatterns = [
-    path("referrals", api.ReferralCollectionView.as_view(), name="list"),
-    path("referrals/workflow", api.WorkflowView.as_view(), name="workflow"),
-    path("referrals/<str:referral_id>", api.ReferralDetailView.as_view(), name="detail"),
+    path("referrals", views.ReferralCollectionView.as_view(), name="list"),
+    path("referrals/workflow", views.WorkflowView.as_view(), name="workflow"),
+    path("referrals/<str:referral_id>", views.ReferralDetailView.as_view(), name="detail"),
     path(
-        "referrals/<str:referral_id>/consents", api.ConsentCollectionView.as_view(), name="consents"
+        "referrals/<str:referral_id>/consents",
+        views.ConsentCollectionView.as_view(),
+        name="consents",
     ),
     path(
         "referrals/<str:referral_id>/consents/<str:consent_id>/withdraw",
-        api.ConsentWithdrawView.as_view(),
+        views.ConsentWithdrawView.as_view(),
         name="consent-withdraw",
     ),
     path(
-        "referrals/<str:referral_id>/transitions", api.TransitionView.as_view(), name="transitions"
+        "referrals/<str:referral_id>/transitions",
+        views.TransitionView.as_view(),
+        name="transitions",
     ),
-    path("referrals/<str:referral_id>/outcome", api.OutcomeView.as_view(), name="outcome"),
+    path("referrals/<str:referral_id>/outcome", views.OutcomeView.as_view(), name="outcome"),
     path(
         "referrals/<str:referral_id>/contact-attempts",
-        api.ContactAttemptView.as_view(),
+        views.ContactAttemptView.as_view(),
         name="contact-attempts",
     ),
 ]
