@@ -1,0 +1,164 @@
+"""Reading typed values out of an HSDS row (text, web address, number, date, choice …) with the
+rules of the model fields, reporting every broken rule as an ``Issue`` of the row."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import models
+from django.utils.translation import gettext as _
+
+from kansrijk.directory.hsds.reader import Collected, Row
+
+
+class RowValues:
+    """Typed values of the rows of one import; every problem goes to the collected issues."""
+
+    def __init__(self, collected: Collected) -> None:
+        self.c = collected
+
+    def error(self, row: Row, field_name: str, reason: str) -> None:
+        if (row.file, row.where, field_name) in self.c.schema_errors:
+            return
+        self.c.error(row.file, row.where, field_name, reason)
+
+    def warning(self, row: Row, field_name: str, reason: str) -> None:
+        self.c.warning(row.file, row.where, field_name, reason)
+
+    def get_uuid(self, row: Row, field_name: str, *, required: bool = False) -> uuid.UUID | None:
+        value = row.data.get(field_name)
+        if value is None or value == "":
+            if required:
+                self.error(row, field_name, _("This field is required."))
+            return None
+        try:
+            return uuid.UUID(str(value))
+        except ValueError:
+            self.error(row, field_name, _("%(value)s is not a UUID.") % {"value": value})
+            return None
+
+    def text(
+        self, row: Row, field_name: str, model: type[models.Model], model_field: str | None = None
+    ) -> str:
+        value = row.data.get(field_name)
+        if value is None:
+            return ""
+        text = str(value).strip()
+        max_length = getattr(model._meta.get_field(model_field or field_name), "max_length", None)
+        if max_length and len(text) > max_length:
+            self.error(
+                row,
+                field_name,
+                _("Longer than %(max)d characters (%(length)d).")
+                % {"max": max_length, "length": len(text)},
+            )
+            return text[:max_length]
+        return text
+
+    def url(
+        self, row: Row, field_name: str, model: type[models.Model], model_field: str | None = None
+    ) -> str:
+        text = self.text(row, field_name, model, model_field)
+        if not text:
+            return ""
+        if "://" not in text:
+            text = f"https://{text}"
+        try:
+            URLValidator()(text)
+        except ValidationError:
+            self.error(
+                row,
+                field_name,
+                _("%(value)s is not a web address.") % {"value": row.data.get(field_name)},
+            )
+            return ""
+        return text
+
+    def email(self, row: Row, field_name: str, model: type[models.Model]) -> str:
+        text = self.text(row, field_name, model)
+        if not text:
+            return ""
+        try:
+            EmailValidator()(text)
+        except ValidationError:
+            self.error(row, field_name, _("%(value)s is not an email address.") % {"value": text})
+            return ""
+        return text
+
+    def number(self, row: Row, field_name: str) -> float | None:
+        value = row.data.get(field_name)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            self.error(row, field_name, _("%(value)s is not a number.") % {"value": value})
+            return None
+        try:
+            return float(str(value).replace(",", "."))
+        except ValueError:
+            self.error(row, field_name, _("%(value)s is not a number.") % {"value": value})
+            return None
+
+    def integer(self, row: Row, field_name: str, minimum: int, maximum: int) -> int | None:
+        number = self.number(row, field_name)
+        if number is None:
+            return None
+        if not number.is_integer() or not minimum <= number <= maximum:
+            self.error(
+                row,
+                field_name,
+                _("%(value)s is not a whole number from %(min)d to %(max)d.")
+                % {"value": row.data.get(field_name), "min": minimum, "max": maximum},
+            )
+            return None
+        return int(number)
+
+    def date(self, row: Row, field_name: str) -> datetime.date | None:
+        value = row.data.get(field_name)
+        if value is None or value == "":
+            return None
+        try:
+            return datetime.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            self.error(
+                row, field_name, _("%(value)s is not a date (YYYY-MM-DD).") % {"value": value}
+            )
+            return None
+
+    def time(self, row: Row, field_name: str) -> datetime.time | None:
+        value = row.data.get(field_name)
+        if value is None or value == "":
+            return None
+        try:
+            return datetime.time.fromisoformat(str(value))
+        except ValueError:
+            self.error(row, field_name, _("%(value)s is not a time (HH:MM).") % {"value": value})
+            return None
+
+    def choice(
+        self,
+        row: Row,
+        field_name: str,
+        choices: Iterable[str],
+        *,
+        default: str = "",
+        upper: bool = False,
+    ) -> str:
+        value = row.data.get(field_name)
+        if value is None or value == "":
+            return default
+        text = str(value).strip()
+        text = text.upper() if upper else text.lower()
+        allowed = list(choices)
+        if text not in allowed:
+            self.error(
+                row,
+                field_name,
+                _("%(value)s is not one of: %(allowed)s.")
+                % {"value": value, "allowed": ", ".join(allowed)},
+            )
+            return default
+        return text
