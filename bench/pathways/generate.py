@@ -202,6 +202,7 @@ def generate(seed: int, own_share: float, regional_share: float) -> dict[str, in
     from django.utils import timezone
 
     from kansrijk.coalitions.models import Coalition, CoalitionScope
+    from kansrijk.core.phases import PHASE_FIELDS
     from kansrijk.pathways.models import (
         Pathway,
         PathwayScope,
@@ -210,7 +211,7 @@ def generate(seed: int, own_share: float, regional_share: float) -> dict[str, in
         VersionStatus,
     )
     from kansrijk.places.models import Municipality
-    from kansrijk.situations.models import PHASE_FIELDS, FactorKind, Situation
+    from kansrijk.situations.models import FactorKind, Situation
 
     rng = random.Random(seed)
     today = timezone.localdate()

@@ -21,7 +21,7 @@ from kansrijk.coalitions.models import (
     Member,
 )
 from kansrijk.core.demo import run_demo_loaders
-from kansrijk.situations.models import Phase
+from kansrijk.core.phases import Phase
 
 
 @pytest.mark.slow

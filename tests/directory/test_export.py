@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from jsonschema import Draft202012Validator, FormatChecker
 
+from kansrijk.core.languages import dutch_language_name
 from kansrijk.directory.hsds import schemas
 from kansrijk.directory.hsds.documents import (
     organization_document,
@@ -30,7 +31,6 @@ from kansrijk.directory.models import (
     ServiceTaxonomy,
 )
 from kansrijk.directory.selectors import get_organization, get_service, organization_detail_queryset
-from kansrijk.directory.services import LANGUAGE_NAMES
 from tests.directory.factories import ServiceFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -154,4 +154,4 @@ def test_export_command_folder(rich_service: Service, tmp_path: Path) -> None:
 
 
 def test_language_names_are_dutch() -> None:
-    assert LANGUAGE_NAMES["ar"] == "Arabisch"
+    assert dutch_language_name("ar") == "Arabisch"

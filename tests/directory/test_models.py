@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
+from kansrijk.core.phases import Phase
 from kansrijk.directory.models import (
     Location,
-    Phase,
     ServiceArea,
     ServiceTaxonomy,
     TaxonomyTerm,

@@ -39,9 +39,10 @@ from kansrijk.coalitions.models import (
     Member,
     domain_for_kind,
 )
+from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service
 from kansrijk.pathways.models import Pathway
-from kansrijk.situations.models import Phase, Situation
+from kansrijk.situations.models import Situation
 
 #: (coalition name, municipality code, slug) as made by ``kansrijk.pathways.demo``.
 TOWNS = [

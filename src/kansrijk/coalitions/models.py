@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
-from kansrijk.situations.models import Phase
+from kansrijk.core.phases import Phase
 
 
 class CoalitionScope(models.TextChoices):

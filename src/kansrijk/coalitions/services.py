@@ -39,9 +39,10 @@ from kansrijk.coalitions.models import (
     Touchpoint,
     domain_for_kind,
 )
+from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service
 from kansrijk.pathways.models import Pathway, PathwayScope
-from kansrijk.situations.models import Phase, Situation
+from kansrijk.situations.models import Situation
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

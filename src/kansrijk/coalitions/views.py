@@ -43,8 +43,8 @@ from kansrijk.coalitions.models import (
     ContactPerson,
     MemberDomain,
 )
+from kansrijk.core.phases import Phase
 from kansrijk.monitoring.charts import Chart, Table
-from kansrijk.situations.models import Phase
 
 View = Callable[..., HttpResponse]
 COORDINATE = "coordinate"

@@ -31,8 +31,9 @@ from kansrijk.coalitions.models import (
     Touchpoint,
 )
 from kansrijk.coalitions.services import linkable_pathways
+from kansrijk.core.phases import PHASE_FIELDS, Phase
 from kansrijk.pathways.models import Pathway
-from kansrijk.situations.models import PHASE_FIELDS, FactorKind, Phase, Situation
+from kansrijk.situations.models import FactorKind, Situation
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

@@ -30,6 +30,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from kansrijk.api.problems import ProblemSerializer
+from kansrijk.core.phases import Phase
 from kansrijk.directory.exceptions import DirectoryError
 from kansrijk.directory.hsds.documents import (
     HSDS_VERSION,
@@ -38,7 +39,7 @@ from kansrijk.directory.hsds.documents import (
     service_document,
     service_list_document,
 )
-from kansrijk.directory.models import Organization, Phase, Service
+from kansrijk.directory.models import Organization, Service
 from kansrijk.directory.selectors import (
     DEFAULT_NEARBY_KM,
     MAX_NEARBY_KM,

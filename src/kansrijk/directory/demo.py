@@ -32,6 +32,8 @@ from django.utils import timezone
 
 from kansrijk.accounts.models import Organisation
 from kansrijk.core import freshness
+from kansrijk.core.languages import dutch_language_name
+from kansrijk.core.phases import Phase
 from kansrijk.directory.models import (
     Contact,
     CostOption,
@@ -40,7 +42,6 @@ from kansrijk.directory.models import (
     Language,
     Location,
     Organization,
-    Phase,
     Phone,
     PhoneType,
     ReferralMethod,
@@ -56,22 +57,6 @@ from kansrijk.directory.vocabularies import fixed_id, load_need_categories, need
 from kansrijk.places.models import Municipality, PostcodeArea
 
 __all__ = ["TOWNS", "DemoSummary", "Town", "load"]
-
-#: Language names as the directory writes them (ISO 639 code → Dutch name).
-LANGUAGE_NAMES = {
-    "nl": "Nederlands",
-    "en": "Engels",
-    "fy": "Fries",
-    "ar": "Arabisch",
-    "tr": "Turks",
-    "pl": "Pools",
-    "ti": "Tigrinya",
-    "uk": "Oekraïens",
-    "so": "Somalisch",
-    "pap": "Papiaments",
-    "zgh": "Tamazight",
-    "de": "Duits",
-}
 
 DEMO_NOTE = "demonummer, bestaat niet"
 MAIL_DOMAIN = "demo.kansrijk.localhost"
@@ -1180,7 +1165,7 @@ def load() -> DemoSummary:
                         id=fixed_id("language", service_id, code),
                         service=service,
                         code=code,
-                        name=LANGUAGE_NAMES.get(code, code),
+                        name=dutch_language_name(code),
                     )
                 )
             if spec.cost:

@@ -13,12 +13,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.phases import PHASE_FIELDS, Phase
 from kansrijk.core.widgets import QuickSelect
 from kansrijk.directory.exceptions import InvalidServiceData
 from kansrijk.directory.models import (
-    PHASE_FIELDS,
     Organization,
-    Phase,
     ReferralMethodKind,
     Service,
     ServiceArea,

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
+from kansrijk.core.phases import PHASE_FIELDS
 
 if TYPE_CHECKING:
     from kansrijk.places.models import Municipality
@@ -63,20 +64,6 @@ class Domain(models.TextChoices):
     MEDICAL = "medical", _("Medical")
     SOCIAL = "social", _("Social")
     INFORMAL = "informal", _("Informal")
-
-
-class Phase(models.TextChoices):
-    PRECONCEPTION = "preconception", _("Before pregnancy")
-    PREGNANCY = "pregnancy", _("Pregnancy")
-    POSTNATAL = "postnatal", _("After birth")
-
-
-#: The boolean field on Service for each phase.
-PHASE_FIELDS: dict[str, str] = {
-    Phase.PRECONCEPTION: "phase_preconception",
-    Phase.PREGNANCY: "phase_pregnancy",
-    Phase.POSTNATAL: "phase_postnatal",
-}
 
 
 class ReferralMethodKind(models.TextChoices):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from kansrijk.accounts.roles import Role
 from kansrijk.accounts.scope import administration_scope
 from kansrijk.core.freshness import Kept
+from kansrijk.core.languages import LANGUAGE_NAMES, language_name
 from kansrijk.directory import cache as directory_cache
 from kansrijk.directory import ranking
 from kansrijk.directory.history import SNAPSHOT_FIELDS
@@ -33,7 +34,6 @@ from kansrijk.directory.models import (
     Weekday,
 )
 from kansrijk.directory.selectors import need_categories, with_listing_data
-from kansrijk.directory.services import LANGUAGE_NAMES
 from kansrijk.places.models import Municipality
 
 __all__ = [
@@ -109,7 +109,7 @@ def _category_choices() -> list[tuple[str, str]]:
 def language_choices(extra: list[str] | tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """Languages as ``(ISO 639 code, Dutch name)``: Dutch first, then by name; plus ``extra``
     codes a service already has that the list does not know."""
-    names = dict(LANGUAGE_NAMES)
+    names = {code: str(name) for code, name in LANGUAGE_NAMES.items()}
     for code in extra:
         names.setdefault(code, code)
     ordered = sorted(names.items(), key=lambda item: (item[0] != "nl", item[1].casefold()))
@@ -296,7 +296,7 @@ def _format(field: str, value: Any, municipalities: dict[str, str]) -> str:
             parts.append(f"{label}: {contact}" if contact else label)
         return "; ".join(parts)
     if field == "languages" and isinstance(value, list):
-        return ", ".join(LANGUAGE_NAMES.get(str(code), str(code)) for code in value)
+        return ", ".join(language_name(str(code)) for code in value)
     if field == "status":
         return str(dict(ServiceStatus.choices).get(value, value))
     if isinstance(value, list):
@@ -347,7 +347,7 @@ def municipality_names_in(changes: list[ServiceChange]) -> dict[str, str]:
 def language_labels(service: Service) -> list[str]:
     """The Dutch names of the languages of a service (prefetched ``languages``)."""
     return [
-        LANGUAGE_NAMES.get(language.code) or language.name or language.code
+        str(LANGUAGE_NAMES.get(language.code) or language.name or language.code)
         for language in service.languages.all()
     ]
 

@@ -49,9 +49,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from kansrijk.core.freshness import Kept
+from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.directory.exceptions import UnknownCategory
 from kansrijk.directory.models import (
-    PHASE_FIELDS,
     Language,
     Service,
     ServiceArea,

@@ -27,10 +27,10 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
+from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.directory import ranking
 from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory, UnknownMunicipality
 from kansrijk.directory.models import (
-    PHASE_FIELDS,
     Contact,
     Language,
     Location,

@@ -22,6 +22,7 @@ from kansrijk.accounts.roles import Role
 from kansrijk.accounts.scope import administration_scope
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
+from kansrijk.core.languages import dutch_language_name
 from kansrijk.directory.exceptions import EditNotAllowed, InvalidServiceData, UnknownMunicipality
 from kansrijk.directory.history import diff, snapshots
 from kansrijk.directory.models import (
@@ -89,26 +90,6 @@ EDITABLE_FIELDS = frozenset(
         "is_demo",
     }
 )
-
-#: Language names for the codes used most in Dutch youth and maternity care (others: the code).
-LANGUAGE_NAMES = {
-    "nl": "Nederlands",
-    "en": "Engels",
-    "ar": "Arabisch",
-    "tr": "Turks",
-    "pl": "Pools",
-    "ti": "Tigrinya",
-    "uk": "Oekraïens",
-    "fa": "Farsi",
-    "so": "Somalisch",
-    "de": "Duits",
-    "fr": "Frans",
-    "es": "Spaans",
-    "pap": "Papiaments",
-    "zgh": "Tamazight",
-    "fy": "Fries",
-}
-
 
 # --- Permission and bookkeeping -------------------------------------------------------------------
 
@@ -298,7 +279,7 @@ def _set_languages(service: Service, codes: Iterable[str]) -> None:
                 id=fixed_id("language", service.id, code),
                 service=service,
                 code=code,
-                name=LANGUAGE_NAMES.get(code, code),
+                name=dutch_language_name(code),
             )
             for code in sorted(wanted - existing)
         ]

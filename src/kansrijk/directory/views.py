@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kansrijk.core.freshness import markup_version
 from kansrijk.core.navigation import language_next
+from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.directory import page_selectors, search_html, selectors, services
 from kansrijk.directory.exceptions import (
     DirectoryError,
@@ -43,7 +44,7 @@ from kansrijk.directory.exceptions import (
     UnknownMunicipality,
 )
 from kansrijk.directory.forms import MAX_QUERY_LENGTH, SearchForm, ServiceForm
-from kansrijk.directory.models import PHASE_FIELDS, Service
+from kansrijk.directory.models import Service
 from kansrijk.places.exceptions import PlacesError
 from kansrijk.places.selectors import lookup_postcode_kept
 

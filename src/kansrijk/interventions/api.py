@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service
 from kansrijk.interventions.exceptions import InterventionsError, UnknownIntervention
 from kansrijk.interventions.models import (
@@ -39,7 +40,7 @@ from kansrijk.interventions.models import (
 from kansrijk.interventions.selectors import get_intervention, search_interventions, services_for
 from kansrijk.places.models import Municipality
 from kansrijk.situations.exceptions import SituationsError
-from kansrijk.situations.models import Phase, Situation
+from kansrijk.situations.models import Situation
 
 # --- Serializers ---------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.phases import Phase
 from kansrijk.interventions.models import (
     BuildingBlock,
     FinancingLaw,
@@ -18,7 +19,7 @@ from kansrijk.places.exceptions import PlacesError
 from kansrijk.places.models import Municipality
 from kansrijk.places.selectors import lookup_postcode
 from kansrijk.situations.forms import WordListField
-from kansrijk.situations.models import FactorKind, Phase, Situation
+from kansrijk.situations.models import FactorKind, Situation
 
 
 class PlaceForm(forms.Form):

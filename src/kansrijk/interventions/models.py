@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.situations.models import PHASE_FIELDS, Phase
+from kansrijk.core.phases import PHASE_FIELDS, Phase
 from kansrijk.situations.text import build_search_text
 
 

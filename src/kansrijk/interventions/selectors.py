@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.directory.models import Service, ServiceArea
 from kansrijk.interventions.exceptions import InvalidFilter, UnknownIntervention
 from kansrijk.interventions.models import (
@@ -23,7 +24,7 @@ from kansrijk.interventions.models import (
 )
 from kansrijk.places.models import Municipality
 from kansrijk.situations.exceptions import UnknownSituation
-from kansrijk.situations.models import PHASE_FIELDS, Situation
+from kansrijk.situations.models import Situation
 from kansrijk.situations.text import query_words
 
 __all__ = [

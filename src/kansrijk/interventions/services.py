@@ -27,6 +27,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from kansrijk.core import freshness
+from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.interventions.exceptions import MenukaartError
 from kansrijk.interventions.models import (
     BuildingBlock,
@@ -35,7 +36,7 @@ from kansrijk.interventions.models import (
     ProviderKind,
     RecognitionLevel,
 )
-from kansrijk.situations.models import PHASE_FIELDS, Situation
+from kansrijk.situations.models import Situation
 from kansrijk.situations.text import compact
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.core.phases import Phase
 from kansrijk.pathways.exceptions import UnknownMunicipality
 from kansrijk.pathways.models import PathwayStep, PathwayVersion, StepKind
 from kansrijk.pathways.selectors import (
@@ -37,7 +38,7 @@ from kansrijk.pathways.selectors import (
     resolve_summaries,
 )
 from kansrijk.places.models import Municipality
-from kansrijk.situations.models import Phase, Situation
+from kansrijk.situations.models import Situation
 
 # --- Serializers ---------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.coalitions.models import Coalition
 from kansrijk.coalitions.selectors import coalition_members, municipalities_of
+from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service, ServiceArea
 from kansrijk.pathways.models import Pathway, PathwayScope, PathwayStep, StepKind
 from kansrijk.pathways.references import ServiceNotFound, find_service
@@ -19,7 +20,6 @@ from kansrijk.pathways.selectors import risk_situations
 from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
 from kansrijk.places.models import Municipality
 from kansrijk.places.selectors import lookup_postcode, normalise_postcode
-from kansrijk.situations.models import Phase
 
 #: Above this many choices a list of checkboxes becomes a multiple select.
 CHECKBOX_LIMIT = 40

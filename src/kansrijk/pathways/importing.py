@@ -45,6 +45,7 @@ from kansrijk.core.import_limits import (
     field_problem,
     load_json,
 )
+from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.core.spreadsheets import formula_warning
 from kansrijk.directory.models import Service
 from kansrijk.pathways.models import Pathway, PathwayScope, PathwayVersion, StepKind, VersionStatus
@@ -60,7 +61,7 @@ from kansrijk.pathways.services import (
     write_version_content,
 )
 from kansrijk.places.models import Municipality
-from kansrijk.situations.models import PHASE_FIELDS, Situation
+from kansrijk.situations.models import Situation
 
 PATHWAY_SHEET = "Zorgpaden"
 STEP_SHEET = "Stappen"

@@ -26,8 +26,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.phases import PHASE_FIELDS, Phase
 from kansrijk.pathways.exceptions import VersionNotEditable
-from kansrijk.situations.models import PHASE_FIELDS, Phase
 
 #: A pathway is flagged "te herzien" when it was last reviewed longer ago than this.
 REVIEW_INTERVAL_MONTHS = 12

@@ -40,6 +40,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kansrijk.core.freshness import Kept
+from kansrijk.core.phases import PHASE_FIELDS, Phase
 from kansrijk.directory.models import ReferralMethod, ReferralMethodKind, Service, ServiceStatus
 from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways.exceptions import InvalidPhase, UnknownMunicipality
@@ -54,7 +55,7 @@ from kansrijk.pathways.models import (
     review_cutoff,
 )
 from kansrijk.places.models import Municipality
-from kansrijk.situations.models import PHASE_FIELDS, FactorKind, Phase, Situation
+from kansrijk.situations.models import FactorKind, Situation
 
 __all__ = [
     "FALLBACK_NATIONAL",

@@ -29,6 +29,7 @@ from kansrijk.audit.models import Action, Outcome
 from kansrijk.audit.services import record_event
 from kansrijk.coalitions.models import Coalition, CoalitionScope
 from kansrijk.core import freshness
+from kansrijk.core.phases import PHASE_FIELDS, Phase
 from kansrijk.directory.models import Service, ServiceStatus
 from kansrijk.pathways.exceptions import EditNotAllowed, InvalidPathway, VersionNotEditable
 from kansrijk.pathways.models import (
@@ -42,7 +43,7 @@ from kansrijk.pathways.models import (
     VersionStatus,
 )
 from kansrijk.places.models import Municipality
-from kansrijk.situations.models import PHASE_FIELDS, FactorKind, Phase, Situation
+from kansrijk.situations.models import FactorKind, Situation
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

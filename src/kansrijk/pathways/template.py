@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kansrijk.coalitions.models import Coalition
+from kansrijk.core.phases import Phase
 from kansrijk.core.spreadsheets import append_xlsx_row, set_xlsx_cell
 from kansrijk.pathways.importing import (
     PATHWAY_COLUMNS,
@@ -26,7 +27,7 @@ from kansrijk.pathways.importing import (
     Column,
 )
 from kansrijk.pathways.models import StepKind
-from kansrijk.situations.models import FactorKind, Phase, Situation
+from kansrijk.situations.models import FactorKind, Situation
 
 TEMPLATE_FILENAME = "kansrijk-zorgpaden-sjabloon.xlsx"
 LISTS_SHEET = "Keuzelijsten"

@@ -36,6 +36,7 @@ from kansrijk.audit.services import record_event
 from kansrijk.coalitions.selectors import coalitions_for_editor
 from kansrijk.coalitions.workspace import actions_for_pathway
 from kansrijk.core.navigation import language_next
+from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways import services
 from kansrijk.pathways.compare import compare_versions
@@ -73,7 +74,7 @@ from kansrijk.pathways.selectors import (
 from kansrijk.pathways.template import TEMPLATE_FILENAME, build_template
 from kansrijk.places.models import Municipality
 from kansrijk.referrals.models import referral_scope
-from kansrijk.situations.models import PHASE_FIELDS, Situation
+from kansrijk.situations.models import Situation
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

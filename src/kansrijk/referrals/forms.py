@@ -10,6 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.languages import LANGUAGES
+from kansrijk.core.phases import Phase
 from kansrijk.referrals.models import (
     PROFESSIONAL_KINDS,
     PROFESSIONAL_SOURCES,
@@ -25,27 +27,9 @@ from kansrijk.referrals.models import (
     Source,
     Urgency,
 )
-from kansrijk.situations.models import Phase
 
 RADIO = {"class": "utrecht-radio-button utrecht-radio-button--html-input"}
 CHECK = {"class": "utrecht-checkbox utrecht-checkbox--html-input"}
-
-#: Languages offered in the form (ISO 639-1); the service accepts any code.
-LANGUAGES = [
-    ("nl", _("Dutch")),
-    ("fy", _("Frisian")),
-    ("en", _("English")),
-    ("ar", _("Arabic")),
-    ("tr", _("Turkish")),
-    ("pl", _("Polish")),
-    ("uk", _("Ukrainian")),
-    ("ti", _("Tigrinya")),
-    ("so", _("Somali")),
-    ("pap", _("Papiamento")),
-    ("es", _("Spanish")),
-    ("fr", _("French")),
-    ("de", _("German")),
-]
 
 
 class DateInput(forms.DateInput):
@@ -400,9 +384,6 @@ class PrenatalStartForm(forms.Form):
         field = self.fields["municipality"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Choose…")), *municipalities]
-
-
-LANGUAGE_NAMES = dict(LANGUAGES)
 
 
 def aware(value: datetime.datetime | None) -> datetime.datetime | None:

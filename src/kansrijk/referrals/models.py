@@ -29,8 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
+from kansrijk.core.phases import Phase
 from kansrijk.referrals.workflow import OPEN, VISIBLE_TO_RECEIVER, Side, Status
-from kansrijk.situations.models import Phase
 
 
 class Kind(models.TextChoices):

@@ -27,6 +27,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
+from kansrijk.core.phases import Phase
 from kansrijk.referrals import access, workflow
 from kansrijk.referrals.exceptions import (
     ConsentRequired,
@@ -50,7 +51,6 @@ from kansrijk.referrals.models import (
     DataCategory,
     Kind,
     Outcome,
-    Phase,
     ReasonCode,
     Referral,
     Source,

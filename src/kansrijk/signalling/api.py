@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.core.phases import Phase
 from kansrijk.pathways.exceptions import UnknownMunicipality
 from kansrijk.pathways.selectors import MunicipalityPathways, municipality_pathways
 from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
@@ -45,7 +46,6 @@ from kansrijk.signalling.selectors import (
     offered_for,
     rules_snapshot,
 )
-from kansrijk.situations.models import Phase
 
 MAX_FACTORS = 100
 

@@ -8,12 +8,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.phases import Phase
 from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
 from kansrijk.places.models import Municipality
 from kansrijk.places.selectors import normalise_postcode
 from kansrijk.signalling.grading import GradingRules
 from kansrijk.signalling.selectors import municipality_for
-from kansrijk.situations.models import Phase
 
 MUNICIPALITY_REQUIRED = _("Choose a municipality or enter a postcode.")
 

@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from kansrijk.core.freshness import Kept
+from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory
 from kansrijk.directory.models import Service
 from kansrijk.directory.selectors import search_services
@@ -43,7 +44,7 @@ from kansrijk.signalling.models import (
     DecisionTree,
     GradingRuleSet,
 )
-from kansrijk.situations.models import PHASE_FIELDS, FactorKind, Situation
+from kansrijk.situations.models import FactorKind, Situation
 
 GUIDE_SLUG = "wegwijzer-preconceptie"
 

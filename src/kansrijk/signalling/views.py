@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kansrijk.core.phases import Phase
 from kansrijk.monitoring.services import count_graded_conversation, demand_signal_enabled
 from kansrijk.referrals.models import referral_scope
 from kansrijk.signalling import answers
@@ -40,7 +41,6 @@ from kansrijk.signalling.selectors import (
     published_versions,
     walk_guide,
 )
-from kansrijk.situations.models import Phase
 
 FORM_KEYS = ("municipality", "postcode", "phase", "factor")
 

@@ -18,8 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.core.phases import Phase
 from kansrijk.situations.exceptions import SituationsError, UnknownSituation
-from kansrijk.situations.models import FactorKind, LifeDomain, Phase, Situation
+from kansrijk.situations.models import FactorKind, LifeDomain, Situation
 from kansrijk.situations.selectors import get_situation, search_situations
 
 # --- Serializers ---------------------------------------------------------------------------------

@@ -14,22 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.phases import PHASE_FIELDS, Phase
 from kansrijk.situations.text import build_search_text
-
-
-class Phase(models.TextChoices):
-    """The phases of the first 1000 days; the same codes as the directory's eligibility."""
-
-    PRECONCEPTION = "preconception", _("Before pregnancy")
-    PREGNANCY = "pregnancy", _("Pregnancy")
-    POSTNATAL = "postnatal", _("After birth")
-
-
-PHASE_FIELDS: dict[str, str] = {
-    Phase.PRECONCEPTION: "phase_preconception",
-    Phase.PREGNANCY: "phase_pregnancy",
-    Phase.POSTNATAL: "phase_postnatal",
-}
 
 
 class FactorKind(models.TextChoices):

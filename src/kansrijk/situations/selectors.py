@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.situations.exceptions import (
     InvalidKind,
     InvalidPhase,
     UnknownDomain,
     UnknownSituation,
 )
-from kansrijk.situations.models import PHASE_FIELDS, FactorKind, LifeDomain, Situation
+from kansrijk.situations.models import FactorKind, LifeDomain, Situation
 from kansrijk.situations.text import query_words
 
 __all__ = [

@@ -17,8 +17,9 @@ from typing import Any
 
 from django.db import transaction
 
+from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.situations.exceptions import CatalogueError
-from kansrijk.situations.models import PHASE_FIELDS, FactorKind, LifeDomain, Situation
+from kansrijk.situations.models import FactorKind, LifeDomain, Situation
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CATALOGUE_FILE = DATA_DIR / "catalogue.json"

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kansrijk.core.phases import Phase
 from kansrijk.referrals import selectors, services
 from kansrijk.referrals.models import (
     PROFESSIONAL_KINDS,
@@ -20,7 +21,6 @@ from kansrijk.referrals.models import (
     DataCategory,
     Kind,
     Outcome,
-    Phase,
     ReasonCode,
     Referral,
     Source,

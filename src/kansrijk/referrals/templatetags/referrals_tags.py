@@ -16,6 +16,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext
 
+from kansrijk.core import languages
 from kansrijk.core.freshness import Kept, markup_version, memo
 from kansrijk.referrals.models import Urgency, referral_scope
 from kansrijk.referrals.workflow import Status
@@ -143,11 +144,8 @@ def form_fields(template_name: str, form: Any, *, rule: Any = None, key: Any = "
 
 @register.filter
 def language_name(code: str) -> str:
-    """The name of a language code from the form's list, else the code itself."""
-    from kansrijk.referrals.forms import LANGUAGE_NAMES
-
-    name = LANGUAGE_NAMES.get(code)
-    return str(name) if name is not None else code
+    """The name of a language code (``kansrijk.core.languages``), else the code itself."""
+    return languages.language_name(code)
 
 
 #: What an empty cell shows (an en dash, as in the templates).

@@ -1,0 +1,30 @@
+"""The phases of the first 1000 days, one vocabulary for every app.
+
+Services (directory), situations, interventions, pathways, referrals and signalling all speak of
+the same three phases; the ones that store them as a boolean per phase use the field names of
+``PHASE_FIELDS``. A leaf module: it imports nothing of the project.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["PHASE_FIELDS", "Phase"]
+
+
+class Phase(models.TextChoices):
+    """The phases of the first 1000 days, in life order."""
+
+    PRECONCEPTION = "preconception", _("Before pregnancy")
+    PREGNANCY = "pregnancy", _("Pregnancy")
+    POSTNATAL = "postnatal", _("After birth")
+
+
+#: The boolean field for each phase on the models that hold phases as flags (Service,
+#: Situation, Intervention, Pathway), in life order.
+PHASE_FIELDS: dict[str, str] = {
+    Phase.PRECONCEPTION: "phase_preconception",
+    Phase.PREGNANCY: "phase_pregnancy",
+    Phase.POSTNATAL: "phase_postnatal",
+}
