@@ -553,20 +553,6 @@ LANGUAGES = [
     ("so", 0.03),
     ("zgh", 0.03),
 ]
-LANGUAGE_NAMES = {
-    "nl": "Nederlands",
-    "en": "Engels",
-    "ar": "Arabisch",
-    "tr": "Turks",
-    "pl": "Pools",
-    "de": "Duits",
-    "ti": "Tigrinya",
-    "uk": "Oekraïens",
-    "pap": "Papiaments",
-    "so": "Somalisch",
-    "zgh": "Tamazight",
-    "fy": "Fries",
-}
 REFERRAL_METHODS = ("phone", "secure_mail", "referral_form", "zorgdomein", "self_referral")
 
 
@@ -684,6 +670,7 @@ def generate(total: int, seed: int, log: Callable[[str], None] = print) -> dict[
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from kansrijk.core.languages import dutch_language_name
     from kansrijk.directory import models as m
     from kansrijk.directory.search import refresh_search_text
     from kansrijk.directory.vocabularies import (
@@ -714,6 +701,7 @@ def generate(total: int, seed: int, log: Callable[[str], None] = print) -> dict[
     kind_stream = _weighted(rng, KINDS, [kind.weight for kind in KINDS])
     language_codes = [code for code, _ in LANGUAGES]
     language_weights = [weight for _, weight in LANGUAGES]
+    language_names = {code: dutch_language_name(code) for code in ["nl", "fy", *language_codes]}
     now = timezone.now()
     today = timezone.localdate()
 
@@ -868,7 +856,7 @@ def generate(total: int, seed: int, log: Callable[[str], None] = print) -> dict[
                 languages.add(rng.choices(language_codes, weights=language_weights)[0])
             for code in sorted(languages):
                 rows[m.Language].append(
-                    m.Language(id=new_id(), service=service, code=code, name=LANGUAGE_NAMES[code])
+                    m.Language(id=new_id(), service=service, code=code, name=language_names[code])
                 )
             phone_serial += 1
             number = f"0{rng.randint(10, 99)} 000 {phone_serial % 10_000:04d}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["PHASE_FIELDS", "Phase"]
+__all__ = ["PHASE_FIELDS", "PHASE_FIELD_NAMES", "Phase"]
 
 
 class Phase(models.TextChoices):
@@ -28,3 +28,6 @@ PHASE_FIELDS: dict[str, str] = {
     Phase.PREGNANCY: "phase_pregnancy",
     Phase.POSTNATAL: "phase_postnatal",
 }
+
+#: The same fields as a tuple, for field lists (forms, admin, snapshots).
+PHASE_FIELD_NAMES: tuple[str, ...] = tuple(PHASE_FIELDS.values())

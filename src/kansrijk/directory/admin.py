@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.scope import AdministrationScope
 from kansrijk.core.admin_scope import ORGANISATION, REFERENCE, ScopedAdminMixin
+from kansrijk.core.phases import PHASE_FIELD_NAMES
 from kansrijk.directory.models import (
     Contact,
     CostOption,
@@ -169,9 +170,7 @@ class ServiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "status",
         "domain",
         "is_free",
-        "phase_preconception",
-        "phase_pregnancy",
-        "phase_postnatal",
+        *PHASE_FIELD_NAMES,
         "is_demo",
     ]
     search_fields = ["name", "alternate_name", "id", "organization__name"]
@@ -211,7 +210,7 @@ class ServiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     "eligibility_description",
                     "target_group",
                     ("minimum_age", "maximum_age"),
-                    ("phase_preconception", "phase_pregnancy", "phase_postnatal"),
+                    PHASE_FIELD_NAMES,
                     "domain",
                 ]
             },

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from kansrijk.core.phases import PHASE_FIELD_NAMES
 from kansrijk.directory.models import (
     Contact,
     CostOption,
@@ -28,9 +29,8 @@ from kansrijk.directory.models import (
     ServiceTaxonomy,
 )
 
-#: Service fields a snapshot records (everything a person edits or an import sets).
-SNAPSHOT_FIELDS = [
-    "organization_id",
+#: Service fields a person edits (editor, API) or an import sets; the one list of them.
+EDITABLE_FIELDS: tuple[str, ...] = (
     "name",
     "alternate_name",
     "description",
@@ -48,16 +48,15 @@ SNAPSHOT_FIELDS = [
     "target_group",
     "minimum_age",
     "maximum_age",
-    "phase_preconception",
-    "phase_pregnancy",
-    "phase_postnatal",
+    *PHASE_FIELD_NAMES,
     "domain",
     "is_free",
     "response_time_days",
     "is_demo",
-    "assured_date",
-    "assurer_email",
-]
+)
+
+#: Service fields a snapshot records: the editable ones, the organisation and the assurance.
+SNAPSHOT_FIELDS = ["organization_id", *EDITABLE_FIELDS, "assured_date", "assurer_email"]
 
 #: Related collections a snapshot records, as sorted lists.
 COLLECTIONS = [

@@ -23,7 +23,7 @@ from kansrijk.core.freshness import Kept
 from kansrijk.core.languages import LANGUAGE_NAMES, language_name
 from kansrijk.directory import cache as directory_cache
 from kansrijk.directory import ranking
-from kansrijk.directory.history import SNAPSHOT_FIELDS
+from kansrijk.directory.history import COLLECTIONS, SNAPSHOT_FIELDS
 from kansrijk.directory.models import (
     Phone,
     ReferralMethodKind,
@@ -251,21 +251,8 @@ def _collection_labels() -> dict[str, str]:
     }
 
 
-_COLLECTIONS = (
-    "service_areas",
-    "taxonomy_terms",
-    "referral_methods",
-    "languages",
-    "locations",
-    "phones",
-    "contacts",
-    "cost_options",
-    "schedules",
-)
-
-
 def _field_label(field: str) -> str:
-    if field in _COLLECTIONS:
+    if field in COLLECTIONS:
         return _collection_labels()[field]
     name = field.removesuffix("_id")
     try:
@@ -311,7 +298,7 @@ def _format(field: str, value: Any, municipalities: dict[str, str]) -> str:
 
 def describe_change(change: ServiceChange, municipalities: dict[str, str]) -> list[ChangeRow]:
     """The rows of one change, in the order of the form, with readable old and new values."""
-    order = {name: index for index, name in enumerate([*SNAPSHOT_FIELDS, *_COLLECTIONS])}
+    order = {name: index for index, name in enumerate([*SNAPSHOT_FIELDS, *COLLECTIONS])}
     rows = []
     for field in sorted(change.changes, key=lambda name: (order.get(name, 999), name)):
         pair = change.changes[field]

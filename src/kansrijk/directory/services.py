@@ -24,7 +24,7 @@ from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
 from kansrijk.core.languages import dutch_language_name
 from kansrijk.directory.exceptions import EditNotAllowed, InvalidServiceData, UnknownMunicipality
-from kansrijk.directory.history import diff, snapshots
+from kansrijk.directory.history import EDITABLE_FIELDS, diff, snapshots
 from kansrijk.directory.models import (
     ChangeAction,
     ChangeSource,
@@ -60,36 +60,6 @@ __all__ = [
     "update_service",
     "verify_service",
 ]
-
-#: The service fields ``create_service`` / ``update_service`` accept in ``fields``.
-EDITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "alternate_name",
-        "description",
-        "url",
-        "email",
-        "status",
-        "interpretation_services",
-        "application_process",
-        "fees_description",
-        "wait_time",
-        "accreditations",
-        "licenses",
-        "alert",
-        "eligibility_description",
-        "target_group",
-        "minimum_age",
-        "maximum_age",
-        "phase_preconception",
-        "phase_pregnancy",
-        "phase_postnatal",
-        "domain",
-        "is_free",
-        "response_time_days",
-        "is_demo",
-    }
-)
 
 # --- Permission and bookkeeping -------------------------------------------------------------------
 
@@ -153,7 +123,7 @@ def _record_change(
 
 
 def _validate_fields(fields: Mapping[str, Any]) -> None:
-    unknown = sorted(set(fields) - EDITABLE_FIELDS)
+    unknown = sorted(set(fields).difference(EDITABLE_FIELDS))
     if unknown:
         raise InvalidServiceData(
             {name: [_("This field cannot be changed here.")] for name in unknown}

@@ -16,6 +16,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.phases import PHASE_FIELD_NAMES
 from kansrijk.interventions.forms import InterventionAdminForm
 from kansrijk.interventions.models import Intervention
 
@@ -28,9 +29,7 @@ class InterventionAdmin(admin.ModelAdmin):
         "building_block",
         "recognition",
         "provider_kind",
-        "phase_preconception",
-        "phase_pregnancy",
-        "phase_postnatal",
+        *PHASE_FIELD_NAMES,
         "service_count",
         "is_active",
     )
@@ -39,9 +38,7 @@ class InterventionAdmin(admin.ModelAdmin):
         "recognition",
         "provider_kind",
         "is_active",
-        "phase_preconception",
-        "phase_pregnancy",
-        "phase_postnatal",
+        *PHASE_FIELD_NAMES,
         "situations",
     )
     search_fields = ("slug", "name", "search_text")
@@ -64,7 +61,7 @@ class InterventionAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("Phases"), {"fields": ("phase_preconception", "phase_pregnancy", "phase_postnatal")}),
+        (_("Phases"), {"fields": PHASE_FIELD_NAMES}),
         (_("Situations addressed"), {"fields": ("situations",)}),
         (
             _("Recognition and financing"),

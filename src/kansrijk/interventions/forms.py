@@ -8,7 +8,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.phases import Phase
+from kansrijk.core.phases import PHASE_FIELD_NAMES, Phase
 from kansrijk.interventions.models import (
     BuildingBlock,
     FinancingLaw,
@@ -173,9 +173,7 @@ class InterventionAdminForm(forms.ModelForm):
             "target_group",
             "provider_kind",
             "url",
-            "phase_preconception",
-            "phase_pregnancy",
-            "phase_postnatal",
+            *PHASE_FIELD_NAMES,
             "situations",
             "recognition",
             "recognition_source",

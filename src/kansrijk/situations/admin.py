@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.phases import PHASE_FIELD_NAMES
 from kansrijk.situations.forms import SituationAdminForm
 from kansrijk.situations.models import LifeDomain, Situation
 
@@ -44,9 +45,7 @@ class SituationAdmin(admin.ModelAdmin):
         "code",
         "kind",
         "domain",
-        "phase_preconception",
-        "phase_pregnancy",
-        "phase_postnatal",
+        *PHASE_FIELD_NAMES,
         "need_category",
         "is_active",
     )
@@ -54,9 +53,7 @@ class SituationAdmin(admin.ModelAdmin):
         "kind",
         "domain",
         "is_active",
-        "phase_preconception",
-        "phase_pregnancy",
-        "phase_postnatal",
+        *PHASE_FIELD_NAMES,
     )
     list_select_related = ("domain",)
     search_fields = ("code", "name", "search_text")
@@ -65,7 +62,7 @@ class SituationAdmin(admin.ModelAdmin):
         (None, {"fields": ("code", "kind", "domain", "name", "description", "synonyms")}),
         (
             _("Phases"),
-            {"fields": ("phase_preconception", "phase_pregnancy", "phase_postnatal")},
+            {"fields": PHASE_FIELD_NAMES},
         ),
         (_("Links and order"), {"fields": ("need_category", "position", "is_active", "source")}),
     )

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.phases import PHASE_FIELD_NAMES
 from kansrijk.situations.models import Situation
 
 
@@ -62,9 +63,7 @@ class SituationAdminForm(forms.ModelForm):
             "name",
             "description",
             "synonyms",
-            "phase_preconception",
-            "phase_pregnancy",
-            "phase_postnatal",
+            *PHASE_FIELD_NAMES,
             "need_category",
             "position",
             "is_active",
