@@ -412,7 +412,7 @@ def prepare(
     if warm_cards:
         # What a deployment does after an import (kansrijk warm-search-cache); needs the shared
         # cache: a worker's memory cache is not this process's.
-        from kansrijk.directory.cache import warm_cards as warm
+        from kansrijk.directory.search.cards import warm_cards as warm
 
         started = time.perf_counter()
         rendered = warm(["nl"])

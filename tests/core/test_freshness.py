@@ -87,7 +87,7 @@ def test_every_cache_of_the_app_is_registered() -> None:
 
 
 def test_names_and_kinds_are_checked() -> None:
-    import kansrijk.directory.cache  # noqa: F401
+    import kansrijk.directory.search.cards  # noqa: F401
 
     with pytest.raises(ValueError, match="exists already"):
         freshness.Kept("directory.cards", seconds=1.0, size=1)

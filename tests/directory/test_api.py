@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from jsonschema import Draft202012Validator, FormatChecker
 
-from kansrijk.directory import ranking
 from kansrijk.directory.hsds import schemas
 from kansrijk.directory.models import ServiceStatus
+from kansrijk.directory.search import index as search_index
 from tests.directory.factories import DirectoryOrganizationFactory, ServiceFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -208,7 +208,7 @@ def test_query_counts_are_capped(
             languages=["nl"],
             referral_methods=["phone"],
         )
-    ranking.current_index()  # a worker reads the social map's search index once, not per search
+    search_index.current_index()  # a worker reads the social map's search index once, not per search
     with django_assert_max_num_queries(5):  # type: ignore[operator]
         assert (
             client.get("/api/hsds/services", {"per_page": 100, "postcode": "9203"}).status_code

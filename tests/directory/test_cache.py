@@ -12,8 +12,8 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from kansrijk.core import freshness
-from kansrijk.directory import ranking
 from kansrijk.directory.models import Service, ServiceStatus
+from kansrijk.directory.search import index as search_index
 from tests.directory.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_warm_search_cache_renders_every_visible_card_once(
     call_command("warm_search_cache", "--language", "nl", stdout=again)
     assert "0 result cards rendered, 5 already cached (nl;" in again.getvalue()
     # A search now finds every card in the cache: no query for the services themselves.
-    ranking.current_index()  # read once per worker, not per search
+    search_index.current_index()  # read once per worker, not per search
     with django_assert_max_num_queries(4) as queries:
         response = client.get(SEARCH, {"postcode": "9203"})
     assert response.status_code == 200
@@ -48,8 +48,8 @@ def test_warm_search_cache_renders_every_visible_card_once(
 
 
 def test_warm_search_cache_refresh_renders_every_card_again(services: list[Service]) -> None:
-    from kansrijk.directory import cache as card_cache
     from kansrijk.directory.models import Organization
+    from kansrijk.directory.search import cards as card_cache
 
     call_command("warm_search_cache", "--language", "nl", stdout=StringIO())
     # A rename in the admin gives the services no new version: their cached cards stay.
@@ -128,11 +128,11 @@ def test_a_worker_takes_all_cards_of_a_language_from_the_shared_cache_at_its_fir
 def test_load_cards_takes_each_card_once_per_index_and_again_when_it_has_been_kept_long(
     services: list[Service], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kansrijk.directory import cache as directory_cache
+    from kansrijk.directory.search import cards as directory_cache
 
     call_command("warm_search_cache", stdout=StringIO())
     freshness.forget_all()
-    index = ranking.current_index()
+    index = search_index.current_index()
     versions = list(index.visible_versions())
     assert len(versions) == 5  # the defunct service is never shown
     assert directory_cache.load_cards(versions, "nl", index.generation) == 5
@@ -153,7 +153,7 @@ def test_load_cards_takes_each_card_once_per_index_and_again_when_it_has_been_ke
 
 
 def test_cards_are_kept_without_blank_lines_or_indentation(services: list[Service]) -> None:
-    from kansrijk.directory.page_selectors import render_cards
+    from kansrijk.directory.search.cards import render_cards
 
     ServiceFactory(
         name="Met witruimte",

@@ -27,7 +27,7 @@ from kansrijk.directory.models import (
     ServiceAtLocation,
     ServiceTaxonomy,
 )
-from kansrijk.directory.selectors import search_services
+from kansrijk.directory.search.ranking import search_services
 from tests.scoped import data_for_scope
 
 pytestmark = pytest.mark.django_db

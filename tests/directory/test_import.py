@@ -33,7 +33,7 @@ from kansrijk.directory.models import (
     ServiceTaxonomy,
     TaxonomyTerm,
 )
-from kansrijk.directory.selectors import search_services
+from kansrijk.directory.search.ranking import search_services
 from tests.directory.conftest import EXAMPLES, make_service_doc
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -23,7 +23,6 @@ from pytest_django import DjangoAssertNumQueries
 
 from kansrijk.accounts.roles import Role
 from kansrijk.audit.models import AccessEvent
-from kansrijk.directory import ranking
 from kansrijk.directory.models import (
     Contact,
     Phone,
@@ -33,6 +32,7 @@ from kansrijk.directory.models import (
     Service,
     ServiceStatus,
 )
+from kansrijk.directory.search import index as search_index
 from kansrijk.directory.search import refresh_search_text
 from kansrijk.places.models import PostcodeArea
 from tests.directory.factories import LocationFactory, ServiceFactory
@@ -352,7 +352,7 @@ def test_query_count_does_not_depend_on_the_number_of_results(
     params: dict[str, str],
     django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
-    ranking.current_index()  # read once per worker (and after a change), not per search
+    search_index.current_index()  # read once per worker (and after a change), not per search
     with django_assert_max_num_queries(MAX_SEARCH_QUERIES):
         few = client.get(SEARCH, params)
     for n in range(30):
@@ -366,7 +366,7 @@ def test_query_count_does_not_depend_on_the_number_of_results(
             referral_methods=["phone", "secure_mail"],
         )
         Phone.objects.create(service=service, number=f"0512 000 1{n:02d}")
-    ranking.current_index()
+    search_index.current_index()
     with django_assert_max_num_queries(MAX_SEARCH_QUERIES):
         many = client.get(SEARCH, params)
     assert len(_results(many)) >= len(_results(few))
@@ -378,7 +378,7 @@ def test_result_cards_are_cached_and_a_change_shows_at_once(
     from kansrijk.directory import services as directory_services
 
     params = {"q": "schulden", "postcode": "9203"}
-    ranking.current_index()
+    search_index.current_index()
     with django_assert_max_num_queries(MAX_SEARCH_QUERIES) as cold:
         first = client.get(SEARCH, params)
     with django_assert_max_num_queries(MAX_SEARCH_QUERIES) as warm:
@@ -408,7 +408,7 @@ def test_signed_in_search_stays_within_a_fixed_number_of_queries(
     client: Client, directory, login_verified, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     login_verified(client, UserFactory(roles=[Role.PROFESSIONAL]))
-    ranking.current_index()
+    search_index.current_index()
     with django_assert_max_num_queries(MAX_SEARCH_QUERIES + 6):
         response = client.get(SEARCH, {"q": "schulden", "postcode": "9203"})
     assert response.status_code == 200

@@ -14,11 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kansrijk.core import freshness
-from kansrijk.directory import ranking
 from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory, UnknownMunicipality
 from kansrijk.directory.models import Service, ServiceStatus
-from kansrijk.directory.search import filter_text
-from kansrijk.directory.selectors import rank_page, search_services
+from kansrijk.directory.search import index as search_index
+from kansrijk.directory.search.filters import Filters
+from kansrijk.directory.search.ranking import rank_page, search_services
+from kansrijk.directory.search.text import filter_text
 from tests.directory.factories import ServiceFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -78,14 +79,16 @@ def small_map(places: None) -> list[Service]:
     ],
 )
 def test_text_matches_what_the_database_matches(small_map: list[Service], text: str) -> None:
-    index = ranking.current_index()
-    found = {index.ids[i] for i in index.mask(text=text, include_defunct=True).nonzero()[0]}
+    index = search_index.current_index()
+    found = {
+        index.ids[i] for i in index.mask(Filters(text=text, include_defunct=True)).nonzero()[0]
+    }
     expected = set(filter_text(Service.objects.all(), text).values_list("id", flat=True))
     assert found == expected
 
 
 def test_filters_match_the_database(small_map: list[Service]) -> None:
-    index = ranking.current_index()
+    index = search_index.current_index()
     cases: list[dict[str, Any]] = [
         {"category": "geldzorgen"},
         {"category": "roken", "phase": "preconception"},
@@ -99,7 +102,7 @@ def test_filters_match_the_database(small_map: list[Service]) -> None:
         {},
     ]
     for filters in cases:
-        found = {index.ids[i] for i in index.mask(**filters).nonzero()[0]}
+        found = {index.ids[i] for i in index.mask(Filters(**filters)).nonzero()[0]}
         expected = set(search_services(**filters, prefetch=False).values_list("id", flat=True))
         assert found == expected, filters
 
@@ -134,12 +137,12 @@ def test_a_search_asks_the_database_nothing_once_the_index_is_read(
 
 def test_reading_the_index_takes_a_fixed_number_of_queries(small_map: list[Service]) -> None:
     with CaptureQueriesContext(connection) as few:
-        ranking.current_index()
+        search_index.current_index()
     for n in range(25):
         ServiceFactory(name=f"Extra {n}", categories=["geldzorgen"], languages=["nl"])
     freshness.forget_all()  # a new worker
     with CaptureQueriesContext(connection) as many:
-        index = ranking.current_index()
+        index = search_index.current_index()
     assert index.size == len(small_map) + 25
     assert len(many.captured_queries) == len(few.captured_queries) <= 8
 
@@ -172,10 +175,10 @@ def test_a_change_by_another_process_shows_within_the_token_time(
 def test_an_old_index_is_read_again(
     small_map: list[Service], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = ranking.current_index()
-    assert ranking.current_index() is first
-    monkeypatch.setattr(ranking._index, "seconds", 0.0)
-    assert ranking.current_index() is not first
+    first = search_index.current_index()
+    assert search_index.current_index() is first
+    monkeypatch.setattr(search_index._index, "seconds", 0.0)
+    assert search_index.current_index() is not first
 
 
 def test_the_ranking_query_serves_filters_the_index_does_not_cover(

@@ -9,11 +9,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from kansrijk.directory import ranking
 from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory, UnknownMunicipality
 from kansrijk.directory.models import ServiceStatus
 from kansrijk.directory.search import build_search_text, normalise, query_terms
-from kansrijk.directory.selectors import category_terms, search_services
+from kansrijk.directory.search import index as search_index
+from kansrijk.directory.search.filters import category_terms
+from kansrijk.directory.search.ranking import search_services
 from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
 from tests.directory.factories import DirectoryOrganizationFactory, ServiceFactory
 
@@ -311,7 +312,7 @@ def test_search_page_ranks_like_search_services(
 
 
 def _ranks_like_search_services(filters: dict) -> None:
-    from kansrijk.directory.selectors import search_page
+    from kansrijk.directory.search.ranking import search_page
 
     expected = list(search_services(**filters))
     assert expected, "the fixture should give results"
@@ -333,7 +334,7 @@ def _ranks_like_search_services(filters: dict) -> None:
 
 
 def test_search_page_nothing_found_and_bad_page_numbers(friesland_map: None) -> None:
-    from kansrijk.directory.selectors import search_page
+    from kansrijk.directory.search.ranking import search_page
 
     empty = search_page(postcode="9203", text="onvindbaarwoord")
     assert list(empty.object_list) == []
@@ -346,7 +347,7 @@ def test_search_page_nothing_found_and_bad_page_numbers(friesland_map: None) -> 
 def test_search_page_query_count(
     around_drachten: None, need_categories: None, django_assert_max_num_queries: object
 ) -> None:
-    from kansrijk.directory.selectors import search_page
+    from kansrijk.directory.search.ranking import search_page
 
     for index in range(30):
         ServiceFactory(
@@ -357,7 +358,7 @@ def test_search_page_query_count(
             languages=["nl"],
             referral_methods=["phone"],
         )
-    ranking.current_index()  # read once per worker (and after a change), not per search
+    search_index.current_index()  # read once per worker (and after a change), not per search
     # The postcode, the services with their 5 prefetches (the ranking asks the index).
     with django_assert_max_num_queries(7):  # type: ignore[operator]
         page = search_page(postcode="9203", category="geldzorgen", per_page=20)

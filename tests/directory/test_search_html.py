@@ -11,8 +11,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from kansrijk.core import freshness
-from kansrijk.directory import ranking, search_html, views
+from kansrijk.directory import views
 from kansrijk.directory.models import Service
+from kansrijk.directory.search import html as search_html
+from kansrijk.directory.search import index as search_index
 from kansrijk.places.models import PostcodeArea
 from tests.directory.factories import ServiceFactory
 from tests.directory.test_pages import SEARCH, directory  # noqa: F401 - the fixture
@@ -121,7 +123,7 @@ def test_the_quick_page_asks_the_database_almost_nothing(client: Client, many: N
 
     params = {"q": "schulden", "postcode": "9203"}
     client.get(SEARCH, params)  # index, words, postcode, cards, skeleton: kept per worker
-    ranking.current_index()
+    search_index.current_index()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(SEARCH, params)
     assert response.status_code == 200

@@ -13,7 +13,7 @@ from kansrijk.accounts.roles import Role
 from kansrijk.audit.models import AccessEvent
 from kansrijk.directory.exceptions import EditNotAllowed, InvalidServiceData
 from kansrijk.directory.models import ChangeAction, Service, ServiceChange, ServiceStatus
-from kansrijk.directory.selectors import search_services
+from kansrijk.directory.search.ranking import search_services
 from kansrijk.directory.services import (
     create_service,
     save_location,

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from kansrijk.directory.models import Phone, Schedule
-from kansrijk.directory.selectors import search_services
+from kansrijk.directory.search.ranking import search_services
 from kansrijk.parents.nearby import help_nearby
 from tests.directory.factories import ServiceFactory
 

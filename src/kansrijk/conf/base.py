@@ -271,7 +271,7 @@ KANSRIJK_DEMO_MODE = env_bool("KANSRIJK_DEMO_MODE", False)
 # Set by conf/production.py: a real installation.
 KANSRIJK_PRODUCTION = False
 # Social-map searches near a postcode are ranked from an index in each worker's memory
-# (kansrijk.directory.ranking; ~80 MB and ~2 s of CPU to read at 50,000 services).
+# (kansrijk.directory.search.index; ~80 MB and ~2 s of CPU to read at 50,000 services).
 # Off: every search is ranked by one SQL query instead (docs/operations.md).
 KANSRIJK_SEARCH_INDEX = env_bool("KANSRIJK_SEARCH_INDEX", True)
 # Access-log records are kept this many days: at least 5 years (NEN 7513; audit.retention).

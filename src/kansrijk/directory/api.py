@@ -40,13 +40,11 @@ from kansrijk.directory.hsds.documents import (
     service_list_document,
 )
 from kansrijk.directory.models import Organization, Service
+from kansrijk.directory.search.ranking import DEFAULT_NEARBY_KM, MAX_NEARBY_KM, search_page
 from kansrijk.directory.selectors import (
-    DEFAULT_NEARBY_KM,
-    MAX_NEARBY_KM,
     get_organization,
     get_service,
     resolve_municipality,
-    search_page,
     service_detail_queryset,
 )
 from kansrijk.directory.vocabularies import PROFILE_URI

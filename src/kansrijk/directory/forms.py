@@ -1,6 +1,6 @@
 """Forms of the social map pages: the search form and the editor's service form.
 
-The forms validate and translate input into the arguments of ``selectors.search_services`` and
+The forms validate and translate input into the arguments of ``search.ranking.rank_page`` and
 ``services.create_service`` / ``update_service``; they never save anything themselves.
 """
 
@@ -29,16 +29,13 @@ from kansrijk.directory.page_selectors import (
     language_choices,
     municipality_choices,
 )
+from kansrijk.directory.search.params import Parsed, SearchParams, parse
 from kansrijk.directory.selectors import need_categories
 from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID
-from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
-from kansrijk.places.models import PostcodeArea
-from kansrijk.places.selectors import lookup_postcode, normalise_postcode
 
 # --- Search ------------------------------------------------------------------------------------
 
 FREE_CHOICES = [("", _("Free or paid")), ("yes", _("Free of charge")), ("no", _("Paid"))]
-MAX_QUERY_LENGTH = 200
 
 _TEXTBOX = "utrecht-textbox utrecht-textbox--html-input"
 _SELECT = "utrecht-select utrecht-select--html-select"
@@ -48,6 +45,9 @@ _CHECKBOX = "utrecht-checkbox utrecht-checkbox--html-input"
 
 class SearchForm(forms.Form):
     """The filters of the social map. Every field is optional; an empty form lists everything.
+
+    The fields only read text (and refuse NUL characters); what the text means, and what is
+    wrong with it, is ``search.params.parse``'s, as on the quick path (``form.parsed``).
 
     The widgets always point ``aria-describedby`` at the field's error container, which is always
     on the page, so that errors filled in by htmx are announced with the field too.
@@ -59,7 +59,7 @@ class SearchForm(forms.Form):
         help_text=_("A word or two, such as debts, smoking or prenatal home visit."),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    category = forms.ChoiceField(label=_("Need"), required=False, widget=QuickSelect)
+    category = forms.CharField(label=_("Need"), required=False, widget=QuickSelect)
     municipality = forms.CharField(
         label=_("Municipality"),
         required=False,
@@ -80,49 +80,26 @@ class SearchForm(forms.Form):
             }
         ),
     )
-    phase = forms.ChoiceField(
-        label=_("Phase"),
-        required=False,
-        choices=[("", _("All phases")), *Phase.choices],
-        widget=QuickSelect,
-        error_messages={
-            "invalid_choice": _(
-                "Choose a phase from the list: before pregnancy, pregnancy or after birth."
-            )
-        },
-    )
-    language = forms.ChoiceField(
-        label=_("Language"),
-        required=False,
-        widget=QuickSelect,
-        error_messages={"invalid_choice": _("Choose a language from the list.")},
-    )
-    free = forms.ChoiceField(
-        label=_("Costs"),
-        required=False,
-        choices=FREE_CHOICES,
-        widget=QuickSelect,
-        error_messages={"invalid_choice": _("Choose free of charge, paid, or both.")},
-    )
+    phase = forms.CharField(label=_("Phase"), required=False, widget=QuickSelect)
+    language = forms.CharField(label=_("Language"), required=False, widget=QuickSelect)
+    free = forms.CharField(label=_("Costs"), required=False, widget=QuickSelect)
+
+    parsed: Parsed | None = None
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         # A copy, so that a municipality given by name or in lower case can be shown as chosen.
         super().__init__(data.copy() if data is not None else None, *args, **kwargs)
-        self.municipalities = dict(municipality_choices())
-        self._municipality_names = {
-            name.casefold(): code for code, name in self.municipalities.items()
+        choices = {
+            "category": [("", _("All needs")), *category_choices()],
+            "municipality": [("", _("All municipalities")), *municipality_choices()],
+            "phase": [("", _("All phases")), *Phase.choices],
+            "language": [("", _("All languages")), *language_choices()],
+            "free": FREE_CHOICES,
         }
-        municipality = self.fields["municipality"]
-        municipality.widget.choices = [("", _("All municipalities")), *self.municipalities.items()]
-        category = self.fields["category"]
-        assert isinstance(category, forms.ChoiceField)
-        category.choices = [("", _("All needs")), *category_choices()]
-        category.error_messages["invalid_choice"] = _("Choose a need from the list.")
-        language = self.fields["language"]
-        assert isinstance(language, forms.ChoiceField)
-        language.choices = [("", _("All languages")), *language_choices()]
         for name, field in self.fields.items():
             widget = field.widget
+            if name in choices:
+                widget.choices = choices[name]
             widget.attrs["class"] = _SELECT if isinstance(widget, forms.Select) else _TEXTBOX
             bound = self[name]
             described = [f"{bound.auto_id}_error"]
@@ -139,52 +116,15 @@ class SearchForm(forms.Form):
                 if name in self.fields:
                     self.fields[name].widget.attrs["aria-invalid"] = "true"
 
-    def clean_q(self) -> str:
-        return str(self.cleaned_data.get("q") or "").strip()[:MAX_QUERY_LENGTH]
-
-    def clean_municipality(self) -> str:
-        raw = str(self.cleaned_data.get("municipality") or "").strip()
-        if not raw:
-            return ""
-        code = raw.upper()
-        if code not in self.municipalities:
-            code = self._municipality_names.get(raw.casefold(), "")
-        if code:
-            if isinstance(self.data, MutableMapping):
-                self.data[self.add_prefix("municipality")] = code
-            return code
-        raise forms.ValidationError(
-            _(
-                "%(value)s is not a municipality. Choose a municipality from the list, "
-                "or give its CBS code such as GM0090."
-            ),
-            code="onbekende-gemeente",
-            params={"value": raw[:50]},
-        )
-
-    def clean_postcode(self) -> PostcodeArea | None:
-        raw = str(self.cleaned_data.get("postcode") or "").strip()
-        if not raw:
-            return None
-        try:
-            normalise_postcode(raw)
-            return lookup_postcode(raw)
-        except (InvalidPostcode, UnknownPostcode) as error:
-            raise forms.ValidationError(str(error), code=error.code) from None
-
-    def search_kwargs(self) -> dict[str, Any]:
-        """The arguments for ``selectors.search_services`` (call only when valid)."""
-        data = self.cleaned_data
-        free = {"yes": True, "no": False}.get(data.get("free") or "")
-        return {
-            "text": data.get("q") or None,
-            "category": data.get("category") or None,
-            "municipality": data.get("municipality") or None,
-            "postcode": data.get("postcode"),
-            "phase": data.get("phase") or None,
-            "language": data.get("language") or None,
-            "free": free,
-        }
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.parsed = parse(SearchParams.from_query(cleaned))
+        for name, message in self.parsed.errors.items():
+            self.add_error(name, message)
+        code = self.parsed.filters.municipality
+        if code and isinstance(self.data, MutableMapping):
+            self.data[self.add_prefix("municipality")] = code  # shown as chosen
+        return cleaned
 
     @property
     def is_filtered(self) -> bool:

@@ -10,22 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import F, Prefetch, Q, QuerySet
-from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kansrijk.accounts.roles import Role
 from kansrijk.accounts.scope import administration_scope
 from kansrijk.core.freshness import Kept
 from kansrijk.core.languages import LANGUAGE_NAMES, language_name
-from kansrijk.directory import cache as directory_cache
-from kansrijk.directory import ranking
 from kansrijk.directory.history import COLLECTIONS, SNAPSHOT_FIELDS
 from kansrijk.directory.models import (
-    Phone,
     ReferralMethodKind,
     Schedule,
     Service,
@@ -33,12 +27,11 @@ from kansrijk.directory.models import (
     ServiceStatus,
     Weekday,
 )
-from kansrijk.directory.selectors import need_categories, with_listing_data
+from kansrijk.directory.selectors import need_categories
 from kansrijk.places.models import Municipality
 
 __all__ = [
     "ChangeRow",
-    "attach_cards",
     "can_edit_service",
     "category_choices",
     "describe_change",
@@ -49,10 +42,8 @@ __all__ = [
     "language_labels",
     "municipality_choices",
     "municipality_names_in",
-    "render_cards",
     "service_history",
     "services_to_verify",
-    "with_contact_data",
 ]
 
 
@@ -114,62 +105,6 @@ def language_choices(extra: list[str] | tuple[str, ...] = ()) -> list[tuple[str,
         names.setdefault(code, code)
     ordered = sorted(names.items(), key=lambda item: (item[0] != "nl", item[1].casefold()))
     return ordered
-
-
-# --- Listing ---------------------------------------------------------------------------------------
-
-
-def with_contact_data(queryset: QuerySet[Service]) -> QuerySet[Service]:
-    """Add what a result card needs beyond ``with_listing_data``: the service's phone numbers
-    (one extra query for any page size)."""
-    return queryset.prefetch_related(
-        Prefetch(
-            "phones", queryset=Phone.objects.order_by("number", "id"), to_attr="listing_phones"
-        )
-    )
-
-
-def attach_cards(rows: list[Any], language: str) -> None:
-    """Set ``row.card`` on each ``RankedRow``: the rendered body of its result card
-    (``directory/_card.html``), from the cache where it is (``kansrijk.directory.cache``, keyed
-    by the service's ``last_modified``); the others are rendered and cached. With the search
-    index on, the worker first takes all the map's cards in this language from the shared cache
-    (once per index: ``cache.load_cards``)."""
-    if getattr(settings, "KANSRIJK_SEARCH_INDEX", True):
-        index = ranking.current_index()
-        directory_cache.load_cards(index.visible_versions(), language, index.generation)
-    keys = directory_cache.card_keys(((row.service_id, row.version) for row in rows), language)
-    cards = directory_cache.get_cards(keys)
-    missing = [service_id for service_id in keys if service_id not in cards]
-    if missing:
-        cards.update(render_cards(missing, keys))
-    for row in rows:
-        card = cards.get(row.service_id, "")
-        row.card = card if isinstance(card, SafeString) else mark_safe(card)  # noqa: S308 (our own template's output)
-
-
-def render_cards(service_ids: list[Any], keys: dict[Any, str]) -> dict[Any, str]:
-    """Render the card bodies of these services in the active language and cache them under
-    ``keys`` (by service id). Seven queries for any number of services."""
-    if not service_ids:
-        return {}
-    services = with_contact_data(with_listing_data(Service.objects.filter(id__in=service_ids)))
-    cards: dict[Any, str] = {}
-    for service in services:
-        service.language_labels = language_labels(service)  # type: ignore[attr-defined]
-        cards[service.id] = _compact(render_to_string("directory/_card.html", {"service": service}))
-    directory_cache.put_cards({keys[service_id]: html for service_id, html in cards.items()})
-    return cards
-
-
-def _compact(html: str) -> str:
-    """Markup without its blank lines and indentation (a quarter of a card's size; each search
-    page carries twenty, each worker keeps all). Cards hold no preformatted text."""
-    return "\n".join(stripped for line in html.split("\n") if (stripped := line.strip(_HTML_SPACE)))
-
-
-#: What HTML counts as white space between tags (not the no-break space, nor Unicode's others).
-_HTML_SPACE = " \t\r\f"
 
 
 # --- Editors -----------------------------------------------------------------------------------

@@ -10,31 +10,26 @@
 
 from __future__ import annotations
 
-import copy
 import uuid
-from typing import Any, cast
+from dataclasses import astuple
+from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kansrijk.core.freshness import markup_version
 from kansrijk.core.navigation import language_next
-from kansrijk.core.phases import PHASE_FIELDS
-from kansrijk.directory import page_selectors, search_html, selectors, services
+from kansrijk.directory import page_selectors, selectors, services
 from kansrijk.directory.exceptions import (
     DirectoryError,
     EditNotAllowed,
@@ -43,10 +38,12 @@ from kansrijk.directory.exceptions import (
     UnknownCategory,
     UnknownMunicipality,
 )
-from kansrijk.directory.forms import MAX_QUERY_LENGTH, SearchForm, ServiceForm
+from kansrijk.directory.forms import SearchForm, ServiceForm
 from kansrijk.directory.models import Service
+from kansrijk.directory.search import cards, ranking
+from kansrijk.directory.search import html as search_html
+from kansrijk.directory.search.params import SearchParams, parse
 from kansrijk.places.exceptions import PlacesError
-from kansrijk.places.selectors import lookup_postcode_kept
 
 PAGE_SIZE = 20
 #: What a search can raise for bad filters (shown with the field in the form).
@@ -101,10 +98,12 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     area = None
     if form.is_valid():
-        kwargs = form.search_kwargs()
-        area = kwargs["postcode"]
+        assert form.parsed is not None
+        area = form.parsed.area
         try:
-            page = selectors.rank_page(**kwargs, page=request.GET.get("page"), per_page=PAGE_SIZE)
+            page = ranking.rank_page(
+                form.parsed.filters, postcode=area, page=request.GET.get("page"), per_page=PAGE_SIZE
+            )
         except _SEARCH_ERRORS as error:
             field = {
                 UnknownMunicipality: "municipality",
@@ -114,7 +113,7 @@ def search(request: HttpRequest) -> HttpResponse:
             form.add_error(field, str(error))
             area = None
         else:
-            page_selectors.attach_cards(list(page.object_list), get_language())
+            cards.attach_cards(list(page.object_list), get_language())
     context: dict[str, Any] = {
         "form": form,
         "page": page,
@@ -133,119 +132,53 @@ def search(request: HttpRequest) -> HttpResponse:
 
 #: Whether anonymous searches take the quick way (``_quick_search``); tests compare both ways.
 QUICK_SEARCH = True
-_SEARCH_FIELDS = ("q", "category", "municipality", "postcode", "phase", "language", "free")
 
 
 def _quick_search(request: HttpRequest) -> HttpResponse | None:
-    """The search page for an anonymous visitor without messages whose filters are all plainly
-    valid (else ``None``: the form and the templates do it, with their error messages): the
-    page around the results from a skeleton kept per worker, the status line and the results
-    written out in Python (``kansrijk.directory.search_html``), the same markup as the templates give.
-    No form object, no template rendering per search."""
+    """The search page for an anonymous visitor without messages whose filters are all valid
+    (else ``None``: the form and the templates do it, with their error messages): the page
+    around the results from a skeleton kept per worker, the status line and the results written
+    out in Python (``search.html``), the same markup as the templates give. The parameters are
+    read as the form reads them (``search.params``); no form object, no template rendering per
+    search."""
     if not QUICK_SEARCH or request.user.is_authenticated or len(messages.get_messages(request)):
         return None
-    values = {name: request.GET.get(name, "") for name in _SEARCH_FIELDS}
-    if any("\x00" in value for value in values.values()) or values["municipality"]:
-        return None  # an error message to show, or a municipality given by name to normalise
-    if values["category"] and values["category"] not in dict(page_selectors.category_choices()):
+    params = SearchParams.from_query(request.GET)
+    if params.municipality or any("\x00" in value for value in astuple(params)):
+        return None  # a municipality given by name to normalise, or an error message to show
+    parsed = parse(params)
+    if parsed.errors:
         return None
-    if values["phase"] and values["phase"] not in PHASE_FIELDS:
-        return None
-    if values["language"] and values["language"] not in dict(page_selectors.language_choices()):
-        return None
-    if values["free"] not in ("", "yes", "no"):
-        return None
-    area = None
-    if values["postcode"].strip():
-        try:
-            area = lookup_postcode_kept(values["postcode"].strip())
-        except PlacesError:
-            return None
-    text = values["q"].strip()[:MAX_QUERY_LENGTH]
     try:
-        page = selectors.rank_page(
-            text=text or None,
-            category=values["category"] or None,
-            postcode=area,
-            phase=values["phase"] or None,
-            language=values["language"] or None,
-            free={"yes": True, "no": False}.get(values["free"]),
+        page = ranking.rank_page(
+            parsed.filters,
+            postcode=parsed.area,
             page=request.GET.get("page"),
             per_page=PAGE_SIZE,
         )
     except _SEARCH_ERRORS:
         return None
-    language = get_language()
-    page_selectors.attach_cards(list(page.object_list), language)
+    cards.attach_cards(list(page.object_list), get_language())
     htmx = getattr(request, "htmx", None)
     partial = bool(htmx and not htmx.history_restore_request)
-    parts = _skeleton(request, values, partial)
+    parts = search_html.skeleton(request, params, partial)
     if parts is None:  # pragma: no cover - the skeleton did not render as expected
         return None
     body = search_html.fill(
         parts,
         {
-            search_html.Q_PLACEHOLDER: escape(values["q"]),
-            search_html.POSTCODE_PLACEHOLDER: escape(values["postcode"]),
+            search_html.Q_PLACEHOLDER: escape(params.q),
+            search_html.POSTCODE_PLACEHOLDER: escape(params.postcode),
             search_html.PATH_PLACEHOLDER: language_next(request),
-            search_html.STATUS_PLACEHOLDER: search_html.status_html(page, area),
+            search_html.STATUS_PLACEHOLDER: search_html.status_html(page, parsed.area),
             search_html.RESULTS_PLACEHOLDER: search_html.results_html(
-                page, area, _query_without_page(request)
+                page, parsed.area, _query_without_page(request)
             ),
         },
     )
     response = HttpResponse(body)
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-def _skeleton(request: HttpRequest, values: dict[str, str], partial: bool) -> list[Any] | None:
-    """The search page (or its htmx update) for these filters with placeholders for the words,
-    the postcode, the address, the status line and the results, cut at them;
-    rendered by the templates once per worker, language and filters."""
-    demo = bool(getattr(settings, "KANSRIJK_DEMO_MODE", False))
-    key = (
-        markup_version("directory/search.html", "directory/_search_update.html"),
-        get_language(),
-        demo,
-        partial,
-        bool(values["q"]),
-        bool(values["postcode"]),
-        values["category"],
-        values["phase"],
-        values["language"],
-        values["free"],
-    )
-    parts = search_html.get_skeleton(key)
-    if parts is not None:
-        return parts
-    data = QueryDict(mutable=True)
-    data.update({**values, "q": "x" if values["q"] else "", "postcode": ""})
-    form = SearchForm(data)
-    if not form.is_valid():  # pragma: no cover - checked by the caller
-        return None
-    # The form keeps its own copy of the data; its widgets show what is there now.
-    shown = cast("QueryDict", form.data)
-    shown["q"] = search_html.Q_PLACEHOLDER if values["q"] else ""
-    shown["postcode"] = search_html.POSTCODE_PLACEHOLDER if values["postcode"] else ""
-    shell_request = copy.copy(request)
-    shell_request.get_full_path = lambda force_append_slash=False: search_html.PATH_PLACEHOLDER  # type: ignore[method-assign]
-    html = render_to_string(
-        "directory/_search_update.html" if partial else "directory/search.html",
-        {
-            "form": form,
-            "page": None,
-            "area": None,
-            "query_string": "",
-            "can_maintain": False,
-            "status_html": mark_safe(search_html.STATUS_PLACEHOLDER),  # noqa: S308 - a constant
-            "results_html": mark_safe(search_html.RESULTS_PLACEHOLDER),  # noqa: S308 - a constant
-        },
-        shell_request,
-    )
-    parts = search_html.split(html)
-    search_html.put_skeleton(key, parts)
-    return parts
 
 
 def _query_without_page(request: HttpRequest) -> str:

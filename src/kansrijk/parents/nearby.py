@@ -1,6 +1,6 @@
 """Help nearby: the services of the social map a parent can go to herself, near her postcode.
 
-The same directory and ranking as the professionals' social map (``directory.selectors.rank_page``:
+The same directory and ranking as the professionals' social map (``directory.search.ranking.rank_page``:
 the in-memory index, or its SQL twin), filtered to the need she picked in her words, then to
 the services that take a self-referral, nearest first. What a card says comes from the same
 service rows the social map shows, in Dutch where it is directory text (marked ``lang="nl"``),
@@ -23,7 +23,8 @@ from kansrijk.directory.models import (
     Service,
     ServiceAtLocation,
 )
-from kansrijk.directory.selectors import rank_page, with_listing_data
+from kansrijk.directory.search.ranking import rank_page
+from kansrijk.directory.selectors import with_listing_data
 from kansrijk.parents import languages
 
 #: What she may need, in her words → the social map's need category.

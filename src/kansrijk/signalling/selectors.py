@@ -22,7 +22,7 @@ from kansrijk.core.freshness import Kept
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory
 from kansrijk.directory.models import Service
-from kansrijk.directory.selectors import search_services
+from kansrijk.directory.search.ranking import search_services
 from kansrijk.interventions.models import Intervention
 from kansrijk.interventions.selectors import available_interventions
 from kansrijk.pathways.models import StepKind

@@ -1,5 +1,5 @@
 """``kansrijk warm-search-cache``: render the result card of every visible service, in Dutch and
-English, into the cache (``kansrijk.directory.cache``).
+English, into the cache (``kansrijk.directory.search.cards``).
 
 Run it after a deployment or a large import, when the cache is empty: a search page renders the
 cards it does not find in the cache (about 1 ms each), so a cold cache makes the first searches
@@ -21,9 +21,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from kansrijk.directory.cache import warm_cards
 from kansrijk.directory.management.progress import Progress
 from kansrijk.directory.models import Service
+from kansrijk.directory.search.cards import warm_cards
 
 
 class Command(BaseCommand):

@@ -1,9 +1,9 @@
-"""The social map's ranking, in memory: what the search page asks most, without a ranking query.
+"""The social map's search index, in memory: what the search page asks most, without a query.
 
-``selectors.rank_page`` orders the services near a postcode: those serving the postcode's
+``ranking.rank_page`` orders the services near a postcode: those serving the postcode's
 municipality first, then those with a location within ``nearby_km``; within each group nearest
 first (distance to a service's nearest location), then by name and id. In SQL that is one
-ranking query (``selectors._rank_near``) of 10-25 ms of database time in dense areas, where
+ranking query (``ranking._rank_near``) of 10-25 ms of database time in dense areas, where
 thousands of candidates lie within 15 km: most of the cost of a search page.
 
 A ``SearchIndex`` holds what the ranking needs of every service, in arrays, in each worker
@@ -41,7 +41,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.db import connection
@@ -60,7 +60,8 @@ from kansrijk.directory.models import (
     ServiceTaxonomy,
     TaxonomyTerm,
 )
-from kansrijk.directory.search import filter_text, query_terms
+from kansrijk.directory.search.filters import Filters
+from kansrijk.directory.search.text import filter_text
 from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID, category_and_descendants
 from kansrijk.places.selectors import EARTH_RADIUS_KM, bounding_box
 
@@ -80,6 +81,17 @@ _EMPTY = np.zeros(0, dtype=np.int32)
 def _key(value: Any) -> uuid.UUID:
     """Ids as ``uuid.UUID`` (PostgreSQL gives those; SQLite gives 32 hex digits)."""
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+class Hit(NamedTuple):
+    """One service a search found, as the index ranks it."""
+
+    #: The service's position in the index (``ids``, ``names``, ``versions``).
+    position: int
+    #: Whether it serves the postcode's municipality.
+    serves: bool
+    #: The haversine ``a`` term to its nearest location (``None``: it has no location).
+    a: float | None
 
 
 class SearchIndex:
@@ -168,7 +180,7 @@ class SearchIndex:
         #: Names this build of the index (``cache.load_cards`` loads once per generation).
         self.generation = uuid.uuid4()
         self._words: OrderedDict[str, np.ndarray | None] = OrderedDict()
-        self._filter_masks: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
+        self._filter_masks: OrderedDict[Filters, np.ndarray] = OrderedDict()
         self._masks: dict[str, dict[str, np.ndarray]] = {}
         self._lock = threading.Lock()
 
@@ -240,64 +252,45 @@ class SearchIndex:
             "serving", municipality, lambda: self.serving.get(municipality, _EMPTY)
         )
 
-    def mask(
-        self,
-        *,
-        text: str | None = None,
-        category: str | None = None,
-        municipality: str | None = None,
-        phase: str | None = None,
-        language: str | None = None,
-        free: bool | None = None,
-        include_defunct: bool = False,
-    ) -> np.ndarray:
-        """The services matching every filter (those of ``selectors._filtered`` it covers), as
-        a mask over the index (read-only: the last ``MAX_FILTER_MASKS`` are kept, searches
-        repeat their filters). Raises ``UnknownCategory``."""
-        key = (text, category, municipality, phase, language, free, include_defunct)
+    def mask(self, filters: Filters) -> np.ndarray:
+        """The services matching every filter (those of ``filters.INDEXED``; the municipality
+        as a CBS code), as a mask over the index (read-only: the last ``MAX_FILTER_MASKS`` are
+        kept, searches repeat their filters). Raises ``UnknownCategory``."""
         with self._lock:
-            kept = self._filter_masks.get(key)
+            kept = self._filter_masks.get(filters)
             if kept is not None:
-                self._filter_masks.move_to_end(key)
+                self._filter_masks.move_to_end(filters)
                 return kept
-        keep = self._combine(*key)
+        keep = self._combine(filters)
         keep.flags.writeable = False
         with self._lock:
-            self._filter_masks[key] = keep
+            self._filter_masks[filters] = keep
             while len(self._filter_masks) > MAX_FILTER_MASKS:
                 self._filter_masks.popitem(last=False)
         return keep
 
-    def _combine(
-        self,
-        text: str | None,
-        category: str | None,
-        municipality: str | None,
-        phase: str | None,
-        language: str | None,
-        free: bool | None,
-        include_defunct: bool,
-    ) -> np.ndarray:
-        keep = np.ones(self.size, dtype=bool) if include_defunct else self.visible.copy()
+    def _combine(self, filters: Filters) -> np.ndarray:
+        assert filters.indexed, filters
+        keep = np.ones(self.size, dtype=bool) if filters.include_defunct else self.visible.copy()
+        category = filters.category
         if category:
             keep &= self._kept_mask("category", category, lambda: self.category_positions(category))
-        if text:
-            terms = query_terms(text)
-            if terms:
-                masks = [mask for mask in map(self.word_mask, terms) if mask is not None]
-                if not masks:
-                    return np.zeros(self.size, dtype=bool)
-                for mask in masks:
-                    keep &= mask
-        if phase:
-            keep &= self.phases[phase]
-        if language:
-            code = language.strip().lower()
+        terms = filters.terms
+        if terms:
+            masks = [mask for mask in map(self.word_mask, terms) if mask is not None]
+            if not masks:
+                return np.zeros(self.size, dtype=bool)
+            for mask in masks:
+                keep &= mask
+        if filters.phase:
+            keep &= self.phases[filters.phase]
+        if filters.language:
+            code = filters.language.strip().lower()
             keep &= self._kept_mask("language", code, lambda: self.languages.get(code, _EMPTY))
-        if free is not None:
-            keep &= self.free if free else self.paid
-        if municipality:
-            keep &= self.serving_mask(municipality)
+        if filters.free is not None:
+            keep &= self.free if filters.free else self.paid
+        if filters.municipality:
+            keep &= self.serving_mask(str(filters.municipality))
         return keep
 
     def _member(self, positions: np.ndarray) -> np.ndarray:
@@ -309,7 +302,7 @@ class SearchIndex:
 
     def rank(
         self,
-        filters: dict[str, Any],
+        filters: Filters,
         *,
         latitude: float,
         longitude: float,
@@ -317,20 +310,20 @@ class SearchIndex:
         nearby_km: float,
         offset: int,
         limit: int,
-    ) -> tuple[list[tuple[int, bool, float | None]], int | None]:
-        """``(rows, total)`` as ``selectors._rank_near`` gives them: each row is the service's
+    ) -> tuple[list[Hit], int | None]:
+        """``(hits, total)`` as ``ranking._rank_near`` gives them (``Hit``: the service's
         position in the index, whether it serves the postcode's ``municipality``, and the
-        haversine ``a`` term to its nearest location (``None``: no location); ``total`` is
-        ``None`` when the page is empty. ``filters`` are those of ``mask``.
+        haversine ``a`` term to its nearest location); ``total`` is ``None`` when the page is
+        empty. ``filters`` are those of ``mask``.
 
         Candidates: the services matching ``filters`` that serve ``municipality`` or have a
         location within ``nearby_km`` (or, with a municipality among the filters — strict —
         every service matching them). Only the matching services' points are measured. Each
         candidate's ``a`` is over all its locations: for a service with a location within
         ``nearby_km`` the nearest lies in the bounding box anyway."""
-        matching = self.mask(**filters)
+        matching = self.mask(filters)
         serves = self.serving_mask(municipality)
-        if filters.get("municipality"):
+        if filters.municipality:
             positions = np.flatnonzero(matching)
         else:
             box = bounding_box(latitude, longitude, nearby_km)
@@ -359,7 +352,7 @@ class SearchIndex:
         order = np.lexsort((positions, np.where(missing, 0.0, a_all), missing, ~served_flags))
         page = order[offset : offset + limit]
         return [
-            (position, serving, None if math.isnan(value) else value)
+            Hit(position, serving, None if math.isnan(value) else value)
             for position, serving, value in zip(
                 positions[page].tolist(),
                 served_flags[page].tolist(),

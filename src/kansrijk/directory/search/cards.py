@@ -1,4 +1,4 @@
-"""Caching for the social map's search page.
+"""The result cards of the social map's search: rendered, and kept, in one place.
 
 A result card shows what a service does, for whom, how to refer and whom to contact: the same for
 every search that finds the service, in every postcode. Rendering twenty of them (with their
@@ -38,18 +38,26 @@ from __future__ import annotations
 import datetime
 import time
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
-from django.utils.safestring import mark_safe
+from django.db.models import Prefetch, QuerySet
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from kansrijk.core.freshness import Kept, markup_version, memo
+from kansrijk.directory.models import Phone, Service
+from kansrijk.directory.page_selectors import language_labels
+from kansrijk.directory.search import index as search_index
+from kansrijk.directory.selectors import with_listing_data
 
 #: Seconds a rendered card stays in the cache at most.
 CARD_TTL = 6 * 3600
 #: The template of a card's body.
 CARD_TEMPLATE = "directory/_card.html"
 #: Raise when what a card shows changes without its templates changing (the Python that
-#: prepares what the template reads: ``page_selectors.render_cards``).
+#: prepares what the template reads: ``render_cards``).
 CARD_CONTEXT = 1
 
 
@@ -166,9 +174,6 @@ def warm_cards(
     Returns how many cards were rendered."""
     from django.utils import translation
 
-    from kansrijk.directory.models import Service
-    from kansrijk.directory.page_selectors import render_cards
-
     rendered = 0
     versions = list(Service.objects.visible().order_by("id").values_list("id", "last_modified"))
     for language in languages:
@@ -182,3 +187,56 @@ def warm_cards(
                 if progress:
                     progress(len(batch))
     return rendered
+
+
+def with_contact_data(queryset: QuerySet[Service]) -> QuerySet[Service]:
+    """Add what a result card needs beyond ``with_listing_data``: the service's phone numbers
+    (one extra query for any page size)."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "phones", queryset=Phone.objects.order_by("number", "id"), to_attr="listing_phones"
+        )
+    )
+
+
+def attach_cards(rows: list[Any], language: str) -> None:
+    """Set ``row.card`` on each ``RankedRow``: the rendered body of its result card
+    (``CARD_TEMPLATE``), from the cache where it is (keyed by the service's
+    ``last_modified``); the others are rendered and cached. With the search
+    index on, the worker first takes all the map's cards in this language from the shared cache
+    (once per index: ``load_cards``)."""
+    if getattr(settings, "KANSRIJK_SEARCH_INDEX", True):
+        index = search_index.current_index()
+        load_cards(index.visible_versions(), language, index.generation)
+    keys = card_keys(((row.service_id, row.version) for row in rows), language)
+    cards = get_cards(keys)
+    missing = [service_id for service_id in keys if service_id not in cards]
+    if missing:
+        cards.update(render_cards(missing, keys))
+    for row in rows:
+        card = cards.get(row.service_id, "")
+        row.card = card if isinstance(card, SafeString) else mark_safe(card)  # noqa: S308 (our own template's output)
+
+
+def render_cards(service_ids: list[Any], keys: dict[Any, str]) -> dict[Any, str]:
+    """Render the card bodies of these services in the active language and cache them under
+    ``keys`` (by service id). Seven queries for any number of services."""
+    if not service_ids:
+        return {}
+    services = with_contact_data(with_listing_data(Service.objects.filter(id__in=service_ids)))
+    cards: dict[Any, str] = {}
+    for service in services:
+        service.language_labels = language_labels(service)  # type: ignore[attr-defined]
+        cards[service.id] = _compact(render_to_string(CARD_TEMPLATE, {"service": service}))
+    put_cards({keys[service_id]: html for service_id, html in cards.items()})
+    return cards
+
+
+def _compact(html: str) -> str:
+    """Markup without its blank lines and indentation (a quarter of a card's size; each search
+    page carries twenty, each worker keeps all). Cards hold no preformatted text."""
+    return "\n".join(stripped for line in html.split("\n") if (stripped := line.strip(_HTML_SPACE)))
+
+
+#: What HTML counts as white space between tags (not the no-break space, nor Unicode's others).
+_HTML_SPACE = " \t\r\f"

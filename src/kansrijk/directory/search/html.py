@@ -7,24 +7,31 @@ postcode, the address (the language links return to it), the status line and the
 and kept per worker (``skeleton``); the status line and the results (``status_html``,
 ``results_html``) are written here, mark for mark what ``_status.html``, ``_results.html`` and
 ``_result.html`` give (``tests/directory/test_search_html.py`` compares them over many
-searches). The result cards inside come from their own cache (``kansrijk.directory.cache``).
+searches). The result cards inside come from their own cache (``search.cards``).
 """
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 import uuid
+from dataclasses import asdict
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
+from django.http import HttpRequest, QueryDict
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import get_format
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
-from kansrijk.core.freshness import Kept
+from kansrijk.core.freshness import Kept, markup_version
+from kansrijk.directory.forms import SearchForm
+from kansrijk.directory.search.params import SearchParams
 
 #: Stand for what differs per search in a page rendered once (never valid input themselves:
 #: the address placeholder is not a path of the site, the others are not words or postcodes
@@ -45,7 +52,7 @@ _SPLIT = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")")
 
 #: Page skeletons, per worker: what a skeleton holds besides the placeholders (the filters'
 #: choices) changes a few times a year, by a data load; its key carries the markup version of
-#: the page's templates (``views._skeleton``).
+#: the page's templates (``skeleton``).
 _skeletons: Kept[tuple[Any, ...], list[Any]] = Kept(
     "directory.search-skeletons", seconds=600.0, size=500, kinds=("directory", "places")
 )
@@ -64,12 +71,53 @@ def fill(parts: list[Any], values: dict[str, str]) -> bytes:
     return b"".join(values[part].encode() if i % 2 else part for i, part in enumerate(parts))
 
 
-def get_skeleton(key: tuple[Any, ...]) -> list[Any] | None:
-    return _skeletons.get(key)
-
-
-def put_skeleton(key: tuple[Any, ...], parts: list[Any]) -> None:
+def skeleton(request: HttpRequest, params: SearchParams, partial: bool) -> list[Any] | None:
+    """The search page (or, ``partial``, its htmx update) for these parameters with
+    placeholders for the words, the postcode, the address, the status line and the results, cut
+    at them (``split``); rendered by the templates once per worker, language and filters."""
+    demo = bool(getattr(settings, "KANSRIJK_DEMO_MODE", False))
+    key = (
+        markup_version("directory/search.html", "directory/_search_update.html"),
+        get_language(),
+        demo,
+        partial,
+        bool(params.q),
+        bool(params.postcode),
+        params.category,
+        params.phase,
+        params.language,
+        params.free,
+    )
+    parts = _skeletons.get(key)
+    if parts is not None:
+        return parts
+    data = QueryDict(mutable=True)
+    data.update({**asdict(params), "q": "x" if params.q else "", "postcode": ""})
+    form = SearchForm(data)
+    if not form.is_valid():  # pragma: no cover - checked by the caller
+        return None
+    # The form keeps its own copy of the data; its widgets show what is there now.
+    shown = cast("QueryDict", form.data)
+    shown["q"] = Q_PLACEHOLDER if params.q else ""
+    shown["postcode"] = POSTCODE_PLACEHOLDER if params.postcode else ""
+    shell_request = copy.copy(request)
+    shell_request.get_full_path = lambda force_append_slash=False: PATH_PLACEHOLDER  # type: ignore[method-assign]
+    page = render_to_string(
+        "directory/_search_update.html" if partial else "directory/search.html",
+        {
+            "form": form,
+            "page": None,
+            "area": None,
+            "query_string": "",
+            "can_maintain": False,
+            "status_html": mark_safe(STATUS_PLACEHOLDER),  # noqa: S308 - a constant
+            "results_html": mark_safe(RESULTS_PLACEHOLDER),  # noqa: S308 - a constant
+        },
+        shell_request,
+    )
+    parts = split(page)
     _skeletons.put(key, parts)
+    return parts
 
 
 _ZERO = str(uuid.UUID(int=0))
