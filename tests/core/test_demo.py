@@ -119,7 +119,7 @@ def test_the_readme_command_serves_the_app(tmp_path: Path):
         text=True,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # the demo loads the whole demo data first
         body = ""
         while time.monotonic() < deadline:
             try:

@@ -116,7 +116,12 @@ def test_who_reaches_the_editor_pages(client, login_verified, own, editor_smalli
     assert client.get(url).status_code == 403
     assert client.get(reverse("pathways:manage-pathway", args=[own.pk])).status_code == 403
     assert client.get(reverse("pathways:template")).status_code == 403
+    # An administrator edits the pathways of their own municipalities only (issue 12, point 3).
+    elsewhere = UserFactory(roles=[Role.ADMINISTRATOR])
+    login_verified(client, elsewhere)
+    assert client.get(reverse("pathways:manage-pathway", args=[own.pk])).status_code == 403
     admin = UserFactory(roles=[Role.ADMINISTRATOR])
+    admin.organisation.municipalities.set(own.coalition.municipalities.all())
     login_verified(client, admin)
     assert client.get(reverse("pathways:manage-pathway", args=[own.pk])).status_code == 200
     login_verified(client, editor_smallingerland)

@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kansrijk.accounts.roles import Role
 from kansrijk.coalitions.models import CoalitionScope
 from kansrijk.pathways import services
 from kansrijk.pathways.exceptions import InvalidPathway, InvalidPhase, UnknownMunicipality
-from kansrijk.pathways.models import PathwayScope, StepKind
+from kansrijk.pathways.models import Pathway, PathwayScope, StepKind
 from kansrijk.pathways.selectors import (
     pathway_overview,
     resolve_pathway,
@@ -277,6 +278,29 @@ def test_a_shared_pathway_covers_each_of_its_municipalities(smallingerland):
         result = resolve_pathway(municipality=code, situation="geldzorgen", phase="pregnancy")
         assert result.pathway == shared
         assert result.fallback is None
+
+
+def test_administrators_edit_only_the_coalitions_of_their_scope(catalogue):
+    """Issue 12, point 3: an administrator edits the pathways of coalitions in their own
+    municipalities or led by their organisation — not every coalition's (as it was)."""
+    from kansrijk.coalitions.models import Coalition
+    from tests.factories import OrganisationFactory
+
+    own = OrganisationFactory(name="Gemeente Smallingerland")
+    own.municipalities.set(Municipality.objects.filter(code="GM0090"))
+    other_lead = OrganisationFactory(name="Landelijk team")
+    national = make_coalition("Landelijk", [], scope=CoalitionScope.NATIONAL, lead=other_lead)
+    ours = make_coalition("Smallingerland", ["GM0090"])
+    led = make_coalition("Regio met eigen trekker", ["GM0086"], lead=own)
+    make_coalition("Elders", ["GM0086"])
+    administrator = make_editor([], role=Role.ADMINISTRATOR, organisation=own)
+    editable = set(Coalition.objects.editable_by(administrator))
+    assert editable == {ours, led}
+    assert not Pathway.objects.editable_by(administrator).filter(coalition=national).exists()
+    operator = make_editor([], role=Role.ADMINISTRATOR)
+    operator.is_superuser = True
+    operator.save()
+    assert Coalition.objects.editable_by(operator).count() == 4
 
 
 def test_editors_of_a_region_and_lead_organisation(catalogue):

@@ -68,13 +68,31 @@ class CoalitionQuerySet(models.QuerySet["Coalition"]):
         )
 
     def editable_by(self, user: Any) -> CoalitionQuerySet:
-        """Coalitions whose pathways ``user`` may change: all for an administrator, the own
-        coalitions for a coalition editor, none for anybody else."""
+        """Coalitions whose pathways ``user`` may change: all for the operator; for an
+        administrator those inside their administration scope (a coalition led by one of their
+        organisations, or working in one of their municipalities — never a national coalition of
+        another organisation); the own coalitions for a coalition editor; none for anybody
+        else."""
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
-        if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
+        if user.is_superuser:
             return self.all()
-        return self.with_member(user, Role.COALITION_EDITOR)
+        editing = self.with_member(user, Role.COALITION_EDITOR)
+        if not user.has_role(Role.ADMINISTRATOR):
+            return editing
+        from kansrijk.accounts.scope import administration_scope
+
+        scope = administration_scope(user)
+        through = Coalition.municipalities.through
+        administered = self.filter(
+            Exists(
+                through.objects.filter(
+                    coalition_id=OuterRef("pk"), municipality_id__in=scope.municipality_codes
+                )
+            )
+            | Q(lead_organisation_id__in=scope.organisation_ids)
+        )
+        return administered | editing
 
 
 class Coalition(models.Model):

@@ -15,7 +15,8 @@ __all__ = ["coalition_members", "coalitions_for_editor", "municipalities_of"]
 
 
 def coalitions_for_editor(user: Any) -> QuerySet[Coalition]:
-    """The coalitions whose pathways ``user`` may change (all for an administrator)."""
+    """The coalitions whose pathways ``user`` may change (an administrator: those inside
+    their administration scope)."""
     return Coalition.objects.editable_by(user).order_by("name")
 
 
