@@ -7,7 +7,7 @@ import pytest
 from kansrijk.coalitions.models import Coalition
 from kansrijk.pathways import demo
 from kansrijk.pathways.models import Pathway, PathwayStep, PathwayVersion
-from kansrijk.pathways.selectors import resolve_pathway
+from kansrijk.pathways.resolution import resolve_pathway
 from kansrijk.situations.models import Situation
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from kansrijk.audit.models import AccessEvent
 from kansrijk.pathways.importing import ImportFailed, import_pathways
 from kansrijk.pathways.models import Pathway, PathwayStep, PathwayVersion, StepKind
-from kansrijk.pathways.selectors import resolve_pathway
+from kansrijk.pathways.resolution import resolve_pathway
 from kansrijk.pathways.template import build_template
 
 pytestmark = pytest.mark.django_db

@@ -15,18 +15,14 @@ from django.utils.dateformat import format as date_format
 from kansrijk.directory.models import ReferralMethod
 from kansrijk.pathways.models import StepKind
 from kansrijk.pathways.render import _date, _service_url, _texts, render_body
-from kansrijk.pathways.selectors import (
-    PathwayChoice,
-    as_step_views,
-    municipality_pathways,
-    version_steps,
-    version_with_steps,
-)
+from kansrijk.pathways.resolution import PathwayChoice, municipality_pathways
+from kansrijk.pathways.selectors import version_with_steps
+from kansrijk.pathways.steps import as_step_views, version_steps
 from kansrijk.pathways.views import _PathwayHead
 from tests.pathways.conftest import make_pathway, step
 
 #: Two steps with a service (one with referral methods, one without) and one without, in
-#: display order (urgent safety first), as ``selectors.version_steps`` keeps them.
+#: display order (urgent safety first), as ``steps.version_steps`` keeps them.
 PLAIN_STEPS = (
     (
         2,

@@ -1,5 +1,5 @@
 """The steps of published versions and the services they name, kept per process
-(``selectors.version_steps``): loaded for a whole municipality at once, shown as they are on the
+(``steps.version_steps``): loaded for a whole municipality at once, shown as they are on the
 social map, and forgotten finely when services change."""
 
 from __future__ import annotations
@@ -15,14 +15,10 @@ from django.utils import timezone
 from kansrijk.core import freshness
 from kansrijk.directory.models import Service
 from kansrijk.pathways import cache as page_cache
-from kansrijk.pathways import selectors
+from kansrijk.pathways import steps as kept_steps
 from kansrijk.pathways.models import PathwayScope, StepKind
-from kansrijk.pathways.selectors import (
-    as_step_views,
-    municipality_pathways,
-    step_views,
-    version_steps,
-)
+from kansrijk.pathways.resolution import municipality_pathways
+from kansrijk.pathways.steps import as_step_views, step_views, version_steps
 from tests.pathways.conftest import make_coalition, make_pathway, step
 
 pytestmark = pytest.mark.django_db
@@ -99,8 +95,8 @@ def test_a_service_change_reloads_only_that_service(
 ):
     money, smoking = two_services
     client.get(MONEY)
-    steps = selectors._steps.as_dict()
-    services = selectors._services.as_dict()
+    steps = kept_steps._steps.as_dict()
+    services = kept_steps._services.as_dict()
     assert len(steps) == 3
     assert set(services) == {str(money.pk), str(smoking.pk)}
     # The service changes (in another process: this one reads the token again).
@@ -113,9 +109,9 @@ def test_a_service_change_reloads_only_that_service(
         html = client.get(MONEY).text
     assert "Schuldhulp Drachten" in html
     assert "Schuldhulp Smallingerland" not in html
-    assert selectors._steps.as_dict() == steps  # a version's steps do not change
-    assert selectors._services.get(str(money.pk)) != services[str(money.pk)]
-    assert selectors._services.get(str(smoking.pk)) == services[str(smoking.pk)]
+    assert kept_steps._steps.as_dict() == steps  # a version's steps do not change
+    assert kept_steps._services.get(str(money.pk)) != services[str(money.pk)]
+    assert kept_steps._services.get(str(smoking.pk)) == services[str(smoking.pk)]
     # The other pages are built again (the page token changed) without a query.
     with django_assert_num_queries(0):
         assert "Rookstoppoli" in client.get(SMOKING).text
@@ -126,14 +122,14 @@ def test_many_changed_services_forget_all_services(
 ):
     money, _smoking = two_services
     client.get(MONEY)
-    monkeypatch.setattr(selectors, "_CHANGED_MAX", 0)
+    monkeypatch.setattr(kept_steps, "_CHANGED_MAX", 0)
     Service.objects.filter(pk=money.pk).update(
         name="Schuldhulp Drachten", last_modified=timezone.now()
     )
     freshness.bump("directory")
     with django_assert_max_num_queries(3):
         assert "Rookstoppoli" in client.get(SMOKING).text
-    assert len(selectors._services) == 2  # the municipality's, loaded again in one query
+    assert len(kept_steps._services) == 2  # the municipality's, loaded again in one query
     assert "Schuldhulp Drachten" in client.get(MONEY).text
 
 
@@ -144,8 +140,8 @@ def test_kept_steps_expire(client, pathways, monkeypatch, django_assert_max_num_
     money_service = Service.objects.get(name="Schuldhulp Smallingerland")
     client.get(MONEY)
     Organization.objects.filter(pk=money_service.organization_id).update(name="Gemeente Drachten")
-    monkeypatch.setattr(selectors._steps, "seconds", -1.0)
-    monkeypatch.setattr(selectors._services, "seconds", -1.0)
+    monkeypatch.setattr(kept_steps._steps, "seconds", -1.0)
+    monkeypatch.setattr(kept_steps._services, "seconds", -1.0)
     cache.clear()  # the cached page expires too (``PAGE_TTL``)
     assert "Gemeente Drachten" in client.get(MONEY).text
 
@@ -164,8 +160,8 @@ def test_versions_and_services_are_loaded_in_padded_batches(
     list of ids padded to one of a few sizes with ids nothing has. Versions without steps, and
     unknown ones, are kept as having none."""
     money, smoking = two_services
-    monkeypatch.setattr(selectors, "_BATCH", 4)
-    monkeypatch.setattr(selectors, "_BATCH_SIZES", (1, 3, 4))
+    monkeypatch.setattr(kept_steps, "_BATCH", 4)
+    monkeypatch.setattr(kept_steps, "_BATCH_SIZES", (1, 3, 4))
     situations = ["geldzorgen", "roken", "stress", "huisvesting", "relatieproblemen"]
     made = [
         make_pathway(
@@ -179,7 +175,7 @@ def test_versions_and_services_are_loaded_in_padded_batches(
     ]
     version_ids = [p.current_version_id for p in made]
     with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
-        loaded = selectors._load_steps([*version_ids, 999_999])
+        loaded = kept_steps._load_steps([*version_ids, 999_999])
     assert set(loaded) == {v for i, v in enumerate(version_ids) if i % 3}
     for index, version_id in enumerate(version_ids):
         if index % 3:
@@ -194,7 +190,7 @@ def test_versions_and_services_are_loaded_in_padded_batches(
                 ),
             )
     with django_assert_num_queries(1):
-        services = selectors._load_services([str(money.pk), str(smoking.pk)])
+        services = kept_steps._load_services([str(money.pk), str(smoking.pk)])
     assert services[str(money.pk)][:3] == (str(money.pk), "Schuldhulp Smallingerland", "active")
     assert services[str(money.pk)][9] == (("phone", "", "Via phone."),)
     table = municipality_pathways("GM0090")
@@ -203,8 +199,8 @@ def test_versions_and_services_are_loaded_in_padded_batches(
     # their services.
     with django_assert_num_queries(2 if connection.vendor == "postgresql" else 3):
         assert version_steps(version_ids[0], with_versions=table.version_ids) == ()
-    assert set(table.version_ids) <= set(selectors._steps.as_dict())
-    assert set(selectors._services.as_dict()) == {str(money.pk), str(smoking.pk)}
+    assert set(table.version_ids) <= set(kept_steps._steps.as_dict())
+    assert set(kept_steps._services.as_dict()) == {str(money.pk), str(smoking.pk)}
     with django_assert_num_queries(0):
         kept = version_steps(version_ids[1], with_versions=table.version_ids)
     assert kept[0][5] == services[str(money.pk)]
@@ -215,9 +211,9 @@ def test_the_kept_steps_are_not_followed_by_the_garbage_collector(client, pathwa
     objects they made every full collection slow."""
     client.get(MONEY)
     gc.collect()
-    assert len(selectors._steps)
-    assert len(selectors._services)
-    kept = [*selectors._steps.as_dict().values(), *selectors._services.as_dict().values()]
+    assert len(kept_steps._steps)
+    assert len(kept_steps._services)
+    kept = [*kept_steps._steps.as_dict().values(), *kept_steps._services.as_dict().values()]
     assert not any(gc.is_tracked(entry) for entry in kept)
 
 

@@ -346,7 +346,7 @@ def test_the_cached_shell_gives_the_page_the_template_gives(rf, catalogue):
 def test_step_views_have_each_referral_method_once(smallingerland, places):
     """One query gives the steps with their services and referral methods (a row per method);
     a service in two steps has its methods once in each, in order."""
-    from kansrijk.pathways.selectors import step_views
+    from kansrijk.pathways.steps import step_views
     from tests.directory.factories import ServiceFactory
 
     shared = ServiceFactory(municipalities=["GM0090"], referral_methods=["phone", "secure_mail"])

@@ -294,7 +294,7 @@ def demand_rows(place: Municipality) -> tuple[list[DemandRow], datetime.date]:
         counts[(factor, phase)] += count
     if not counts:
         return [], since
-    from kansrijk.pathways.selectors import municipality_pathways
+    from kansrijk.pathways.resolution import municipality_pathways
     from kansrijk.situations.models import Situation
 
     names = dict(

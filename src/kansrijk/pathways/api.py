@@ -32,11 +32,8 @@ from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, probl
 from kansrijk.core.phases import Phase
 from kansrijk.pathways.exceptions import UnknownMunicipality
 from kansrijk.pathways.models import PathwayStep, PathwayVersion, StepKind
-from kansrijk.pathways.selectors import (
-    get_municipality,
-    published_version,
-    resolve_summaries,
-)
+from kansrijk.pathways.resolution import get_municipality, resolve_summaries
+from kansrijk.pathways.selectors import published_version
 from kansrijk.places.models import Municipality
 from kansrijk.situations.models import Situation
 

@@ -9,10 +9,10 @@ Levels, from the whole page down:
 - the *shell* around the content (``base.html``) for anonymous visitors, the same for every
   pathway page in a language, with placeholders for the title, the address and the content
   (``shell_key``);
-- which pathway applies, per municipality, in the process (``selectors.municipality_pathways``,
+- which pathway applies, per municipality, in the process (``resolution.municipality_pathways``,
   thrown away when the tokens of ``TABLE_KINDS`` change);
 - a published version's *steps*, and what they show of the *services* they name, in the process
-  (``selectors.version_steps``, as plain values): the first page of a municipality loads the
+  (``steps.version_steps``, as plain values): the first page of a municipality loads the
   steps of every version shown there and their services (two queries), so that its other pages
   need none. A version's steps never change; the services follow the social map's token,
   but finer: when it changes, only the services changed since are loaded again

@@ -4,7 +4,7 @@ Built in Python rather than with a template: it is the largest part of the page 
 for every version a visitor asks for first, and the template engine spent about ten times as long
 on it. The markup and the (translated) texts are those of the page's templates; every value is
 escaped. Works on model instances (``PathwayVersion``, ``PathwayStep``, ``Service``) and on the
-plain values of ``selectors.step_views`` / ``selectors.PathwayChoice`` alike.
+plain values of ``steps.step_views`` / ``resolution.PathwayChoice`` alike.
 
 The fixed texts — labels of step kinds, referral methods and statuses, headings, month names —
 are translated and escaped once per language and process (``_texts``) rather than for every step:

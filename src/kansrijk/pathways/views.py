@@ -58,19 +58,16 @@ from kansrijk.pathways.forms import (
 )
 from kansrijk.pathways.models import Pathway, PathwayStep, PathwayVersion, VersionStatus
 from kansrijk.pathways.render import render_body, render_resolved_head
+from kansrijk.pathways.resolution import MunicipalityPathways, PathwayChoice, municipality_pathways
 from kansrijk.pathways.selectors import (
-    MunicipalityPathways,
-    PathwayChoice,
-    as_step_views,
     editable_pathways,
-    municipality_pathways,
     pathway_for_page,
     pathway_overview,
     phase_label,
-    version_steps,
     version_with_steps,
     versions_of,
 )
+from kansrijk.pathways.steps import as_step_views, version_steps
 from kansrijk.pathways.template import TEMPLATE_FILENAME, build_template
 from kansrijk.places.models import Municipality
 from kansrijk.referrals.models import referral_scope

@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
 from kansrijk.core.phases import Phase
 from kansrijk.pathways.exceptions import UnknownMunicipality
-from kansrijk.pathways.selectors import MunicipalityPathways, municipality_pathways
+from kansrijk.pathways.resolution import MunicipalityPathways, municipality_pathways
 from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
 from kansrijk.places.models import Municipality
 from kansrijk.places.selectors import lookup_postcode

@@ -26,7 +26,7 @@ from kansrijk.directory.search.ranking import search_services
 from kansrijk.interventions.models import Intervention
 from kansrijk.interventions.selectors import available_interventions
 from kansrijk.pathways.models import StepKind
-from kansrijk.pathways.selectors import ResolvedPathway, resolve_pathways
+from kansrijk.pathways.resolution import ResolvedPathway, resolve_pathways
 from kansrijk.places.models import Municipality
 from kansrijk.places.selectors import lookup_postcode
 from kansrijk.signalling.exceptions import NoPublishedGuide, NoPublishedRules
