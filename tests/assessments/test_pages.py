@@ -181,3 +181,27 @@ def test_the_export_below_the_threshold_has_no_figures(client: Client, workspace
         io.BytesIO(client.get(reverse("assessments:export", args=[round_.pk])).content)
     )
     assert book.sheetnames == ["Summary"]
+
+
+def test_the_forms_that_list_respondents_write_the_access_log(
+    client: Client, workspace: Any
+) -> None:
+    """Opening a round and inviting list the member organisations' users by name."""
+    round_ = open_round(workspace, [workspace.midwife])
+    login(client, workspace.coordinator)
+    for url in (
+        reverse("assessments:round_new", args=[workspace.coalition.pk]),
+        reverse("assessments:invite", args=[round_.pk]),
+    ):
+        before = AccessEvent.objects.filter(event_type="assessments.respondents.list").count()
+        response = client.get(url)
+        assert response.status_code == 200
+        assert workspace.jgz.first_name in response.content.decode()
+        events = AccessEvent.objects.filter(event_type="assessments.respondents.list")
+        assert events.count() == before + 1, url
+        event = events.latest("id")
+        assert (event.user, event.action, event.object_id) == (
+            workspace.coordinator,
+            "read",
+            str(workspace.coalition.pk),
+        )

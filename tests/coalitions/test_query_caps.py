@@ -1,6 +1,7 @@
 """Query-count caps of the workspace's pages and API: a cap per view, and the same number of
 queries with many more partners, contact persons, actions, touchpoints and answers (no query
-per row)."""
+per row). The respondents' pages (their questionnaires, answering with an account and through
+a personal link) have caps of their own."""
 
 from __future__ import annotations
 
@@ -40,6 +41,19 @@ CAPS = {
     "api-coalitions": 11,
     "api-results": 20,
     "api-actions": 14,
+    "list": 10,
+    "member": 14,
+    "agreement-new": 12,
+    "action": 25,
+    "action-new": 19,
+    "journey": 24,
+    "round-new": 18,
+    "invite": 19,
+    "report": 22,
+    "export": 20,
+    "instruments": 8,
+    "instrument": 8,
+    "api-instruments": 8,
 }
 
 
@@ -58,6 +72,22 @@ def urls(ws: Any, round_: Round) -> dict[str, str]:
         "api-coalitions": "/api/v1/coalitions",
         "api-results": f"/api/v1/assessment-rounds/{round_.pk}/results",
         "api-actions": f"/api/v1/coalitions/{pk}/actions",
+        "list": reverse("coalitions:list"),
+        "member": reverse("coalitions:member", args=[pk, ws.coalition.members.earliest("pk").pk]),
+        "agreement-new": reverse("coalitions:agreement_new", args=[pk]),
+        "action": reverse("coalitions:action", args=[pk, ws.coalition.actions.earliest("pk").pk]),
+        "action-new": reverse("coalitions:action_new", args=[pk]),
+        "journey": reverse("coalitions:journey", args=[pk, "pregnancy"]),
+        "round-new": reverse("assessments:round_new", args=[pk]),
+        "invite": reverse("assessments:invite", args=[round_.pk]),
+        "report": reverse("assessments:report", args=[round_.pk]),
+        "export": reverse("assessments:export", args=[round_.pk]),
+        "instruments": reverse("assessments:instruments"),
+        "instrument": reverse(
+            "assessments:instrument",
+            args=[round_.instrument_version.instrument.code, round_.instrument_version.number],
+        ),
+        "api-instruments": "/api/v1/instruments",
     }
 
 
@@ -67,7 +97,8 @@ def counts(client: Client, pages: dict[str, str]) -> dict[str, int]:
         client.get(url)  # warm the per-process caches
         with CaptureQueriesContext(connection) as context:
             response = client.get(url)
-        assert response.status_code == 200, name
+        # The coalition list goes straight to the user's only coalition.
+        assert response.status_code == (302 if name == "list" else 200), name
         found[name] = len(context)
     return found
 
@@ -139,3 +170,29 @@ def test_pages_keep_to_their_caps_and_do_not_grow_with_rows(client: Client, work
     assert large == small
     over = {name: n for name, n in large.items() if n > CAPS[name]}
     assert not over, large
+
+
+RESPONDENT_CAPS = {"mine": 7, "answer": 13, "link": 4}
+
+
+def test_the_respondents_pages_keep_to_their_caps(client: Client, workspace: Any) -> None:
+    round_, links = assessments.open_round(
+        user=workspace.coordinator,
+        coalition=workspace.coalition,
+        instrument_version=workspace.instrument,
+        closes_on=closes(),
+        respondents=[workspace.midwife],
+        link_invitees=[assessments.LinkInvitee(name="Ingrid")],
+    )
+    login(client, workspace.midwife)
+    found = counts(
+        client,
+        {
+            "mine": reverse("assessments:mine"),
+            "answer": reverse("assessments:answer", args=[round_.pk]),
+        },
+    )
+    client.logout()
+    found |= counts(client, {"link": links[0].path})
+    over = {name: n for name, n in found.items() if n > RESPONDENT_CAPS[name]}
+    assert not over, found

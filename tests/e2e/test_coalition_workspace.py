@@ -46,6 +46,10 @@ def _check(page: Any, axe: Any, name: str) -> None:
     screenshot(page, f"coalition-{name}")
 
 
+def _page_width(page: Any) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
 def _answer_everything(page: Any, *, comment: str = "") -> None:
     """Answer every statement: a score that differs per statement, some "weet niet"."""
     statements = page.locator("fieldset.kr-answer")
@@ -99,6 +103,10 @@ def test_a_round_from_opening_to_an_action_on_the_pathway(
     expect(coordinator.get_by_text("0 van 4 uitgenodigden")).to_be_visible()
     round_url = coordinator.url
     _check(coordinator, axe, "round")
+    coordinator.set_viewport_size({"width": 390, "height": 900})
+    _check(coordinator, axe, "round-390")
+    assert _page_width(coordinator) <= 390  # the table scrolls, not the page
+    coordinator.set_viewport_size({"width": 1280, "height": 900})
 
     # --- The midwife answers (with her second factor). ---------------------------------------
     midwife = _new_page(chromium_browser, live_server)
@@ -145,6 +153,7 @@ def test_a_round_from_opening_to_an_action_on_the_pathway(
     _check(coordinator, axe, "results-three")
     coordinator.set_viewport_size({"width": 390, "height": 900})
     _check(coordinator, axe, "results-three-390")
+    assert _page_width(coordinator) <= 390
     coordinator.set_viewport_size({"width": 1280, "height": 900})
 
     # --- She makes an improvement action from a result, linked to the geldzorgen pathway. ----

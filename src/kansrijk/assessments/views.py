@@ -39,12 +39,26 @@ from kansrijk.assessments.forms import AnswerForm, InviteForm, LinkInviteeFormSe
 from kansrijk.assessments.models import Instrument, InstrumentVersion
 from kansrijk.assessments.selectors import RoundAccess
 from kansrijk.audit.models import Action
-from kansrijk.audit.services import record_refusal
+from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import Access, is_workspace_user, user_access
 from kansrijk.coalitions.views import COORDINATE, READ, workspace_page
 from kansrijk.monitoring.charts import Chart, Table
 
 View = Callable[..., HttpResponse]
+
+
+def _log_respondent_list(request: HttpRequest, coalition: Any, role: str) -> None:
+    """The forms that open a round or invite list the users of the member organisations by
+    name: a read about people, logged."""
+    record_event(
+        request=request,
+        event_type="assessments.respondents.list",
+        action=Action.READ,
+        object_type="coalitions.coalition",
+        object_id=str(coalition.pk),
+        purpose=selectors.PURPOSE,
+        role=role,
+    )
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
@@ -285,6 +299,7 @@ def round_new(request: HttpRequest, access: Access) -> HttpResponse:
                     form.add_error(name if name in form.fields else None, problem)
         else:
             return _links_made(request, round_, links, opened=True)
+    _log_respondent_list(request, coalition, access.role)
     return render(
         request,
         "assessments/round_form.html",
@@ -381,6 +396,7 @@ def invite(request: HttpRequest, found: RoundAccess) -> HttpResponse:
             return redirect("assessments:round", pk=round_.pk)
         else:
             return _links_made(request, round_, links, opened=False)
+    _log_respondent_list(request, coalition, found.role)
     return render(
         request,
         "assessments/invite.html",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.models import Organisation
@@ -276,6 +277,23 @@ class JourneyForm(forms.Form):
     )
 
 
+def service_label(service: Service) -> str:
+    return f"{service.name} — {service.organization.name}"
+
+
+def touchpoint_querysets(coalition: Coalition) -> dict[str, Any]:
+    """What a touchpoint may name: the members' organisations, the risk situations of the
+    catalogue, the pathways and services the coalition can link."""
+    return {
+        "organisation": Organisation.objects.filter(
+            coalition_memberships__coalition=coalition
+        ).order_by("name"),
+        "situations": Situation.objects.active().filter(kind=FactorKind.RISK).order_by("name"),
+        "pathway": workspace.linkable_pathways(coalition),
+        "service": workspace.linkable_services(coalition),
+    }
+
+
 class TouchpointForm(forms.Form):
     moment = forms.CharField(
         label=_("When"),
@@ -318,24 +336,22 @@ class TouchpointForm(forms.Form):
         empty_label=_("(none)"),
     )
 
-    def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        coalition: Coalition,
+        querysets: dict[str, Any] | None = None,
+        choices: dict[str, list[Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        fields = self.fields
-        set_choices(
-            self,
-            "organisation",
-            Organisation.objects.filter(coalition_memberships__coalition=coalition).order_by(
-                "name"
-            ),
-        )
-        set_choices(
-            self,
-            "situations",
-            Situation.objects.active().filter(kind=FactorKind.RISK).order_by("name"),
-        )
-        set_choices(self, "pathway", workspace.linkable_pathways(coalition))
-        set_choices(self, "service", workspace.linkable_services(coalition))
-        fields["service"].label_from_instance = lambda s: f"{s.name} — {s.organization.name}"  # type: ignore[attr-defined]
+        for name, queryset in (querysets or touchpoint_querysets(coalition)).items():
+            set_choices(self, name, queryset)
+        self.fields["service"].label_from_instance = service_label  # type: ignore[attr-defined]
+        # The formset renders the same options in every form: read once, there (no query per
+        # touchpoint). Validation still goes through the querysets.
+        for name, options in (choices or {}).items():
+            self.fields[name].choices = options  # type: ignore[attr-defined]
 
     def to_input(self) -> workspace.TouchpointInput:
         data = self.cleaned_data
@@ -357,7 +373,20 @@ class BaseTouchpointFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {**super().get_form_kwargs(index), "coalition": self.coalition}
+        querysets, choices = self.options
+        return {
+            **super().get_form_kwargs(index),
+            "coalition": self.coalition,
+            "querysets": querysets,
+            "choices": choices,
+        }
+
+    @cached_property
+    def options(self) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+        """The choice fields' querysets and options, made and read once for all the forms."""
+        querysets = touchpoint_querysets(self.coalition)
+        fields = TouchpointForm(coalition=self.coalition, querysets=querysets).fields
+        return querysets, {name: list(fields[name].choices) for name in querysets}  # type: ignore[attr-defined]
 
 
 TouchpointFormSet: type[BaseTouchpointFormSet] = forms.formset_factory(  # type: ignore[assignment]
