@@ -67,7 +67,10 @@ def test_every_cache_of_the_app_is_registered() -> None:
     """The caches that issue 13 counted, each under its name (the test fixture forgets them
     all with one call)."""
     import kansrijk.directory.views
+    import kansrijk.parents.readability
+    import kansrijk.pathways.steps
     import kansrijk.referrals.templatetags.referrals_tags
+    import kansrijk.referrals.workdays
     import kansrijk.signalling.api  # noqa: F401
 
     names = set(freshness.registered())
@@ -83,6 +86,8 @@ def test_every_cache_of_the_app_is_registered() -> None:
         "signalling.rules",
         "signalling.offers",
         "referrals.form-fields",
+        "referrals.holidays",
+        "parents.word-frequencies",
     } <= names
 
 
@@ -221,3 +226,38 @@ def test_the_markup_version_follows_the_templates_it_includes(tmp_path: Path) ->
         assert freshness.markup_version("directory/_card.html") != card
         assert freshness.markup_version("directory/_search_update.html") != card
     assert freshness.markup_version("directory/_card.html") == card
+
+
+#: Module-level caches that stay outside ``freshness``, and why.
+OUTSIDE_FRESHNESS = {
+    # The HSDS JSON Schemas shipped inside the app: files that never change while a process runs
+    # and take long to parse; forgetting them between tests would only cost time.
+    "directory/hsds/schemas.py",
+}
+
+
+def test_no_module_level_cache_outside_freshness() -> None:
+    """Every cache a module keeps is a ``Kept`` or a ``memo`` (issue 13, point 1): no
+    ``functools.lru_cache`` / ``functools.cache`` anywhere else, so ``forget_all`` empties them
+    all and docs/development.md's list stays complete."""
+    import ast
+
+    source = Path(freshness.__file__).resolve().parents[1]
+    found = []
+    for path in sorted(source.rglob("*.py")):
+        relative = path.relative_to(source).as_posix()
+        if relative in OUTSIDE_FRESHNESS or relative == "core/freshness.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in {"lru_cache", "cache"}
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "functools"
+            ):
+                found.append(f"{relative}:{node.lineno}")
+            if isinstance(node, ast.ImportFrom) and node.module == "functools":
+                names = {alias.name for alias in node.names}
+                if names & {"lru_cache", "cache"}:
+                    found.append(f"{relative}:{node.lineno}")
+    assert not found, f"use kansrijk.core.freshness.Kept or memo instead: {found}"

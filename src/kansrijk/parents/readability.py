@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+
+from kansrijk.core.freshness import memo
 
 MIN_FLESCH_DOUMA = 60.0
 MAX_WORDS_PER_SENTENCE = 13.0
@@ -89,7 +90,7 @@ class Readability:
         return not self.problems
 
 
-@lru_cache(maxsize=4096)
+@memo("parents.word-frequencies", size=4096)
 def _zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 

@@ -5,7 +5,8 @@ Whit Monday, Christmas). Liberation Day counts every year, as most care organisa
 from __future__ import annotations
 
 import datetime
-from functools import lru_cache
+
+from kansrijk.core.freshness import memo
 
 
 def _easter(year: int) -> datetime.date:
@@ -23,7 +24,7 @@ def _easter(year: int) -> datetime.date:
     return datetime.date(year, month, day + 1)
 
 
-@lru_cache(maxsize=64)
+@memo("referrals.holidays", size=64)
 def holidays(year: int) -> frozenset[datetime.date]:
     easter = _easter(year)
     kings_day = datetime.date(year, 4, 27)
