@@ -1,7 +1,8 @@
 """Demo organisations and users in Smallingerland, Rotterdam and Heerlen: in each, a midwife
 and a GP who refer, an intake handler at the JGZ and one at the debt-counselling service who
 receive referrals, and a coalition editor, coordinator, analyst and administrator at the
-municipality (``DEMO_ACCOUNTS``; the README lists them).
+municipality (``DEMO_ACCOUNTS``); and one national content editor (``NATIONAL_EDITOR``). The
+README lists them.
 
 Everything made here is marked ``is_demo`` and shown as demo in the interface. Running it
 again resets the demo users (password, authenticator key, recovery codes) and changes nothing
@@ -110,7 +111,8 @@ DEMO_ACCOUNTS = [
         "redacteur",
         Role.COALITION_EDITOR,
         "municipality",
-        "maintains the municipality's social map and pathways",
+        "maintains the municipality's social map and pathways, and its local additions to the "
+        "pages for parents (/ouders/redactie/)",
     ),
     DemoAccount(
         "coordinator",
@@ -127,6 +129,19 @@ DEMO_ACCOUNTS = [
         "its access log",
     ),
 ]
+
+#: The national content editor: a coalition editor at the lead organisation of the national
+#: coalition (made by ``kansrijk.pathways.demo``, whose ``NATIONAL_ORGANISATION`` this equals),
+#: so an editor of the national pages for parents and of the national pathways.
+NATIONAL_ORGANISATION = "Landelijk team Kansrijke Start"
+NATIONAL_EDITOR = DemoAccount(
+    "contentredacteur",
+    Role.COALITION_EDITOR,
+    "national",
+    "edits the national pages for parents and their translations (draft or checked by a "
+    "native speaker), and the national pathways",
+)
+NATIONAL_EDITOR_USERNAME = f"{NATIONAL_EDITOR.prefix}.landelijk"
 
 #: The prefix of the first demo user of each role (e.g. the midwife for professionals).
 ROLE_USERNAMES = {role: next(a.prefix for a in DEMO_ACCOUNTS if a.role == role) for role in Role}
@@ -153,11 +168,12 @@ def demo_recovery_codes(username: str) -> tuple[str, ...]:
     return tuple(digest[i : i + 8] for i in range(0, 80, 8))
 
 
-def _organisation(name: str, kind: str, municipality: Municipality) -> Organisation:
+def _organisation(name: str, kind: str, municipality: Municipality | None) -> Organisation:
     organisation, _ = Organisation.objects.update_or_create(
         name=name, defaults={"kind": kind, "is_demo": True}
     )
-    organisation.municipalities.add(municipality)
+    if municipality is not None:
+        organisation.municipalities.add(municipality)
     return organisation
 
 
@@ -166,7 +182,7 @@ def _user(
     first_name: str,
     organisation: Organisation,
     role: str,
-    municipality: Municipality,
+    municipality: Municipality | None,
 ) -> User:
     user, _ = User.objects.update_or_create(
         username=username,
@@ -189,7 +205,7 @@ def _user(
         user=user, role=role, organisation=organisation
     )
     if role in MUNICIPALITY_SCOPED_ROLES:
-        assignment.municipalities.set([municipality])
+        assignment.municipalities.set([municipality] if municipality is not None else [])
     if role in CLIENT_DATA_ROLES:
         TOTPDevice.objects.update_or_create(
             user=user,
@@ -238,4 +254,17 @@ def load() -> list[DemoLogin]:
                     can=account.can,
                 )
             )
+    national = _organisation(NATIONAL_ORGANISATION, OrganisationKind.NATIONAL, None)
+    _user(NATIONAL_EDITOR_USERNAME, "Contentredacteur", national, NATIONAL_EDITOR.role, None)
+    logins.append(
+        DemoLogin(
+            username=NATIONAL_EDITOR_USERNAME,
+            role=str(Role(NATIONAL_EDITOR.role).label),
+            organisation=national.name,
+            municipality="landelijk",
+            two_factor=False,
+            recovery_codes=(),
+            can=NATIONAL_EDITOR.can,
+        )
+    )
     return logins

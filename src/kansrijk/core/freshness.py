@@ -1,8 +1,8 @@
 """One freshness mechanism for everything a process keeps: version tokens, kept values, markup.
 
 **Version tokens.** Each kind of data (``KINDS``: the places, the social map, the situations
-catalogue, coalitions, pathways, interventions, the signalling rules, the monitor's figures) has a version number in
-the database (``core.DataVersion``). Every write raises it: saves and deletes of the kind's
+catalogue, coalitions, pathways, interventions, the signalling rules, the monitor's figures, the
+parent pages) has a version number in the database (``core.DataVersion``). Every write raises it: saves and deletes of the kind's
 models through Django's signals (``watch``, connected when the app loads), bulk writes
 (``bulk_create``, ``update``, which send no signals) by calling ``bump(kind)`` themselves. The
 number is raised right after the write's transaction commits, in a statement of its own, so no
@@ -71,6 +71,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "interventions": ("interventions",),
     "rules": ("signalling",),
     "monitoring": ("monitoring.Indicator", "monitoring.IndicatorValue"),
+    "parents": ("parents",),
 }
 
 #: Seconds a process trusts the version numbers it read last.

@@ -51,6 +51,20 @@ def _coalition_results(request: HttpRequest) -> bool:
     )
 
 
+def _parent_editor(request: HttpRequest) -> bool:
+    """Editors of the parent pages: coalition editors (national or local), administrators
+    (local additions of their municipalities) and the operator."""
+    user = request.user
+    return bool(
+        user.is_authenticated
+        and (
+            user.is_superuser
+            or user.has_role(Role.COALITION_EDITOR)
+            or user.has_role(Role.ADMINISTRATOR)
+        )
+    )
+
+
 def _administrator(request: HttpRequest) -> bool:
     user = request.user
     return bool(user.is_authenticated and user.has_role(Role.ADMINISTRATOR))
@@ -69,6 +83,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("monitoring:index", _("Monitor"), _everyone),
     NavItem("directory:to_verify", _("To verify"), _coalition_editor),
     NavItem("pathways:manage", MENU_MANAGE, _coalition_editor),
+    NavItem("parents:editor", _("Parent pages"), _parent_editor),
     NavItem("places:postcode", _("Postcode lookup"), _everyone),
     NavItem("audit:search", _("Access log"), _administrator),
 ]

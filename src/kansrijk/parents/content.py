@@ -3,7 +3,8 @@
 ``structure.json`` names the pages and cost items; ``<lang>.json`` holds their texts in one
 language. The Dutch file is the source text; the other files are translations, marked *draft*
 until a native speaker has checked them in the editor. Loading adds what is missing and never
-overwrites what an editor changed (``update=True`` rewrites texts that are still drafts).
+overwrites what an editor changed (``update=True`` rewrites texts that are still drafts and
+were never changed in the editor).
 """
 
 from __future__ import annotations
@@ -90,7 +91,11 @@ def load_content(*, update: bool = False) -> LoadReport:
                     page=pages[slug], language=code, updated_at=now, **values
                 )
                 report.translations += 1
-            elif update and existing.status == TranslationStatus.DRAFT:
+            elif (
+                update
+                and existing.status == TranslationStatus.DRAFT
+                and existing.updated_by_id is None  # never changed in the editor
+            ):
                 for name, value in values.items():
                     setattr(existing, name, value)
                 existing.updated_at = now

@@ -34,15 +34,18 @@ RESERVED_SLUGS = frozenset(
 
 
 def national_editor(user: Any) -> bool:
-    """Whether ``user`` edits the national pages and the costs overview: an administrator, or
-    an editor of a national coalition (``coalitions``: its lead organisation's editors)."""
+    """Whether ``user`` edits the national pages, their translations and the costs overview:
+    the operator of the installation (a superuser), or a coalition editor of a national
+    coalition (``coalitions``: an editor at its lead organisation). An administrator is not:
+    administrators stay inside their own organisations and municipalities (``accounts.scope``),
+    and the national pages are every municipality's."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
+    if user.is_superuser:
+        return True
     from kansrijk.accounts.roles import Role
     from kansrijk.coalitions.models import Coalition, CoalitionScope
 
-    if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
-        return True
     return (
         Coalition.objects.with_member(user, Role.COALITION_EDITOR)
         .filter(scope=CoalitionScope.NATIONAL)
@@ -50,22 +53,29 @@ def national_editor(user: Any) -> bool:
     )
 
 
-def local_municipality_codes(user: Any) -> set[str] | None:
-    """The municipalities whose local additions ``user`` edits: ``None`` for all (an
-    administrator), else those of the coalitions they are an editor of."""
+def local_municipality_codes(user: Any) -> frozenset[str] | None:
+    """The municipalities whose local additions ``user`` writes: ``None`` for all (the
+    operator); else the municipalities of their coalition-editor roles and, for an
+    administrator, the municipalities they administer (``accounts.scope``) — as for the
+    social map (``directory.models.ServiceQuerySet.editable_by``)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    from kansrijk.accounts.roles import Role
-    from kansrijk.coalitions.models import Coalition
-
-    if user.is_superuser or user.has_role(Role.ADMINISTRATOR):
+        return frozenset()
+    if user.is_superuser:
         return None
-    coalitions = Coalition.objects.with_member(user, Role.COALITION_EDITOR)
-    return set(
-        Coalition.municipalities.through.objects.filter(coalition__in=coalitions).values_list(
-            "municipality_id", flat=True
+    from kansrijk.accounts.models import RoleAssignment
+    from kansrijk.accounts.roles import Role
+    from kansrijk.accounts.scope import administration_scope
+
+    codes: set[str] = set()
+    if user.has_role(Role.COALITION_EDITOR):
+        codes |= set(
+            RoleAssignment.municipalities.through.objects.filter(
+                roleassignment__user=user, roleassignment__role=Role.COALITION_EDITOR
+            ).values_list("municipality_id", flat=True)
         )
-    )
+    if user.has_role(Role.ADMINISTRATOR):
+        codes |= administration_scope(user).municipality_codes
+    return frozenset(codes)
 
 
 class PageQuerySet(models.QuerySet["Page"]):
@@ -182,6 +192,12 @@ class PageTranslation(models.Model):
         return self.status == TranslationStatus.DRAFT
 
 
+class LocalAdditionQuerySet(models.QuerySet["LocalAddition"]):
+    def editable_by(self, user: Any) -> LocalAdditionQuerySet:
+        codes = local_municipality_codes(user)
+        return self.all() if codes is None else self.filter(municipality_id__in=sorted(codes))
+
+
 class LocalAddition(models.Model):
     """A coalition's local addition to a page, for one municipality (shown below the page)."""
 
@@ -220,6 +236,8 @@ class LocalAddition(models.Model):
         related_name="+",
         verbose_name=_("changed by"),
     )
+
+    objects = LocalAdditionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("local addition")

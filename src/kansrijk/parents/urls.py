@@ -1,12 +1,30 @@
 from django.urls import path
 
-from kansrijk.parents import views
+from kansrijk.parents import editor_views, views
 
 app_name = "parents"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("sw.js", views.service_worker, name="service_worker"),
+    # The editors' pages (signed in); before <lang>/, which "redactie" is not.
+    path("redactie/", editor_views.index, name="editor"),
+    path(
+        "redactie/paginas/<slug:slug>/<str:lang>/",
+        editor_views.translation_edit,
+        name="editor_translation",
+    ),
+    path(
+        "redactie/paginas/<slug:slug>/lokaal/nieuw/",
+        editor_views.local_create,
+        name="editor_local_create",
+    ),
+    path("redactie/lokaal/<int:pk>/", editor_views.local_edit, name="editor_local"),
+    path(
+        "redactie/lokaal/<int:pk>/verwijderen/",
+        editor_views.local_delete,
+        name="editor_local_delete",
+    ),
     path("<str:lang>/", views.start, name="start"),
     path("<str:lang>/kosten/", views.costs, name="costs"),
     path("<str:lang>/hulp-in-de-buurt/", views.help_nearby, name="help_nearby"),

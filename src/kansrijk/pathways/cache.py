@@ -48,8 +48,9 @@ PAGE_TTL = 600
 #: Part of the keys of the whole page and the shell, which hold ``base.html``.
 PAGE_TEMPLATE = "pathways/pathway.html"
 #: What a pathway page reads: which pathway applies (pathways), the names in its heading
-#: (situations, coalitions, places) and the services its steps name (directory).
-CONTENT_KINDS = ("coalitions", "directory", "pathways", "places", "situations")
+#: (situations, coalitions, places), the services its steps name (directory) and the parent
+#: pages it offers to hand over (parents).
+CONTENT_KINDS = ("coalitions", "directory", "parents", "pathways", "places", "situations")
 #: What resolution reads: which pathway applies where, and the names in its choice.
 TABLE_KINDS = ("coalitions", "pathways", "places", "situations")
 

@@ -1,0 +1,391 @@
+"""Writes to the parent pages by their editors. Keyword-only, atomic, raising domain errors
+(``EditNotAllowed``, ``InvalidContent``); nothing is written when they are raised.
+
+Who writes what (``models.national_editor``, ``LocalAddition.objects.editable_by``):
+
+- national content editors (the operator, coalition editors of a national coalition) write the
+  pages' texts in every language, each marked *draft* or *checked by a native speaker*;
+- coalition editors write local additions for the municipalities of their role, an
+  administrator for the municipalities they administer; nobody else writes.
+
+Each write records an access-log event (``parents.translation.update``,
+``parents.local_addition.create`` …) and, on the row, who changed it and when; a refused
+attempt is logged too (outcome ``denied``). Saves raise the ``parents`` version token
+(``core.freshness``), so every cache that holds a parent page's text (the pathway page's
+hand-over links) is stale at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kansrijk.audit.models import Action
+from kansrijk.audit.services import record_event, record_refusal
+from kansrijk.parents import languages
+from kansrijk.parents.choices import TranslationStatus
+from kansrijk.parents.models import (
+    LocalAddition,
+    Page,
+    PageTranslation,
+    local_municipality_codes,
+    national_editor,
+)
+from kansrijk.parents.readability import Readability, measure
+from kansrijk.parents.text import plain_text
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+__all__ = [
+    "LOCAL_FIELDS",
+    "TRANSLATION_FIELDS",
+    "EditNotAllowed",
+    "InvalidContent",
+    "Saved",
+    "create_local_addition",
+    "delete_local_addition",
+    "readability_of",
+    "record_denied",
+    "save_translation",
+    "update_local_addition",
+]
+
+#: What ``save_translation`` accepts.
+TRANSLATION_FIELDS = frozenset({"title", "summary", "body", "status", "checked_by", "checked_on"})
+#: What ``create_local_addition`` / ``update_local_addition`` accept.
+LOCAL_FIELDS = frozenset({"municipality", "language", "title", "body", "url", "phone", "status"})
+_TEXT_FIELDS = ("title", "summary", "body")
+
+
+class EditNotAllowed(Exception):
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or str(_("You may not change this text.")))
+        self.message = message or str(_("You may not change this text."))
+
+
+class InvalidContent(Exception):
+    """Bad input: ``errors`` maps field names (``"__all__"`` for the whole) to messages."""
+
+    def __init__(self, errors: Mapping[str, list[Any]]) -> None:
+        super().__init__(errors)
+        self.errors = {key: [str(m) for m in messages] for key, messages in errors.items()}
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The outcome of a save: the row, whether anything changed, and (Dutch texts) the B1 check."""
+
+    instance: Any
+    changed: bool
+    readability: Readability | None
+    #: The text changed, so a translation that was checked is a draft again.
+    back_to_draft: bool = False
+
+
+def readability_of(title: str, summary: str, body: str) -> Readability:
+    """The B1 measure of a Dutch text as the readability test measures a page."""
+    return measure(plain_text(f"## {title}\n\n{summary}\n\n{body}".strip()))
+
+
+def _text(value: Any) -> Any:
+    """A text as stored: without surrounding space, with ``\n`` line ends (a browser sends
+    ``\r\n``, which would otherwise count as a change)."""
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+
+
+def _refuse(
+    *, request: HttpRequest | None, user: Any, event_type: str, object_type: str, object_id: str
+) -> EditNotAllowed:
+    record_refusal(
+        request=request,
+        user=user,
+        event_type=event_type,
+        action=Action.UPDATE,
+        object_type=object_type,
+        object_id=object_id,
+    )
+    return EditNotAllowed()
+
+
+def _unknown_fields(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InvalidContent({name: [_("This field cannot be changed here.")] for name in unknown})
+
+
+def _clean(instance: Any, exclude: list[str]) -> None:
+    errors: dict[str, list[Any]] = {}
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    # Model validation leaves a text field's max_length to forms: the write checks it itself.
+    for field in instance._meta.get_fields():
+        limit = getattr(field, "max_length", None)
+        value = getattr(instance, getattr(field, "attname", ""), None)
+        if limit and isinstance(value, str) and len(value) > limit and field.name not in errors:
+            try:
+                MaxLengthValidator(limit)(value)
+            except ValidationError as error:
+                errors[field.name] = list(error.messages)
+    if errors:
+        raise InvalidContent(errors)
+
+
+def _check_status(instance: Any, errors: dict[str, list[Any]]) -> None:
+    if instance.status == TranslationStatus.CHECKED:
+        if not (instance.checked_by or "").strip():
+            errors.setdefault("checked_by", []).append(
+                _("Name the native speaker who checked this translation.")
+            )
+        if instance.checked_on is None:
+            errors.setdefault("checked_on", []).append(_("Give the date it was checked."))
+        elif instance.checked_on > timezone.localdate():
+            errors.setdefault("checked_on", []).append(_("The date cannot be in the future."))
+
+
+# --- Page texts --------------------------------------------------------------------------------
+
+
+def save_translation(
+    *,
+    user: Any,
+    page: Page,
+    language: str,
+    data: Mapping[str, Any],
+    request: HttpRequest | None = None,
+) -> Saved:
+    """Create or change the text of ``page`` in ``language``.
+
+    Dutch is the source: it has no status of its own. A translation is *draft* or *checked by a
+    native speaker* (who, and when). A translation whose text changes is a draft again unless
+    it is marked checked on the day of the change (or later): a check is of one text.
+    """
+    object_id = f"{page.slug}/{language}"
+    event_type = "parents.translation.update"
+    if not national_editor(user):
+        raise _refuse(
+            request=request,
+            user=user,
+            event_type=event_type,
+            object_type="parents.page_translation",
+            object_id=object_id,
+        )
+    if language not in languages.CODES:
+        raise InvalidContent({"language": [_("There is no such language.")]})
+    _unknown_fields(data, TRANSLATION_FIELDS)
+    with transaction.atomic():
+        translation = (
+            PageTranslation.objects.select_for_update().filter(page=page, language=language).first()
+        )
+        creating = translation is None
+        if translation is None:
+            translation = PageTranslation(page=page, language=language)
+        before = {name: getattr(translation, name) for name in TRANSLATION_FIELDS}
+        is_source = language == languages.DEFAULT
+        for name, value in data.items():
+            if is_source and name not in _TEXT_FIELDS:
+                continue  # the source is not a translation: no status of its own
+            setattr(translation, name, _text(value))
+        if translation.status == TranslationStatus.DRAFT:
+            translation.checked_by, translation.checked_on = "", None
+        text_changed = any(getattr(translation, n) != before[n] for n in _TEXT_FIELDS)
+        back_to_draft = False
+        if (
+            not is_source
+            and not creating
+            and text_changed
+            and before["status"] == TranslationStatus.CHECKED
+            and translation.status == TranslationStatus.CHECKED
+            and (translation.checked_on or datetime.date.min) < timezone.localdate()
+        ):
+            translation.status = TranslationStatus.DRAFT
+            translation.checked_by, translation.checked_on = "", None
+            back_to_draft = True
+        _clean(translation, exclude=["page", "updated_by"])
+        errors: dict[str, list[Any]] = {}
+        _check_status(translation, errors)
+        if errors:
+            raise InvalidContent(errors)
+        changed = creating or any(getattr(translation, n) != before[n] for n in TRANSLATION_FIELDS)
+        if changed:
+            now = timezone.now()
+            translation.updated_at = now
+            translation.updated_by = user
+            translation.save()
+            Page.objects.filter(pk=page.pk).update(updated_at=now)
+            record_event(
+                request=request,
+                user=user,
+                event_type="parents.translation.create" if creating else event_type,
+                action=Action.CREATE if creating else Action.UPDATE,
+                object_type="parents.page_translation",
+                object_id=object_id,
+            )
+    readability = (
+        readability_of(translation.title, translation.summary, translation.body)
+        if is_source
+        else None
+    )
+    return Saved(translation, changed, readability, back_to_draft)
+
+
+# --- Local additions ---------------------------------------------------------------------------
+
+
+def _require_municipality(user: Any, code: str) -> bool:
+    codes = local_municipality_codes(user)
+    return codes is None or code in codes
+
+
+def _apply_local(addition: LocalAddition, data: Mapping[str, Any]) -> None:
+    if "status" in data and data["status"] not in TranslationStatus.values:
+        raise InvalidContent({"status": [_("Choose draft or checked.")]})
+    for name, value in data.items():
+        if name == "municipality":
+            code = getattr(value, "code", value)
+            addition.municipality_id = str(code or "").strip().upper()
+        else:
+            setattr(addition, name, _text(value))
+    if addition.language == languages.DEFAULT:
+        addition.status = TranslationStatus.CHECKED
+
+
+def _local_readability(addition: LocalAddition) -> Readability | None:
+    if addition.language != languages.DEFAULT:
+        return None
+    return readability_of(addition.title, "", addition.body)
+
+
+def _check_local(user: Any, addition: LocalAddition) -> None:
+    errors: dict[str, list[Any]] = {}
+    if addition.language not in languages.CODES:
+        errors["language"] = [_("There is no such language.")]
+    if not addition.municipality_id:
+        errors["municipality"] = [_("Choose the municipality this addition is for.")]
+    elif not _require_municipality(user, addition.municipality_id):
+        errors["municipality"] = [_("You write local additions for your own municipalities only.")]
+    if errors:
+        raise InvalidContent(errors)
+    from kansrijk.places.models import Municipality
+
+    if not Municipality.objects.filter(code=addition.municipality_id).exists():
+        raise InvalidContent({"municipality": [_("There is no such municipality.")]})
+    _clean(addition, exclude=["page", "municipality", "updated_by"])
+
+
+def create_local_addition(
+    *, user: Any, page: Page, data: Mapping[str, Any], request: HttpRequest | None = None
+) -> Saved:
+    """Add a local addition to ``page`` for one of the editor's municipalities."""
+    if local_municipality_codes(user) == frozenset():
+        raise _refuse(
+            request=request,
+            user=user,
+            event_type="parents.local_addition.create",
+            object_type="parents.local_addition",
+            object_id=page.slug,
+        )
+    _unknown_fields(data, LOCAL_FIELDS)
+    addition = LocalAddition(page=page, is_demo=False)
+    _apply_local(addition, data)
+    _check_local(user, addition)
+    with transaction.atomic():
+        addition.updated_at = timezone.now()
+        addition.updated_by = user
+        addition.save()
+        record_event(
+            request=request,
+            user=user,
+            event_type="parents.local_addition.create",
+            action=Action.CREATE,
+            object_type="parents.local_addition",
+            object_id=str(addition.pk),
+        )
+    return Saved(addition, True, _local_readability(addition))
+
+
+def record_denied(
+    *, request: HttpRequest, event_type: str, object_type: str, object_id: str
+) -> None:
+    """Log a refused write (for a view that refuses before any write is tried)."""
+    _refuse(
+        request=request,
+        user=request.user,
+        event_type=event_type,
+        object_type=object_type,
+        object_id=object_id,
+    )
+
+
+def _editable(user: Any, addition: LocalAddition, request: Any, event_type: str) -> None:
+    if not LocalAddition.objects.editable_by(user).filter(pk=addition.pk).exists():
+        raise _refuse(
+            request=request,
+            user=user,
+            event_type=event_type,
+            object_type="parents.local_addition",
+            object_id=str(addition.pk),
+        )
+
+
+def update_local_addition(
+    *,
+    user: Any,
+    addition: LocalAddition,
+    data: Mapping[str, Any],
+    request: HttpRequest | None = None,
+) -> Saved:
+    """Change a local addition of one of the editor's municipalities (and keep it in them)."""
+    event_type = "parents.local_addition.update"
+    _editable(user, addition, request, event_type)
+    _unknown_fields(data, LOCAL_FIELDS)
+    with transaction.atomic():
+        current = LocalAddition.objects.select_for_update().get(pk=addition.pk)
+        before = {name: getattr(current, name) for name in (*LOCAL_FIELDS - {"municipality"},)}
+        before["municipality"] = current.municipality_id
+        _apply_local(current, data)
+        _check_local(user, current)
+        after = {name: getattr(current, name) for name in (*LOCAL_FIELDS - {"municipality"},)}
+        after["municipality"] = current.municipality_id
+        changed = after != before
+        if changed:
+            current.updated_at = timezone.now()
+            current.updated_by = user
+            current.save()
+            record_event(
+                request=request,
+                user=user,
+                event_type=event_type,
+                action=Action.UPDATE,
+                object_type="parents.local_addition",
+                object_id=str(current.pk),
+            )
+    return Saved(current, changed, _local_readability(current))
+
+
+def delete_local_addition(
+    *, user: Any, addition: LocalAddition, request: HttpRequest | None = None
+) -> None:
+    event_type = "parents.local_addition.delete"
+    _editable(user, addition, request, event_type)
+    with transaction.atomic():
+        pk = addition.pk
+        addition.delete()
+        record_event(
+            request=request,
+            user=user,
+            event_type=event_type,
+            action=Action.DELETE,
+            object_type="parents.local_addition",
+            object_id=str(pk),
+        )

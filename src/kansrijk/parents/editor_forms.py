@@ -1,0 +1,131 @@
+"""The editors' forms for the parent pages (Dutch and English only: not a parent's page).
+
+The forms check the shape of the input; the rules (who may write where, a checked translation
+names its checker) are the writes' own (``parents.editing``), whose errors the views put back
+on these forms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from kansrijk.parents import languages
+from kansrijk.parents.choices import TranslationStatus
+from kansrijk.parents.models import LocalAddition, PageTranslation
+
+
+def _field(model: Any, name: str, **kwargs: Any) -> forms.Field:
+    """The model's own form field (label, length, help text), with ``kwargs`` changed."""
+    field = model._meta.get_field(name).formfield(**kwargs)
+    assert field is not None
+    return field
+
+
+class TranslationForm(forms.Form):
+    """A page's text in one language; Dutch (the source) has no status."""
+
+    title = _field(PageTranslation, "title")
+    summary = _field(PageTranslation, "summary", widget=forms.Textarea(attrs={"rows": 2}))
+    body = _field(PageTranslation, "body", widget=forms.Textarea(attrs={"rows": 18}))
+    status = forms.ChoiceField(
+        label=capfirst(_("translation")),
+        choices=TranslationStatus.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A draft shows a short notice in its language on the page. A changed text is a "
+            "draft again, unless a native speaker checked it today."
+        ),
+    )
+    checked_by = _field(PageTranslation, "checked_by")
+    checked_on = forms.DateField(
+        label=capfirst(_("checked on")),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language = language
+        if language == languages.DEFAULT:
+            for name in ("status", "checked_by", "checked_on"):
+                del self.fields[name]
+        else:
+            direction = languages.BY_CODE[language].direction
+            for name in ("title", "summary", "body"):
+                self.fields[name].widget.attrs.update({"lang": language, "dir": direction})
+
+    @classmethod
+    def initial_from(cls, translation: PageTranslation | None) -> dict[str, Any]:
+        if translation is None:
+            return {"status": TranslationStatus.DRAFT}
+        return {
+            "title": translation.title,
+            "summary": translation.summary,
+            "body": translation.body,
+            "status": translation.status,
+            "checked_by": translation.checked_by,
+            "checked_on": translation.checked_on,
+        }
+
+    def write_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class LocalAdditionForm(forms.Form):
+    """A local addition for one of the editor's municipalities."""
+
+    municipality = forms.ChoiceField(label=capfirst(_("municipality")))
+    language = forms.ChoiceField(
+        label=capfirst(_("language")),
+        choices=[(lang.code, lang.native_name) for lang in languages.LANGUAGES],
+    )
+    title = _field(LocalAddition, "title")
+    body = _field(
+        LocalAddition,
+        "body",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "What, where and when, in plain Dutch (B1): short sentences, common words. "
+            "Paragraphs separated by an empty line; a line starting with “- ” is a list item."
+        ),
+    )
+    url = _field(LocalAddition, "url", assume_scheme="https")
+    phone = _field(LocalAddition, "phone")
+    status = forms.ChoiceField(
+        label=capfirst(_("translation")),
+        choices=TranslationStatus.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A Dutch text counts as checked. Another language: checked only when a native "
+            "speaker read it."
+        ),
+    )
+
+    def __init__(self, *args: Any, municipalities: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        municipality = self.fields["municipality"]
+        assert isinstance(municipality, forms.ChoiceField)
+        municipality.choices = municipalities
+        if len(municipalities) == 1:
+            self.fields["municipality"].initial = municipalities[0][0]
+
+    @classmethod
+    def initial_from(cls, addition: LocalAddition | None) -> dict[str, Any]:
+        if addition is None:
+            return {"language": languages.DEFAULT, "status": TranslationStatus.CHECKED}
+        return {
+            "municipality": addition.municipality_id,
+            "language": addition.language,
+            "title": addition.title,
+            "body": addition.body,
+            "url": addition.url,
+            "phone": addition.phone,
+            "status": addition.status,
+        }
+
+    def write_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields}

@@ -1,0 +1,363 @@
+"""The editor of the parent pages, under ``/ouders/redactie/`` (signed in; Dutch or English,
+like the other professional pages).
+
+- National content editors (``models.national_editor``) edit every page's text in every
+  language and mark each translation *draft* or *checked by a native speaker*.
+- Coalition editors (and administrators, within what they administer) add and change the local
+  additions of their own municipalities.
+
+Anonymous visitors are sent to the log-in page; a signed-in user without either right gets 403.
+Every write goes through ``parents.editing`` (access log, who and when, the B1 check of a Dutch
+text); after a save the page shows how readable the Dutch text is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kansrijk.parents import editing, languages, readability
+from kansrijk.parents.editor_forms import LocalAdditionForm, TranslationForm
+from kansrijk.parents.models import (
+    LocalAddition,
+    Page,
+    PageTranslation,
+    local_municipality_codes,
+    national_editor,
+)
+from kansrijk.places.models import Municipality, PostcodeArea
+
+#: Where the readability shown to an editor comes from (the bounds of the B1 test).
+BOUNDS = {
+    "min_flesch_douma": readability.MIN_FLESCH_DOUMA,
+    "max_words_per_sentence": readability.MAX_WORDS_PER_SENTENCE,
+    "max_sentence_words": readability.MAX_SENTENCE_WORDS,
+    "max_uncommon_percent": round(readability.MAX_UNCOMMON_SHARE * 100),
+}
+
+
+def is_parent_editor(user: Any) -> bool:
+    """Whether ``user`` edits anything of the parent pages (for the menu and the start page)."""
+    return national_editor(user) or local_municipality_codes(user) != frozenset()
+
+
+def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "parents/editor/forbidden.html", {"message": message}, status=403)
+
+
+def _page_or_404(slug: str) -> Page:
+    page = Page.objects.filter(slug=slug).first()
+    if page is None:
+        raise Http404
+    return page
+
+
+def _municipality_choices(user: Any) -> list[tuple[str, str]]:
+    codes = local_municipality_codes(user)
+    municipalities = Municipality.objects.order_by("name")
+    if codes is not None:
+        municipalities = municipalities.filter(code__in=sorted(codes))
+    return list(municipalities.values_list("code", "name"))
+
+
+def _dutch_titles() -> dict[int, str]:
+    return dict(
+        PageTranslation.objects.filter(language=languages.DEFAULT).values_list("page_id", "title")
+    )
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """Every page with the state of its text in each language, and the local additions of the
+    editor's municipalities."""
+    national = national_editor(request.user)
+    codes = local_municipality_codes(request.user)
+    if not national and codes == frozenset():
+        return _forbidden(
+            request,
+            _(
+                "Only national content editors and the coalition editors of a municipality "
+                "edit the pages for parents."
+            ),
+        )
+    pages = list(Page.objects.prefetch_related("translations").order_by("position", "slug"))
+    titles = _dutch_titles()
+    rows = []
+    for page in pages:
+        by_language = {t.language: t for t in page.translations.all()}
+        rows.append(
+            {
+                "page": page,
+                "title": titles.get(page.pk, page.slug),
+                "languages": [
+                    {"language": language, "translation": by_language.get(language.code)}
+                    for language in languages.LANGUAGES
+                ],
+            }
+        )
+    additions = (
+        LocalAddition.objects.editable_by(request.user)
+        .select_related("page", "municipality")
+        .order_by("municipality__name", "page__position", "title")
+    )
+    return render(
+        request,
+        "parents/editor/index.html",
+        {
+            "rows": rows,
+            "national": national,
+            "local": codes != frozenset(),
+            "additions": list(additions),
+            "municipalities": [name for _code, name in _municipality_choices(request.user)][:11],
+            "source_language": languages.BY_CODE[languages.DEFAULT],
+        },
+    )
+
+
+def _readability_context(result: readability.Readability | None) -> dict[str, Any]:
+    if result is None:
+        return {}
+    return {
+        "readability": result,
+        "uncommon_percent": round(result.uncommon_share * 100),
+        "bounds": BOUNDS,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def translation_edit(request: HttpRequest, slug: str, lang: str) -> HttpResponse:
+    """A page's text in one language."""
+    page = _page_or_404(slug)
+    language = languages.get(lang)
+    if language is None:
+        raise Http404
+    if not national_editor(request.user):
+        if request.method == "POST":
+            editing.record_denied(
+                request=request,
+                event_type="parents.translation.update",
+                object_type="parents.page_translation",
+                object_id=f"{page.slug}/{language.code}",
+            )
+        return _forbidden(
+            request, _("Only national content editors change the texts of the pages for parents.")
+        )
+    translation = PageTranslation.objects.filter(page=page, language=language.code).first()
+    source = (
+        PageTranslation.objects.filter(page=page, language=languages.DEFAULT).first()
+        if language.code != languages.DEFAULT
+        else None
+    )
+    if request.method == "POST":
+        form = TranslationForm(request.POST, language=language.code)
+        if form.is_valid():
+            try:
+                saved = editing.save_translation(
+                    user=request.user,
+                    page=page,
+                    language=language.code,
+                    data=form.write_data(),
+                    request=request,
+                )
+            except editing.InvalidContent as error:
+                for field, errors in error.errors.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            except editing.EditNotAllowed as error:
+                return _forbidden(request, error.message)
+            else:
+                if not saved.changed:
+                    messages.info(request, _("Nothing was changed."))
+                else:
+                    messages.success(
+                        request,
+                        _("Saved. Parents see the new text at once."),
+                    )
+                if saved.back_to_draft:
+                    messages.warning(
+                        request,
+                        _(
+                            "The text changed, so this translation is a draft again until a "
+                            "native speaker checks it."
+                        ),
+                    )
+                return redirect("parents:editor_translation", slug=page.slug, lang=language.code)
+    else:
+        form = TranslationForm(initial=TranslationForm.initial_from(translation), language=lang)
+    result = (
+        editing.readability_of(translation.title, translation.summary, translation.body)
+        if translation is not None and language.code == languages.DEFAULT
+        else None
+    )
+    return render(
+        request,
+        "parents/editor/translation_form.html",
+        {
+            "page": page,
+            "language": language,
+            "translation": translation,
+            "source": source,
+            "form": form,
+            "title": (_dutch_titles().get(page.pk) or page.slug),
+            "public_url": reverse(
+                "parents:page", kwargs={"lang": language.code, "slug": page.slug}
+            ),
+            **_readability_context(result),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _local_form_page(
+    request: HttpRequest, form: LocalAdditionForm, page: Page, addition: LocalAddition | None
+) -> HttpResponse:
+    result = None
+    public_url = ""
+    if addition is not None:
+        if addition.language == languages.DEFAULT:
+            result = editing.readability_of(addition.title, "", addition.body)
+        postcode = (
+            PostcodeArea.objects.filter(municipality_id=addition.municipality_id)
+            .order_by("code")
+            .values_list("code", flat=True)
+            .first()
+        )
+        public_url = reverse("parents:page", kwargs={"lang": addition.language, "slug": page.slug})
+        if postcode:
+            public_url += f"?postcode={postcode}"
+    return render(
+        request,
+        "parents/editor/local_form.html",
+        {
+            "form": form,
+            "page": page,
+            "addition": addition,
+            "public_url": public_url,
+            "title": _dutch_titles().get(page.pk) or page.slug,
+            **_readability_context(result),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _put_errors(form: LocalAdditionForm, error: editing.InvalidContent) -> None:
+    for field, errors in error.errors.items():
+        for message in errors:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def _local_saved(request: HttpRequest, saved: editing.Saved) -> HttpResponse:
+    addition = saved.instance
+    if saved.changed:
+        messages.success(
+            request,
+            _("Saved. Parents in %(place)s see it at once.")
+            % {"place": addition.municipality.name},
+        )
+    else:
+        messages.info(request, _("Nothing was changed."))
+    return redirect("parents:editor_local", pk=addition.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def local_create(request: HttpRequest, slug: str) -> HttpResponse:
+    page = _page_or_404(slug)
+    choices = _municipality_choices(request.user)
+    if not choices:
+        if request.method == "POST":
+            editing.record_denied(
+                request=request,
+                event_type="parents.local_addition.create",
+                object_type="parents.local_addition",
+                object_id=page.slug,
+            )
+        return _forbidden(
+            request,
+            _("Only the coalition editors of a municipality add local information for it."),
+        )
+    if request.method == "POST":
+        form = LocalAdditionForm(request.POST, municipalities=choices)
+        if form.is_valid():
+            try:
+                saved = editing.create_local_addition(
+                    user=request.user, page=page, data=form.write_data(), request=request
+                )
+            except editing.InvalidContent as error:
+                _put_errors(form, error)
+            except editing.EditNotAllowed as error:
+                return _forbidden(request, error.message)
+            else:
+                return _local_saved(request, saved)
+    else:
+        form = LocalAdditionForm(
+            initial=LocalAdditionForm.initial_from(None), municipalities=choices
+        )
+    return _local_form_page(request, form, page, None)
+
+
+def _addition_or_404(pk: int) -> LocalAddition:
+    addition = LocalAddition.objects.select_related("page", "municipality").filter(pk=pk).first()
+    if addition is None:
+        raise Http404
+    return addition
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def local_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    addition = _addition_or_404(pk)
+    if not LocalAddition.objects.editable_by(request.user).filter(pk=addition.pk).exists():
+        if request.method == "POST":
+            editing.record_denied(
+                request=request,
+                event_type="parents.local_addition.update",
+                object_type="parents.local_addition",
+                object_id=str(addition.pk),
+            )
+        return _forbidden(
+            request,
+            _("Only the coalition editors of %(place)s change its local information.")
+            % {"place": addition.municipality.name},
+        )
+    choices = _municipality_choices(request.user)
+    if request.method == "POST":
+        form = LocalAdditionForm(request.POST, municipalities=choices)
+        if form.is_valid():
+            try:
+                saved = editing.update_local_addition(
+                    user=request.user, addition=addition, data=form.write_data(), request=request
+                )
+            except editing.InvalidContent as error:
+                _put_errors(form, error)
+            except editing.EditNotAllowed as error:
+                return _forbidden(request, error.message)
+            else:
+                return _local_saved(request, saved)
+    else:
+        form = LocalAdditionForm(
+            initial=LocalAdditionForm.initial_from(addition), municipalities=choices
+        )
+    return _local_form_page(request, form, addition.page, addition)
+
+
+@login_required
+@require_POST
+def local_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    addition = _addition_or_404(pk)
+    title = addition.title
+    try:
+        editing.delete_local_addition(user=request.user, addition=addition, request=request)
+    except editing.EditNotAllowed as error:
+        return _forbidden(request, error.message)
+    messages.success(request, _("“%(title)s” has been removed.") % {"title": title})
+    return redirect("parents:editor")
