@@ -9,8 +9,10 @@ values have ``is_demo: true``. An unknown indicator, area or period is a 400 pro
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,10 +24,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.core.freshness import Kept
 from kansrijk.monitoring import selectors
-from kansrijk.monitoring.cache import kept
 from kansrijk.monitoring.importing import parse_period
-from kansrijk.monitoring.models import AreaLevel, Indicator, IndicatorValue, area_level
+from kansrijk.monitoring.models import Indicator, area_level, period_label
 
 #: At most this many areas and periods per request.
 MAX_FILTERS = 400
@@ -103,10 +105,79 @@ class IndicatorListView(_PublicReadOnlyView):
         tags=["monitoring"],
     )
     def get(self, request: Request) -> Response:
-        indicators = list(Indicator.objects.public())
+        indicators = selectors.public_indicators()
         return Response(
             {"count": len(indicators), "results": IndicatorSerializer(indicators, many=True).data}
         )
+
+
+#: Answers of the values API, rendered, kept in this process per data version (by indicator,
+#: language, areas and periods): the map data of an indicator is asked for again and again.
+_answers: Kept[tuple[Any, ...], bytes] = Kept(
+    "monitoring.values-answers",
+    seconds=selectors.KEPT_SECONDS,
+    size=2000,
+    kinds=("monitoring", "places"),
+)
+
+
+def _json(data: dict[str, Any]) -> bytes:
+    """``data`` as DRF's JSON renderer writes it (compact, UTF-8)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _values(
+    indicator: Indicator,
+    areas: list[str],
+    period_texts: list[str],
+    periods: list[tuple[int, int]],
+) -> dict[str, Any] | str:
+    """The answer's data, or the message of a 400 for a period without values."""
+    kept = selectors.indicator_figures(indicator)
+    if areas:
+        found = [f for area in sorted(set(areas)) for f in kept.by_area.get(area, ())]
+    elif len(periods) == 1:
+        found = list(kept.municipal.get(periods[0], ()))
+    else:
+        found = [f for figures in kept.municipal.values() for f in figures]
+    if periods:
+        known = {(f.period_start, f.period_end) for f in found}
+        unknown = [period_texts[i] for i, p in enumerate(periods) if p not in known]
+        if unknown:
+            return str(_("No values for period %(period)s.") % {"period": ", ".join(unknown)})
+        wanted = set(periods)
+        found = [f for f in found if (f.period_start, f.period_end) in wanted]
+    found.sort(key=lambda f: (f.area_code, f.period_end, f.period_start))
+    return {
+        "indicator": indicator.code,
+        "unit": indicator.unit,
+        "count": len(found),
+        "source": indicator.source_reference,
+        "items": [
+            {
+                "area": f.area_code,
+                "area_name": str(f.area_name),
+                "period": f.period,
+                "numerator": f.numerator,
+                "denominator": f.denominator,
+                "value": f.value,
+                "suppressed": f.suppressed,
+                "is_demo": f.is_demo,
+            }
+            for f in found
+        ],
+    }
+
+
+def _maps(indicator: Indicator) -> dict[tuple[Any, ...], bytes]:
+    """The answers for the map of each period (no area, one period), by their keys."""
+    language = get_language()
+    answers = {}
+    for period in selectors.indicator_figures(indicator).periods:
+        data = _values(indicator, [], [period_label(*period)], [period])
+        if not isinstance(data, str):
+            answers[(indicator.code, language, (), (period,))] = _json(data)
+    return answers
 
 
 class IndicatorValuesView(_PublicReadOnlyView):
@@ -140,7 +211,7 @@ class IndicatorValuesView(_PublicReadOnlyView):
         responses={200: ValueListSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400},
         tags=["monitoring"],
     )
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: Request, code: str) -> HttpResponse:
         indicator = selectors.indicator_or_none(code)
         if indicator is None:
             return self._problem(
@@ -154,7 +225,7 @@ class IndicatorValuesView(_PublicReadOnlyView):
                 "area",
                 _("Ask for at most %(max)s areas and periods.") % {"max": MAX_FILTERS},
             )
-        names = selectors.area_names(areas or None)
+        names = selectors.area_names(areas)
         for area in areas:
             if area_level(area) is None or area not in names:
                 return self._problem(
@@ -175,77 +246,18 @@ class IndicatorValuesView(_PublicReadOnlyView):
                     _("A period is a year (2023) or a range of years (2019-2023)."),
                 )
             periods.append(period)
-        data = kept(
-            "values",
-            (
-                indicator.code,
-                get_language(),
-                ",".join(sorted(areas)),
-                ",".join(sorted(period_texts)),
-            ),
-            lambda: self._values(indicator, areas, period_texts, periods, names),
-        )
-        if isinstance(data, str):
-            return self._problem(request, "period", data)
-        return Response(data)
-
-    def _values(
-        self,
-        indicator: Indicator,
-        areas: list[str],
-        period_texts: list[str],
-        periods: list[tuple[int, int]],
-        names: dict[str, str],
-    ) -> dict[str, Any] | str:
-        """The answer's data, or the message of a 400 for a period without values."""
-        rows = IndicatorValue.objects.filter(indicator=indicator)
-        if areas:
-            rows = rows.filter(area_code__in=areas)
-        else:
-            rows = rows.filter(area_level=AreaLevel.MUNICIPALITY)
-        if periods:
-            known = set(rows.values_list("period_start", "period_end").distinct())
-            unknown = [period_texts[i] for i, p in enumerate(periods) if p not in known]
-            if unknown:
-                return str(_("No values for period %(period)s.") % {"period": ", ".join(unknown)})
-            rows = rows.filter(
-                period_start__in={p[0] for p in periods}, period_end__in={p[1] for p in periods}
-            )
-        wanted = set(periods)
-        figures = [
-            selectors.figure(indicator, row, names)
-            for row in rows.order_by("area_code", "period_end", "period_start").only(
-                "area_code",
-                "period_start",
-                "period_end",
-                "numerator",
-                "denominator",
-                "value",
-                "withheld",
-                "is_demo",
-                "source_note",
-            )
-            if not wanted or (row.period_start, row.period_end) in wanted
-        ]
-        return {
-            "indicator": indicator.code,
-            "unit": indicator.unit,
-            "count": len(figures),
-            "source": indicator.source_reference,
-            "items": [
-                {
-                    "area": f.area_code,
-                    "area_name": f.area_name,
-                    "period": f.period,
-                    "numerator": f.numerator,
-                    "denominator": f.denominator,
-                    "value": f.value,
-                    "suppressed": f.suppressed,
-                    "is_demo": f.is_demo,
-                }
-                for f in figures
-            ],
-        }
+        key = (indicator.code, get_language(), tuple(sorted(areas)), tuple(sorted(periods)))
+        body = _answers.get(key)
+        if body is None and not areas and len(periods) == 1:
+            # The map of one period: every period's map of this indicator at once.
+            _answers.put_many(_maps(indicator))
+            body = _answers.get(key)
+        if body is None:
+            data = _values(indicator, areas, period_texts, periods)
+            if isinstance(data, str):
+                return self._problem(request, "period", data)
+            body = _answers.put(key, _json(data))
+        return HttpResponse(body, content_type="application/json")
 
     def _problem(self, request: Request, field: str, detail: str) -> Response:
         return problem_response(

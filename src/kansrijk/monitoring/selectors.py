@@ -1,6 +1,16 @@
 """Reads of the monitor. Every value comes out as a ``Figure``: through
 ``suppression.publish``, so a suppressed or withheld number never reaches a page, chart, map,
-API response or export."""
+API response or export.
+
+**Kept per data version.** What the pages and the API read is a function of the values and the
+catalogue, which change only through an import, the demo loader or the admin (each raises the
+``monitoring`` token of ``kansrijk.core.freshness``). So each process keeps, per indicator,
+every value already published (``indicator_figures``: one query fills it, for every area and
+period), the public catalogue (``public_indicators``) and the names of the areas
+(``area_names``), and forgets them when the token of their kinds changes. A page or an answer
+then needs no query of values at all; at national scale (342 municipalities and their regions x
+40 indicators x 10 years) one indicator is about 4,200 figures, all 40 about 40 MB per process.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +19,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
+from typing import cast
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from kansrijk.core.freshness import Kept, memo
 from kansrijk.monitoring.models import (
     COUNTRY_CODE,
     AreaLevel,
@@ -28,12 +41,17 @@ from kansrijk.places.models import GGDRegion, Municipality, Province, YouthCareR
 
 __all__ = [
     "Figure",
+    "IndicatorFigures",
+    "all_figures",
     "area_names",
-    "figure",
     "format_value",
+    "indicator_figures",
     "indicator_or_none",
     "map_figures",
+    "municipality_or_none",
     "municipality_overview",
+    "periods",
+    "public_indicators",
     "size_class",
     "size_class_figures",
     "trend",
@@ -48,17 +66,30 @@ def format_value(unit: str, value: float | None) -> str:
     digits = 0 if unit == Unit.COUNT else 1
     rounded = float(Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP))
     if unit == Unit.PERCENTAGE:
-        return f"{number_format(rounded, 1, force_grouping=True)}%"
+        return f"{grouped(rounded, 1)}%"
     if unit == Unit.RATE_PER_1000:
-        return _("%(value)s per 1,000") % {"value": number_format(rounded, 1, force_grouping=True)}
+        return _("%(value)s per 1,000") % {"value": grouped(rounded, 1)}
     if unit == Unit.DAYS:
         return _("%(value)s days") % {"value": number_format(rounded, 1)}
-    return number_format(rounded, 0, force_grouping=True)
+    return grouped(rounded, 0)
 
 
-@dataclass(frozen=True)
+@memo("monitoring.separators", size=8)
+def _separators(language: str | None) -> tuple[str, str]:
+    return str(get_format("DECIMAL_SEPARATOR")), str(get_format("THOUSAND_SEPARATOR"))
+
+
+def grouped(value: float, digits: int) -> str:
+    """``number_format(value, digits, force_grouping=True)`` (groups of three, as in Dutch and
+    English), without its look-ups per number: a dashboard page shows 120 numbers."""
+    decimal, thousands = _separators(get_language())
+    return f"{value:,.{digits}f}".translate({44: thousands, 46: decimal})
+
+
+@dataclass(frozen=True, slots=True)
 class Figure:
-    """One value as it may leave the app."""
+    """One value as it may leave the app. ``area_name``: for the Netherlands a lazy translation
+    (kept figures serve every language); ``str()`` it where it leaves as data."""
 
     indicator: str
     unit: str
@@ -104,68 +135,170 @@ class Figure:
         return format_value(self.unit, self.value)
 
 
-def figure(indicator: Indicator, row: IndicatorValue, names: dict[str, str]) -> Figure:
-    """``row`` as it may leave the app (through the suppression module)."""
-    published = (
-        publish(
-            unit=indicator.unit,
-            numerator=row.numerator,
-            denominator=row.denominator,
-            value=row.value,
-            withheld=row.withheld,
-        )
-        if indicator.about_people
-        else Published(row.value, row.numerator, row.denominator, False, None, True)
-    )
-    return Figure(
-        indicator=indicator.code,
-        unit=indicator.unit,
-        area_code=row.area_code,
-        area_name=names.get(row.area_code, row.area_code),
-        period_start=row.period_start,
-        period_end=row.period_end,
-        published=published,
-        is_demo=row.is_demo,
-        source_note=row.source_note,
-    )
+#: Seconds what a process keeps may be used at most (a change the token misses: SQL by hand).
+KEPT_SECONDS = 600.0
+_names: Kept[str, dict[str, str]] = Kept(
+    "monitoring.area-names", seconds=KEPT_SECONDS, size=1, kinds=("places",)
+)
+_catalogue: Kept[str, dict[str, Indicator]] = Kept(
+    "monitoring.public-indicators", seconds=KEPT_SECONDS, size=1, kinds=("monitoring",)
+)
+
+
+def _all_names() -> dict[str, str]:
+    """Every area's name by CBS code; the Netherlands' as a lazy translation."""
+
+    def make() -> dict[str, str]:
+        names: dict[str, str] = {COUNTRY_CODE: cast(str, gettext_lazy("the Netherlands"))}
+        for model in (Municipality, GGDRegion, YouthCareRegion, Province):
+            names.update(dict(model.objects.values_list("code", "name")))
+        return names
+
+    return _names.get_or_make("all", make)
 
 
 def area_names(codes: Iterable[str] | None = None) -> dict[str, str]:
-    """Names of areas by CBS code (all of them when ``codes`` is ``None``)."""
-    wanted = set(codes) if codes is not None else None
-    names: dict[str, str] = {COUNTRY_CODE: str(_("the Netherlands"))}
-    for model in (Municipality, GGDRegion, YouthCareRegion, Province):
-        queryset = model.objects.all()
-        if wanted is not None:
-            queryset = queryset.filter(code__in=wanted)
-        names.update(dict(queryset.values_list("code", "name")))
-    return names
+    """Names of areas by CBS code (all of them when ``codes`` is ``None``); unknown codes are
+    left out."""
+    names = _all_names()
+    if codes is None:
+        return {code: str(name) for code, name in names.items()}
+    return {code: str(names[code]) for code in codes if code in names}
+
+
+_municipalities: Kept[str, dict[str, Municipality]] = Kept(
+    "monitoring.municipalities", seconds=KEPT_SECONDS, size=1, kinds=("places",)
+)
+
+
+def municipality_or_none(code: str) -> Municipality | None:
+    """The municipality with its regions (kept per version of the places)."""
+    found = _municipalities.get_or_make(
+        "all",
+        lambda: {
+            m.code: m
+            for m in Municipality.objects.select_related(
+                "ggd_region", "province", "youth_care_region"
+            )
+        },
+    )
+    return found.get(code.strip().upper())
+
+
+def public_indicators() -> list[Indicator]:
+    """The public catalogue in its order (kept per data version)."""
+    return list(_public_by_code().values())
+
+
+def _public_by_code() -> dict[str, Indicator]:
+    return _catalogue.get_or_make("public", lambda: {i.code: i for i in Indicator.objects.public()})
 
 
 def indicator_or_none(code: str, *, public_only: bool = True) -> Indicator | None:
-    queryset = Indicator.objects.public() if public_only else Indicator.objects.all()
-    return queryset.filter(code=code).first()
+    if public_only:
+        return _public_by_code().get(code)
+    return Indicator.objects.filter(code=code).first()
 
 
-def _values(indicator_ids: Iterable[int], areas: Iterable[str]) -> list[IndicatorValue]:
-    return list(
-        IndicatorValue.objects.filter(
-            indicator_id__in=list(indicator_ids), area_code__in=list(areas)
-        )
-        .order_by("indicator_id", "period_end", "period_start")
-        .only(
-            "indicator_id",
-            "area_code",
-            "period_start",
-            "period_end",
-            "numerator",
-            "denominator",
-            "value",
-            "withheld",
-            "is_demo",
-            "source_note",
-        )
+@dataclass(frozen=True)
+class IndicatorFigures:
+    """Every published value of one indicator: per area oldest first, and per period the
+    municipalities' (sorted by name)."""
+
+    by_area: dict[str, tuple[Figure, ...]]
+    periods: tuple[tuple[int, int], ...]  # with municipal values, newest first
+    municipal: dict[tuple[int, int], tuple[Figure, ...]]
+
+
+_FIELDS = (
+    "area_code",
+    "area_level",
+    "period_start",
+    "period_end",
+    "numerator",
+    "denominator",
+    "value",
+    "withheld",
+    "is_demo",
+    "source_note",
+)
+#: Indicators whose figures a process keeps at most (the catalogue and own indicators).
+_FIGURES_MAX = 200
+_figures: Kept[int, IndicatorFigures] = Kept(
+    "monitoring.indicator-figures",
+    seconds=KEPT_SECONDS,
+    size=_FIGURES_MAX,
+    kinds=("monitoring", "places"),
+)
+
+
+def indicator_figures(indicator: Indicator) -> IndicatorFigures:
+    """Every value of ``indicator``, published, kept in this process per data version (one
+    query to fill)."""
+    return all_figures([indicator])[indicator.pk]
+
+
+def all_figures(indicators: list[Indicator]) -> dict[int, IndicatorFigures]:
+    """``indicator_figures`` of each of ``indicators`` by id; those not kept yet are filled
+    together, in one query."""
+    found = _figures.get_many(i.pk for i in indicators)
+    missing = {i.pk: i for i in indicators if i.pk not in found}
+    if missing:
+        loaded = _load_figures(missing)
+        _figures.put_many(loaded)
+        found.update(loaded)
+    return found
+
+
+def _load_figures(indicators: dict[int, Indicator]) -> dict[int, IndicatorFigures]:
+    names = _all_names()
+    by_area: dict[int, dict[str, list[Figure]]] = {pk: defaultdict(list) for pk in indicators}
+    municipal: dict[int, dict[tuple[int, int], list[Figure]]] = {
+        pk: defaultdict(list) for pk in indicators
+    }
+    rows = (
+        IndicatorValue.objects.filter(indicator_id__in=list(indicators))
+        .order_by("indicator_id", "area_code", "period_end", "period_start")
+        .values_list("indicator_id", *_FIELDS)
     )
+    for pk, code, level, start, end, numerator, denominator, value, withheld, demo, note in rows:
+        indicator = indicators[pk]
+        published = (
+            publish(
+                unit=indicator.unit,
+                numerator=numerator,
+                denominator=denominator,
+                value=value,
+                withheld=withheld,
+            )
+            if indicator.about_people
+            else Published(value, numerator, denominator, False, None, True)
+        )
+        item = Figure(
+            indicator=indicator.code,
+            unit=indicator.unit,
+            area_code=code,
+            area_name=names.get(code, code),
+            period_start=start,
+            period_end=end,
+            published=published,
+            is_demo=demo,
+            source_note=note,
+        )
+        by_area[pk][code].append(item)
+        if level == AreaLevel.MUNICIPALITY:
+            municipal[pk][(start, end)].append(item)
+    return {
+        pk: IndicatorFigures(
+            by_area={code: tuple(items) for code, items in by_area[pk].items()},
+            periods=tuple(sorted(municipal[pk], key=lambda p: (-p[1], -p[0]))),
+            municipal={
+                period: tuple(sorted(items, key=lambda f: f.area_name))
+                for period, items in municipal[pk].items()
+            },
+        )
+        for pk in indicators
+    }
 
 
 # --- The municipality's overview -----------------------------------------------------------------
@@ -216,52 +349,40 @@ def _change(indicator: Indicator, latest: Figure | None, previous: Figure | None
     return Change("↑" if up else "↓", label, judgement)
 
 
-def _same_period(
-    indicator: Indicator, found: list[IndicatorValue], latest: Figure | None, names: dict[str, str]
-) -> Figure | None:
-    """The value of the same period as ``latest``; without ``latest`` (no municipal value) the
+def _same_period(found: tuple[Figure, ...], latest: Figure | None) -> Figure | None:
+    """The figure of the same period as ``latest``; without ``latest`` (no municipal value) the
     area's latest."""
     if latest is None:
-        return figure(indicator, found[-1], names) if found else None
-    period = (latest.period_start, latest.period_end)
-    for row in found:
-        if (row.period_start, row.period_end) == period:
-            return figure(indicator, row, names)
+        return found[-1] if found else None
+    for item in found:
+        if item.period_start == latest.period_start and item.period_end == latest.period_end:
+            return item
     return None
 
 
 def municipality_overview(municipality: Municipality) -> list[PhaseGroup]:
     """Per phase the public indicators with the municipality's latest value, the GGD region's
-    and the country's value of the same period, and the direction of change."""
-    indicators = list(Indicator.objects.public())
-    areas = [municipality.code, municipality.ggd_region_id, COUNTRY_CODE]
-    names = {
-        municipality.code: municipality.name,
-        municipality.ggd_region_id: municipality.ggd_region.name,
-        COUNTRY_CODE: str(_("the Netherlands")),
-    }
-    by_indicator: dict[int, dict[str, list[IndicatorValue]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for row in _values((i.pk for i in indicators), areas):
-        by_indicator[row.indicator_id][row.area_code].append(row)
+    and the country's value of the same period, and the direction of change (from the kept
+    figures: no query once they are kept)."""
     groups: dict[str, list[OverviewRow]] = defaultdict(list)
+    indicators = public_indicators()
+    kept = all_figures(indicators)
     for indicator in indicators:
-        rows = by_indicator.get(indicator.pk, {})
-        own = rows.get(municipality.code, [])
-        latest = figure(indicator, own[-1], names) if own else None
+        by_area = kept[indicator.pk].by_area
+        own = by_area.get(municipality.code, ())
+        latest = own[-1] if own else None
         previous = None
         if latest is not None:
             length = latest.period_end - latest.period_start
-            earlier = [
-                r
-                for r in own[:-1]
-                if r.period_end - r.period_start == length and r.period_end < latest.period_end
-            ]
-            previous = figure(indicator, earlier[-1], names) if earlier else None
-
-        region = _same_period(indicator, rows.get(municipality.ggd_region_id, []), latest, names)
-        country = _same_period(indicator, rows.get(COUNTRY_CODE, []), latest, names)
+            for item in reversed(own[:-1]):
+                if (
+                    item.period_end - item.period_start == length
+                    and item.period_end < latest.period_end
+                ):
+                    previous = item
+                    break
+        region = _same_period(by_area.get(municipality.ggd_region_id, ()), latest)
+        country = _same_period(by_area.get(COUNTRY_CODE, ()), latest)
         groups[indicator.phase].append(
             OverviewRow(
                 indicator=indicator,
@@ -293,11 +414,12 @@ class TrendRow:
 
 def trend(indicator: Indicator, municipality: Municipality) -> list[TrendRow]:
     """Per period (oldest first) the municipality's, GGD region's and country's values."""
+    by_area = indicator_figures(indicator).by_area
     areas = [municipality.code, municipality.ggd_region_id, COUNTRY_CODE]
-    names = area_names(areas)
     cells: dict[tuple[int, int], dict[str, Figure]] = defaultdict(dict)
-    for row in _values([indicator.pk], areas):
-        cells[(row.period_start, row.period_end)][row.area_code] = figure(indicator, row, names)
+    for area in areas:
+        for item in by_area.get(area, ()):
+            cells[(item.period_start, item.period_end)][area] = item
     return [
         TrendRow(
             period_label(*period),
@@ -311,42 +433,13 @@ def trend(indicator: Indicator, municipality: Municipality) -> list[TrendRow]:
 
 def periods(indicator: Indicator) -> list[tuple[int, int]]:
     """The periods with municipal values, newest first."""
-    return sorted(
-        set(
-            IndicatorValue.objects.filter(
-                indicator=indicator, area_level=AreaLevel.MUNICIPALITY
-            ).values_list("period_start", "period_end")
-        ),
-        key=lambda p: (-p[1], -p[0]),
-    )
+    return list(indicator_figures(indicator).periods)
 
 
 def map_figures(indicator: Indicator, period: tuple[int, int]) -> list[Figure]:
-    """Every municipality's value of one period (municipalities without one are left out)."""
-    names = dict(Municipality.objects.values_list("code", "name"))
-    rows = (
-        IndicatorValue.objects.filter(
-            indicator=indicator,
-            area_level=AreaLevel.MUNICIPALITY,
-            period_start=period[0],
-            period_end=period[1],
-        )
-        .order_by("area_code")
-        .only(
-            "area_code",
-            "period_start",
-            "period_end",
-            "numerator",
-            "denominator",
-            "value",
-            "withheld",
-            "is_demo",
-            "source_note",
-        )
-    )
-    figures = [figure(indicator, row, names) for row in rows]
-    figures.sort(key=lambda f: f.area_name)
-    return figures
+    """Every municipality's value of one period, by name (municipalities without one are left
+    out)."""
+    return list(indicator_figures(indicator).municipal.get(period, ()))
 
 
 # --- Size classes ----------------------------------------------------------------------------
@@ -362,6 +455,25 @@ SIZE_CLASSES: tuple[tuple[int, int | None], ...] = (
     (150_000, 250_000),
     (250_000, None),
 )
+
+
+_classes: Kept[str, dict[tuple[int, int | None], frozenset[str]]] = Kept(
+    "monitoring.size-classes", seconds=KEPT_SECONDS, size=1, kinds=("places",)
+)
+
+
+def _size_classes() -> dict[tuple[int, int | None], frozenset[str]]:
+    """The municipalities of each size class (kept per version of the places)."""
+
+    def make() -> dict[tuple[int, int | None], frozenset[str]]:
+        found: dict[tuple[int, int | None], set[str]] = defaultdict(set)
+        for code, population in Municipality.objects.values_list("code", "population_2021"):
+            bounds = size_class(population)
+            if bounds is not None:
+                found[bounds].add(code)
+        return {bounds: frozenset(codes) for bounds, codes in found.items()}
+
+    return _classes.get_or_make("all", make)
 
 
 def size_class(population: int | None) -> tuple[int, int | None] | None:
@@ -400,11 +512,7 @@ def size_class_figures(
     bounds = size_class(municipality.population_2021)
     if bounds is None:
         return None
-    low, high = bounds
-    members = Municipality.objects.filter(population_2021__gte=low)
-    if high is not None:
-        members = members.filter(population_2021__lt=high)
-    codes = set(members.values_list("code", flat=True))
+    codes = _size_classes().get(bounds, frozenset())
     figures = [f for f in map_figures(indicator, period) if f.area_code in codes]
     shown = [f.value for f in figures if f.value is not None]
     return Comparison(

@@ -10,16 +10,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kansrijk.monitoring import loop, selectors
-from kansrijk.monitoring.cache import kept
+from kansrijk.monitoring.cache import filled, fragment, kept
 from kansrijk.monitoring.charts import (
     Chart,
     Download,
@@ -100,49 +103,124 @@ def index(request: HttpRequest) -> HttpResponse:
     form = PlaceForm(request.GET if request.GET else None)
     if request.GET and form.is_valid():
         return redirect("monitoring:municipality", code=form.cleaned_data["place"].code)
-    indicators = list(Indicator.objects.public())
+    indicators = selectors.public_indicators()
     return render(
         request,
         "monitoring/index.html",
-        {"form": form, "indicators": indicators, "attribution": ATTRIBUTION},
+        {
+            "form": form,
+            "place_form": None if form.is_bound else _place_form(request),
+            "indicators": indicators,
+            "attribution": ATTRIBUTION,
+        },
         status=400 if request.GET and not form.is_valid() else 200,
     )
 
 
+PLACE_FORM = "monitoring/includes/place_form.html"
+
+
+def _place_form(request: HttpRequest) -> str:
+    """The unbound municipality picker (the same on every page; kept rendered)."""
+    return fragment(PLACE_FORM, (), lambda: render_to_string(PLACE_FORM, {"form": PlaceForm()}))
+
+
 def _municipality(code: str) -> Municipality:
-    return get_object_or_404(
-        Municipality.objects.select_related("ggd_region", "province", "youth_care_region"),
-        code=code.upper(),
-    )
+    found = selectors.municipality_or_none(code)
+    if found is None:
+        raise Http404
+    return found
+
+
+PAGE_TEMPLATE = "monitoring/municipality.html"
+PHASE_TEMPLATE = "monitoring/includes/overview_phase.html"
+ROW_TEMPLATE = "monitoring/includes/overview_row.html"
 
 
 @require_GET
 def municipality(request: HttpRequest, code: str) -> HttpResponse:
-    if not request.user.is_authenticated:
-        # The same page for every anonymous visitor of this address and language: kept whole
-        # (it holds no CSRF token and no personal data; ``monitoring.cache``).
-        content = kept(
-            "municipality",
-            (code.upper(), get_language(), request.get_full_path()),
-            lambda: _municipality_page(request, code).content,
-        )
-        return HttpResponse(content)
-    return _municipality_page(request, code)
-
-
-def _municipality_page(request: HttpRequest, code: str) -> HttpResponse:
     place = _municipality(code)
+    if request.user.is_authenticated or len(get_messages(request)):
+        return _municipality_page(request, place)
+    # The same page for every anonymous visitor of this address and language without messages
+    # waiting: kept whole (it holds no CSRF token and no personal data; ``monitoring.cache``),
+    # and built from kept skeletons (``cache.filled``).
+    content = kept(
+        "municipality",
+        (place.code, get_language(), request.get_full_path()),
+        lambda: _municipality_page(request, place, anonymous=True).content,
+    )
+    return HttpResponse(content)
+
+
+def _overview(place: Municipality, groups: list[selectors.PhaseGroup]) -> SafeString:
+    """The overview's tables, one per phase, as markup (``cache.filled``: a page has 40 rows,
+    which the template engine renders once per kind of row and language, not per page)."""
+    zero = "0" * 12
+    pattern = reverse("monitoring:indicator", args=[place.code, zero])
+    phases = []
+    for group in groups:
+        rows = []
+        for row in group.rows:
+            period = row.latest or row.country
+            change = row.change
+            flags = {
+                "incomplete": not row.indicator.definition_public,
+                "own_demo": bool(row.latest and row.latest.is_demo),
+                "region_demo": bool(row.region and row.region.is_demo),
+                "country_demo": bool(row.country and row.country.is_demo),
+                "has_change": change is not None,
+            }
+            values = {
+                "url": pattern.replace(zero, row.indicator.code, 1),
+                "name": row.indicator.name,
+                "place": place.name,
+                "period": period.period if period else DASH,
+                "own": row.latest.display if row.latest else DASH,
+                "region": row.region.display if row.region else DASH,
+                "country": row.country.display if row.country else DASH,
+                "arrow": change.arrow if change else "",
+                "judgement": (change.judgement or "neutral") if change else "",
+                "change": change.label if change else "",
+            }
+            rows.append(filled(ROW_TEMPLATE, flags, values))
+        phases.append(
+            filled(
+                PHASE_TEMPLATE,
+                {},
+                {
+                    "phase": group.phase,
+                    "label": group.label,
+                    "name": place.name,
+                    "rows": mark_safe("".join(rows)),  # noqa: S308 - filled markup
+                },
+            )
+        )
+    return mark_safe("\n".join(phases))  # noqa: S308 - filled markup
+
+
+def _municipality_page(
+    request: HttpRequest, place: Municipality, *, anonymous: bool = False
+) -> HttpResponse:
+    """The page of ``place``; for an anonymous visitor from kept skeletons (``cache.filled``),
+    the same markup as the template renders."""
     groups = selectors.municipality_overview(place)
-    context: dict[str, Any] = {
-        "municipality": place,
-        "groups": groups,
-        "is_demo": any(row.is_demo for group in groups for row in group.rows),
-        "form": PlaceForm(initial={"municipality": place.code}),
-        "attribution": ATTRIBUTION,
+    flags = {"is_demo": any(row.is_demo for group in groups for row in group.rows)}
+    values = {
+        "name": place.name,
+        "region_name": place.ggd_region.name,
+        "province_name": place.province.name,
+        "overview": _overview(place, groups),
     }
+    constants = {"place_form": _place_form(request), "attribution": ATTRIBUTION}
+    if anonymous:
+        return HttpResponse(
+            filled(PAGE_TEMPLATE, flags, values, constants=constants, request=request)
+        )
+    context: dict[str, Any] = {**constants, **flags, **values}
     if loop.may_see(request.user, place.code):
         context["loop"] = loop.overview(place, user=request.user, request=request)
-    return render(request, "monitoring/municipality.html", context)
+    return render(request, PAGE_TEMPLATE, context)
 
 
 # --- One indicator for a municipality ------------------------------------------------------------
