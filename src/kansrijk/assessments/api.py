@@ -364,7 +364,19 @@ class PartResultSerializer(serializers.Serializer[Any]):
 
 class ResultsSerializer(serializers.Serializer[Any]):
     round = serializers.IntegerField()
-    respondents = serializers.IntegerField()
+    respondents = serializers.IntegerField(
+        help_text="Respondents whose answers are in the results."
+    )
+    answered = serializers.IntegerField(
+        help_text="Respondents who have sent in answers by now (some may not be in the results "
+        "yet: see `held_back`)."
+    )
+    held_back = serializers.BooleanField(
+        help_text="true: answers sent in or changed since the results were last updated are not "
+        "in them. While a round is open, its results are updated only when at least `threshold` "
+        "more respondents have answered, so that comparing results cannot reveal one person's "
+        "answers; after closing, fewer than that stay out."
+    )
     threshold = serializers.IntegerField(
         help_text="Results are shown from this many respondents on (a setting)."
     )
@@ -416,6 +428,8 @@ def results_data(view: selectors.RoundResults) -> dict[str, Any]:
     return {
         "round": view.round.pk,
         "respondents": results.respondents,
+        "answered": view.answers.answered if view.answers else results.respondents,
+        "held_back": view.held_back,
         "threshold": results.threshold,
         "suppressed": results.suppressed,
         "is_example": view.version.is_example,

@@ -60,6 +60,18 @@ def workbook(view: RoundResults) -> bytes:
                 % {"n": results.threshold},
             ]
         )
+    if view.held_back and view.answers is not None:
+        rows.append(
+            [
+                _("Held back"),
+                _(
+                    "%(answered)s respondents have sent in answers by now; answers sent in or "
+                    "changed since the results were last updated are not in them, so that "
+                    "nobody's answers can be worked out by comparing."
+                )
+                % {"answered": view.answers.answered},
+            ]
+        )
     if version.source:
         rows.append([_("Source"), version.source])
     for row in rows:

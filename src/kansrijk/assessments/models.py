@@ -203,6 +203,13 @@ class Round(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     is_demo = models.BooleanField(_("demo"), default=False)
+    # The answers the results were last computed from, without anyone's name or order
+    # (kansrijk.assessments.selectors.shown_answers): while a round is open its results move
+    # only when at least the threshold of new respondents has answered, so that comparing
+    # the results before and after cannot reveal one person's answers.
+    published_answers = models.JSONField(
+        _("answers in the results"), null=True, blank=True, editable=False
+    )
 
     objects = RoundQuerySet.as_manager()
 

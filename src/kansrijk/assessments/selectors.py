@@ -3,11 +3,15 @@
 A round is visible to the coordinators and analysts of its coalition and to the people invited
 to it; for anyone else it does not exist (``RoundNotFound``: 404). Results are the same for
 everyone who may read them: figures only from ``ASSESSMENT_MIN_RESPONDENTS`` respondents on
-(``kansrijk.assessments.results``), and comments only beside figures that are shown.
+(``kansrijk.assessments.results``), and comments only beside figures that are shown. While a
+round is open, its results move in steps of at least that many respondents
+(``shown_answers``): the coordinator sees who has answered, so results that followed every
+single answer would tell her, by comparing, what that one person answered.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -194,6 +198,12 @@ class RoundResults:
     previous_results: arithmetic.Results | None
     withheld_while_open: bool = False
     scale: list[tuple[int, str]] = field(default_factory=list)
+    answers: ShownAnswers | None = None
+
+    @property
+    def held_back(self) -> bool:
+        """Answers sent in or changed since the last step are not in these results."""
+        return bool(self.answers and self.answers.held_back and not self.results.suppressed)
 
     @property
     def disagreements(self) -> list[StatementRow]:
@@ -221,18 +231,106 @@ def _scale(version: InstrumentVersion) -> arithmetic.Scale:
 
 
 def compute_results(round_: Round) -> arithmetic.Results:
-    """The arithmetic over the round's sent-in answers."""
-    version = round_.instrument_version
+    """The arithmetic over all the round's sent-in answers (the results pages show
+    ``shown_answers``, which may hold the newest back)."""
+    responses, _comments = _sent_in(round_)
+    return _compute(round_.instrument_version, responses)
+
+
+def _compute(version: InstrumentVersion, responses: Any) -> arithmetic.Results:
+    # Respondents who sent in nothing but "don't know" still count as respondents.
+    return arithmetic.compute(_specs(version), _scale(version), list(responses), threshold())
+
+
+def _sent_in(round_: Round) -> tuple[list[dict[str, int | None]], dict[str, list[str]]]:
+    """The sent-in answers, one mapping per respondent, and the comments per statement."""
     responses: dict[Any, dict[str, int | None]] = defaultdict(dict)
+    comments: dict[str, list[str]] = defaultdict(list)
     submitted = Answer.objects.filter(response__round=round_, response__submitted=True)
-    for response_id, code, value in submitted.values_list(
-        "response_id", "statement__code", "value"
+    for response_id, code, value, comment in submitted.values_list(
+        "response_id", "statement__code", "value", "comment"
     ).order_by():
         responses[response_id][code] = value
-    # Respondents who sent in nothing but "don't know" still count as respondents.
-    return arithmetic.compute(
-        _specs(version), _scale(version), list(responses.values()), threshold()
-    )
+        if comment:
+            comments[code].append(comment)
+    return list(responses.values()), comments
+
+
+def _canonical(
+    responses: list[dict[str, int | None]], comments: dict[str, list[str]]
+) -> dict[str, Any]:
+    """Answers and comments in an order that says nothing about who gave them or when."""
+    rows = [dict(sorted(r.items())) for r in responses]
+    return {
+        "responses": sorted(rows, key=lambda r: json.dumps(r, sort_keys=True)),
+        "comments": {
+            code: sorted(texts, key=str.casefold) for code, texts in sorted(comments.items())
+        },
+    }
+
+
+@dataclass(frozen=True)
+class ShownAnswers:
+    """The answers a round's results are computed from."""
+
+    responses: tuple[dict[str, int | None], ...]
+    comments: dict[str, tuple[str, ...]]
+    #: Respondents who have sent in answers by now (the results may hold some back).
+    answered: int
+    #: Answers were sent in or changed since the results were last updated and are not in them.
+    held_back: bool = False
+
+    @property
+    def new_respondents(self) -> int:
+        """Respondents who answered since the results were last updated."""
+        return max(0, self.answered - len(self.responses))
+
+
+def shown_answers(round_: Round) -> ShownAnswers:
+    """The answers the results of ``round_`` are computed from.
+
+    The coordinator sees who has answered. If the results followed every answer, she could
+    compare them just before and just after one person answered and work out that person's
+    answers. So the results move in steps: they are computed from the answers kept in
+    ``Round.published_answers``, which are replaced by all the answers only when at least the
+    threshold of new respondents has answered since (the first time: once the threshold is
+    reached). A changed answer waits for the next step. When the round closes, the results
+    take in everything unless fewer new respondents than the threshold answered after the last
+    step (or only changes came in): those stay out, because showing them would reveal them to
+    anyone who saw the results before. Nothing is kept while a round's results wait for its
+    closing (``ASSESSMENT_RESULTS_WHILE_OPEN`` off).
+    """
+    responses, comments = _sent_in(round_)
+    now = _canonical(responses, comments)
+    answered = len(responses)
+    step = threshold()
+
+    def shown(document: dict[str, Any], held_back: bool = False) -> ShownAnswers:
+        return ShownAnswers(
+            responses=tuple(document["responses"]),
+            comments={code: tuple(texts) for code, texts in document["comments"].items()},
+            answered=answered,
+            held_back=held_back,
+        )
+
+    published = round_.published_answers
+    if answered < step or (round_.is_open() and not results_while_open()):
+        return shown(now)  # no figure is shown at all
+    if published is None or published == now:
+        if round_.is_open() and published is None:
+            _publish(round_, now)
+        return shown(now)
+    new = answered - len(published["responses"])
+    if new >= step:
+        if round_.is_open():
+            _publish(round_, now)
+        return shown(now)
+    return shown(published, held_back=True)
+
+
+def _publish(round_: Round, document: dict[str, Any]) -> None:
+    Round.objects.filter(pk=round_.pk).update(published_answers=document)
+    round_.published_answers = document
 
 
 def previous_round(round_: Round) -> Round | None:
@@ -249,20 +347,6 @@ def previous_round(round_: Round) -> Round | None:
     )
 
 
-def _comments(round_: Round, shown: set[str]) -> dict[str, tuple[str, ...]]:
-    """Comments per statement, for the statements whose figures are shown; sorted, so their
-    order says nothing about who wrote them."""
-    if not shown:
-        return {}
-    comments: dict[str, list[str]] = defaultdict(list)
-    rows = Answer.objects.filter(
-        response__round=round_, response__submitted=True, statement__code__in=shown
-    ).exclude(comment="")
-    for code, comment in rows.values_list("statement__code", "comment").order_by():
-        comments[code].append(comment)
-    return {code: tuple(sorted(texts, key=str.casefold)) for code, texts in comments.items()}
-
-
 def round_results(
     round_access: RoundAccess,
     *,
@@ -273,17 +357,23 @@ def round_results(
     """The results of a round for a coordinator or analyst of its coalition (logged)."""
     round_ = round_access.round
     version = round_.instrument_version
-    results = compute_results(round_)
+    answers = shown_answers(round_)
+    results = _compute(version, answers.responses)
     withheld = round_.is_open() and not results_while_open()
     if withheld and not results.suppressed:
         nothing = arithmetic.compute(_specs(version), _scale(version), [], results.threshold)
         results = replace(nothing, respondents=results.respondents)
     previous = previous_round(round_)
-    previous_results = compute_results(previous) if previous is not None else None
+    previous_results = (
+        _compute(previous.instrument_version, shown_answers(previous).responses)
+        if previous is not None
+        else None
+    )
     changes = arithmetic.compare(results, previous_results) if previous_results is not None else {}
     parts, by_part = _structure(version)
+    # Comments only beside figures that are shown; sorted, so their order tells nobody's.
     shown = {s.code for p in results.parts for s in p.statements if not s.suppressed}
-    comments = _comments(round_, shown)
+    comments = {code: texts for code, texts in answers.comments.items() if code in shown}
     part_rows = []
     for part in parts:
         part_result = results.part(part.code)
@@ -326,6 +416,7 @@ def round_results(
         previous_results=previous_results,
         withheld_while_open=withheld,
         scale=version.scale_choices,
+        answers=answers,
     )
 
 
