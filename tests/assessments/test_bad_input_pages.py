@@ -122,9 +122,7 @@ def test_an_answered_invitation_cannot_be_withdrawn(client: Client, workspace: A
     assert round_.closed_at is None
 
 
-def test_bad_answers_through_a_personal_link_change_nothing(
-    client: Client, workspace: Any
-) -> None:
+def test_bad_answers_through_a_personal_link_change_nothing(client: Client, workspace: Any) -> None:
     _round, links = services.open_round(
         user=workspace.coordinator,
         coalition=workspace.coalition,
