@@ -1,4 +1,5 @@
-"""The demo social map (``kansrijk.directory.demo``): loads, is idempotent, and is findable."""
+"""The demo social map (``kansrijk.directory.demo``): an HSDS file the importer reads cleanly;
+loads, is idempotent, and is findable."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from django.urls import reverse
 from kansrijk.accounts import demo as accounts_demo
 from kansrijk.core.demo import DEMO_LOADERS
 from kansrijk.directory import demo
+from kansrijk.directory.hsds.importer import import_hsds
 from kansrijk.directory.models import (
+    ChangeSource,
     Contact,
     CostOption,
     Language,
@@ -25,6 +28,7 @@ from kansrijk.directory.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceChange,
     ServiceTaxonomy,
 )
 from kansrijk.directory.search.ranking import search_services
@@ -120,6 +124,18 @@ def test_loads_a_demo_map_for_the_three_municipalities(demo_map: demo.DemoSummar
             service_at_locations__location__municipality_id=code
         ).distinct()
         assert own.count() == demo_map.per_municipality[code]
+
+
+def test_the_demo_map_is_an_hsds_file_the_importer_reads_without_a_warning(
+    demo_map: demo.DemoSummary,
+) -> None:
+    result = import_hsds(demo.DATA_FILE, dry_run=True)
+    assert [str(issue) for issue in result.warnings] == []
+    assert not result.ignored
+    assert result.updated["service"] == demo_map.services
+    assert not +result.created  # nothing new: every row is there already
+    # The demo went through the importer: the services have their import history.
+    assert ServiceChange.objects.filter(source=ChangeSource.IMPORT).count() >= demo_map.services
 
 
 def test_twice_is_safe(demo_map: demo.DemoSummary) -> None:
