@@ -179,3 +179,34 @@ def test_the_page_from_skeletons_is_the_page_the_template_renders(figures, langu
             assert filled == rendered
     assert "krmon" not in filled  # no placeholder left
     assert f"?next=/monitor/{code}/%3Fx%3D%253Ca%2526b%253E" in filled  # the language links
+
+
+@pytest.mark.parametrize("code", ["coalitie", "plan-van-aanpak", "nu-niet-zwanger"])
+def test_indicators_without_a_public_denominator_say_so_everywhere(client, catalogue, code):
+    """Seeded with a numerator only (the RIVM's denominator is not in Kansrijk's sources): marked
+    "definition incomplete" on the pages, in the API and in the exports, never a denominator."""
+    from kansrijk.monitoring.models import Indicator
+    from kansrijk.monitoring.services import load_facts
+
+    load_facts()
+    indicator = Indicator.objects.get(code=code)
+    assert not indicator.definition_public
+    assert indicator.denominator == ""
+    overview = client.get(reverse("monitoring:municipality", args=["GM0090"])).content.decode()
+    assert overview_row(overview, code)[0].endswith("(definitie onvolledig)")
+    page = client.get(reverse("monitoring:indicator", args=["GM0090", code])).content.decode()
+    assert "Definitie onvolledig" in page
+    assert "Noemer" not in page
+    catalogue_item = next(
+        i for i in client.get("/api/v1/indicators").json()["results"] if i["code"] == code
+    )
+    assert catalogue_item["definition_public"] is False
+    assert catalogue_item["denominator"] == ""
+    values = client.get(f"/api/v1/indicators/{code}/values", {"area": "NL01"}).json()
+    assert values["definition_public"] is False
+    download = client.get(
+        reverse("monitoring:indicator", args=["GM0090", code]),
+        {"download": "csv", "tabel": "trend"},
+    ).content.decode("utf-8-sig")
+    assert "Definitie onvolledig" in download
+    assert "onvolledig" in client.get(reverse("monitoring:index")).content.decode()

@@ -76,6 +76,10 @@ class ValueSerializer(serializers.Serializer[Any]):
 class ValueListSerializer(serializers.Serializer[Any]):
     indicator = serializers.CharField()
     unit = serializers.CharField()
+    definition_public = serializers.BooleanField(
+        help_text="False: the indicator's exact definition (numerator or denominator) is not "
+        "(completely) public or not in the catalogue; see its source."
+    )
     count = serializers.IntegerField()
     # See IndicatorSerializer.source.
     source = serializers.CharField()  # type: ignore[assignment]
@@ -151,6 +155,7 @@ def _values(
     return {
         "indicator": indicator.code,
         "unit": indicator.unit,
+        "definition_public": indicator.definition_public,
         "count": len(found),
         "source": indicator.source_reference,
         "items": [

@@ -62,6 +62,8 @@ class Chart:
     downloads: Sequence[Download] = field(default_factory=tuple)
     is_demo: bool = False
     source: str = ""
+    #: False: the indicator's exact definition is not (completely) public (said in the notes).
+    definition_complete: bool = True
 
 
 def _axis_title(unit: str) -> str:

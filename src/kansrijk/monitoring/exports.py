@@ -1,7 +1,8 @@
 """Downloads of a chart's table as CSV or .xlsx. The table holds only published values (the
 suppression module ran before), so an export shows "< 10" where the page does. Every cell goes
 through ``kansrijk.core.spreadsheets`` so no text runs as a formula; demo values are marked in
-the rows and in the notes; the notes name the source and the suppression rule."""
+the rows and in the notes; the notes name the source and the suppression rule, and say so when
+the indicator's definition is incomplete."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def _plain(cell: object) -> object:
     return cell.text if isinstance(cell, Link) else cell
 
 
-def notes(*, source: str, is_demo: bool) -> list[str]:
+def notes(*, source: str, is_demo: bool, definition_complete: bool = True) -> list[str]:
     lines = [
         _(
             "Numbers under 10 about people are shown as “< 10”; “not shown”: would give such a number away."
@@ -31,6 +32,13 @@ def notes(*, source: str, is_demo: bool) -> list[str]:
     ]
     if source:
         lines.append(_("Source: %(source)s") % {"source": source})
+    if not definition_complete:
+        lines.append(
+            _(
+                "Definition incomplete: the exact numerator or denominator is not in Kansrijk's "
+                "catalogue; see the source."
+            )
+        )
     if is_demo:
         lines.append(_("Demo: generated values, not real figures"))
     return lines
@@ -41,7 +49,13 @@ def _filename(name: str) -> str:
 
 
 def table_response(
-    table: Table, *, name: str, fmt: str, source: str = "", is_demo: bool = False
+    table: Table,
+    *,
+    name: str,
+    fmt: str,
+    source: str = "",
+    is_demo: bool = False,
+    definition_complete: bool = True,
 ) -> HttpResponse:
     """The table as a CSV (``fmt="csv"``, with a UTF-8 BOM so Excel reads the accents) or .xlsx
     download."""
@@ -56,7 +70,7 @@ def table_response(
         for row in rows:
             writer.writerow(csv_row(_plain(cell) for cell in row))
         writer.writerow([])
-        for line in notes(source=source, is_demo=is_demo):
+        for line in notes(source=source, is_demo=is_demo, definition_complete=definition_complete):
             writer.writerow(csv_row([line]))
         response = HttpResponse(buffer.getvalue(), content_type=CSV_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -70,7 +84,7 @@ def table_response(
     for row in rows:
         append_xlsx_row(sheet, [_plain(cell) for cell in row])
     append_xlsx_row(sheet, [])
-    for line in notes(source=source, is_demo=is_demo):
+    for line in notes(source=source, is_demo=is_demo, definition_complete=definition_complete):
         append_xlsx_row(sheet, [line])
     out = io.BytesIO()
     workbook.save(out)

@@ -303,6 +303,7 @@ def _trend_chart(
         downloads=_downloads(request, "trend"),
         is_demo=is_demo,
         source=indicator.source_reference,
+        definition_complete=indicator.definition_public,
     )
     return chart, bool(rows)
 
@@ -374,6 +375,7 @@ def _comparison_chart(
         downloads=_downloads(request, "vergelijking"),
         is_demo=is_demo,
         source=indicator.source_reference,
+        definition_complete=indicator.definition_public,
     )
 
 
@@ -391,6 +393,7 @@ def indicator(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
             name=f"{item.code}-{place.code}",
             fmt=fmt,
             source=item.source_reference,
+            definition_complete=item.definition_public,
             is_demo=trend.is_demo,
         )
     periods = selectors.periods(item)
@@ -402,6 +405,7 @@ def indicator(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
             name=f"{item.code}-{place.code}-grootteklasse",
             fmt=fmt,
             source=item.source_reference,
+            definition_complete=item.definition_public,
             is_demo=comparison.is_demo,
         )
     return render(
@@ -493,6 +497,7 @@ def map_page(request: HttpRequest, indicator: str) -> HttpResponse:
             downloads=_downloads(request, "kaart"),
             is_demo=is_demo,
             source=item.source_reference,
+            definition_complete=item.definition_public,
         )
         fmt = _download_requested(request, "kaart")
         if fmt:
@@ -501,6 +506,7 @@ def map_page(request: HttpRequest, indicator: str) -> HttpResponse:
                 name=f"{item.code}-{period_label(*period)}",
                 fmt=fmt,
                 source=item.source_reference,
+                definition_complete=item.definition_public,
                 is_demo=is_demo,
             )
     return render(
