@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from kansrijk.accounts import demo as accounts_demo
 from kansrijk.core.demo import DEMO_LOADERS
@@ -259,6 +260,36 @@ def test_searching_schulden_near_9203_finds_debt_counselling(demo_map: demo.Demo
         service.organization.name in ("Kredietbank Rotterdam", "Geldzaken Heerlen")
         for service in results
     )
+
+
+@pytest.mark.parametrize("index", [True, False], ids=["index", "database"])
+def test_schulden_lists_debt_counselling_above_the_prenatal_home_visit(
+    demo_map: demo.DemoSummary, client: Client, settings: Any, index: bool
+) -> None:
+    """Issue 12: the words decide first (debt counselling has "schulden" in its name, the
+    prenatal home visit only in its category and description), distance breaks ties; each
+    result says where the words were found."""
+    from kansrijk.directory.search.ranking import rank_page
+
+    settings.KANSRIJK_SEARCH_INDEX = index
+    names = [service.name for service in search_services(text="schulden", postcode="9203")]
+    assert names.index("Schuldhulpverlening") < names.index("Prenataal huisbezoek JGZ")
+    rows = list(rank_page(text="schulden", postcode="9203", per_page=50).object_list)
+    assert [row.name for row in rows] == names
+    assert rows[0].name == "Schuldhulpverlening"
+    by_name = {row.name: row for row in rows}
+    with translation.override("en"):
+        assert by_name["Schuldhulpverlening"].why == "Found: “schulden” in the name."
+        assert by_name["Prenataal huisbezoek JGZ"].why == "Found: “schulden” in a category."
+
+    page = client.get(
+        reverse("directory:search"),
+        {"postcode": "9203", "q": "schulden"},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    ).content.decode()
+    assert page.index(">Schuldhulpverlening</a>") < page.index(">Prenataal huisbezoek JGZ</a>")
+    assert "Gevonden: “schulden” in de naam." in page
+    assert "Gevonden: “schulden” in een categorie." in page
 
 
 def test_the_prenatal_home_visit_is_found_in_drachten(demo_map: demo.DemoSummary) -> None:

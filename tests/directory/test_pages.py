@@ -180,7 +180,8 @@ def test_search_page_is_public_and_accessible_markup(client: Client, directory) 
 
 def test_search_by_word_finds_debt_counselling(client: Client, directory) -> None:
     response = client.get(SEARCH, {"q": "schulden"})
-    assert _results(response) == ["Kredietbank Rotterdam", "Schuldhulpverlening Smallingerland"]
+    # The name says "schulden" (Schuldhulpverlening), before the description (the Kredietbank).
+    assert _results(response) == ["Schuldhulpverlening Smallingerland", "Kredietbank Rotterdam"]
 
 
 def test_result_shows_what_for_whom_how_to_refer_and_contact(client: Client, directory) -> None:
@@ -301,7 +302,8 @@ def test_htmx_request_gets_the_results_and_out_of_band_updates(client: Client, d
     html = _html(response)
     assert "<html" not in html
     assert "<form" not in html
-    assert _results(response) == ["Kredietbank Rotterdam", "Schuldhulpverlening Smallingerland"]
+    # The name says "schulden" (Schuldhulpverlening), before the description (the Kredietbank).
+    assert _results(response) == ["Schuldhulpverlening Smallingerland", "Kredietbank Rotterdam"]
     assert '<p id="directory-status" hx-swap-oob="innerHTML">2 diensten gevonden.</p>' in html
     assert 'id="id_postcode_error" hx-swap-oob="true"></div>' in html
     assert "HX-Request" in response["Vary"]

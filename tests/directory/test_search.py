@@ -274,8 +274,12 @@ def friesland_map(places: None) -> None:
     postcodes = ["9203", "9202", "9251", "8901", "9201", "9231", "9244", "8401", "9001", "1011"]
     municipalities = ["GM0090", "GM0080", "GM0737", "GM0085", "GM0363"]
     for index in range(60):
+        # The word "schulden" in the name of some, a category of others, the description of more.
+        name = f"Schuldhulp {rng.choice('ABC')}{index:02d}" if index % 5 == 1 else "Dienst"
         service = ServiceFactory(
-            name=f"Dienst {rng.choice('ABC')}{index:02d}",
+            name=f"{name} {rng.choice('ABC')}{index:02d}",
+            description="Hulp bij schulden." if index % 3 == 2 else "Hulp voor aanstaande ouders.",
+            categories=["geldzorgen"] if index % 4 == 3 else [],
             municipalities=rng.sample(municipalities, rng.randint(0, 2)),
             postcode=None,
             status=ServiceStatus.DEFUNCT if index % 17 == 0 else ServiceStatus.ACTIVE,
@@ -299,6 +303,13 @@ def friesland_map(places: None) -> None:
         {"postcode": "9203", "include_defunct": True},
         {"postcode": "8901", "text": "dienst"},
         {"postcode": "9203", "municipality": "GM0090", "free": False},
+        # Relevance first: the name, then a category, distance breaking ties.
+        {"postcode": "9203", "text": "schulden"},
+        {"postcode": "9203", "text": "schulden hulp"},
+        {"postcode": "9203", "text": "geldzorgen aanbieder"},
+        {"postcode": "9251", "text": "schulden", "include_defunct": True},
+        {"postcode": "9203", "municipality": "GM0080", "text": "schulden"},
+        {"text": "schulden"},
     ],
 )
 def test_search_page_ranks_like_search_services(
@@ -309,6 +320,42 @@ def test_search_page_ranks_like_search_services(
     for index in (True, False):
         settings.KANSRIJK_SEARCH_INDEX = index
         _ranks_like_search_services(filters)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"postcode": "9203", "text": "schulden"},
+        {"postcode": "9203", "text": "schulden aanbieder hulp"},
+        {"postcode": "9251", "municipality": "GM0090", "text": "schulden"},
+    ],
+)
+def test_each_result_says_where_the_words_were_found(
+    friesland_map: None, filters: dict, settings: Any
+) -> None:
+    """The index and the ranking query say the same of every result: where each word was found,
+    the most telling place first (name, category, organisation, place, else the description);
+    and the results are ordered by what that is worth."""
+    from kansrijk.directory.models import Service
+    from kansrijk.directory.search.ranking import rank_page
+    from kansrijk.directory.search.text import Source, matches, query_terms, relevance
+
+    sources = dict(Service.objects.values_list("id", "search_sources"))
+    terms = query_terms(filters["text"])
+    pages = {}
+    for index in (True, False):
+        settings.KANSRIJK_SEARCH_INDEX = index
+        page = rank_page(**filters, per_page=100)
+        pages[index] = [(row.service_id, row.matches, row.why) for row in page.object_list]
+        assert page.object_list, "the fixture should give results"
+        for row in page.object_list:
+            assert row.matches == matches(sources[row.service_id], terms)
+        worth = [relevance(row.matches) for row in page.object_list]
+        assert worth == sorted(worth, reverse=True)
+    assert pages[True] == pages[False]
+    found = {match.source for _id, found, _why in pages[True] for match in found}
+    assert Source.DESCRIPTION in found
+    assert {Source.NAME, Source.CATEGORY} & found
 
 
 def _ranks_like_search_services(filters: dict) -> None:

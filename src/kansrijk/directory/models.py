@@ -17,7 +17,7 @@ taxonomies, see ``kansrijk.directory.vocabularies``):
 Where HSDS lets a row hang from several parents (a phone of a location *and* of a contact), the
 row has one nullable foreign key per parent, as in the HSDS tabular form.
 
-``Service.search_text`` and ``Service.search_stems`` are denormalised for search and kept
+``Service.search_text``, ``search_stems`` and ``search_sources`` are denormalised for search and kept
 current by ``kansrijk.directory.search.refresh_search_text`` (called by every write path).
 """
 
@@ -340,9 +340,12 @@ class Service(models.Model):
     assurer_email = models.EmailField(_("verified by (email)"), max_length=254, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     last_modified = models.DateTimeField(_("last modified"), default=timezone.now)
-    # Search (denormalised, see kansrijk.directory.search).
+    # Search (denormalised, see kansrijk.directory.search.text).
     search_text = models.TextField(_("search text"), blank=True, editable=False)
     search_stems = models.TextField(_("search stems"), blank=True, editable=False)
+    #: The stems of the name, categories, organisation and places, tagged by where they come
+    #: from: what orders the results and says why each matched (``search.text``).
+    search_sources = models.TextField(_("search sources"), blank=True, default="", editable=False)
     #: PostgreSQL only: ``to_tsvector('dutch', search_text)``, stored and kept current by a
     #: trigger (migration 0003), so that matching a row costs no stemming. NULL on SQLite.
     search_vector = SearchVectorField(_("search vector"), null=True, editable=False)

@@ -223,6 +223,9 @@ def result_html(
     # A UUID is hexadecimal digits and hyphens: nothing to escape. ``html.escape`` is what
     # Django's ``escape`` does, without its check for lazy strings.
     service_id = str(row.service_id)
+    why = row.why
+    if why:
+        why = f'<p class="utrecht-paragraph kr-dir-card__why">{html.escape(why)}</p>'
     distance = ""
     if row.distance_km is not None:
         distance = (
@@ -237,6 +240,7 @@ def result_html(
         f"{html.escape(row.name)}</a></h3>\n"
         f"    {distance}\n"
         "  </div>\n"
+        f"  {why}\n"
         f"  {note if area and not row.serves_municipality and note else ''}\n"
         f"  {row.card}\n"
         "</article>\n"

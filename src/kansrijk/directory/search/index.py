@@ -61,7 +61,7 @@ from kansrijk.directory.models import (
     TaxonomyTerm,
 )
 from kansrijk.directory.search.filters import Filters
-from kansrijk.directory.search.text import filter_text
+from kansrijk.directory.search.text import WEIGHTS, Match, Source, filter_text, stem, where_found
 from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID, category_and_descendants
 from kansrijk.places.selectors import EARTH_RADIUS_KM, bounding_box
 
@@ -76,6 +76,8 @@ MAX_FILTER_MASKS = 128
 _DEG_HALF = math.pi / 360.0
 _DEG = math.pi / 180.0
 _EMPTY = np.zeros(0, dtype=np.int32)
+#: What a word found in each ``Source`` adds to a service's relevance, by code.
+_WEIGHTS = np.array([WEIGHTS.get(source, 0) for source in Source], dtype=np.int16)
 
 
 def _key(value: Any) -> uuid.UUID:
@@ -92,6 +94,8 @@ class Hit(NamedTuple):
     serves: bool
     #: The haversine ``a`` term to its nearest location (``None``: it has no location).
     a: float | None
+    #: Where each word of the search was found in it.
+    matches: tuple[Match, ...] = ()
 
 
 class SearchIndex:
@@ -180,6 +184,7 @@ class SearchIndex:
         #: Names this build of the index (``cache.load_cards`` loads once per generation).
         self.generation = uuid.uuid4()
         self._words: OrderedDict[str, np.ndarray | None] = OrderedDict()
+        self._sources: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._filter_masks: OrderedDict[Filters, np.ndarray] = OrderedDict()
         self._masks: dict[str, dict[str, np.ndarray]] = {}
         self._lock = threading.Lock()
@@ -237,6 +242,43 @@ class SearchIndex:
             while len(self._words) > MAX_WORDS:
                 self._words.popitem(last=False)
         return mask
+
+    def sources_of(self, word: str, positions: np.ndarray) -> np.ndarray:
+        """Where ``word`` is found in each of these services (``text.Source`` codes, from their
+        ``search_sources``): asked of the database once per word per index (the few services
+        whose name, categories, organisation or places it begins), then looked up."""
+        with self._lock:
+            kept = self._sources.get(word)
+            if kept is not None:
+                self._sources.move_to_end(word)
+        if kept is None:
+            found = sorted(
+                (self.position[service_id], int(where_found(sources, word)))
+                for service_id, sources in (
+                    (_key(service_id), sources)
+                    for service_id, sources in Service.objects.filter(
+                        search_sources__contains=f":{stem(word)}"
+                    )
+                    .order_by()
+                    .values_list("id", "search_sources")
+                )
+                if service_id in self.position
+            )
+            kept = (
+                np.array([item[0] for item in found], dtype=np.int64),
+                np.array([item[1] for item in found], dtype=np.int8),
+            )
+            with self._lock:
+                self._sources[word] = kept
+                while len(self._sources) > MAX_WORDS:
+                    self._sources.popitem(last=False)
+        known, codes = kept
+        codes_of = np.zeros(positions.size, dtype=np.int8)
+        if known.size:
+            at = np.minimum(np.searchsorted(known, positions), known.size - 1)
+            hit = known[at] == positions
+            codes_of[hit] = codes[at[hit]]
+        return codes_of
 
     def _kept_mask(self, kind: str, key: str, positions: Callable[[], np.ndarray]) -> np.ndarray:
         """A membership mask (services serving a municipality, in a category, speaking a
@@ -349,15 +391,31 @@ class SearchIndex:
         a_all = self._nearest(positions, latitude, longitude)
         missing = np.isnan(a_all)
         served_flags = serves[positions]
-        order = np.lexsort((positions, np.where(missing, 0.0, a_all), missing, ~served_flags))
+        keys = [positions, np.where(missing, 0.0, a_all), missing, ~served_flags]
+        terms = filters.terms
+        found = [self.sources_of(term, positions) for term in terms]
+        if found:
+            keys.append(-np.sum([_WEIGHTS[codes] for codes in found], axis=0))
+        order = np.lexsort(keys)
         page = order[offset : offset + limit]
+        page_found = [codes[page].tolist() for codes in found]
         return [
-            Hit(position, serving, None if math.isnan(value) else value)
-            for position, serving, value in zip(
-                positions[page].tolist(),
-                served_flags[page].tolist(),
-                a_all[page].tolist(),
-                strict=True,
+            Hit(
+                position,
+                serving,
+                None if math.isnan(value) else value,
+                tuple(
+                    Match(term, Source(codes[i]))
+                    for term, codes in zip(terms, page_found, strict=True)
+                ),
+            )
+            for i, (position, serving, value) in enumerate(
+                zip(
+                    positions[page].tolist(),
+                    served_flags[page].tolist(),
+                    a_all[page].tolist(),
+                    strict=True,
+                )
             )
         ], total
 

@@ -37,10 +37,14 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from kansrijk.core.freshness import Kept
 from kansrijk.directory.models import Service, ServiceArea, ServiceAtLocation
 from kansrijk.directory.search import index as search_index
 from kansrijk.directory.search.filters import Filters
+from kansrijk.directory.search.text import Match, Source, matches, relevance_expression
 from kansrijk.directory.selectors import resolve_municipality, with_listing_data
 from kansrijk.places.models import Municipality, PostcodeArea
 from kansrijk.places.selectors import (
@@ -80,7 +84,8 @@ def search_services(
     location within ``nearby_km`` follow. Within each group nearest first, by the distance from
     the PC4 centre to the service's nearest location (services without one last). Combined with
     ``municipality``, only services serving that municipality, nearest first. Without a
-    postcode, ordered by name.
+    postcode, ordered by name. With search words, by relevance to them first
+    (``text.relevance``: the name, then the categories), the order above breaking ties.
 
     Raises ``UnknownMunicipality``, ``UnknownCategory``, ``InvalidSearch`` and the places errors
     ``InvalidPostcode`` / ``UnknownPostcode``.
@@ -97,6 +102,12 @@ def search_services(
             distance_km=Value(None, output_field=FloatField()),
             serves_municipality=Value(None, output_field=FloatField()),
         ).order_by("name", "id")
+    terms = filters.terms
+    if terms:
+        # The words first: the order above only breaks ties of relevance.
+        queryset = queryset.annotate(relevance=relevance_expression(terms)).order_by(
+            F("relevance").desc(), *queryset.query.order_by
+        )
     return with_listing_data(queryset) if prefetch else queryset
 
 
@@ -162,6 +173,47 @@ class RankedRow:
     distance_km: float | None
     #: The service's ``last_modified``: the version its cached result card is kept under.
     version: datetime.datetime | None = None
+    #: Where each word of the search was found in it (none without words).
+    matches: tuple[Match, ...] = ()
+    #: The rendered body of its result card (``cards.attach_cards``).
+    card: str = ""
+
+    @property
+    def why(self) -> str:
+        """Where the search words were found, as a sentence (``""`` without words)."""
+        return describe_matches(self.matches)
+
+
+def describe_matches(found: tuple[Match, ...]) -> str:
+    """``Found: "schulden" in the name, "roken" in the description.`` in the active language."""
+    if not found:
+        return ""
+    places = _source_texts()
+    return _("Found: %(matches)s.") % {
+        "matches": ", ".join(places[match.source] % {"word": match.word} for match in found)
+    }
+
+
+def _source_texts() -> dict[Source, str]:
+    language = get_language()
+    texts = _kept_source_texts.get(language)
+    if texts is None:
+        texts = _kept_source_texts.put(
+            language,
+            {
+                Source.NAME: _("“%(word)s” in the name"),
+                Source.CATEGORY: _("“%(word)s” in a category"),
+                Source.ORGANISATION: _("“%(word)s” in the organisation's name"),
+                Source.PLACE: _("“%(word)s” in the place"),
+                Source.DESCRIPTION: _("“%(word)s” in the description"),
+            },
+        )
+    return texts
+
+
+_kept_source_texts: Kept[str | None, dict[Source, str]] = Kept(
+    "directory.search-match-texts", seconds=float("inf"), size=20
+)
 
 
 class _Total:
@@ -211,7 +263,7 @@ def rank_page(
     if area is None or area.latitude is None or area.longitude is None:
         queryset = search_services(filters, postcode=area, nearby_km=nearby_km, prefetch=False)
         values = queryset.values_list(  # type: ignore[misc]  # two annotations
-            "id", "name", "serves_municipality", "distance_km", "last_modified"
+            "id", "name", "serves_municipality", "distance_km", "last_modified", "search_sources"
         )
         paginator = Paginator(values, per_page)
         if allow_past_end:
@@ -219,7 +271,20 @@ def rank_page(
         else:
             number = paginator.get_page(page).number if paginator.count else 1
         start = (number - 1) * per_page
-        rows = [RankedRow(*row) for row in values[start : start + per_page]]
+        terms = filters.terms
+        rows = [
+            RankedRow(
+                service_id=service_id,
+                name=name,
+                serves_municipality=serves,
+                distance_km=distance,
+                version=version,
+                matches=matches(sources, terms),
+            )
+            for service_id, name, serves, distance, version, sources in values[
+                start : start + per_page
+            ]
+        ]
         return Page(rows, number, paginator)
 
     number = _page_number(page)
@@ -235,6 +300,7 @@ def rank_page(
             return _rank_near(
                 filtered,
                 area,
+                terms=filters.terms,
                 nearby_km=nearby_km,
                 strict=filters.strict,
                 offset=(number - 1) * per_page,
@@ -294,6 +360,7 @@ def _index_ranking(
                 serves_municipality=hit.serves,
                 distance_km=_km(hit.a),
                 version=versions[hit.position],
+                matches=hit.matches,
             )
             for hit in found
         ], total
@@ -345,6 +412,7 @@ def _rank_near(
     filtered: QuerySet[Service],
     area: PostcodeArea,
     *,
+    terms: list[str],
     nearby_km: float,
     strict: bool,
     offset: int,
@@ -357,8 +425,9 @@ def _rank_near(
     the bounding box (or, ``strict``, every service of ``filtered``). The distance of a service
     is to its nearest location. Every location within ``nearby_km`` lies in the box, so a box
     minimum within ``nearby_km`` is exact; any other candidate's distance is looked up over all
-    its locations. Ordered by the haversine ``a`` term (monotonic in the distance), which needs
-    no inverse sine; the distance in km is computed here for the rows shown.
+    its locations. Ordered by relevance to the search ``terms`` first (``text.relevance``),
+    then as ``search_services`` orders: by the haversine ``a`` term (monotonic in the distance),
+    which needs no inverse sine; the distance in km is computed here for the rows shown.
     """
     lat, lon = area.latitude, area.longitude
     assert lat is not None
@@ -373,7 +442,15 @@ def _rank_near(
     a_max = math.sin(nearby_km / (2 * EARTH_RADIUS_KM)) ** 2
     try:
         filtered_sql, filtered_params = (
-            filtered.order_by().values("id", "name", "last_modified").query.sql_with_params()
+            filtered.order_by()
+            .values(
+                "id",
+                "name",
+                "last_modified",
+                "search_sources",
+                relevance=relevance_expression(terms),
+            )
+            .query.sql_with_params()
         )
     except EmptyResultSet:
         return [], None
@@ -396,7 +473,8 @@ def _rank_near(
         candidates = (
             "SELECT f.id AS service_id,"  # noqa: S608
             " CASE WHEN serving.service_id IS NULL THEN 0 ELSE 1 END AS serves,"
-            " CASE WHEN box.a <= %s THEN box.a END AS a, f.name AS name, f.last_modified AS version"
+            " CASE WHEN box.a <= %s THEN box.a END AS a, f.name AS name, f.last_modified AS version,"
+            " f.search_sources AS sources, f.relevance AS relevance"
             f" FROM ({filtered_sql}) f"
             " LEFT JOIN serving ON serving.service_id = f.id"
             " LEFT JOIN box ON box.service_id = f.id"
@@ -404,7 +482,9 @@ def _rank_near(
         params += [a_max, *filtered_params]
     else:
         candidates = (
-            "SELECT c.service_id AS service_id, c.serves AS serves, c.a AS a, f.name AS name, f.last_modified AS version FROM ("  # noqa: S608
+            "SELECT c.service_id AS service_id, c.serves AS serves, c.a AS a, f.name AS name,"  # noqa: S608
+            " f.last_modified AS version, f.search_sources AS sources, f.relevance AS relevance"
+            " FROM ("
             " SELECT serving.service_id AS service_id, 1 AS serves,"
             " CASE WHEN box.a <= %s THEN box.a END AS a"
             " FROM serving LEFT JOIN box ON box.service_id = serving.service_id"
@@ -423,9 +503,10 @@ def _rank_near(
     sql = (
         f"WITH {box_cte}, cand AS ({candidates}),"  # noqa: S608
         f" ranked AS (SELECT cand.service_id, cand.serves, COALESCE(cand.a, {nearest}) AS a,"
-        " cand.name, cand.version FROM cand)"
-        " SELECT service_id, name, serves, a, version, COUNT(*) OVER () FROM ranked"
-        " ORDER BY serves DESC, CASE WHEN a IS NULL THEN 1 ELSE 0 END, a, name, service_id"
+        " cand.name, cand.version, cand.sources, cand.relevance FROM cand)"
+        " SELECT service_id, name, serves, a, version, sources, COUNT(*) OVER () FROM ranked"
+        " ORDER BY relevance DESC, serves DESC, CASE WHEN a IS NULL THEN 1 ELSE 0 END, a, name,"
+        " service_id"
         " LIMIT %s OFFSET %s"
     )
     params += [limit, offset]
@@ -439,7 +520,8 @@ def _rank_near(
             serves_municipality=bool(serves),
             distance_km=_km(a),
             version=search_index.as_datetime(version),
+            matches=matches(sources, terms),
         )
-        for service_id, name, serves, a, version, _count in fetched
+        for service_id, name, serves, a, version, sources, _count in fetched
     ]
-    return rows, (fetched[0][5] if fetched else None)
+    return rows, (fetched[0][6] if fetched else None)

@@ -6,7 +6,9 @@ path changes the service or what it is linked to:
 - ``search_text``: the searchable words (name, alternate name, description, eligibility, target
   group, organisation, categories, places), lower-cased and without accents;
 - ``search_stems``: the Dutch Snowball stems of those words (``dutch_porter``, the algorithm
-  PostgreSQL's ``dutch`` configuration uses), space-separated with a leading space.
+  PostgreSQL's ``dutch`` configuration uses), space-separated with a leading space;
+- ``search_sources``: the stems of the words that say most about a service, each tagged with
+  where it comes from (``SOURCES``): `` n:schuldhulpverlen c:geldzorg o:kredietbank p:drachten``.
 
 A query is cut into words, accents are removed and stop words dropped. Every remaining word must
 match as a *prefix of a stem*, so "schulden" (stem "schuld") finds "schuldhulpverlening" (stem
@@ -15,6 +17,14 @@ match as a *prefix of a stem*, so "schulden" (stem "schuld") finds "schuldhulpve
 - PostgreSQL: ``search_vector @@ to_tsquery('dutch', 'schuld:* & …')``; ``search_vector`` is
   ``to_tsvector('dutch', search_text)``, stored by a trigger and GIN-indexed (migration 0003).
 - SQLite: ``search_stems LIKE '% schuld%'`` per word on the stems column.
+
+**Relevance.** Among the services a query matches, those whose *name* matches a word come
+first, then those whose need *category* does (``relevance``: 2 a word in the name, 1 a word in
+a category, summed over the words); distance only breaks ties (``search.ranking``). Each result
+says where each word was found (``where_found``): the name, a category, the organisation, the
+place, else the description (what is left: description, eligibility, target group). Both are
+read from ``search_sources`` with the same prefix test on both databases (`` n:schuld``), so
+that the database and the per-worker index agree.
 """
 
 from __future__ import annotations
@@ -22,13 +32,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import snowballstemmer
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models.expressions import Combinable
 
 from kansrijk.core.freshness import memo
 
@@ -197,6 +209,81 @@ def build_search_text(parts: Iterable[str | None]) -> tuple[str, str]:
     return text, (" " + " ".join(stems)) if stems else ""
 
 
+class Source(IntEnum):
+    """Where a search word was found in a service, from the least telling to the most."""
+
+    DESCRIPTION = 0
+    PLACE = 1
+    ORGANISATION = 2
+    CATEGORY = 3
+    NAME = 4
+
+
+#: The tag of each source in ``search_sources`` (the description has none: it is what is left).
+SOURCES = {"n": Source.NAME, "c": Source.CATEGORY, "o": Source.ORGANISATION, "p": Source.PLACE}
+_TAG = {source: tag for tag, source in SOURCES.items()}
+#: What a word found in each source adds to a service's relevance.
+WEIGHTS = {Source.NAME: 2, Source.CATEGORY: 1}
+
+
+class Match(NamedTuple):
+    """One word of a query and where it was found in a service."""
+
+    word: str
+    source: Source
+
+
+def build_search_sources(parts: dict[Source, Sequence[str | None]]) -> str:
+    """The ``search_sources`` value: the stems of each source's texts, tagged (see the module
+    doc); each stem once per source, stop words left out."""
+    tokens: list[str] = []
+    for source in (Source.NAME, Source.CATEGORY, Source.ORGANISATION, Source.PLACE):
+        seen: set[str] = set()
+        for word in words(" ".join(part for part in parts.get(source, ()) if part)):
+            if word in DUTCH_STOP_WORDS:
+                continue
+            stemmed = stem(word)
+            if stemmed not in seen:
+                seen.add(stemmed)
+                tokens.append(f"{_TAG[source]}:{stemmed}")
+    return (" " + " ".join(tokens)) if tokens else ""
+
+
+def where_found(sources: str, term: str) -> Source:
+    """Where ``term`` (a query term) is found in a service with these ``search_sources``: the
+    most telling source whose stems it begins (``Source.DESCRIPTION`` when none)."""
+    stemmed = stem(term)
+    for source in (Source.NAME, Source.CATEGORY, Source.ORGANISATION, Source.PLACE):
+        if f" {_TAG[source]}:{stemmed}" in sources:
+            return source
+    return Source.DESCRIPTION
+
+
+def matches(sources: str, terms: Sequence[str]) -> tuple[Match, ...]:
+    """Where each query term is found in a service with these ``search_sources``."""
+    return tuple(Match(term, where_found(sources, term)) for term in terms)
+
+
+def relevance(found: Iterable[Match]) -> int:
+    """A service's relevance to a query: the weights of where its words were found."""
+    return sum(WEIGHTS.get(match.source, 0) for match in found)
+
+
+def relevance_expression(terms: Sequence[str]) -> Combinable:
+    """``relevance`` in SQL, for ordering in the database: the same prefix tests on
+    ``search_sources`` (``LIKE '% n:schuld%'``; only ``[a-z0-9]`` reach the pattern)."""
+    total: Combinable = Value(0, output_field=IntegerField())
+    for term in terms:
+        stemmed = stem(term)
+        total = total + Case(
+            When(search_sources__contains=f" {_TAG[Source.NAME]}:{stemmed}", then=Value(2)),
+            When(search_sources__contains=f" {_TAG[Source.CATEGORY]}:{stemmed}", then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    return total
+
+
 def filter_text(queryset: QuerySet[Service], text: str) -> QuerySet[Service]:
     """``queryset`` narrowed to services matching every word of ``text`` (see the module doc).
 
@@ -215,35 +302,44 @@ def filter_text(queryset: QuerySet[Service], text: str) -> QuerySet[Service]:
     return queryset.filter(condition)
 
 
-def refresh_search_text(service_ids: Iterable[object]) -> int:
-    """Rebuild ``search_text`` and ``search_stems`` of these services. Returns how many changed.
+def refresh_search_text(service_ids: Iterable[object], *, registry: Any = None) -> int:
+    """Rebuild ``search_text``, ``search_stems`` and ``search_sources`` of these services.
+    Returns how many changed. A fixed number of queries for any number of services (batched per
+    500). ``registry``: where the models come from (a migration's ``apps``; Django's own by
+    default)."""
+    from django.apps import apps
 
-    A fixed number of queries for any number of services (batched per 500).
-    """
-    from kansrijk.directory.models import Location, Service, ServiceArea, ServiceTaxonomy
+    models = registry or apps
+    location_model = models.get_model("directory", "Location")
+    service_model = models.get_model("directory", "Service")
+    area_model = models.get_model("directory", "ServiceArea")
+    taxonomy_model = models.get_model("directory", "ServiceTaxonomy")
 
     ids = list(dict.fromkeys(service_ids))
     changed = 0
     for start in range(0, len(ids), 500):
         batch = ids[start : start + 500]
         terms: dict[object, list[str]] = defaultdict(list)
-        for service_id, name, code, description in ServiceTaxonomy.objects.filter(
+        categories: dict[object, list[str]] = defaultdict(list)
+        for service_id, name, code, description in taxonomy_model.objects.filter(
             service_id__in=batch
         ).values_list(
             "service_id", "taxonomy_term__name", "taxonomy_term__code", "taxonomy_term__description"
         ):
             terms[service_id].extend((name, code.replace("-", " "), description))
+            categories[service_id].extend((name, code.replace("-", " ")))
         places: dict[object, list[str]] = defaultdict(list)
-        for service_id, city in Location.objects.filter(
+        for service_id, city in location_model.objects.filter(
             service_at_locations__service_id__in=batch
         ).values_list("service_at_locations__service_id", "city"):
             places[service_id].append(city)
-        for service_id, municipality in ServiceArea.objects.filter(
-            service_id__in=batch
-        ).values_list("service_id", "municipality__name"):
+        for service_id, municipality in area_model.objects.filter(service_id__in=batch).values_list(
+            "service_id", "municipality__name"
+        ):
             places[service_id].append(municipality)
         to_update = []
-        for service in Service.objects.filter(id__in=batch).select_related("organization"):
+        for service in service_model.objects.filter(id__in=batch).select_related("organization"):
+            service_places = sorted(set(places.get(service.id, [])))
             text, stems = build_search_text(
                 [
                     service.name,
@@ -254,12 +350,30 @@ def refresh_search_text(service_ids: Iterable[object]) -> int:
                     service.organization.name,
                     service.organization.alternate_name,
                     *terms.get(service.id, []),
-                    *sorted(set(places.get(service.id, []))),
+                    *service_places,
                 ]
             )
-            if text != service.search_text or stems != service.search_stems:
+            sources = build_search_sources(
+                {
+                    Source.NAME: [service.name, service.alternate_name],
+                    Source.CATEGORY: categories.get(service.id, []),
+                    Source.ORGANISATION: [
+                        service.organization.name,
+                        service.organization.alternate_name,
+                    ],
+                    Source.PLACE: service_places,
+                }
+            )
+            if (text, stems, sources) != (
+                service.search_text,
+                service.search_stems,
+                service.search_sources,
+            ):
                 service.search_text, service.search_stems = text, stems
+                service.search_sources = sources
                 to_update.append(service)
-        Service.objects.bulk_update(to_update, ["search_text", "search_stems"], batch_size=500)
+        service_model.objects.bulk_update(
+            to_update, ["search_text", "search_stems", "search_sources"], batch_size=500
+        )
         changed += len(to_update)
     return changed
