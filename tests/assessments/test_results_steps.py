@@ -79,6 +79,9 @@ def test_an_open_rounds_results_move_only_in_steps_of_the_threshold(
     assert p01(stepped)["distribution"] == {"1": 0, "2": 3, "3": 0, "4": 0, "5": 3}
     page = coordinator.get(reverse("assessments:results", args=[round_.pk])).content.decode()
     assert "Alleen ik vind dit." in page
+    # The charts' notes explain this page's marks, not the monitor's "< 10".
+    assert "fewer than 3 respondents gave a score" in page
+    assert "fewer than 10 people" not in page
 
     # A changed answer waits for the next step, as a new one does; the analyst sees the same.
     answer(round_, group[0], p01=1)

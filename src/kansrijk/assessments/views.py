@@ -463,6 +463,10 @@ def result_charts(view: selectors.RoundResults) -> tuple[Chart | None, list[tupl
     if view.results.suppressed:
         return None, []
     demo = view.round.is_demo or view.round.coalition.is_demo
+    notes = _(
+        "“—”: no figure — fewer than %(n)s respondents gave a score (so that nobody's answer "
+        "can be recognised), or there is no previous round to compare with."
+    ) % {"n": view.results.threshold}
     radar_table = Table(
         caption=_("Mean per part"),
         columns=[
@@ -496,6 +500,7 @@ def result_charts(view: selectors.RoundResults) -> tuple[Chart | None, list[tupl
         spec=charts.radar(view) or charts.part_bars(view),
         table=radar_table,
         is_demo=demo,
+        notes=notes,
     )
     scale_note = _("Columns %(values)s: how many gave that score (%(labels)s).") % {
         "values": ", ".join(str(value) for value, _label in view.scale),
@@ -557,6 +562,7 @@ def result_charts(view: selectors.RoundResults) -> tuple[Chart | None, list[tupl
                     spec=charts.bars(view, part.part.code),
                     table=table,
                     is_demo=demo,
+                    notes=notes,
                 ),
             )
         )

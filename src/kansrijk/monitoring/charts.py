@@ -64,6 +64,8 @@ class Chart:
     source: str = ""
     #: False: the indicator's exact definition is not (completely) public (said in the notes).
     definition_complete: bool = True
+    #: What the table's marks mean, when not the monitor's small-number rule ("< 10").
+    notes: str = ""
 
 
 def _axis_title(unit: str) -> str:
