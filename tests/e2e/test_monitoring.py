@@ -2,7 +2,8 @@
 with one bad row (sees the report, nothing changed), fixes it and imports; opens the dashboard
 for GM0090, reads a trend, switches to the table, clicks another municipality on the map; a
 coordinator sees the referral figures of the demo with "< 10" where due. axe-core on every page;
-no error in the console (the strict CSP holds with vega-embed); screenshots at 1280 and 390 px."""
+no error in the console (the strict CSP holds with vega-embed); screenshots at 1280 and 390 px. On a
+390 px phone every table of the monitor reads as cards (kr-table--stack), none scrolls sideways."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from kansrijk.accounts.demo import load as load_demo_accounts
 from kansrijk.monitoring.models import IndicatorValue
 from kansrijk.monitoring.services import load_all
 from tests.e2e.conftest import assert_accessible, log_in, screenshot
+from tests.e2e.test_phone_tables import _assert_cards
 
 pytestmark = pytest.mark.e2e
 
@@ -79,6 +81,7 @@ def test_analyst_imports_reads_a_trend_and_uses_the_map(
     assert IndicatorValue.objects.count() == before
     assert_accessible(axe, page)
     _both_widths(page, "monitor-import-report")
+    _assert_cards(page, axe, "#import-report table", "monitor-import-report")
 
     bad.write_text(
         "indicator;area;period;numerator;denominator;value\n"
@@ -101,6 +104,10 @@ def test_analyst_imports_reads_a_trend_and_uses_the_map(
     expect(page.get_by_role("heading", level=1)).to_have_text("Monitor Smallingerland")
     assert_accessible(axe, page)
     _both_widths(page, "monitor-dashboard")
+    # On a phone the overview's tables are cards, not tables to scroll sideways.
+    _assert_cards(
+        page, axe, "section[aria-labelledby='phase-postnatal'] table", "monitor-dashboard"
+    )
     page.get_by_role("link", name="Vroeggeboorte en/of laag geboortegewicht (Big2)").first.click()
     chart = page.locator("#chart-trend")
     expect(chart.locator(".kr-chart__graph svg")).to_be_visible()
@@ -116,6 +123,7 @@ def test_analyst_imports_reads_a_trend_and_uses_the_map(
     expect(table.get_by_role("row", name=re.compile(r"^2024"))).to_contain_text("12,5%")
     assert_accessible(axe, page)
     _both_widths(page, "monitor-trend-table")
+    _assert_cards(page, axe, "#chart-trend table", "monitor-trend-table")
 
     # The map: click a municipality, its page opens.
     page.goto("/monitor/kaart/big2/?periode=2022")
@@ -154,4 +162,5 @@ def test_coordinator_sees_the_demo_referral_figures_with_small_numbers_suppresse
     expect(loop).to_contain_text("demoverwijzingen")
     assert_accessible(axe, page)
     _both_widths(page, "monitor-loop")
+    _assert_cards(page, axe, ".kr-mon-loop table", "monitor-loop")
     assert errors == [], errors

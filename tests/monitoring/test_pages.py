@@ -53,6 +53,7 @@ def test_overview_per_phase_with_region_country_and_change(
     # Smallingerland 80/400 in 2023; GGD Fryslân withheld (Schiermonnikoog's 3 would show).
     assert overview_row(body, "big2")[1:4] == ["2023", "20,0%", "niet getoond"]
     assert "kr-mon-change--worse" in body  # lower is better, and it went up
+    assert 'data-label="Verandering"' in body  # not the admin's "Wijzigen" (to change)
     # Another municipality's page reads nothing: what it shows is kept per data version.
     with django_assert_max_num_queries(0):
         other = client.get(reverse("monitoring:municipality", args=["GM0088"]))
