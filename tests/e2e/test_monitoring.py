@@ -115,6 +115,10 @@ def test_analyst_imports_reads_a_trend_and_uses_the_map(
     # Titled and described for screen readers (vega-embed names the chart from its description).
     expect(graph).to_have_attribute("role", "graphics-document")
     expect(graph).to_have_attribute("aria-label", re.compile(r"Big2\) in Smallingerland\. Verloop"))
+    # The legend names each line (colour and dash).
+    expect(graph.locator(".role-legend-label text")).to_have_text(
+        ["Smallingerland", "GGD Fryslân", "Nederland"]
+    )
     table = chart.locator("table")
     expect(table).to_be_hidden()
     chart.get_by_role("button", name="Tabel").click()

@@ -130,11 +130,13 @@ def trend_spec(
                     "sort": list(series),
                     "scale": {"domain": list(series), "range": SERIES_COLOURS[: len(series)]},
                 },
+                # The same field as the colour: one legend with both (a "legend": None here took
+                # the merged legend away, and the lines were unnamed).
                 "strokeDash": {
                     "field": "area",
                     "type": "nominal",
+                    "title": None,
                     "sort": list(series),
-                    "legend": None,
                     "scale": {
                         "domain": list(series),
                         "range": [[1, 0], [6, 3], [2, 2]][: len(series)],
