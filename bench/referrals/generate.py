@@ -234,13 +234,13 @@ def insert_events(total: int, referrals: int, first: int = 1) -> None:
     INSERT INTO audit_accessevent (
         occurred_at, event_type, action, outcome, user_id, user_display, role, organisation_id,
         on_behalf_of, purpose, object_type, object_id, client_ref, consent_ref, request_id,
-        source_ip)
+        source_ip, details)
     SELECT now() - ((i * 7919) %% 1800) * interval '1 day' - (i %% 86400) * interval '1 second',
         (ARRAY['referral.view','referral.inbox','referral.status.accepted','referral.print'])[1 + i %% 4],
         (ARRAY['read','search','update','print'])[1 + i %% 4], 'success', NULL,
         'bench.user' || (i %% 500), 'intake_handler', NULL, '', 'referral.intake', 'referral',
         md5('ref' || (1 + i %% {max(referrals, 1)}))::uuid::text,
-        md5('client' || ((1 + i %% {max(referrals, 1)}) %% 700000)), '', '', '127.0.0.1'
+        md5('client' || ((1 + i %% {max(referrals, 1)}) %% 700000)), '', '', '127.0.0.1', ''
     FROM generate_series(%s::bigint, %s::bigint) AS i
     """  # noqa: S608 - the f-string holds internal constants only
     for start in range(first, total + 1, CHUNK_EVENTS):
