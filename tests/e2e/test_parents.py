@@ -207,6 +207,10 @@ def test_every_public_page_is_accessible_in_every_language(
     for path in PUBLIC_PAGES:
         page.goto(f"/ouders/{code}/{path}")
         assert page.evaluate("document.documentElement.lang") == code
+        # Readable at 390 px: nothing sticks out sideways (the blank network map's table did).
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (
+            f"/ouders/{code}/{path} is wider than the phone"
+        )
         assert_accessible(axe, page)
     # And the error states of the form and the search.
     page.goto(f"/ouders/{code}/huisbezoek-aanvragen/")

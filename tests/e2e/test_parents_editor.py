@@ -19,7 +19,7 @@ from kansrijk.accounts.models import Organisation
 from kansrijk.coalitions.models import Coalition, CoalitionScope
 from kansrijk.parents.choices import TranslationStatus
 from kansrijk.parents.content import load_content
-from kansrijk.parents.models import LocalAddition, PageTranslation
+from kansrijk.parents.models import CostFigure, LocalAddition, PageTranslation
 from tests.e2e.conftest import assert_accessible, log_in, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -116,6 +116,36 @@ def test_national_editor_edits_a_page_and_checks_a_translation(
     page.goto(f"/ouders/ar/{SLUG}/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_text(draft_notice)).to_have_count(0)
+
+
+def test_national_editor_enters_an_amount_of_the_costs_overview(
+    page: Any, axe: Any, demo: None
+) -> None:
+    year = timezone.localdate().year
+    log_in(page, NATIONAL_EDITOR_USERNAME, DEMO_PASSWORD, second_factor=False)
+    page.goto("/ouders/redactie/")
+    page.get_by_role("link", name="De bedragen van het kostenoverzicht").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Kostenoverzicht: bedragen voor {year}"
+    )
+    _both_widths(page, axe, "costs")
+    page.get_by_role("link", name="Bedrag invullen").first.click()
+    # Bad input: a negative amount and no source. Nothing is saved.
+    page.get_by_label("Bedrag (euro)").fill("-5")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("alert")).to_contain_text("Er is nog niets opgeslagen")
+    assert not CostFigure.objects.exists()
+    _both_widths(page, axe, "cost-figure-error")
+    page.get_by_label("Bedrag (euro)").fill("385")
+    page.get_by_role("textbox", name="Officiële bron").fill("Rijksoverheid, Eigen risico")
+    page.get_by_role("textbox", name="Adres van de bron").fill("https://www.rijksoverheid.nl/")
+    page.get_by_label("Gepubliceerd of geraadpleegd op").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("Opgeslagen. Ouders zien het bedrag meteen.")).to_be_visible()
+    figure = CostFigure.objects.get()
+    page.goto(f"/ouders/nl/kosten/?jaar={year}")
+    expect(page.get_by_text("Rijksoverheid, Eigen risico").first).to_be_visible()
+    assert figure.year == year
 
 
 def test_coalition_editor_adds_a_local_addition(page: Any, axe: Any, demo: None) -> None:

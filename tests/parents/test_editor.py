@@ -4,6 +4,7 @@ nothing, the B1 check shown on save, and an edit seen at once (issue 16, point 1
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from kansrijk.core import freshness
 from kansrijk.parents import editing
 from kansrijk.parents.choices import TranslationStatus
 from kansrijk.parents.models import (
+    CostFigure,
+    CostItem,
     LocalAddition,
     Page,
     PageTranslation,
@@ -44,9 +47,11 @@ def english() -> Any:
 
 
 def _national_editor() -> User:
-    lead = Organisation.objects.create(name="Landelijk team", kind=OrganisationKind.NATIONAL)
-    Coalition.objects.create(
-        name="Landelijk", scope=CoalitionScope.NATIONAL, lead_organisation=lead
+    lead, _ = Organisation.objects.get_or_create(
+        name="Landelijk team", defaults={"kind": OrganisationKind.NATIONAL}
+    )
+    Coalition.objects.get_or_create(
+        name="Landelijk", defaults={"scope": CoalitionScope.NATIONAL, "lead_organisation": lead}
     )
     user = UserFactory(organisation=lead)
     RoleAssignment.objects.create(user=user, role=Role.COALITION_EDITOR, organisation=lead)
@@ -430,3 +435,88 @@ def test_a_browser_s_line_ends_are_no_change(content: None) -> None:
         data={**form, "body": form["body"].replace("\n", "\r\n") + "  "},
     )
     assert not saved.changed
+
+
+# --- Cost figures ----------------------------------------------------------------------------
+
+
+def _figure_data(**change: Any) -> dict[str, Any]:
+    return {
+        "amount": Decimal("385.00"),
+        "source_name": "Rijksoverheid, Eigen risico zorgverzekering",
+        "source_url": "https://www.rijksoverheid.nl/onderwerpen/zorgverzekering/eigen-risico",
+        "source_date": datetime.date(2025, 11, 1),
+        "note": "",
+        **change,
+    }
+
+
+def test_a_national_editor_enters_an_amount_with_its_source(content: None) -> None:
+    editor = _national_editor()
+    item = CostItem.objects.filter(unit__gt="").first()
+    assert item is not None
+    saved = editing.save_cost_figure(user=editor, item=item, year=2026, data=_figure_data())
+    figure = CostFigure.objects.get(item=item, year=2026)
+    assert saved.changed
+    assert figure.amount == Decimal("385.00")
+    assert not figure.is_demo
+    assert figure.updated_by == editor
+    assert _events("parents.cost_figure.create") == 1
+    # The costs page shows it for 2026 only.
+    assert selectors_amount(item.code, 2026) == Decimal("385.00")
+    assert selectors_amount(item.code, 2025) is None
+
+
+def selectors_amount(code: str, year: int) -> Decimal | None:
+    from kansrijk.parents.selectors import cost_overview
+
+    rows = [row for stage in cost_overview("nl", year) for row in stage.rows]
+    return next(row.amount for row in rows if row.code == code)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"amount": Decimal("-1")}, "amount"),
+        ({"amount": Decimal("1234567890")}, "amount"),
+        ({"source_name": ""}, "source_name"),
+        ({"source_url": "niet-een-adres"}, "source_url"),
+        ({"source_date": datetime.date(2999, 1, 1)}, "source_date"),
+        ({"is_demo": True}, "is_demo"),
+    ],
+)
+def test_a_bad_amount_changes_nothing(content: None, change: dict[str, Any], field: str) -> None:
+    item = CostItem.objects.filter(unit__gt="").first()
+    assert item is not None
+    with pytest.raises(editing.InvalidContent) as raised:
+        editing.save_cost_figure(
+            user=_national_editor(), item=item, year=2026, data=_figure_data(**change)
+        )
+    assert field in raised.value.errors
+    assert not CostFigure.objects.exists()
+    with pytest.raises(editing.InvalidContent):
+        editing.save_cost_figure(user=_national_editor(), item=item, year=1999, data={})
+    assert not AccessEvent.objects.filter(event_type__startswith="parents.cost_figure").exists()
+
+
+def test_only_national_editors_enter_amounts(client: Client, content: None, places: None) -> None:
+    item = CostItem.objects.filter(unit__gt="").first()
+    assert item is not None
+    with pytest.raises(editing.EditNotAllowed):
+        editing.save_cost_figure(
+            user=_administrator(DRACHTEN), item=item, year=2026, data=_figure_data()
+        )
+    client.force_login(_local_editor())
+    assert client.get("/ouders/redactie/kosten/").status_code == 403
+    url = f"/ouders/redactie/kosten/{item.code}/2026/"
+    assert client.post(url, {"amount": "1"}).status_code == 403
+    assert not CostFigure.objects.exists()
+    assert _events("parents.cost_figure.update", Outcome.DENIED) == 2
+    client.force_login(_national_editor())
+    assert client.get("/ouders/redactie/kosten/?jaar=2026").status_code == 200
+    bad = client.post(url, {**_figure_data(), "amount": "veel"})
+    assert bad.status_code == 400
+    assert not CostFigure.objects.exists()
+    good = client.post(url, {**_figure_data(), "source_date": "2025-11-01"})
+    assert good.status_code == 302
+    assert "385" in client.get("/ouders/nl/kosten/?jaar=2026").content.decode()

@@ -5,6 +5,8 @@ Who writes what (``models.national_editor``, ``LocalAddition.objects.editable_by
 
 - national content editors (the operator, coalition editors of a national coalition) write the
   pages' texts in every language, each marked *draft* or *checked by a native speaker*;
+- national content editors also write the costs overview's figures: an amount per item and
+  year, with its official source and date;
 - coalition editors write local additions for the municipalities of their role, an
   administrator for the municipalities they administer; nobody else writes.
 
@@ -33,6 +35,8 @@ from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.parents import languages
 from kansrijk.parents.choices import TranslationStatus
 from kansrijk.parents.models import (
+    CostFigure,
+    CostItem,
     LocalAddition,
     Page,
     PageTranslation,
@@ -46,6 +50,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 __all__ = [
+    "COST_FIGURE_FIELDS",
     "LOCAL_FIELDS",
     "TRANSLATION_FIELDS",
     "EditNotAllowed",
@@ -55,6 +60,7 @@ __all__ = [
     "delete_local_addition",
     "readability_of",
     "record_denied",
+    "save_cost_figure",
     "save_translation",
     "update_local_addition",
 ]
@@ -389,3 +395,66 @@ def delete_local_addition(
             object_type="parents.local_addition",
             object_id=str(pk),
         )
+
+
+# --- Cost figures ----------------------------------------------------------------------------
+
+#: What ``save_cost_figure`` accepts.
+COST_FIGURE_FIELDS = frozenset({"amount", "source_name", "source_url", "source_date", "note"})
+
+
+def save_cost_figure(
+    *,
+    user: Any,
+    item: CostItem,
+    year: int,
+    data: Mapping[str, Any],
+    request: HttpRequest | None = None,
+) -> Saved:
+    """Set the official amount of ``item`` for ``year``, with its source and date (the costs
+    page shows it for that year only; a year without one says so)."""
+    object_id = f"{item.code}/{year}"
+    if not national_editor(user):
+        raise _refuse(
+            request=request,
+            user=user,
+            event_type="parents.cost_figure.update",
+            object_type="parents.cost_figure",
+            object_id=object_id,
+        )
+    _unknown_fields(data, COST_FIGURE_FIELDS)
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise InvalidContent({"year": [_("Give a year from 2000 to 2100.")]})
+    with transaction.atomic():
+        figure = CostFigure.objects.select_for_update().filter(item=item, year=year).first()
+        creating = figure is None
+        if figure is None:
+            figure = CostFigure(item=item, year=year, is_demo=False)
+        before = {name: getattr(figure, name) for name in COST_FIGURE_FIELDS}
+        for name, value in data.items():
+            setattr(figure, name, _text(value))
+        _clean(figure, exclude=["item", "updated_by"])
+        errors: dict[str, list[Any]] = {}
+        if figure.amount is not None and figure.amount < 0:
+            errors["amount"] = [_("An amount cannot be below zero.")]
+        if figure.source_date is not None and figure.source_date > timezone.localdate():
+            errors["source_date"] = [_("The date cannot be in the future.")]
+        if errors:
+            raise InvalidContent(errors)
+        changed = creating or any(getattr(figure, n) != before[n] for n in COST_FIGURE_FIELDS)
+        if changed:
+            figure.is_demo = False  # an editor's figure, with its source, is not an example
+            figure.updated_at = timezone.now()
+            figure.updated_by = user
+            figure.save()
+            record_event(
+                request=request,
+                user=user,
+                event_type="parents.cost_figure.create"
+                if creating
+                else "parents.cost_figure.update",
+                action=Action.CREATE if creating else Action.UPDATE,
+                object_type="parents.cost_figure",
+                object_id=object_id,
+            )
+    return Saved(figure, changed, None)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.parents import languages
 from kansrijk.parents.choices import TranslationStatus
-from kansrijk.parents.models import LocalAddition, PageTranslation
+from kansrijk.parents.models import CostFigure, LocalAddition, PageTranslation
 
 
 def _field(model: Any, name: str, **kwargs: Any) -> forms.Field:
@@ -126,6 +126,28 @@ class LocalAdditionForm(forms.Form):
             "phone": addition.phone,
             "status": addition.status,
         }
+
+    def write_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class CostFigureForm(forms.Form):
+    """The official amount of a cost item for one year, with its source and date."""
+
+    amount = _field(CostFigure, "amount", min_value=0)
+    source_name = _field(CostFigure, "source_name")
+    source_url = _field(CostFigure, "source_url", assume_scheme="https")
+    source_date = forms.DateField(
+        label=capfirst(_("published or consulted on")),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = _field(CostFigure, "note")
+
+    @classmethod
+    def initial_from(cls, figure: CostFigure | None) -> dict[str, Any]:
+        if figure is None:
+            return {}
+        return {name: getattr(figure, name) for name in cls.base_fields}
 
     def write_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.fields}

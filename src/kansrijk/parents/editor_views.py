@@ -20,12 +20,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kansrijk.parents import editing, languages, readability
-from kansrijk.parents.editor_forms import LocalAdditionForm, TranslationForm
+from kansrijk.parents.editor_forms import CostFigureForm, LocalAdditionForm, TranslationForm
 from kansrijk.parents.models import (
+    CostFigure,
+    CostItem,
+    CostItemText,
     LocalAddition,
     Page,
     PageTranslation,
@@ -361,3 +365,86 @@ def local_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return _forbidden(request, error.message)
     messages.success(request, _("“%(title)s” has been removed.") % {"title": title})
     return redirect("parents:editor")
+
+
+# --- The costs overview's figures ------------------------------------------------------------
+
+
+def _year(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+
+
+@login_required
+@require_GET
+def costs(request: HttpRequest) -> HttpResponse:
+    """Every cost item with its official amount for a year (``?jaar=``), or none."""
+    if not national_editor(request.user):
+        return _forbidden(
+            request, _("Only national content editors change the amounts of the costs overview.")
+        )
+    this_year = timezone.localdate().year
+    year = _year(request.GET.get("jaar", "")) or this_year
+    figures = {f.item_id: f for f in CostFigure.objects.filter(year=year)}
+    titles = dict(
+        CostItemText.objects.filter(language=languages.DEFAULT).values_list("item_id", "title")
+    )
+    rows = [
+        {"item": item, "title": titles.get(item.pk, item.code), "figure": figures.get(item.pk)}
+        for item in CostItem.objects.order_by("position", "code")
+    ]
+    years = sorted({*CostFigure.objects.values_list("year", flat=True), this_year, this_year + 1})
+    return render(
+        request,
+        "parents/editor/costs.html",
+        {"rows": rows, "year": year, "years": years},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cost_figure(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    item = CostItem.objects.filter(code=code).first()
+    if item is None or _year(str(year)) is None:
+        raise Http404
+    if not national_editor(request.user):
+        if request.method == "POST":
+            editing.record_denied(
+                request=request,
+                event_type="parents.cost_figure.update",
+                object_type="parents.cost_figure",
+                object_id=f"{item.code}/{year}",
+            )
+        return _forbidden(
+            request, _("Only national content editors change the amounts of the costs overview.")
+        )
+    figure = CostFigure.objects.filter(item=item, year=year).first()
+    if request.method == "POST":
+        form = CostFigureForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = editing.save_cost_figure(
+                    user=request.user, item=item, year=year, data=form.write_data(), request=request
+                )
+            except editing.InvalidContent as error:
+                for field, errors in error.errors.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                if saved.changed:
+                    messages.success(request, _("Saved. Parents see the amount at once."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return redirect(f"{reverse('parents:editor_costs')}?jaar={year}")
+    else:
+        form = CostFigureForm(initial=CostFigureForm.initial_from(figure))
+    title = (
+        CostItemText.objects.filter(item=item, language=languages.DEFAULT)
+        .values_list("title", flat=True)
+        .first()
+    ) or item.code
+    return render(
+        request,
+        "parents/editor/cost_figure_form.html",
+        {"form": form, "item": item, "year": year, "figure": figure, "title": title},
+        status=400 if form.errors else 200,
+    )

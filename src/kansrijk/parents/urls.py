@@ -19,6 +19,12 @@ urlpatterns = [
         editor_views.local_create,
         name="editor_local_create",
     ),
+    path("redactie/kosten/", editor_views.costs, name="editor_costs"),
+    path(
+        "redactie/kosten/<slug:code>/<int:year>/",
+        editor_views.cost_figure,
+        name="editor_cost_figure",
+    ),
     path("redactie/lokaal/<int:pk>/", editor_views.local_edit, name="editor_local"),
     path(
         "redactie/lokaal/<int:pk>/verwijderen/",
