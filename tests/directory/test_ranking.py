@@ -1,4 +1,4 @@
-"""The social map's in-memory search index (``kansrijk.directory.ranking``): the same answers as
+"""The social map's in-memory search index (``kansrijk.directory.search.index``): the same answers as
 the database, no query per search, and fresh after a change. Its order against
 ``search_services`` is checked in ``test_search.py`` (``test_search_page_ranks_like_search_services``)."""
 

@@ -315,7 +315,7 @@ def friesland_map(places: None) -> None:
 def test_search_page_ranks_like_search_services(
     friesland_map: None, filters: dict, settings: Any
 ) -> None:
-    """Both ways of ranking (``kansrijk.directory.ranking`` in each worker, the SQL ranking query
+    """Both ways of ranking (``kansrijk.directory.search.index`` in each worker, the SQL ranking query
     for what the index does not cover) give the order, distances and totals of the QuerySet."""
     for index in (True, False):
         settings.KANSRIJK_SEARCH_INDEX = index

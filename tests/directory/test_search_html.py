@@ -1,4 +1,4 @@
-"""The quick way to the search page (``views._quick_search`` with ``kansrijk.directory.search_html``)
+"""The quick way to the search page (``views._quick_search`` with ``kansrijk.directory.search.html``)
 gives what the form and the templates give, byte for byte."""
 
 from __future__ import annotations

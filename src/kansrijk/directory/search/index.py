@@ -1,8 +1,9 @@
 """The social map's search index, in memory: what the search page asks most, without a query.
 
-``ranking.rank_page`` orders the services near a postcode: those serving the postcode's
-municipality first, then those with a location within ``nearby_km``; within each group nearest
-first (distance to a service's nearest location), then by name and id. In SQL that is one
+``ranking.rank_page`` orders the services near a postcode: with search words by relevance to
+them first (``text.relevance``); then those serving the postcode's municipality, then those with
+a location within ``nearby_km``; within each group nearest first (distance to a service's
+nearest location), then by name and id. In SQL that is one
 ranking query (``ranking._rank_near``) of 10-25 ms of database time in dense areas, where
 thousands of candidates lie within 15 km: most of the cost of a search page.
 
@@ -16,12 +17,16 @@ operations over at most ~50,000 services (well under a millisecond) and no query
   (collation included). Distances use the same haversine ``a`` term as the SQL, in the same
   order of operations.
 - **Text.** Which services match a search word is asked of the database, once per word per
-  index (``search.filter_text``: PostgreSQL's Dutch full-text search in production, the stems
+  index (``text.filter_text``: PostgreSQL's Dutch full-text search in production, the stems
   on SQLite) and kept as a bit mask. A query matches the services matching every word, which is
   what ``filter_text`` does with all words at once: on PostgreSQL a tsquery ``a:* & b:*``
   matches where both operands match, and a word that PostgreSQL's Dutch configuration drops (a
   stop word of its own list) drops out of the conjunction — unless every word does, when the
   query matches nothing.
+- **Relevance.** Where a word is found in each service (its name, a category …: ``text.Source``)
+  is asked of the database once per word per index too, from ``search_sources`` with the
+  test the SQL ordering uses, and kept for the few services where it is more than the
+  description.
 - **Freshness.** The index is kept in a ``core.freshness.Kept`` tied to the social map's version
   token, which every write raises: a change shows in every process within
   ``freshness.TOKEN_SECONDS``, in the process that wrote it at once. What changes without a
@@ -448,7 +453,7 @@ class SearchIndex:
 def _a(
     lat: np.ndarray, cos: np.ndarray, lon: np.ndarray, latitude: float, longitude: float
 ) -> np.ndarray:
-    """The haversine ``a`` term, as ``selectors._rank_near`` writes it in SQL (same order of
+    """The haversine ``a`` term, as ``ranking._rank_near`` writes it in SQL (same order of
     operations, so equal points give equal values and ties fall to the name); ``cos`` is the
     cosine of the points' latitudes (``np.cos(lat * _DEG)``, kept per point). A square is
     ``x * x``, as ``POWER(x, 2)`` is exactly."""
