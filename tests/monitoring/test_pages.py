@@ -211,3 +211,14 @@ def test_indicators_without_a_public_denominator_say_so_everywhere(client, catal
     ).content.decode("utf-8-sig")
     assert "Definitie onvolledig" in download
     assert "onvolledig" in client.get(reverse("monitoring:index")).content.decode()
+
+
+def test_a_renamed_municipality_shows_on_its_kept_page(client, figures):
+    """The whole page kept for anonymous visitors follows the places too (names, regions)."""
+    from kansrijk.places.models import Municipality
+
+    url = reverse("monitoring:municipality", args=["GM0090"])
+    assert "Monitor Smallingerland" in client.get(url).content.decode()
+    Municipality.objects.filter(code="GM0090").update(name="Smallingerland (nieuw)")
+    freshness.bump("places")  # a bulk write says so itself
+    assert "Monitor Smallingerland (nieuw)" in client.get(url).content.decode()

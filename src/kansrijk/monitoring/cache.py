@@ -1,10 +1,10 @@
 """Caching the monitor's public pages and API answers.
 
-Everything the monitor shows the public is a function of the indicator values and the catalogue,
-which change only through an import, the demo loader or the admin. Their version token is the
-``monitoring`` kind of ``kansrijk.core.freshness``: raised by every save and delete of an
-indicator or a value (signals), and by every bulk write path (``forget_token``, which they
-call). The token is part of every key, so a change anywhere makes every cached answer stale at
+Everything the monitor shows the public is a function of the indicator values, the catalogue
+and the places, which change only through an import, the demo loader, a data load or the admin.
+Their version tokens are the ``monitoring`` and ``places`` kinds of ``kansrijk.core.freshness``:
+raised by every save and delete (signals), and by every bulk write path (``forget_token`` for
+the monitor's, which they call). The token is part of every key, so a change anywhere makes every cached answer stale at
 once, in every worker (within ``freshness.TOKEN_SECONDS``), without messages between processes.
 
 Cached: the whole page of a municipality for anonymous visitors (it holds no CSRF token and no
@@ -47,8 +47,9 @@ T = TypeVar("T")
 
 
 def data_token() -> str:
-    """A short string that changes whenever a value or an indicator changes."""
-    return freshness.token(["monitoring"])
+    """A short string that changes whenever a value, an indicator or a place (the names and
+    regions a page shows) changes."""
+    return freshness.token(["monitoring", "places"])
 
 
 def forget_token() -> None:
