@@ -65,6 +65,8 @@ class Call:
     method: str
     path: str
     body: bytes | None = None
+    #: Extra request headers, e.g. a session cookie (``(("Cookie", "sessionid=…"),)``).
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -110,7 +112,7 @@ def _client(port: int, calls: list[Call], queue: Any) -> None:
     for call in calls:
         started = time.perf_counter()
         try:
-            request_headers = dict(headers)
+            request_headers = {**headers, **dict(call.headers)}
             if call.body is not None:
                 request_headers["Content-Type"] = "application/json"
             connection.request(call.method, call.path, body=call.body, headers=request_headers)
