@@ -279,8 +279,9 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365 + 1)
 # The reason for keeping the log shorter than 5 years; without it a shorter setting is refused.
 AUDIT_RETENTION_OVERRIDE = env_str("AUDIT_RETENTION_OVERRIDE")
 REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", 365)  # after closing; docs/privacy.md
-# Self-assessment rounds (docs/assessments.md): results only from this many respondents on;
-# with ASSESSMENT_RESULTS_WHILE_OPEN off, only once a round has closed.
+# Self-assessment rounds (docs/assessments.md): results only from this many respondents on, and
+# while a round is open they move in steps of at least this many new respondents; with
+# ASSESSMENT_RESULTS_WHILE_OPEN off, results only once a round has closed.
 ASSESSMENT_MIN_RESPONDENTS = env_int("ASSESSMENT_MIN_RESPONDENTS", 3)
 ASSESSMENT_RESULTS_WHILE_OPEN = env_bool("ASSESSMENT_RESULTS_WHILE_OPEN", True)
 # The broad conversation's answers are kept in the visitor's browser this long (signalling.answers).
