@@ -128,6 +128,13 @@ def test_analyst_imports_reads_a_trend_and_uses_the_map(
     assert_accessible(axe, page)
     _both_widths(page, "monitor-trend-table")
     _assert_cards(page, axe, "#chart-trend table", "monitor-trend-table")
+    # Its visible caption keeps the cards' width (not one word a line).
+    page.set_viewport_size({"width": 390, "height": 844})
+    widths = table.evaluate(
+        "t => [t.caption.getBoundingClientRect().width, t.getBoundingClientRect().width]"
+    )
+    assert widths[0] >= widths[1] - 2, widths
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # The map: click a municipality, its page opens.
     page.goto("/monitor/kaart/big2/?periode=2022")
