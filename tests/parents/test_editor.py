@@ -520,3 +520,90 @@ def test_only_national_editors_enter_amounts(client: Client, content: None, plac
     good = client.post(url, {**_figure_data(), "source_date": "2025-11-01"})
     assert good.status_code == 302
     assert "385" in client.get("/ouders/nl/kosten/?jaar=2026").content.decode()
+
+
+# --- Cost texts ------------------------------------------------------------------------------
+
+
+def test_a_cost_text_is_edited_and_checked_like_a_page_text(content: None) -> None:
+    editor = _national_editor()
+    item = CostItem.objects.order_by("position").first()
+    assert item is not None
+    dutch = item.texts.get(language="nl")
+    saved = editing.save_cost_text(
+        user=editor,
+        item=item,
+        language="nl",
+        data={
+            "title": dutch.title,
+            "explanation": "Je betaalt dit zelf. Vraag het je verzekeraar.",
+        },
+    )
+    assert saved.changed
+    assert saved.readability is not None
+    assert _events("parents.cost_text.update") == 1
+    polish = item.texts.get(language="pl")
+    checked = editing.save_cost_text(
+        user=editor,
+        item=item,
+        language="pl",
+        data={
+            "title": polish.title,
+            "explanation": polish.explanation,
+            "status": TranslationStatus.CHECKED,
+            "checked_by": "Anna Nowak",
+            "checked_on": timezone.localdate(),
+        },
+    )
+    polish.refresh_from_db()
+    assert checked.changed
+    assert polish.status == TranslationStatus.CHECKED
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"explanation": "x" * 1501}, "explanation"),
+        ({"status": "checked", "checked_by": ""}, "checked_by"),
+        ({"body": "x"}, "body"),
+    ],
+)
+def test_a_bad_cost_text_changes_nothing(
+    content: None, places: None, change: dict[str, Any], field: str
+) -> None:
+    item = CostItem.objects.order_by("position").first()
+    assert item is not None
+    text = item.texts.get(language="tr")
+    before = (text.title, text.explanation, text.status)
+    data = {"title": text.title, "explanation": text.explanation, "status": "draft", **change}
+    with pytest.raises(editing.InvalidContent) as raised:
+        editing.save_cost_text(user=_national_editor(), item=item, language="tr", data=data)
+    assert field in raised.value.errors
+    with pytest.raises(editing.EditNotAllowed):
+        editing.save_cost_text(user=_local_editor(), item=item, language="tr", data=data)
+    text.refresh_from_db()
+    assert (text.title, text.explanation, text.status) == before
+    assert not AccessEvent.objects.filter(
+        event_type__startswith="parents.cost_text", outcome=Outcome.SUCCESS
+    ).exists()
+
+
+def test_the_cost_text_page(client: Client, content: None) -> None:
+    item = CostItem.objects.order_by("position").first()
+    assert item is not None
+    client.force_login(_national_editor())
+    assert (
+        f"/ouders/redactie/kosten/teksten/{item.code}/ar/"
+        in client.get("/ouders/redactie/kosten/").content.decode()
+    )
+    url = f"/ouders/redactie/kosten/teksten/{item.code}/ar/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'lang="ar" dir="rtl"' in page.content.decode()
+    text = item.texts.get(language="ar")
+    bad = client.post(url, {"title": "", "explanation": text.explanation, "status": "draft"})
+    assert bad.status_code == 400
+    good = client.post(url, {"title": "عنوان", "explanation": text.explanation, "status": "draft"})
+    assert good.status_code == 302
+    assert "عنوان" in client.get("/ouders/ar/kosten/").content.decode()

@@ -37,6 +37,7 @@ from kansrijk.parents.choices import TranslationStatus
 from kansrijk.parents.models import (
     CostFigure,
     CostItem,
+    CostItemText,
     LocalAddition,
     Page,
     PageTranslation,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COST_FIGURE_FIELDS",
+    "COST_TEXT_FIELDS",
     "LOCAL_FIELDS",
     "TRANSLATION_FIELDS",
     "EditNotAllowed",
@@ -61,6 +63,7 @@ __all__ = [
     "readability_of",
     "record_denied",
     "save_cost_figure",
+    "save_cost_text",
     "save_translation",
     "update_local_addition",
 ]
@@ -70,6 +73,10 @@ TRANSLATION_FIELDS = frozenset({"title", "summary", "body", "status", "checked_b
 #: What ``create_local_addition`` / ``update_local_addition`` accept.
 LOCAL_FIELDS = frozenset({"municipality", "language", "title", "body", "url", "phone", "status"})
 _TEXT_FIELDS = ("title", "summary", "body")
+_COST_TEXT_FIELDS = ("title", "explanation")
+_STATUS_FIELDS = ("status", "checked_by", "checked_on")
+#: What ``save_cost_text`` accepts.
+COST_TEXT_FIELDS = frozenset({*_COST_TEXT_FIELDS, *_STATUS_FIELDS})
 
 
 class EditNotAllowed(Exception):
@@ -170,79 +177,132 @@ def save_translation(
     data: Mapping[str, Any],
     request: HttpRequest | None = None,
 ) -> Saved:
-    """Create or change the text of ``page`` in ``language``.
+    """Create or change the text of ``page`` in ``language`` (see ``_save_text``)."""
+    saved = _save_text(
+        user=user,
+        model=PageTranslation,
+        parent={"page": page},
+        language=language,
+        data=data,
+        text_fields=_TEXT_FIELDS,
+        object_type="parents.page_translation",
+        event="parents.translation",
+        object_id=f"{page.slug}/{language}",
+        request=request,
+    )
+    if saved.changed:
+        Page.objects.filter(pk=page.pk).update(updated_at=saved.instance.updated_at)
+    text = saved.instance
+    if language == languages.DEFAULT:
+        readability = readability_of(text.title, text.summary, text.body)
+        return Saved(text, saved.changed, readability, saved.back_to_draft)
+    return saved
+
+
+def save_cost_text(
+    *,
+    user: Any,
+    item: CostItem,
+    language: str,
+    data: Mapping[str, Any],
+    request: HttpRequest | None = None,
+) -> Saved:
+    """Create or change the title and explanation of a cost item in ``language``."""
+    saved = _save_text(
+        user=user,
+        model=CostItemText,
+        parent={"item": item},
+        language=language,
+        data=data,
+        text_fields=_COST_TEXT_FIELDS,
+        object_type="parents.cost_text",
+        event="parents.cost_text",
+        object_id=f"{item.code}/{language}",
+        request=request,
+    )
+    if language == languages.DEFAULT:
+        readability = measure(saved.instance.explanation)
+        return Saved(saved.instance, saved.changed, readability, saved.back_to_draft)
+    return saved
+
+
+def _save_text(
+    *,
+    user: Any,
+    model: Any,
+    parent: dict[str, Any],
+    language: str,
+    data: Mapping[str, Any],
+    text_fields: tuple[str, ...],
+    object_type: str,
+    event: str,
+    object_id: str,
+    request: HttpRequest | None,
+) -> Saved:
+    """Create or change a text in ``language`` (a page's or a cost item's).
 
     Dutch is the source: it has no status of its own. A translation is *draft* or *checked by a
     native speaker* (who, and when). A translation whose text changes is a draft again unless
     it is marked checked on the day of the change (or later): a check is of one text.
     """
-    object_id = f"{page.slug}/{language}"
-    event_type = "parents.translation.update"
     if not national_editor(user):
         raise _refuse(
             request=request,
             user=user,
-            event_type=event_type,
-            object_type="parents.page_translation",
+            event_type=f"{event}.update",
+            object_type=object_type,
             object_id=object_id,
         )
     if language not in languages.CODES:
         raise InvalidContent({"language": [_("There is no such language.")]})
-    _unknown_fields(data, TRANSLATION_FIELDS)
+    fields = frozenset({*text_fields, *_STATUS_FIELDS})
+    _unknown_fields(data, fields)
     with transaction.atomic():
-        translation = (
-            PageTranslation.objects.select_for_update().filter(page=page, language=language).first()
-        )
-        creating = translation is None
-        if translation is None:
-            translation = PageTranslation(page=page, language=language)
-        before = {name: getattr(translation, name) for name in TRANSLATION_FIELDS}
+        text = model.objects.select_for_update().filter(**parent, language=language).first()
+        creating = text is None
+        if text is None:
+            text = model(**parent, language=language)
+        before = {name: getattr(text, name) for name in fields}
         is_source = language == languages.DEFAULT
         for name, value in data.items():
-            if is_source and name not in _TEXT_FIELDS:
+            if is_source and name not in text_fields:
                 continue  # the source is not a translation: no status of its own
-            setattr(translation, name, _text(value))
-        if translation.status == TranslationStatus.DRAFT:
-            translation.checked_by, translation.checked_on = "", None
-        text_changed = any(getattr(translation, n) != before[n] for n in _TEXT_FIELDS)
+            setattr(text, name, _text(value))
+        if text.status == TranslationStatus.DRAFT:
+            text.checked_by, text.checked_on = "", None
+        text_changed = any(getattr(text, n) != before[n] for n in text_fields)
         back_to_draft = False
         if (
             not is_source
             and not creating
             and text_changed
             and before["status"] == TranslationStatus.CHECKED
-            and translation.status == TranslationStatus.CHECKED
-            and (translation.checked_on or datetime.date.min) < timezone.localdate()
+            and text.status == TranslationStatus.CHECKED
+            and (text.checked_on or datetime.date.min) < timezone.localdate()
         ):
-            translation.status = TranslationStatus.DRAFT
-            translation.checked_by, translation.checked_on = "", None
+            text.status = TranslationStatus.DRAFT
+            text.checked_by, text.checked_on = "", None
             back_to_draft = True
-        _clean(translation, exclude=["page", "updated_by"])
+        _clean(text, exclude=[*parent, "updated_by"])
         errors: dict[str, list[Any]] = {}
-        _check_status(translation, errors)
+        _check_status(text, errors)
         if errors:
             raise InvalidContent(errors)
-        changed = creating or any(getattr(translation, n) != before[n] for n in TRANSLATION_FIELDS)
+        changed = creating or any(getattr(text, n) != before[n] for n in fields)
         if changed:
-            now = timezone.now()
-            translation.updated_at = now
-            translation.updated_by = user
-            translation.save()
-            Page.objects.filter(pk=page.pk).update(updated_at=now)
+            if hasattr(text, "updated_by_id"):
+                text.updated_at = timezone.now()
+                text.updated_by = user
+            text.save()
             record_event(
                 request=request,
                 user=user,
-                event_type="parents.translation.create" if creating else event_type,
+                event_type=f"{event}.create" if creating else f"{event}.update",
                 action=Action.CREATE if creating else Action.UPDATE,
-                object_type="parents.page_translation",
+                object_type=object_type,
                 object_id=object_id,
             )
-    readability = (
-        readability_of(translation.title, translation.summary, translation.body)
-        if is_source
-        else None
-    )
-    return Saved(translation, changed, readability, back_to_draft)
+    return Saved(text, changed, None, back_to_draft)
 
 
 # --- Local additions ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.parents import languages
 from kansrijk.parents.choices import TranslationStatus
-from kansrijk.parents.models import CostFigure, LocalAddition, PageTranslation
+from kansrijk.parents.models import CostFigure, CostItemText, LocalAddition, PageTranslation
 
 
 def _field(model: Any, name: str, **kwargs: Any) -> forms.Field:
@@ -55,24 +55,27 @@ class TranslationForm(forms.Form):
                 del self.fields[name]
         else:
             direction = languages.BY_CODE[language].direction
-            for name in ("title", "summary", "body"):
-                self.fields[name].widget.attrs.update({"lang": language, "dir": direction})
+            for name in ("title", "summary", "body", "explanation"):
+                if name in self.fields:
+                    self.fields[name].widget.attrs.update({"lang": language, "dir": direction})
 
     @classmethod
-    def initial_from(cls, translation: PageTranslation | None) -> dict[str, Any]:
+    def initial_from(cls, translation: Any | None) -> dict[str, Any]:
         if translation is None:
             return {"status": TranslationStatus.DRAFT}
-        return {
-            "title": translation.title,
-            "summary": translation.summary,
-            "body": translation.body,
-            "status": translation.status,
-            "checked_by": translation.checked_by,
-            "checked_on": translation.checked_on,
-        }
+        return {name: getattr(translation, name) for name in cls.base_fields}
 
     def write_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class CostTextForm(TranslationForm):
+    """A cost item's title and explanation in one language."""
+
+    summary = None  # type: ignore[assignment]
+    body = None  # type: ignore[assignment]
+    explanation = _field(CostItemText, "explanation", widget=forms.Textarea(attrs={"rows": 6}))
+    field_order = ["title", "explanation", "status", "checked_by", "checked_on"]
 
 
 class LocalAdditionForm(forms.Form):

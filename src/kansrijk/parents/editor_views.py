@@ -25,7 +25,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kansrijk.parents import editing, languages, readability
-from kansrijk.parents.editor_forms import CostFigureForm, LocalAdditionForm, TranslationForm
+from kansrijk.parents.editor_forms import (
+    CostFigureForm,
+    CostTextForm,
+    LocalAdditionForm,
+    TranslationForm,
+)
 from kansrijk.parents.models import (
     CostFigure,
     CostItem,
@@ -385,18 +390,31 @@ def costs(request: HttpRequest) -> HttpResponse:
     this_year = timezone.localdate().year
     year = _year(request.GET.get("jaar", "")) or this_year
     figures = {f.item_id: f for f in CostFigure.objects.filter(year=year)}
-    titles = dict(
-        CostItemText.objects.filter(language=languages.DEFAULT).values_list("item_id", "title")
-    )
-    rows = [
-        {"item": item, "title": titles.get(item.pk, item.code), "figure": figures.get(item.pk)}
-        for item in CostItem.objects.order_by("position", "code")
-    ]
+    rows = []
+    for item in CostItem.objects.order_by("position", "code").prefetch_related("texts"):
+        by_language = {t.language: t for t in item.texts.all()}
+        source = by_language.get(languages.DEFAULT)
+        rows.append(
+            {
+                "item": item,
+                "title": source.title if source else item.code,
+                "figure": figures.get(item.pk),
+                "languages": [
+                    {"language": language, "translation": by_language.get(language.code)}
+                    for language in languages.LANGUAGES
+                ],
+            }
+        )
     years = sorted({*CostFigure.objects.values_list("year", flat=True), this_year, this_year + 1})
     return render(
         request,
         "parents/editor/costs.html",
-        {"rows": rows, "year": year, "years": years},
+        {
+            "rows": rows,
+            "year": year,
+            "years": years,
+            "source_language": languages.BY_CODE[languages.DEFAULT],
+        },
     )
 
 
@@ -446,5 +464,81 @@ def cost_figure(request: HttpRequest, code: str, year: int) -> HttpResponse:
         request,
         "parents/editor/cost_figure_form.html",
         {"form": form, "item": item, "year": year, "figure": figure, "title": title},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cost_text(request: HttpRequest, code: str, lang: str) -> HttpResponse:
+    """A cost item's title and explanation in one language."""
+    item = CostItem.objects.filter(code=code).first()
+    language = languages.get(lang)
+    if item is None or language is None:
+        raise Http404
+    if not national_editor(request.user):
+        if request.method == "POST":
+            editing.record_denied(
+                request=request,
+                event_type="parents.cost_text.update",
+                object_type="parents.cost_text",
+                object_id=f"{item.code}/{language.code}",
+            )
+        return _forbidden(
+            request, _("Only national content editors change the texts of the costs overview.")
+        )
+    text = CostItemText.objects.filter(item=item, language=language.code).first()
+    source = CostItemText.objects.filter(item=item, language=languages.DEFAULT).first()
+    back_url = reverse("parents:editor_costs")
+    if request.method == "POST":
+        form = CostTextForm(request.POST, language=language.code)
+        if form.is_valid():
+            try:
+                saved = editing.save_cost_text(
+                    user=request.user,
+                    item=item,
+                    language=language.code,
+                    data=form.write_data(),
+                    request=request,
+                )
+            except editing.InvalidContent as error:
+                for field, errors in error.errors.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                if saved.changed:
+                    messages.success(request, _("Saved. Parents see the new text at once."))
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                if saved.back_to_draft:
+                    messages.warning(
+                        request,
+                        _(
+                            "The text changed, so this translation is a draft again until a "
+                            "native speaker checks it."
+                        ),
+                    )
+                return redirect("parents:editor_cost_text", code=item.code, lang=language.code)
+    else:
+        form = CostTextForm(initial=CostTextForm.initial_from(text), language=language.code)
+    result = (
+        readability.measure(text.explanation)
+        if text is not None and language.code == languages.DEFAULT
+        else None
+    )
+    return render(
+        request,
+        "parents/editor/translation_form.html",
+        {
+            "language": language,
+            "translation": text,
+            "source": source if language.code != languages.DEFAULT else None,
+            "form": form,
+            "title": source.title if source else item.code,
+            "public_url": reverse("parents:costs", kwargs={"lang": language.code}),
+            "back_url": back_url,
+            "back_label": _("Costs overview"),
+            **_readability_context(result),
+        },
         status=400 if form.errors else 200,
     )

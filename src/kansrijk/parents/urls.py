@@ -25,6 +25,11 @@ urlpatterns = [
         editor_views.cost_figure,
         name="editor_cost_figure",
     ),
+    path(
+        "redactie/kosten/teksten/<slug:code>/<str:lang>/",
+        editor_views.cost_text,
+        name="editor_cost_text",
+    ),
     path("redactie/lokaal/<int:pk>/", editor_views.local_edit, name="editor_local"),
     path(
         "redactie/lokaal/<int:pk>/verwijderen/",
