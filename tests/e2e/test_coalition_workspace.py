@@ -146,7 +146,7 @@ def test_a_round_from_opening_to_an_action_on_the_pathway(
 
     # --- Three answers: the results, with charts and tables. ---------------------------------
     coordinator.reload()
-    expect(coordinator.get_by_text("3 invullers")).to_be_visible()
+    expect(coordinator.get_by_text("3 invullers", exact=True)).to_be_visible()
     expect(coordinator.locator("figure.kr-chart")).to_have_count(4)  # radar + one per part
     expect(coordinator.locator("figure.kr-chart--drawn svg").first).to_be_visible()
     expect(coordinator.get_by_text("Demo: wij kennen de cijfers nog niet goed.")).to_have_count(1)
