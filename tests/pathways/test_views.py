@@ -196,6 +196,30 @@ def test_the_pathway_page_is_cached_and_follows_changes(
     assert "Schuldhulp Drachten" in client.get(url).text
 
 
+def test_an_edit_elsewhere_on_the_social_map_leaves_the_page_cached(client, pathways, service):
+    """The cached page is keyed by its version and what its steps show of the services they
+    name, not by the social map's token: a change to another service serves the cached page;
+    a change to a service it names renders the body again."""
+    from django.utils import timezone
+
+    from tests.directory.factories import ServiceFactory
+
+    url = "/zorgpaden/GM0090/geldzorgen/pregnancy/"
+    first = client.get(url)
+    assert "pathways/_pathway_body.html" in [t.name for t in first.templates]
+    ServiceFactory(name="Elders in het land", municipalities=["GM0014"])  # bumps "directory"
+    again = client.get(url)
+    assert again.templates == []  # the whole page, from the cache
+    assert again.text == first.text
+    service.__class__.objects.filter(pk=service.pk).update(
+        name="Schuldhulp Drachten", last_modified=timezone.now()
+    )
+    freshness.bump("directory")
+    changed = client.get(url)
+    assert "pathways/_pathway_body.html" in [t.name for t in changed.templates]
+    assert "Schuldhulp Drachten" in changed.text
+
+
 def test_the_pathway_page_in_dutch(dutch_client, pathways):
     response = dutch_client.get("/zorgpaden/GM0090/roken/pregnancy/")
     assert "Landelijke standaard" in response.text
@@ -382,16 +406,28 @@ class _Coalition:
 
 @pytest.mark.parametrize("language", ["en", "nl"])
 @pytest.mark.parametrize("fallback", [None, "regional", "national"])
-def test_the_heading_is_what_the_template_gives(language, fallback):
-    """The pathway page's heading is built in Python; it is what ``_pathway_head.html`` gives."""
+def test_the_heading_from_kept_values_is_what_models_give(language, fallback):
+    """The pathway page renders ``_pathway_head.html`` with the plain values kept per process
+    (``PathwayChoice``); that gives what the template gives with the models' names."""
     from types import SimpleNamespace
 
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    from kansrijk.pathways.render import render_resolved_head
+    from kansrijk.pathways.resolution import MunicipalityPathways, PathwayChoice
+    from kansrijk.pathways.views import _resolved_head
     from kansrijk.places.models import Municipality
 
+    choice = PathwayChoice(
+        1,
+        2,
+        fallback,
+        "Geld & <zorgen>",
+        situation_name="Geldzorgen",
+        coalition_name='Coalitie "Friesland"',
+        coalition_is_demo=True,
+    )
+    table = MunicipalityPathways(code="GM0090", name="Smallingerland & Co", choices={})
     with translation.override(language):
         expected = render_to_string(
             "pathways/_pathway_head.html",
@@ -406,26 +442,13 @@ def test_the_heading_is_what_the_template_gives(language, fallback):
                     phase="pregnancy",
                     fallback=fallback,
                 ),
-                "phase_label": "Zwangerschap",
+                "phase_label": "Zwangerschap" if language == "nl" else "Pregnancy",
                 "is_current": True,
             },
         )
-        got = render_resolved_head(
-            title="Geld & <zorgen>",
-            situation_name="Geldzorgen",
-            coalition_name='Coalitie "Friesland"',
-            coalition_label='Coalitie "Friesland" (demo)',
-            municipality_code="GM0090",
-            municipality_name="Smallingerland & Co",
-            phase="pregnancy",
-            phase_label="Zwangerschap",
-            fallback=fallback,
-        )
-
-    def words(html: str) -> list[str]:
-        return html.replace("&#x27;", "'").split()
-
-    assert words(got) == words(expected)
+        got = _resolved_head(choice, table, "pregnancy")
+    assert got == expected
+    assert "(demo)" in got
 
 
 def test_a_professional_can_refer_from_the_pathway_steps(
@@ -473,3 +496,38 @@ def test_a_professional_can_refer_from_the_pathway_steps(
     client.logout()
     login_verified(client, editor)
     assert "/verwijzingen/nieuw/" not in client.get(url).text  # not someone who refers
+
+
+def test_how_to_refer_is_one_include(client, pathways, service):
+    """How to refer to a service is rendered by one template wherever it is shown (the social
+    map's result card and service page, a pathway step, the signalling result): the service
+    page and the pathway page show the same list."""
+    from pathlib import Path
+
+    import kansrijk
+
+    root = Path(kansrijk.__file__).parent
+    readers = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("templates/**/*.html")
+        if "method.contact" in path.read_text(encoding="utf-8")
+    )
+    assert readers == ["directory/templates/directory/_how_to_refer.html"]
+    for name in (
+        "directory/_card.html",
+        "directory/service_detail.html",
+        "pathways/_step_service.html",
+        "signalling/_service.html",
+    ):
+        source = (root / name.split("/")[0] / "templates" / name).read_text(encoding="utf-8")
+        assert '{% include "directory/_how_to_refer.html"' in source, name
+
+    def methods(html: str) -> str:
+        found = re.search(r'<ul class="kr-referral-methods">.*?</ul>', html, re.S)
+        assert found is not None
+        return found.group(0)
+
+    pathway_page = client.get("/zorgpaden/GM0090/geldzorgen/pregnancy/").text
+    service_page = client.get(reverse("directory:service", args=[service.pk])).text
+    assert methods(pathway_page) == methods(service_page)
+    assert methods(pathway_page).count("<li>") == 2

@@ -6,6 +6,10 @@ Levels, from the whole page down:
   visitor of the same address and language (it holds no CSRF token: the language switch is a
   link);
 - the page's *content* (heading and body) for every visitor (``page_key``);
+- the *body* of a published version (introduction, steps with their services, footer: the
+  template ``_pathway_body.html``), per version, language and what the version's steps show of
+  the services they name (``body_key``): shared by every page that shows the version (a
+  regional or national default is shown in many municipalities);
 - the *shell* around the content (``base.html``) for anonymous visitors, the same for every
   pathway page in a language, with placeholders for the title, the address and the content
   (``shell_key``);
@@ -14,18 +18,18 @@ Levels, from the whole page down:
 - a published version's *steps*, and what they show of the *services* they name, in the process
   (``steps.version_steps``, as plain values): the first page of a municipality loads the
   steps of every version shown there and their services (two queries), so that its other pages
-  need none. A version's steps never change; the services follow the social map's token,
-  but finer: when it changes, only the services changed since are loaded again
-  (``services_changed_since``). The body — introduction, steps, footer — is rendered from them
-  for every page built, which costs less than caching its HTML did.
+  need none. A version's steps never change; a service kept is forgotten when it changes
+  (``services_changed_since``).
 
 A published version never changes, so what the pathway page shows for a municipality, situation
-and phase changes only when a pathway is published, re-scoped or reviewed, a service on the
-social map changes, or a name it shows (situation, coalition, municipality) changes. Every such
-write raises the version token of its kind (``kansrijk.core.freshness``); the keys hold
-``content_token()``, so a change makes the cached pages stale in every worker within
-``freshness.TOKEN_SECONDS`` (at once in the worker that wrote), without messages between
-processes and without a query per page.
+and phase changes only when a pathway is published, re-scoped or reviewed, a name it shows
+(situation, coalition, municipality) changes, or one of the services its steps name changes.
+The keys of the content and the body therefore hold the version, the token of
+``TABLE_KINDS`` (the content only; every such write raises it, see ``kansrijk.core.freshness``)
+and a digest of what the steps show of their services (``steps.services_stamp``) — not the
+social map's token: an edit of one service elsewhere in the country leaves every other page's
+cached body and content in place, so a cache hit is the normal case. Every key holding markup
+carries the markup version of the templates (``freshness.markup_version``).
 """
 
 from __future__ import annotations
@@ -45,29 +49,44 @@ from kansrijk.directory.models import Service
 
 #: Seconds a rendered pathway page stays in the cache at most.
 PAGE_TTL = 600
+#: Seconds a version's rendered body stays in the cache at most: its key changes with
+#: everything it shows, so it may stay longer than a page.
+BODY_TTL = 6 * 3600
 #: Part of the keys of the whole page and the shell, which hold ``base.html``.
 PAGE_TEMPLATE = "pathways/pathway.html"
-#: What a pathway page reads: which pathway applies (pathways), the names in its heading
-#: (situations, coalitions, places), the services its steps name (directory) and the parent
-#: pages it offers to hand over (parents).
-CONTENT_KINDS = ("coalitions", "directory", "parents", "pathways", "places", "situations")
-#: What resolution reads: which pathway applies where, and the names in its choice.
+#: What resolution and the page's heading read: which pathway applies where, and the names in
+#: its heading (situations, coalitions, places). The services the steps name are in the keys as
+#: ``steps.services_stamp``.
 TABLE_KINDS = ("coalitions", "pathways", "places", "situations")
-
-
-def content_token() -> str:
-    """The version of everything a pathway page reads (see the module doc)."""
-    return freshness.token(CONTENT_KINDS)
-
+#: What the page's content and the whole page read besides: the parent pages it offers to hand
+#: over (their titles are in the links).
+PAGE_KINDS = (*TABLE_KINDS, "parents")
 
 #: The template of the page's content (heading and body).
 CONTENT_TEMPLATE = "pathways/_pathway_content.html"
+#: The template of a version's body, and of the part of a service a step shows in it.
+BODY_TEMPLATE = "pathways/_pathway_body.html"
+SERVICE_TEMPLATE = "pathways/_step_service.html"
 
 
-def page_key(municipality: str, situation: str, phase: str) -> str:
-    raw = f"{content_token()}|{municipality.upper()}|{situation}|{phase}|{get_language()}"
+def page_key(
+    municipality: str, situation: str, phase: str, version_id: int, services_stamp: str
+) -> str:
+    """The key of the content of the page for a municipality, situation and phase that shows
+    ``version_id``, whose steps show their services as ``services_stamp``."""
+    raw = (
+        f"{freshness.token(PAGE_KINDS)}|{municipality.upper()}|{situation}|{phase}|"
+        f"{version_id}|{services_stamp}|{get_language()}"
+    )
     markup = freshness.markup_version(CONTENT_TEMPLATE)
     return f"pathways:page:{markup}:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def body_key(version_id: int, services_stamp: str) -> str:
+    """The key of a published version's body, its steps showing their services as
+    ``services_stamp``."""
+    markup = freshness.markup_version(BODY_TEMPLATE)
+    return f"pathways:body:{markup}:{get_language()}:{version_id}:{services_stamp}"
 
 
 def services_changed_since(moment: datetime.datetime, seconds: float) -> list[Any]:
@@ -85,6 +104,15 @@ def get(key: str) -> dict[str, str] | None:
 
 def put(key: str, value: dict[str, str]) -> None:
     cache.set(key, value, PAGE_TTL)
+
+
+def get_body(key: str) -> str | None:
+    value = cache.get(key)
+    return value if isinstance(value, str) else None
+
+
+def put_body(key: str, html: str) -> None:
+    cache.set(key, str(html), BODY_TTL)
 
 
 def whole_page_key(request: HttpRequest, content_key: str) -> str | None:

@@ -7,9 +7,10 @@ and ``as_step_views`` / ``step_views`` give what the page's templates read.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,9 @@ from kansrijk.pathways.models import PathwayStep, StepKind
 from kansrijk.pathways.resolution import TABLE_SECONDS
 
 __all__ = [
+    "METHOD_FIELDS",
+    "SERVICE_FIELDS",
+    "STEP_FIELDS",
     "MethodView",
     "OrganisationView",
     "PlainService",
@@ -32,11 +36,32 @@ __all__ = [
     "ServiceView",
     "StepView",
     "as_step_views",
+    "service_stamp",
+    "services_stamp",
     "step_views",
     "version_steps",
 ]
 
 # --- Steps as plain values (the pathway page) ---------------------------------------------------
+
+
+#: What the pathway page shows of a step (``PathwayStep`` fields), of the service it names
+#: (``Service`` fields; then its organisation's name and its referral methods) and of a referral
+#: method (``ReferralMethod`` fields). Each list is the one place its fields are named: the
+#: queries load them, the views below carry them by name to the templates
+#: (``_pathway_body.html``, ``_step_service.html``, ``directory/_how_to_refer.html``). To show
+#: one more field: add it to its list here, to its view class, and to the template.
+STEP_FIELDS = ("position", "kind", "title", "text", "tips")
+SERVICE_FIELDS = (
+    "name",
+    "status",
+    "alert",
+    "application_process",
+    "email",
+    "url",
+    "response_time_days",
+)
+METHOD_FIELDS = ("method", "contact", "instructions")
 
 
 class _Methods(list[Any]):
@@ -53,10 +78,11 @@ class OrganisationView:
 
 @dataclass(frozen=True)
 class MethodView:
+    """A referral method as templates read it (the attribute names of ``ReferralMethod``)."""
+
     method: str
     contact: str
     instructions: str
-    key: Any = None
 
     @property
     def get_method_display(self) -> str:
@@ -93,6 +119,8 @@ class StepView:
     text: str
     tips: str
     service: ServiceView | None
+    #: The service as ``_step_service.html`` renders it, when kept (else the body renders it).
+    service_html: str = ""
 
     @property
     def is_urgent(self) -> bool:
@@ -135,17 +163,17 @@ def _uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-#: A version's steps as plain values: tuples of strings, numbers and ``None``. A step is
-#: ``(position, kind, title, text, tips, service)``; a service ``(id, name, status, alert,
-#: application_process, email, url, response_time_days, organisation name, methods)``; a
-#: referral method ``(method, contact, instructions)``.
-PlainMethod = tuple[str, str, str]
-PlainService = tuple[
-    str, str, str, str, str, str, str, int | None, str | None, tuple[PlainMethod, ...]
-]
-PlainStep = tuple[int, str, str, str, str, PlainService | None]
+#: A version's steps as plain values: tuples of strings, numbers and ``None`` (what ``marshal``
+#: keeps). A step is the values of ``STEP_FIELDS`` and, last, its service (``None`` when it names
+#: none); a service is its id, the values of ``SERVICE_FIELDS``, its organisation's name and,
+#: last, its referral methods, each the values of ``METHOD_FIELDS``.
+PlainMethod = tuple[str, ...]
+PlainService = tuple[Any, ...]
+PlainStep = tuple[Any, ...]
 #: A step as kept per version: its service as an id only (services are kept apart).
-_BareStep = tuple[int, str, str, str, str, str | None]
+_BareStep = tuple[Any, ...]
+_KIND = STEP_FIELDS.index("kind")
+_POSITION = STEP_FIELDS.index("position")
 
 
 def _with_ids(queryset: QuerySet[Any], column: str, params: list[Any]) -> QuerySet[Any]:
@@ -164,7 +192,7 @@ def _steps_of_versions(params: list[Any]) -> QuerySet[Any]:
     return (
         _with_ids(PathwayStep.objects.all(), "version_id", params)
         .order_by("version_id", "position")
-        .values_list("version_id", "position", "kind", "title", "text", "tips", "service_id")
+        .values_list("version_id", *STEP_FIELDS, "service_id")
     )
 
 
@@ -174,17 +202,9 @@ def _services_of(params: list[Any]) -> QuerySet[Any]:
         .order_by("pk", "referral_methods__method", "referral_methods__id")
         .values_list(
             "id",
-            "name",
-            "status",
-            "alert",
-            "application_process",
-            "email",
-            "url",
-            "response_time_days",
+            *SERVICE_FIELDS,
             "organization__name",
-            "referral_methods__method",
-            "referral_methods__contact",
-            "referral_methods__instructions",
+            *(f"referral_methods__{name}" for name in METHOD_FIELDS),
             "referral_methods__id",
         )
     )
@@ -222,22 +242,18 @@ def _load_steps(version_ids: list[int]) -> dict[int, tuple[_BareStep, ...]]:
     """The steps of several versions, in display order (urgent safety steps first), their
     services as ids: one query per ``_BATCH`` versions."""
     found: dict[int, list[_BareStep]] = {}
-    for version_id, position, kind, title, text, tips, service_id in _rows_for_ids(
+    for version_id, *values, service_id in _rows_for_ids(
         "steps-of-versions", _steps_of_versions, version_ids, lambda number: -number
     ):
         found.setdefault(version_id, []).append(
-            (
-                position,
-                kind,
-                title,
-                text,
-                tips,
-                str(_uuid(service_id)) if service_id is not None else None,
-            )
+            (*values, str(_uuid(service_id)) if service_id is not None else None)
         )
     return {
         version_id: tuple(
-            sorted(steps, key=lambda s: (0 if s[1] == StepKind.URGENT_SAFETY else 1, s[0]))
+            sorted(
+                steps,
+                key=lambda s: (0 if s[_KIND] == StepKind.URGENT_SAFETY else 1, s[_POSITION]),
+            )
         )
         for version_id, steps in found.items()
     }
@@ -247,7 +263,7 @@ def _load_services(service_ids: list[str]) -> dict[str, PlainService]:
     """What steps show of these services, with their referral methods: one query per
     ``_BATCH`` services."""
     found: dict[str, PlainService] = {}
-    service: list[Any] | None = None
+    service: tuple[Any, ...] | None = None
     methods: list[PlainMethod] = []
     method_ids: set[Any] = set()
     rows = _rows_for_ids(
@@ -256,18 +272,21 @@ def _load_services(service_ids: list[str]) -> dict[str, PlainService]:
         [uuid.UUID(service_id) for service_id in service_ids],
         lambda number: uuid.UUID(int=number),
     )
+    # A row: the id, SERVICE_FIELDS, the organisation's name, METHOD_FIELDS, the method's id.
+    method_start = 2 + len(SERVICE_FIELDS)
     for row in rows:
         if service is None or row[0] != service[0]:
             if service is not None:
-                found[service[1]] = (service[1], *service[2:10], tuple(methods))
-            service = [row[0], str(_uuid(row[0])), *row[1:9]]
+                found[service[1]] = (*service[1:], tuple(methods))
+            service = (row[0], str(_uuid(row[0])), *row[1:method_start])
             methods = []
             method_ids = set()
-        if row[9] is not None and row[12] not in method_ids:
-            method_ids.add(row[12])
-            methods.append((row[9], row[10] or "", row[11] or ""))
+        method = row[method_start:-1]
+        if method[0] is not None and row[-1] not in method_ids:
+            method_ids.add(row[-1])
+            methods.append(tuple(value or "" for value in method))
     if service is not None:
-        found[service[1]] = (service[1], *service[2:10], tuple(methods))
+        found[service[1]] = (*service[1:], tuple(methods))
     return found
 
 
@@ -275,36 +294,56 @@ def step_views(version_id: int) -> list[StepView]:
     """The steps of a version with their services and referral methods, urgent safety steps
     first: two queries of plain values (no model instances)."""
     steps = _load_steps([int(version_id)]).get(int(version_id), ())
-    services = _load_services(list(dict.fromkeys(s[5] for s in steps if s[5] is not None)))
+    services = _load_services(list(dict.fromkeys(s[-1] for s in steps if s[-1] is not None)))
     return as_step_views(
-        (*step[:5], services.get(step[5]) if step[5] is not None else None) for step in steps
+        (*step[:-1], services.get(step[-1]) if step[-1] is not None else None) for step in steps
     )
 
 
-def as_step_views(steps: Iterable[PlainStep]) -> list[StepView]:
-    """Step views (what the renderer reads) of kept steps; a service in several steps is one
-    view."""
+def as_step_views(
+    steps: Iterable[PlainStep], service_html: Mapping[str, str] | None = None
+) -> list[StepView]:
+    """Step views (what the templates read) of kept steps; a service in several steps is one
+    view. ``service_html``: the rendered service part by service id, where it is kept."""
     services: dict[str, ServiceView] = {}
     views = []
-    for position, kind, title, text, tips, plain in steps:
+    for *values, plain in steps:
         service = None
         if plain is not None:
             service = services.get(plain[0])
             if service is None:
-                service = services[plain[0]] = ServiceView(
-                    pk=uuid.UUID(plain[0]),
-                    name=plain[1],
-                    organization=OrganisationView(plain[8]) if plain[8] is not None else None,
-                    status=plain[2],
-                    alert=plain[3],
-                    application_process=plain[4],
-                    email=plain[5],
-                    url=plain[6],
-                    response_time_days=plain[7],
-                    referral_methods=_Methods(MethodView(*method) for method in plain[9]),
+                pk, *fields, organisation, methods = plain
+                service = services[pk] = ServiceView(
+                    pk=uuid.UUID(pk),
+                    organization=OrganisationView(organisation)
+                    if organisation is not None
+                    else None,
+                    referral_methods=_Methods(
+                        MethodView(**dict(zip(METHOD_FIELDS, method, strict=True)))
+                        for method in methods
+                    ),
+                    **dict(zip(SERVICE_FIELDS, fields, strict=True)),
                 )
-        views.append(StepView(position, kind, title, text, tips, service))
+        html = service_html.get(plain[0], "") if service_html and plain is not None else ""
+        views.append(
+            StepView(
+                **dict(zip(STEP_FIELDS, values, strict=True)), service=service, service_html=html
+            )
+        )
     return views
+
+
+def service_stamp(service: PlainService) -> str:
+    """A digest of what steps show of a service (16 hex digits), the same in every process."""
+    return hashlib.blake2b(repr(service).encode(), digest_size=8).hexdigest()
+
+
+def services_stamp(steps: Iterable[PlainStep]) -> str:
+    """A digest of what ``steps`` show of the services they name (16 hex digits), the same in
+    every process: part of the keys of what is rendered from the steps, so that it changes
+    exactly when one of those services is shown differently."""
+    shown = repr([step[-1] for step in steps if step[-1] is not None])
+    return hashlib.blake2b(shown.encode(), digest_size=8).hexdigest()
 
 
 # --- Steps and services, in memory (the pathway page) ------------------------------------------
@@ -366,12 +405,12 @@ def version_steps(version_id: int, *, with_versions: Iterable[int] = ()) -> tupl
     need no query at all."""
     with_versions = tuple(with_versions)
     steps, loaded_with = _kept_steps(version_id, with_versions)
-    service_ids = list(dict.fromkeys(step[5] for step in steps if step[5] is not None))
+    service_ids = list(dict.fromkeys(step[-1] for step in steps if step[-1] is not None))
     # Services not kept are loaded with those of the versions just loaded with this one (or,
     # when it was kept, of the municipality's others), so that their pages need no query either.
     services = _kept_services(service_ids, loaded_with or with_versions, always=bool(loaded_with))
     return tuple(
-        (*step[:5], services.get(step[5]) if step[5] is not None else None) for step in steps
+        (*step[:-1], services.get(step[-1]) if step[-1] is not None else None) for step in steps
     )
 
 
@@ -391,7 +430,7 @@ def _kept_steps(
     loaded = _load_steps(wanted)
     for other in wanted:
         other_steps = loaded.get(other, ())
-        names = " ".join(step[5] for step in other_steps if step[5] is not None)
+        names = " ".join(step[-1] for step in other_steps if step[-1] is not None)
         _steps.put(other, (marshal.dumps(other_steps), names))
     return loaded.get(version_id, ()), wanted
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -27,6 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -35,6 +37,8 @@ from kansrijk.audit.models import Action, Outcome
 from kansrijk.audit.services import record_event
 from kansrijk.coalitions.selectors import coalitions_for_editor
 from kansrijk.coalitions.workspace import actions_for_pathway
+from kansrijk.core import freshness
+from kansrijk.core.freshness import Kept
 from kansrijk.core.navigation import language_next
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.pathways import cache as page_cache
@@ -57,7 +61,6 @@ from kansrijk.pathways.forms import (
     step_initial,
 )
 from kansrijk.pathways.models import Pathway, PathwayStep, PathwayVersion, VersionStatus
-from kansrijk.pathways.render import render_body, render_resolved_head
 from kansrijk.pathways.resolution import MunicipalityPathways, PathwayChoice, municipality_pathways
 from kansrijk.pathways.selectors import (
     editable_pathways,
@@ -67,7 +70,14 @@ from kansrijk.pathways.selectors import (
     version_with_steps,
     versions_of,
 )
-from kansrijk.pathways.steps import as_step_views, version_steps
+from kansrijk.pathways.steps import (
+    PlainStep,
+    ServiceView,
+    as_step_views,
+    service_stamp,
+    services_stamp,
+    version_steps,
+)
 from kansrijk.pathways.template import TEMPLATE_FILENAME, build_template
 from kansrijk.places.models import Municipality
 from kansrijk.referrals.models import referral_scope
@@ -110,11 +120,34 @@ def find(request: HttpRequest) -> HttpResponse:
 def resolved(request: HttpRequest, municipality: str, situation: str, phase: str) -> HttpResponse:
     """Step 3: the pathway for a municipality, situation and phase (the link signalling gives).
 
-    Cached (see ``kansrijk.pathways.cache``): published versions never change, and the cache key
-    holds the newest pathway and service change. For everybody the page's content is cached; for
-    an anonymous visitor without messages the whole page (``page_cache.whole_page_key``: such a
-    page holds nothing of the visitor, not even a CSRF token)."""
-    key = page_cache.page_key(municipality, situation, phase)
+    Cached (see ``kansrijk.pathways.cache``): which pathway applies and its steps are kept per
+    process; the content's key holds the version and what its steps show of their services
+    (so an edit elsewhere on the social map leaves it cached). For everybody the page's content
+    is cached, and a version's body for every page that shows it; for an anonymous visitor
+    without messages the whole page (``page_cache.whole_page_key``: such a page holds nothing of
+    the visitor, not even a CSRF token)."""
+    if phase not in PHASE_FIELDS:
+        raise Http404
+    try:
+        table = municipality_pathways(municipality)
+    except UnknownMunicipality:
+        raise Http404 from None
+    choice = table.get(situation, phase)
+    if choice is None:
+        return render(
+            request,
+            "pathways/none.html",
+            {
+                "municipality": Municipality(code=table.code, name=table.name),
+                "situation": Situation.objects.filter(code=situation).first(),
+                "phase": phase,
+                "phase_label": phase_label(phase),
+            },
+            status=404,
+        )
+    steps = version_steps(choice.version_id, with_versions=table.version_ids)
+    stamp = services_stamp(steps)
+    key = page_cache.page_key(table.code, situation, phase, choice.version_id, stamp)
     whole_key = page_cache.whole_page_key(request, key)
     if whole_key is not None:
         html = page_cache.get_page(whole_key)
@@ -122,43 +155,9 @@ def resolved(request: HttpRequest, municipality: str, situation: str, phase: str
             return HttpResponse(html)
     cached = page_cache.get(key)
     if cached is None:
-        if phase not in PHASE_FIELDS:
-            raise Http404
-        try:
-            table = municipality_pathways(municipality)
-        except UnknownMunicipality:
-            raise Http404 from None
-        choice = table.get(situation, phase)
-        if choice is None:
-            return render(
-                request,
-                "pathways/none.html",
-                {
-                    "municipality": Municipality(code=table.code, name=table.name),
-                    "situation": Situation.objects.filter(code=situation).first(),
-                    "phase": phase,
-                    "phase_label": phase_label(phase),
-                },
-                status=404,
-            )
-        head = render_resolved_head(
-            title=choice.title,
-            situation_name=choice.situation_name,
-            coalition_name=choice.coalition_name,
-            coalition_label=(
-                f"{choice.coalition_name} (demo)"
-                if choice.coalition_is_demo
-                else choice.coalition_name
-            ),
-            municipality_code=table.code,
-            municipality_name=table.name,
-            phase=phase,
-            phase_label=phase_label(phase),
-            fallback=choice.fallback,
-        )
         cached = {
             "title": f"{choice.title} · {table.name}",
-            "content": head + _pathway_body(choice, table),
+            "content": _resolved_head(choice, table, phase) + _body(choice, steps, stamp),
             # For the refer links of a signed-in professional (not part of the cached HTML).
             "pathway_id": str(choice.pathway_id),
             "version_id": str(choice.version_id),
@@ -180,6 +179,94 @@ def resolved(request: HttpRequest, municipality: str, situation: str, phase: str
     html = _anonymous_page(request, cached["title"], cached["content"])
     page_cache.put_page(whole_key, html)
     return HttpResponse(html)
+
+
+@dataclass(frozen=True)
+class _Named:
+    """A name as the heading template shows it (``{{ x.name }}``, ``{{ x }}``)."""
+
+    name: str
+    label: str = ""
+
+    def __str__(self) -> str:
+        return self.label or self.name
+
+
+def _resolved_head(choice: PathwayChoice, table: MunicipalityPathways, phase: str) -> str:
+    """The heading of the pathway page: ``_pathway_head.html`` with the chosen pathway's plain
+    values in the names of the models it reads for the version page."""
+    coalition = _Named(
+        choice.coalition_name,
+        f"{choice.coalition_name} (demo)" if choice.coalition_is_demo else "",
+    )
+    return render_to_string(
+        "pathways/_pathway_head.html",
+        {
+            "version": choice,
+            "pathway": {"situation": _Named(choice.situation_name), "coalition": coalition},
+            "resolved": {
+                "municipality": {"code": table.code, "name": table.name},
+                "phase": phase,
+                "fallback": choice.fallback,
+            },
+            "phase_label": phase_label(phase),
+            "is_current": True,
+        },
+    )
+
+
+def _body(choice: PathwayChoice, steps: tuple[PlainStep, ...], stamp: str) -> str:
+    """Introduction, steps with their services, and footer of a published version
+    (``_pathway_body.html``), cached per version and what its steps show of their services.
+    The part of a service (``_step_service.html``) is rendered once per service and kept in
+    this process: a service is named in the steps of many versions."""
+    key = page_cache.body_key(choice.version_id, stamp)
+    body = page_cache.get_body(key)
+    if body is None:
+        body = render_to_string(
+            page_cache.BODY_TEMPLATE,
+            {
+                "version": choice,
+                "pathway": choice,
+                "steps": as_step_views(steps, _service_parts(steps)),
+            },
+        )
+        page_cache.put_body(key, body)
+    return body
+
+
+#: The part of a service as a step shows it, rendered, per what the step shows of it, language
+#: and markup version (about 1 KB each; every service in the country fits).
+_service_html: Kept[tuple[str, str, str], str] = Kept(
+    "pathways.step-service-html", seconds=page_cache.BODY_TTL, size=50_000
+)
+
+
+def _service_parts(steps: tuple[PlainStep, ...]) -> dict[str, str]:
+    """The rendered part of each service the steps name, by service id."""
+    language = get_language()
+    markup = freshness.markup_version(page_cache.SERVICE_TEMPLATE)
+    parts: dict[str, str] = {}
+    views: dict[str, ServiceView] | None = None
+    for step in steps:
+        plain = step[-1]
+        if plain is None or plain[0] in parts:
+            continue
+        key = (service_stamp(plain), language, markup)
+        html = _service_html.get(key)
+        if html is None:
+            if views is None:
+                views = {
+                    str(view.service.pk): view.service
+                    for view in as_step_views(steps)
+                    if view.service is not None
+                }
+            html = _service_html.put(
+                key,
+                render_to_string(page_cache.SERVICE_TEMPLATE, {"service": views[plain[0]]}),
+            )
+        parts[plain[0]] = mark_safe(html)  # noqa: S308 - our own rendered template
+    return parts
 
 
 def _referable_steps(request: HttpRequest, version_id: int) -> list[PathwayStep]:
@@ -238,23 +325,6 @@ def _anonymous_page(request: HttpRequest, title: str, content: str) -> str:
     )
 
 
-class _PathwayHead:
-    """What the body's footer reads of ``pathway`` (from a choice)."""
-
-    def __init__(self, choice: PathwayChoice) -> None:
-        self.last_reviewed_on = choice.last_reviewed_on
-        self.needs_review = choice.needs_review
-        self.is_demo = choice.is_demo
-
-
-def _pathway_body(choice: PathwayChoice, table: MunicipalityPathways) -> str:
-    """Introduction, steps with their services, and footer of a published version. Steps and
-    services are kept per process (``version_steps``: the first page of a municipality loads
-    those of all its versions); rendering them costs less than caching the HTML did."""
-    steps = version_steps(choice.version_id, with_versions=table.version_ids)
-    return render_body(choice, _PathwayHead(choice), as_step_views(steps))
-
-
 @require_GET
 def current(request: HttpRequest, pk: int) -> HttpResponse:
     """The published version of a pathway (a stable link to it, whatever its version)."""
@@ -281,9 +351,7 @@ def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         {
             "version": shown,
             "pathway": shown.pathway,
-            "body": mark_safe(  # noqa: S308 - escaped by render_body
-                render_body(shown, shown.pathway, shown.ordered_steps)
-            ),
+            "steps": shown.ordered_steps,
             "resolved": None,
             "is_current": pathway.current_version_id == shown.pk,
             "current_version": pathway.current_version,

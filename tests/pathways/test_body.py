@@ -1,24 +1,22 @@
-"""The pathway page's body built in Python (``kansrijk.pathways.render``): its markup, and the same
-HTML from model instances (the version page) as from the plain values kept per process (the
-pathway page)."""
+"""The body of a pathway version (``pathways/_pathway_body.html``): its markup, and the same HTML
+from model instances (the version page) as from the plain values kept per process (the pathway
+page)."""
 
 from __future__ import annotations
 
 import datetime
-import uuid
 
 import pytest
-from django.urls import reverse, set_script_prefix
-from django.utils import timezone, translation
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.dateformat import format as date_format
 
 from kansrijk.directory.models import ReferralMethod
+from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways.models import StepKind
-from kansrijk.pathways.render import _date, _service_url, _texts, render_body
 from kansrijk.pathways.resolution import PathwayChoice, municipality_pathways
 from kansrijk.pathways.selectors import version_with_steps
-from kansrijk.pathways.steps import as_step_views, version_steps
-from kansrijk.pathways.views import _PathwayHead
+from kansrijk.pathways.steps import as_step_views, services_stamp, version_steps
 from tests.pathways.conftest import make_pathway, step
 
 #: Two steps with a service (one with referral methods, one without) and one without, in
@@ -83,10 +81,7 @@ EXPECTED_BODY = """\
   <p class="utrecht-paragraph kr-error">Status on the social map: Temporarily closed.</p>
   <p class="utrecht-paragraph"><strong>Notice:</strong> Let op: &#x27;zomer&#x27;</p>
   <p class="utrecht-paragraph"><strong>How to refer</strong></p>
-  <ul class="kr-referral-methods">
-    <li><strong>Phone</strong>: 0800-2000<br>Dag en nacht.</li>
-    <li><strong>Secure mail</strong>: <a class="utrecht-link" href="https://mail.example/x">https://mail.example/x</a></li>
-  </ul>
+  <ul class="kr-referral-methods"><li><strong>Phone</strong>: 0800-2000<span class="kr-referral-methods__instructions">Dag en nacht.</span></li><li><strong>Secure mail</strong>: <a href="https://mail.example/x" rel="nofollow">https://mail.example/x</a></li></ul>
   <p class="utrecht-paragraph"><a class="utrecht-link" href="https://vt.nl/?a=1&amp;b=2">https://vt.nl/?a=1&amp;b=2</a></p>
   <p class="utrecht-paragraph kr-muted">Contacts the family within 1 working day.</p>
 </div>
@@ -109,7 +104,8 @@ EXPECTED_BODY = """\
     <div class="utrecht-paragraph">Met toestemming.</div>
 <div class="kr-service">
   <p class="kr-service__name"><a class="utrecht-link" href="/sociale-kaart/diensten/00000000-0000-0000-0000-0000000000bb/">Schuldhulp</a></p>
-  <p class="utrecht-paragraph"><strong>How to refer:</strong> Aanmelden via de gemeente.</p>
+  <p class="utrecht-paragraph"><strong>How to refer</strong></p>
+  <p class="utrecht-paragraph">Aanmelden via de gemeente.</p>
   <p class="utrecht-paragraph">Email: info@example.nl</p>
   <p class="utrecht-paragraph kr-muted">Contacts the family within 3 working days.</p>
 </div>
@@ -139,19 +135,23 @@ def _choice(**values: object) -> PathwayChoice:
     return PathwayChoice(1, 2, None, "Titel", **defaults)  # type: ignore[arg-type]
 
 
+def _body(choice: PathwayChoice, steps) -> str:
+    return render_to_string(
+        page_cache.BODY_TEMPLATE,
+        {"version": choice, "pathway": choice, "steps": as_step_views(steps)},
+    )
+
+
 def test_the_body_markup():
-    """The markup of the body, escaping, line breaks, plurals and dates included (the same as
-    the templates gave before the body was built in Python)."""
-    choice = _choice()
-    assert render_body(choice, _PathwayHead(choice), as_step_views(PLAIN_STEPS)) == EXPECTED_BODY
+    """The markup of the body, escaping, line breaks, plurals and dates (local time) included."""
+    assert _body(_choice(), PLAIN_STEPS) == EXPECTED_BODY
 
 
 def test_an_empty_version_and_a_plain_footer():
     choice = _choice(
         published_at=None, introduction="", last_reviewed_on=datetime.date.today(), is_demo=False
     )
-    html = render_body(choice, _PathwayHead(choice), [])
-    assert html == (
+    assert _body(choice, ()) == (
         '<ol class="kr-pathway-steps">\n'
         '  <li class="utrecht-paragraph">This version has no steps yet.</li>\n'
         "</ol>\n"
@@ -162,47 +162,26 @@ def test_an_empty_version_and_a_plain_footer():
     )
 
 
-@pytest.mark.parametrize("language", ["en", "nl"])
-def test_texts_follow_the_language(language):
-    """The fixed texts are translated once per language; switching back and forth gives each
-    language its own."""
-    choice = _choice()
-    with translation.override(language):
-        first = render_body(choice, _PathwayHead(choice), as_step_views(PLAIN_STEPS))
-    with translation.override("nl" if language == "en" else "en"):
-        other = render_body(choice, _PathwayHead(choice), as_step_views(PLAIN_STEPS))
-    with translation.override(language):
-        again = render_body(choice, _PathwayHead(choice), as_step_views(PLAIN_STEPS))
-    assert first == again != other
-    assert ("Gesprekstips" in first) == (language == "nl")
-    assert ("1 februari 2026" in first) == (language == "nl")
+def test_texts_follow_the_language():
+    with translation.override("nl"):
+        dutch = _body(_choice(), PLAIN_STEPS)
+    english = _body(_choice(), PLAIN_STEPS)
+    assert "Gesprekstips" in dutch
+    assert "1 februari 2026" in dutch
+    assert "Conversation tips" in english
+    assert "1 February 2026" in english
 
 
-@pytest.mark.parametrize("language", ["en", "nl"])
-def test_dates_are_what_date_format_gives(language):
-    with translation.override(language):
-        texts = _texts()
-        for month in range(1, 13):
-            day = datetime.date(2026, month, 9)
-            assert _date(day, texts) == date_format(day, "j F Y")
-            # Late in the evening in UTC is the next day in Amsterdam: local time is shown.
-            moment = datetime.datetime(2025, month, 20, 23, 45, tzinfo=datetime.UTC)
-            assert _date(moment, texts) == date_format(timezone.localtime(moment), "j F Y")
-            assert _date(moment, texts).startswith("21 ")
-        assert _date(None, texts) == ""
-
-
-def test_service_links_are_what_reverse_gives():
-    """Links to services are put together around the reversed address, per script prefix."""
-    pk = uuid.uuid4()
-    assert _service_url(pk) == reverse("directory:service", args=[pk])
-    try:
-        set_script_prefix("/kansrijk/")
-        assert _service_url(pk) == reverse("directory:service", args=[pk])
-        assert _service_url(pk).startswith("/kansrijk/")
-    finally:
-        set_script_prefix("/")
-    assert _service_url(pk) == reverse("directory:service", args=[pk])
+def test_the_services_stamp_follows_what_the_steps_show():
+    """Part of the body's cache key: the same for the same services, another when one of them
+    shows differently; the steps' own texts are the version's (which never changes)."""
+    stamp = services_stamp(PLAIN_STEPS)
+    assert services_stamp(tuple(PLAIN_STEPS)) == stamp
+    renamed = list(PLAIN_STEPS)
+    service = renamed[2][-1]
+    renamed[2] = (*renamed[2][:-1], (service[0], "Schuldhulp Drachten", *service[2:]))
+    assert services_stamp(renamed) != stamp
+    assert services_stamp([PLAIN_STEPS[1]]) == services_stamp([])
 
 
 @pytest.mark.django_db
@@ -243,11 +222,29 @@ def test_the_same_body_from_models_and_from_kept_steps(smallingerland, places, l
     )
     with translation.override(language):
         version = version_with_steps(pathway, 1)
-        from_models = render_body(version, version.pathway, version.ordered_steps)
+        from_models = render_to_string(
+            page_cache.BODY_TEMPLATE,
+            {"version": version, "pathway": version.pathway, "steps": version.ordered_steps},
+        )
         table = municipality_pathways("GM0090")
         choice = table.get("geldzorgen", "pregnancy")
         assert choice is not None
         kept = version_steps(choice.version_id, with_versions=table.version_ids)
-        from_values = render_body(choice, _PathwayHead(choice), as_step_views(kept))
+        from_values = _body(choice, kept)
     assert from_values == from_models
     assert from_models.count("Met &lt;toestemming&gt;.") == 2  # the shared service, twice
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_kept_service_parts_give_the_same_body(language):
+    """The pathway page renders the part of each service once and keeps it
+    (``views._service_parts``); the body is the same as the one rendered whole."""
+    from kansrijk.core import freshness
+    from kansrijk.pathways.views import _body as page_body
+
+    freshness.forget_all()
+    with translation.override(language):
+        first = page_body(_choice(), PLAIN_STEPS, "first")
+        kept = page_body(_choice(), PLAIN_STEPS, "second")  # another key: service parts kept
+        whole = _body(_choice(), PLAIN_STEPS)
+    assert first == kept == whole
