@@ -17,9 +17,10 @@ from kansrijk.directory.models import Service, ServiceArea
 from kansrijk.pathways.models import Pathway, PathwayScope, PathwayStep, StepKind
 from kansrijk.pathways.references import ServiceNotFound, find_service
 from kansrijk.pathways.selectors import risk_situations
-from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
+from kansrijk.places.exceptions import UnknownPostcode
+from kansrijk.places.forms import clean_postcode_value
 from kansrijk.places.models import Municipality
-from kansrijk.places.selectors import lookup_postcode, normalise_postcode
+from kansrijk.places.selectors import lookup_postcode
 
 #: Above this many choices a list of checkboxes becomes a multiple select.
 CHECKBOX_LIMIT = 40
@@ -52,13 +53,7 @@ class FindForm(forms.Form):
     )
 
     def clean_postcode(self) -> str:
-        value = self.cleaned_data.get("postcode", "").strip()
-        if not value:
-            return ""
-        try:
-            return normalise_postcode(value)
-        except InvalidPostcode as exc:
-            raise forms.ValidationError(str(exc), code=exc.code) from None
+        return clean_postcode_value(self.cleaned_data.get("postcode", ""), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -9,6 +9,17 @@ from kansrijk.places.exceptions import InvalidPostcode
 from kansrijk.places.selectors import normalise_postcode
 
 
+def clean_postcode_value(value: str, *, required: bool = True) -> str:
+    """The four digits of a postcode typed into a form field, or a form error (an empty value:
+    ``""`` unless ``required``). The one check of every form that asks a postcode."""
+    if not required and not (value or "").strip():
+        return ""
+    try:
+        return normalise_postcode(value)
+    except InvalidPostcode as exc:
+        raise forms.ValidationError(str(exc), code=exc.code) from None
+
+
 class PostcodeForm(forms.Form):
     """A postcode (``9203`` or ``9203 AB``); ``cleaned_data["postcode"]`` holds the four digits."""
 
@@ -23,7 +34,4 @@ class PostcodeForm(forms.Form):
     )
 
     def clean_postcode(self) -> str:
-        try:
-            return normalise_postcode(self.cleaned_data["postcode"])
-        except InvalidPostcode as exc:
-            raise forms.ValidationError(str(exc), code=exc.code) from None
+        return clean_postcode_value(self.cleaned_data["postcode"])

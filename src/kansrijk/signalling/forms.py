@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.phases import Phase
 from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
+from kansrijk.places.forms import clean_postcode_value
 from kansrijk.places.models import Municipality
-from kansrijk.places.selectors import normalise_postcode
 from kansrijk.signalling.grading import GradingRules
 from kansrijk.signalling.selectors import municipality_for
 
@@ -43,13 +43,7 @@ class PlaceForm(forms.Form):
         field.choices = [("", _("Choose a municipality")), *municipalities]
 
     def clean_postcode(self) -> str:
-        value = self.cleaned_data.get("postcode", "").strip()
-        if not value:
-            return ""
-        try:
-            return normalise_postcode(value)
-        except InvalidPostcode as exc:
-            raise forms.ValidationError(str(exc), code=exc.code) from None
+        return clean_postcode_value(self.cleaned_data.get("postcode", ""), required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
