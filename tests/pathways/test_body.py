@@ -236,9 +236,9 @@ def test_the_same_body_from_models_and_from_kept_steps(smallingerland, places, l
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
-def test_kept_service_parts_give_the_same_body(language):
-    """The pathway page renders the part of each service once and keeps it
-    (``views._service_parts``); the body is the same as the one rendered whole."""
+def test_kept_parts_give_the_same_body(language):
+    """The pathway page renders each step, service and footer once and keeps it
+    (``views._part``); a body put together from kept parts is the one rendered whole."""
     from kansrijk.core import freshness
     from kansrijk.pathways.views import _body as page_body
 

@@ -64,9 +64,11 @@ PAGE_KINDS = (*TABLE_KINDS, "parents")
 
 #: The template of the page's content (heading and body).
 CONTENT_TEMPLATE = "pathways/_pathway_content.html"
-#: The template of a version's body, and of the part of a service a step shows in it.
+#: The template of a version's body, and of its parts: a step, the service it names, the footer.
 BODY_TEMPLATE = "pathways/_pathway_body.html"
+STEP_TEMPLATE = "pathways/_pathway_step.html"
 SERVICE_TEMPLATE = "pathways/_step_service.html"
+FOOTER_TEMPLATE = "pathways/_pathway_footer.html"
 
 
 def page_key(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,8 +36,8 @@ __all__ = [
     "ServiceView",
     "StepView",
     "as_step_views",
-    "service_stamp",
     "services_stamp",
+    "stamp",
     "step_views",
     "version_steps",
 ]
@@ -119,8 +119,6 @@ class StepView:
     text: str
     tips: str
     service: ServiceView | None
-    #: The service as ``_step_service.html`` renders it, when kept (else the body renders it).
-    service_html: str = ""
 
     @property
     def is_urgent(self) -> bool:
@@ -300,11 +298,9 @@ def step_views(version_id: int) -> list[StepView]:
     )
 
 
-def as_step_views(
-    steps: Iterable[PlainStep], service_html: Mapping[str, str] | None = None
-) -> list[StepView]:
+def as_step_views(steps: Iterable[PlainStep]) -> list[StepView]:
     """Step views (what the templates read) of kept steps; a service in several steps is one
-    view. ``service_html``: the rendered service part by service id, where it is kept."""
+    view."""
     services: dict[str, ServiceView] = {}
     views = []
     for *values, plain in steps:
@@ -324,26 +320,20 @@ def as_step_views(
                     ),
                     **dict(zip(SERVICE_FIELDS, fields, strict=True)),
                 )
-        html = service_html.get(plain[0], "") if service_html and plain is not None else ""
-        views.append(
-            StepView(
-                **dict(zip(STEP_FIELDS, values, strict=True)), service=service, service_html=html
-            )
-        )
+        views.append(StepView(**dict(zip(STEP_FIELDS, values, strict=True)), service=service))
     return views
 
 
-def service_stamp(service: PlainService) -> str:
-    """A digest of what steps show of a service (16 hex digits), the same in every process."""
-    return hashlib.blake2b(repr(service).encode(), digest_size=8).hexdigest()
+def stamp(values: Any) -> str:
+    """A digest of plain values (16 hex digits), the same in every process: part of the keys
+    of what is rendered from them."""
+    return hashlib.blake2b(repr(values).encode(), digest_size=8).hexdigest()
 
 
 def services_stamp(steps: Iterable[PlainStep]) -> str:
-    """A digest of what ``steps`` show of the services they name (16 hex digits), the same in
-    every process: part of the keys of what is rendered from the steps, so that it changes
-    exactly when one of those services is shown differently."""
-    shown = repr([step[-1] for step in steps if step[-1] is not None])
-    return hashlib.blake2b(shown.encode(), digest_size=8).hexdigest()
+    """A digest of what ``steps`` show of the services they name: it changes exactly when one
+    of those services is shown differently."""
+    return stamp([step[-1] for step in steps if step[-1] is not None])
 
 
 # --- Steps and services, in memory (the pathway page) ------------------------------------------

@@ -14,6 +14,7 @@ history, comparing two versions, and the import template. Every write goes throu
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -72,12 +73,12 @@ from kansrijk.pathways.selectors import (
 )
 from kansrijk.pathways.steps import (
     PlainStep,
-    ServiceView,
+    StepView,
     as_step_views,
-    service_stamp,
     services_stamp,
     version_steps,
 )
+from kansrijk.pathways.steps import stamp as steps_stamp
 from kansrijk.pathways.template import TEMPLATE_FILENAME, build_template
 from kansrijk.places.models import Municipality
 from kansrijk.referrals.models import referral_scope
@@ -218,55 +219,101 @@ def _resolved_head(choice: PathwayChoice, table: MunicipalityPathways, phase: st
 def _body(choice: PathwayChoice, steps: tuple[PlainStep, ...], stamp: str) -> str:
     """Introduction, steps with their services, and footer of a published version
     (``_pathway_body.html``), cached per version and what its steps show of their services.
-    The part of a service (``_step_service.html``) is rendered once per service and kept in
-    this process: a service is named in the steps of many versions."""
+
+    Its parts are rendered from their templates once per what they show and kept in this
+    process (``_part``), so that a body built for the first time is mostly put together from
+    them: the steps of many versions are alike (coalitions start from the national template),
+    a service is named in the steps of many versions, and so are footers."""
     key = page_cache.body_key(choice.version_id, stamp)
     body = page_cache.get_body(key)
     if body is None:
+        footer = (
+            choice.number,
+            choice.published_at,
+            choice.last_reviewed_on,
+            choice.needs_review,
+            choice.is_demo,
+        )
         body = render_to_string(
             page_cache.BODY_TEMPLATE,
             {
                 "version": choice,
                 "pathway": choice,
-                "steps": as_step_views(steps, _service_parts(steps)),
+                "steps": _kept_steps(steps),
+                "footer_html": _part(
+                    page_cache.FOOTER_TEMPLATE,
+                    steps_stamp(footer),
+                    lambda: {"version": choice, "pathway": choice},
+                ),
             },
         )
         page_cache.put_body(key, body)
     return body
 
 
-#: The part of a service as a step shows it, rendered, per what the step shows of it, language
-#: and markup version (about 1 KB each; every service in the country fits).
-_service_html: Kept[tuple[str, str, str], str] = Kept(
-    "pathways.step-service-html", seconds=page_cache.BODY_TTL, size=50_000
+#: Parts of bodies rendered (a step, the service it names, a footer), per template, what they
+#: show, language and markup version (about 1 KB each).
+_parts: Kept[tuple[str, str, str, str], str] = Kept(
+    "pathways.body-parts", seconds=page_cache.BODY_TTL, size=100_000
 )
+#: Stands for the service in a kept step (a step is kept apart from the service it names).
+_SERVICE_SLOT = "kansrijk-step-service-placeholder-3f9c1a"
 
 
-def _service_parts(steps: tuple[PlainStep, ...]) -> dict[str, str]:
-    """The rendered part of each service the steps name, by service id."""
-    language = get_language()
-    markup = freshness.markup_version(page_cache.SERVICE_TEMPLATE)
-    parts: dict[str, str] = {}
-    views: dict[str, ServiceView] | None = None
-    for step in steps:
+def _part(template: str, stamp: str, context: Callable[[], dict[str, Any]]) -> str:
+    """``template`` rendered with ``context()``, kept per ``stamp`` (what it shows)."""
+    key = (template, stamp, get_language(), freshness.markup_version(template))
+    html = _parts.get(key)
+    if html is None:
+        html = _parts.put(key, render_to_string(template, context()))
+    return html
+
+
+def _service_context(view: Callable[[int], StepView], index: int) -> dict[str, Any]:
+    return {"service": view(index).service}
+
+
+def _step_context(view: Callable[[int], StepView], index: int) -> dict[str, Any]:
+    return {"step": view(index), "service_html": mark_safe(_SERVICE_SLOT)}  # noqa: S308 - a constant
+
+
+@dataclass(frozen=True)
+class _KeptStep:
+    """A step already rendered (``_pathway_step.html``), its service put in."""
+
+    html: str
+
+
+def _kept_steps(steps: tuple[PlainStep, ...]) -> list[_KeptStep]:
+    """Each step rendered with the service it names, from the kept parts (rendered when not
+    kept yet)."""
+    views: list[StepView] = []
+
+    def view(index: int) -> StepView:
+        if not views:
+            views.extend(as_step_views(steps))
+        return views[index]
+
+    kept = []
+    for index, step in enumerate(steps):
         plain = step[-1]
-        if plain is None or plain[0] in parts:
-            continue
-        key = (service_stamp(plain), language, markup)
-        html = _service_html.get(key)
-        if html is None:
-            if views is None:
-                views = {
-                    str(view.service.pk): view.service
-                    for view in as_step_views(steps)
-                    if view.service is not None
-                }
-            html = _service_html.put(
-                key,
-                render_to_string(page_cache.SERVICE_TEMPLATE, {"service": views[plain[0]]}),
+        service = (
+            _part(
+                page_cache.SERVICE_TEMPLATE,
+                steps_stamp(plain),
+                functools.partial(_service_context, view, index),
             )
-        parts[plain[0]] = mark_safe(html)  # noqa: S308 - our own rendered template
-    return parts
+            if plain is not None
+            else ""
+        )
+        html = _part(
+            page_cache.STEP_TEMPLATE,
+            steps_stamp(step[:-1]),
+            functools.partial(_step_context, view, index),
+        )
+        # Both our own rendered templates.
+        kept.append(_KeptStep(mark_safe(html.replace(_SERVICE_SLOT, service))))  # noqa: S308
+    return kept
 
 
 def _referable_steps(request: HttpRequest, version_id: int) -> list[PathwayStep]:
