@@ -135,7 +135,7 @@ def test_a_national_editor_changes_the_dutch_text(content: None) -> None:
     assert _events("parents.translation.update") == 1
     # Every cache of parent-page text (the pathway page's hand-over links) is stale at once.
     assert freshness.token(["parents"]) != before
-    assert "parents" in pathway_cache.CONTENT_KINDS
+    assert "parents" in pathway_cache.PAGE_KINDS
     # Saving the same text again changes nothing and logs nothing.
     again = editing.save_translation(user=editor, page=page, language="nl", data=_dutch_form(page))
     assert not again.changed

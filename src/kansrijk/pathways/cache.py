@@ -25,7 +25,7 @@ A published version never changes, so what the pathway page shows for a municipa
 and phase changes only when a pathway is published, re-scoped or reviewed, a name it shows
 (situation, coalition, municipality) changes, or one of the services its steps name changes.
 The keys of the content and the body therefore hold the version, the token of
-``TABLE_KINDS`` (the content only; every such write raises it, see ``kansrijk.core.freshness``)
+``PAGE_KINDS`` (the content only; every such write raises it, see ``kansrijk.core.freshness``)
 and a digest of what the steps show of their services (``steps.services_stamp``) — not the
 social map's token: an edit of one service elsewhere in the country leaves every other page's
 cached body and content in place, so a cache hit is the normal case. Every key holding markup
