@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from kansrijk.accounts.roles import Role
@@ -35,6 +36,25 @@ def test_unknown_page_is_a_dutch_404(client):
     response = client.get("/bestaat-niet/")
     assert response.status_code == 404
     assert "Pagina niet gevonden" in response.content.decode()
+
+
+def test_a_crash_is_the_applications_own_500_page_which_promises_nothing(settings):
+    """With DEBUG off (production and the demo server) a crash shows the application's page,
+    never Django's debug page. It must not say that nothing was saved: a service may have
+    committed before the crash, and a user who believes nothing was saved sends it again."""
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    with mock.patch("kansrijk.core.views.start_sections_for", side_effect=RuntimeError("boom")):
+        response = client.get("/")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+    body = response.content.decode()
+    assert "<title>Er ging iets mis · Kansrijk</title>" in body
+    assert "boom" not in body
+    assert "Traceback" not in body
+    assert "niets opgeslagen" not in body
+    assert "Nothing of your last action" not in body
+    assert "Kijk na of uw laatste handeling is opgeslagen" in body
 
 
 def test_security_headers_and_request_id(client):
