@@ -296,7 +296,8 @@ class Invitation(models.Model):
     def display_name(self) -> str:
         if self.user_id is not None and self.user is not None:
             return self.user.get_full_name() or self.user.username
-        return self.name
+        # Erased after the round (kansrijk.assessments.retention).
+        return self.name or str(_("invitee without an account (name erased)"))
 
     @property
     def is_link(self) -> bool:

@@ -284,6 +284,9 @@ REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", 365)  # after closi
 # ASSESSMENT_RESULTS_WHILE_OPEN off, results only once a round has closed.
 ASSESSMENT_MIN_RESPONDENTS = env_int("ASSESSMENT_MIN_RESPONDENTS", 3)
 ASSESSMENT_RESULTS_WHILE_OPEN = env_bool("ASSESSMENT_RESULTS_WHILE_OPEN", True)
+# The names and e-mail addresses of people invited by a personal link are erased this many days
+# after their round closed (kansrijk purge-invitees; kansrijk.assessments.retention).
+ASSESSMENT_INVITEE_RETENTION_DAYS = env_int("ASSESSMENT_INVITEE_RETENTION_DAYS", 30)
 # The broad conversation's answers are kept in the visitor's browser this long (signalling.answers).
 SIGNALLING_ANSWERS_MINUTES = env_int("SIGNALLING_ANSWERS_MINUTES", 30)
 # The public self-referral form (kansrijk.parents.protection): django-ratelimit rates per
