@@ -98,7 +98,10 @@ def test_midwife_in_drachten_finds_debt_counselling_and_the_prenatal_home_visit(
     phb.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Prenataal huisbezoek JGZ")
     expect(page.get_by_role("heading", name="Verwijzen", exact=True)).to_be_visible()
-    expect(page.get_by_role("heading", name="Beveiligde mail")).to_be_visible()
+    # How to refer: the one list of referral methods (directory/_how_to_refer.html).
+    expect(
+        page.locator(".kr-referral-methods").get_by_text("Beveiligde mail", exact=True)
+    ).to_be_visible()
     expect(page.get_by_text("Laatst gecontroleerd")).to_be_visible()
     expect(page.get_by_role("link", name="Bewerken")).to_have_count(0)
     assert_accessible(axe, page)
