@@ -38,6 +38,8 @@ class UserFactory(factory.django.DjangoModelFactory):
             for role in extracted:
                 RoleAssignment.objects.create(user=self, role=role, organisation=self.organisation)
         if create:
+            # The password set above is the account's first, not a change to log.
+            self._password = None
             self.save()
 
 

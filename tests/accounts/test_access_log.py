@@ -115,6 +115,40 @@ def test_making_an_account_operator_or_blocking_it_is_logged():
     ]
 
 
+def test_a_new_password_and_a_removed_authenticator_are_logged_with_the_actor():
+    """Together they let an administrator sign in as a colleague (set the password, remove
+    the authenticator, set up a new one at the colleague's next log-in): both are logged."""
+    organisation = OrganisationFactory(name="JGZ Noord")
+    admin = UserFactory(username="beheer.noord", organisation=organisation)
+    RoleAssignment.objects.create(user=admin, role=Role.ADMINISTRATOR)
+    colleague = UserFactory(username="m.bakker", organisation=organisation, roles=[])
+    device = TOTPDeviceFactory(user=colleague)
+    TOTPDeviceFactory(user=colleague, confirmed=False)  # an unfinished set-up: nobody's key
+    before = AccessEvent.objects.count()
+
+    with refusals_kept(_as_request_of(admin)):
+        colleague.set_password("een-nieuw-wachtwoord-2026")
+        colleague.save()
+        colleague.totpdevice_set.all().delete()
+    # A hash upgrade at log-in and other saves are no new password.
+    colleague.save()
+    colleague.save(update_fields=["last_login"])
+
+    events = list(AccessEvent.objects.order_by("id")[before:])
+    assert [(e.event_type, e.action, e.details) for e in events] == [
+        ("accounts.password.set", "update", "user=m.bakker"),
+        ("accounts.second_factor.remove", "delete", f"user=m.bakker device={device.pk}"),
+    ]
+    for event in events:
+        assert (event.user, event.role, event.purpose) == (
+            admin,
+            "administrator",
+            "accounts.administration",
+        )
+        assert (event.object_type, event.object_id) == ("accounts.user", str(colleague.pk))
+        assert event.organisation_id == organisation.pk
+
+
 def test_a_failed_log_in_is_logged_for_the_account_it_named(client):
     user = UserFactory(username="j.jansen", roles=[Role.ANALYST])
     client.post(LOGIN, {"username": "j.jansen", "password": "fout"}, REMOTE_ADDR="198.51.100.4")

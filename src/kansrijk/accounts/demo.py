@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -197,10 +198,11 @@ def _user(
             # operator of an installation, never demo accounts.
             "is_staff": False,
             "is_superuser": False,
+            # The published password, as a hash (``set_password`` on the saved account would
+            # log a new password in the access log on every run).
+            "password": make_password(DEMO_PASSWORD),
         },
     )
-    user.set_password(DEMO_PASSWORD)
-    user.save()
     assignment, _ = RoleAssignment.objects.get_or_create(
         user=user, role=role, organisation=organisation
     )

@@ -1,6 +1,7 @@
 """What happens to accounts, written to the access log wherever it happens: a role granted,
 changed or revoked (in the admin, a shell, a loader — model signals, so no path can forget),
-an account made operator or blocked, a failed log-in and a lock-out.
+an account made operator or blocked, a new password, a removed authenticator, a failed log-in
+and a lock-out.
 
 The actor is the user of the request being served (``audit.services.current_request``; none
 for a command). A role event is recorded for the organisation the role is held at, so that
@@ -17,6 +18,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kansrijk.accounts.models import RoleAssignment, User
 from kansrijk.accounts.roles import administrative_role
@@ -128,12 +130,34 @@ def _log_scope_change(
 _WATCHED = {"is_superuser": "accounts.operator", "is_active": "accounts.active"}
 
 
+def _record_account_event(user: Any, *, event_type: str, action: str, details: str) -> None:
+    record_event(
+        event_type=event_type,
+        action=action,
+        object_type="accounts.user",
+        object_id=user.pk,
+        organisation_id=user.organisation_id,
+        role=_actor_role(),
+        purpose=ADMINISTRATION,
+        details=details,
+    )
+
+
 @receiver(pre_save, sender=get_user_model())
 def _log_account_powers(
     sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any
 ) -> None:
     if instance.pk is None:
         return
+    # A new password (``set_password`` keeps the raw one until the save; a hash upgrade at
+    # log-in clears it first): with a removed authenticator it lets whoever set it sign in.
+    if getattr(instance, "_password", None) is not None:
+        _record_account_event(
+            instance,
+            event_type="accounts.password.set",
+            action=Action.UPDATE,
+            details=f"user={instance.username}",
+        )
     watched = [f for f in _WATCHED if update_fields is None or f in update_fields]
     if not watched:
         return  # e.g. the last-log-in time: nothing that changes what the account may do
@@ -144,16 +168,29 @@ def _log_account_powers(
         if before[field] == getattr(instance, field):
             continue
         granted = bool(getattr(instance, field))
-        record_event(
+        _record_account_event(
+            instance,
             event_type=f"{_WATCHED[field]}.{'grant' if granted else 'revoke'}",
             action=Action.UPDATE,
-            object_type="accounts.user",
-            object_id=instance.pk,
-            organisation_id=instance.organisation_id,
-            role=_actor_role(),
-            purpose=ADMINISTRATION,
             details=f"user={instance.username} {field}={granted}",
         )
+
+
+@receiver(post_delete, sender=TOTPDevice)
+def _log_removed_authenticator(sender: Any, instance: TOTPDevice, **kwargs: Any) -> None:
+    """A confirmed authenticator removed (the admin, a shell, or a new one set up in its
+    place); an unfinished set-up was nobody's second factor."""
+    if not instance.confirmed:
+        return
+    user = User.objects.filter(pk=instance.user_id).only("username", "organisation_id").first()
+    if user is None:
+        return  # the account itself is being deleted
+    _record_account_event(
+        user,
+        event_type="accounts.second_factor.remove",
+        action=Action.DELETE,
+        details=f"user={user.username} device={instance.pk}",
+    )
 
 
 # --- Log-ins ------------------------------------------------------------------------------------
