@@ -18,7 +18,8 @@ pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
 
 #: For every visible cell of a stacked table: its label as shown (the ::before content), and
-#: whether its box overlaps the next cell's box or sticks out of the page.
+#: whether its box overlaps the next cell's box or sticks out of the page, and whether the cell
+#: leaves room for its label (a table's first-cell padding can push the value over it).
 _CELLS = """(selector) => {
   const cells = [...document.querySelectorAll(selector + ' tbody tr[role=row] > [data-label]')];
   return cells.map((cell, i) => {
@@ -28,6 +29,8 @@ _CELLS = """(selector) => {
     return {
       label: getComputedStyle(cell, '::before').content,
       expected: cell.dataset.label,
+      roomy: parseFloat(getComputedStyle(cell).paddingInlineStart)
+        >= parseFloat(getComputedStyle(cell, '::before').width),
       overlaps: next !== null && next.top < box.bottom - 0.5,
       clipped: cell.scrollHeight > cell.clientHeight + 1 || cell.scrollWidth > cell.clientWidth + 1,
       outside: box.right > window.innerWidth + 1,
@@ -54,6 +57,7 @@ def _assert_cards(page: Any, axe: Any, selector: str, name: str) -> None:
         assert not cell["overlaps"], cell
         assert not cell["clipped"], cell
         assert not cell["outside"], cell
+        assert cell["roomy"], cell
     # The header row is there for screen readers, not on screen; the roles keep it a table.
     header = page.locator(f"{selector} thead")
     assert header.evaluate("e => e.getBoundingClientRect().width") <= 1
@@ -123,3 +127,11 @@ def test_the_signalling_result_fits_a_phone(page, axe, demo):
     expect(table.get_by_role("columnheader", name="Levensgebied")).to_be_visible()
     assert_accessible(axe, page)
     screenshot(page, "phone-table-signalling-phone")
+
+
+def test_the_pathway_editors_version_history_reads_as_cards_on_a_phone(page, axe, demo):
+    log_in(page, "redacteur.smallingerland", DEMO_PASSWORD, second_factor=False)
+    page.goto("/zorgpaden/beheer/")
+    page.locator("main a[href^='/zorgpaden/beheer/']").filter(has_text="Geldzorgen").first.click()
+    expect(page.get_by_role("heading", name="Versiegeschiedenis")).to_be_visible()
+    _assert_cards(page, axe, "table.kr-pathway-versions", "pathway-versions")
