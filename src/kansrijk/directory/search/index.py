@@ -23,10 +23,10 @@ operations over at most ~50,000 services (well under a millisecond) and no query
   matches where both operands match, and a word that PostgreSQL's Dutch configuration drops (a
   stop word of its own list) drops out of the conjunction — unless every word does, when the
   query matches nothing.
-- **Relevance.** Where a word is found in each service (its name, a category …: ``text.Source``)
-  is asked of the database once per word per index too, from ``search_sources`` with the
-  test the SQL ordering uses, and kept for the few services where it is more than the
-  description.
+- **Relevance.** Each service's ``search_sources`` is read with the index; where a word is
+  found in the services it matches (their name, a category …: ``text.Source``) is worked out
+  once per word per index with the test the SQL ordering uses (``text.finder``), and kept for
+  the services where it is more than the description.
 - **Freshness.** The index is kept in a ``core.freshness.Kept`` tied to the social map's version
   token, which every write raises: a change shows in every process within
   ``freshness.TOKEN_SECONDS``, in the process that wrote it at once. What changes without a
@@ -66,7 +66,13 @@ from kansrijk.directory.models import (
     TaxonomyTerm,
 )
 from kansrijk.directory.search.filters import Filters
-from kansrijk.directory.search.text import WEIGHTS, Match, Source, filter_text, stem, where_found
+from kansrijk.directory.search.text import (
+    WEIGHTS,
+    Match,
+    Source,
+    filter_text,
+    finder,
+)
 from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID, category_and_descendants
 from kansrijk.places.selectors import EARTH_RADIUS_KM, bounding_box
 
@@ -112,7 +118,7 @@ class SearchIndex:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT id, name, last_modified, status, phase_preconception, phase_pregnancy,"  # noqa: S608
-                f" phase_postnatal, is_free FROM {quote(Service._meta.db_table)}"
+                f" phase_postnatal, is_free, search_sources FROM {quote(Service._meta.db_table)}"
                 " ORDER BY name, id"
             )
             rows = cursor.fetchall()
@@ -121,6 +127,8 @@ class SearchIndex:
         self.ids: list[uuid.UUID] = [_key(row[0]) for row in rows]
         self.names: list[str] = [row[1] for row in rows]
         self.versions = [as_datetime(row[2]) for row in rows]
+        #: Each service's ``search_sources`` (where a word is found: ``sources_of``).
+        self.sources: list[str] = [row[8] or "" for row in rows]
         self.position = {service_id: i for i, service_id in enumerate(self.ids)}
         self.visible = np.array([row[3] != ServiceStatus.DEFUNCT for row in rows], dtype=bool)
         self.phases = {
@@ -250,29 +258,22 @@ class SearchIndex:
 
     def sources_of(self, word: str, positions: np.ndarray) -> np.ndarray:
         """Where ``word`` is found in each of these services (``text.Source`` codes, from their
-        ``search_sources``): asked of the database once per word per index (the few services
-        whose name, categories, organisation or places it begins), then looked up."""
+        ``search_sources``, read with the index): worked out once per word per index for the
+        services the word matches (``word_mask``; all, for a word the database drops), then
+        looked up."""
         with self._lock:
             kept = self._sources.get(word)
             if kept is not None:
                 self._sources.move_to_end(word)
         if kept is None:
-            found = sorted(
-                (self.position[service_id], int(where_found(sources, word)))
-                for service_id, sources in (
-                    (_key(service_id), sources)
-                    for service_id, sources in Service.objects.filter(
-                        search_sources__contains=f":{stem(word)}"
-                    )
-                    .order_by()
-                    .values_list("id", "search_sources")
-                )
-                if service_id in self.position
+            mask = self.word_mask(word)
+            among = np.flatnonzero(mask) if mask is not None else np.arange(self.size)
+            find, sources = finder(word), self.sources
+            codes = np.fromiter(
+                (find(sources[i]) for i in among.tolist()), dtype=np.int8, count=among.size
             )
-            kept = (
-                np.array([item[0] for item in found], dtype=np.int64),
-                np.array([item[1] for item in found], dtype=np.int8),
-            )
+            telling = codes > 0
+            kept = (among[telling].astype(np.int64), codes[telling])
             with self._lock:
                 self._sources[word] = kept
                 while len(self._sources) > MAX_WORDS:

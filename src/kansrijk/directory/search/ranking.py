@@ -188,19 +188,20 @@ def describe_matches(found: tuple[Match, ...]) -> str:
     """``Found: "schulden" in the name, "roken" in the description.`` in the active language."""
     if not found:
         return ""
-    places = _source_texts()
-    return _("Found: %(matches)s.") % {
-        "matches": ", ".join(places[match.source] % {"word": match.word} for match in found)
+    texts = _source_texts()
+    return texts[None] % {
+        "matches": ", ".join(texts[match.source] % {"word": match.word} for match in found)
     }
 
 
-def _source_texts() -> dict[Source, str]:
+def _source_texts() -> dict[Source | None, str]:
     language = get_language()
     texts = _kept_source_texts.get(language)
     if texts is None:
         texts = _kept_source_texts.put(
             language,
             {
+                None: _("Found: %(matches)s."),
                 Source.NAME: _("“%(word)s” in the name"),
                 Source.CATEGORY: _("“%(word)s” in a category"),
                 Source.ORGANISATION: _("“%(word)s” in the organisation's name"),
@@ -211,7 +212,7 @@ def _source_texts() -> dict[Source, str]:
     return texts
 
 
-_kept_source_texts: Kept[str | None, dict[Source, str]] = Kept(
+_kept_source_texts: Kept[str | None, dict[Source | None, str]] = Kept(
     "directory.search-match-texts", seconds=float("inf"), size=20
 )
 

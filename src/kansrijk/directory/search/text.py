@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -252,11 +252,24 @@ def build_search_sources(parts: dict[Source, Sequence[str | None]]) -> str:
 def where_found(sources: str, term: str) -> Source:
     """Where ``term`` (a query term) is found in a service with these ``search_sources``: the
     most telling source whose stems it begins (``Source.DESCRIPTION`` when none)."""
+    return finder(term)(sources)
+
+
+def finder(term: str) -> Callable[[str], Source]:
+    """``where_found`` for one term, for many services: the patterns made once."""
     stemmed = stem(term)
-    for source in (Source.NAME, Source.CATEGORY, Source.ORGANISATION, Source.PLACE):
-        if f" {_TAG[source]}:{stemmed}" in sources:
-            return source
-    return Source.DESCRIPTION
+    needles = [
+        (f" {_TAG[source]}:{stemmed}", source)
+        for source in (Source.NAME, Source.CATEGORY, Source.ORGANISATION, Source.PLACE)
+    ]
+
+    def find(sources: str) -> Source:
+        for needle, source in needles:
+            if needle in sources:
+                return source
+        return Source.DESCRIPTION
+
+    return find
 
 
 def matches(sources: str, terms: Sequence[str]) -> tuple[Match, ...]:
