@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import astuple
 from typing import Any
 from urllib.parse import urlencode
 
@@ -144,7 +143,8 @@ def _quick_search(request: HttpRequest) -> HttpResponse | None:
     if not QUICK_SEARCH or request.user.is_authenticated or len(messages.get_messages(request)):
         return None
     params = SearchParams.from_query(request.GET)
-    if params.municipality or any("\x00" in value for value in astuple(params)):
+    typed = (params.q, params.category, params.postcode, params.phase, params.language, params.free)
+    if params.municipality or "\x00" in "".join(typed):
         return None  # a municipality given by name to normalise, or an error message to show
     parsed = parse(params)
     if parsed.errors:

@@ -188,10 +188,16 @@ def describe_matches(found: tuple[Match, ...]) -> str:
     """``Found: "schulden" in the name, "roken" in the description.`` in the active language."""
     if not found:
         return ""
-    texts = _source_texts()
-    return texts[None] % {
-        "matches": ", ".join(texts[match.source] % {"word": match.word} for match in found)
-    }
+    key = (get_language(), found)
+    sentence = _kept_sentences.get(key)
+    if sentence is None:
+        texts = _source_texts()
+        sentence = _kept_sentences.put(
+            key,
+            texts[None]
+            % {"matches": ", ".join(texts[match.source] % {"word": match.word} for match in found)},
+        )
+    return sentence
 
 
 def _source_texts() -> dict[Source | None, str]:
@@ -214,6 +220,10 @@ def _source_texts() -> dict[Source | None, str]:
 
 _kept_source_texts: Kept[str | None, dict[Source | None, str]] = Kept(
     "directory.search-match-texts", seconds=float("inf"), size=20
+)
+#: The sentence for each language and set of matches (a page repeats a few of them).
+_kept_sentences: Kept[tuple[str | None, tuple[Match, ...]], str] = Kept(
+    "directory.search-match-sentences", seconds=float("inf"), size=5_000
 )
 
 
