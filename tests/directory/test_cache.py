@@ -14,6 +14,7 @@ from pytest_django import DjangoAssertNumQueries
 from kansrijk.core import freshness
 from kansrijk.directory.models import Service, ServiceStatus
 from kansrijk.directory.search import index as search_index
+from kansrijk.directory.search.index import ServiceVersion
 from tests.directory.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,8 @@ def test_warm_search_cache_refresh_renders_every_card_again(services: list[Servi
     again = StringIO()
     call_command("warm_search_cache", "--language", "nl", stdout=again)
     assert "0 result cards rendered, 5 already cached (nl;" in again.getvalue()
-    keys = card_cache.card_keys([(services[0].id, services[0].last_modified)], "nl")
+    version = ServiceVersion(services[0].id, services[0].last_modified)
+    keys = card_cache.card_keys([version], "nl")
     assert "Zorg Drachten BV" not in card_cache.get_cards(keys)[services[0].id]
     refreshed = StringIO()
     call_command("warm_search_cache", "--language", "nl", "--refresh", stdout=refreshed)

@@ -50,6 +50,7 @@ from kansrijk.core.freshness import Kept, markup_version, memo
 from kansrijk.directory.models import Phone, Service
 from kansrijk.directory.page_selectors import language_labels
 from kansrijk.directory.search import index as search_index
+from kansrijk.directory.search.index import ServiceVersion
 from kansrijk.directory.selectors import with_listing_data
 
 #: Seconds a rendered card stays in the cache at most.
@@ -71,11 +72,9 @@ def _markup() -> str:
     return f"{markup_version(CARD_TEMPLATE)}.{CARD_CONTEXT}"
 
 
-def card_keys(
-    rows: Iterable[tuple[object, datetime.datetime | None]], language: str
-) -> dict[object, str]:
+def card_keys(rows: Iterable[ServiceVersion], language: str) -> dict[object, str]:
     """The cache key of each service's card body in this language, by service id, from
-    ``(service id, last_modified)`` pairs."""
+    its ``ServiceVersion``."""
     markup = _markup()
     return {service_id: _key(service_id, version, language, markup) for service_id, version in rows}
 
@@ -136,10 +135,8 @@ def _keep(cards: Mapping[str, str]) -> None:
     _local.put_many({key: mark_safe(html) for key, html in cards.items()})  # noqa: S308
 
 
-def load_cards(
-    versions: Iterable[tuple[object, datetime.datetime | None]], language: str, generation: object
-) -> int:
-    """Take the cards of these ``(service id, last_modified)`` in this language from the shared
+def load_cards(versions: Iterable[ServiceVersion], language: str, generation: object) -> int:
+    """Take the cards of these services' versions in this language from the shared
     cache into this worker's copies, once per ``generation`` (the search index they come from):
     those it does not keep, or has kept for over half ``LOCAL_SECONDS`` (so that kept cards do
     not all run out between two loads). One round trip per ``LOAD_BATCH`` cards; what the
@@ -175,7 +172,10 @@ def warm_cards(
     from django.utils import translation
 
     rendered = 0
-    versions = list(Service.objects.visible().order_by("id").values_list("id", "last_modified"))
+    versions = [
+        ServiceVersion(*row)
+        for row in Service.objects.visible().order_by("id").values_list("id", "last_modified")
+    ]
     for language in languages:
         with translation.override(language):
             for start in range(0, len(versions), batch_size):
@@ -208,7 +208,7 @@ def attach_cards(rows: list[Any], language: str) -> None:
     if getattr(settings, "KANSRIJK_SEARCH_INDEX", True):
         index = search_index.current_index()
         load_cards(index.visible_versions(), language, index.generation)
-    keys = card_keys(((row.service_id, row.version) for row in rows), language)
+    keys = card_keys((ServiceVersion(row.service_id, row.version) for row in rows), language)
     cards = get_cards(keys)
     missing = [service_id for service_id in keys if service_id not in cards]
     if missing:

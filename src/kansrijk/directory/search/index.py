@@ -96,6 +96,14 @@ def _key(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
+class ServiceVersion(NamedTuple):
+    """A service and the version of it a search shows (its ``last_modified``): what its cached
+    result card is kept under (``cards.card_keys``)."""
+
+    service_id: uuid.UUID
+    version: datetime.datetime | None
+
+
 class Hit(NamedTuple):
     """One service a search found, as the index ranks it."""
 
@@ -214,11 +222,11 @@ class SearchIndex:
                 grouped.setdefault(key(group), []).append(i)
         return {key: np.unique(np.array(items, dtype=np.int32)) for key, items in grouped.items()}
 
-    def visible_versions(self) -> Iterator[tuple[uuid.UUID, datetime.datetime | None]]:
-        """``(id, last_modified)`` of every service a search can show (not defunct)."""
-        versions = self.versions
+    def visible_versions(self) -> Iterator[ServiceVersion]:
+        """Every service a search can show (not defunct), with its version."""
+        ids, versions = self.ids, self.versions
         for i in np.flatnonzero(self.visible).tolist():
-            yield self.ids[i], versions[i]
+            yield ServiceVersion(ids[i], versions[i])
 
     # --- Filters ---------------------------------------------------------------------------
 
