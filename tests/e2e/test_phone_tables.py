@@ -136,5 +136,13 @@ def test_the_pathway_editors_pages_fit_a_phone(page, axe, demo):
     # The list of pathways scrolls in its box (.kr-table-scroll, app.css): the page keeps its width.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.locator("main a[href^='/zorgpaden/beheer/']").filter(has_text="Geldzorgen").first.click()
+    # A second version, so that the history has two cards and the form to compare them shows.
+    editor_page = page.url
+    page.get_by_role("button", name="Wijzigen (nieuw concept)").click()
+    page.get_by_label("Wat is er veranderd").fill("Nieuw telefoonnummer schuldhulp.")
+    page.get_by_role("button", name="Opslaan en publiceren").click()
+    page.goto(editor_page)
     expect(page.get_by_role("heading", name="Versiegeschiedenis")).to_be_visible()
+    expect(page.get_by_role("button", name="Vergelijk")).to_be_visible()
+    assert page.locator("table.kr-pathway-versions tbody tr").count() == 2
     _assert_cards(page, axe, "table.kr-pathway-versions", "pathway-versions")
