@@ -22,12 +22,23 @@ const files = [
   ["vega-embed/build/vega-embed.min.js", "vega-embed.min.js"],
   ["redoc/bundles/redoc.standalone.js", "redoc.standalone.js"],
 ];
+// Nothing is loaded from another site: Redoc's sidebar asks for its makers' logo on their CDN
+// (an <img> that hides itself when it fails to load); an empty source fails at once, without a
+// request.
+const PATCHES = {
+  "redoc.standalone.js": [['src:"https://cdn.redoc.ly/redoc/logo-mini.svg"', 'src:""']],
+};
 const notes = [];
 for (const [source, target] of files) {
   const pkgName = source.split("/").slice(0, source.startsWith("@") ? 2 : 1).join("/");
   const pkg = JSON.parse(readFileSync(join(root, "node_modules", pkgName, "package.json"), "utf8"));
   const text = readFileSync(join(root, "node_modules", source), "utf8");
-  writeFileSync(join(out, target), text.replace(/^\/\/# sourceMappingURL=.*$/gm, ""));
+  let built = text.replace(/^\/\/# sourceMappingURL=.*$/gm, "");
+  for (const [from, to] of PATCHES[target] ?? []) {
+    if (!built.includes(from)) throw new Error(`${target}: ${from} not found; check the patch`);
+    built = built.split(from).join(to);
+  }
+  writeFileSync(join(out, target), built);
   notes.push(`- ${target}: ${pkg.name} ${pkg.version} (${pkg.license})`);
 }
 writeFileSync(
