@@ -304,7 +304,10 @@ def test_htmx_request_gets_the_results_and_out_of_band_updates(client: Client, d
     assert "<form" not in html
     # The name says "schulden" (Schuldhulpverlening), before the description (the Kredietbank).
     assert _results(response) == ["Schuldhulpverlening Smallingerland", "Kredietbank Rotterdam"]
-    assert '<p id="directory-status" hx-swap-oob="innerHTML">2 diensten gevonden.</p>' in html
+    assert (
+        '<p id="directory-status" hx-swap-oob="innerHTML">2 diensten gevonden, best passend bij uw woorden eerst.</p>'
+        in html
+    )
     assert 'id="id_postcode_error" hx-swap-oob="true"></div>' in html
     assert "HX-Request" in response["Vary"]
 

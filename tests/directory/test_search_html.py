@@ -180,3 +180,20 @@ def test_the_query_without_its_page_is_what_querydict_gives(rf: Any, query: str)
     for key in [key for key, value in expected.items() if value == ""]:
         expected.pop(key)
     assert _query_without_page(request) == expected.urlencode()
+
+
+def test_the_status_line_says_how_results_are_ordered(client: Client, many: None) -> None:
+    """With words, results are ordered by how well they match first (issue 12, point 7): the
+    status line says so, the quick way and the template way alike; without words, nearest
+    first."""
+    for params, expected in [
+        ({"q": "schulden", "postcode": "9203"}, "best passend bij uw woorden eerst, daarna"),
+        ({"postcode": "9203"}, "dichtstbij 9203"),
+        ({"q": "schulden"}, "best passend bij uw woorden eerst."),
+    ]:
+        quick, slow = _both(client, params)
+        _same(quick, slow, params)
+        status = quick.split('id="directory-status"')[1].split("</p>")[0]
+        assert expected in status, (params, status)
+    quick, _slow = _both(client, {"postcode": "9203"})
+    assert "best passend" not in quick

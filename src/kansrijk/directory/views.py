@@ -117,6 +117,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "area": area,
+        "by_words": bool(form.parsed and form.parsed.filters.text),
         "query_string": _query_without_page(request),
         "can_maintain": page_selectors.is_editor(request.user),
     }
@@ -170,7 +171,9 @@ def _quick_search(request: HttpRequest) -> HttpResponse | None:
             search_html.Q_PLACEHOLDER: escape(params.q),
             search_html.POSTCODE_PLACEHOLDER: escape(params.postcode),
             search_html.PATH_PLACEHOLDER: language_next(request),
-            search_html.STATUS_PLACEHOLDER: search_html.status_html(page, parsed.area),
+            search_html.STATUS_PLACEHOLDER: search_html.status_html(
+                page, parsed.area, by_words=bool(parsed.filters.text)
+            ),
             search_html.RESULTS_PLACEHOLDER: search_html.results_html(
                 page, parsed.area, _query_without_page(request)
             ),

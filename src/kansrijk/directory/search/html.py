@@ -135,6 +135,10 @@ def _texts() -> dict[str, str]:
             key,
             {
                 "nearest": gettext("nearest to %(code)s %(place)s first"),
+                "words_nearest": gettext(
+                    "best match for your words first, then nearest to %(code)s %(place)s"
+                ),
+                "words": gettext("best match for your words first"),
                 "in": gettext("in %(municipality)s"),
                 "page": gettext("Page %(number)s of %(total)s"),
                 "note": gettext(
@@ -165,8 +169,9 @@ def _number(value: int) -> str:
     return escape(str(value))
 
 
-def status_html(page: Any, area: Any) -> str:
-    """``directory/_status.html`` for a valid search (``page`` ``None``: nothing searched)."""
+def status_html(page: Any, area: Any, by_words: bool = False) -> str:
+    """``directory/_status.html`` for a valid search (``page`` ``None``: nothing searched;
+    ``by_words``: the search has words, so the results are ordered by how well they match)."""
     if page is None:
         return ""
     count = page.paginator.count
@@ -179,12 +184,16 @@ def status_html(page: Any, area: Any) -> str:
     if area:
         if area.has_coordinates:
             place = area.place_name or area.municipality.name
-            text += ", " + texts["nearest"] % {
+            text += ", " + texts["words_nearest" if by_words else "nearest"] % {
                 "code": escape(area.code),
                 "place": escape(place),
             }
         else:
             text += ", " + texts["in"] % {"municipality": escape(area.municipality.name)}
+            if by_words:
+                text += ", " + texts["words"]
+    elif by_words:
+        text += ", " + texts["words"]
     pages = page.paginator.num_pages
     if pages > 1:
         text += ". " + texts["page"] % {
