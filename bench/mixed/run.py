@@ -81,8 +81,8 @@ TARGET_P95_MS = 100.0
 TARGET_RSS_GROWTH = 0.10  # "flat": at most 10 % more at the end than after the warm-up
 
 #: Actions per 100 requests at a write share of 5 %. The reads are one request each; a new
-#: referral is three writes (create, consent, send), an accept one, a service edit one read (the
-#: form) and one write (the save): 0.8 x 3 + 0.8 + 1.8 = 5.0 writes per ~102 requests.
+#: referral is three writes (create, consent, send), an accept one read (its version) and one
+#: write, a service edit one read (the form) and one write (the save): 0.8 x 3 + 0.8 + 1.8 = 5.0 writes per ~102 requests.
 READS = {"search": 35.0, "pathway": 25.0, "assessment": 10.0, "inbox": 10.0, "referral": 15.0}
 WRITES = {"new_referral": 0.8, "accept": 0.8, "service_edit": 1.8}
 EXPECTED = {
@@ -95,6 +95,7 @@ EXPECTED = {
     "referral_create": 201,
     "referral_consent": 201,
     "referral_send": 200,
+    "referral_etag": 200,
     "referral_accept": 200,
     "service_edit_form": 200,
     "service_edit_save": 302,
@@ -373,8 +374,20 @@ class Client:
             self.new_referral()
             return
         referral_id = self.pending.popleft()
+        # As a client does: read the referral's current version first (the intake handler's
+        # first reading of a referral marks it received, which raises its version; a version
+        # guessed from the sender's last write is answered 412, rightly).
+        status, headers, _ = self.request(
+            "referral_etag",
+            "GET",
+            f"{REFERRALS_API}/{referral_id}",
+            user="intake",
+            headers={"Accept": "application/json"},
+        )
+        if status != EXPECTED["referral_etag"] or "etag" not in headers:
+            return
         path = f"{REFERRALS_API}/{referral_id}/transitions"
-        self._api("referral_accept", "intake", path, {"to": "accepted"}, '"2"')
+        self._api("referral_accept", "intake", path, {"to": "accepted"}, headers["etag"])
 
     def service_edit(self) -> None:
         service_id = self.rng.choice(self.plan.service_ids)
