@@ -258,8 +258,10 @@ def _row_format(side: str) -> str:
 @register.simple_tag
 def referral_rows(rows: Any, side: str) -> SafeString:
     """The rows of the inbox or the sent list (``side``), written out in Python: a page of
-    rows through the template engine cost more than the rest of the request together. The
-    cells are those of ``referrals/includes/list_table.html``; every value is escaped."""
+    rows through the template engine cost more than the rest of the request together. Byte for
+    byte the reference template ``referrals/includes/_list_rows.html``
+    (``tests/referrals/test_list_rows.py``; docs/adr/0004-referral-list-rows-in-python.md);
+    every value is escaped."""
     prenatal = gettext("Prenatal home visit")
     herself = gettext("Self-referral (the client herself)")
     return format_html_join(
