@@ -17,6 +17,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.snapshot import restored
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -66,6 +68,18 @@ def reference_data(transactional_db: None) -> None:
 
     if not Municipality.objects.exists():
         load_reference_data()
+
+
+@pytest.fixture
+def demo(reference_data: None) -> None:
+    """Everything ``kansrijk demo`` loads (``run_demo_loaders``), committed for the live server.
+    The first test of a worker loads it; later ones get the same rows back from a copy
+    (``tests/snapshot.py``)."""
+    from kansrijk.core import freshness
+    from kansrijk.core.demo import run_demo_loaders
+
+    restored("demo", run_demo_loaders)
+    freshness.forget_all()
 
 
 @pytest.fixture

@@ -26,13 +26,6 @@ EDITOR = "redacteur.smallingerland"
 VOLUNTEER = "Ingrid Vrijwilliger (demo)"
 
 
-@pytest.fixture
-def demo(reference_data: None) -> None:
-    from kansrijk.core.demo import run_demo_loaders
-
-    run_demo_loaders()
-
-
 def _new_page(chromium_browser: Any, live_server: Any, width: int = 1280) -> Any:
     context = chromium_browser.new_context(
         base_url=live_server.url, locale="nl-NL", viewport={"width": width, "height": 900}
@@ -53,8 +46,9 @@ def _page_width(page: Any) -> int:
 def _answer_everything(page: Any, *, comment: str = "") -> None:
     """Answer every statement: a score that differs per statement, some "weet niet"."""
     statements = page.locator("fieldset.kr-answer")
+    # A waiting assertion: the click that led here may still be loading the form.
+    expect(statements).to_have_count(21)
     count = statements.count()
-    assert count == 21
     for i in range(count):
         radios = statements.nth(i).get_by_role("radio")
         radios.nth((i * 3) % radios.count()).check()

@@ -22,15 +22,6 @@ EDITOR = "redacteur.smallingerland"
 MONEY_PATHWAY = "Geldzorgen en schulden in Smallingerland"
 
 
-@pytest.fixture
-def demo(reference_data: None) -> None:
-    from kansrijk.core import freshness
-    from kansrijk.core.demo import run_demo_loaders
-
-    run_demo_loaders()
-    freshness.forget_all()
-
-
 def _fits_the_width(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 

@@ -24,13 +24,6 @@ JGZ = "jgz.smallingerland"
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def demo(reference_data: None) -> None:
-    from kansrijk.core.demo import run_demo_loaders
-
-    run_demo_loaders()
-
-
 def _phone(chromium_browser: Any, live_server: Any, locale: str = "ar") -> tuple[Any, Any]:
     context = chromium_browser.new_context(
         base_url=live_server.url,

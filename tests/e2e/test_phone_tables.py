@@ -39,15 +39,6 @@ _CELLS = """(selector) => {
 }"""
 
 
-@pytest.fixture
-def demo(reference_data: None) -> None:
-    from kansrijk.core import freshness
-    from kansrijk.core.demo import run_demo_loaders
-
-    run_demo_loaders()
-    freshness.forget_all()
-
-
 def _assert_cards(page: Any, axe: Any, selector: str, name: str) -> None:
     page.set_viewport_size(PHONE)
     cells = page.evaluate(_CELLS, selector)

@@ -21,13 +21,6 @@ MIDWIFE = "verloskundige.smallingerland"
 CLIENT = ("Sanne", "Proefcliënt")
 
 
-@pytest.fixture
-def demo(reference_data: None) -> None:
-    from kansrijk.core.demo import run_demo_loaders
-
-    run_demo_loaders()
-
-
 def _check(page: Any, axe: Any, name: str) -> None:
     assert_accessible(axe, page)
     screenshot(page, f"referral-{name}")

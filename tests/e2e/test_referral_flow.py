@@ -23,13 +23,6 @@ OUTSIDER = "verloskundige.rotterdam"
 CLIENT = ("Fenna", "Testcliënt")
 
 
-@pytest.fixture
-def demo(reference_data: None) -> None:
-    from kansrijk.core.demo import run_demo_loaders
-
-    run_demo_loaders()
-
-
 def _new_page(chromium_browser: Any, live_server: Any) -> Any:
     context = chromium_browser.new_context(
         base_url=live_server.url, locale="nl-NL", viewport={"width": 1280, "height": 900}

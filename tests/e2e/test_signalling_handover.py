@@ -23,15 +23,6 @@ MIDWIFE = "verloskundige.smallingerland"
 FACTOR_CODES = ("geldzorgen", "roken", "steun-netwerk")
 
 
-@pytest.fixture
-def demo(reference_data: None) -> None:
-    from kansrijk.core import freshness
-    from kansrijk.core.demo import run_demo_loaders
-
-    run_demo_loaders()
-    freshness.forget_all()
-
-
 def _check(page: Any, axe: Any, name: str) -> None:
     assert_accessible(axe, page)
     for width, suffix in ((1280, "desktop"), (390, "phone")):
