@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'organisation',
                 'verbose_name_plural': 'organisations',
                 'ordering': ['name'],
+                'constraints': [models.UniqueConstraint(fields=('name',), name='accounts_organisation_unique_name')],
             },
         ),
         migrations.CreateModel(
@@ -75,14 +76,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'role',
                 'verbose_name_plural': 'roles',
+                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'organisation'), name='accounts_roleassignment_unique')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(fields=('name',), name='accounts_organisation_unique_name'),
-        ),
-        migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(fields=('user', 'role', 'organisation'), name='accounts_roleassignment_unique'),
         ),
     ]

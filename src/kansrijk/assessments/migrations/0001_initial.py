@@ -55,6 +55,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'instrument version',
                 'verbose_name_plural': 'instrument versions',
                 'ordering': ['instrument', '-number'],
+                'constraints': [models.UniqueConstraint(fields=('instrument', 'number'), name='assessments_version_number'), models.UniqueConstraint(fields=('instrument', 'version'), name='assessments_version_label'), models.CheckConstraint(condition=models.Q(('scale_max__gt', models.F('scale_min'))), name='assessments_version_scale')],
             },
         ),
         migrations.AddField(
@@ -75,6 +76,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'part',
                 'verbose_name_plural': 'parts',
                 'ordering': ['version', 'position'],
+                'constraints': [models.UniqueConstraint(fields=('version', 'code'), name='assessments_part_code')],
             },
         ),
         migrations.CreateModel(
@@ -95,6 +97,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'assessment round',
                 'verbose_name_plural': 'assessment rounds',
                 'ordering': ['-opened_on', '-id'],
+                'indexes': [models.Index(fields=['coalition', 'opened_on'], name='assessments_round_coalition')],
             },
         ),
         migrations.CreateModel(
@@ -108,6 +111,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'response',
                 'verbose_name_plural': 'responses',
+                'constraints': [models.UniqueConstraint(fields=('round', 'respondent_key'), name='assessments_response_once')],
             },
         ),
         migrations.CreateModel(
@@ -129,6 +133,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'invitation',
                 'verbose_name_plural': 'invitations',
                 'ordering': ['round', 'id'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('round', 'user'), name='assessments_invitation_user'), models.UniqueConstraint(condition=models.Q(('token_hash', ''), _negated=True), fields=('token_hash',), name='assessments_invitation_token'), models.CheckConstraint(condition=models.Q(('user__isnull', False), models.Q(('token_hash', ''), _negated=True), _connector='OR'), name='assessments_invitation_user_or_link')],
             },
         ),
         migrations.CreateModel(
@@ -145,6 +150,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'statement',
                 'verbose_name_plural': 'statements',
                 'ordering': ['version', 'position'],
+                'constraints': [models.UniqueConstraint(fields=('version', 'code'), name='assessments_statement_code')],
             },
         ),
         migrations.CreateModel(
@@ -159,50 +165,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'answer',
                 'verbose_name_plural': 'answers',
+                'constraints': [models.UniqueConstraint(fields=('response', 'statement'), name='assessments_answer_once')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='instrumentversion',
-            constraint=models.UniqueConstraint(fields=('instrument', 'number'), name='assessments_version_number'),
-        ),
-        migrations.AddConstraint(
-            model_name='instrumentversion',
-            constraint=models.UniqueConstraint(fields=('instrument', 'version'), name='assessments_version_label'),
-        ),
-        migrations.AddConstraint(
-            model_name='instrumentversion',
-            constraint=models.CheckConstraint(condition=models.Q(('scale_max__gt', models.F('scale_min'))), name='assessments_version_scale'),
-        ),
-        migrations.AddConstraint(
-            model_name='part',
-            constraint=models.UniqueConstraint(fields=('version', 'code'), name='assessments_part_code'),
-        ),
-        migrations.AddIndex(
-            model_name='round',
-            index=models.Index(fields=['coalition', 'opened_on'], name='assessments_round_coalition'),
-        ),
-        migrations.AddConstraint(
-            model_name='response',
-            constraint=models.UniqueConstraint(fields=('round', 'respondent_key'), name='assessments_response_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('round', 'user'), name='assessments_invitation_user'),
-        ),
-        migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.UniqueConstraint(condition=models.Q(('token_hash', ''), _negated=True), fields=('token_hash',), name='assessments_invitation_token'),
-        ),
-        migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.CheckConstraint(condition=models.Q(('user__isnull', False), models.Q(('token_hash', ''), _negated=True), _connector='OR'), name='assessments_invitation_user_or_link'),
-        ),
-        migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.UniqueConstraint(fields=('version', 'code'), name='assessments_statement_code'),
-        ),
-        migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('response', 'statement'), name='assessments_answer_once'),
         ),
     ]

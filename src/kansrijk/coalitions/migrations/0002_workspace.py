@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'improvement action',
                 'verbose_name_plural': 'improvement actions',
                 'ordering': ['coalition', 'due_on', 'id'],
+                'indexes': [models.Index(fields=['coalition', 'status', 'due_on'], name='coalitions_action_due')],
             },
         ),
         migrations.CreateModel(
@@ -77,6 +78,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'client journey',
                 'verbose_name_plural': 'client journeys',
                 'ordering': ['coalition', 'phase'],
+                'constraints': [models.UniqueConstraint(fields=('coalition', 'phase'), name='coalitions_journey_phase')],
             },
         ),
         migrations.CreateModel(
@@ -94,6 +96,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'coalition member',
                 'verbose_name_plural': 'coalition members',
                 'ordering': ['coalition', 'organisation__name'],
+                'constraints': [models.UniqueConstraint(fields=('coalition', 'organisation'), name='coalitions_member_once')],
             },
         ),
         migrations.CreateModel(
@@ -154,17 +157,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'touchpoints',
                 'ordering': ['journey', 'position', 'id'],
             },
-        ),
-        migrations.AddIndex(
-            model_name='improvementaction',
-            index=models.Index(fields=['coalition', 'status', 'due_on'], name='coalitions_action_due'),
-        ),
-        migrations.AddConstraint(
-            model_name='journey',
-            constraint=models.UniqueConstraint(fields=('coalition', 'phase'), name='coalitions_journey_phase'),
-        ),
-        migrations.AddConstraint(
-            model_name='member',
-            constraint=models.UniqueConstraint(fields=('coalition', 'organisation'), name='coalitions_member_once'),
         ),
     ]

@@ -94,6 +94,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'location',
                 'verbose_name_plural': 'locations',
                 'ordering': ['name', 'id'],
+                'indexes': [models.Index(fields=['latitude', 'longitude'], name='directory_location_point')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', -90), ('latitude__isnull', False), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__isnull', False), ('longitude__lte', 180)), _connector='OR'), name='directory_location_coordinates')],
             },
         ),
         migrations.CreateModel(
@@ -153,6 +155,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'service',
                 'verbose_name_plural': 'services',
                 'ordering': ['name', 'id'],
+                'indexes': [models.Index(fields=['status', 'name'], name='directory_service_status'), models.Index(fields=['last_modified'], name='directory_service_modified'), models.Index(fields=['assured_date'], name='directory_service_assured'), models.Index(fields=['phase_preconception'], name='directory_service_ph_pre'), models.Index(fields=['phase_pregnancy'], name='directory_service_ph_preg'), models.Index(fields=['phase_postnatal'], name='directory_service_ph_post'), models.Index(fields=['is_free'], name='directory_service_free'), models.Index(fields=['domain'], name='directory_service_domain')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('minimum_age__isnull', True), ('maximum_age__isnull', True), ('minimum_age__lte', models.F('maximum_age')), _connector='OR'), name='directory_service_age_range')],
             },
         ),
         migrations.CreateModel(
@@ -168,6 +172,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'referral method',
                 'verbose_name_plural': 'referral methods',
                 'ordering': ['service_id', 'method'],
+                'constraints': [models.UniqueConstraint(fields=('service', 'method'), name='directory_referral_method_unique')],
             },
         ),
         migrations.CreateModel(
@@ -204,6 +209,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'language',
                 'verbose_name_plural': 'languages',
                 'ordering': ['code', 'name', 'id'],
+                'indexes': [models.Index(fields=['code', 'service'], name='directory_language_code')],
             },
         ),
         migrations.CreateModel(
@@ -245,6 +251,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'service area',
                 'verbose_name_plural': 'service areas',
                 'ordering': ['service_id', 'municipality_id'],
+                'indexes': [models.Index(fields=['municipality', 'service'], name='directory_area_municipality')],
+                'constraints': [models.UniqueConstraint(fields=('service', 'municipality'), name='directory_service_area_unique')],
             },
         ),
         migrations.CreateModel(
@@ -258,6 +266,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'service at location',
                 'verbose_name_plural': 'services at locations',
+                'constraints': [models.UniqueConstraint(fields=('service', 'location'), name='directory_sal_unique')],
             },
         ),
         migrations.CreateModel(
@@ -320,6 +329,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'service change',
                 'verbose_name_plural': 'service changes',
                 'ordering': ['-changed_at', '-id'],
+                'indexes': [models.Index(fields=['service_ref', 'changed_at'], name='directory_change_service')],
             },
         ),
         migrations.CreateModel(
@@ -339,6 +349,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'taxonomy term',
                 'verbose_name_plural': 'taxonomy terms',
                 'ordering': ['taxonomy_id', 'position', 'name', 'id'],
+                'indexes': [models.Index(fields=['code'], name='directory_term_code')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('code', ''), _negated=True), fields=('taxonomy', 'code'), name='directory_term_unique_code')],
             },
         ),
         migrations.CreateModel(
@@ -353,90 +365,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'service category',
                 'verbose_name_plural': 'service categories',
+                'indexes': [models.Index(fields=['taxonomy_term', 'service'], name='directory_term_service')],
+                'constraints': [models.UniqueConstraint(fields=('service', 'taxonomy_term'), name='directory_service_term_unique')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='location',
-            index=models.Index(fields=['latitude', 'longitude'], name='directory_location_point'),
-        ),
-        migrations.AddConstraint(
-            model_name='location',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', -90), ('latitude__isnull', False), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__isnull', False), ('longitude__lte', 180)), _connector='OR'), name='directory_location_coordinates'),
-        ),
-        migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['status', 'name'], name='directory_service_status'),
-        ),
-        migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['last_modified'], name='directory_service_modified'),
-        ),
-        migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['assured_date'], name='directory_service_assured'),
-        ),
-        migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['phase_preconception'], name='directory_service_ph_pre'),
-        ),
-        migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['phase_pregnancy'], name='directory_service_ph_preg'),
-        ),
-        migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['phase_postnatal'], name='directory_service_ph_post'),
-        ),
-        migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['is_free'], name='directory_service_free'),
-        ),
-        migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['domain'], name='directory_service_domain'),
-        ),
-        migrations.AddConstraint(
-            model_name='service',
-            constraint=models.CheckConstraint(condition=models.Q(('minimum_age__isnull', True), ('maximum_age__isnull', True), ('minimum_age__lte', models.F('maximum_age')), _connector='OR'), name='directory_service_age_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='referralmethod',
-            constraint=models.UniqueConstraint(fields=('service', 'method'), name='directory_referral_method_unique'),
-        ),
-        migrations.AddIndex(
-            model_name='language',
-            index=models.Index(fields=['code', 'service'], name='directory_language_code'),
-        ),
-        migrations.AddIndex(
-            model_name='servicearea',
-            index=models.Index(fields=['municipality', 'service'], name='directory_area_municipality'),
-        ),
-        migrations.AddConstraint(
-            model_name='servicearea',
-            constraint=models.UniqueConstraint(fields=('service', 'municipality'), name='directory_service_area_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='serviceatlocation',
-            constraint=models.UniqueConstraint(fields=('service', 'location'), name='directory_sal_unique'),
-        ),
-        migrations.AddIndex(
-            model_name='servicechange',
-            index=models.Index(fields=['service_ref', 'changed_at'], name='directory_change_service'),
-        ),
-        migrations.AddIndex(
-            model_name='taxonomyterm',
-            index=models.Index(fields=['code'], name='directory_term_code'),
-        ),
-        migrations.AddConstraint(
-            model_name='taxonomyterm',
-            constraint=models.UniqueConstraint(condition=models.Q(('code', ''), _negated=True), fields=('taxonomy', 'code'), name='directory_term_unique_code'),
-        ),
-        migrations.AddIndex(
-            model_name='servicetaxonomy',
-            index=models.Index(fields=['taxonomy_term', 'service'], name='directory_term_service'),
-        ),
-        migrations.AddConstraint(
-            model_name='servicetaxonomy',
-            constraint=models.UniqueConstraint(fields=('service', 'taxonomy_term'), name='directory_service_term_unique'),
         ),
     ]

@@ -42,6 +42,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'pathway',
                 'verbose_name_plural': 'pathways',
                 'ordering': ['situation__position', 'situation__name', 'id'],
+                'indexes': [models.Index(fields=['situation', 'scope'], name='pathways_situation_scope'), models.Index(fields=['last_reviewed_on'], name='pathways_last_reviewed')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('external_key', ''), _negated=True), fields=('external_key',), name='pathways_pathway_unique_key'), models.CheckConstraint(condition=models.Q(('phase_preconception', True), ('phase_pregnancy', True), ('phase_postnatal', True), _connector='OR'), name='pathways_pathway_has_phase')],
             },
         ),
         migrations.CreateModel(
@@ -63,6 +65,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'pathway version',
                 'verbose_name_plural': 'pathway versions',
                 'ordering': ['pathway', '-number'],
+                'constraints': [models.UniqueConstraint(fields=('pathway', 'number'), name='pathways_version_number'), models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('pathway',), name='pathways_one_draft_per_pathway'), models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='pathways_published_has_date')],
             },
         ),
         migrations.CreateModel(
@@ -82,47 +85,12 @@ class Migration(migrations.Migration):
                 'verbose_name': 'pathway step',
                 'verbose_name_plural': 'pathway steps',
                 'ordering': ['version', 'position'],
+                'constraints': [models.UniqueConstraint(fields=('version', 'position'), name='pathways_step_position'), models.UniqueConstraint(fields=('version', 'key'), name='pathways_step_key')],
             },
         ),
         migrations.AddField(
             model_name='pathway',
             name='current_version',
             field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='pathways.pathwayversion', verbose_name='published version'),
-        ),
-        migrations.AddConstraint(
-            model_name='pathwayversion',
-            constraint=models.UniqueConstraint(fields=('pathway', 'number'), name='pathways_version_number'),
-        ),
-        migrations.AddConstraint(
-            model_name='pathwayversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('pathway',), name='pathways_one_draft_per_pathway'),
-        ),
-        migrations.AddConstraint(
-            model_name='pathwayversion',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='pathways_published_has_date'),
-        ),
-        migrations.AddConstraint(
-            model_name='pathwaystep',
-            constraint=models.UniqueConstraint(fields=('version', 'position'), name='pathways_step_position'),
-        ),
-        migrations.AddConstraint(
-            model_name='pathwaystep',
-            constraint=models.UniqueConstraint(fields=('version', 'key'), name='pathways_step_key'),
-        ),
-        migrations.AddIndex(
-            model_name='pathway',
-            index=models.Index(fields=['situation', 'scope'], name='pathways_situation_scope'),
-        ),
-        migrations.AddIndex(
-            model_name='pathway',
-            index=models.Index(fields=['last_reviewed_on'], name='pathways_last_reviewed'),
-        ),
-        migrations.AddConstraint(
-            model_name='pathway',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_key', ''), _negated=True), fields=('external_key',), name='pathways_pathway_unique_key'),
-        ),
-        migrations.AddConstraint(
-            model_name='pathway',
-            constraint=models.CheckConstraint(condition=models.Q(('phase_preconception', True), ('phase_pregnancy', True), ('phase_postnatal', True), _connector='OR'), name='pathways_pathway_has_phase'),
         ),
     ]

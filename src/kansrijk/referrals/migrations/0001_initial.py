@@ -77,6 +77,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'referral',
                 'verbose_name_plural': 'referrals',
                 'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['receiver_organisation', 'status', 'sent_at', 'id'], name='referral_inbox'), models.Index(fields=['receiver_organisation', 'status', 'response_due_on'], name='referral_inbox_due'), models.Index(fields=['sender_organisation', 'created_at', 'id'], name='referral_sent'), models.Index(fields=['sender_organisation', 'status', 'created_at', 'id'], name='referral_sent_status'), models.Index(fields=['receiver_organisation', 'updated_at', 'id'], name='referral_owner_upd'), models.Index(fields=['status', 'closed_at'], name='referral_closed'), models.Index(fields=['status', 'updated_at'], name='referral_status_upd'), models.Index(fields=['client_ref'], name='referral_client_ref'), models.Index(fields=['service', 'status'], name='referral_service_status')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='referral_version_positive'), models.CheckConstraint(condition=models.Q(('gestational_age_weeks__isnull', True), ('gestational_age_weeks__lte', 45), _connector='OR'), name='referral_gestational_age_range'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'prenatal_home_visit'), _negated=True), models.Q(('due_date__isnull', False), ('phase', 'pregnancy')), _connector='OR'), name='referral_phb_pregnancy')],
             },
         ),
         migrations.CreateModel(
@@ -99,6 +101,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'outgoing message',
                 'verbose_name_plural': 'outbox',
                 'ordering': ['created_at', 'id'],
+                'indexes': [models.Index(condition=models.Q(('gave_up_at__isnull', True), ('sent_at__isnull', True)), fields=['next_attempt_at', 'id'], name='referral_outbox_due'), models.Index(fields=['sent_at'], name='referral_outbox_sent')],
             },
         ),
         migrations.CreateModel(
@@ -118,6 +121,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'contact attempt',
                 'verbose_name_plural': 'contact attempts',
                 'ordering': ['at', 'id'],
+                'indexes': [models.Index(fields=['referral', 'at'], name='referral_contact_attempt')],
             },
         ),
         migrations.CreateModel(
@@ -140,6 +144,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'consent',
                 'verbose_name_plural': 'consents',
                 'ordering': ['-given_at', '-recorded_at'],
+                'indexes': [models.Index(fields=['referral', 'given_at'], name='referral_consent')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('given_by', 'client'), models.Q(('representative_name', ''), _negated=True), _connector='OR'), name='referral_consent_representative_named')],
             },
         ),
         migrations.CreateModel(
@@ -185,6 +191,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'status change',
                 'verbose_name_plural': 'status changes',
                 'ordering': ['at', 'id'],
+                'indexes': [models.Index(fields=['referral', 'at'], name='referral_status_event')],
             },
         ),
         migrations.CreateModel(
@@ -204,77 +211,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'idempotency records',
                 'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='referral_idempotency_unique')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['receiver_organisation', 'status', 'sent_at', 'id'], name='referral_inbox'),
-        ),
-        migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['receiver_organisation', 'status', 'response_due_on'], name='referral_inbox_due'),
-        ),
-        migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['sender_organisation', 'created_at', 'id'], name='referral_sent'),
-        ),
-        migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['sender_organisation', 'status', 'created_at', 'id'], name='referral_sent_status'),
-        ),
-        migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['receiver_organisation', 'updated_at', 'id'], name='referral_owner_upd'),
-        ),
-        migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['status', 'closed_at'], name='referral_closed'),
-        ),
-        migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['status', 'updated_at'], name='referral_status_upd'),
-        ),
-        migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['client_ref'], name='referral_client_ref'),
-        ),
-        migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['service', 'status'], name='referral_service_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='referral_version_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('gestational_age_weeks__isnull', True), ('gestational_age_weeks__lte', 45), _connector='OR'), name='referral_gestational_age_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'prenatal_home_visit'), _negated=True), models.Q(('due_date__isnull', False), ('phase', 'pregnancy')), _connector='OR'), name='referral_phb_pregnancy'),
-        ),
-        migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(condition=models.Q(('gave_up_at__isnull', True), ('sent_at__isnull', True)), fields=['next_attempt_at', 'id'], name='referral_outbox_due'),
-        ),
-        migrations.AddIndex(
-            model_name='outboxmessage',
-            index=models.Index(fields=['sent_at'], name='referral_outbox_sent'),
-        ),
-        migrations.AddIndex(
-            model_name='contactattempt',
-            index=models.Index(fields=['referral', 'at'], name='referral_contact_attempt'),
-        ),
-        migrations.AddIndex(
-            model_name='consent',
-            index=models.Index(fields=['referral', 'given_at'], name='referral_consent'),
-        ),
-        migrations.AddConstraint(
-            model_name='consent',
-            constraint=models.CheckConstraint(condition=models.Q(('given_by', 'client'), models.Q(('representative_name', ''), _negated=True), _connector='OR'), name='referral_consent_representative_named'),
-        ),
-        migrations.AddIndex(
-            model_name='statusevent',
-            index=models.Index(fields=['referral', 'at'], name='referral_status_event'),
         ),
     ]
