@@ -8,11 +8,13 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from kansrijk.coalitions.models import CoalitionScope
 from kansrijk.core import freshness
 from kansrijk.pathways import services
 from kansrijk.pathways.models import PathwayScope, StepKind
+from kansrijk.pathways.selectors import phase_label
 from tests.pathways.conftest import make_coalition, make_pathway, step
 
 pytestmark = pytest.mark.django_db
@@ -398,17 +400,21 @@ def test_step_views_have_each_referral_method_once(smallingerland, places):
 
 
 class _Coalition:
-    name = 'Coalitie "Friesland"'
+    def __init__(self, name: str, demo: bool) -> None:
+        self.name = name
+        self.demo = demo
 
     def __str__(self) -> str:
-        return f"{self.name} (demo)"
+        return f"{self.name} (demo)" if self.demo else self.name
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
 @pytest.mark.parametrize("fallback", [None, "regional", "national"])
 def test_the_heading_from_kept_values_is_what_models_give(language, fallback):
-    """The pathway page renders ``_pathway_head.html`` with the plain values kept per process
-    (``PathwayChoice``); that gives what the template gives with the models' names."""
+    """The pathway page fills the plain values kept per process (``PathwayChoice``) into
+    ``_pathway_head.html`` rendered once with slots; that gives what the template gives with
+    the models' names, for the first heading (rendered) and the next ones (filled in), values
+    that need escaping included."""
     from types import SimpleNamespace
 
     from django.template.loader import render_to_string
@@ -418,37 +424,61 @@ def test_the_heading_from_kept_values_is_what_models_give(language, fallback):
     from kansrijk.pathways.views import _resolved_head
     from kansrijk.places.models import Municipality
 
-    choice = PathwayChoice(
-        1,
-        2,
-        fallback,
-        "Geld & <zorgen>",
-        situation_name="Geldzorgen",
-        coalition_name='Coalitie "Friesland"',
-        coalition_is_demo=True,
-    )
-    table = MunicipalityPathways(code="GM0090", name="Smallingerland & Co", choices={})
-    with translation.override(language):
-        expected = render_to_string(
-            "pathways/_pathway_head.html",
-            {
-                "version": SimpleNamespace(title="Geld & <zorgen>", is_draft=False),
-                "pathway": SimpleNamespace(
-                    situation=SimpleNamespace(name="Geldzorgen"),
-                    coalition=_Coalition(),
-                ),
-                "resolved": SimpleNamespace(
-                    municipality=Municipality(code="GM0090", name="Smallingerland & Co"),
-                    phase="pregnancy",
-                    fallback=fallback,
-                ),
-                "phase_label": "Zwangerschap" if language == "nl" else "Pregnancy",
-                "is_current": True,
-            },
-        )
-        got = _resolved_head(choice, table, "pregnancy")
-    assert got == expected
-    assert "(demo)" in got
+    pages = [
+        (
+            "Geld & <zorgen>",
+            "Geldzorgen",
+            'Coalitie "Friesland"',
+            True,
+            "GM0090",
+            "Smallingerland & Co",
+        ),
+        ("Roken", "Roken's <b>", "Kansrijk & Fryslân", False, "GM0086", "Opsterland"),
+        (
+            "Geld & <zorgen>",
+            "Geldzorgen",
+            'Coalitie "Friesland"',
+            False,
+            "GM0090",
+            "Smallingerland",
+        ),
+    ]
+    for phase, label in (("pregnancy", ("Pregnancy", "Zwangerschap")), ("postnatal", None)):
+        for title, situation, coalition, demo, code, name in pages:
+            choice = PathwayChoice(
+                1,
+                2,
+                fallback,
+                title,
+                situation_name=situation,
+                coalition_name=coalition,
+                coalition_is_demo=demo,
+            )
+            table = MunicipalityPathways(code=code, name=name, choices={})
+            with translation.override(language):
+                expected = render_to_string(
+                    "pathways/_pathway_head.html",
+                    {
+                        "version": SimpleNamespace(title=title, is_draft=False),
+                        "pathway": SimpleNamespace(
+                            situation=SimpleNamespace(name=situation),
+                            coalition=_Coalition(coalition, demo),
+                        ),
+                        "resolved": SimpleNamespace(
+                            municipality=Municipality(code=code, name=name),
+                            phase=phase,
+                            fallback=fallback,
+                        ),
+                        "phase_label": phase_label(phase),
+                        "is_current": True,
+                    },
+                )
+                got = _resolved_head(choice, table, phase)
+            assert got == expected
+            assert escape(name) in got
+            assert ("(demo)" in got) == demo
+            if label is not None:
+                assert label[language == "nl"] in got
 
 
 def test_a_professional_can_refer_from_the_pathway_steps(

@@ -64,6 +64,8 @@ PAGE_KINDS = (*TABLE_KINDS, "parents")
 
 #: The template of the page's content (heading and body).
 CONTENT_TEMPLATE = "pathways/_pathway_content.html"
+#: The template of the page's heading (kept per fallback, phase and language, the values filled in).
+HEAD_TEMPLATE = "pathways/_pathway_head.html"
 #: The template of a version's body, and of its parts: a step, the service it names, the footer.
 BODY_TEMPLATE = "pathways/_pathway_body.html"
 STEP_TEMPLATE = "pathways/_pathway_step.html"

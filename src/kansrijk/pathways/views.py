@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -193,27 +194,61 @@ class _Named:
         return self.label or self.name
 
 
+#: Stand for the values the heading shows (``_resolved_head``): the heading is rendered once per
+#: fallback, phase and language with these in place of them, and they are filled in escaped.
+_HEAD_SLOTS = {
+    name: f"kansrijk-head-{name}-placeholder-9e47b2"
+    for name in ("title", "situation", "coalition", "coalition-label", "municipality", "code")
+}
+_HEAD_SLOT = re.compile("|".join(map(re.escape, _HEAD_SLOTS.values())))
+
+
+def _head_context(fallback: str | None, phase: str) -> dict[str, Any]:
+    """What ``_pathway_head.html`` reads for the pathway page, its values the slots: the names
+    of the models it reads for the version page, in plain values."""
+    slot = _HEAD_SLOTS
+    return {
+        "version": {"title": slot["title"]},
+        "pathway": {
+            "situation": _Named(slot["situation"]),
+            "coalition": _Named(slot["coalition"], slot["coalition-label"]),
+        },
+        "resolved": {
+            "municipality": {"code": slot["code"], "name": slot["municipality"]},
+            "phase": phase,
+            "fallback": fallback,
+        },
+        "phase_label": phase_label(phase),
+        "is_current": True,
+    }
+
+
 def _resolved_head(choice: PathwayChoice, table: MunicipalityPathways, phase: str) -> str:
     """The heading of the pathway page: ``_pathway_head.html`` with the chosen pathway's plain
-    values in the names of the models it reads for the version page."""
-    coalition = _Named(
-        choice.coalition_name,
-        f"{choice.coalition_name} (demo)" if choice.coalition_is_demo else "",
+    values in the names of the models it reads for the version page.
+
+    It is rendered with slots in place of the values (``_HEAD_SLOTS``) once per fallback, phase
+    and language and kept (``_part``); the values are filled in escaped, as the template
+    escapes them. The template shows each of them as it is (no filter), so that gives the
+    heading rendering it with the values gives (``tests/pathways/test_views.py`` compares)."""
+    fallback = choice.fallback
+    html = _part(
+        page_cache.HEAD_TEMPLATE,
+        steps_stamp(("heading", fallback, phase)),
+        functools.partial(_head_context, fallback, phase),
     )
-    return render_to_string(
-        "pathways/_pathway_head.html",
-        {
-            "version": choice,
-            "pathway": {"situation": _Named(choice.situation_name), "coalition": coalition},
-            "resolved": {
-                "municipality": {"code": table.code, "name": table.name},
-                "phase": phase,
-                "fallback": choice.fallback,
-            },
-            "phase_label": phase_label(phase),
-            "is_current": True,
-        },
-    )
+    name = choice.coalition_name
+    values = {
+        _HEAD_SLOTS["title"]: escape(choice.title),
+        _HEAD_SLOTS["situation"]: escape(choice.situation_name),
+        _HEAD_SLOTS["coalition"]: escape(name),
+        _HEAD_SLOTS["coalition-label"]: escape(
+            f"{name} (demo)" if choice.coalition_is_demo else name
+        ),
+        _HEAD_SLOTS["municipality"]: escape(table.name),
+        _HEAD_SLOTS["code"]: escape(table.code),
+    }
+    return _HEAD_SLOT.sub(lambda found: values[found.group(0)], html)
 
 
 def _body(choice: PathwayChoice, steps: tuple[PlainStep, ...], stamp: str) -> str:
