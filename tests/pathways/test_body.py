@@ -16,7 +16,7 @@ from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways.models import StepKind
 from kansrijk.pathways.resolution import PathwayChoice, municipality_pathways
 from kansrijk.pathways.selectors import version_with_steps
-from kansrijk.pathways.steps import as_step_views, services_stamp, version_steps
+from kansrijk.pathways.steps import SERVICE_FIELDS, as_step_views, services_stamp, version_steps
 from tests.pathways.conftest import make_pathway, step
 
 #: Two steps with a service (one with referral methods, one without) and one without, in
@@ -248,3 +248,106 @@ def test_kept_parts_give_the_same_body(language):
         kept = page_body(_choice(), PLAIN_STEPS, "second")  # another key: service parts kept
         whole = _body(_choice(), PLAIN_STEPS)
     assert first == kept == whole
+
+
+def _service(number: int, **values: object) -> tuple[object, ...]:
+    """A service as a kept step shows it (``steps.PlainService``), ``values`` by field name."""
+    fields = {
+        "name": f"Dienst {number}",
+        "status": "active",
+        "alert": "",
+        "application_process": "",
+        "email": "",
+        "url": "",
+        "response_time_days": None,
+        "organisation": None,
+        "methods": (),
+    }
+    fields.update(values)
+    return (
+        f"00000000-0000-0000-0000-{number:012d}",
+        *(fields[name] for name in SERVICE_FIELDS),
+        fields["organisation"],
+        fields["methods"],
+    )
+
+
+#: Services in every shape their part can take, twice with other values: a value that needs
+#: escaping, line breaks, addresses that urlize makes links of, plurals, statuses.
+SERVICES = [
+    _service(1),
+    _service(2, name='Zorg & "welzijn" <b>', organisation="GGD 'Fryslân' & co"),
+    _service(3, name="Andere", organisation="Org <2>"),
+    _service(4, status="temporarily closed", alert="Let op: <zomer>\nsluiting"),
+    _service(5, status="defunct", alert="Gesloten & weg"),
+    _service(6, application_process="Bel eerst.\r\nDan <mail>."),
+    _service(7, application_process="Via www.example.nl & daarna"),
+    _service(8, email="a&b@example.nl", url="https://x.nl/?a=1&b=<2>", response_time_days=1),
+    _service(9, email="c@example.nl", response_time_days=3),
+    _service(10, url="https://y.nl/", response_time_days=5),
+    _service(
+        11,
+        methods=(
+            ("phone", "0800-2000", "Dag en nacht.\nOok <'s nachts>."),
+            ("secure_mail", "https://mail.example/x?a=1&b=2", ""),
+            ("email", "info@example.nl", ""),
+        ),
+    ),
+    _service(
+        12,
+        methods=(
+            ("phone", "0512 & 1234", "Alleen <b>werkdagen</b>"),
+            ("secure_mail", "zie www.veilig.nl.", ""),
+            ("email", "<aanmelden@example.nl>", ""),
+        ),
+        application_process="Niet getoond: er zijn verwijsroutes.",
+    ),
+    _service(13, methods=(("other", "", "Alleen een uitleg."), ("form", "", ""))),
+    _service(14, methods=(("other", "", "Een andere\nuitleg."), ("form", "", ""))),
+    _service(15, methods=(("unknown-kind", "x", "y"),)),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_service_parts_kept_by_shape_give_the_same_body(language):
+    """A step's service is rendered once per shape (which values it has, its status, its
+    referral methods' kinds, the response time) with slots for its values, which are filled in
+    as the templates put them in; bodies put together so are the ones rendered whole, for
+    services of every shape and, the second time, other values of the same shapes."""
+    from kansrijk.core import freshness
+    from kansrijk.pathways.views import _body as page_body
+    from kansrijk.pathways.views import _parts
+
+    freshness.forget_all()
+    steps = tuple((n, "refer", f"Stap {n}", "", "", s) for n, s in enumerate(SERVICES))
+    with translation.override(language):
+        got = page_body(_choice(), steps, "first")
+        assert got == _body(_choice(), steps)
+        rendered = len(_parts)
+        # The same shapes, other values: every part kept, filled in with the new values.
+        other = tuple(
+            (n, "refer", f"Stap {n}", "", "", _service(100 + n, **_shape_twin(s)))
+            for n, s in enumerate(SERVICES)
+        )
+        again = page_body(_choice(), other, "second")
+        assert len(_parts) == rendered
+        assert again == _body(_choice(), other)
+    assert "Zorg &amp; &quot;welzijn&quot; &lt;b&gt;" in got
+    assert '<a href="https://mail.example/x?a=1&amp;b=2" rel="nofollow">' in got
+
+
+def _shape_twin(plain: tuple[object, ...]) -> dict[str, object]:
+    """Values of the same shape as ``plain``'s, each another (and needing escaping)."""
+    fields = dict(zip(SERVICE_FIELDS, plain[1:-2], strict=True))
+
+    def other(value: object) -> object:
+        return f"{value} & <anders>\nnieuw" if isinstance(value, str) and value else value
+
+    return {
+        **{name: other(value) if name != "status" else value for name, value in fields.items()},
+        "organisation": other(plain[-2]) if plain[-2] is not None else None,
+        "methods": tuple(
+            (method, other(contact), other(instructions))
+            for method, contact, instructions in plain[-1]  # type: ignore[union-attr]
+        ),
+    }

@@ -29,6 +29,7 @@ __all__ = [
     "METHOD_FIELDS",
     "SERVICE_FIELDS",
     "STEP_FIELDS",
+    "MethodList",
     "MethodView",
     "OrganisationView",
     "PlainService",
@@ -64,10 +65,10 @@ SERVICE_FIELDS = (
 METHOD_FIELDS = ("method", "contact", "instructions")
 
 
-class _Methods(list[Any]):
+class MethodList(list[Any]):
     """Referral methods with ``all()``, so templates read them as they read a related manager."""
 
-    def all(self) -> _Methods:
+    def all(self) -> MethodList:
         return self
 
 
@@ -102,7 +103,7 @@ class ServiceView:
     email: str
     url: str
     response_time_days: int | None
-    referral_methods: _Methods = field(default_factory=_Methods)
+    referral_methods: MethodList = field(default_factory=MethodList)
 
     @property
     def get_status_display(self) -> str:
@@ -314,7 +315,7 @@ def as_step_views(steps: Iterable[PlainStep]) -> list[StepView]:
                     organization=OrganisationView(organisation)
                     if organisation is not None
                     else None,
-                    referral_methods=_Methods(
+                    referral_methods=MethodList(
                         MethodView(**dict(zip(METHOD_FIELDS, method, strict=True)))
                         for method in methods
                     ),

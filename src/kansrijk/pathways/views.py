@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -26,6 +27,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import linebreaksbr, urlize
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
@@ -73,9 +75,15 @@ from kansrijk.pathways.selectors import (
     versions_of,
 )
 from kansrijk.pathways.steps import (
+    SERVICE_FIELDS,
+    STEP_FIELDS,
+    MethodList,
+    MethodView,
+    OrganisationView,
+    PlainService,
     PlainStep,
+    ServiceView,
     StepView,
-    as_step_views,
     services_stamp,
     version_steps,
 )
@@ -194,27 +202,37 @@ class _Named:
         return self.label or self.name
 
 
-#: Stand for the values the heading shows (``_resolved_head``): the heading is rendered once per
-#: fallback, phase and language with these in place of them, and they are filled in escaped.
-_HEAD_SLOTS = {
-    name: f"kansrijk-head-{name}-placeholder-9e47b2"
-    for name in ("title", "situation", "coalition", "coalition-label", "municipality", "code")
-}
-_HEAD_SLOT = re.compile("|".join(map(re.escape, _HEAD_SLOTS.values())))
+#: A part kept with slots in place of the values it shows (the heading, a step's service) is
+#: rendered once per what shapes it (which values are there, the fallback, the phase ...) and
+#: language; the values are filled in the way the template puts them in (escaped, or through
+#: the same filter), so it gives what rendering the template with the values gives (tests in
+#: ``tests/pathways/test_views.py`` and ``test_body.py`` compare them).
+_SLOTS = re.compile(r"kansrijk-slot-([a-z0-9-]+)-9e47b2")
+
+
+def _slot(name: str) -> str:
+    """The slot for the value ``name`` (letters, digits and hyphens: escaping leaves it as it
+    is)."""
+    return f"kansrijk-slot-{name}-9e47b2"
+
+
+def _fill(html: str, values: dict[str, str]) -> str:
+    """``html`` with each slot replaced by its value (in one pass: a value is never read for
+    slots)."""
+    return _SLOTS.sub(lambda found: values[found.group(1)], html)
 
 
 def _head_context(fallback: str | None, phase: str) -> dict[str, Any]:
     """What ``_pathway_head.html`` reads for the pathway page, its values the slots: the names
     of the models it reads for the version page, in plain values."""
-    slot = _HEAD_SLOTS
     return {
-        "version": {"title": slot["title"]},
+        "version": {"title": _slot("title")},
         "pathway": {
-            "situation": _Named(slot["situation"]),
-            "coalition": _Named(slot["coalition"], slot["coalition-label"]),
+            "situation": _Named(_slot("situation")),
+            "coalition": _Named(_slot("coalition"), _slot("coalition-label")),
         },
         "resolved": {
-            "municipality": {"code": slot["code"], "name": slot["municipality"]},
+            "municipality": {"code": _slot("code"), "name": _slot("municipality")},
             "phase": phase,
             "fallback": fallback,
         },
@@ -227,10 +245,9 @@ def _resolved_head(choice: PathwayChoice, table: MunicipalityPathways, phase: st
     """The heading of the pathway page: ``_pathway_head.html`` with the chosen pathway's plain
     values in the names of the models it reads for the version page.
 
-    It is rendered with slots in place of the values (``_HEAD_SLOTS``) once per fallback, phase
-    and language and kept (``_part``); the values are filled in escaped, as the template
-    escapes them. The template shows each of them as it is (no filter), so that gives the
-    heading rendering it with the values gives (``tests/pathways/test_views.py`` compares)."""
+    It is rendered with slots in place of the values (``_fill``) once per fallback, phase and
+    language and kept (``_part``); the values are filled in escaped, as the template shows each
+    of them (no filter)."""
     fallback = choice.fallback
     html = _part(
         page_cache.HEAD_TEMPLATE,
@@ -238,17 +255,17 @@ def _resolved_head(choice: PathwayChoice, table: MunicipalityPathways, phase: st
         functools.partial(_head_context, fallback, phase),
     )
     name = choice.coalition_name
-    values = {
-        _HEAD_SLOTS["title"]: escape(choice.title),
-        _HEAD_SLOTS["situation"]: escape(choice.situation_name),
-        _HEAD_SLOTS["coalition"]: escape(name),
-        _HEAD_SLOTS["coalition-label"]: escape(
-            f"{name} (demo)" if choice.coalition_is_demo else name
-        ),
-        _HEAD_SLOTS["municipality"]: escape(table.name),
-        _HEAD_SLOTS["code"]: escape(table.code),
-    }
-    return _HEAD_SLOT.sub(lambda found: values[found.group(0)], html)
+    return _fill(
+        html,
+        {
+            "title": escape(choice.title),
+            "situation": escape(choice.situation_name),
+            "coalition": escape(name),
+            "coalition-label": escape(f"{name} (demo)" if choice.coalition_is_demo else name),
+            "municipality": escape(table.name),
+            "code": escape(table.code),
+        },
+    )
 
 
 def _body(choice: PathwayChoice, steps: tuple[PlainStep, ...], stamp: str) -> str:
@@ -304,12 +321,86 @@ def _part(template: str, stamp: str, context: Callable[[], dict[str, Any]]) -> s
     return html
 
 
-def _service_context(view: Callable[[int], StepView], index: int) -> dict[str, Any]:
-    return {"service": view(index).service}
+#: Stands for a service's id in a kept service part (its address takes an id).
+_SERVICE_PK = uuid.UUID("00000000-0000-4000-8000-0000009e47b2")
+_FIELD = {name: index for index, name in enumerate(("pk", *SERVICE_FIELDS))}
 
 
-def _step_context(view: Callable[[int], StepView], index: int) -> dict[str, Any]:
-    return {"step": view(index), "service_html": mark_safe(_SERVICE_SLOT)}  # noqa: S308 - a constant
+def _service_shape(plain: PlainService) -> tuple[Any, ...]:
+    """What shapes a service's part (``_step_service.html`` and how to refer): which values
+    are there, its status, its referral methods' kinds and the response time (a plural); the
+    values themselves go in slots."""
+    value = plain.__getitem__
+    return (
+        "service",
+        plain[-2] is not None,
+        value(_FIELD["status"]),
+        bool(value(_FIELD["alert"])),
+        bool(value(_FIELD["application_process"])),
+        bool(value(_FIELD["email"])),
+        bool(value(_FIELD["url"])),
+        value(_FIELD["response_time_days"]),
+        tuple(
+            (method, bool(contact), bool(instructions))
+            for method, contact, instructions in plain[-1]
+        ),
+    )
+
+
+def _service_context(shape: tuple[Any, ...]) -> dict[str, Any]:
+    """What ``_step_service.html`` reads of a service of this shape, its values the slots."""
+    _name, organisation, status, alert, process, email, url, days, methods = shape
+    service = ServiceView(
+        pk=_SERVICE_PK,
+        name=_slot("name"),
+        organization=OrganisationView(_slot("organisation")) if organisation else None,
+        status=status,
+        alert=_slot("alert") if alert else "",
+        application_process=_slot("process") if process else "",
+        email=_slot("email") if email else "",
+        url=_slot("url") if url else "",
+        response_time_days=days,
+        referral_methods=MethodList(
+            MethodView(
+                method,
+                _slot(f"contact-{index}") if contact else "",
+                _slot(f"instructions-{index}") if instructions else "",
+            )
+            for index, (method, contact, instructions) in enumerate(methods)
+        ),
+    )
+    return {"service": service}
+
+
+def _service_html(plain: PlainService) -> str:
+    """The part of the service a step names: kept per shape (``_service_shape``), the values
+    filled in as the templates put them in: escaped, the referral methods' contacts through
+    ``urlize``, instructions and how to apply through ``linebreaksbr``."""
+    shape = _service_shape(plain)
+    html = _part(
+        page_cache.SERVICE_TEMPLATE,
+        steps_stamp(shape),
+        functools.partial(_service_context, shape),
+    ).replace(str(_SERVICE_PK), _slot("pk"))
+    value = plain.__getitem__
+    values = {"pk": str(plain[0]), "name": escape(value(_FIELD["name"]))}
+    if plain[-2] is not None:
+        values["organisation"] = escape(plain[-2])
+    for name in ("alert", "email", "url"):
+        values[name] = escape(value(_FIELD[name]))
+    values["process"] = linebreaksbr(value(_FIELD["application_process"]), autoescape=True)
+    for index, (_method, contact, instructions) in enumerate(plain[-1]):
+        if contact:
+            values[f"contact-{index}"] = urlize(contact, autoescape=True)
+        if instructions:
+            values[f"instructions-{index}"] = linebreaksbr(instructions, autoescape=True)
+    return _fill(html, values)
+
+
+def _step_context(step: PlainStep) -> dict[str, Any]:
+    """What ``_pathway_step.html`` reads of a step, its service a slot (kept apart)."""
+    view = StepView(**dict(zip(STEP_FIELDS, step[:-1], strict=True)), service=None)
+    return {"step": view, "service_html": mark_safe(_SERVICE_SLOT)}  # noqa: S308 - a constant
 
 
 @dataclass(frozen=True)
@@ -321,30 +412,15 @@ class _KeptStep:
 
 def _kept_steps(steps: tuple[PlainStep, ...]) -> list[_KeptStep]:
     """Each step rendered with the service it names, from the kept parts (rendered when not
-    kept yet)."""
-    views: list[StepView] = []
-
-    def view(index: int) -> StepView:
-        if not views:
-            views.extend(as_step_views(steps))
-        return views[index]
-
+    kept yet): a step per what it shows, its service per shape (``_service_html``)."""
     kept = []
-    for index, step in enumerate(steps):
+    for step in steps:
         plain = step[-1]
-        service = (
-            _part(
-                page_cache.SERVICE_TEMPLATE,
-                steps_stamp(plain),
-                functools.partial(_service_context, view, index),
-            )
-            if plain is not None
-            else ""
-        )
+        service = _service_html(plain) if plain is not None else ""
         html = _part(
             page_cache.STEP_TEMPLATE,
             steps_stamp(step[:-1]),
-            functools.partial(_step_context, view, index),
+            functools.partial(_step_context, step),
         )
         # Both our own rendered templates.
         kept.append(_KeptStep(mark_safe(html.replace(_SERVICE_SLOT, service))))  # noqa: S308
