@@ -314,24 +314,36 @@ def test_service_parts_kept_by_shape_give_the_same_body(language):
     referral methods' kinds, the response time) with slots for its values, which are filled in
     as the templates put them in; bodies put together so are the ones rendered whole, for
     services of every shape and, the second time, other values of the same shapes."""
+    from django.test.signals import template_rendered
+
     from kansrijk.core import freshness
     from kansrijk.pathways.views import _body as page_body
-    from kansrijk.pathways.views import _parts
 
     freshness.forget_all()
+    rendered: list[str] = []
+
+    def record(sender: object, template: object, **kwargs: object) -> None:
+        rendered.append(str(getattr(template, "name", "")))
+
     steps = tuple((n, "refer", f"Stap {n}", "", "", s) for n, s in enumerate(SERVICES))
-    with translation.override(language):
-        got = page_body(_choice(), steps, "first")
-        assert got == _body(_choice(), steps)
-        rendered = len(_parts)
-        # The same shapes, other values: every part kept, filled in with the new values.
-        other = tuple(
-            (n, "refer", f"Stap {n}", "", "", _service(100 + n, **_shape_twin(s)))
-            for n, s in enumerate(SERVICES)
-        )
-        again = page_body(_choice(), other, "second")
-        assert len(_parts) == rendered
-        assert again == _body(_choice(), other)
+    template_rendered.connect(record)
+    try:
+        with translation.override(language):
+            got = page_body(_choice(), steps, "first")
+            assert got == _body(_choice(), steps)
+            assert page_cache.SERVICE_TEMPLATE in rendered
+            rendered.clear()
+            # The same shapes, other values: every part kept, filled in with the new values.
+            other = tuple(
+                (n, "refer", f"Stap {n}", "", "", _service(100 + n, **_shape_twin(s)))
+                for n, s in enumerate(SERVICES)
+            )
+            again = page_body(_choice(), other, "second")
+            assert page_cache.SERVICE_TEMPLATE not in rendered
+            assert page_cache.BODY_TEMPLATE not in rendered
+            assert again == _body(_choice(), other)
+    finally:
+        template_rendered.disconnect(record)
     assert "Zorg &amp; &quot;welzijn&quot; &lt;b&gt;" in got
     assert '<a href="https://mail.example/x?a=1&amp;b=2" rel="nofollow">' in got
 

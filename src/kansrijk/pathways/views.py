@@ -272,10 +272,11 @@ def _body(choice: PathwayChoice, steps: tuple[PlainStep, ...], stamp: str) -> st
     """Introduction, steps with their services, and footer of a published version
     (``_pathway_body.html``), cached per version and what its steps show of their services.
 
-    Its parts are rendered from their templates once per what they show and kept in this
-    process (``_part``), so that a body built for the first time is mostly put together from
-    them: the steps of many versions are alike (coalitions start from the national template),
-    a service is named in the steps of many versions, and so are footers."""
+    It is put together from parts rendered from their templates and kept in this process
+    (``_part``): the body around its steps and footer, rendered once per shape with slots
+    (``_fill``); each step per what it shows (the steps of many versions are alike:
+    coalitions start from the national template); the service a step names per shape, filled
+    in once per service (a service is named in the steps of many versions); the footer."""
     key = page_cache.body_key(choice.version_id, stamp)
     body = page_cache.get_body(key)
     if body is None:
@@ -286,13 +287,17 @@ def _body(choice: PathwayChoice, steps: tuple[PlainStep, ...], stamp: str) -> st
             choice.needs_review,
             choice.is_demo,
         )
-        body = render_to_string(
-            page_cache.BODY_TEMPLATE,
+        shape = ("body", bool(choice.introduction), bool(steps))
+        body = _fill(
+            _part(
+                page_cache.BODY_TEMPLATE,
+                steps_stamp(shape),
+                functools.partial(_body_context, shape),
+            ),
             {
-                "version": choice,
-                "pathway": choice,
-                "steps": _kept_steps(steps),
-                "footer_html": _part(
+                "introduction": linebreaksbr(choice.introduction, autoescape=True),
+                "steps": "".join(step.html for step in _kept_steps(steps)),
+                "footer": _part(
                     page_cache.FOOTER_TEMPLATE,
                     steps_stamp(footer),
                     lambda: {"version": choice, "pathway": choice},
@@ -301,6 +306,17 @@ def _body(choice: PathwayChoice, steps: tuple[PlainStep, ...], stamp: str) -> st
         )
         page_cache.put_body(key, body)
     return body
+
+
+def _body_context(shape: tuple[Any, ...]) -> dict[str, Any]:
+    """What ``_pathway_body.html`` reads around the steps and the footer, for a body of this
+    shape (with an introduction or not, with steps or none): slots for them."""
+    _name, introduction, steps = shape
+    return {
+        "version": {"introduction": _slot("introduction") if introduction else ""},
+        "steps": [_KeptStep(mark_safe(_slot("steps")))] if steps else [],  # noqa: S308 - a constant
+        "footer_html": mark_safe(_slot("footer")),  # noqa: S308 - a constant
+    }
 
 
 #: Parts of bodies rendered (a step, the service it names, a footer), per template, what they
@@ -314,10 +330,15 @@ _SERVICE_SLOT = "kansrijk-step-service-placeholder-3f9c1a"
 
 def _part(template: str, stamp: str, context: Callable[[], dict[str, Any]]) -> str:
     """``template`` rendered with ``context()``, kept per ``stamp`` (what it shows)."""
+    return _kept(template, stamp, lambda: render_to_string(template, context()))
+
+
+def _kept(template: str, stamp: str, make: Callable[[], str]) -> str:
+    """The part ``make()`` gives from ``template``, kept per ``stamp`` (what it shows)."""
     key = (template, stamp, get_language(), freshness.markup_version(template))
     html = _parts.get(key)
     if html is None:
-        html = _parts.put(key, render_to_string(template, context()))
+        html = _parts.put(key, make())
     return html
 
 
@@ -373,9 +394,15 @@ def _service_context(shape: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def _service_html(plain: PlainService) -> str:
-    """The part of the service a step names: kept per shape (``_service_shape``), the values
-    filled in as the templates put them in: escaped, the referral methods' contacts through
-    ``urlize``, instructions and how to apply through ``linebreaksbr``."""
+    """The part of the service a step names, kept per service (what it shows)."""
+    return _kept(page_cache.SERVICE_TEMPLATE, steps_stamp(plain), lambda: _filled_service(plain))
+
+
+def _filled_service(plain: PlainService) -> str:
+    """The part of the service a step names from the part kept for its shape
+    (``_service_shape``), the values filled in as the templates put them in: escaped, the
+    referral methods' contacts through ``urlize``, instructions and how to apply through
+    ``linebreaksbr``."""
     shape = _service_shape(plain)
     html = _part(
         page_cache.SERVICE_TEMPLATE,
