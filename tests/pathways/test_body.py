@@ -363,3 +363,50 @@ def _shape_twin(plain: tuple[object, ...]) -> dict[str, object]:
             for method, contact, instructions in plain[-1]  # type: ignore[union-attr]
         ),
     }
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_footers_kept_by_shape_give_the_footer_of_the_template(language):
+    """A footer is rendered once per shape (version number, which dates it has, review overdue,
+    demo) with slots for its dates, filled in as the template formats them (local time: 23:30
+    UTC is the next day in Amsterdam); the same as rendering the template with the values."""
+    from django.test.signals import template_rendered
+
+    from kansrijk.core import freshness
+    from kansrijk.pathways.views import _footer
+
+    freshness.forget_all()
+    rendered: list[str] = []
+
+    def record(sender: object, template: object, **kwargs: object) -> None:
+        rendered.append(str(getattr(template, "name", "")))
+
+    published = [
+        datetime.datetime(2026, 1, 31, 23, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 5, 3, 8, 0, tzinfo=datetime.UTC),
+    ]
+    # Both long ago (review overdue), then recent (not overdue: another shape).
+    reviewed = [datetime.date(2020, 3, 1), datetime.date(2021, 6, 15), datetime.date.today()]
+    template_rendered.connect(record)
+    try:
+        with translation.override(language):
+            for demo in (True, False):
+                for published_at in (None, *published):
+                    for reviewed_on in (None, *reviewed):
+                        choice = _choice(
+                            published_at=published_at, last_reviewed_on=reviewed_on, is_demo=demo
+                        )
+                        rendered.clear()
+                        got = _footer(choice)
+                        whole = render_to_string(
+                            page_cache.FOOTER_TEMPLATE, {"version": choice, "pathway": choice}
+                        )
+                        assert got == whole
+                        if published_at == published[1] or reviewed_on == reviewed[1]:
+                            # The same shape as a footer before: not rendered again.
+                            assert page_cache.FOOTER_TEMPLATE not in rendered[:-1]
+    finally:
+        template_rendered.disconnect(record)
+    with translation.override(language):
+        footer = _footer(_choice())
+    assert ("1 februari 2026" if language == "nl" else "1 February 2026") in footer

@@ -14,6 +14,7 @@ history, comparing two versions, and the import template. Every write goes throu
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 import re
 import uuid
@@ -27,11 +28,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as _date
 from django.template.defaultfilters import linebreaksbr, urlize
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -276,17 +279,11 @@ def _body(choice: PathwayChoice, steps: tuple[PlainStep, ...], stamp: str) -> st
     (``_part``): the body around its steps and footer, rendered once per shape with slots
     (``_fill``); each step per what it shows (the steps of many versions are alike:
     coalitions start from the national template); the service a step names per shape, filled
-    in once per service (a service is named in the steps of many versions); the footer."""
+    in once per service (a service is named in the steps of many versions); the footer per
+    shape, its dates filled in (``_footer``)."""
     key = page_cache.body_key(choice.version_id, stamp)
     body = page_cache.get_body(key)
     if body is None:
-        footer = (
-            choice.number,
-            choice.published_at,
-            choice.last_reviewed_on,
-            choice.needs_review,
-            choice.is_demo,
-        )
         shape = ("body", bool(choice.introduction), bool(steps))
         body = _fill(
             _part(
@@ -297,11 +294,7 @@ def _body(choice: PathwayChoice, steps: tuple[PlainStep, ...], stamp: str) -> st
             {
                 "introduction": linebreaksbr(choice.introduction, autoescape=True),
                 "steps": "".join(step.html for step in _kept_steps(steps)),
-                "footer": _part(
-                    page_cache.FOOTER_TEMPLATE,
-                    steps_stamp(footer),
-                    lambda: {"version": choice, "pathway": choice},
-                ),
+                "footer": _footer(choice),
             },
         )
         page_cache.put_body(key, body)
@@ -319,8 +312,76 @@ def _body_context(shape: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
-#: Parts of bodies rendered (a step, the service it names, a footer), per template, what they
-#: show, language and markup version (about 1 KB each).
+#: How ``_pathway_footer.html`` shows dates, and dates that stand for the real ones when a footer
+#: of a shape is rendered (noon UTC: the same day in local time). The footer is rendered with
+#: them, their text is found and made a slot; when it is not found once (the template shows
+#: dates otherwise), the footer is rendered with the real dates instead.
+_DATE_FORMAT = "j F Y"
+_PUBLISHED_STANDIN = datetime.datetime(1901, 2, 3, 12, 0, tzinfo=datetime.UTC)
+_REVIEWED_STANDIN = datetime.date(1902, 4, 5)
+
+
+def _footer(choice: PathwayChoice) -> str:
+    """The footer of a version (``_pathway_footer.html``): rendered once per shape (version
+    number, which dates there are, review overdue, demo) with slots for the dates, which are
+    filled in formatted as the template formats them."""
+    published, reviewed = choice.published_at, choice.last_reviewed_on
+    shape = (
+        "footer",
+        choice.number,
+        published is not None,
+        reviewed is not None,
+        choice.needs_review,
+        choice.is_demo,
+    )
+    html = _kept(page_cache.FOOTER_TEMPLATE, steps_stamp(shape), lambda: _footer_part(shape))
+    if not html:
+        return render_to_string(page_cache.FOOTER_TEMPLATE, {"version": choice, "pathway": choice})
+    return _fill(
+        html,
+        {
+            "published": escape(_date(template_localtime(published), _DATE_FORMAT)),
+            "reviewed": escape(_date(reviewed, _DATE_FORMAT)),
+        },
+    )
+
+
+def _footer_part(shape: tuple[Any, ...]) -> str:
+    """The footer of this shape with slots for its dates; empty when a date's text is not
+    found once."""
+    _name, number, published, reviewed, needs_review, is_demo = shape
+    html = str(
+        render_to_string(
+            page_cache.FOOTER_TEMPLATE,
+            {
+                "version": {
+                    "number": number,
+                    "published_at": _PUBLISHED_STANDIN if published else None,
+                },
+                "pathway": {
+                    "last_reviewed_on": _REVIEWED_STANDIN if reviewed else None,
+                    "needs_review": needs_review,
+                    "is_demo": is_demo,
+                },
+            },
+        )
+    )
+    for standin, name, there in (
+        (template_localtime(_PUBLISHED_STANDIN), "published", published),
+        (_REVIEWED_STANDIN, "reviewed", reviewed),
+    ):
+        if there:
+            text = escape(_date(standin, _DATE_FORMAT))
+            if html.count(text) != 1:
+                return ""
+            html = html.replace(text, _slot(name))
+    return html
+
+
+#: Parts of the page rendered (the heading, the body around its steps, a step, the service it
+#: names, a footer; the heading, body, footer and services per shape with slots, and each
+#: service filled in), per template, what they show, language and markup version (about 1 KB
+#: each).
 _parts: Kept[tuple[str, str, str, str], str] = Kept(
     "pathways.body-parts", seconds=page_cache.BODY_TTL, size=100_000
 )
