@@ -131,6 +131,42 @@ def test_the_quick_page_asks_the_database_almost_nothing(client: Client, many: N
     assert len(queries.captured_queries) == 0, [q["sql"] for q in queries.captured_queries]
 
 
+def test_an_edit_of_a_service_keeps_the_skeletons_a_new_category_renders_them(
+    client: Client, many: None
+) -> None:
+    """A skeleton holds nothing of the data but the form's choices: a service's edit (every
+    few seconds on a national map) keeps it; a changed need category (in the choices) makes a
+    new one, which still matches the templates."""
+    from kansrijk.directory.models import TaxonomyTerm
+    from kansrijk.directory.services import update_service
+    from tests.factories import UserFactory
+
+    skeletons = freshness.registered()["directory.search-skeletons"]
+    params = {"q": "schulden", "postcode": "9203"}
+    client.get(SEARCH, params)
+    kept = skeletons.as_dict()
+    assert len(kept) == 1
+    service = Service.objects.filter(name__startswith="Dienst").first()
+    assert service is not None
+    update_service(
+        service=service, user=UserFactory(is_superuser=True), fields={"description": "Zaterdag."}
+    )
+    assert "Zaterdag." in client.get(SEARCH, {"q": "zaterdag", "postcode": "9203"}).text
+    assert skeletons.as_dict() == kept  # the same skeleton, not rendered again
+    term = TaxonomyTerm.objects.get(code="geldzorgen")
+    term.name = "Geld en schulden (nieuw)"
+    term.save()
+    quick = client.get(SEARCH, params).text
+    assert "Geld en schulden (nieuw)" in quick
+    assert len(skeletons.as_dict()) == 2  # a new skeleton beside the old one
+    views.QUICK_SEARCH = False
+    try:
+        slow = client.get(SEARCH, params).text
+    finally:
+        views.QUICK_SEARCH = True
+    _same(quick, slow, params)
+
+
 def test_signed_in_visitors_take_the_form_way(
     client: Client, many: None, login_verified: Any
 ) -> None:

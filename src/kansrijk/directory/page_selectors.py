@@ -6,6 +6,7 @@ maintain (``Service.objects.editable_by``) and the municipalities they maintain 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +60,25 @@ _choices: Kept[str, list[tuple[str, str]]] = Kept(
 
 def _kept(name: str, read: Callable[[], list[tuple[str, str]]]) -> list[tuple[str, str]]:
     return list(_choices.get_or_make(name, read))
+
+
+#: ``choices_stamp``, kept as the choices are.
+_stamp: Kept[str, str] = Kept(
+    "directory.search-choices-stamp", seconds=600.0, size=1, kinds=("directory", "places")
+)
+
+
+def choices_stamp() -> str:
+    """A digest of the search form's choices that come from the data (municipalities, need
+    categories): a page skeleton (``search.html.skeleton``) holds nothing else of the data, so
+    it is kept under this rather than emptied by every change of the social map. Made again
+    (from the choices, read again) when the tokens change."""
+    return _stamp.get_or_make(
+        "stamp",
+        lambda: hashlib.sha256(
+            repr((municipality_choices(), category_choices())).encode()
+        ).hexdigest()[:16],
+    )
 
 
 def municipality_choices() -> list[tuple[str, str]]:

@@ -31,6 +31,7 @@ from django.utils.translation import get_language, gettext, ngettext
 
 from kansrijk.core.freshness import Kept, markup_version
 from kansrijk.directory.forms import SearchForm
+from kansrijk.directory.page_selectors import choices_stamp
 from kansrijk.directory.search.params import SearchParams
 
 #: Stand for what differs per search in a page rendered once (never valid input themselves:
@@ -51,10 +52,11 @@ PLACEHOLDERS = (
 _SPLIT = re.compile("(" + "|".join(re.escape(p) for p in PLACEHOLDERS) + ")")
 
 #: Page skeletons, per worker: what a skeleton holds besides the placeholders (the filters'
-#: choices) changes a few times a year, by a data load; its key carries the markup version of
-#: the page's templates (``skeleton``).
+#: choices) changes a few times a year, by a data load; its key carries a digest of those
+#: choices (``page_selectors.choices_stamp``: an edit of a service keeps the skeletons, a new
+#: category renders them again) and the markup version of the page's templates (``skeleton``).
 _skeletons: Kept[tuple[Any, ...], list[Any]] = Kept(
-    "directory.search-skeletons", seconds=600.0, size=500, kinds=("directory", "places")
+    "directory.search-skeletons", seconds=600.0, size=500
 )
 
 
@@ -78,6 +80,7 @@ def skeleton(request: HttpRequest, params: SearchParams, partial: bool) -> list[
     demo = bool(getattr(settings, "KANSRIJK_DEMO_MODE", False))
     key = (
         markup_version("directory/search.html", "directory/_search_update.html"),
+        choices_stamp(),
         get_language(),
         demo,
         partial,
