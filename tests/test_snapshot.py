@@ -37,7 +37,8 @@ def _must_not_run() -> None:
 def test_the_copy_puts_back_exactly_what_was_built(places: None) -> None:
     restored("snapshot-test", _build)
     built = _state()
-    assert built["users"] and built["events"]
+    assert built["users"]
+    assert built["events"]
 
     # What a test does after it: other rows, then the flush that ends every transactional test.
     User.objects.filter(username__startswith="verloskundige").delete()

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,76 +19,84 @@ from django.core.management import call_command
 from kansrijk.accounts.models import Organisation, RoleAssignment, User
 from kansrijk.accounts.roles import Role
 from kansrijk.places.models import Municipality
+from tests.scoped import data_for_scope
 
 DEMO_MUNICIPALITIES = {"GM0090", "GM0599", "GM0917"}
 #: The test settings have DEBUG off, as production: the demo runs only when told it may.
 NOT_PRODUCTION = "--i-know-this-is-not-production"
 
 
-@pytest.mark.django_db
-def test_demo_sets_up_everything_and_twice_is_safe(places):
+def _run_the_demo_command() -> str:
     out = io.StringIO()
     call_command("demo", "--no-serve", NOT_PRODUCTION, stdout=out)
-    first = (User.objects.count(), Organisation.objects.count(), RoleAssignment.objects.count())
-    call_command("demo", "--no-serve", NOT_PRODUCTION, stdout=io.StringIO())
-    assert (
-        User.objects.count(),
-        Organisation.objects.count(),
-        RoleAssignment.objects.count(),
-    ) == first
-
-    text = out.getvalue()
-    assert "kansrijk-demo-2026" in text
-    assert "verloskundige.smallingerland" in text
-    assert Municipality.objects.count() == 342
-    # One demo user per role in each of the three municipalities, all marked as demo.
-    for code in DEMO_MUNICIPALITIES:
-        municipality = Municipality.objects.get(code=code)
-        roles = set(
-            RoleAssignment.objects.filter(
-                organisation__municipalities=municipality, user__is_demo=True
-            ).values_list("role", flat=True)
-        )
-        assert roles == set(Role.values), code
-    assert not User.objects.filter(is_demo=False).exists()
-    assert not Organisation.objects.filter(is_demo=False).exists()
+    return out.getvalue()
 
 
-@pytest.mark.django_db
-def test_demo_administrators_are_no_superusers_and_stay_in_their_municipality(places):
-    from kansrijk.accounts.scope import administration_scope
+class TestTheDemoData:
+    """What ``kansrijk demo --no-serve`` sets up, loaded once for the class (``tests/scoped.py``)."""
 
-    call_command("demo", "--no-serve", NOT_PRODUCTION, stdout=io.StringIO())
-    assert not User.objects.filter(is_demo=True, is_superuser=True).exists()
-    assert not User.objects.filter(is_demo=True, is_staff=True).exists()
-    admin = User.objects.get(username="beheerder.smallingerland")
-    scope = administration_scope(admin)
-    assert not scope.operator
-    assert scope.organisation_ids == {Organisation.objects.get(name="Gemeente Smallingerland").pk}
-    assert scope.municipality_codes == {"GM0090"}
+    @pytest.fixture(scope="class")
+    @classmethod
+    def demo_output(cls, request: pytest.FixtureRequest) -> Iterator[str]:
+        yield from data_for_scope(request, _run_the_demo_command)
 
+    def test_everything_is_set_up_and_twice_is_safe(self, places, demo_output):
+        first = (User.objects.count(), Organisation.objects.count(), RoleAssignment.objects.count())
+        _run_the_demo_command()
+        assert (
+            User.objects.count(),
+            Organisation.objects.count(),
+            RoleAssignment.objects.count(),
+        ) == first
 
-@pytest.mark.django_db
-def test_demo_code_prints_the_current_code_for_demo_users_only(places):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+        assert "kansrijk-demo-2026" in demo_output
+        assert "verloskundige.smallingerland" in demo_output
+        assert Municipality.objects.count() == 342
+        # One demo user per role in each of the three municipalities, all marked as demo.
+        for code in DEMO_MUNICIPALITIES:
+            municipality = Municipality.objects.get(code=code)
+            roles = set(
+                RoleAssignment.objects.filter(
+                    organisation__municipalities=municipality, user__is_demo=True
+                ).values_list("role", flat=True)
+            )
+            assert roles == set(Role.values), code
+        assert not User.objects.filter(is_demo=False).exists()
+        assert not Organisation.objects.filter(is_demo=False).exists()
 
-    from kansrijk.accounts.twofactor import match_second_factor
-    from tests.factories import TOTPDeviceFactory, UserFactory
+    def test_administrators_are_no_superusers_and_stay_in_their_municipality(
+        self, places, demo_output
+    ):
+        from kansrijk.accounts.scope import administration_scope
 
-    call_command("demo", "--no-serve", NOT_PRODUCTION, stdout=io.StringIO())
-    out = io.StringIO()
-    call_command("demo_code", "jgz.rotterdam", stdout=out)
-    code = out.getvalue().strip()
-    assert len(code) == 6
-    user = User.objects.get(username="jgz.rotterdam")
-    assert isinstance(match_second_factor(user, code), TOTPDevice)
+        assert not User.objects.filter(is_demo=True, is_superuser=True).exists()
+        assert not User.objects.filter(is_demo=True, is_staff=True).exists()
+        admin = User.objects.get(username="beheerder.smallingerland")
+        scope = administration_scope(admin)
+        assert not scope.operator
+        assert scope.organisation_ids == {
+            Organisation.objects.get(name="Gemeente Smallingerland").pk
+        }
+        assert scope.municipality_codes == {"GM0090"}
 
-    real = UserFactory(roles=[Role.PROFESSIONAL])
-    TOTPDeviceFactory(user=real)
-    from django.core.management.base import CommandError
+    def test_demo_code_prints_the_current_code_for_demo_users_only(self, places, demo_output):
+        from django.core.management.base import CommandError
+        from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    with pytest.raises(CommandError):
-        call_command("demo_code", real.username, stdout=io.StringIO())
+        from kansrijk.accounts.twofactor import match_second_factor
+        from tests.factories import TOTPDeviceFactory, UserFactory
+
+        out = io.StringIO()
+        call_command("demo_code", "jgz.rotterdam", stdout=out)
+        code = out.getvalue().strip()
+        assert len(code) == 6
+        user = User.objects.get(username="jgz.rotterdam")
+        assert isinstance(match_second_factor(user, code), TOTPDevice)
+
+        real = UserFactory(roles=[Role.PROFESSIONAL])
+        TOTPDeviceFactory(user=real)
+        with pytest.raises(CommandError):
+            call_command("demo_code", real.username, stdout=io.StringIO())
 
 
 def test_demo_rejects_a_bad_port():

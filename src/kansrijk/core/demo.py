@@ -23,9 +23,12 @@ DEMO_LOADERS: list[str] = [
 ]
 
 
-def run_demo_loaders() -> dict[str, Any]:
+def run_demo_loaders(*, through: str | None = None) -> dict[str, Any]:
+    """Run the loaders in order, all of them or up to and including the one named ``through``
+    (what a later loader builds on is then there, what it adds is not)."""
+    loaders = DEMO_LOADERS if through is None else DEMO_LOADERS[: DEMO_LOADERS.index(through) + 1]
     results: dict[str, Any] = {}
-    for path in DEMO_LOADERS:
+    for path in loaders:
         loader: Callable[[], Any] = import_string(path)
         results[path] = loader()
     return results
