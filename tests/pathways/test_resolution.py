@@ -317,3 +317,22 @@ def test_editors_of_a_region_and_lead_organisation(catalogue):
 
     assert list(coalition_members(national)) == [national_editor]
     assert list(coalition_members(local)) == [local_editor]
+
+
+def test_the_kept_table_is_what_the_queryset_gives(layers):
+    """A municipality's table is filled with SQL compiled once per process
+    (``pathways.compiled``); it chooses what ``candidates`` (the queryset, run by the ORM)
+    chooses, with the same values, for a second municipality too (the SQL kept)."""
+    from kansrijk.core.phases import PHASE_FIELDS
+    from kansrijk.pathways.resolution import candidates, municipality_pathways
+
+    for code in ("GM0090", "GM0086", "GM0014"):
+        municipality = Municipality.objects.get(code=code)
+        table = municipality_pathways(code)
+        assert table.name == municipality.name
+        expected = candidates(municipality, None, list(PHASE_FIELDS))
+        assert expected  # the national defaults at least
+        assert table.choices == expected
+    assert municipality_pathways("GM0090").get("geldzorgen", "pregnancy").title == (
+        "Geldzorgen Smallingerland"
+    )

@@ -21,6 +21,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.urls import reverse
@@ -29,6 +30,7 @@ from kansrijk.core.freshness import Kept
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.directory.models import ReferralMethod
 from kansrijk.pathways import cache as page_cache
+from kansrijk.pathways import compiled
 from kansrijk.pathways.exceptions import InvalidPhase, UnknownMunicipality
 from kansrijk.pathways.models import (
     SCOPE_RANK,
@@ -176,28 +178,22 @@ def _candidate_rows(
 ) -> list[_Ranked]:
     """Per published pathway and phase it applies to: its rank, situation code, phase and
     choice (one query; see ``_covering`` for ``part``)."""
-    queryset = _covering(
-        municipality_code,
-        list(situation_codes) if situation_codes is not None else None,
-        phases,
-        part,
-    )
-    rows = queryset.values_list(
-        "pk",
-        "scope",
-        "situation__code",
-        "current_version_id",
-        "current_version__published_at",
-        "current_version__title",
-        "current_version__number",
-        "current_version__introduction",
-        "situation__name",
-        "coalition__name",
-        "coalition__is_demo",
-        "last_reviewed_on",
-        "is_demo",
-        *(PHASE_FIELDS[phase] for phase in phases),
-    )
+    if situation_codes is None and part == "local":
+        # Every municipality's table is filled so: the SQL compiled once per process.
+        rows = compiled.rows(
+            f"candidates:{part}:{','.join(phases)}",
+            lambda params: _candidate_values(params[0], None, phases, part),
+            [municipality_code],
+        )
+    else:
+        rows = list(
+            _candidate_values(
+                municipality_code,
+                list(situation_codes) if situation_codes is not None else None,
+                phases,
+                part,
+            )
+        )
     ranked: list[_Ranked] = []
     for (
         pk,
@@ -234,6 +230,31 @@ def _candidate_rows(
             if applies:
                 ranked.append((order, code, phase, choice))
     return ranked
+
+
+def _candidate_values(
+    municipality_code: str,
+    situation_codes: list[str] | None,
+    phases: Sequence[str],
+    part: str,
+) -> QuerySet[Pathway, tuple[Any, ...]]:
+    """The values ``_candidate_rows`` reads of each pathway ``_covering`` gives."""
+    return _covering(municipality_code, situation_codes, phases, part).values_list(
+        "pk",
+        "scope",
+        "situation__code",
+        "current_version_id",
+        "current_version__published_at",
+        "current_version__title",
+        "current_version__number",
+        "current_version__introduction",
+        "situation__name",
+        "coalition__name",
+        "coalition__is_demo",
+        "last_reviewed_on",
+        "is_demo",
+        *(PHASE_FIELDS[phase] for phase in phases),
+    )
 
 
 def _best(ranked: Iterable[_Ranked]) -> dict[tuple[str, str], PathwayChoice]:
@@ -351,7 +372,12 @@ def municipality_pathways(municipality: Municipality | str) -> MunicipalityPathw
     table = _tables.get(code)
     if table is not None:
         return table
-    name = Municipality.objects.filter(code=code).values_list("name", flat=True).first()
+    found = compiled.rows(
+        "municipality-name",
+        lambda params: Municipality.objects.filter(code=params[0]).values_list("name"),
+        [code],
+    )
+    name = found[0][0] if found else None
     if name is None:
         raise UnknownMunicipality(str(municipality))
     phases = list(PHASE_FIELDS)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from kansrijk.core.freshness import Kept
 from kansrijk.directory.models import ReferralMethodKind, Service, ServiceStatus
 from kansrijk.pathways import cache as page_cache
+from kansrijk.pathways import compiled
 from kansrijk.pathways.models import PathwayStep, StepKind
 from kansrijk.pathways.resolution import TABLE_SECONDS
 
@@ -135,29 +136,6 @@ _STATUSES = frozenset(ServiceStatus.values)
 _STEP_KINDS = frozenset(StepKind.values)
 
 
-_compiled_sql: Kept[tuple[str, str, int], str] = Kept(
-    "pathways.compiled-sql", seconds=float("inf"), size=64
-)
-
-
-def _run_compiled(
-    name: str, queryset: Callable[[list[Any]], QuerySet[Any]], params: list[Any]
-) -> list[tuple[Any, ...]]:
-    """Rows of ``queryset(params)``, whose SQL takes exactly ``params`` in order: the ORM compiles
-    it once per process (and database alias and number of parameters), the cursor runs it.
-    Compiling cost more than running these queries. Values come as the driver gives them."""
-    key = (name, connection.alias, len(params))
-    sql = _compiled_sql.get(key)
-    if sql is None:
-        compiled, compiled_params = queryset(params).query.sql_with_params()
-        if list(compiled_params) != list(params):  # pragma: no cover - not such a query
-            return list(queryset(params))
-        sql = _compiled_sql.put(key, compiled)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
@@ -227,13 +205,13 @@ def _rows_for_ids(
     if not ids:
         return []
     if connection.vendor == "postgresql":
-        return _run_compiled(name, queryset, [list(ids)])
+        return compiled.rows(name, queryset, [list(ids)])
     rows: list[tuple[Any, ...]] = []
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
         size = next(size for size in _BATCH_SIZES if size >= len(chunk))
         params = [*chunk, *(padding(number) for number in range(1, size - len(chunk) + 1))]
-        rows += _run_compiled(name, queryset, params)
+        rows += compiled.rows(name, queryset, params)
     return rows
 
 
