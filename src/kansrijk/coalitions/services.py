@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -89,25 +90,50 @@ def require_coordinator(
     raise NotAllowed()
 
 
-def _log(
-    *,
-    request: HttpRequest | None,
+class _Written:
+    """The object a workspace write names in its access-log event (set by the write's body)."""
+
+    object_id: Any = None
+
+
+@contextmanager
+def _coordinator_write(
     user: Any,
+    request: HttpRequest | None,
+    coalition: Coalition,
     event_type: str,
-    action: str,
-    object_type: str,
-    object_id: Any,
-) -> None:
-    record_event(
-        request=request,
+    about_id: Any = None,
+    about_type: str = "",
+) -> Iterator[_Written]:
+    """One write of ``coalition``'s workspace (``event_type`` is ``coalitions.<object>.<verb>``).
+    Refused, and the refusal logged, unless ``user`` coordinates the coalition: the refusal is
+    about object ``about_id`` (of type ``about_type``, else ``<object>``), or else about the
+    coalition. Then the body runs atomically and, when it succeeds, the event is logged for the
+    object whose id the body puts in ``written.object_id``."""
+    object_type, verb = event_type.rsplit(".", 1)
+    action = Action(verb)
+    require_coordinator(
         user=user,
+        coalition=coalition,
+        request=request,
         event_type=event_type,
         action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        purpose=PURPOSE,
-        role=Role.COALITION_COORDINATOR.value,
+        object_type="coalitions.coalition" if about_id is None else about_type or object_type,
+        object_id=about_id,
     )
+    written = _Written()
+    with transaction.atomic():
+        yield written
+        record_event(
+            request=request,
+            user=user,
+            event_type=event_type,
+            action=action,
+            object_type=object_type,
+            object_id=str(written.object_id),
+            purpose=PURPOSE,
+            role=Role.COALITION_COORDINATOR.value,
+        )
 
 
 def _text(
@@ -149,14 +175,7 @@ def add_member(
 ) -> Member:
     """Add a partner: an organisation that is in Kansrijk already, or a new one by name (it is
     created, without users, as an organisation of the coalition's municipalities)."""
-    require_coordinator(
-        user=user,
-        coalition=coalition,
-        request=request,
-        event_type="coalitions.member.create",
-        action=Action.CREATE,
-    )
-    with transaction.atomic():
+    with _coordinator_write(user, request, coalition, "coalitions.member.create") as written:
         errors: dict[str, list[Any]] = {}
         name = _text(
             errors, "new_organisation_name", data.new_organisation_name, 200, required=False
@@ -196,30 +215,16 @@ def add_member(
             is_demo=coalition.is_demo and organisation.is_demo,
         )
         coalition_access.forget(user)
-        _log(
-            request=request,
-            user=user,
-            event_type="coalitions.member.create",
-            action=Action.CREATE,
-            object_type="coalitions.member",
-            object_id=member.pk,
-        )
+        written.object_id = member.pk
         return member
 
 
 def update_member(
     *, user: Any, request: HttpRequest | None = None, member: Member, data: MemberInput
 ) -> Member:
-    require_coordinator(
-        user=user,
-        coalition=member.coalition,
-        request=request,
-        event_type="coalitions.member.update",
-        action=Action.UPDATE,
-        object_type="coalitions.member",
-        object_id=member.pk,
-    )
-    with transaction.atomic():
+    with _coordinator_write(
+        user, request, member.coalition, "coalitions.member.update", member.pk
+    ) as written:
         errors: dict[str, list[Any]] = {}
         if data.domain not in MemberDomain.values:
             errors["domain"] = [gettext_lazy("Choose medical, social, informal or municipality.")]
@@ -230,39 +235,17 @@ def update_member(
         member.role = role
         member.joined_on = data.joined_on
         member.save(update_fields=["domain", "role", "joined_on"])
-        _log(
-            request=request,
-            user=user,
-            event_type="coalitions.member.update",
-            action=Action.UPDATE,
-            object_type="coalitions.member",
-            object_id=member.pk,
-        )
+        written.object_id = member.pk
         return member
 
 
 def remove_member(*, user: Any, request: HttpRequest | None = None, member: Member) -> None:
-    require_coordinator(
-        user=user,
-        coalition=member.coalition,
-        request=request,
-        event_type="coalitions.member.delete",
-        action=Action.DELETE,
-        object_type="coalitions.member",
-        object_id=member.pk,
-    )
-    with transaction.atomic():
-        pk = member.pk
+    with _coordinator_write(
+        user, request, member.coalition, "coalitions.member.delete", member.pk
+    ) as written:
+        written.object_id = member.pk
         member.delete()
         coalition_access.forget(user)
-        _log(
-            request=request,
-            user=user,
-            event_type="coalitions.member.delete",
-            action=Action.DELETE,
-            object_type="coalitions.member",
-            object_id=pk,
-        )
 
 
 @dataclass(frozen=True)
@@ -298,78 +281,35 @@ def _contact_fields(data: ContactInput) -> dict[str, str]:
 def add_contact(
     *, user: Any, request: HttpRequest | None = None, member: Member, data: ContactInput
 ) -> ContactPerson:
-    require_coordinator(
-        user=user,
-        coalition=member.coalition,
-        request=request,
-        event_type="coalitions.contact.create",
-        action=Action.CREATE,
-        object_type="coalitions.member",
-        object_id=member.pk,
-    )
-    with transaction.atomic():
+    with _coordinator_write(
+        user, request, member.coalition, "coalitions.contact.create", member.pk, "coalitions.member"
+    ) as written:
         contact = ContactPerson.objects.create(member=member, **_contact_fields(data))
-        _log(
-            request=request,
-            user=user,
-            event_type="coalitions.contact.create",
-            action=Action.CREATE,
-            object_type="coalitions.contact",
-            object_id=contact.pk,
-        )
+        written.object_id = contact.pk
         return contact
 
 
 def update_contact(
     *, user: Any, request: HttpRequest | None = None, contact: ContactPerson, data: ContactInput
 ) -> ContactPerson:
-    require_coordinator(
-        user=user,
-        coalition=contact.member.coalition,
-        request=request,
-        event_type="coalitions.contact.update",
-        action=Action.UPDATE,
-        object_type="coalitions.contact",
-        object_id=contact.pk,
-    )
-    with transaction.atomic():
+    with _coordinator_write(
+        user, request, contact.member.coalition, "coalitions.contact.update", contact.pk
+    ) as written:
         for name, value in _contact_fields(data).items():
             setattr(contact, name, value)
         contact.save()
-        _log(
-            request=request,
-            user=user,
-            event_type="coalitions.contact.update",
-            action=Action.UPDATE,
-            object_type="coalitions.contact",
-            object_id=contact.pk,
-        )
+        written.object_id = contact.pk
         return contact
 
 
 def remove_contact(
     *, user: Any, request: HttpRequest | None = None, contact: ContactPerson
 ) -> None:
-    require_coordinator(
-        user=user,
-        coalition=contact.member.coalition,
-        request=request,
-        event_type="coalitions.contact.delete",
-        action=Action.DELETE,
-        object_type="coalitions.contact",
-        object_id=contact.pk,
-    )
-    with transaction.atomic():
-        pk = contact.pk
+    with _coordinator_write(
+        user, request, contact.member.coalition, "coalitions.contact.delete", contact.pk
+    ) as written:
+        written.object_id = contact.pk
         contact.delete()
-        _log(
-            request=request,
-            user=user,
-            event_type="coalitions.contact.delete",
-            action=Action.DELETE,
-            object_type="coalitions.contact",
-            object_id=pk,
-        )
 
 
 # --- Agreements -----------------------------------------------------------------------------------
@@ -439,80 +379,37 @@ def _agreement_values(coalition: Coalition, data: AgreementInput) -> dict[str, A
 def create_agreement(
     *, user: Any, request: HttpRequest | None = None, coalition: Coalition, data: AgreementInput
 ) -> Agreement:
-    require_coordinator(
-        user=user,
-        coalition=coalition,
-        request=request,
-        event_type="coalitions.agreement.create",
-        action=Action.CREATE,
-    )
-    with transaction.atomic():
+    with _coordinator_write(user, request, coalition, "coalitions.agreement.create") as written:
         agreement = Agreement.objects.create(
             coalition=coalition, is_demo=coalition.is_demo, **_agreement_values(coalition, data)
         )
         agreement.parties.set(data.parties)
-        _log(
-            request=request,
-            user=user,
-            event_type="coalitions.agreement.create",
-            action=Action.CREATE,
-            object_type="coalitions.agreement",
-            object_id=agreement.pk,
-        )
+        written.object_id = agreement.pk
         return agreement
 
 
 def update_agreement(
     *, user: Any, request: HttpRequest | None = None, agreement: Agreement, data: AgreementInput
 ) -> Agreement:
-    require_coordinator(
-        user=user,
-        coalition=agreement.coalition,
-        request=request,
-        event_type="coalitions.agreement.update",
-        action=Action.UPDATE,
-        object_type="coalitions.agreement",
-        object_id=agreement.pk,
-    )
-    with transaction.atomic():
+    with _coordinator_write(
+        user, request, agreement.coalition, "coalitions.agreement.update", agreement.pk
+    ) as written:
         for name, value in _agreement_values(agreement.coalition, data).items():
             setattr(agreement, name, value)
         agreement.save()
         agreement.parties.set(data.parties)
-        _log(
-            request=request,
-            user=user,
-            event_type="coalitions.agreement.update",
-            action=Action.UPDATE,
-            object_type="coalitions.agreement",
-            object_id=agreement.pk,
-        )
+        written.object_id = agreement.pk
         return agreement
 
 
 def delete_agreement(
     *, user: Any, request: HttpRequest | None = None, agreement: Agreement
 ) -> None:
-    require_coordinator(
-        user=user,
-        coalition=agreement.coalition,
-        request=request,
-        event_type="coalitions.agreement.delete",
-        action=Action.DELETE,
-        object_type="coalitions.agreement",
-        object_id=agreement.pk,
-    )
-    with transaction.atomic():
-        pk = agreement.pk
+    with _coordinator_write(
+        user, request, agreement.coalition, "coalitions.agreement.delete", agreement.pk
+    ) as written:
+        written.object_id = agreement.pk
         agreement.delete()
-        _log(
-            request=request,
-            user=user,
-            event_type="coalitions.agreement.delete",
-            action=Action.DELETE,
-            object_type="coalitions.agreement",
-            object_id=pk,
-        )
 
 
 # --- Improvement actions ----------------------------------------------------------------------
@@ -656,14 +553,7 @@ def _set_links(action: ImprovementAction, data: ActionInput) -> None:
 def create_action(
     *, user: Any, request: HttpRequest | None = None, coalition: Coalition, data: ActionInput
 ) -> ImprovementAction:
-    require_coordinator(
-        user=user,
-        coalition=coalition,
-        request=request,
-        event_type="coalitions.action.create",
-        action=Action.CREATE,
-    )
-    with transaction.atomic():
+    with _coordinator_write(user, request, coalition, "coalitions.action.create") as written:
         values = _action_values(coalition, data)
         note = values.pop("_note")
         action = ImprovementAction.objects.create(
@@ -681,14 +571,7 @@ def create_action(
             changes={name: ["", value] for name, value in after.items() if value},
             note=note or _("Action created."),
         )
-        _log(
-            request=request,
-            user=user,
-            event_type="coalitions.action.create",
-            action=Action.CREATE,
-            object_type="coalitions.action",
-            object_id=action.pk,
-        )
+        written.object_id = action.pk
         return action
 
 
@@ -700,16 +583,9 @@ def update_action(
     data: ActionInput,
 ) -> ImprovementAction:
     """Change an action; the change (old and new value of each field) goes in its history."""
-    require_coordinator(
-        user=user,
-        coalition=action.coalition,
-        request=request,
-        event_type="coalitions.action.update",
-        action=Action.UPDATE,
-        object_type="coalitions.action",
-        object_id=action.pk,
-    )
-    with transaction.atomic():
+    with _coordinator_write(
+        user, request, action.coalition, "coalitions.action.update", action.pk
+    ) as written:
         action = ImprovementAction.objects.select_for_update().get(pk=action.pk)
         values = _action_values(action.coalition, data)
         note = values.pop("_note")
@@ -731,14 +607,7 @@ def update_action(
                 changes=changes,
                 note=note,
             )
-        _log(
-            request=request,
-            user=user,
-            event_type="coalitions.action.update",
-            action=Action.UPDATE,
-            object_type="coalitions.action",
-            object_id=action.pk,
-        )
+        written.object_id = action.pk
         return action
 
 
@@ -775,14 +644,7 @@ def save_journey(
     data: JourneyInput,
 ) -> Journey:
     """Replace the journey of ``phase`` with these touchpoints, in this order."""
-    require_coordinator(
-        user=user,
-        coalition=coalition,
-        request=request,
-        event_type="coalitions.journey.update",
-        action=Action.UPDATE,
-    )
-    with transaction.atomic():
+    with _coordinator_write(user, request, coalition, "coalitions.journey.update") as written:
         errors: dict[str, list[Any]] = {}
         if phase not in Phase.values:
             errors["phase"] = [gettext_lazy("Unknown phase.")]
@@ -830,14 +692,7 @@ def save_journey(
                 journey=journey, position=position, **item["row"]
             )
             touchpoint.situations.set(item["situations"])
-        _log(
-            request=request,
-            user=user,
-            event_type="coalitions.journey.update",
-            action=Action.UPDATE,
-            object_type="coalitions.journey",
-            object_id=journey.pk,
-        )
+        written.object_id = journey.pk
         return journey
 
 
