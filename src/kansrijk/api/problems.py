@@ -15,6 +15,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -45,6 +46,19 @@ class ProblemSerializer(serializers.Serializer[Any]):
         required=False,
         help_text="Referrals, code toestemming-vereist: the data categories the consent lacks.",
     )
+
+
+#: The OpenAPI description of an error response.
+PROBLEM_RESPONSE = OpenApiResponse(ProblemSerializer, description="Problem details (problem+json).")
+
+
+def with_problems(responses: dict[Any, Any], *statuses: int) -> dict[Any, Any]:
+    """An operation's OpenAPI ``responses`` (``extend_schema``): ``responses`` (its successes)
+    and, for each of ``statuses``, problem details as ``application/problem+json``."""
+    return {
+        **responses,
+        **{(status, PROBLEM_CONTENT_TYPE): PROBLEM_RESPONSE for status in statuses},
+    }
 
 
 class ProblemJSONRenderer(JSONRenderer):

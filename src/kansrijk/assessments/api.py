@@ -22,14 +22,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.problems import problem_response, with_problems
 from kansrijk.assessments import selectors, services
 from kansrijk.assessments.models import Instrument
 from kansrijk.assessments.services import AnswerInput
@@ -38,7 +38,6 @@ from kansrijk.audit.services import record_refusal
 from kansrijk.coalitions.access import access_for
 from kansrijk.coalitions.exceptions import InvalidInput, NotFound, WorkspaceError
 
-PROBLEM = OpenApiResponse(ProblemSerializer, description="Problem details (problem+json).")
 ROUND_ID = OpenApiParameter("round_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
@@ -139,7 +138,7 @@ class InstrumentListView(WorkspaceAPIView):
         summary="The assessment instruments",
         description="Each instrument with its newest version (scale, parts, statements) and "
         "the versions loaded. Statements marked `is_example` are example text.",
-        responses={200: InstrumentSerializer(many=True), (403, PROBLEM_CONTENT_TYPE): PROBLEM},
+        responses=with_problems({200: InstrumentSerializer(many=True)}, 403),
         tags=["coalitions"],
     )
     def get(self, request: Request) -> Response:
@@ -189,12 +188,7 @@ class RoundCollectionView(WorkspaceAPIView):
         description="For the coalition's coordinator. Invites the respondents (by default every "
         "user of the coalition's member organisations), who find it on their start page.",
         request=RoundInputSerializer,
-        responses={
-            201: RoundOutSerializer,
-            (400, PROBLEM_CONTENT_TYPE): PROBLEM,
-            (403, PROBLEM_CONTENT_TYPE): PROBLEM,
-            (404, PROBLEM_CONTENT_TYPE): PROBLEM,
-        },
+        responses=with_problems({201: RoundOutSerializer}, 400, 403, 404),
         tags=["coalitions"],
     )
     def post(self, request: Request) -> Response:
@@ -291,14 +285,9 @@ class ResponseView(WorkspaceAPIView):
         "invited (403) or who has no part in the coalition (404).",
         parameters=[ROUND_ID],
         request=ResponseInputSerializer,
-        responses={
-            201: ResponseOutSerializer,
-            200: ResponseOutSerializer,
-            (400, PROBLEM_CONTENT_TYPE): PROBLEM,
-            (403, PROBLEM_CONTENT_TYPE): PROBLEM,
-            (404, PROBLEM_CONTENT_TYPE): PROBLEM,
-            (409, PROBLEM_CONTENT_TYPE): PROBLEM,
-        },
+        responses=with_problems(
+            {201: ResponseOutSerializer, 200: ResponseOutSerializer}, 400, 403, 404, 409
+        ),
         tags=["coalitions"],
     )
     def post(self, request: Request, round_id: str) -> Response:
@@ -448,11 +437,7 @@ class ResultsView(WorkspaceAPIView):
         "`suppressed` (fewer respondents than `threshold`) every figure is null. A statement "
         "with fewer scores than the threshold has no figures either.",
         parameters=[ROUND_ID],
-        responses={
-            200: ResultsSerializer,
-            (403, PROBLEM_CONTENT_TYPE): PROBLEM,
-            (404, PROBLEM_CONTENT_TYPE): PROBLEM,
-        },
+        responses=with_problems({200: ResultsSerializer}, 403, 404),
         tags=["coalitions"],
     )
     def get(self, request: Request, round_id: str) -> Response:

@@ -24,8 +24,8 @@ from rest_framework.response import Response
 
 from kansrijk.accounts.models import Organisation
 from kansrijk.accounts.roles import primary_role
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE
-from kansrijk.assessments.api import PROBLEM, WorkspaceAPIView
+from kansrijk.api.problems import with_problems
+from kansrijk.assessments.api import WorkspaceAPIView
 from kansrijk.assessments.models import Round, Statement
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_refusal
@@ -79,7 +79,7 @@ class CoalitionListView(WorkspaceAPIView):
         summary="Your coalitions",
         description="The coalitions you coordinate, analyse or edit pathways for, and those "
         "your organisation is a member of, with your roles there.",
-        responses={200: CoalitionSerializer(many=True), (403, PROBLEM_CONTENT_TYPE): PROBLEM},
+        responses=with_problems({200: CoalitionSerializer(many=True)}, 403),
         tags=["coalitions"],
     )
     def get(self, request: Request) -> Response:
@@ -235,11 +235,7 @@ class ActionCollectionView(WorkspaceAPIView):
         description="For the coordinator and analysts; the first due on top, `overdue` where "
         "an open or running action passed its date.",
         parameters=[COALITION_ID],
-        responses={
-            200: ActionSerializer(many=True),
-            (403, PROBLEM_CONTENT_TYPE): PROBLEM,
-            (404, PROBLEM_CONTENT_TYPE): PROBLEM,
-        },
+        responses=with_problems({200: ActionSerializer(many=True)}, 403, 404),
         tags=["coalitions"],
     )
     def get(self, request: Request, coalition_id: str) -> Response:
@@ -267,12 +263,7 @@ class ActionCollectionView(WorkspaceAPIView):
         "`round` is given), pathways by id, services by id (UUID), indicators by code.",
         parameters=[COALITION_ID],
         request=ActionInputSerializer,
-        responses={
-            201: ActionSerializer,
-            (400, PROBLEM_CONTENT_TYPE): PROBLEM,
-            (403, PROBLEM_CONTENT_TYPE): PROBLEM,
-            (404, PROBLEM_CONTENT_TYPE): PROBLEM,
-        },
+        responses=with_problems({201: ActionSerializer}, 400, 403, 404),
         tags=["coalitions"],
     )
     def post(self, request: Request, coalition_id: str) -> Response:

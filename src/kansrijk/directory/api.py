@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
@@ -29,7 +29,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from kansrijk.api.problems import ProblemSerializer
+from kansrijk.api.problems import with_problems
 from kansrijk.core.phases import Phase
 from kansrijk.directory.exceptions import DirectoryError
 from kansrijk.directory.hsds.documents import (
@@ -219,9 +219,6 @@ def _parse_id(value: str) -> uuid.UUID:
         raise ValidationError({"id": [_("Not a valid id (a UUID).")]}) from None
 
 
-_PROBLEM = OpenApiResponse(ProblemSerializer, description="Problem details (problem+json).")
-
-
 class HsdsRootView(APIView):
     permission_classes = [AllowAny]
 
@@ -249,7 +246,7 @@ class ServiceListView(APIView):
         tags=["hsds"],
         summary="HSDA: search services",
         parameters=[ServiceQuerySerializer],
-        responses={200: PageSerializer, 400: _PROBLEM},
+        responses=with_problems({200: PageSerializer}, 400),
     )
     def get(self, request: Request) -> Response:
         params = _validated(ServiceQuerySerializer, request)
@@ -310,7 +307,7 @@ class ServiceDetailView(APIView):
         tags=["hsds"],
         summary="HSDA: one service, fully nested",
         parameters=[OpenApiParameter("service_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
-        responses={200: OpenApiTypes.OBJECT, 400: _PROBLEM, 404: _PROBLEM},
+        responses=with_problems({200: OpenApiTypes.OBJECT}, 400, 404),
     )
     def get(self, request: Request, service_id: str) -> Response:
         try:
@@ -328,7 +325,7 @@ class OrganizationListView(APIView):
         tags=["hsds"],
         summary="HSDA: organisations",
         parameters=[OrganizationQuerySerializer],
-        responses={200: PageSerializer, 400: _PROBLEM},
+        responses=with_problems({200: PageSerializer}, 400),
     )
     def get(self, request: Request) -> Response:
         params = _validated(OrganizationQuerySerializer, request)
@@ -350,7 +347,7 @@ class OrganizationDetailView(APIView):
         tags=["hsds"],
         summary="HSDA: one organisation with its locations and services",
         parameters=[OpenApiParameter("organization_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
-        responses={200: OpenApiTypes.OBJECT, 400: _PROBLEM, 404: _PROBLEM},
+        responses=with_problems({200: OpenApiTypes.OBJECT}, 400, 404),
     )
     def get(self, request: Request, organization_id: str) -> Response:
         try:

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     inline_serializer,
 )
@@ -20,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.problems import problem_response, with_problems
 from kansrijk.referrals import selectors, services, workflow
 from kansrijk.referrals.api.errors import (
     MalformedIfMatch,
@@ -46,7 +45,6 @@ from kansrijk.referrals.exceptions import ReferralError, ReferralNotFound
 from kansrijk.referrals.idempotency import run_idempotent
 from kansrijk.referrals.models import ContactAttempt, Referral
 
-_PROBLEM = OpenApiResponse(ProblemSerializer, description="Problem details (problem+json).")
 _IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
@@ -162,11 +160,7 @@ class ReferralCollectionView(ReferralAPIView):
             "a 403."
         ),
         parameters=[ListQuerySerializer],
-        responses={
-            200: ReferralPageSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (403, PROBLEM_CONTENT_TYPE): _PROBLEM,
-        },
+        responses=with_problems({200: ReferralPageSerializer}, 400, 403),
         tags=["referrals"],
     )
     def get(self, request: Request) -> Response:
@@ -224,12 +218,7 @@ class ReferralCollectionView(ReferralAPIView):
         ),
         parameters=[_IDEMPOTENCY],
         request=ReferralInputSerializer,
-        responses={
-            201: ReferralSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (403, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (422, PROBLEM_CONTENT_TYPE): _PROBLEM,
-        },
+        responses=with_problems({201: ReferralSerializer}, 400, 403, 422),
         tags=["referrals"],
     )
     def post(self, request: Request) -> Response:
@@ -252,7 +241,7 @@ class ReferralDetailView(ReferralAPIView):
         description="With its client data, history, consents and contact attempts. `ETag` is "
         "its version. Another organisation's referral is a 404.",
         parameters=[_ID],
-        responses={200: ReferralSerializer, (404, PROBLEM_CONTENT_TYPE): _PROBLEM},
+        responses=with_problems({200: ReferralSerializer}, 404),
         tags=["referrals"],
     )
     def get(self, request: Request, referral_id: str) -> Response:
@@ -266,14 +255,7 @@ class ReferralDetailView(ReferralAPIView):
         description="Replaces the fields of a draft (sending side only). Needs `If-Match`.",
         parameters=[_ID, _IF_MATCH_PARAM],
         request=ReferralInputSerializer,
-        responses={
-            200: ReferralSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (404, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (409, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (412, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (428, PROBLEM_CONTENT_TYPE): _PROBLEM,
-        },
+        responses=with_problems({200: ReferralSerializer}, 400, 404, 409, 412, 428),
         tags=["referrals"],
     )
     def put(self, request: Request, referral_id: str) -> Response:
@@ -301,12 +283,7 @@ class ConsentCollectionView(ReferralAPIView):
         "receiving organisation of the referral. Before sending; sending side only.",
         parameters=[_ID, _IDEMPOTENCY],
         request=ConsentInputSerializer,
-        responses={
-            201: ConsentSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (404, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (409, PROBLEM_CONTENT_TYPE): _PROBLEM,
-        },
+        responses=with_problems({201: ConsentSerializer}, 400, 404, 409),
         tags=["referrals"],
     )
     def post(self, request: Request, referral_id: str) -> Response:
@@ -342,7 +319,7 @@ class ConsentWithdrawView(ReferralAPIView):
             _IDEMPOTENCY,
         ],
         request=None,
-        responses={200: ConsentSerializer, (404, PROBLEM_CONTENT_TYPE): _PROBLEM},
+        responses=with_problems({200: ConsentSerializer}, 404),
         tags=["referrals"],
     )
     def post(self, request: Request, referral_id: str, consent_id: str) -> Response:
@@ -369,16 +346,7 @@ class TransitionView(ReferralAPIView):
         ),
         parameters=[_ID, _IF_MATCH_PARAM, _IDEMPOTENCY],
         request=TransitionInputSerializer,
-        responses={
-            200: ReferralSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (403, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (404, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (409, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (412, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (422, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (428, PROBLEM_CONTENT_TYPE): _PROBLEM,
-        },
+        responses=with_problems({200: ReferralSerializer}, 400, 403, 404, 409, 412, 422, 428),
         tags=["referrals"],
     )
     def post(self, request: Request, referral_id: str) -> Response:
@@ -412,14 +380,7 @@ class OutcomeView(ReferralAPIView):
         "with its outcome. Needs `If-Match`.",
         parameters=[_ID, _IF_MATCH_PARAM, _IDEMPOTENCY],
         request=OutcomeInputSerializer,
-        responses={
-            200: ReferralSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (404, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (409, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (412, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (428, PROBLEM_CONTENT_TYPE): _PROBLEM,
-        },
+        responses=with_problems({200: ReferralSerializer}, 400, 404, 409, 412, 428),
         tags=["referrals"],
     )
     def post(self, request: Request, referral_id: str) -> Response:
@@ -450,14 +411,7 @@ class ContactAttemptView(ReferralAPIView):
         "to in-progress. `If-Match` is optional here.",
         parameters=[_ID, _IDEMPOTENCY],
         request=ContactAttemptInputSerializer,
-        responses={
-            201: ContactAttemptSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (403, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (404, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (409, PROBLEM_CONTENT_TYPE): _PROBLEM,
-            (412, PROBLEM_CONTENT_TYPE): _PROBLEM,
-        },
+        responses=with_problems({201: ContactAttemptSerializer}, 400, 403, 404, 409, 412),
         tags=["referrals"],
     )
     def post(self, request: Request, referral_id: str) -> Response:
