@@ -179,16 +179,7 @@ def save_translation(
 ) -> Saved:
     """Create or change the text of ``page`` in ``language`` (see ``_save_text``)."""
     saved = _save_text(
-        user=user,
-        model=PageTranslation,
-        parent={"page": page},
-        language=language,
-        data=data,
-        text_fields=_TEXT_FIELDS,
-        object_type="parents.page_translation",
-        event="parents.translation",
-        object_id=f"{page.slug}/{language}",
-        request=request,
+        _PAGE_TEXT, user=user, of=page, key=page.slug, language=language, data=data, request=request
     )
     if saved.changed:
         Page.objects.filter(pk=page.pk).update(updated_at=saved.instance.updated_at)
@@ -209,16 +200,7 @@ def save_cost_text(
 ) -> Saved:
     """Create or change the title and explanation of a cost item in ``language``."""
     saved = _save_text(
-        user=user,
-        model=CostItemText,
-        parent={"item": item},
-        language=language,
-        data=data,
-        text_fields=_COST_TEXT_FIELDS,
-        object_type="parents.cost_text",
-        event="parents.cost_text",
-        object_id=f"{item.code}/{language}",
-        request=request,
+        _COST_TEXT, user=user, of=item, key=item.code, language=language, data=data, request=request
     )
     if language == languages.DEFAULT:
         readability = measure(saved.instance.explanation)
@@ -226,51 +208,71 @@ def save_cost_text(
     return saved
 
 
+@dataclass(frozen=True)
+class _TextKind:
+    """A text that national editors write in every language: its model, the field that names
+    what it is the text of, its text fields, and its access-log object type and event."""
+
+    model: Any
+    of: str
+    text_fields: tuple[str, ...]
+    object_type: str
+    event: str
+
+
+_PAGE_TEXT = _TextKind(
+    PageTranslation, "page", _TEXT_FIELDS, "parents.page_translation", "parents.translation"
+)
+_COST_TEXT = _TextKind(
+    CostItemText, "item", _COST_TEXT_FIELDS, "parents.cost_text", "parents.cost_text"
+)
+
+
 def _save_text(
+    kind: _TextKind,
     *,
     user: Any,
-    model: Any,
-    parent: dict[str, Any],
+    of: Any,
+    key: str,
     language: str,
     data: Mapping[str, Any],
-    text_fields: tuple[str, ...],
-    object_type: str,
-    event: str,
-    object_id: str,
     request: HttpRequest | None,
 ) -> Saved:
-    """Create or change a text in ``language`` (a page's or a cost item's).
+    """Create or change a text in ``language`` of ``of`` (a page or a cost item, which ``key``
+    names in the access log).
 
     Dutch is the source: it has no status of its own. A translation is *draft* or *checked by a
     native speaker* (who, and when). A translation whose text changes is a draft again unless
     it is marked checked on the day of the change (or later): a check is of one text.
     """
+    parent = {kind.of: of}
+    object_id = f"{key}/{language}"
     if not national_editor(user):
         raise _refuse(
             request=request,
             user=user,
-            event_type=f"{event}.update",
-            object_type=object_type,
+            event_type=f"{kind.event}.update",
+            object_type=kind.object_type,
             object_id=object_id,
         )
     if language not in languages.CODES:
         raise InvalidContent({"language": [_("There is no such language.")]})
-    fields = frozenset({*text_fields, *_STATUS_FIELDS})
+    fields = frozenset({*kind.text_fields, *_STATUS_FIELDS})
     _unknown_fields(data, fields)
     with transaction.atomic():
-        text = model.objects.select_for_update().filter(**parent, language=language).first()
+        text = kind.model.objects.select_for_update().filter(**parent, language=language).first()
         creating = text is None
         if text is None:
-            text = model(**parent, language=language)
+            text = kind.model(**parent, language=language)
         before = {name: getattr(text, name) for name in fields}
         is_source = language == languages.DEFAULT
         for name, value in data.items():
-            if is_source and name not in text_fields:
+            if is_source and name not in kind.text_fields:
                 continue  # the source is not a translation: no status of its own
             setattr(text, name, _text(value))
         if text.status == TranslationStatus.DRAFT:
             text.checked_by, text.checked_on = "", None
-        text_changed = any(getattr(text, n) != before[n] for n in text_fields)
+        text_changed = any(getattr(text, n) != before[n] for n in kind.text_fields)
         back_to_draft = False
         if (
             not is_source
@@ -297,9 +299,9 @@ def _save_text(
             record_event(
                 request=request,
                 user=user,
-                event_type=f"{event}.create" if creating else f"{event}.update",
+                event_type=f"{kind.event}.create" if creating else f"{kind.event}.update",
                 action=Action.CREATE if creating else Action.UPDATE,
-                object_type=object_type,
+                object_type=kind.object_type,
                 object_id=object_id,
             )
     return Saved(text, changed, None, back_to_draft)

@@ -13,6 +13,7 @@ text); after a save the page shows how readable the Dutch text is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -59,6 +60,18 @@ def is_parent_editor(user: Any) -> bool:
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "parents/editor/forbidden.html", {"message": message}, status=403)
+
+
+def _refused(
+    request: HttpRequest, message: str, event_type: str, object_type: str, object_id: str
+) -> HttpResponse:
+    """The no-access page of a view that refuses before any write is tried; a refused save (a
+    POST) is logged as ``event_type`` on the object."""
+    if request.method == "POST":
+        editing.record_denied(
+            request=request, event_type=event_type, object_type=object_type, object_id=object_id
+        )
+    return _forbidden(request, message)
 
 
 def _page_or_404(slug: str) -> Page:
@@ -150,15 +163,12 @@ def translation_edit(request: HttpRequest, slug: str, lang: str) -> HttpResponse
     if language is None:
         raise Http404
     if not national_editor(request.user):
-        if request.method == "POST":
-            editing.record_denied(
-                request=request,
-                event_type="parents.translation.update",
-                object_type="parents.page_translation",
-                object_id=f"{page.slug}/{language.code}",
-            )
-        return _forbidden(
-            request, _("Only national content editors change the texts of the pages for parents.")
+        return _refused(
+            request,
+            _("Only national content editors change the texts of the pages for parents."),
+            "parents.translation.update",
+            "parents.page_translation",
+            f"{page.slug}/{language.code}",
         )
     translation = PageTranslation.objects.filter(page=page, language=language.code).first()
     source = (
@@ -277,30 +287,19 @@ def _local_saved(request: HttpRequest, saved: editing.Saved) -> HttpResponse:
     return redirect("parents:editor_local", pk=addition.pk)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def local_create(request: HttpRequest, slug: str) -> HttpResponse:
-    page = _page_or_404(slug)
-    choices = _municipality_choices(request.user)
-    if not choices:
-        if request.method == "POST":
-            editing.record_denied(
-                request=request,
-                event_type="parents.local_addition.create",
-                object_type="parents.local_addition",
-                object_id=page.slug,
-            )
-        return _forbidden(
-            request,
-            _("Only the coalition editors of a municipality add local information for it."),
-        )
+def _local_form(
+    request: HttpRequest,
+    page: Page,
+    addition: LocalAddition | None,
+    choices: list[tuple[str, str]],
+    save: Callable[[dict[str, Any]], editing.Saved],
+) -> HttpResponse:
+    """The form of a local addition (``None``: a new one on ``page``); posted, it is ``save``d."""
     if request.method == "POST":
         form = LocalAdditionForm(request.POST, municipalities=choices)
         if form.is_valid():
             try:
-                saved = editing.create_local_addition(
-                    user=request.user, page=page, data=form.write_data(), request=request
-                )
+                saved = save(form.write_data())
             except editing.InvalidContent as error:
                 _put_errors(form, error)
             except editing.EditNotAllowed as error:
@@ -309,9 +308,33 @@ def local_create(request: HttpRequest, slug: str) -> HttpResponse:
                 return _local_saved(request, saved)
     else:
         form = LocalAdditionForm(
-            initial=LocalAdditionForm.initial_from(None), municipalities=choices
+            initial=LocalAdditionForm.initial_from(addition), municipalities=choices
         )
-    return _local_form_page(request, form, page, None)
+    return _local_form_page(request, form, page, addition)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def local_create(request: HttpRequest, slug: str) -> HttpResponse:
+    page = _page_or_404(slug)
+    choices = _municipality_choices(request.user)
+    if not choices:
+        return _refused(
+            request,
+            _("Only the coalition editors of a municipality add local information for it."),
+            "parents.local_addition.create",
+            "parents.local_addition",
+            page.slug,
+        )
+    return _local_form(
+        request,
+        page,
+        None,
+        choices,
+        lambda data: editing.create_local_addition(
+            user=request.user, page=page, data=data, request=request
+        ),
+    )
 
 
 def _addition_or_404(pk: int) -> LocalAddition:
@@ -326,37 +349,24 @@ def _addition_or_404(pk: int) -> LocalAddition:
 def local_edit(request: HttpRequest, pk: int) -> HttpResponse:
     addition = _addition_or_404(pk)
     if not LocalAddition.objects.editable_by(request.user).filter(pk=addition.pk).exists():
-        if request.method == "POST":
-            editing.record_denied(
-                request=request,
-                event_type="parents.local_addition.update",
-                object_type="parents.local_addition",
-                object_id=str(addition.pk),
-            )
-        return _forbidden(
+        return _refused(
             request,
             _("Only the coalition editors of %(place)s change its local information.")
             % {"place": addition.municipality.name},
+            "parents.local_addition.update",
+            "parents.local_addition",
+            str(addition.pk),
         )
     choices = _municipality_choices(request.user)
-    if request.method == "POST":
-        form = LocalAdditionForm(request.POST, municipalities=choices)
-        if form.is_valid():
-            try:
-                saved = editing.update_local_addition(
-                    user=request.user, addition=addition, data=form.write_data(), request=request
-                )
-            except editing.InvalidContent as error:
-                _put_errors(form, error)
-            except editing.EditNotAllowed as error:
-                return _forbidden(request, error.message)
-            else:
-                return _local_saved(request, saved)
-    else:
-        form = LocalAdditionForm(
-            initial=LocalAdditionForm.initial_from(addition), municipalities=choices
-        )
-    return _local_form_page(request, form, addition.page, addition)
+    return _local_form(
+        request,
+        addition.page,
+        addition,
+        choices,
+        lambda data: editing.update_local_addition(
+            user=request.user, addition=addition, data=data, request=request
+        ),
+    )
 
 
 @login_required
@@ -425,15 +435,12 @@ def cost_figure(request: HttpRequest, code: str, year: int) -> HttpResponse:
     if item is None or _year(str(year)) is None:
         raise Http404
     if not national_editor(request.user):
-        if request.method == "POST":
-            editing.record_denied(
-                request=request,
-                event_type="parents.cost_figure.update",
-                object_type="parents.cost_figure",
-                object_id=f"{item.code}/{year}",
-            )
-        return _forbidden(
-            request, _("Only national content editors change the amounts of the costs overview.")
+        return _refused(
+            request,
+            _("Only national content editors change the amounts of the costs overview."),
+            "parents.cost_figure.update",
+            "parents.cost_figure",
+            f"{item.code}/{year}",
         )
     figure = CostFigure.objects.filter(item=item, year=year).first()
     if request.method == "POST":
@@ -477,15 +484,12 @@ def cost_text(request: HttpRequest, code: str, lang: str) -> HttpResponse:
     if item is None or language is None:
         raise Http404
     if not national_editor(request.user):
-        if request.method == "POST":
-            editing.record_denied(
-                request=request,
-                event_type="parents.cost_text.update",
-                object_type="parents.cost_text",
-                object_id=f"{item.code}/{language.code}",
-            )
-        return _forbidden(
-            request, _("Only national content editors change the texts of the costs overview.")
+        return _refused(
+            request,
+            _("Only national content editors change the texts of the costs overview."),
+            "parents.cost_text.update",
+            "parents.cost_text",
+            f"{item.code}/{language.code}",
         )
     text = CostItemText.objects.filter(item=item, language=language.code).first()
     source = CostItemText.objects.filter(item=item, language=languages.DEFAULT).first()
