@@ -46,6 +46,18 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
+def _moment() -> forms.DateTimeField:
+    """When something happened (a consent, a withdrawal, a contact attempt); empty means now."""
+    return forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("Leave empty for now."),
+        error_messages={"invalid": _("Fill in a date and time.")},
+    )
+
+
 def _date(label: Any, *, required: bool = False, help_text: Any = "") -> forms.DateField:
     return forms.DateField(
         label=label,
@@ -249,14 +261,7 @@ class ConsentWithdrawForm(forms.Form):
         widget=forms.RadioSelect(attrs=RADIO),
         error_messages={"required": _("Choose how she withdrew her consent.")},
     )
-    withdrawn_at = forms.DateTimeField(
-        label=_("When"),
-        required=False,
-        widget=DateTimeInput(),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text=_("Leave empty for now."),
-        error_messages={"invalid": _("Fill in a date and time.")},
-    )
+    withdrawn_at = _moment()
     reason = forms.CharField(
         label=_("Why"),
         required=False,
@@ -289,14 +294,7 @@ class ConsentForm(forms.Form):
         widget=forms.RadioSelect(attrs=RADIO),
         error_messages={"required": _("Choose how she gave consent.")},
     )
-    given_at = forms.DateTimeField(
-        label=_("When"),
-        required=False,
-        widget=DateTimeInput(),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text=_("Leave empty for now."),
-        error_messages={"invalid": _("Fill in a date and time.")},
-    )
+    given_at = _moment()
     data_categories = forms.MultipleChoiceField(
         label=_("Which data may be shared?"),
         choices=DataCategory.choices,
@@ -360,14 +358,7 @@ class ContactAttemptForm(VersionForm):
         widget=forms.RadioSelect(attrs=RADIO),
         error_messages={"required": _("Choose the result.")},
     )
-    at = forms.DateTimeField(
-        label=_("When"),
-        required=False,
-        widget=DateTimeInput(),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text=_("Leave empty for now."),
-        error_messages={"invalid": _("Fill in a date and time.")},
-    )
+    at = _moment()
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 

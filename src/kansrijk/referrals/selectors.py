@@ -503,8 +503,9 @@ def get_consent(user: Any, consent_id: Any, *, request: Any = None, log: bool = 
 def require_side(
     user: Any, referral: Referral, side: str, *, request: Any = None, event_type: str, action: str
 ) -> None:
-    """``NotAllowed`` (the refusal logged) unless ``user`` acts on ``referral`` from
-    ``side`` — for pages that only one side may open."""
+    """Refuse unless ``user`` acts on ``referral`` from ``side``: ``NotAllowed`` when they see
+    it from the other side only, ``ReferralNotFound`` when they cannot see it at all. The
+    refusal is logged (``access``; kept although a transaction rolls back)."""
     sides = referral.sides_for(user)
     if side not in sides:
         access.refuse_referral(
@@ -516,7 +517,7 @@ def require_side(
             event_type=event_type,
             action=action,
         )
-        raise NotAllowed()
+        raise NotAllowed() if sides else ReferralNotFound()
 
 
 def allowed_transitions(user: Any, referral: Referral) -> list[Transition]:

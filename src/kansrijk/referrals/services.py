@@ -59,6 +59,7 @@ from kansrijk.referrals.models import (
     referral_scope,
 )
 from kansrijk.referrals.outbox import enqueue_status_message
+from kansrijk.referrals.selectors import require_side
 from kansrijk.referrals.workdays import add_working_days
 from kansrijk.referrals.workflow import Side, Status
 
@@ -212,21 +213,8 @@ def _side_for(
     event_type: str,
     action: str,
 ) -> str:
-    """``wanted``, the side ``user`` must act on; ``ReferralNotFound`` when they cannot see
-    the referral at all and ``NotAllowed`` when they see it but not from ``wanted``. Both
-    refusals are logged (``access``; kept although the transaction rolls back)."""
-    sides = referral.sides_for(user)
-    if wanted not in sides:
-        access.refuse_referral(
-            user,
-            referral.pk,
-            referral=referral,
-            side=next(iter(sorted(sides)), None),
-            request=request,
-            event_type=event_type,
-            action=action,
-        )
-        raise NotAllowed() if sides else ReferralNotFound()
+    """``wanted``, the side ``user`` must act on (refused as ``selectors.require_side``)."""
+    require_side(user, referral, wanted, request=request, event_type=event_type, action=action)
     return wanted
 
 
@@ -450,6 +438,23 @@ def _sender_organisation_id(user: Any, wanted: int | None, *, request: Any) -> i
 
 
 @sensitive_variables()
+def _insert_with_reference(referral: Referral) -> None:
+    """Insert ``referral`` under a new random reference; a reference that happens to be taken
+    already is drawn again (at most ``_MAX_REFERENCE_TRIES`` times)."""
+    for attempt in range(_MAX_REFERENCE_TRIES):
+        referral.reference = new_reference()
+        try:
+            with transaction.atomic():
+                referral.save(force_insert=True)
+            return
+        except IntegrityError:
+            if (
+                attempt == _MAX_REFERENCE_TRIES - 1
+                or not Referral.objects.filter(reference=referral.reference).exists()
+            ):
+                raise
+
+
 @transaction.atomic
 def create_referral(
     *,
@@ -477,18 +482,7 @@ def create_referral(
         created_at=now,
         updated_at=now,
     )
-    for attempt in range(_MAX_REFERENCE_TRIES):
-        referral.reference = new_reference()
-        try:
-            with transaction.atomic():
-                referral.save(force_insert=True)
-            break
-        except IntegrityError:
-            if (
-                attempt == _MAX_REFERENCE_TRIES - 1
-                or not Referral.objects.filter(reference=referral.reference).exists()
-            ):
-                raise
+    _insert_with_reference(referral)
     referral.situations.set(situations)
     StatusEvent.objects.create(
         referral=referral,
@@ -1158,18 +1152,7 @@ def create_self_referral(*, data: SelfReferralInput, request: Any = None) -> Ref
             else None
         ),
     )
-    for attempt in range(_MAX_REFERENCE_TRIES):
-        referral.reference = new_reference()
-        try:
-            with transaction.atomic():
-                referral.save(force_insert=True)
-            break
-        except IntegrityError:
-            if (
-                attempt == _MAX_REFERENCE_TRIES - 1
-                or not Referral.objects.filter(reference=referral.reference).exists()
-            ):
-                raise
+    _insert_with_reference(referral)
     consent = Consent.objects.create(
         referral=referral,
         organisation_id=referral.receiver_organisation_id,
