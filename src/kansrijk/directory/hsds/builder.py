@@ -9,6 +9,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -579,6 +580,17 @@ class Builder(RowValues):
             return None
         return object_id
 
+    def _first_link(
+        self, row: Row, pairs: set[tuple[Any, Any]], pair: tuple[Any, Any], field: str, repeat: str
+    ) -> bool:
+        """Whether ``pair`` is linked for the first time (and note it in ``pairs``); a repeat is
+        a warning, ``repeat``, on ``field``, and is skipped."""
+        if pair in pairs:
+            self.warning(row, field, repeat)
+            return False
+        pairs.add(pair)
+        return True
+
     def _service_at_locations(self) -> None:
         pairs: set[tuple[uuid.UUID, uuid.UUID]] = set()
         for row in self.rows("service_at_location"):
@@ -587,14 +599,14 @@ class Builder(RowValues):
             location_id = self._parent(row, "location_id", Location, required=True)
             if object_id is None or service_id is None or location_id is None:
                 continue
-            if (service_id, location_id) in pairs:
-                self.warning(
-                    row,
-                    "location_id",
-                    _("This service is already linked to this location; skipped."),
-                )
+            if not self._first_link(
+                row,
+                pairs,
+                (service_id, location_id),
+                "location_id",
+                _("This service is already linked to this location; skipped."),
+            ):
                 continue
-            pairs.add((service_id, location_id))
             self._add(
                 ServiceAtLocation,
                 ServiceAtLocation(
@@ -649,14 +661,14 @@ class Builder(RowValues):
             municipality = self._municipality_for_area(row)
             if object_id is None or service_id is None or municipality is None:
                 continue
-            if (service_id, municipality.code) in pairs:
-                self.warning(
-                    row,
-                    "extent",
-                    _("This municipality is already a service area of this service; skipped."),
-                )
+            if not self._first_link(
+                row,
+                pairs,
+                (service_id, municipality.code),
+                "extent",
+                _("This municipality is already a service area of this service; skipped."),
+            ):
                 continue
-            pairs.add((service_id, municipality.code))
             self._add(
                 ServiceArea,
                 ServiceArea(
@@ -838,14 +850,14 @@ class Builder(RowValues):
                     row, "taxonomy_term_id", _("No taxonomy term with id %(id)s.") % {"id": term_id}
                 )
                 continue
-            if (service_id, term_id) in pairs:
-                self.warning(
-                    row,
-                    "taxonomy_term_id",
-                    _("This term is already linked to this service; skipped."),
-                )
+            if not self._first_link(
+                row,
+                pairs,
+                (service_id, term_id),
+                "taxonomy_term_id",
+                _("This term is already linked to this service; skipped."),
+            ):
                 continue
-            pairs.add((service_id, term_id))
             self._add(
                 ServiceTaxonomy,
                 ServiceTaxonomy(
