@@ -27,6 +27,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from kansrijk.core import freshness
+from kansrijk.core.loading import LoadCounts, key_problems
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.interventions.exceptions import MenukaartError
 from kansrijk.interventions.models import (
@@ -66,23 +67,8 @@ _OPTIONAL_FACTS = ("recognition", "recognition_source", "financing_laws")
 
 
 @dataclass(frozen=True)
-class MenukaartResult:
-    total: int
-    created: int
-    updated: int
-    unchanged: int
-    not_in_source: int
+class MenukaartResult(LoadCounts):
     service_links_added: int
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "total": self.total,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "not_in_source": self.not_in_source,
-            "service_links_added": self.service_links_added,
-        }
 
 
 def _is_word_list(value: Any) -> bool:
@@ -104,12 +90,7 @@ def validate_menukaart(data: Any, situation_codes: set[str]) -> None:
         slug = item.get("slug")
         if isinstance(slug, str):
             where = f"intervention {slug!r}"
-        missing = _REQUIRED - item.keys()
-        unknown = item.keys() - _KEYS
-        if missing:
-            problems.append(f"{where}: missing {', '.join(sorted(missing))}.")
-        if unknown:
-            problems.append(f"{where}: unknown keys {', '.join(sorted(unknown))}.")
+        problems += key_problems(where, item, _REQUIRED, _KEYS)
         if not isinstance(slug, str) or not _SLUG.match(slug) or len(slug) > 80:
             problems.append(f"{where}: slug {slug!r} is not a slug (a-z, 0-9, hyphens).")
         elif slug in slugs:

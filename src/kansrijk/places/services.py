@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
 from django.db import models, transaction
 
 from kansrijk.core import freshness
+from kansrijk.core.loading import LoadCounts
 from kansrijk.places.exceptions import ReferenceDataError
 from kansrijk.places.models import GGDRegion, Municipality, PostcodeArea, Province, YouthCareRegion
 
@@ -59,26 +59,6 @@ _CODE_PATTERNS = {
     "municipality": re.compile(r"GM\d{4}"),
     "postcode": re.compile(r"[1-9]\d{3}"),
 }
-
-
-@dataclass(frozen=True)
-class LoadCounts:
-    """What one load did to one table."""
-
-    total: int
-    created: int
-    updated: int
-    unchanged: int
-    not_in_source: int
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "total": self.total,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "not_in_source": self.not_in_source,
-        }
 
 
 class _Reader:

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
+from kansrijk.core.loading import LoadCounts, key_problems
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.situations.exceptions import CatalogueError
 from kansrijk.situations.models import FactorKind, LifeDomain, Situation
@@ -37,24 +38,6 @@ _SITUATION_KEYS = {
     "need_category",
     "source",
 }
-
-
-@dataclass(frozen=True)
-class LoadCounts:
-    total: int
-    created: int
-    updated: int
-    unchanged: int
-    not_in_source: int
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "total": self.total,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "not_in_source": self.not_in_source,
-        }
 
 
 @dataclass(frozen=True)
@@ -115,12 +98,7 @@ def validate_catalogue(data: Any) -> None:
         if not isinstance(domain, dict):
             problems.append(f"{where}: must be an object.")
             continue
-        missing = {"code", "name"} - domain.keys()
-        unknown = domain.keys() - _DOMAIN_KEYS
-        if missing:
-            problems.append(f"{where}: missing {', '.join(sorted(missing))}.")
-        if unknown:
-            problems.append(f"{where}: unknown keys {', '.join(sorted(unknown))}.")
+        problems += key_problems(where, domain, {"code", "name"}, _DOMAIN_KEYS)
         code = domain.get("code")
         if not isinstance(code, str) or not _CODE.match(code) or len(code) > 60:
             problems.append(f"{where}: code {code!r} is not a slug (a-z, 0-9, hyphens).")
@@ -142,12 +120,9 @@ def validate_catalogue(data: Any) -> None:
         code = item.get("code")
         if isinstance(code, str):
             where = f"situation {code!r}"
-        missing = {"code", "kind", "domain", "name", "phases"} - item.keys()
-        unknown = item.keys() - _SITUATION_KEYS
-        if missing:
-            problems.append(f"{where}: missing {', '.join(sorted(missing))}.")
-        if unknown:
-            problems.append(f"{where}: unknown keys {', '.join(sorted(unknown))}.")
+        problems += key_problems(
+            where, item, {"code", "kind", "domain", "name", "phases"}, _SITUATION_KEYS
+        )
         if not isinstance(code, str) or not _CODE.match(code) or len(code) > 60:
             problems.append(f"{where}: code {code!r} is not a slug (a-z, 0-9, hyphens).")
         elif code in codes:

@@ -1,0 +1,37 @@
+"""What a load of reference data (places, the situation catalogue, the menukaart) did."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    """What one load did to one table: the source's rows, how many of them were created, updated
+    or unchanged, and how many rows of the table are not in the source."""
+
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    not_in_source: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def key_problems(
+    where: str, item: Mapping[str, Any], required: Iterable[str], allowed: Iterable[str]
+) -> list[str]:
+    """What is wrong with the keys of one object of a source document (``where`` names it):
+    required keys it lacks, and keys it should not have."""
+    problems = []
+    missing = set(required) - item.keys()
+    unknown = item.keys() - set(allowed)
+    if missing:
+        problems.append(f"{where}: missing {', '.join(sorted(missing))}.")
+    if unknown:
+        problems.append(f"{where}: unknown keys {', '.join(sorted(unknown))}.")
+    return problems
