@@ -608,20 +608,5 @@ def _write(
         (o.indicator_id, o.area_code, o.period_start, o.period_end) in existing for o in objects
     )
     report.created = len(objects) - report.updated
-    IndicatorValue.objects.bulk_create(
-        objects,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["indicator", "area_code", "period_start", "period_end"],
-        update_fields=[
-            "area_level",
-            "numerator",
-            "denominator",
-            "value",
-            "is_demo",
-            "source_note",
-            "origin",
-            "updated_at",
-        ],
-    )
+    IndicatorValue.objects.upsert(objects)
     totals.recompute({(ids[r.code], r.start, r.end) for r in rows})

@@ -175,6 +175,28 @@ class Origin(models.TextChoices):
     COMPUTED = "computed", _("computed from the municipalities")
 
 
+class IndicatorValueQuerySet(models.QuerySet["IndicatorValue"]):
+    def upsert(self, rows: list[IndicatorValue]) -> None:
+        """Store ``rows``: each one new, or overwriting the value of its indicator, area and
+        period."""
+        self.bulk_create(
+            rows,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["indicator", "area_code", "period_start", "period_end"],
+            update_fields=[
+                "area_level",
+                "numerator",
+                "denominator",
+                "value",
+                "is_demo",
+                "source_note",
+                "origin",
+                "updated_at",
+            ],
+        )
+
+
 class IndicatorValue(models.Model):
     id = models.BigAutoField(primary_key=True)
     indicator = models.ForeignKey(
@@ -202,6 +224,8 @@ class IndicatorValue(models.Model):
         _("source of the figure"), max_length=300, blank=True, help_text=_("With its year.")
     )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = IndicatorValueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator value")

@@ -76,25 +76,6 @@ def load_catalogue(path: Path | None = None) -> dict[str, int]:
     return {"created": created, "updated": updated}
 
 
-def _upsert(rows: list[IndicatorValue]) -> None:
-    IndicatorValue.objects.bulk_create(
-        rows,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["indicator", "area_code", "period_start", "period_end"],
-        update_fields=[
-            "area_level",
-            "numerator",
-            "denominator",
-            "value",
-            "is_demo",
-            "source_note",
-            "origin",
-            "updated_at",
-        ],
-    )
-
-
 @transaction.atomic
 def load_reference_figures() -> int:
     """Inhabitants and children aged 0-4 per municipality (CBS, 1-1-2021) from the places
@@ -120,7 +101,7 @@ def load_reference_figures() -> int:
                     source_note=REFERENCE_SOURCE,
                 )
             )
-    _upsert(rows)
+    IndicatorValue.objects.upsert(rows)
     totals.recompute({(i.pk, REFERENCE_YEAR, REFERENCE_YEAR) for i in indicators.values()})
     return len(rows)
 
@@ -149,7 +130,7 @@ def load_facts(path: Path | None = None) -> int:
                 source_note=row["source"],
             )
         )
-    _upsert(rows)
+    IndicatorValue.objects.upsert(rows)
     return len(rows)
 
 
