@@ -4,23 +4,16 @@ stable for programs (the problem+json ``code``) and ``status`` is the HTTP statu
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.errors import DomainError, InputError
 
-class WorkspaceError(Exception):
+
+class WorkspaceError(DomainError):
     code = "coalitie-fout"
     status = 400
     default_message: str | Promise = _("Something went wrong in the coalition's workspace.")
-
-    def __init__(self, message: str | Promise | None = None) -> None:
-        self.message = message if message is not None else self.default_message
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class NotFound(WorkspaceError, LookupError):
@@ -35,16 +28,8 @@ class NotAllowed(WorkspaceError, PermissionError):
     default_message = _("Only the coalition's coordinator may do this.")
 
 
-class InvalidInput(WorkspaceError, ValueError):
+class InvalidInput(InputError, WorkspaceError, ValueError):
     """Input that breaks a rule. ``errors`` maps a field (or a statement code) to messages."""
 
     code = "ongeldige-invoer"
     default_message = _("The input is not valid.")
-
-    def __init__(self, errors: dict[str, list[Any]], message: str | Promise | None = None) -> None:
-        self.errors = errors
-        super().__init__(message)
-
-    @property
-    def message_dict(self) -> dict[str, list[str]]:
-        return {field: [str(m) for m in messages] for field, messages in self.errors.items()}

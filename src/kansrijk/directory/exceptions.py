@@ -3,22 +3,15 @@ active language; ``code`` is stable for programs (and the problem+json ``code``)
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.errors import DomainError, InputError
 
-class DirectoryError(Exception):
+
+class DirectoryError(DomainError):
     code = "sociale-kaart-fout"
     default_message: str | Promise = _("Something went wrong in the social map.")
-
-    def __init__(self, message: str | Promise | None = None) -> None:
-        self.message = message if message is not None else self.default_message
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class UnknownMunicipality(DirectoryError, LookupError):
@@ -48,18 +41,8 @@ class EditNotAllowed(DirectoryError, PermissionError):
     default_message = _("You may not edit this service.")
 
 
-class InvalidServiceData(DirectoryError, ValueError):
+class InvalidServiceData(InputError, DirectoryError, ValueError):
     """Input for a service that breaks a rule. ``errors`` maps a field to its messages."""
 
     code = "ongeldige-dienst"
     default_message = _("The service data is not valid.")
-
-    def __init__(self, errors: dict[str, list[Any]]) -> None:
-        self.errors = errors
-        super().__init__()
-
-    @property
-    def message_dict(self) -> dict[str, list[str]]:
-        return {
-            field: [str(message) for message in messages] for field, messages in self.errors.items()
-        }

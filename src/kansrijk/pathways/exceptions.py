@@ -3,22 +3,15 @@ the active language; ``code`` is stable for programs (and the problem+json ``cod
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.errors import DomainError, InputError
 
-class PathwayError(Exception):
+
+class PathwayError(DomainError):
     code = "zorgpad-fout"
     default_message: str | Promise = _("Something went wrong with the pathway.")
-
-    def __init__(self, message: str | Promise | None = None) -> None:
-        self.message = message if message is not None else self.default_message
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class VersionNotEditable(PathwayError):
@@ -33,19 +26,11 @@ class EditNotAllowed(PathwayError, PermissionError):
     default_message = _("You may only change the pathways of your own coalition.")
 
 
-class InvalidPathway(PathwayError, ValueError):
+class InvalidPathway(InputError, PathwayError, ValueError):
     """Input that breaks a rule. ``errors`` maps a field (or ``steps``) to its messages."""
 
     code = "ongeldig-zorgpad"
     default_message = _("The pathway is not valid.")
-
-    def __init__(self, errors: dict[str, list[Any]], message: str | Promise | None = None) -> None:
-        self.errors = errors
-        super().__init__(message)
-
-    @property
-    def message_dict(self) -> dict[str, list[str]]:
-        return {field: [str(m) for m in messages] for field, messages in self.errors.items()}
 
     @property
     def messages(self) -> list[str]:

@@ -5,19 +5,14 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.errors import DomainError
 
-class PlacesError(Exception):
+
+class PlacesError(DomainError):
     """Base class. ``message`` is a lazy translation: ``str(error)`` gives it in the active language."""
 
     code = "places-error"
     default_message: str | Promise = _("Something went wrong with the place data.")
-
-    def __init__(self, message: str | Promise | None = None) -> None:
-        self.message = message if message is not None else self.default_message
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class InvalidPostcode(PlacesError, ValueError):

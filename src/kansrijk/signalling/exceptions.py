@@ -6,17 +6,12 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.errors import DomainError
 
-class SignallingError(Exception):
+
+class SignallingError(DomainError):
     code = "signalering-fout"
     default_message: str | Promise = _("Something went wrong in signalling.")
-
-    def __init__(self, message: str | Promise | None = None) -> None:
-        self.message = message if message is not None else self.default_message
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class PublishedVersionImmutable(SignallingError):

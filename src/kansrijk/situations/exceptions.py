@@ -6,17 +6,12 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.errors import DomainError
 
-class SituationsError(Exception):
+
+class SituationsError(DomainError):
     code = "situaties-fout"
     default_message: str | Promise = _("Something went wrong with the situations catalogue.")
-
-    def __init__(self, message: str | Promise | None = None) -> None:
-        self.message = message if message is not None else self.default_message
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class UnknownSituation(SituationsError, LookupError):

@@ -1,0 +1,36 @@
+"""The base of the apps' domain errors (each app has its own subclass and codes).
+
+A message is a lazy translation: ``str(error)`` gives it in the active language. ``code`` is
+stable for programs (and the problem+json ``code``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    code = "fout"
+    default_message: str | Promise = ""
+
+    def __init__(self, message: str | Promise | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class InputError(DomainError):
+    """Input that breaks rules: ``errors`` maps a field to its messages. Combine it with an
+    app's base, e.g. ``class InvalidPathway(InputError, PathwayError, ValueError)``."""
+
+    def __init__(self, errors: dict[str, list[Any]], message: str | Promise | None = None) -> None:
+        self.errors = errors
+        super().__init__(message)
+
+    @property
+    def message_dict(self) -> dict[str, list[str]]:
+        return {field: [str(m) for m in messages] for field, messages in self.errors.items()}
