@@ -21,12 +21,11 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service
 from kansrijk.interventions.exceptions import InterventionsError, UnknownIntervention
@@ -232,19 +231,11 @@ _MUNICIPALITY = OpenApiParameter(
 # --- Views ---------------------------------------------------------------------------------------
 
 
-class _PublicReadOnlyView(APIView):
-    """Public reference data: no authentication (so no CSRF), only GET/HEAD/OPTIONS."""
-
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
-    http_method_names = ["get", "head", "options"]
-
-
 def _municipality_ref(municipality: Municipality | None) -> dict[str, str] | None:
     return {"code": municipality.code, "name": municipality.name} if municipality else None
 
 
-class InterventionListView(_PublicReadOnlyView):
+class InterventionListView(PublicReadOnlyView):
     @extend_schema(
         operation_id="interventions_list",
         summary="List the interventions of the menukaart",
@@ -309,7 +300,7 @@ class InterventionListView(_PublicReadOnlyView):
         )
 
 
-class InterventionDetailView(_PublicReadOnlyView):
+class InterventionDetailView(PublicReadOnlyView):
     @extend_schema(
         operation_id="interventions_retrieve",
         summary="One intervention, with where it is on offer",

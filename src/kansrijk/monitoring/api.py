@@ -18,12 +18,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.core.freshness import Kept
 from kansrijk.monitoring import selectors
 from kansrijk.monitoring.importing import parse_period
@@ -86,18 +85,12 @@ class ValueListSerializer(serializers.Serializer[Any]):
     items = ValueSerializer(many=True)
 
 
-class _PublicReadOnlyView(APIView):
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
-    http_method_names = ["get", "head", "options"]
-
-
 _PROBLEM_400 = OpenApiResponse(
     ProblemSerializer, description="Unknown indicator, area or period (problem+json)."
 )
 
 
-class IndicatorListView(_PublicReadOnlyView):
+class IndicatorListView(PublicReadOnlyView):
     @extend_schema(
         operation_id="monitoring_indicators_list",
         summary="List the indicators",
@@ -185,7 +178,7 @@ def _maps(indicator: Indicator) -> dict[tuple[Any, ...], bytes]:
     return answers
 
 
-class IndicatorValuesView(_PublicReadOnlyView):
+class IndicatorValuesView(PublicReadOnlyView):
     @extend_schema(
         operation_id="monitoring_indicator_values_list",
         summary="Values of an indicator",

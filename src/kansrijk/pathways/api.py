@@ -23,12 +23,11 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.core.phases import Phase
 from kansrijk.pathways.exceptions import UnknownMunicipality
 from kansrijk.pathways.models import PathwayStep, PathwayVersion, StepKind
@@ -206,13 +205,7 @@ _PROBLEM_400 = OpenApiResponse(ProblemSerializer, description="Bad parameters (p
 _PROBLEM_404 = OpenApiResponse(ProblemSerializer, description="No such published pathway.")
 
 
-class _PublicReadOnlyView(APIView):
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
-    http_method_names = ["get", "head", "options"]
-
-
-class PathwayListView(_PublicReadOnlyView):
+class PathwayListView(PublicReadOnlyView):
     @extend_schema(
         operation_id="pathways_list",
         summary="Pathways that apply in a municipality",
@@ -264,7 +257,7 @@ class PathwayListView(_PublicReadOnlyView):
         )
 
 
-class PathwayDetailView(_PublicReadOnlyView):
+class PathwayDetailView(PublicReadOnlyView):
     @extend_schema(
         operation_id="pathways_retrieve",
         summary="A pathway with its steps and services",

@@ -8,12 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.places.models import GGDRegion, Province, YouthCareRegion
 from kansrijk.places.selectors import (
     InvalidPostcode,
@@ -112,15 +111,7 @@ _PROBLEM_404 = OpenApiResponse(ProblemSerializer, description="Unknown postcode 
 # --- Views ---------------------------------------------------------------------------------------
 
 
-class _PublicReadOnlyView(APIView):
-    """Public reference data: no authentication (so no CSRF), only GET/HEAD/OPTIONS."""
-
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
-    http_method_names = ["get", "head", "options"]
-
-
-class PostcodeDetailView(_PublicReadOnlyView):
+class PostcodeDetailView(PublicReadOnlyView):
     @extend_schema(
         operation_id="places_postcode_retrieve",
         summary="Look up a postcode",
@@ -164,7 +155,7 @@ class PostcodeDetailView(_PublicReadOnlyView):
         return Response(PostcodeSerializer(area).data)
 
 
-class MunicipalityListView(_PublicReadOnlyView):
+class MunicipalityListView(PublicReadOnlyView):
     @extend_schema(
         operation_id="places_municipalities_list",
         summary="List the municipalities",

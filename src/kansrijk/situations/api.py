@@ -12,12 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.core.phases import Phase
 from kansrijk.situations.exceptions import SituationsError, UnknownSituation
 from kansrijk.situations.models import FactorKind, LifeDomain, Situation
@@ -94,15 +93,7 @@ _PROBLEM_404 = OpenApiResponse(ProblemSerializer, description="Unknown code (pro
 # --- Views ---------------------------------------------------------------------------------------
 
 
-class _PublicReadOnlyView(APIView):
-    """Public reference data: no authentication (so no CSRF), only GET/HEAD/OPTIONS."""
-
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
-    http_method_names = ["get", "head", "options"]
-
-
-class SituationListView(_PublicReadOnlyView):
+class SituationListView(PublicReadOnlyView):
     @extend_schema(
         operation_id="situations_list",
         summary="List the risk and protective factors",
@@ -149,7 +140,7 @@ class SituationListView(_PublicReadOnlyView):
         return Response({"count": len(rows), "results": SituationSerializer(rows, many=True).data})
 
 
-class SituationDetailView(_PublicReadOnlyView):
+class SituationDetailView(PublicReadOnlyView):
     @extend_schema(
         operation_id="situations_retrieve",
         summary="One risk or protective factor",
