@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from kansrijk.core.phases import PHASE_FIELDS
+
 
 @dataclass(frozen=True)
 class LoadCounts:
@@ -35,3 +37,16 @@ def key_problems(
     if unknown:
         problems.append(f"{where}: unknown keys {', '.join(sorted(unknown))}.")
     return problems
+
+
+def phases_problems(where: str, phases: Any) -> list[str]:
+    """What is wrong with the ``phases`` of one object of a source document: they must be a
+    non-empty list of distinct phases (``core.phases``)."""
+    if (
+        not isinstance(phases, list)
+        or not phases
+        or any(phase not in PHASE_FIELDS for phase in phases)
+        or len(set(phases)) != len(phases)
+    ):
+        return [f"{where}: phases must be a non-empty list of {', '.join(PHASE_FIELDS)}."]
+    return []

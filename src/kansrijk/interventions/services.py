@@ -27,7 +27,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from kansrijk.core import freshness
-from kansrijk.core.loading import LoadCounts, key_problems
+from kansrijk.core.loading import LoadCounts, key_problems, phases_problems
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.interventions.exceptions import MenukaartError
 from kansrijk.interventions.models import (
@@ -102,16 +102,7 @@ def validate_menukaart(data: Any, situation_codes: set[str]) -> None:
             problems.append(f"{where}: name must be text of 1 to 200 characters.")
         if item.get("building_block") not in BuildingBlock.values:
             problems.append(f"{where}: building_block must be 1, 2 or 3.")
-        phases = item.get("phases")
-        if (
-            not isinstance(phases, list)
-            or not phases
-            or any(phase not in PHASE_FIELDS for phase in phases)
-            or len(set(phases)) != len(phases)
-        ):
-            problems.append(
-                f"{where}: phases must be a non-empty list of {', '.join(PHASE_FIELDS)}."
-            )
+        problems += phases_problems(where, item.get("phases"))
         for key in ("alternate_names", "match"):
             if key in item and not _is_word_list(item[key]):
                 problems.append(f"{where}: {key} must be a list of names.")

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
-from kansrijk.core.loading import LoadCounts, key_problems
+from kansrijk.core.loading import LoadCounts, key_problems, phases_problems
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.situations.exceptions import CatalogueError
 from kansrijk.situations.models import FactorKind, LifeDomain, Situation
@@ -143,16 +143,7 @@ def validate_catalogue(data: Any) -> None:
             isinstance(s, str) and s.strip() for s in synonyms
         ):
             problems.append(f"{where}: synonyms must be a list of words.")
-        phases = item.get("phases")
-        if (
-            not isinstance(phases, list)
-            or not phases
-            or any(phase not in PHASE_FIELDS for phase in phases)
-            or len(set(phases)) != len(phases)
-        ):
-            problems.append(
-                f"{where}: phases must be a non-empty list of {', '.join(PHASE_FIELDS)}."
-            )
+        problems += phases_problems(where, item.get("phases"))
         need = item.get("need_category", "")
         if not isinstance(need, str) or (need and need not in need_codes):
             problems.append(
