@@ -190,7 +190,21 @@ class GradingRuleSet(_Versioned):
         return f"{_('Grading rules')} v{self.version} ({self.get_status_display()})"
 
 
-class FactorWeight(_PartOfVersion):
+class _PartOfRuleSet(_PartOfVersion):
+    """A row of a grading rule set (its ``rule_set``)."""
+
+    rule_set: models.ForeignKey[GradingRuleSet, GradingRuleSet]
+
+    objects = RuleSetPartQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def _version(self) -> _Versioned:
+        return self.rule_set
+
+
+class FactorWeight(_PartOfRuleSet):
     """The weight of one factor (by catalogue code), and optionally the minimum grade it sets."""
 
     rule_set = models.ForeignKey(
@@ -209,8 +223,6 @@ class FactorWeight(_PartOfVersion):
     )
     note = models.TextField(_("reason"), blank=True, help_text=_("Why this weight or minimum."))
 
-    objects = RuleSetPartQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("factor weight")
         verbose_name_plural = _("factor weights")
@@ -224,11 +236,8 @@ class FactorWeight(_PartOfVersion):
     def __str__(self) -> str:
         return f"{self.factor_code}: {self.weight}"
 
-    def _version(self) -> _Versioned:
-        return self.rule_set
 
-
-class GradeThreshold(_PartOfVersion):
+class GradeThreshold(_PartOfRuleSet):
     """From this balance of risk over protective weight on, at least this grade."""
 
     rule_set = models.ForeignKey(
@@ -236,8 +245,6 @@ class GradeThreshold(_PartOfVersion):
     )
     grade = models.CharField(_("grade"), max_length=24, choices=Grade.choices)
     min_balance = models.SmallIntegerField(_("from balance"))
-
-    objects = RuleSetPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("threshold")
@@ -252,11 +259,8 @@ class GradeThreshold(_PartOfVersion):
     def __str__(self) -> str:
         return f"{self.min_balance} → {self.get_grade_display()}"
 
-    def _version(self) -> _Versioned:
-        return self.rule_set
 
-
-class ReinforcementRule(_PartOfVersion):
+class ReinforcementRule(_PartOfRuleSet):
     """Risks in several life domains reinforce each other: at least ``grade`` when risks are
     ticked in ``min_domains`` domains or more and the balance is ``min_balance`` or more."""
 
@@ -268,8 +272,6 @@ class ReinforcementRule(_PartOfVersion):
     grade = models.CharField(_("grade"), max_length=24, choices=Grade.choices)
     note = models.TextField(_("reason"), blank=True)
 
-    objects = RuleSetPartQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("reinforcement rule")
         verbose_name_plural = _("reinforcement rules")
@@ -277,9 +279,6 @@ class ReinforcementRule(_PartOfVersion):
 
     def __str__(self) -> str:
         return f"{self.min_domains}+ → {self.get_grade_display()}"
-
-    def _version(self) -> _Versioned:
-        return self.rule_set
 
 
 # --- Preconception guide (Wegwijzer) -------------------------------------------------------------
