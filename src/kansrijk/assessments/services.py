@@ -13,7 +13,7 @@ import datetime
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -166,6 +166,33 @@ def _require_coordinator(
         raise NotAllowed()
 
 
+def _log(
+    request: HttpRequest | None, user: Any, event_type: str, action: Action, round_: Round
+) -> None:
+    """Record the coordinator's write to ``round_`` (or its invitations) in the access log."""
+    record_event(
+        request=request,
+        user=user,
+        event_type=event_type,
+        action=action,
+        object_type="assessments.round",
+        object_id=str(round_.pk),
+        purpose=PURPOSE,
+        role=Role.COALITION_COORDINATOR.value,
+    )
+
+
+def _outsiders(users: Iterable[Any], eligible: Container[Any]) -> list[str]:
+    """A message for each of ``users`` whose pk is not ``eligible`` (not a user of a member
+    organisation of the coalition)."""
+    return [
+        _("%(name)s is not a user of a member organisation of this coalition.")
+        % {"name": u.username}
+        for u in users
+        if u.pk not in eligible
+    ]
+
+
 def _end_of(day: datetime.date) -> datetime.datetime:
     """The first moment after ``day`` in the local time zone."""
     return timezone.make_aware(
@@ -215,13 +242,8 @@ def open_round(
             errors["closes_on"] = closing_errors
         eligible = {u.pk: u for u in eligible_respondents(coalition)}
         chosen = list(eligible.values()) if respondents is None else list(respondents)
-        outsiders = [u for u in chosen if u.pk not in eligible]
-        if outsiders:
-            errors["respondents"] = [
-                _("%(name)s is not a user of a member organisation of this coalition.")
-                % {"name": u.username}
-                for u in outsiders
-            ]
+        if outsiders := _outsiders(chosen, eligible):
+            errors["respondents"] = outsiders
         link_errors = _check_invitees(link_invitees, coalition)
         if link_errors:
             errors["invitees"] = link_errors
@@ -244,16 +266,7 @@ def open_round(
             ]
         )
         links = [_new_link(round_, invitee, is_demo=is_demo) for invitee in link_invitees]
-        record_event(
-            request=request,
-            user=user,
-            event_type="assessments.round.create",
-            action=Action.CREATE,
-            object_type="assessments.round",
-            object_id=str(round_.pk),
-            purpose=PURPOSE,
-            role=Role.COALITION_COORDINATOR.value,
-        )
+        _log(request, user, "assessments.round.create", Action.CREATE, round_)
         _notify_users(round_, chosen, request)
         return round_, links
 
@@ -313,13 +326,8 @@ def invite(
             raise RoundClosed()
         eligible = set(eligible_respondents(round_.coalition).values_list("pk", flat=True))
         errors: dict[str, list[Any]] = {}
-        outsiders = [u for u in users if u.pk not in eligible]
-        if outsiders:
-            errors["respondents"] = [
-                _("%(name)s is not a user of a member organisation of this coalition.")
-                % {"name": u.username}
-                for u in outsiders
-            ]
+        if outsiders := _outsiders(users, eligible):
+            errors["respondents"] = outsiders
         link_errors = _check_invitees(link_invitees, round_.coalition)
         if link_errors:
             errors["invitees"] = link_errors
@@ -332,16 +340,7 @@ def invite(
         )
         links = [_new_link(round_, invitee) for invitee in link_invitees]
         if created or links:
-            record_event(
-                request=request,
-                user=user,
-                event_type="assessments.invitation.create",
-                action=Action.CREATE,
-                object_type="assessments.round",
-                object_id=str(round_.pk),
-                purpose=PURPOSE,
-                role=Role.COALITION_COORDINATOR.value,
-            )
+            _log(request, user, "assessments.invitation.create", Action.CREATE, round_)
         _notify_users(round_, new_users, request)
         return created, links
 
@@ -375,16 +374,7 @@ def _withdraw(*, user: Any, request: HttpRequest | None, invitation: Invitation)
     if saved is not None:  # saved but never sent in: it goes with the invitation
         saved.delete()
     invitation.delete()
-    record_event(
-        request=request,
-        user=user,
-        event_type="assessments.invitation.delete",
-        action=Action.DELETE,
-        object_type="assessments.round",
-        object_id=str(round_.pk),
-        purpose=PURPOSE,
-        role=Role.COALITION_COORDINATOR.value,
-    )
+    _log(request, user, "assessments.invitation.delete", Action.DELETE, round_)
 
 
 def close_round(*, user: Any, request: HttpRequest | None = None, round_: Round) -> None:
@@ -404,16 +394,7 @@ def close_round(*, user: Any, request: HttpRequest | None = None, round_: Round)
         Invitation.objects.filter(round=round_).exclude(token_hash="").update(
             expires_at=timezone.now()
         )
-        record_event(
-            request=request,
-            user=user,
-            event_type="assessments.round.close",
-            action=Action.UPDATE,
-            object_type="assessments.round",
-            object_id=str(round_.pk),
-            purpose=PURPOSE,
-            role=Role.COALITION_COORDINATOR.value,
-        )
+        _log(request, user, "assessments.round.close", Action.UPDATE, round_)
 
 
 def _notify_users(round_: Round, users: Iterable[Any], request: HttpRequest | None) -> None:
