@@ -104,10 +104,14 @@ def _page(
     access: Access,
     section: str,
     *,
-    status: int = 200,
+    status: int | None = None,
     **context: Any,
 ) -> HttpResponse:
-    """A workspace page: the coalition, the user's access and the current section of its menu."""
+    """A workspace page: the coalition, the user's access and the current section of its menu.
+    Without a ``status``, the page answers 400 when its ``form`` has errors, else 200."""
+    if status is None:
+        form = context.get("form")
+        status = 400 if form is not None and form.errors else 200
     return render(
         request,
         template,
@@ -179,7 +183,6 @@ def members(request: HttpRequest, access: Access) -> HttpResponse:
         "members",
         members=rows,
         form=form,
-        status=400 if form.errors else 200,
     )
 
 
@@ -334,7 +337,6 @@ def agreement_edit(
         "agreements",
         form=form,
         agreement=row,
-        status=400 if form.errors else 200,
     )
 
 
@@ -428,7 +430,6 @@ def action_new(request: HttpRequest, access: Access) -> HttpResponse:
         "actions",
         form=form,
         action=None,
-        status=400 if form.errors else 200,
     )
 
 
@@ -487,7 +488,6 @@ def action_detail(request: HttpRequest, access: Access, action: int) -> HttpResp
         form=form,
         field_labels=_history_labels(),
         today=timezone.localdate(),
-        status=400 if form is not None and form.errors else 200,
     )
 
 
