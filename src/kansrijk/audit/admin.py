@@ -24,7 +24,7 @@ from kansrijk.accounts.roles import administrative_role
 from kansrijk.accounts.scope import AdministrationScope
 from kansrijk.audit.models import AccessEvent, Action
 from kansrijk.audit.services import record_event
-from kansrijk.core.admin_scope import ORGANISATION, ScopedAdminMixin
+from kansrijk.core.admin_scope import ORGANISATION, ScopedAdminMixin, ViewOnlyAdminMixin
 
 
 class CappedCountPaginator(Paginator):
@@ -42,7 +42,7 @@ class CappedCountPaginator(Paginator):
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AccessEventAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     admin_scope = ORGANISATION
 
     list_display = (
@@ -98,15 +98,6 @@ class AccessEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def scope_filter(self, scope: AdministrationScope) -> Q:
         return Q(organisation_id__in=scope.organisation_ids)
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def _record(self, request: HttpRequest, **kwargs: Any) -> None:
         record_event(

@@ -220,6 +220,21 @@ class ScopedAdminMixin:
         return fields
 
 
+class ViewOnlyAdminMixin:
+    """For rows that only imports or the application write (reference data, values, history,
+    the access log): nobody adds, changes or deletes them in the admin, not even the operator.
+    Put it before ``ScopedAdminMixin``."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def scoped(admin_class: type, scope: str = OPERATOR) -> type:
     """``admin_class`` with the scope mechanism; for classes that do not have it yet."""
     if issubclass(admin_class, ScopedAdminMixin):

@@ -15,7 +15,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.scope import AdministrationScope
-from kansrijk.core.admin_scope import ORGANISATION, REFERENCE, ScopedAdminMixin
+from kansrijk.core.admin_scope import (
+    ORGANISATION,
+    REFERENCE,
+    ScopedAdminMixin,
+    ViewOnlyAdminMixin,
+)
 from kansrijk.core.phases import PHASE_FIELD_NAMES
 from kansrijk.directory.models import (
     Contact,
@@ -279,7 +284,7 @@ class TaxonomyTermAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ServiceChange)
-class ServiceChangeAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ServiceChangeAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Read-only: history is written by the services, never edited."""
 
     admin_scope = ORGANISATION
@@ -288,15 +293,6 @@ class ServiceChangeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["action", "source"]
     search_fields = ["service_ref", "user_display"]
     date_hierarchy = "changed_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def scope_filter(self, scope: AdministrationScope) -> Q:
         return Q(service__in=Service.objects.filter(services_in(scope)))

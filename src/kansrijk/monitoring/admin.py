@@ -4,11 +4,9 @@ every row and compute the regional totals again; the demand signal is anonymous 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from kansrijk.core.admin_scope import ViewOnlyAdminMixin
 from kansrijk.monitoring.models import DemandSignal, Indicator, IndicatorValue
 
 
@@ -28,19 +26,8 @@ class IndicatorAdmin(admin.ModelAdmin):
     ordering = ("position", "code")
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(_ReadOnly):
+class IndicatorValueAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("indicator", "area_code", "period", "value", "origin", "withheld", "is_demo")
     list_filter = ("origin", "withheld", "is_demo", "area_level", "indicator")
     search_fields = ("area_code", "indicator__code")
@@ -48,7 +35,7 @@ class IndicatorValueAdmin(_ReadOnly):
 
 
 @admin.register(DemandSignal)
-class DemandSignalAdmin(_ReadOnly):
+class DemandSignalAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("month", "municipality_code", "phase", "factor_code", "count")
     list_filter = ("phase",)
     search_fields = ("municipality_code", "factor_code")

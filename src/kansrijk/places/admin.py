@@ -3,27 +3,15 @@ is (re)loaded with ``kansrijk load-places``; edits here would be overwritten, so
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from kansrijk.core.admin_scope import REFERENCE, ScopedAdminMixin
+from kansrijk.core.admin_scope import REFERENCE, ScopedAdminMixin, ViewOnlyAdminMixin
 from kansrijk.places.models import GGDRegion, Municipality, PostcodeArea, Province, YouthCareRegion
 
 
-class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     # National reference data: every administrator reads it (scope REFERENCE).
     admin_scope = REFERENCE
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Province, GGDRegion, YouthCareRegion)
