@@ -11,7 +11,6 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -23,17 +22,9 @@ from kansrijk.accounts.models import User
 from kansrijk.accounts.signals import AUTHENTICATION
 from kansrijk.audit.models import Action, Outcome
 from kansrijk.audit.services import record_event
+from kansrijk.core.redirects import safe_next
 
 RECOVERY_CODES_SESSION_KEY = "kansrijk_new_recovery_codes"
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 class LoginView(auth_views.LoginView):
@@ -80,7 +71,7 @@ class LogoutView(auth_views.LogoutView):
 def verify(request: HttpRequest) -> HttpResponse:
     """Second step of logging in: a code from the authenticator app or a recovery code."""
     user: User = request.user  # type: ignore[assignment]
-    next_url = _safe_next(request, reverse("core:start"))
+    next_url = safe_next(request, reverse("core:start"))
     if user.is_verified():  # type: ignore[attr-defined]
         return redirect(next_url)
     if not twofactor.has_confirmed_device(user):
@@ -125,7 +116,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 def setup(request: HttpRequest) -> HttpResponse:
     """Set up the authenticator app: scan the QR code, confirm with a first code."""
     user: User = request.user  # type: ignore[assignment]
-    next_url = _safe_next(request, reverse("core:start"))
+    next_url = safe_next(request, reverse("core:start"))
     if twofactor.has_confirmed_device(user) and not user.is_verified():  # type: ignore[attr-defined]
         # Replacing a confirmed authenticator needs the old one (or a recovery code) first.
         return HttpResponseRedirect(
@@ -189,7 +180,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     context = {
         "codes": codes,
         "remaining": twofactor.remaining_recovery_codes(user),
-        "next": _safe_next(request, reverse("core:start")),
+        "next": safe_next(request, reverse("core:start")),
     }
     return render(request, "accounts/recovery_codes.html", context)
 

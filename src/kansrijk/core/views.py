@@ -6,11 +6,11 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kansrijk.assessments.selectors import open_invitations
+from kansrijk.core.redirects import safe_next
 from kansrijk.core.start import start_sections_for
 
 logger = logging.getLogger(__name__)
@@ -45,12 +45,7 @@ def switch_language(request: HttpRequest, code: str) -> HttpResponse:
     """
     if code not in dict(settings.LANGUAGES):
         raise Http404
-    target = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "/"
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(safe_next(request, "/"))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,

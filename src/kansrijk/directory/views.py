@@ -22,12 +22,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kansrijk.core.navigation import language_next
+from kansrijk.core.redirects import safe_next
 from kansrijk.directory import page_selectors, selectors, services
 from kansrijk.directory.exceptions import (
     DirectoryError,
@@ -68,15 +68,6 @@ def _service_or_404(service_id: uuid.UUID) -> Service:
         return Service.objects.select_related("organization").get(pk=service_id)
     except Service.DoesNotExist:
         raise Http404 from None
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 # --- Search ------------------------------------------------------------------------------------
@@ -314,7 +305,7 @@ def service_verify(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
         % {"name": service.name},
     )
     default = reverse("directory:service", kwargs={"service_id": service.id})
-    return HttpResponseRedirect(_safe_next(request, default))
+    return HttpResponseRedirect(safe_next(request, default))
 
 
 @login_required
