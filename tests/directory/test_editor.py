@@ -168,6 +168,7 @@ def test_rotterdam_editor_cannot_edit_a_smallingerland_service(
     response = client.get(_edit_url(service))
     assert response.status_code == 403
     assert "Geen toegang" in _html(response)
+    assert f'href="{reverse("directory:search")}">Naar de sociale kaart</a>' in _html(response)
     response = client.post(
         _edit_url(service), _form_data(service, name="Gekaapt", service_areas=["GM0599"])
     )

@@ -196,6 +196,11 @@ def test_analyst_upload_reports_every_bad_row_then_imports(client, catalogue):
 
 def test_upload_is_for_analysts(client, catalogue):
     client.force_login(scoped_user(Role.COALITION_COORDINATOR))
-    assert client.get(reverse("monitoring:upload")).status_code == 403
+    response = client.get(reverse("monitoring:upload"))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Geen toegang" in page
+    assert "Cijfers uploaden is voor analisten." in page
+    assert f'href="{reverse("core:start")}">Terug naar de startpagina</a>' in page
     client.logout()
     assert client.get(reverse("monitoring:upload")).status_code == 302  # to the log-in page

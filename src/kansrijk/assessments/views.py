@@ -42,6 +42,7 @@ from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import Access, is_workspace_user, user_access
 from kansrijk.coalitions.views import COORDINATE, READ, workspace_page
+from kansrijk.core.forbidden import forbidden_page
 from kansrijk.monitoring.charts import Chart, Table
 
 View = Callable[..., HttpResponse]
@@ -62,7 +63,7 @@ def _log_respondent_list(request: HttpRequest, coalition: Any, role: str) -> Non
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "assessments/forbidden.html", {"message": message}, status=403)
+    return forbidden_page(request, message)
 
 
 def round_page(capability: str = "") -> Callable[[View], View]:

@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kansrijk.core.forbidden import forbidden_page
 from kansrijk.core.navigation import language_next
 from kansrijk.core.redirects import safe_next
 from kansrijk.directory import page_selectors, selectors, services
@@ -52,14 +53,11 @@ TO_VERIFY_PAGE_SIZE = 50
 
 
 def _forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse:
-    return render(
+    return forbidden_page(
         request,
-        "directory/forbidden.html",
-        {
-            "message": message
-            or _("Only coalition editors of a municipality this service serves can change it.")
-        },
-        status=403,
+        message or _("Only coalition editors of a municipality this service serves can change it."),
+        reverse("directory:search"),
+        _("To the social map"),
     )
 
 

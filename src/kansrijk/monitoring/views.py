@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kansrijk.core.forbidden import forbidden_page
 from kansrijk.monitoring import loop, selectors
 from kansrijk.monitoring.cache import filled, fragment, kept
 from kansrijk.monitoring.charts import (
@@ -530,12 +531,7 @@ def map_page(request: HttpRequest, indicator: str) -> HttpResponse:
 def upload(request: HttpRequest) -> HttpResponse:
     areas = loop.analyst_municipalities(request.user)
     if areas is None:
-        return render(
-            request,
-            "monitoring/forbidden.html",
-            {"message": _("Uploading figures is for analysts.")},
-            status=403,
-        )
+        return forbidden_page(request, _("Uploading figures is for analysts."))
     form = UploadForm(request.POST or None, request.FILES or None)
     report = None
     problems = None

@@ -27,6 +27,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kansrijk.audit.models import Action
+from kansrijk.core.forbidden import forbidden_page
 from kansrijk.referrals import selectors, services, stats
 from kansrijk.referrals.exceptions import (
     ConsentRequired,
@@ -97,7 +98,7 @@ _ACTION_LABELS = {
 
 
 def _forbidden(request: HttpRequest, message: Any) -> HttpResponse:
-    return render(request, "referrals/forbidden.html", {"message": message}, status=403)
+    return forbidden_page(request, message)
 
 
 def _not_found() -> Http404:
