@@ -143,6 +143,14 @@ class ReferralAPIView(APIView):
         except PreconditionRequired:
             return precondition_required(request)
 
+    def validated(
+        self, request: Request, serializer_class: type[serializers.Serializer[Any]]
+    ) -> Any:
+        """The request body, checked by ``serializer_class`` (a 400 when it is not valid)."""
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
     def referral(self, request: Request, referral_id: str, *, log: bool = False) -> Referral:
         return selectors.get_referral(request.user, referral_id, request=request, log=log)
 
@@ -288,9 +296,7 @@ class ConsentCollectionView(ReferralAPIView):
     )
     def post(self, request: Request, referral_id: str) -> Response:
         referral = self.referral(request, referral_id)
-        serializer = ConsentInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.validated(request, ConsentInputSerializer)
 
         def work() -> tuple[int, str, str]:
             consent = services.record_consent(
@@ -351,9 +357,7 @@ class TransitionView(ReferralAPIView):
     )
     def post(self, request: Request, referral_id: str) -> Response:
         referral = self.referral(request, referral_id)
-        serializer = TransitionInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.validated(request, TransitionInputSerializer)
 
         def work(version: int) -> tuple[int, str, str]:
             services.transition(
@@ -385,9 +389,7 @@ class OutcomeView(ReferralAPIView):
     )
     def post(self, request: Request, referral_id: str) -> Response:
         referral = self.referral(request, referral_id)
-        serializer = OutcomeInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.validated(request, OutcomeInputSerializer)
 
         def work(version: int) -> tuple[int, str, str]:
             services.record_outcome(
@@ -416,9 +418,7 @@ class ContactAttemptView(ReferralAPIView):
     )
     def post(self, request: Request, referral_id: str) -> Response:
         referral = self.referral(request, referral_id)
-        serializer = ContactAttemptInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.validated(request, ContactAttemptInputSerializer)
         version = if_match(request)
 
         def work() -> tuple[int, str, str]:
