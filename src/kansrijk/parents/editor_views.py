@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -188,9 +189,7 @@ def translation_edit(request: HttpRequest, slug: str, lang: str) -> HttpResponse
                     request=request,
                 )
             except editing.InvalidContent as error:
-                for field, errors in error.errors.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
+                _put_errors(form, error)
             except editing.EditNotAllowed as error:
                 return _forbidden(request, error.message)
             else:
@@ -268,7 +267,8 @@ def _local_form_page(
     )
 
 
-def _put_errors(form: LocalAdditionForm, error: editing.InvalidContent) -> None:
+def _put_errors(form: forms.Form, error: editing.InvalidContent) -> None:
+    """Show the errors of a refused save on the form (field by field, the rest on top)."""
     for field, errors in error.errors.items():
         for message in errors:
             form.add_error(field if field in form.fields else None, message)
@@ -451,9 +451,7 @@ def cost_figure(request: HttpRequest, code: str, year: int) -> HttpResponse:
                     user=request.user, item=item, year=year, data=form.write_data(), request=request
                 )
             except editing.InvalidContent as error:
-                for field, errors in error.errors.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
+                _put_errors(form, error)
             else:
                 if saved.changed:
                     messages.success(request, _("Saved. Parents see the amount at once."))
@@ -506,9 +504,7 @@ def cost_text(request: HttpRequest, code: str, lang: str) -> HttpResponse:
                     request=request,
                 )
             except editing.InvalidContent as error:
-                for field, errors in error.errors.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
+                _put_errors(form, error)
             else:
                 if saved.changed:
                     messages.success(request, _("Saved. Parents see the new text at once."))
