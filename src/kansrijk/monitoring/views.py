@@ -6,6 +6,7 @@ page that shows the table."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -88,6 +89,51 @@ def _export_cells(figure: Figure | None) -> list[Any]:
         _("no"),
         _("yes") if figure.is_demo else _("no"),
     ]
+
+
+def _indicator_chart(
+    request: HttpRequest,
+    indicator: Indicator,
+    key: str,
+    title: str,
+    description: str,
+    spec: dict[str, Any],
+    table: Table,
+    is_demo: bool,
+) -> Chart:
+    """A chart of ``indicator``'s figures, with its downloads, its source and whether its
+    definition is public."""
+    return Chart(
+        key=key,
+        title=title,
+        description=description,
+        spec=spec,
+        table=table,
+        downloads=_downloads(request, key),
+        is_demo=is_demo,
+        source=indicator.source_reference,
+        definition_complete=indicator.definition_public,
+    )
+
+
+def _municipalities_table(title: str, figures: Sequence[Figure], rows: list[list[Any]]) -> Table:
+    """The table of a chart of municipal ``figures``: ``rows`` to show, every figure to export."""
+    return Table(
+        caption=title,
+        columns=[_("Municipality"), _("Value")],
+        rows=rows,
+        numeric=[False, True],
+        export_columns=[
+            _("Code"),
+            _("Municipality"),
+            _("value"),
+            _("numerator"),
+            _("denominator"),
+            _("suppressed"),
+            _("demo"),
+        ],
+        export_rows=[[f.area_code, f.area_name, *_export_cells(f)] for f in figures],
+    )
 
 
 def _shown(figure: Figure | None) -> str:
@@ -288,11 +334,13 @@ def _trend_chart(
             for row in rows
         ],
     )
-    chart = Chart(
-        key="trend",
-        title=title,
-        description=description,
-        spec=trend_spec(
+    chart = _indicator_chart(
+        request,
+        indicator,
+        "trend",
+        title,
+        description,
+        trend_spec(
             title=title,
             description=description,
             unit=indicator.unit,
@@ -300,11 +348,8 @@ def _trend_chart(
             series=names,
             is_demo=is_demo,
         ),
-        table=table,
-        downloads=_downloads(request, "trend"),
-        is_demo=is_demo,
-        source=indicator.source_reference,
-        definition_complete=indicator.definition_public,
+        table,
+        is_demo,
     )
     return chart, bool(rows)
 
@@ -342,41 +387,29 @@ def _comparison_chart(
         for f in comparison.figures
         if f.value is not None
     ]
-    table = Table(
-        caption=title,
-        columns=[_("Municipality"), _("Value")],
-        rows=[
+    table = _municipalities_table(
+        title,
+        comparison.figures,
+        [
             [Link(f.area_name, url(f.area_code)), _shown(f)]
             for f in sorted(comparison.figures, key=lambda f: (f.value is None, -(f.value or 0)))
         ],
-        numeric=[False, True],
-        export_columns=[
-            _("Code"),
-            _("Municipality"),
-            _("value"),
-            _("numerator"),
-            _("denominator"),
-            _("suppressed"),
-            _("demo"),
-        ],
-        export_rows=[[f.area_code, f.area_name, *_export_cells(f)] for f in comparison.figures],
     )
-    return Chart(
-        key="vergelijking",
-        title=title,
-        description=description,
-        spec=strip_spec(
+    return _indicator_chart(
+        request,
+        indicator,
+        "vergelijking",
+        title,
+        description,
+        strip_spec(
             title=title,
             description=description,
             unit=indicator.unit,
             values=values,
             is_demo=is_demo,
         ),
-        table=table,
-        downloads=_downloads(request, "vergelijking"),
-        is_demo=is_demo,
-        source=indicator.source_reference,
-        definition_complete=indicator.definition_public,
+        table,
+        is_demo,
     )
 
 
@@ -458,27 +491,18 @@ def map_page(request: HttpRequest, indicator: str) -> HttpResponse:
             "Grey: no figure or fewer than 10 people (%(suppressed)s municipalities). Choose a "
             "municipality on the map or in the table to open its page."
         ) % {"count": len(figures), "suppressed": suppressed}
-        table = Table(
-            caption=title,
-            columns=[_("Municipality"), _("Value")],
-            rows=[[Link(f.area_name, url(f.area_code)), _shown(f)] for f in figures],
-            numeric=[False, True],
-            export_columns=[
-                _("Code"),
-                _("Municipality"),
-                _("value"),
-                _("numerator"),
-                _("denominator"),
-                _("suppressed"),
-                _("demo"),
-            ],
-            export_rows=[[f.area_code, f.area_name, *_export_cells(f)] for f in figures],
+        table = _municipalities_table(
+            title,
+            figures,
+            [[Link(f.area_name, url(f.area_code)), _shown(f)] for f in figures],
         )
-        chart = Chart(
-            key="kaart",
-            title=title,
-            description=description,
-            spec=map_spec(
+        chart = _indicator_chart(
+            request,
+            item,
+            "kaart",
+            title,
+            description,
+            map_spec(
                 title=title,
                 description=description,
                 boundaries_url=static(BOUNDARIES),
@@ -494,11 +518,8 @@ def map_page(request: HttpRequest, indicator: str) -> HttpResponse:
                 ],
                 is_demo=is_demo,
             ),
-            table=table,
-            downloads=_downloads(request, "kaart"),
-            is_demo=is_demo,
-            source=item.source_reference,
-            definition_complete=item.definition_public,
+            table,
+            is_demo,
         )
         fmt = _download_requested(request, "kaart")
         if fmt:
