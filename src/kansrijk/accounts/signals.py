@@ -204,21 +204,26 @@ def _account(username: Any) -> Any:
     return get_user_model().objects.filter(username=username).first()
 
 
+def _log_attempt(request: HttpRequest | None, user: Any, event_type: str, outcome: str) -> None:
+    """A log-in that did not pass, about the account it named (``None``: no such account)."""
+    record_event(
+        request=request,
+        user=user,
+        event_type=event_type,
+        action=Action.LOGIN,
+        outcome=outcome,
+        object_type="accounts.user" if user is not None else "",
+        object_id=user.pk if user is not None else "",
+        purpose=AUTHENTICATION,
+    )
+
+
 @receiver(user_login_failed)
 def _log_failed_login(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     user = _account(credentials.get("username"))
-    record_event(
-        request=request,
-        user=user,
-        event_type="accounts.login",
-        action=Action.LOGIN,
-        outcome=Outcome.FAILURE,
-        object_type="accounts.user" if user is not None else "",
-        object_id=user.pk if user is not None else "",
-        purpose=AUTHENTICATION,
-    )
+    _log_attempt(request, user, "accounts.login", Outcome.FAILURE)
 
 
 @receiver(user_locked_out)
@@ -226,13 +231,4 @@ def _log_lockout(
     sender: Any, request: HttpRequest | None = None, username: Any = None, **kwargs: Any
 ) -> None:
     user = _account(username)
-    record_event(
-        request=request,
-        user=user,
-        event_type="accounts.lockout",
-        action=Action.LOGIN,
-        outcome=Outcome.DENIED,
-        object_type="accounts.user" if user is not None else "",
-        object_id=user.pk if user is not None else "",
-        purpose=AUTHENTICATION,
-    )
+    _log_attempt(request, user, "accounts.lockout", Outcome.DENIED)
