@@ -10,11 +10,11 @@ command and writes through ``kansrijk.directory.hsds.importer`` with the same hi
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +51,9 @@ if TYPE_CHECKING:
     import datetime
 
     from django.http import HttpRequest
+
+#: A model (``_replace_links``).
+M = TypeVar("M", bound=models.Model)
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -152,25 +155,37 @@ def _resolve_municipalities(values: Iterable[Municipality | str]) -> list[Munici
     return list(result.values())
 
 
-def _set_service_areas(service: Service, municipalities: list[Municipality]) -> None:
-    wanted = {municipality.code: municipality for municipality in municipalities}
-    ServiceArea.objects.filter(service=service).exclude(municipality_id__in=wanted).delete()
-    existing = set(
-        ServiceArea.objects.filter(service=service).values_list("municipality_id", flat=True)
+def _replace_links(
+    model: type[M],
+    service: Service,
+    key: str,
+    wanted: Mapping[Any, Any],
+    new: Callable[[Any, Any], M],
+) -> None:
+    """Make ``service``'s ``model`` rows those of ``wanted`` (by their ``key``): delete the
+    others, and create each missing one as ``new(key, value)``."""
+    rows = model._default_manager.filter(service=service)
+    rows.exclude(**{f"{key}__in": list(wanted)}).delete()
+    existing = set(rows.values_list(key, flat=True))
+    model._default_manager.bulk_create(
+        [new(k, value) for k, value in wanted.items() if k not in existing]
     )
-    ServiceArea.objects.bulk_create(
-        [
-            ServiceArea(
-                id=fixed_id("service-area", service.id, code),
-                service=service,
-                municipality=municipality,
-                name=municipality.name,
-                extent=code,
-                extent_type="text",
-            )
-            for code, municipality in wanted.items()
-            if code not in existing
-        ]
+
+
+def _set_service_areas(service: Service, municipalities: list[Municipality]) -> None:
+    _replace_links(
+        ServiceArea,
+        service,
+        "municipality_id",
+        {municipality.code: municipality for municipality in municipalities},
+        lambda code, municipality: ServiceArea(
+            id=fixed_id("service-area", service.id, code),
+            service=service,
+            municipality=municipality,
+            name=municipality.name,
+            extent=code,
+            extent_type="text",
+        ),
     )
 
 
@@ -189,19 +204,14 @@ def _set_categories(service: Service, terms: Iterable[TaxonomyTerm | uuid.UUID |
     found = set(TaxonomyTerm.objects.filter(id__in=ids).values_list("id", flat=True))
     if found != ids:
         raise InvalidServiceData({"categories": [_("Choose categories from the list.")]})
-    ServiceTaxonomy.objects.filter(service=service).exclude(taxonomy_term_id__in=ids).delete()
-    existing = set(
-        ServiceTaxonomy.objects.filter(service=service).values_list("taxonomy_term_id", flat=True)
-    )
-    ServiceTaxonomy.objects.bulk_create(
-        [
-            ServiceTaxonomy(
-                id=fixed_id("attribute", service.id, term_id),
-                service=service,
-                taxonomy_term_id=term_id,
-            )
-            for term_id in ids - existing
-        ]
+    _replace_links(
+        ServiceTaxonomy,
+        service,
+        "taxonomy_term_id",
+        dict.fromkeys(ids),
+        lambda term_id, _none: ServiceTaxonomy(
+            id=fixed_id("attribute", service.id, term_id), service=service, taxonomy_term_id=term_id
+        ),
     )
 
 
@@ -473,21 +483,16 @@ def set_service_locations(
     if not can_edit(user, service):
         raise EditNotAllowed()
     before = snapshots([service.id])[service.id]
-    wanted = {location.id: location for location in locations}
-    ServiceAtLocation.objects.filter(service=service).exclude(location_id__in=wanted).delete()
-    existing = set(
-        ServiceAtLocation.objects.filter(service=service).values_list("location_id", flat=True)
-    )
-    ServiceAtLocation.objects.bulk_create(
-        [
-            ServiceAtLocation(
-                id=fixed_id("service-at-location", service.id, location_id),
-                service=service,
-                location=location,
-            )
-            for location_id, location in wanted.items()
-            if location_id not in existing
-        ]
+    _replace_links(
+        ServiceAtLocation,
+        service,
+        "location_id",
+        {location.id: location for location in locations},
+        lambda location_id, location: ServiceAtLocation(
+            id=fixed_id("service-at-location", service.id, location_id),
+            service=service,
+            location=location,
+        ),
     )
     return _record_change(
         service=service, user=user, action=ChangeAction.UPDATE, before=before, request=request
