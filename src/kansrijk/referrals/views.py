@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -779,12 +780,27 @@ def inbox(request: HttpRequest) -> HttpResponse:
         urgency=urgency if urgency in Urgency.values else "",
         overdue=query.get("overdue") == "1",
     )
+    return _list_page(
+        request,
+        "referrals/inbox.html",
+        selectors.inbox,
+        filters,
+        statuses=[(s.value, s.label) for s in Status if s.value in OPEN],
+        urgencies=Urgency.choices,
+    )
+
+
+def _list_page(
+    request: HttpRequest, template: str, rows: Callable[..., Any], filters: Any, **context: Any
+) -> HttpResponse:
+    """A page of the inbox or the sent list: ``rows`` (a selector) with ``filters`` from the
+    cursor in ``na`` on; 403 for a user without the list's role, 400 for a bad cursor."""
     try:
-        page = selectors.inbox(
+        page = rows(
             request.user,
             request=request,
             filters=filters,
-            after=query.get("na"),
+            after=request.GET.get("na"),
             page_size=LIST_PAGE_SIZE,
         )
     except NotAllowed as exc:
@@ -792,20 +808,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     except selectors.InvalidCursor:
         return render(
             request,
-            "referrals/inbox.html",
+            template,
             {"error": _("This page link is not valid. Start again from the first page.")},
             status=400,
         )
-    statuses = [(s.value, s.label) for s in Status if s.value in OPEN]
     return render(
         request,
-        "referrals/inbox.html",
+        template,
         {
             "page": page,
             "filters": filters,
-            "statuses": statuses,
-            "urgencies": Urgency.choices,
             "next_query": _next_query(request, page.next_cursor),
+            **context,
         },
     )
 
@@ -824,32 +838,8 @@ def _next_query(request: HttpRequest, cursor: str | None) -> str:
 def sent(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     filters = selectors.SentFilter(status=status if status in Status.values else "")
-    try:
-        page = selectors.sent_referrals(
-            request.user,
-            request=request,
-            filters=filters,
-            after=request.GET.get("na"),
-            page_size=LIST_PAGE_SIZE,
-        )
-    except NotAllowed as exc:
-        return _forbidden(request, exc.message)
-    except selectors.InvalidCursor:
-        return render(
-            request,
-            "referrals/sent.html",
-            {"error": _("This page link is not valid. Start again from the first page.")},
-            status=400,
-        )
-    return render(
-        request,
-        "referrals/sent.html",
-        {
-            "page": page,
-            "filters": filters,
-            "statuses": Status.choices,
-            "next_query": _next_query(request, page.next_cursor),
-        },
+    return _list_page(
+        request, "referrals/sent.html", selectors.sent_referrals, filters, statuses=Status.choices
     )
 
 
