@@ -86,6 +86,15 @@ class PageQuerySet(models.QuerySet["Page"]):
         return self.all() if national_editor(user) else self.none()
 
 
+def _checked_is_named(name: str) -> models.CheckConstraint:
+    """A text marked checked says who checked it (a native speaker) and when."""
+    return models.CheckConstraint(
+        condition=Q(status=TranslationStatus.DRAFT)
+        | (~Q(checked_by="") & Q(checked_on__isnull=False)),
+        name=name,
+    )
+
+
 class Page(models.Model):
     slug = models.SlugField(
         _("address"),
@@ -177,11 +186,7 @@ class PageTranslation(models.Model):
         ordering = ["page", "language"]
         constraints = [
             models.UniqueConstraint(fields=["page", "language"], name="parents_translation_unique"),
-            models.CheckConstraint(
-                condition=Q(status=TranslationStatus.DRAFT)
-                | (~Q(checked_by="") & Q(checked_on__isnull=False)),
-                name="parents_translation_checked_named",
-            ),
+            _checked_is_named("parents_translation_checked_named"),
         ]
 
     def __str__(self) -> str:
@@ -314,11 +319,7 @@ class CostItemText(models.Model):
         ordering = ["item", "language"]
         constraints = [
             models.UniqueConstraint(fields=["item", "language"], name="parents_cost_text_unique"),
-            models.CheckConstraint(
-                condition=Q(status=TranslationStatus.DRAFT)
-                | (~Q(checked_by="") & Q(checked_on__isnull=False)),
-                name="parents_cost_text_checked_named",
-            ),
+            _checked_is_named("parents_cost_text_checked_named"),
         ]
 
     def __str__(self) -> str:
