@@ -87,7 +87,10 @@ def test_new_referral_form_is_prefilled_from_the_query_without_personal_data(
     assert form.initial["situations"] == ["geldzorgen"]
     assert form.initial["source"] == "pathway"
     assert form.initial["pathway_ref"] == "12"
-    assert world.service.name in response.content.decode()
+    body = response.content.decode()
+    assert world.service.name in body
+    assert ">Opslaan als concept</button>" in body
+    assert f'href="{reverse("directory:service", args=[world.service.pk])}">Annuleren</a>' in body
 
 
 def test_creating_a_draft_logs_it_and_shows_the_consent_step(client, login_verified, world):

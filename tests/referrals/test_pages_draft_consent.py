@@ -72,7 +72,8 @@ def test_edit_form_is_prefilled_and_its_opening_is_logged(client, login_verified
     assert form.initial["version"] == referral.version
     body = response.content.decode()
     assert f"Verwijzing {referral.reference} wijzigen" in body
-    assert "Wijzigingen opslaan" in body
+    assert ">Wijzigingen opslaan</button>" in body
+    assert f'href="{reverse("referrals:detail", args=[referral.pk])}">Annuleren</a>' in body
     event = AccessEvent.objects.filter(object_id=str(referral.pk)).latest("id")
     assert (event.event_type, event.action, event.user) == (
         "referral.view",
