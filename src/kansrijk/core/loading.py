@@ -50,3 +50,11 @@ def phases_problems(where: str, phases: Any) -> list[str]:
     ):
         return [f"{where}: phases must be a non-empty list of {', '.join(PHASE_FIELDS)}."]
     return []
+
+
+def name_problems(where: str, name: Any, limit: int) -> list[str]:
+    """What is wrong with the ``name`` of one object of a source document: it must be text of
+    1 to ``limit`` characters."""
+    if not isinstance(name, str) or not name.strip() or len(name) > limit:
+        return [f"{where}: name must be text of 1 to {limit} characters."]
+    return []

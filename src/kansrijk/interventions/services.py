@@ -27,7 +27,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from kansrijk.core import freshness
-from kansrijk.core.loading import LoadCounts, key_problems, phases_problems
+from kansrijk.core.loading import LoadCounts, key_problems, name_problems, phases_problems
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.interventions.exceptions import MenukaartError
 from kansrijk.interventions.models import (
@@ -97,9 +97,7 @@ def validate_menukaart(data: Any, situation_codes: set[str]) -> None:
             problems.append(f"{where}: duplicate slug.")
         else:
             slugs.add(slug)
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip() or len(name) > 200:
-            problems.append(f"{where}: name must be text of 1 to 200 characters.")
+        problems += name_problems(where, item.get("name"), 200)
         if item.get("building_block") not in BuildingBlock.values:
             problems.append(f"{where}: building_block must be 1, 2 or 3.")
         problems += phases_problems(where, item.get("phases"))

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
-from kansrijk.core.loading import LoadCounts, key_problems, phases_problems
+from kansrijk.core.loading import LoadCounts, key_problems, name_problems, phases_problems
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.situations.exceptions import CatalogueError
 from kansrijk.situations.models import FactorKind, LifeDomain, Situation
@@ -106,9 +106,7 @@ def validate_catalogue(data: Any) -> None:
             problems.append(f"{where}: duplicate code {code!r}.")
         else:
             domain_codes.add(code)
-        name = domain.get("name")
-        if not isinstance(name, str) or not name.strip() or len(name) > 120:
-            problems.append(f"{where}: name must be text of 1 to 120 characters.")
+        problems += name_problems(where, domain.get("name"), 120)
 
     need_codes = need_category_codes()
     codes: set[str] = set()
@@ -133,9 +131,7 @@ def validate_catalogue(data: Any) -> None:
             problems.append(f"{where}: kind must be one of {', '.join(FactorKind.values)}.")
         if item.get("domain") not in domain_codes:
             problems.append(f"{where}: unknown life domain {item.get('domain')!r}.")
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip() or len(name) > 120:
-            problems.append(f"{where}: name must be text of 1 to 120 characters.")
+        problems += name_problems(where, item.get("name"), 120)
         if not isinstance(item.get("description", ""), str):
             problems.append(f"{where}: description must be text.")
         synonyms = item.get("synonyms", [])
