@@ -410,3 +410,19 @@ def test_footers_kept_by_shape_give_the_footer_of_the_template(language):
     with translation.override(language):
         footer = _footer(_choice())
     assert ("1 februari 2026" if language == "nl" else "1 February 2026") in footer
+
+
+def test_a_footer_whose_dates_are_not_found_is_rendered_whole(monkeypatch):
+    """When the stand-in dates' text is not in the footer rendered with them (here: the view
+    looks for another format than the template's), the footer is rendered with the real dates:
+    slower, never wrong."""
+    from kansrijk.core import freshness
+    from kansrijk.pathways import views
+
+    freshness.forget_all()
+    monkeypatch.setattr(views, "_DATE_FORMAT", "d-m-Y")
+    choice = _choice()
+    whole = render_to_string(page_cache.FOOTER_TEMPLATE, {"version": choice, "pathway": choice})
+    assert views._footer(choice) == whole
+    assert views._footer(choice) == whole  # the empty part is kept: rendered whole again
+    assert "1 February 2026" in whole
