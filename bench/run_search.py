@@ -351,13 +351,16 @@ def start_server(
     return subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
-def wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def wait_until_up(port: int, process: subprocess.Popen[bytes], timeout: float = 180) -> None:
+    """Until gunicorn answers the bare view. A worker's first request sets Django's URLs and
+    middleware up: on a machine loaded by other work (load average 13 on 2 CPUs) that took
+    longer than the 60 s and 2 s per attempt allowed before."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"gunicorn stopped (exit {process.returncode}); see the error log")
         try:
-            connection = http.client.HTTPConnection(HOST, port, timeout=2)
+            connection = http.client.HTTPConnection(HOST, port, timeout=15)
             connection.request("GET", "/bench/bare")
             if connection.getresponse().status == 200:
                 connection.close()
