@@ -32,6 +32,21 @@ def test_health_refuses_other_methods(client):
     assert client.post("/health").status_code == 405
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/health", "/", "/sociale-kaart/", "/menukaart/", "/ouders/nl/", "/api/v1/situations"],
+)
+def test_what_answers_get_answers_head_too(client, places, path):
+    """Link checkers and uptime monitors ask with HEAD: the headers of a GET, without a body
+    (``require_safe``, not ``require_GET``, which answered 405)."""
+    got = client.get(path)
+    head = client.head(path)
+    assert got.status_code == 200
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Type"] == got["Content-Type"]
+
+
 def test_unknown_page_is_a_dutch_404(client):
     response = client.get("/bestaat-niet/")
     assert response.status_code == 404

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularYAMLAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -76,7 +76,7 @@ def _api_docs() -> list[ApiDoc]:
 # URL; the site's strict CSP is relaxed for exactly these two on this page only (Redoc's logo
 # on a CDN stays blocked by img-src).
 @csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})
-@require_GET
+@require_safe
 def docs_page(request: HttpRequest, api: str = "v1") -> HttpResponse:
     """The API reference: the OpenAPI document shown with Redoc (vendored)."""
     apis = _api_docs()

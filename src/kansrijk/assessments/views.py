@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kansrijk.assessments import charts, exports, selectors, services
 from kansrijk.assessments.exceptions import (
@@ -112,7 +112,7 @@ def round_page(capability: str = "") -> Callable[[View], View]:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def mine(request: HttpRequest) -> HttpResponse:
     """The questionnaires the user is invited to that are open."""
     return render(
@@ -250,7 +250,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/thanks.html")
 
@@ -259,7 +259,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_page(READ)
-@require_GET
+@require_safe
 def rounds(request: HttpRequest, access: Access) -> HttpResponse:
     return render(
         request,
@@ -345,7 +345,7 @@ def _links_made(
 
 
 @round_page()
-@require_GET
+@require_safe
 def round_detail(request: HttpRequest, found: RoundAccess) -> HttpResponse:
     if not found.reads_results:
         return redirect("assessments:answer", pk=found.round.pk)
@@ -589,14 +589,14 @@ def _results_context(found: RoundAccess, view: selectors.RoundResults) -> dict[s
 
 
 @round_page("results")
-@require_GET
+@require_safe
 def results(request: HttpRequest, found: RoundAccess) -> HttpResponse:
     view = selectors.round_results(found, request=request)
     return render(request, "assessments/results.html", _results_context(found, view))
 
 
 @round_page("results")
-@require_GET
+@require_safe
 def report(request: HttpRequest, found: RoundAccess) -> HttpResponse:
     """The results as a printable report (the browser prints it; charts and tables)."""
     view = selectors.round_results(
@@ -606,7 +606,7 @@ def report(request: HttpRequest, found: RoundAccess) -> HttpResponse:
 
 
 @round_page("results")
-@require_GET
+@require_safe
 def export(request: HttpRequest, found: RoundAccess) -> HttpResponse:
     view = selectors.round_results(
         found, request=request, action=Action.EXPORT, event_type="assessments.results.export"
@@ -621,7 +621,7 @@ def export(request: HttpRequest, found: RoundAccess) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def instruments(request: HttpRequest) -> HttpResponse:
     if not (is_workspace_user(request.user) or user_access(request.user).workspace_ids):
         return _forbidden(
@@ -637,7 +637,7 @@ def instruments(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def instrument_version(request: HttpRequest, code: str, number: int) -> HttpResponse:
     if not (is_workspace_user(request.user) or user_access(request.user).workspace_ids):
         return _forbidden(

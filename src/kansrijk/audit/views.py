@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpRespo
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from kansrijk.accounts.roles import administrative_role, primary_role
 from kansrijk.audit.forms import AccessLogSearchForm
@@ -99,7 +99,7 @@ def _query(params: QueryDict, **changes: str | None) -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     refused = _refuse_unless_allowed(request, event_type=SEARCH_EVENT, action=Action.SEARCH)
     if refused is not None:
@@ -142,7 +142,7 @@ def _csv_lines(events: Iterable[AccessEvent]) -> Iterator[str]:
 
 
 @never_cache
-@require_GET
+@require_safe
 def export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The current filter as CSV (at most EXPORT_LIMIT rows, newest first), streamed."""
     refused = _refuse_unless_allowed(request, event_type=EXPORT_EVENT, action=Action.EXPORT)

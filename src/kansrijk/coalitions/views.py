@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kansrijk.accounts.roles import primary_role
 from kansrijk.assessments.selectors import rounds_of
@@ -125,7 +125,7 @@ def _page(
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def coalition_list(request: HttpRequest) -> HttpResponse:
     """The coalitions whose workspace the user may open; straight to it when there is one."""
     coalitions = list(user_access(request.user).workspaces())
@@ -135,7 +135,7 @@ def coalition_list(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_page(READ)
-@require_GET
+@require_safe
 def overview(request: HttpRequest, access: Access) -> HttpResponse:
     coalition = access.coalition
     rounds = list(rounds_of([coalition.pk])[:5])
@@ -268,7 +268,7 @@ def member(request: HttpRequest, access: Access, member: int) -> HttpResponse:
 
 
 @workspace_page(READ)
-@require_GET
+@require_safe
 def agreements(request: HttpRequest, access: Access) -> HttpResponse:
     return _page(
         request,
@@ -341,7 +341,7 @@ def agreement_edit(
 
 
 @workspace_page(READ)
-@require_GET
+@require_safe
 def agreement_document(request: HttpRequest, access: Access, agreement: int) -> HttpResponse:
     row = access.coalition.agreements.filter(pk=agreement).exclude(document=None).first()
     if row is None or not row.document:
@@ -367,7 +367,7 @@ def agreement_document(request: HttpRequest, access: Access, agreement: int) -> 
 
 
 @workspace_page(READ)
-@require_GET
+@require_safe
 def actions(request: HttpRequest, access: Access) -> HttpResponse:
     chosen = request.GET.get("status", "active")
     if chosen not in {"", "active", *ActionStatus.values}:
@@ -510,7 +510,7 @@ def _history_labels() -> dict[str, str]:
 
 
 @workspace_page(READ)
-@require_GET
+@require_safe
 def journeys(request: HttpRequest, access: Access) -> HttpResponse:
     return _page(
         request,
@@ -627,7 +627,7 @@ def _period(request: HttpRequest) -> tuple[datetime.date, datetime.date, list[st
 
 
 @workspace_page(READ)
-@require_GET
+@require_safe
 def referral_network(request: HttpRequest, access: Access) -> HttpResponse:
     start, end, errors = _period(request)
     data = network.build(access, start, end, request=request)

@@ -7,7 +7,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from kansrijk.assessments.selectors import open_invitations
 from kansrijk.core.redirects import safe_next
@@ -16,7 +16,7 @@ from kansrijk.core.start import start_sections_for
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe
 def start(request: HttpRequest) -> HttpResponse:
     """The start page: for a signed-in user one section per role, else the public start."""
     return render(
@@ -30,7 +30,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def switch_language(request: HttpRequest, code: str) -> HttpResponse:
     """Show the site in another language: set the language cookie, back to ``next``.
 
@@ -60,7 +60,7 @@ def switch_language(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness and readiness: 200 when the database answers, 503 when it does not."""
     try:

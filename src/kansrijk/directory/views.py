@@ -24,7 +24,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kansrijk.core.forbidden import forbidden_page
 from kansrijk.core.navigation import language_next
@@ -71,7 +71,7 @@ def _service_or_404(service_id: uuid.UUID) -> Service:
 # --- Search ------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """Search services by need, municipality or postcode, phase, language and costs.
 
@@ -188,7 +188,7 @@ def _query_without_page(request: HttpRequest) -> str:
 # --- One service -------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def service_detail(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
     try:
         service = selectors.get_service(service_id)
@@ -307,7 +307,7 @@ def service_verify(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def service_history(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
     service = _service_or_404(service_id)
     if not page_selectors.can_edit_service(request.user, service):
@@ -329,7 +329,7 @@ def service_history(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse
 
 
 @login_required
-@require_GET
+@require_safe
 def to_verify(request: HttpRequest) -> HttpResponse:
     """The services of the editor's municipalities not checked in the last 12 months."""
     if not page_selectors.is_editor(request.user):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from kansrijk.interventions.exceptions import InvalidFilter, UnknownIntervention
 from kansrijk.interventions.forms import InterventionFilterForm, PlaceForm
@@ -21,7 +21,7 @@ from kansrijk.situations.exceptions import SituationsError
 PER_PAGE = 25
 
 
-@require_GET
+@require_safe
 def intervention_list(request: HttpRequest) -> HttpResponse:
     """Search and filter the menukaart (GET form, so results can be bookmarked and shared).
 
@@ -49,7 +49,7 @@ def intervention_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def intervention_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One intervention: its facts and where it is on offer, grouped by municipality, or only in
     the municipality (or postcode) the visitor chose."""

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kansrijk.core.forbidden import forbidden_page
 from kansrijk.monitoring import loop, selectors
@@ -145,7 +145,7 @@ def _shown(figure: Figure | None) -> str:
 # --- Picking a municipality --------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     form = PlaceForm(request.GET if request.GET else None)
     if request.GET and form.is_valid():
@@ -184,7 +184,7 @@ PHASE_TEMPLATE = "monitoring/includes/overview_phase.html"
 ROW_TEMPLATE = "monitoring/includes/overview_row.html"
 
 
-@require_GET
+@require_safe
 def municipality(request: HttpRequest, code: str) -> HttpResponse:
     place = _municipality(code)
     if request.user.is_authenticated or len(get_messages(request)):
@@ -413,7 +413,7 @@ def _comparison_chart(
     )
 
 
-@require_GET
+@require_safe
 def indicator(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     place = _municipality(code)
     item = selectors.indicator_or_none(indicator)
@@ -469,7 +469,7 @@ def _period_from(request: HttpRequest, periods: list[tuple[int, int]]) -> tuple[
     return periods[0] if periods else None
 
 
-@require_GET
+@require_safe
 def map_page(request: HttpRequest, indicator: str) -> HttpResponse:
     item = selectors.indicator_or_none(indicator)
     if item is None:

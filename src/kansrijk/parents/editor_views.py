@@ -24,7 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kansrijk.parents import editing, languages, readability
 from kansrijk.parents.editor_forms import (
@@ -97,7 +97,7 @@ def _dutch_titles() -> dict[int, str]:
 
 
 @login_required
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """Every page with the state of its text in each language, and the local additions of the
     editor's municipalities."""
@@ -390,7 +390,7 @@ def _year(raw: str) -> int | None:
 
 
 @login_required
-@require_GET
+@require_safe
 def costs(request: HttpRequest) -> HttpResponse:
     """Every cost item with its official amount for a year (``?jaar=``), or none."""
     if not national_editor(request.user):

@@ -22,7 +22,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control, pat
 from django.utils.translation import gettext_lazy as _
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from kansrijk.directory.exceptions import UnknownCategory
 from kansrijk.parents import languages, nearby, protection, selectors
@@ -87,7 +87,7 @@ def render_parent(
     return render(request, template, {**base, **context}, status=status)
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """``/ouders/``: to the start page in the visitor's language (from the browser's
     ``Accept-Language``; Dutch when none of ours is asked)."""
@@ -98,7 +98,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @parent_page
 def start(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
     return render_parent(
@@ -122,7 +122,7 @@ def _municipality_from_query(request: HttpRequest) -> tuple[Any, str]:
         return None, "unknown"
 
 
-@require_GET
+@require_safe
 @parent_page
 def page(request: HttpRequest, language: ParentLanguage, slug: str) -> HttpResponse:
     found = selectors.get_page(slug, language.code)
@@ -152,7 +152,7 @@ def page(request: HttpRequest, language: ParentLanguage, slug: str) -> HttpRespo
     )
 
 
-@require_GET
+@require_safe
 @parent_page
 def costs(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
     this_year = timezone.localdate().year
@@ -192,7 +192,7 @@ HELPS = (
 _NETWORK_MAP_CONTEXT = {"helps": HELPS, "blank_rows": range(1, 9)}
 
 
-@require_GET
+@require_safe
 @parent_page
 def network_map(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
     """The Netwerkkaart: made in the browser (``static/parents/netwerkkaart.js``); without
@@ -200,7 +200,7 @@ def network_map(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
     return render_parent(request, language, "parents/network_map.html", _NETWORK_MAP_CONTEXT)
 
 
-@require_GET
+@require_safe
 @parent_page
 def network_map_blank(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
     return render_parent(request, language, "parents/network_map_blank.html", _NETWORK_MAP_CONTEXT)
@@ -209,7 +209,7 @@ def network_map_blank(request: HttpRequest, language: ParentLanguage) -> HttpRes
 _SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "parents" / "sw.js"
 
 
-@require_GET
+@require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
     """``/ouders/sw.js``: served from here (not ``/static/``) so that its scope is ``/ouders/``."""
     response = HttpResponse(_SERVICE_WORKER.read_bytes(), content_type="text/javascript")
@@ -356,7 +356,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @parent_page
 def help_nearby(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
     """Services she can go to herself for a need in her words, near her postcode: the same

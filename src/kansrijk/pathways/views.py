@@ -37,7 +37,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kansrijk.accounts.roles import Role
 from kansrijk.audit.models import Action, Outcome
@@ -104,7 +104,7 @@ View = Callable[..., HttpResponse]
 # --- Professionals -------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def find(request: HttpRequest) -> HttpResponse:
     """Step 1 and 2: the postcode (or municipality) and phase form; once filled in, the
     situations of that municipality with the pathway that applies to each."""
@@ -129,7 +129,7 @@ def find(request: HttpRequest) -> HttpResponse:
     return render(request, "pathways/find.html", context)
 
 
-@require_GET
+@require_safe
 def resolved(request: HttpRequest, municipality: str, situation: str, phase: str) -> HttpResponse:
     """Step 3: the pathway for a municipality, situation and phase (the link signalling gives).
 
@@ -571,7 +571,7 @@ def _anonymous_page(request: HttpRequest, title: str, content: str) -> str:
     )
 
 
-@require_GET
+@require_safe
 def current(request: HttpRequest, pk: int) -> HttpResponse:
     """The published version of a pathway (a stable link to it, whatever its version)."""
     pathway = _pathway_or_404(pk)
@@ -580,7 +580,7 @@ def current(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("pathways:version", pk=pathway.pk, number=pathway.current_version.number)
 
 
-@require_GET
+@require_safe
 def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """One version of a pathway. Published versions stay readable for everybody; a draft only
     for the coalition's editors."""
@@ -683,7 +683,7 @@ def _apply_errors(form: forms.Form, error: InvalidPathway) -> None:
 # --- Editors: pages ----------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @editor_required
 def manage(request: HttpRequest) -> HttpResponse:
     """The editor's pathways: those to review ("te herzien") first."""
@@ -733,7 +733,7 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "pathways/manage/create.html", {"form": form})
 
 
-@require_GET
+@require_safe
 @own_pathway
 def manage_pathway(request: HttpRequest, pathway: Pathway) -> HttpResponse:
     """A pathway for its editors: status, owner, review date, actions and the version history."""
@@ -936,7 +936,7 @@ def review(request: HttpRequest, pathway: Pathway) -> HttpResponse:
     return redirect("pathways:manage-pathway", pk=pathway.pk)
 
 
-@require_GET
+@require_safe
 @own_pathway
 def compare(request: HttpRequest, pathway: Pathway) -> HttpResponse:
     """Two versions side by side: which fields and steps changed. ``?van=1&naar=2``; without
@@ -972,7 +972,7 @@ def compare(request: HttpRequest, pathway: Pathway) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @editor_required
 def import_template(request: HttpRequest) -> HttpResponse:
     """The Excel import template, generated from the importer's own column list."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from kansrijk.places.forms import PostcodeForm
 from kansrijk.places.models import PostcodeArea
 from kansrijk.places.selectors import UnknownPostcode, list_municipalities, lookup_postcode
 
 
-@require_GET
+@require_safe
 def postcode(request: HttpRequest) -> HttpResponse:
     """Look up a postcode (GET form, so results can be bookmarked and shared).
 
@@ -28,7 +28,7 @@ def postcode(request: HttpRequest) -> HttpResponse:
     return render(request, "places/postcode.html", {"form": form, "area": area})
 
 
-@require_GET
+@require_safe
 def municipalities(request: HttpRequest) -> HttpResponse:
     """All municipalities with their province, GGD region and youth care region."""
     return render(

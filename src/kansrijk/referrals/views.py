@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kansrijk.audit.models import Action
 from kansrijk.core.forbidden import forbidden_page
@@ -282,7 +282,7 @@ def _prenatal_services(municipality_code: str) -> list[Any]:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def new_prenatal(request: HttpRequest) -> HttpResponse:
     """Request a prenatal home visit: choose her municipality, get its JGZ service."""
     try:
@@ -417,7 +417,7 @@ def _render_detail(
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     referral = _get_referral(request, pk)
     if referral.status == Status.REQUESTED and Side.RECEIVER in referral.sides_for(request.user):
@@ -734,7 +734,7 @@ def withdraw_consent(request: HttpRequest, pk: uuid.UUID, consent_pk: uuid.UUID)
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def print_view(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     referral = _get_referral(request, pk, event_type="referral.print", action=Action.PRINT)
     return render(
@@ -755,7 +755,7 @@ def print_view(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def access_report(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     referral = _get_referral(request, pk, log=False)
     try:
@@ -770,7 +770,7 @@ def access_report(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
     query = request.GET
     status = query.get("status", "")
@@ -834,7 +834,7 @@ def _next_query(request: HttpRequest, cursor: str | None) -> str:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def sent(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     filters = selectors.SentFilter(status=status if status in Status.values else "")
@@ -848,7 +848,7 @@ def sent(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_GET
+@require_safe
 def results(request: HttpRequest) -> HttpResponse:
     try:
         table = stats.results_for(request.user, request=request)

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kansrijk.core.phases import Phase
 from kansrijk.monitoring.services import count_graded_conversation, demand_signal_enabled
@@ -140,7 +140,7 @@ def conversation(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def outcome(request: HttpRequest) -> HttpResponse:
     """The grade with its reasons and the local offer, for the answers kept in this browser.
     Without them (none given, or older than ``SIGNALLING_ANSWERS_MINUTES``) the page says so
@@ -165,7 +165,7 @@ def restart(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def rules_page(request: HttpRequest) -> HttpResponse:
     """The published grading rules in plain Dutch, for coalitions and professionals."""
     version = request.GET.get("version", "")
@@ -206,7 +206,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def guide(request: HttpRequest) -> HttpResponse:
     """The Wegwijzer preconceptie, one question at a time (``?answer=…`` repeated), with the
     local services of the social map at the outcome."""
