@@ -218,3 +218,24 @@ def test_client_access_report(world: ReferralWorld) -> None:
     assert not selectors.client_access_report(
         stranger, given_name=CLIENT_GIVEN, family_name=CLIENT_FAMILY, birth_date=CLIENT_BIRTH
     )
+
+
+@pytest.mark.django_db
+def test_the_users_roles_and_referral_scope_are_read_in_one_query(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    """A page with client data needs both the user's roles (menu, second factor) and the
+    organisations whose referrals they see: one read of their role assignments."""
+    from kansrijk.accounts.models import Organisation, RoleAssignment, User
+    from kansrijk.referrals.models import referral_scope
+
+    user = UserFactory(roles=[Role.INTAKE_HANDLER, Role.COALITION_EDITOR])
+    other = Organisation.objects.create(name="Verwijzers")
+    RoleAssignment.objects.create(user=user, role=Role.PROFESSIONAL, organisation=other)
+    user = User.objects.get(pk=user.pk)  # (a new request)
+    with django_assert_num_queries(1):
+        scope = referral_scope(user)
+        codes = user.role_codes
+    assert codes == {Role.INTAKE_HANDLER, Role.COALITION_EDITOR, Role.PROFESSIONAL}
+    assert scope.receiver_org_ids == {user.organisation_id}
+    assert scope.sender_org_ids == {other.pk}

@@ -72,11 +72,22 @@ class User(AbstractUser):
         ]
 
     @property
+    def role_rows(self) -> tuple[tuple[str, int | None], ...]:
+        """This user's role assignments as ``(role, organisation id)`` (cached per instance; one
+        query): what ``role_codes`` and the referral scope (``referrals.models.referral_scope``)
+        are made of, so that a page with client data reads them once."""
+        cached: tuple[tuple[str, int | None], ...] | None = getattr(self, "_role_rows", None)
+        if cached is None:
+            cached = tuple(self.role_assignments.values_list("role", "organisation_id"))
+            self._role_rows = cached
+        return cached
+
+    @property
     def role_codes(self) -> frozenset[str]:
-        """The codes of this user's roles (cached per instance; one query)."""
+        """The codes of this user's roles (cached per instance; ``role_rows``)."""
         cached: frozenset[str] | None = getattr(self, "_role_codes", None)
         if cached is None:
-            cached = frozenset(self.role_assignments.values_list("role", flat=True))
+            cached = frozenset(role for role, _organisation in self.role_rows)
             if self.is_superuser:
                 cached = cached | {Role.ADMINISTRATOR}
             self._role_codes = cached

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -168,21 +169,19 @@ EMPTY_SCOPE = ReferralScope(frozenset(), frozenset())
 
 def referral_scope(user: Any) -> ReferralScope:
     """Sender side: the organisations of the user's professional roles; receiver side: those of
-    the intake-handler roles (a role without organisation is for the user's own). One query,
+    the intake-handler roles (a role without organisation is for the user's own). From the
+    user's role assignments, read once per request with their roles (``User.role_rows``);
     cached on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY_SCOPE
     cached: ReferralScope | None = getattr(user, "_referral_scope", None)
     if cached is not None:
         return cached
-    from kansrijk.accounts.models import RoleAssignment
-
     senders: set[int] = set()
     receivers: set[int] = set()
-    rows = RoleAssignment.objects.filter(
-        user_id=user.pk, role__in=[Role.PROFESSIONAL, Role.INTAKE_HANDLER]
-    ).values_list("role", "organisation_id")
-    for role, organisation_id in rows:
+    for role, organisation_id in _role_rows(user):
+        if role not in (Role.PROFESSIONAL, Role.INTAKE_HANDLER):
+            continue
         org = organisation_id or user.organisation_id
         if org is None:
             continue
@@ -190,6 +189,17 @@ def referral_scope(user: Any) -> ReferralScope:
     scope = ReferralScope(frozenset(senders), frozenset(receivers))
     user._referral_scope = scope
     return scope
+
+
+def _role_rows(user: Any) -> Iterable[tuple[str, int | None]]:
+    """The user's role assignments as ``(role, organisation id)``: read once with the user's
+    roles (``User.role_rows``)."""
+    rows = getattr(user, "role_rows", None)
+    if rows is not None:
+        return rows
+    from kansrijk.accounts.models import RoleAssignment
+
+    return RoleAssignment.objects.filter(user_id=user.pk).values_list("role", "organisation_id")
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
