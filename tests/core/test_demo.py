@@ -32,6 +32,7 @@ def _run_the_demo_command() -> str:
     return out.getvalue()
 
 
+@pytest.mark.xdist_group("demo-command")  # one worker, so the class's data is loaded once
 class TestTheDemoData:
     """What ``kansrijk demo --no-serve`` sets up, loaded once for the class (``tests/scoped.py``)."""
 

@@ -66,7 +66,10 @@ def test_national_editor_edits_a_page_and_checks_a_translation(
     _both_widths(page, axe, "index")
 
     card = page.locator("li.kr-card", has=page.get_by_role("heading", name="Een huisbezoek"))
-    card.get_by_role("link", name="Nederlands").click()
+    # The first page of a text in a server process measures its readability and so imports
+    # textstat (and with it nltk): ~2 s on a quiet machine, more than the default 10 s on a
+    # loaded CI machine (it timed out there twice). Later pages take milliseconds.
+    card.get_by_role("link", name="Nederlands").click(timeout=60_000)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Nederlands")
     title = page.get_by_role("textbox", name="Titel")
 
