@@ -2,10 +2,10 @@
 
 Browser tests need the whole demo committed (a live server reads it from another connection), and
 every such test ends with a flush. Loading the demo costs ~12 s on this machine (most of it the
-monitor's 35,000 generated figures), before each of some thirty browser tests. ``restored(name,
-build)`` runs ``build()`` the first time a worker asks for ``name``, copies every table's rows
-aside, and from then on puts exactly those rows back instead (~0.5 s): the same data, because the
-demo loaders are deterministic and the copy is taken from their result.
+monitor's 35,000 generated figures), before each of the 18 browser tests that use it.
+``restored(name, build)`` runs ``build()`` the first time a worker asks for ``name``, copies every
+table's rows aside, and from then on puts exactly those rows back instead (~0.5 s): the same data,
+because the demo loaders are deterministic and the copy is taken from their result.
 
 - PostgreSQL: the rows go to a schema of their own (``CREATE TABLE … AS TABLE``); putting them
   back deletes every table's rows and inserts the copies in one transaction (foreign keys are
