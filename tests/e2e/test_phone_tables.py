@@ -40,6 +40,8 @@ _CELLS = """(selector) => {
 
 
 def _assert_cards(page: Any, axe: Any, selector: str, name: str) -> None:
+    # A waiting assertion first: after a click the next page may still be loading.
+    expect(page.locator(f"{selector} tbody td").first).to_be_attached()
     page.set_viewport_size(PHONE)
     cells = page.evaluate(_CELLS, selector)
     assert cells, f"{name}: no labelled cells"
