@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kansrijk.core.forbidden import forbidden_page
 from kansrijk.parents import editing, languages, readability
 from kansrijk.parents.editor_forms import (
     CostFigureForm,
@@ -59,10 +60,6 @@ def is_parent_editor(user: Any) -> bool:
     return national_editor(user) or local_municipality_codes(user) != frozenset()
 
 
-def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "parents/editor/forbidden.html", {"message": message}, status=403)
-
-
 def _refused(
     request: HttpRequest, message: str, event_type: str, object_type: str, object_id: str
 ) -> HttpResponse:
@@ -72,7 +69,7 @@ def _refused(
         editing.record_denied(
             request=request, event_type=event_type, object_type=object_type, object_id=object_id
         )
-    return _forbidden(request, message)
+    return forbidden_page(request, message)
 
 
 def _page_or_404(slug: str) -> Page:
@@ -104,7 +101,7 @@ def index(request: HttpRequest) -> HttpResponse:
     national = national_editor(request.user)
     codes = local_municipality_codes(request.user)
     if not national and codes == frozenset():
-        return _forbidden(
+        return forbidden_page(
             request,
             _(
                 "Only national content editors and the coalition editors of a municipality "
@@ -191,7 +188,7 @@ def translation_edit(request: HttpRequest, slug: str, lang: str) -> HttpResponse
             except editing.InvalidContent as error:
                 _put_errors(form, error)
             except editing.EditNotAllowed as error:
-                return _forbidden(request, error.message)
+                return forbidden_page(request, error.message)
             else:
                 if not saved.changed:
                     messages.info(request, _("Nothing was changed."))
@@ -303,7 +300,7 @@ def _local_form(
             except editing.InvalidContent as error:
                 _put_errors(form, error)
             except editing.EditNotAllowed as error:
-                return _forbidden(request, error.message)
+                return forbidden_page(request, error.message)
             else:
                 return _local_saved(request, saved)
     else:
@@ -377,7 +374,7 @@ def local_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         editing.delete_local_addition(user=request.user, addition=addition, request=request)
     except editing.EditNotAllowed as error:
-        return _forbidden(request, error.message)
+        return forbidden_page(request, error.message)
     messages.success(request, _("“%(title)s” has been removed.") % {"title": title})
     return redirect("parents:editor")
 
@@ -394,7 +391,7 @@ def _year(raw: str) -> int | None:
 def costs(request: HttpRequest) -> HttpResponse:
     """Every cost item with its official amount for a year (``?jaar=``), or none."""
     if not national_editor(request.user):
-        return _forbidden(
+        return forbidden_page(
             request, _("Only national content editors change the amounts of the costs overview.")
         )
     this_year = timezone.localdate().year

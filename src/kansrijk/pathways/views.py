@@ -31,6 +31,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as _date
 from django.template.defaultfilters import linebreaksbr, urlize
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -45,6 +46,7 @@ from kansrijk.audit.services import record_event
 from kansrijk.coalitions.selectors import coalitions_for_editor
 from kansrijk.coalitions.workspace import actions_for_pathway
 from kansrijk.core import freshness
+from kansrijk.core.forbidden import forbidden_page
 from kansrijk.core.freshness import Kept
 from kansrijk.core.navigation import language_next
 from kansrijk.core.phases import PHASE_FIELDS
@@ -627,11 +629,11 @@ def _is_editor(user: Any) -> bool:
 
 
 def _forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse:
-    return render(
+    return forbidden_page(
         request,
-        "pathways/forbidden.html",
-        {"message": message or _("You may only change the pathways of your own coalition.")},
-        status=403,
+        message or _("You may only change the pathways of your own coalition."),
+        back_url=reverse("pathways:find"),
+        back_label=_("Find a pathway"),
     )
 
 
