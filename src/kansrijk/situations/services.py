@@ -45,11 +45,8 @@ class CatalogueResult:
     life_domains: LoadCounts
     situations: LoadCounts
 
-    def as_dict(self) -> dict[str, dict[str, int]]:
-        return {
-            "life_domains": self.life_domains.as_dict(),
-            "situations": self.situations.as_dict(),
-        }
+    def tables(self) -> dict[str, LoadCounts]:
+        return {"life_domains": self.life_domains, "situations": self.situations}
 
 
 def need_category_codes() -> set[str]:

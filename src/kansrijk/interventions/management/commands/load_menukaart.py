@@ -32,12 +32,6 @@ class Command(BaseCommand):
             result = load_menukaart(file)
         except (MenukaartError, CatalogueError) as exc:
             raise CommandError(str(exc)) from exc
-        line = (
-            f"interventions: {result.total} in the file, {result.created} created, "
-            f"{result.updated} updated, {result.unchanged} unchanged"
-        )
-        if result.not_in_source:
-            line += f", {result.not_in_source} in the database but not in the file (kept)"
-        self.stdout.write(line)
+        self.stdout.write(result.report("interventions"))
         self.stdout.write(f"demo services linked: {result.service_links_added}")
         self.stdout.write(self.style.SUCCESS("Menukaart loaded."))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kansrijk.core.loading import LoadCounts
 from kansrijk.places.exceptions import ReferenceDataError
 from kansrijk.places.services import ATTRIBUTION, load_reference_data
 
@@ -31,11 +32,5 @@ class Command(BaseCommand):
         except ReferenceDataError as exc:
             raise CommandError(str(exc)) from exc
         for table, numbers in counts.items():
-            line = (
-                f"{table}: {numbers['total']} in the files, {numbers['created']} created, "
-                f"{numbers['updated']} updated, {numbers['unchanged']} unchanged"
-            )
-            if numbers["not_in_source"]:
-                line += f", {numbers['not_in_source']} in the database but no longer in the files (kept)"
-            self.stdout.write(line)
+            self.stdout.write(LoadCounts(**numbers).report(table, "the files"))
         self.stdout.write(self.style.SUCCESS(f"Reference data loaded. {ATTRIBUTION}"))

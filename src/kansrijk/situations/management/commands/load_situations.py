@@ -31,12 +31,6 @@ class Command(BaseCommand):
             result = load_catalogue(file)
         except CatalogueError as exc:
             raise CommandError(str(exc)) from exc
-        for table, numbers in result.as_dict().items():
-            line = (
-                f"{table}: {numbers['total']} in the file, {numbers['created']} created, "
-                f"{numbers['updated']} updated, {numbers['unchanged']} unchanged"
-            )
-            if numbers["not_in_source"]:
-                line += f", {numbers['not_in_source']} in the database but not in the file (kept)"
-            self.stdout.write(line)
+        for table, counts in result.tables().items():
+            self.stdout.write(counts.report(table))
         self.stdout.write(self.style.SUCCESS("Situations catalogue loaded."))
