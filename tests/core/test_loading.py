@@ -1,8 +1,13 @@
-"""The report line of a load of reference data (``core.loading.LoadCounts.report``)."""
+"""The shared parts of the loads of reference data (``core.loading``): the report line, the
+checks of an identifying slug, the reading of a source file."""
 
 from __future__ import annotations
 
-from kansrijk.core.loading import LoadCounts
+from pathlib import Path
+
+import pytest
+
+from kansrijk.core.loading import LoadCounts, read_source, slug_problems
 
 
 def test_report_names_the_counts_of_one_table() -> None:
@@ -18,3 +23,37 @@ def test_report_names_the_rows_the_source_no_longer_has() -> None:
         "municipalities: 342 in the files, 0 created, 0 updated, 342 unchanged, "
         "3 in the database but not in the files (kept)"
     )
+
+
+def test_slug_problems_accepts_a_new_slug_once() -> None:
+    seen: set[str] = set()
+    assert slug_problems("situation 'a'", "code", "geld-zorgen", seen, 60) == []
+    assert seen == {"geld-zorgen"}
+    assert slug_problems("situation 'b'", "code", "geld-zorgen", seen, 60) == [
+        "situation 'b': duplicate code 'geld-zorgen'."
+    ]
+
+
+@pytest.mark.parametrize("value", ["Geld Zorgen", "geld--zorgen", "-geld", 7, None, "a" * 61])
+def test_slug_problems_refuses_what_is_not_a_slug(value: object) -> None:
+    seen: set[str] = set()
+    assert slug_problems("x", "code", value, seen, 60) == [
+        f"x: code {value!r} is not a slug (a-z, 0-9, hyphens)."
+    ]
+    assert seen == set()
+
+
+class SourceError(Exception):
+    pass
+
+
+def test_read_source_names_a_missing_or_broken_file(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="Catalogue file not found"):
+        read_source(tmp_path / "missing.json", SourceError, "Catalogue")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"Catalogue file broken\.json is not valid JSON"):
+        read_source(broken, SourceError, "Catalogue")
+    good = tmp_path / "good.json"
+    good.write_text('{"a": [1]}', encoding="utf-8")
+    assert read_source(good, SourceError, "Catalogue") == {"a": [1]}

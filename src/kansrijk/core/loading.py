@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from kansrijk.core.phases import PHASE_FIELDS
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,17 @@ class LoadCounts:
         return line
 
 
+def read_source(path: Path, error: type[Exception], what: str) -> Any:
+    """The JSON document in ``path``. Raises ``error`` naming the file (``what``, e.g.
+    ``"Catalogue"``) when it is missing or not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{what} file not found: {path}") from None
+    except (OSError, ValueError) as exc:
+        raise error(f"{what} file {path.name} is not valid JSON: {exc}") from None
+
+
 def key_problems(
     where: str, item: Mapping[str, Any], required: Iterable[str], allowed: Iterable[str]
 ) -> list[str]:
@@ -49,6 +65,18 @@ def key_problems(
     if unknown:
         problems.append(f"{where}: unknown keys {', '.join(sorted(unknown))}.")
     return problems
+
+
+def slug_problems(where: str, key: str, value: Any, seen: set[str], limit: int) -> list[str]:
+    """What is wrong with the ``key`` (``code``, ``slug``) that identifies one object of a source
+    document: it must be a slug (a-z, 0-9, hyphens) of at most ``limit`` characters that no
+    earlier object has. A good one is added to ``seen``."""
+    if not isinstance(value, str) or not _SLUG.match(value) or len(value) > limit:
+        return [f"{where}: {key} {value!r} is not a slug (a-z, 0-9, hyphens)."]
+    if value in seen:
+        return [f"{where}: duplicate {key} {value!r}."]
+    seen.add(value)
+    return []
 
 
 def phases_problems(where: str, phases: Any) -> list[str]:

@@ -16,8 +16,6 @@ added, never removed, and real (non-demo) services are never linked automaticall
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,8 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from kansrijk.core import freshness
-from kansrijk.core.loading import LoadCounts, key_problems, name_problems, phases_problems
+from kansrijk.core import freshness, loading
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.interventions.exceptions import MenukaartError
 from kansrijk.interventions.models import (
@@ -47,7 +44,6 @@ MENUKAART_FILE = DATA_DIR / "menukaart.json"
 #: "MIM" do not link unrelated services.
 MIN_MATCH_LENGTH = 6
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REQUIRED = {"slug", "name", "building_block", "phases"}
 _KEYS = _REQUIRED | {
     "alternate_names",
@@ -67,7 +63,7 @@ _OPTIONAL_FACTS = ("recognition", "recognition_source", "financing_laws")
 
 
 @dataclass(frozen=True)
-class MenukaartResult(LoadCounts):
+class MenukaartResult(loading.LoadCounts):
     service_links_added: int
 
 
@@ -90,17 +86,12 @@ def validate_menukaart(data: Any, situation_codes: set[str]) -> None:
         slug = item.get("slug")
         if isinstance(slug, str):
             where = f"intervention {slug!r}"
-        problems += key_problems(where, item, _REQUIRED, _KEYS)
-        if not isinstance(slug, str) or not _SLUG.match(slug) or len(slug) > 80:
-            problems.append(f"{where}: slug {slug!r} is not a slug (a-z, 0-9, hyphens).")
-        elif slug in slugs:
-            problems.append(f"{where}: duplicate slug.")
-        else:
-            slugs.add(slug)
-        problems += name_problems(where, item.get("name"), 200)
+        problems += loading.key_problems(where, item, _REQUIRED, _KEYS)
+        problems += loading.slug_problems(where, "slug", slug, slugs, 80)
+        problems += loading.name_problems(where, item.get("name"), 200)
         if item.get("building_block") not in BuildingBlock.values:
             problems.append(f"{where}: building_block must be 1, 2 or 3.")
-        problems += phases_problems(where, item.get("phases"))
+        problems += loading.phases_problems(where, item.get("phases"))
         for key in ("alternate_names", "match"):
             if key in item and not _is_word_list(item[key]):
                 problems.append(f"{where}: {key} must be a list of names.")
@@ -146,12 +137,7 @@ def validate_menukaart(data: Any, situation_codes: set[str]) -> None:
 def read_menukaart(path: Path | None = None) -> dict[str, Any]:
     """Read and validate the menukaart file (the situations catalogue must be loaded)."""
     path = path or MENUKAART_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise MenukaartError(f"Menukaart file not found: {path}") from None
-    except (OSError, ValueError) as exc:
-        raise MenukaartError(f"Menukaart file {path.name} is not valid JSON: {exc}") from None
+    data = loading.read_source(path, MenukaartError, "Menukaart")
     validate_menukaart(data, set(Situation.objects.values_list("code", flat=True)))
     return data
 

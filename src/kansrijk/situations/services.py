@@ -9,15 +9,13 @@ flag of an existing situation is left alone, so a situation switched off in the 
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 
-from kansrijk.core.loading import LoadCounts, key_problems, name_problems, phases_problems
+from kansrijk.core import loading
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.situations.exceptions import CatalogueError
 from kansrijk.situations.models import FactorKind, LifeDomain, Situation
@@ -25,7 +23,6 @@ from kansrijk.situations.models import FactorKind, LifeDomain, Situation
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CATALOGUE_FILE = DATA_DIR / "catalogue.json"
 
-_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DOMAIN_KEYS = {"code", "name", "description"}
 _SITUATION_KEYS = {
     "code",
@@ -42,10 +39,10 @@ _SITUATION_KEYS = {
 
 @dataclass(frozen=True)
 class CatalogueResult:
-    life_domains: LoadCounts
-    situations: LoadCounts
+    life_domains: loading.LoadCounts
+    situations: loading.LoadCounts
 
-    def tables(self) -> dict[str, LoadCounts]:
+    def tables(self) -> dict[str, loading.LoadCounts]:
         return {"life_domains": self.life_domains, "situations": self.situations}
 
 
@@ -65,12 +62,7 @@ def need_category_codes() -> set[str]:
 def read_catalogue(path: Path | None = None) -> dict[str, Any]:
     """Read and validate the catalogue file. Raises ``CatalogueError`` naming what is wrong."""
     path = path or CATALOGUE_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CatalogueError(f"Catalogue file not found: {path}") from None
-    except (OSError, ValueError) as exc:
-        raise CatalogueError(f"Catalogue file {path.name} is not valid JSON: {exc}") from None
+    data = loading.read_source(path, CatalogueError, "Catalogue")
     validate_catalogue(data)
     return data
 
@@ -95,15 +87,9 @@ def validate_catalogue(data: Any) -> None:
         if not isinstance(domain, dict):
             problems.append(f"{where}: must be an object.")
             continue
-        problems += key_problems(where, domain, {"code", "name"}, _DOMAIN_KEYS)
-        code = domain.get("code")
-        if not isinstance(code, str) or not _CODE.match(code) or len(code) > 60:
-            problems.append(f"{where}: code {code!r} is not a slug (a-z, 0-9, hyphens).")
-        elif code in domain_codes:
-            problems.append(f"{where}: duplicate code {code!r}.")
-        else:
-            domain_codes.add(code)
-        problems += name_problems(where, domain.get("name"), 120)
+        problems += loading.key_problems(where, domain, {"code", "name"}, _DOMAIN_KEYS)
+        problems += loading.slug_problems(where, "code", domain.get("code"), domain_codes, 60)
+        problems += loading.name_problems(where, domain.get("name"), 120)
 
     need_codes = need_category_codes()
     codes: set[str] = set()
@@ -115,20 +101,15 @@ def validate_catalogue(data: Any) -> None:
         code = item.get("code")
         if isinstance(code, str):
             where = f"situation {code!r}"
-        problems += key_problems(
+        problems += loading.key_problems(
             where, item, {"code", "kind", "domain", "name", "phases"}, _SITUATION_KEYS
         )
-        if not isinstance(code, str) or not _CODE.match(code) or len(code) > 60:
-            problems.append(f"{where}: code {code!r} is not a slug (a-z, 0-9, hyphens).")
-        elif code in codes:
-            problems.append(f"{where}: duplicate code.")
-        else:
-            codes.add(code)
+        problems += loading.slug_problems(where, "code", code, codes, 60)
         if item.get("kind") not in FactorKind.values:
             problems.append(f"{where}: kind must be one of {', '.join(FactorKind.values)}.")
         if item.get("domain") not in domain_codes:
             problems.append(f"{where}: unknown life domain {item.get('domain')!r}.")
-        problems += name_problems(where, item.get("name"), 120)
+        problems += loading.name_problems(where, item.get("name"), 120)
         if not isinstance(item.get("description", ""), str):
             problems.append(f"{where}: description must be text.")
         synonyms = item.get("synonyms", [])
@@ -136,7 +117,7 @@ def validate_catalogue(data: Any) -> None:
             isinstance(s, str) and s.strip() for s in synonyms
         ):
             problems.append(f"{where}: synonyms must be a list of words.")
-        problems += phases_problems(where, item.get("phases"))
+        problems += loading.phases_problems(where, item.get("phases"))
         need = item.get("need_category", "")
         if not isinstance(need, str) or (need and need not in need_codes):
             problems.append(
@@ -207,12 +188,12 @@ def load_catalogue(path: Path | None = None) -> CatalogueResult:
     in_file = {item["code"] for item in data["situations"]}
     domains_in_file = {item["code"] for item in data["life_domains"]}
     return CatalogueResult(
-        life_domains=LoadCounts(
+        life_domains=loading.LoadCounts(
             total=len(data["life_domains"]),
             not_in_source=len(set(domains) - domains_in_file),
             **domain_counts,
         ),
-        situations=LoadCounts(
+        situations=loading.LoadCounts(
             total=len(data["situations"]),
             not_in_source=len(set(existing) - in_file),
             **counts,
