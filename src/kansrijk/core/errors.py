@@ -23,6 +23,18 @@ class DomainError(Exception):
         return str(self.message)
 
 
+class UnknownValue(DomainError):
+    """A value given by name (a code, a slug) that names nothing there is. ``value`` keeps it;
+    ``value_message`` (with ``%(value)s``) says so. Combine it with an app's base, e.g.
+    ``class UnknownSituation(UnknownValue, SituationsError, LookupError)``."""
+
+    value_message: str | Promise = ""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        super().__init__(self.value_message % {"value": value})
+
+
 class InputError(DomainError):
     """Input that breaks rules: ``errors`` maps a field to its messages. Combine it with an
     app's base, e.g. ``class InvalidPathway(InputError, PathwayError, ValueError)``."""

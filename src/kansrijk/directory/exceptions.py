@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.errors import DomainError, InputError
+from kansrijk.core.errors import DomainError, InputError, UnknownValue
 
 
 class DirectoryError(DomainError):
@@ -14,22 +14,14 @@ class DirectoryError(DomainError):
     default_message: str | Promise = _("Something went wrong in the social map.")
 
 
-class UnknownMunicipality(DirectoryError, LookupError):
+class UnknownMunicipality(UnknownValue, DirectoryError, LookupError):
     code = "onbekende-gemeente"
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-        super().__init__(
-            _("%(value)s is not a municipality. Use a CBS code such as GM0090.") % {"value": value}
-        )
+    value_message = _("%(value)s is not a municipality. Use a CBS code such as GM0090.")
 
 
-class UnknownCategory(DirectoryError, LookupError):
+class UnknownCategory(UnknownValue, DirectoryError, LookupError):
     code = "onbekende-categorie"
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-        super().__init__(_("%(value)s is not a known category.") % {"value": value})
+    value_message = _("%(value)s is not a known category.")
 
 
 class InvalidSearch(DirectoryError, ValueError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.errors import DomainError
+from kansrijk.core.errors import DomainError, UnknownValue
 
 
 class InterventionsError(DomainError):
@@ -14,12 +14,9 @@ class InterventionsError(DomainError):
     default_message: str | Promise = _("Something went wrong with the intervention menu.")
 
 
-class UnknownIntervention(InterventionsError, LookupError):
+class UnknownIntervention(UnknownValue, InterventionsError, LookupError):
     code = "onbekende-interventie"
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-        super().__init__(_("%(value)s is not an intervention on the menu.") % {"value": value})
+    value_message = _("%(value)s is not an intervention on the menu.")
 
 
 class InvalidFilter(InterventionsError, ValueError):

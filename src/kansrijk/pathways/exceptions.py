@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.errors import DomainError, InputError
+from kansrijk.core.errors import DomainError, InputError, UnknownValue
 
 
 class PathwayError(DomainError):
@@ -37,22 +37,11 @@ class InvalidPathway(InputError, PathwayError, ValueError):
         return [message for messages in self.message_dict.values() for message in messages]
 
 
-class UnknownMunicipality(PathwayError, LookupError):
+class UnknownMunicipality(UnknownValue, PathwayError, LookupError):
     code = "onbekende-gemeente"
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-        super().__init__(
-            _("%(value)s is not a municipality. Use a CBS code such as GM0090.") % {"value": value}
-        )
+    value_message = _("%(value)s is not a municipality. Use a CBS code such as GM0090.")
 
 
-class InvalidPhase(PathwayError, ValueError):
+class InvalidPhase(UnknownValue, PathwayError, ValueError):
     code = "onbekende-fase"
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-        super().__init__(
-            _("%(value)s is not a phase. Use preconception, pregnancy or postnatal.")
-            % {"value": value}
-        )
+    value_message = _("%(value)s is not a phase. Use preconception, pregnancy or postnatal.")

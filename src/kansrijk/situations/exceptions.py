@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.errors import DomainError
+from kansrijk.core.errors import DomainError, UnknownValue
 
 
 class SituationsError(DomainError):
@@ -14,17 +14,11 @@ class SituationsError(DomainError):
     default_message: str | Promise = _("Something went wrong with the situations catalogue.")
 
 
-class UnknownSituation(SituationsError, LookupError):
+class UnknownSituation(UnknownValue, SituationsError, LookupError):
     """No (active) situation has this code."""
 
     code = "onbekende-situatie"
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-        super().__init__(
-            _("%(value)s is not a known situation. Use a code such as geldzorgen or roken.")
-            % {"value": value}
-        )
+    value_message = _("%(value)s is not a known situation. Use a code such as geldzorgen or roken.")
 
 
 class InvalidPhase(SituationsError, ValueError):
@@ -37,15 +31,9 @@ class InvalidKind(SituationsError, ValueError):
     default_message = _("Choose a kind: risk or protective.")
 
 
-class UnknownDomain(SituationsError, LookupError):
+class UnknownDomain(UnknownValue, SituationsError, LookupError):
     code = "onbekend-levensdomein"
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-        super().__init__(
-            _("%(value)s is not a known life domain. Use a code such as geld-en-werk.")
-            % {"value": value}
-        )
+    value_message = _("%(value)s is not a known life domain. Use a code such as geld-en-werk.")
 
 
 class CatalogueError(SituationsError):
