@@ -52,7 +52,7 @@ def _boom(*args: Any, **kwargs: Any) -> Any:
 #: Each write step of a transition, patched to fail.
 STEPS = [
     "kansrijk.referrals.services.StatusEvent.objects.create",
-    "kansrijk.referrals.services.record_event",
+    "kansrijk.referrals.access.record_event",
     "kansrijk.referrals.outbox.OutboxMessage.objects.bulk_create",
 ]
 

@@ -1,5 +1,5 @@
 """In which role, for which purpose and for which organisation a user acts on referrals, and
-the access-log record of every refused attempt.
+the access-log records of what they do and of every refused attempt.
 
 Access to referrals follows from two grants (``models.referral_scope``): the professional role
 at the sending organisation (side ``sender``) and the intake-handler role at the receiving
@@ -19,7 +19,7 @@ from typing import Any
 
 from kansrijk.accounts.roles import Role, primary_role
 from kansrijk.audit.models import Action, Outcome
-from kansrijk.audit.services import record_refusal
+from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.referrals.models import Consent, Referral, referral_scope
 from kansrijk.referrals.workflow import Side
 
@@ -59,6 +59,39 @@ def acting_on(referral: Referral, side: str) -> Acting:
         else referral.receiver_organisation_id
     )
     return Acting(ROLE[side], PURPOSE[side], organisation_id)
+
+
+def reading_side(referral: Referral, user: Any) -> str:
+    """The side from which ``user`` reads ``referral``: the sender's when they hold both."""
+    return Side.SENDER if Side.SENDER in referral.sides_for(user) else Side.RECEIVER
+
+
+def record(
+    *,
+    request: Any,
+    user: Any,
+    referral: Referral,
+    side: str,
+    event_type: str,
+    action: str,
+    consent_ref: str = "",
+    object_type: str = "referral",
+    object_id: Any = None,
+) -> None:
+    """Record what ``user`` did to ``referral`` (or to its ``object_type`` ``object_id``: a
+    consent, a contact attempt) from ``side``: the grant of that side, the client's
+    pseudonymous reference and the consent it rests on."""
+    record_event(
+        request=request,
+        user=user,
+        event_type=event_type,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id if object_id is not None else referral.pk),
+        client_ref=referral.client_ref,
+        consent_ref=consent_ref,
+        **acting_on(referral, side).audit_fields(),
+    )
 
 
 def acting_for_list(user: Any, side: str) -> Acting | None:

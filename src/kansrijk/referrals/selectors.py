@@ -446,19 +446,17 @@ def log_read(
     object_id: Any = None,
 ) -> None:
     """Write the access-log record of showing ``referral`` to ``user``."""
-    sides = referral.sides_for(user)
-    side = Side.SENDER if Side.SENDER in sides else Side.RECEIVER
     consent = next((c for c in referral.consents.all() if c.withdrawn_at is None), None)
-    record_event(
+    access.record(
         request=request,
         user=user,
+        referral=referral,
+        side=access.reading_side(referral, user),
         event_type=event_type,
         action=action,
-        object_type=object_type,
-        object_id=str(object_id if object_id is not None else referral.pk),
-        client_ref=referral.client_ref,
         consent_ref=str(consent.pk) if consent else "",
-        **access.acting_on(referral, side).audit_fields(),
+        object_type=object_type,
+        object_id=object_id,
     )
 
 
@@ -483,19 +481,16 @@ def get_consent(user: Any, consent_id: Any, *, request: Any = None, log: bool = 
         raise ReferralNotFound()
     if not log:
         return consent
-    referral = consent.referral
-    sides = referral.sides_for(user)
-    side = Side.SENDER if Side.SENDER in sides else Side.RECEIVER
-    record_event(
+    access.record(
         request=request,
         user=user,
+        referral=consent.referral,
+        side=access.reading_side(consent.referral, user),
         event_type="referral.consent.view",
         action=Action.READ,
-        object_type="consent",
-        object_id=str(consent.pk),
-        client_ref=referral.client_ref,
         consent_ref=str(consent.pk),
-        **access.acting_on(referral, side).audit_fields(),
+        object_type="consent",
+        object_id=consent.pk,
     )
     return consent
 

@@ -166,31 +166,6 @@ _PLAIN_FIELDS = (
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def _audit(
-    *,
-    request: Any,
-    user: Any,
-    referral: Referral,
-    side: str,
-    event_type: str,
-    action: str,
-    consent_ref: str = "",
-    object_type: str = "referral",
-    object_id: Any = None,
-) -> None:
-    record_event(
-        request=request,
-        user=user,
-        event_type=event_type,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id if object_id is not None else referral.pk),
-        client_ref=referral.client_ref,
-        consent_ref=consent_ref,
-        **access.acting_on(referral, side).audit_fields(),
-    )
-
-
 def _lock(referral: Referral | uuid.UUID | str) -> Referral:
     pk = referral.pk if isinstance(referral, Referral) else referral
     try:
@@ -495,7 +470,7 @@ def create_referral(
         version=referral.version,
         at=now,
     )
-    _audit(
+    access.record(
         request=request,
         user=user,
         referral=referral,
@@ -542,7 +517,7 @@ def update_draft(
     locked.updated_at = timezone.now()
     locked.save()
     locked.situations.set(situations)
-    _audit(
+    access.record(
         request=request,
         user=user,
         referral=locked,
@@ -614,7 +589,7 @@ def record_consent(
         recorded_by=user,
         recorded_at=now,
     )
-    _audit(
+    access.record(
         request=request,
         user=user,
         referral=locked,
@@ -677,7 +652,7 @@ def withdraw_consent(
     current.save(
         update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_method", "withdrawal_reason"]
     )
-    _audit(
+    access.record(
         request=request,
         user=user,
         referral=locked,
@@ -834,7 +809,7 @@ def transition(
         version=locked.version,
         at=now,
     )
-    _audit(
+    access.record(
         request=request,
         user=user,
         referral=locked,
@@ -968,7 +943,7 @@ def record_contact_attempt(
         note=note,
         recorded_at=now,
     )
-    _audit(
+    access.record(
         request=request,
         user=user,
         referral=locked,
