@@ -250,31 +250,18 @@ def inbox(
     """One page of the inbox (``after``: the previous page's ``next_cursor``). Raises
     ``InvalidCursor`` for a malformed cursor, ``NotAllowed`` (logged) for a user who is no
     intake handler of a receiving organisation. Logged as one search event."""
-    acting = _list_grant(user, Side.RECEIVER, request=request, event_type="referral.inbox")
-    size = _page_size(page_size)
-    cursor = _cursor(after)
-    qs = _list_columns(inbox_queryset(user, filters))
-    if cursor is not None:
-        qs = qs.filter(sent_at__gte=cursor.at).filter(
-            Q(sent_at__gt=cursor.at) | Q(id__gt=cursor.id)
-        )
-    rows = list(qs[: size + 1])
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        assert last.sent_at is not None
-        next_cursor = str(Cursor(last.sent_at, last.id))
-    record_event(
+    return _list_page(
+        user,
+        Side.RECEIVER,
+        inbox_queryset(user, filters),
+        by="sent_at",
+        newest_first=False,
         request=request,
-        user=user,
         event_type="referral.inbox",
-        action=Action.SEARCH,
-        object_type="referral",
-        **acting.audit_fields(),
+        after=after,
+        page_size=page_size,
+        today=today,
     )
-    today = today or timezone.localdate()
-    return ReferralPage([_row(r, today) for r in rows], next_cursor)
 
 
 # --- Sent -------------------------------------------------------------------------------------
@@ -307,23 +294,55 @@ def sent_referrals(
 ) -> ReferralPage:
     """One page of the sending organisation's referrals, newest first. ``NotAllowed`` (logged)
     for a user who is no professional of a sending organisation. Logged as a search."""
-    acting = _list_grant(user, Side.SENDER, request=request, event_type="referral.sent")
+    return _list_page(
+        user,
+        Side.SENDER,
+        sent_queryset(user, filters),
+        by="created_at",
+        newest_first=True,
+        request=request,
+        event_type="referral.sent",
+        after=after,
+        page_size=page_size,
+        today=today,
+    )
+
+
+def _list_page(
+    user: Any,
+    side: str,
+    queryset: QuerySet[Referral],
+    *,
+    by: str,
+    newest_first: bool,
+    request: Any,
+    event_type: str,
+    after: str | None,
+    page_size: int,
+    today: datetime.date | None,
+) -> ReferralPage:
+    """One page of ``queryset``, a list of ``side``'s referrals ordered by the date-time ``by``
+    and id (``newest_first`` or oldest first), continuing after the cursor ``after``. Raises
+    ``NotAllowed`` (logged) for a user without the side's grant and ``InvalidCursor`` for a
+    malformed cursor. Logged as one search event (``event_type``)."""
+    acting = _list_grant(user, side, request=request, event_type=event_type)
     size = _page_size(page_size)
     cursor = _cursor(after)
-    qs = _list_columns(sent_queryset(user, filters))
+    qs = _list_columns(queryset)
     if cursor is not None:
-        qs = qs.filter(created_at__lte=cursor.at).filter(
-            Q(created_at__lt=cursor.at) | Q(id__lt=cursor.id)
+        beyond, at_or_beyond = ("lt", "lte") if newest_first else ("gt", "gte")
+        qs = qs.filter(**{f"{by}__{at_or_beyond}": cursor.at}).filter(
+            Q(**{f"{by}__{beyond}": cursor.at}) | Q(**{f"id__{beyond}": cursor.id})
         )
     rows = list(qs[: size + 1])
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
-        next_cursor = str(Cursor(rows[-1].created_at, rows[-1].id))
+        next_cursor = str(Cursor(getattr(rows[-1], by), rows[-1].id))
     record_event(
         request=request,
         user=user,
-        event_type="referral.sent",
+        event_type=event_type,
         action=Action.SEARCH,
         object_type="referral",
         **acting.audit_fields(),
