@@ -53,7 +53,7 @@ class _GuardedQuerySet(models.QuerySet[Any]):
         objs = list(objs)
         checked: set[tuple[type[models.Model], Any]] = set()
         for obj in objs:
-            version = obj._version() if hasattr(obj, "_version") else obj
+            version = obj._version()
             key = (type(version), version.pk)
             if key not in checked:
                 checked.add(key)
@@ -89,46 +89,9 @@ def _stored_status(model: type[models.Model], pk: Any) -> str | None:
     return model._default_manager.filter(pk=pk).values_list("status", flat=True).first()
 
 
-class _Versioned(models.Model):
-    """Shared fields and the immutability of published versions."""
-
-    version = models.PositiveIntegerField(_("version"))
-    status = models.CharField(
-        _("status"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
-    )
-    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
-    description = models.TextField(_("description"), blank=True)
-    sources = models.JSONField(
-        _("sources"),
-        default=list,
-        blank=True,
-        help_text=_('A list of {"title": ..., "url": ...} the rules are based on.'),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._check_mutable()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        self._check_mutable()
-        return super().delete(*args, **kwargs)
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == VersionStatus.PUBLISHED
-
-    def _check_mutable(self) -> None:
-        if _stored_status(type(self), self.pk) == VersionStatus.PUBLISHED:
-            raise PublishedVersionImmutable()
-
-
-class _PartOfVersion(models.Model):
-    """A row that belongs to a version: it cannot change once the version is published."""
+class _FrozenWhenPublished(models.Model):
+    """A row of a version (``_version()``): it cannot be saved or deleted once the version is
+    published (as the database has it)."""
 
     class Meta:
         abstract = True
@@ -148,6 +111,43 @@ class _PartOfVersion(models.Model):
         version = self._version()
         if _stored_status(type(version), version.pk) == VersionStatus.PUBLISHED:
             raise PublishedVersionImmutable()
+
+
+class _Versioned(_FrozenWhenPublished):
+    """Shared fields of a version; the version itself is frozen once published."""
+
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
+    description = models.TextField(_("description"), blank=True)
+    sources = models.JSONField(
+        _("sources"),
+        default=list,
+        blank=True,
+        help_text=_('A list of {"title": ..., "url": ...} the rules are based on.'),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == VersionStatus.PUBLISHED
+
+    def _version(self) -> _Versioned:
+        return self
+
+
+class _PartOfVersion(_FrozenWhenPublished):
+    """A row that belongs to a version (a weight, a node): frozen once the version is
+    published."""
+
+    class Meta:
+        abstract = True
 
 
 # --- Grading rules -------------------------------------------------------------------------------

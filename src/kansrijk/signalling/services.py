@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +35,8 @@ from kansrijk.signalling.models import (
     ReinforcementRule,
     VersionStatus,
 )
+
+_V = TypeVar("_V", GradingRuleSet, DecisionTree)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_RULES_FILE = DATA_DIR / "grading-rules-v1.json"
@@ -86,21 +89,28 @@ def validate_rule_set(rule_set: GradingRuleSet) -> None:
         raise InvalidRuleSet(_("A rule set needs at least one threshold."))
 
 
+def _publish(draft: _V, validate: Callable[[_V], None], valid_from: datetime.date | None) -> _V:
+    """Publish a draft version (a rule set, a guide), re-read under a row lock: from
+    ``valid_from`` (default: its own date) it is the current one. ``NotADraft`` for a published
+    version; what ``validate`` raises for one that could not be used."""
+    draft = type(draft)._default_manager.select_for_update().get(pk=draft.pk)
+    if draft.status != VersionStatus.DRAFT:
+        raise NotADraft()
+    validate(draft)
+    if valid_from is not None:
+        draft.valid_from = valid_from
+    draft.status = VersionStatus.PUBLISHED
+    draft.published_at = timezone.now()
+    draft.save()
+    return draft
+
+
 @transaction.atomic
 def publish_rule_set(
     *, rule_set: GradingRuleSet, valid_from: datetime.date | None = None
 ) -> GradingRuleSet:
     """Publish a draft. From ``valid_from`` (default: its own date) it is the current rule set."""
-    rule_set = GradingRuleSet.objects.select_for_update().get(pk=rule_set.pk)
-    if rule_set.status != VersionStatus.DRAFT:
-        raise NotADraft()
-    validate_rule_set(rule_set)
-    if valid_from is not None:
-        rule_set.valid_from = valid_from
-    rule_set.status = VersionStatus.PUBLISHED
-    rule_set.published_at = timezone.now()
-    rule_set.save()
-    return rule_set
+    return _publish(rule_set, validate_rule_set, valid_from)
 
 
 @transaction.atomic
@@ -261,16 +271,8 @@ def validate_tree(tree: DecisionTree) -> None:
 
 @transaction.atomic
 def publish_tree(*, tree: DecisionTree, valid_from: datetime.date | None = None) -> DecisionTree:
-    tree = DecisionTree.objects.select_for_update().get(pk=tree.pk)
-    if tree.status != VersionStatus.DRAFT:
-        raise NotADraft()
-    validate_tree(tree)
-    if valid_from is not None:
-        tree.valid_from = valid_from
-    tree.status = VersionStatus.PUBLISHED
-    tree.published_at = timezone.now()
-    tree.save()
-    return tree
+    """Publish a draft guide. From ``valid_from`` (default: its own date) it is the current one."""
+    return _publish(tree, validate_tree, valid_from)
 
 
 @transaction.atomic
