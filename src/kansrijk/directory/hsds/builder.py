@@ -7,7 +7,7 @@ import decimal
 import re
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +108,14 @@ class Builder(RowValues):
     def rows(self, table: str) -> list[Row]:
         return list(self.c.rows[table].values())
 
+    def identified_rows(self, table: str) -> Iterator[tuple[Row, uuid.UUID]]:
+        """The rows of ``table`` with their ``id``; a row without a valid one is reported (an
+        error) and left out."""
+        for row in self.rows(table):
+            object_id = self.get_uuid(row, "id", required=True)
+            if object_id is not None:
+                yield row, object_id
+
     def _refs(self, table: str, field_name: str) -> list[uuid.UUID]:
         refs = []
         for row in self.rows(table):
@@ -161,9 +169,8 @@ class Builder(RowValues):
 
     def _taxonomies(self) -> None:
         attribute_taxonomy_ids = {term.taxonomy_id for term in ATTRIBUTE_TERMS_BY_ID.values()}
-        for row in self.rows("taxonomy"):
-            object_id = self.get_uuid(row, "id", required=True)
-            if object_id is None or object_id in attribute_taxonomy_ids:
+        for row, object_id in self.identified_rows("taxonomy"):
+            if object_id in attribute_taxonomy_ids:
                 continue
             name = self.text(row, "name", Taxonomy)
             if not name:
@@ -182,9 +189,8 @@ class Builder(RowValues):
 
     def _taxonomy_terms(self) -> None:
         pending_parents: list[tuple[TaxonomyTerm, Row, uuid.UUID]] = []
-        for row in self.rows("taxonomy_term"):
-            object_id = self.get_uuid(row, "id", required=True)
-            if object_id is None or object_id in ATTRIBUTE_TERMS_BY_ID:
+        for row, object_id in self.identified_rows("taxonomy_term"):
+            if object_id in ATTRIBUTE_TERMS_BY_ID:
                 continue
             taxonomy_name = str(row.data.get("taxonomy") or "").strip()
             if taxonomy_name in ATTRIBUTE_TAXONOMIES:
@@ -272,10 +278,7 @@ class Builder(RowValues):
                     )
 
     def _organizations(self) -> None:
-        for row in self.rows("organization"):
-            object_id = self.get_uuid(row, "id", required=True)
-            if object_id is None:
-                continue
+        for row, object_id in self.identified_rows("organization"):
             name = self.text(row, "name", Organization)
             if not name:
                 self.error(row, "name", _("This field is required."))
@@ -296,11 +299,11 @@ class Builder(RowValues):
             self._add(Organization, organization, row)
         for row in self.rows("organization"):
             parent_id = self.get_uuid(row, "parent_organization_id")
-            object_id = self.get_uuid(row, "id")
-            if parent_id is None or object_id is None:
+            child_id = self.get_uuid(row, "id")
+            if parent_id is None or child_id is None:
                 continue
             if self.exists(Organization, parent_id):
-                child = self.objects[Organization][object_id]
+                child = self.objects[Organization][child_id]
                 assert isinstance(child, Organization)
                 child.parent_organization_id = parent_id
             else:
@@ -327,10 +330,7 @@ class Builder(RowValues):
                     continue
         postcodes = {area.code: area for area in PostcodeArea.objects.filter(code__in=wanted_pc4)}
         location_ids = set()
-        for row in self.rows("location"):
-            object_id = self.get_uuid(row, "id", required=True)
-            if object_id is None:
-                continue
+        for row, object_id in self.identified_rows("location"):
             location_ids.add(object_id)
             organization_id = self.get_uuid(row, "organization_id")
             if organization_id is not None and not self.exists(Organization, organization_id):
@@ -504,10 +504,7 @@ class Builder(RowValues):
             )
 
     def _services(self) -> None:
-        for row in self.rows("service"):
-            object_id = self.get_uuid(row, "id", required=True)
-            if object_id is None:
-                continue
+        for row, object_id in self.identified_rows("service"):
             organization_id = self.get_uuid(row, "organization_id")
             if organization_id is None:
                 if (row.file, row.where, "organization_id") not in self.c.schema_errors:
@@ -685,10 +682,7 @@ class Builder(RowValues):
             )
 
     def _contacts(self) -> None:
-        for row in self.rows("contact"):
-            object_id = self.get_uuid(row, "id", required=True)
-            if object_id is None:
-                continue
+        for row, object_id in self.identified_rows("contact"):
             contact = Contact(
                 id=object_id,
                 organization_id=self._parent(row, "organization_id", Organization),
@@ -705,10 +699,7 @@ class Builder(RowValues):
             self._add(Contact, contact, row)
 
     def _phones(self) -> None:
-        for row in self.rows("phone"):
-            object_id = self.get_uuid(row, "id", required=True)
-            if object_id is None:
-                continue
+        for row, object_id in self.identified_rows("phone"):
             number = self.text(row, "number", Phone).strip('"').strip()
             if not number:
                 self.error(row, "number", _("This field is required."))
@@ -729,10 +720,7 @@ class Builder(RowValues):
             self._add(Phone, phone, row)
 
     def _languages(self) -> None:
-        for row in self.rows("language"):
-            object_id = self.get_uuid(row, "id", required=True)
-            if object_id is None:
-                continue
+        for row, object_id in self.identified_rows("language"):
             code = self.text(row, "code", Language).lower()
             if code and not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", code):
                 self.error(
@@ -753,10 +741,7 @@ class Builder(RowValues):
             )
 
     def _schedules(self) -> None:
-        for row in self.rows("schedule"):
-            object_id = self.get_uuid(row, "id", required=True)
-            if object_id is None:
-                continue
+        for row, object_id in self.identified_rows("schedule"):
             self._add(
                 Schedule,
                 Schedule(
