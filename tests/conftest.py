@@ -181,5 +181,38 @@ def _expected_length(item: pytest.Item) -> int:
     return 1 if item.get_closest_marker("slow") else 2
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the suite's database (CI's PostgreSQL pass: the "
+        "others cannot depend on which database the suite has, and run in its SQLite pass)",
+    )
+
+
+#: The fixtures through which a test reaches the suite's database (pytest-django's).
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "live_server",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+    }
+)
+
+
+def uses_the_database(item: pytest.Item) -> bool:
+    """Whether ``item`` can reach the suite's database. pytest-django blocks every other test's
+    queries, so the answer of any other test cannot depend on which database the suite has."""
+    if item.get_closest_marker("django_db") or item.get_closest_marker("postgres"):
+        return True
+    return not DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("database_tests_only"):
+        elsewhere = [item for item in items if not uses_the_database(item)]
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if uses_the_database(item)]
     items.sort(key=_expected_length)
