@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from kansrijk.accounts.roles import primary_role
 from kansrijk.assessments.selectors import rounds_of
 from kansrijk.audit.models import Action
-from kansrijk.audit.services import record_event, record_refusal
+from kansrijk.audit.services import record_refusal
 from kansrijk.coalitions import charts, network, services, workspace
 from kansrijk.coalitions.access import Access, access_for, user_access
 from kansrijk.coalitions.exceptions import InvalidInput, NotAllowed
@@ -241,15 +241,7 @@ def member(request: HttpRequest, access: Access, member: int) -> HttpResponse:
         except InvalidInput as error:
             apply_errors(contact_form if action == "contact" else form, error.message_dict)
     contacts = list(row.contacts.order_by("name"))
-    record_event(
-        request=request,
-        event_type="coalitions.member.view",
-        action=Action.READ,
-        object_type="coalitions.member",
-        object_id=str(row.pk),
-        purpose=workspace.PURPOSE,
-        role=access.role,
-    )
+    workspace.record_access(request, access, "coalitions.member.view", "coalitions.member", row.pk)
     invalid = request.method == "POST"
     return _page(
         request,
@@ -346,14 +338,13 @@ def agreement_document(request: HttpRequest, access: Access, agreement: int) -> 
     row = access.coalition.agreements.filter(pk=agreement).exclude(document=None).first()
     if row is None or not row.document:
         raise Http404
-    record_event(
-        request=request,
-        event_type="coalitions.agreement.document",
+    workspace.record_access(
+        request,
+        access,
+        "coalitions.agreement.document",
+        "coalitions.agreement",
+        row.pk,
         action=Action.EXPORT,
-        object_type="coalitions.agreement",
-        object_id=str(row.pk),
-        purpose=workspace.PURPOSE,
-        role=access.role,
     )
     response = HttpResponse(
         bytes(row.document), content_type=row.document_type or "application/octet-stream"

@@ -30,7 +30,7 @@ from kansrijk.coalitions.models import (
     Member,
     Touchpoint,
 )
-from kansrijk.coalitions.services import linkable_pathways
+from kansrijk.coalitions.services import PURPOSE, linkable_pathways
 from kansrijk.core.phases import PHASE_FIELDS, Phase
 from kansrijk.pathways.models import Pathway
 from kansrijk.situations.models import FactorKind, Situation
@@ -38,16 +38,21 @@ from kansrijk.situations.models import FactorKind, Situation
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-PURPOSE = "coalition.workspace"
 
-
-def _log_read(
-    request: HttpRequest | None, access: Access, event_type: str, object_type: str, object_id: Any
+def record_access(
+    request: HttpRequest | None,
+    access: Access,
+    event_type: str,
+    object_type: str,
+    object_id: Any,
+    action: Action = Action.READ,
 ) -> None:
+    """Record that ``access``'s user read (or exported: ``action``) something of the workspace
+    that names people or holds a document, in the role that gave them access."""
     record_event(
         request=request,
         event_type=event_type,
-        action=Action.READ,
+        action=action,
         object_type=object_type,
         object_id=str(object_id),
         purpose=PURPOSE,
@@ -65,7 +70,7 @@ def members_with_contacts(access: Access, *, request: HttpRequest | None = None)
         .prefetch_related(Prefetch("contacts", queryset=ContactPerson.objects.order_by("name")))
         .order_by("domain", "organisation__name")
     )
-    _log_read(
+    record_access(
         request, access, "coalitions.member.list", "coalitions.coalition", access.coalition.pk
     )
     return members
@@ -102,7 +107,7 @@ def action_list(
     access: Access, *, status: str = "", request: HttpRequest | None = None
 ) -> list[ImprovementAction]:
     rows = list(actions(access.coalition, status=status))
-    _log_read(
+    record_access(
         request, access, "coalitions.action.list", "coalitions.coalition", access.coalition.pk
     )
     return rows
@@ -117,7 +122,7 @@ def action_detail(
         return None
     action = actions(access.coalition).prefetch_related("changes").filter(pk=pk).first()
     if action is not None:
-        _log_read(request, access, "coalitions.action.view", "coalitions.action", action.pk)
+        record_access(request, access, "coalitions.action.view", "coalitions.action", action.pk)
     return action
 
 
