@@ -238,6 +238,7 @@ def test_a_bad_xlsx_reports_sheet_row_and_column(tmp_path, smallingerland, servi
         [
             ["smallingerland-geldzorgen", "een", "bespreken", "Bespreek", None, None, None],
             ["ander-pad", 1, "bespreken", "Bespreek", None, None, None],
+            [None, 1, "bespreken", "Bespreek", None, None, None],
         ],
     )
     path = tmp_path / "zorgpaden.xlsx"
@@ -249,6 +250,12 @@ def test_a_bad_xlsx_reports_sheet_row_and_column(tmp_path, smallingerland, servi
         ("Zorgpaden", 2, "gemeenten"),
         ("Stappen", 2, "volgorde"),
         ("Stappen", 3, "zorgpad"),
+        ("Stappen", 4, "zorgpad"),
+    }
+    reasons = {p.row: p.reason for p in failure.value.problems if p.field == "zorgpad"}
+    assert reasons == {
+        3: "Geen zorgpad met sleutel 'ander-pad' op het blad Zorgpaden.",
+        4: "Vul de sleutel van het zorgpad in.",
     }
     assert snapshot() == (0, 0, 0)
 

@@ -451,28 +451,16 @@ def read_xlsx(stream: IO[bytes], filename: str) -> tuple[list[RawPathway], list[
             by_key[key] = raw
     for row in step_rows:
         key = _text(row.values.get("pathway"))
-        if not key:
-            problems.append(
-                ImportProblem(
-                    filename,
-                    row.sheet,
-                    row.row,
-                    row.labels.get("pathway", "zorgpad"),
-                    "Vul de sleutel van het zorgpad in.",
-                )
-            )
-        elif key not in by_key:
-            problems.append(
-                ImportProblem(
-                    filename,
-                    row.sheet,
-                    row.row,
-                    row.labels.get("pathway", "zorgpad"),
-                    f"Geen zorgpad met sleutel '{key}' op het blad {PATHWAY_SHEET}.",
-                )
-            )
-        else:
+        if key in by_key:
             by_key[key].steps.append(row)
+            continue
+        reason = (
+            f"Geen zorgpad met sleutel '{key}' op het blad {PATHWAY_SHEET}."
+            if key
+            else "Vul de sleutel van het zorgpad in."
+        )
+        label = row.labels.get("pathway", "zorgpad")
+        problems.append(ImportProblem(filename, row.sheet, row.row, label, reason))
     return result, problems
 
 
