@@ -79,6 +79,12 @@ def slug_problems(where: str, key: str, value: Any, seen: set[str], limit: int) 
     return []
 
 
+def is_word_list(value: Any) -> bool:
+    """Whether ``value`` of a source document is a list of non-blank texts (names, synonyms,
+    codes)."""
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
 def phases_problems(where: str, phases: Any) -> list[str]:
     """What is wrong with the ``phases`` of one object of a source document: they must be a
     non-empty list of distinct phases (``core.phases``)."""

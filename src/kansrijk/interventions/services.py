@@ -67,10 +67,6 @@ class MenukaartResult(loading.LoadCounts):
     service_links_added: int
 
 
-def _is_word_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
-
-
 def validate_menukaart(data: Any, situation_codes: set[str]) -> None:
     """Check the structure and the rules of a menukaart document. Raises ``MenukaartError``."""
     if not isinstance(data, dict) or not isinstance(data.get("interventions"), list):
@@ -93,10 +89,10 @@ def validate_menukaart(data: Any, situation_codes: set[str]) -> None:
             problems.append(f"{where}: building_block must be 1, 2 or 3.")
         problems += loading.phases_problems(where, item.get("phases"))
         for key in ("alternate_names", "match"):
-            if key in item and not _is_word_list(item[key]):
+            if key in item and not loading.is_word_list(item[key]):
                 problems.append(f"{where}: {key} must be a list of names.")
         situations = item.get("situations", [])
-        if not _is_word_list(situations):
+        if not loading.is_word_list(situations):
             problems.append(f"{where}: situations must be a list of situation codes.")
         else:
             unknown_codes = sorted(set(situations) - situation_codes)

@@ -112,10 +112,7 @@ def validate_catalogue(data: Any) -> None:
         problems += loading.name_problems(where, item.get("name"), 120)
         if not isinstance(item.get("description", ""), str):
             problems.append(f"{where}: description must be text.")
-        synonyms = item.get("synonyms", [])
-        if not isinstance(synonyms, list) or not all(
-            isinstance(s, str) and s.strip() for s in synonyms
-        ):
+        if not loading.is_word_list(item.get("synonyms", [])):
             problems.append(f"{where}: synonyms must be a list of words.")
         problems += loading.phases_problems(where, item.get("phases"))
         need = item.get("need_category", "")
