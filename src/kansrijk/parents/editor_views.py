@@ -60,6 +60,23 @@ def is_parent_editor(user: Any) -> bool:
     return national_editor(user) or local_municipality_codes(user) != frozenset()
 
 
+def _tell_text_saved(request: HttpRequest, saved: editing.Saved) -> None:
+    """What the editor is told after saving a text (a page's, a cost item's): saved or nothing
+    changed, and that a checked translation became a draft again."""
+    if saved.changed:
+        messages.success(request, _("Saved. Parents see the new text at once."))
+    else:
+        messages.info(request, _("Nothing was changed."))
+    if saved.back_to_draft:
+        messages.warning(
+            request,
+            _(
+                "The text changed, so this translation is a draft again until a native speaker "
+                "checks it."
+            ),
+        )
+
+
 def _refused(
     request: HttpRequest, message: str, event_type: str, object_type: str, object_id: str
 ) -> HttpResponse:
@@ -190,21 +207,7 @@ def translation_edit(request: HttpRequest, slug: str, lang: str) -> HttpResponse
             except editing.EditNotAllowed as error:
                 return forbidden_page(request, error.message)
             else:
-                if not saved.changed:
-                    messages.info(request, _("Nothing was changed."))
-                else:
-                    messages.success(
-                        request,
-                        _("Saved. Parents see the new text at once."),
-                    )
-                if saved.back_to_draft:
-                    messages.warning(
-                        request,
-                        _(
-                            "The text changed, so this translation is a draft again until a "
-                            "native speaker checks it."
-                        ),
-                    )
+                _tell_text_saved(request, saved)
                 return redirect("parents:editor_translation", slug=page.slug, lang=language.code)
     else:
         form = TranslationForm(initial=TranslationForm.initial_from(translation), language=lang)
@@ -503,18 +506,7 @@ def cost_text(request: HttpRequest, code: str, lang: str) -> HttpResponse:
             except editing.InvalidContent as error:
                 _put_errors(form, error)
             else:
-                if saved.changed:
-                    messages.success(request, _("Saved. Parents see the new text at once."))
-                else:
-                    messages.info(request, _("Nothing was changed."))
-                if saved.back_to_draft:
-                    messages.warning(
-                        request,
-                        _(
-                            "The text changed, so this translation is a draft again until a "
-                            "native speaker checks it."
-                        ),
-                    )
+                _tell_text_saved(request, saved)
                 return redirect("parents:editor_cost_text", code=item.code, lang=language.code)
     else:
         form = CostTextForm(initial=CostTextForm.initial_from(text), language=language.code)
