@@ -332,6 +332,33 @@ def test_an_action_of_another_coalitions_organisation_is_refused(workspace: Any)
     assert "organisation" in error.value.errors
 
 
+def test_an_action_linked_to_what_the_coalition_cannot_link_is_refused(workspace: Any) -> None:
+    from kansrijk.directory.models import Organization, Service
+    from kansrijk.situations.services import load_catalogue
+    from tests.pathways.conftest import make_pathway
+
+    load_catalogue()
+    elsewhere = make_pathway(workspace.other, municipalities=["GM0599"])
+    never_asked = workspace.instrument.statements.get(code="S01")  # no round of the coalition
+    far_away = Service.objects.create(
+        organization=Organization.objects.create(name="Ver weg"), name="Ver weg"
+    )
+    with pytest.raises(services.InvalidInput) as error:
+        services.create_action(
+            user=workspace.coordinator,
+            coalition=workspace.coalition,
+            data=services.ActionInput(
+                title="x",
+                due_on=timezone.localdate(),
+                statements=[never_asked],
+                pathways=[elsewhere],
+                services=[far_away],
+            ),
+        )
+    assert {"statements", "pathways", "services"} <= set(error.value.errors)
+    assert not ImprovementAction.objects.exists()
+
+
 def test_journeys_with_gaps(client: Client, workspace: Any) -> None:
     from kansrijk.situations.models import Situation
     from kansrijk.situations.services import load_catalogue

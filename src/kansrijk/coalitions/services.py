@@ -466,6 +466,12 @@ def linkable_services(coalition: Coalition) -> QuerySet[Service]:
     )
 
 
+def _all_among(chosen: Sequence[Any], rows: QuerySet[Any]) -> bool:
+    """Whether every one of ``chosen`` is one of ``rows`` (one query)."""
+    ids = {item.pk for item in chosen}
+    return rows.filter(pk__in=ids).count() == len(ids)
+
+
 def _action_values(coalition: Coalition, data: ActionInput) -> dict[str, Any]:
     errors: dict[str, list[Any]] = {}
     values: dict[str, Any] = {
@@ -493,24 +499,15 @@ def _action_values(coalition: Coalition, data: ActionInput) -> dict[str, Any]:
         ]
     if data.round is not None and data.round.coalition_id != coalition.pk:
         errors["round"] = [gettext_lazy("Choose a round of this coalition.")]
-    statement_ids = {s.pk for s in data.statements}
-    if statement_ids and len(
-        statement_ids & set(linkable_statements(coalition).values_list("pk", flat=True))
-    ) != len(statement_ids):
+    if data.statements and not _all_among(data.statements, linkable_statements(coalition)):
         errors["statements"] = [
             gettext_lazy("Choose statements of the instruments this coalition has used.")
         ]
-    pathway_ids = {p.pk for p in data.pathways}
-    if pathway_ids and len(
-        pathway_ids & set(linkable_pathways(coalition).values_list("pk", flat=True))
-    ) != len(pathway_ids):
+    if data.pathways and not _all_among(data.pathways, linkable_pathways(coalition)):
         errors["pathways"] = [
             gettext_lazy("Choose pathways of this coalition or of its municipalities.")
         ]
-    service_ids = {s.pk for s in data.services}
-    if service_ids and linkable_services(coalition).filter(pk__in=service_ids).count() != len(
-        service_ids
-    ):
+    if data.services and not _all_among(data.services, linkable_services(coalition)):
         errors["services"] = [
             gettext_lazy("Choose services of the coalition's members or of its area.")
         ]
