@@ -38,6 +38,7 @@ from kansrijk.parents.models import (
     CostFigure,
     CostItem,
     CostItemText,
+    LastChanged,
     LocalAddition,
     Page,
     PageTranslation,
@@ -292,9 +293,8 @@ def _save_text(
             raise InvalidContent(errors)
         changed = creating or any(getattr(text, n) != before[n] for n in fields)
         if changed:
-            if hasattr(text, "updated_by_id"):
-                text.updated_at = timezone.now()
-                text.updated_by = user
+            if isinstance(text, LastChanged):
+                text.stamp(user)
             text.save()
             record_event(
                 request=request,
@@ -368,8 +368,7 @@ def create_local_addition(
     _apply_local(addition, data)
     _check_local(user, addition)
     with transaction.atomic():
-        addition.updated_at = timezone.now()
-        addition.updated_by = user
+        addition.stamp(user)
         addition.save()
         record_event(
             request=request,
@@ -427,8 +426,7 @@ def update_local_addition(
         after["municipality"] = current.municipality_id
         changed = after != before
         if changed:
-            current.updated_at = timezone.now()
-            current.updated_by = user
+            current.stamp(user)
             current.save()
             record_event(
                 request=request,
@@ -506,8 +504,7 @@ def save_cost_figure(
         changed = creating or any(getattr(figure, n) != before[n] for n in COST_FIGURE_FIELDS)
         if changed:
             figure.is_demo = False  # an editor's figure, with its source, is not an example
-            figure.updated_at = timezone.now()
-            figure.updated_by = user
+            figure.stamp(user)
             figure.save()
             record_event(
                 request=request,

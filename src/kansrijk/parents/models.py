@@ -140,7 +140,29 @@ class Page(models.Model):
         return self.slug
 
 
-class PageTranslation(models.Model):
+class LastChanged(models.Model):
+    """What an editor changes: when, and by whom, it was last changed (``stamp``)."""
+
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        abstract = True
+
+    def stamp(self, user: Any) -> None:
+        """Record that ``user`` changes it now (before saving)."""
+        self.updated_at = timezone.now()
+        self.updated_by = user
+
+
+class PageTranslation(LastChanged):
     page = models.ForeignKey(
         Page, models.CASCADE, related_name="translations", verbose_name=_("page")
     )
@@ -170,15 +192,6 @@ class PageTranslation(models.Model):
         help_text=_("The native speaker who checked it."),
     )
     checked_on = models.DateField(_("checked on"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
 
     class Meta:
         verbose_name = _("page text")
@@ -203,7 +216,7 @@ class LocalAdditionQuerySet(models.QuerySet["LocalAddition"]):
         return self.all() if codes is None else self.filter(municipality_id__in=sorted(codes))
 
 
-class LocalAddition(models.Model):
+class LocalAddition(LastChanged):
     """A coalition's local addition to a page, for one municipality (shown below the page)."""
 
     page = models.ForeignKey(
@@ -231,15 +244,6 @@ class LocalAddition(models.Model):
     )
     is_demo = models.BooleanField(
         _("demo"), default=False, help_text=_("Example content, not a real local offer.")
-    )
-    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
     )
 
     objects = LocalAdditionQuerySet.as_manager()
@@ -330,7 +334,7 @@ class CostItemText(models.Model):
         return self.status == TranslationStatus.DRAFT
 
 
-class CostFigure(models.Model):
+class CostFigure(LastChanged):
     """The official amount of a cost item for one year, with where it was published."""
 
     item = models.ForeignKey(
@@ -350,15 +354,6 @@ class CostFigure(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     is_demo = models.BooleanField(
         _("demo"), default=False, help_text=_("An example amount in the demo, not an official one.")
-    )
-    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
     )
 
     class Meta:
