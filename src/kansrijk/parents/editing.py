@@ -405,6 +405,13 @@ def _editable(user: Any, addition: LocalAddition, request: Any, event_type: str)
         )
 
 
+def _local_values(addition: LocalAddition) -> dict[str, Any]:
+    """What an editor sets of a local addition (its municipality by code)."""
+    values = {name: getattr(addition, name) for name in LOCAL_FIELDS - {"municipality"}}
+    values["municipality"] = addition.municipality_id
+    return values
+
+
 def update_local_addition(
     *,
     user: Any,
@@ -418,13 +425,10 @@ def update_local_addition(
     _unknown_fields(data, LOCAL_FIELDS)
     with transaction.atomic():
         current = LocalAddition.objects.select_for_update().get(pk=addition.pk)
-        before = {name: getattr(current, name) for name in (*LOCAL_FIELDS - {"municipality"},)}
-        before["municipality"] = current.municipality_id
+        before = _local_values(current)
         _apply_local(current, data)
         _check_local(user, current)
-        after = {name: getattr(current, name) for name in (*LOCAL_FIELDS - {"municipality"},)}
-        after["municipality"] = current.municipality_id
-        changed = after != before
+        changed = _local_values(current) != before
         if changed:
             current.stamp(user)
             current.save()
