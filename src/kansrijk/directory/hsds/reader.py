@@ -208,15 +208,25 @@ class _Flattener:
             elif isinstance(value, dict):
                 self.c.ignored[table] += 1
 
+    def _ignored_attributes(self, data: dict[str, Any], owner: str) -> None:
+        """Count the attributes of ``owner`` (a location, an organization): only a service's
+        are read."""
+        if data.get("attributes"):
+            self.c.ignored[f"attribute ({owner})"] += (
+                len(data["attributes"]) if isinstance(data["attributes"], list) else 1
+            )
+
+    def _leaves(
+        self, data: dict[str, Any], key: str, table: str, parent: dict[str, Any], where: str
+    ) -> None:
+        """Each object in ``data[key]`` as a row of ``table`` that points to ``parent`` (objects
+        with nothing nested: addresses, languages, schedules, …)."""
+        for index, item in _items(data, key):
+            self.c.add(table, _scalars(item) | parent, self.file, f"{where}/{key}/{index}")
+
     def phone(self, data: dict[str, Any], parent: dict[str, Any], where: str) -> None:
         self.c.add("phone", _scalars(data) | parent, self.file, where)
-        for index, language in _items(data, "languages"):
-            self.c.add(
-                "language",
-                _scalars(language) | {"phone_id": data.get("id")},
-                self.file,
-                f"{where}/languages/{index}",
-            )
+        self._leaves(data, "languages", "language", {"phone_id": data.get("id")}, where)
 
     def contact(self, data: dict[str, Any], parent: dict[str, Any], where: str) -> None:
         self.c.add("contact", _scalars(data) | parent, self.file, where)
@@ -247,26 +257,14 @@ class _Flattener:
             row.setdefault("organization_id", organization_id)
         self.c.add("location", row, self.file, where)
         parent = {"location_id": data.get("id")}
-        for index, address in _items(data, "addresses"):
-            self.c.add(
-                "address", _scalars(address) | parent, self.file, f"{where}/addresses/{index}"
-            )
-        for index, language in _items(data, "languages"):
-            self.c.add(
-                "language", _scalars(language) | parent, self.file, f"{where}/languages/{index}"
-            )
+        self._leaves(data, "addresses", "address", parent, where)
+        self._leaves(data, "languages", "language", parent, where)
         for index, contact in _items(data, "contacts"):
             self.contact(contact, parent, f"{where}/contacts/{index}")
         for index, phone in _items(data, "phones"):
             self.phone(phone, parent, f"{where}/phones/{index}")
-        for index, schedule in _items(data, "schedules"):
-            self.c.add(
-                "schedule", _scalars(schedule) | parent, self.file, f"{where}/schedules/{index}"
-            )
-        if data.get("attributes"):
-            self.c.ignored["attribute (location)"] += (
-                len(data["attributes"]) if isinstance(data["attributes"], list) else 1
-            )
+        self._leaves(data, "schedules", "schedule", parent, where)
+        self._ignored_attributes(data, "location")
         self._ignored(data)
 
     def organization(self, data: dict[str, Any], where: str, *, nested: bool = False) -> None:
@@ -283,10 +281,7 @@ class _Flattener:
         if not nested:
             for index, service in _items(data, "services"):
                 self.service(service, f"{where}/services/{index}", organization_id=organization_id)
-        if data.get("attributes"):
-            self.c.ignored["attribute (organization)"] += (
-                len(data["attributes"]) if isinstance(data["attributes"], list) else 1
-            )
+        self._ignored_attributes(data, "organization")
         self._ignored(data)
 
     def service(self, data: dict[str, Any], where: str, organization_id: Any = None) -> None:
@@ -302,14 +297,8 @@ class _Flattener:
         parent = {"service_id": service_id}
         for index, phone in _items(data, "phones"):
             self.phone(phone, parent, f"{where}/phones/{index}")
-        for index, schedule in _items(data, "schedules"):
-            self.c.add(
-                "schedule", _scalars(schedule) | parent, self.file, f"{where}/schedules/{index}"
-            )
-        for index, area in _items(data, "service_areas"):
-            self.c.add(
-                "service_area", _scalars(area) | parent, self.file, f"{where}/service_areas/{index}"
-            )
+        self._leaves(data, "schedules", "schedule", parent, where)
+        self._leaves(data, "service_areas", "service_area", parent, where)
         for index, link in _items(data, "service_at_locations"):
             link_where = f"{where}/service_at_locations/{index}"
             link_row = _scalars(link) | parent
@@ -323,21 +312,9 @@ class _Flattener:
                 self.contact(contact, link_parent, f"{link_where}/contacts/{sub}")
             for sub, phone in _items(link, "phones"):
                 self.phone(phone, link_parent, f"{link_where}/phones/{sub}")
-            for sub, schedule in _items(link, "schedules"):
-                self.c.add(
-                    "schedule",
-                    _scalars(schedule) | link_parent,
-                    self.file,
-                    f"{link_where}/schedules/{sub}",
-                )
-        for index, language in _items(data, "languages"):
-            self.c.add(
-                "language", _scalars(language) | parent, self.file, f"{where}/languages/{index}"
-            )
-        for index, option in _items(data, "cost_options"):
-            self.c.add(
-                "cost_option", _scalars(option) | parent, self.file, f"{where}/cost_options/{index}"
-            )
+            self._leaves(link, "schedules", "schedule", link_parent, link_where)
+        self._leaves(data, "languages", "language", parent, where)
+        self._leaves(data, "cost_options", "cost_option", parent, where)
         for index, contact in _items(data, "contacts"):
             self.contact(contact, parent, f"{where}/contacts/{index}")
         for index, attribute in _items(data, "attributes"):
