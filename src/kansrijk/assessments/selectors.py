@@ -37,6 +37,7 @@ from kansrijk.coalitions.access import Access, access_for, user_access
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+#: Why the self-assessments are read and written (the access log's ``purpose``).
 PURPOSE = "coalition.assessment"
 
 

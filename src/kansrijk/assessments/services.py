@@ -45,6 +45,7 @@ from kansrijk.assessments.models import (
     Round,
     Statement,
 )
+from kansrijk.assessments.selectors import PURPOSE
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import access_for
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PURPOSE = "coalition.assessment"
 MAX_ROUND_DAYS = 366
 MAX_COMMENT = 2000
 _KEY_SALT = "kansrijk.assessments.respondent"
