@@ -181,15 +181,6 @@ def _expected_length(item: pytest.Item) -> int:
     return 1 if item.get_closest_marker("slow") else 2
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--database-tests-only",
-        action="store_true",
-        help="run only the tests that use the suite's database (CI's PostgreSQL pass: the "
-        "others cannot depend on which database the suite has, and run in its SQLite pass)",
-    )
-
-
 #: The fixtures through which a test reaches the suite's database (pytest-django's).
 DATABASE_FIXTURES = frozenset(
     {
@@ -210,9 +201,13 @@ def uses_the_database(item: pytest.Item) -> bool:
     return not DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
 
 
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by these marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("database_tests_only"):
-        elsewhere = [item for item in items if not uses_the_database(item)]
-        config.hook.pytest_deselected(items=elsewhere)
-        items[:] = [item for item in items if uses_the_database(item)]
+    """Marks every test that uses the database ``database`` and every test under
+    ``tests/e2e/`` ``e2e``, then sorts (``_expected_length``)."""
+    for item in items:
+        if uses_the_database(item):
+            item.add_marker(pytest.mark.database)
+        if "/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
     items.sort(key=_expected_length)
