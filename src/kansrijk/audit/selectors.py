@@ -18,13 +18,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kansrijk.audit.models import AccessEvent, AccessEventQuerySet
+from kansrijk.core import cursors
 
 #: Rows on one page of the search page.
 PAGE_SIZE = 50
 #: At most this many rows go into one CSV export.
 EXPORT_LIMIT = 100_000
 
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 _CURSOR = re.compile(r"^(\d{1,19})-(\d{1,19})$")
 
 
@@ -45,19 +45,14 @@ class Cursor:
         match = _CURSOR.match(value or "")
         if not match:
             return None
-        try:
-            occurred_at = _EPOCH + datetime.timedelta(microseconds=int(match[1]))
-        except OverflowError:
-            return None
+        occurred_at = cursors.moment(int(match[1]))
         event_id = int(match[2])
-        if event_id >= 2**63:
+        if occurred_at is None or event_id >= 2**63:
             return None
         return cls(occurred_at, event_id)
 
     def __str__(self) -> str:
-        delta = self.occurred_at - _EPOCH
-        micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-        return f"{micros}-{self.id}"
+        return f"{cursors.microseconds(self.occurred_at)}-{self.id}"
 
 
 @dataclass(frozen=True)

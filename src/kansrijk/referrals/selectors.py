@@ -29,6 +29,7 @@ from kansrijk.accounts.roles import administrative_role, primary_role
 from kansrijk.accounts.scope import administration_scope
 from kansrijk.audit.models import AccessEvent, Action, may_search_access_log
 from kansrijk.audit.services import record_event, record_refusal
+from kansrijk.core import cursors
 from kansrijk.referrals import access, workflow
 from kansrijk.referrals.exceptions import NotAllowed, ReferralNotFound
 from kansrijk.referrals.identifiers import client_ref
@@ -46,7 +47,6 @@ from kansrijk.situations.models import Situation
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 _CURSOR = re.compile(r"^(-?\d{1,19})\.([0-9a-f]{32})$")
 
 
@@ -65,16 +65,13 @@ class Cursor:
         match = _CURSOR.match(value or "")
         if not match:
             return None
-        try:
-            at = _EPOCH + datetime.timedelta(microseconds=int(match[1]))
-        except OverflowError:
+        at = cursors.moment(int(match[1]))
+        if at is None:
             return None
         return cls(at, uuid.UUID(hex=match[2]))
 
     def __str__(self) -> str:
-        delta = self.at - _EPOCH
-        micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-        return f"{micros}.{self.id.hex}"
+        return f"{cursors.microseconds(self.at)}.{self.id.hex}"
 
 
 class InvalidCursor(ValueError):
