@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["PHASE_FIELDS", "PHASE_FIELD_NAMES", "Phase"]
+__all__ = ["PHASE_FIELDS", "PHASE_FIELD_NAMES", "HasPhases", "Phase"]
 
 
 class Phase(models.TextChoices):
@@ -31,3 +31,17 @@ PHASE_FIELDS: dict[str, str] = {
 
 #: The same fields as a tuple, for field lists (forms, admin, snapshots).
 PHASE_FIELD_NAMES: tuple[str, ...] = tuple(PHASE_FIELDS.values())
+
+
+class HasPhases:
+    """For a model that holds its phases as the flags of ``PHASE_FIELDS`` (Service, Situation,
+    Intervention, Pathway)."""
+
+    @property
+    def phases(self) -> list[str]:
+        """Its phases, in life order."""
+        return [phase for phase, field in PHASE_FIELDS.items() if getattr(self, field)]
+
+    def get_phases_display(self) -> list[str]:
+        """The names of its phases, in life order."""
+        return [str(Phase(phase).label) for phase in self.phases]

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
-from kansrijk.core.phases import PHASE_FIELDS
+from kansrijk.core.phases import HasPhases
 
 if TYPE_CHECKING:
     from kansrijk.places.models import Municipality
@@ -232,11 +232,6 @@ class ServiceQuerySet(models.QuerySet["Service"]):
             Exists(ServiceArea.objects.filter(service=OuterRef("pk"), municipality_id=code))
         )
 
-    def for_phase(self, phase: str) -> ServiceQuerySet:
-        if phase not in PHASE_FIELDS:
-            raise ValueError(f"unknown phase {phase!r}")
-        return self.filter(**{PHASE_FIELDS[phase]: True})
-
     def needing_verification(self, today: datetime.date | None = None) -> ServiceQuerySet:
         """Services never verified, or last verified more than 12 months ago."""
         return self.filter(
@@ -289,7 +284,7 @@ def services_in_scope(scope: Any) -> Q:
     )
 
 
-class Service(models.Model):
+class Service(models.Model, HasPhases):
     """An HSDS service: help that an organisation offers (debt counselling, a prenatal home visit)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -377,11 +372,6 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (demo)" if self.is_demo else self.name
-
-    @property
-    def phases(self) -> list[str]:
-        """The phases this service is for, in life order."""
-        return [phase for phase, field in PHASE_FIELDS.items() if getattr(self, field)]
 
     @property
     def needs_verification(self) -> bool:

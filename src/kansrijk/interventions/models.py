@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.phases import PHASE_FIELDS, Phase
+from kansrijk.core.phases import PHASE_FIELDS, HasPhases
 from kansrijk.situations.text import build_search_text
 
 
@@ -75,15 +75,8 @@ class InterventionQuerySet(models.QuerySet["Intervention"]):
     def active(self) -> InterventionQuerySet:
         return self.filter(is_active=True)
 
-    def for_phase(self, phase: str) -> InterventionQuerySet:
-        if phase not in PHASE_FIELDS:
-            from kansrijk.situations.exceptions import InvalidPhase
 
-            raise InvalidPhase()
-        return self.filter(**{PHASE_FIELDS[phase]: True})
-
-
-class Intervention(models.Model):
+class Intervention(models.Model, HasPhases):
     """One intervention of the menukaart."""
 
     slug = models.SlugField(
@@ -173,14 +166,6 @@ class Intervention(models.Model):
     def code(self) -> str:
         """The same as ``slug`` (situations call their stable key ``code``)."""
         return self.slug
-
-    @property
-    def phases(self) -> list[str]:
-        return [phase for phase, field in PHASE_FIELDS.items() if getattr(self, field)]
-
-    def get_phases_display(self) -> list[str]:
-        labels = dict(Phase.choices)
-        return [str(labels[phase]) for phase in self.phases]
 
     def get_financing_laws_display(self) -> list[str]:
         labels = dict(FinancingLaw.choices)

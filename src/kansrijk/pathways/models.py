@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.phases import PHASE_FIELDS, Phase
+from kansrijk.core.phases import HasPhases
 from kansrijk.pathways.exceptions import VersionNotEditable
 
 #: A pathway is flagged "te herzien" when it was last reviewed longer ago than this.
@@ -88,16 +88,11 @@ class PathwayQuerySet(models.QuerySet["Pathway"]):
     def published(self) -> PathwayQuerySet:
         return self.filter(current_version__isnull=False)
 
-    def for_phase(self, phase: str) -> PathwayQuerySet:
-        if phase not in PHASE_FIELDS:
-            raise ValueError(f"unknown phase {phase!r}")
-        return self.filter(**{PHASE_FIELDS[phase]: True})
-
     def needing_review(self, today: datetime.date | None = None) -> PathwayQuerySet:
         return self.filter(last_reviewed_on__lt=review_cutoff(today))
 
 
-class Pathway(models.Model):
+class Pathway(models.Model, HasPhases):
     """A zorgpad: which coalition, which situation and phases, where it applies, who owns it."""
 
     coalition = models.ForeignKey(
@@ -186,14 +181,6 @@ class Pathway(models.Model):
         )
         label = title or str(self.situation)
         return f"{label} (demo)" if self.is_demo else label
-
-    @property
-    def phases(self) -> list[str]:
-        return [phase for phase, field in PHASE_FIELDS.items() if getattr(self, field)]
-
-    @property
-    def phase_labels(self) -> list[str]:
-        return [str(Phase(phase).label) for phase in self.phases]
 
     @property
     def needs_review(self) -> bool:

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.phases import PHASE_FIELDS, Phase
+from kansrijk.core.phases import PHASE_FIELDS, HasPhases
 from kansrijk.situations.text import build_search_text
 
 
@@ -59,7 +59,7 @@ class SituationQuerySet(models.QuerySet["Situation"]):
         return self.filter(**{PHASE_FIELDS[phase]: True})
 
 
-class Situation(models.Model):
+class Situation(models.Model, HasPhases):
     """A risk factor (a vulnerable situation, such as money worries) or a protective factor."""
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
@@ -109,16 +109,8 @@ class Situation(models.Model):
         super().save(*args, **kwargs)
 
     @property
-    def phases(self) -> list[str]:
-        return [phase for phase, field in PHASE_FIELDS.items() if getattr(self, field)]
-
-    @property
     def is_risk(self) -> bool:
         return self.kind == FactorKind.RISK
-
-    def get_phases_display(self) -> list[str]:
-        labels = dict(Phase.choices)
-        return [str(labels[phase]) for phase in self.phases]
 
     def refresh_search_text(self) -> None:
         synonyms = self.synonyms if isinstance(self.synonyms, list) else []
