@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from kansrijk.core.dates import years_before
+
 #: The legal minimum in calendar years (NEN 7513:2018).
 MINIMUM_YEARS = 5
 #: The smallest ``AUDIT_RETENTION_DAYS`` accepted without an override (5 * 365 + 1 leap day).
@@ -66,14 +68,7 @@ class RetentionPolicy:
         by_days = now - datetime.timedelta(days=self.days)
         if self.overridden:
             return by_days
-        return min(by_days, _years_before(now, MINIMUM_YEARS))
-
-
-def _years_before(moment: datetime.datetime, years: int) -> datetime.datetime:
-    try:
-        return moment.replace(year=moment.year - years)
-    except ValueError:  # 29 February in a year that has none
-        return moment.replace(year=moment.year - years, day=28)
+        return min(by_days, years_before(now, MINIMUM_YEARS))
 
 
 def current_policy() -> RetentionPolicy:

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
+from kansrijk.core.dates import years_before
 from kansrijk.core.phases import HasPhases
 
 if TYPE_CHECKING:
@@ -46,11 +47,7 @@ VERIFICATION_INTERVAL_MONTHS = 12
 
 def verification_cutoff(today: datetime.date | None = None) -> datetime.date:
     """The date before which ``assured_date`` is too old (12 months before ``today``)."""
-    today = today or timezone.localdate()
-    try:
-        return today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - 1, day=28)
+    return years_before(today or timezone.localdate(), 1)
 
 
 class ServiceStatus(models.TextChoices):

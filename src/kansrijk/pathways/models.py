@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.dates import years_before
 from kansrijk.core.phases import HasPhases
 from kansrijk.pathways.exceptions import VersionNotEditable
 
@@ -35,11 +36,7 @@ REVIEW_INTERVAL_MONTHS = 12
 
 def review_cutoff(today: datetime.date | None = None) -> datetime.date:
     """The date before which ``last_reviewed_on`` is too old (12 months before ``today``)."""
-    today = today or timezone.localdate()
-    try:
-        return today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - 1, day=28)
+    return years_before(today or timezone.localdate(), 1)
 
 
 class PathwayScope(models.TextChoices):
