@@ -800,6 +800,7 @@ class ReferralStatistic(models.Model):
 
 
 def status_label(status: str) -> str:
+    """The name of ``status`` in the active language (the value itself when it is none)."""
     try:
         return str(Status(status).label)
     except ValueError:

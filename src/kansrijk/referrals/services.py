@@ -57,6 +57,7 @@ from kansrijk.referrals.models import (
     StatusEvent,
     Urgency,
     referral_scope,
+    status_label,
 )
 from kansrijk.referrals.outbox import enqueue_status_message
 from kansrijk.referrals.selectors import require_side
@@ -718,7 +719,7 @@ def transition(
     if rule is None:
         raise TransitionNotAllowed(
             _("A referral with status “%(source)s” cannot go to “%(target)s”.")
-            % {"source": _status_label(source), "target": _status_label(to)}
+            % {"source": status_label(source), "target": status_label(to)}
         )
     if rule.side not in sides:
         access.refuse_referral(
@@ -823,13 +824,6 @@ def transition(
         enqueue_status_message(referral=locked, side=side)
     logger.info("referral %s: %s -> %s (v%d)", locked.pk, source, to, locked.version)
     return locked
-
-
-def _status_label(status: str) -> str:
-    try:
-        return str(Status(status).label)
-    except ValueError:
-        return status
 
 
 def _missing_categories(referral: Referral) -> list[str]:
