@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -82,26 +84,26 @@ class MunicipalityFilterSerializer(serializers.Serializer[Any]):
     )
 
     def validate_province(self, value: str) -> str:
-        if value and not Province.objects.filter(code=value).exists():
-            raise serializers.ValidationError(
-                _("Unknown province code. Use a code such as PV21 (Fryslân)."), code="unknown"
-            )
-        return value
+        return _known_region(
+            Province, value, _("Unknown province code. Use a code such as PV21 (Fryslân).")
+        )
 
     def validate_ggdRegion(self, value: str) -> str:
-        if value and not GGDRegion.objects.filter(code=value).exists():
-            raise serializers.ValidationError(
-                _("Unknown GGD region code. Use a code such as GG7206 (GGD Fryslân)."),
-                code="unknown",
-            )
-        return value
+        return _known_region(
+            GGDRegion, value, _("Unknown GGD region code. Use a code such as GG7206 (GGD Fryslân).")
+        )
 
     def validate_youthCareRegion(self, value: str) -> str:
-        if value and not YouthCareRegion.objects.filter(code=value).exists():
-            raise serializers.ValidationError(
-                _("Unknown youth care region code. Use a code such as JZ02."), code="unknown"
-            )
-        return value
+        return _known_region(
+            YouthCareRegion, value, _("Unknown youth care region code. Use a code such as JZ02.")
+        )
+
+
+def _known_region(model: type[models.Model], code: str, unknown: str | Promise) -> str:
+    """``code`` when it is empty or a region of ``model``; else ``unknown`` as the error."""
+    if code and not model._default_manager.filter(code=code).exists():
+        raise serializers.ValidationError(str(unknown), code="unknown")
+    return code
 
 
 _PROBLEM_400 = OpenApiResponse(ProblemSerializer, description="Malformed input (problem+json).")
