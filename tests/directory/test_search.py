@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from kansrijk.core.text import fold
 from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory, UnknownMunicipality
 from kansrijk.directory.models import ServiceStatus
-from kansrijk.directory.search import build_search_text, normalise, query_terms
+from kansrijk.directory.search import build_search_text, query_terms
 from kansrijk.directory.search import index as search_index
 from kansrijk.directory.search.filters import category_terms
 from kansrijk.directory.search.ranking import search_services
@@ -29,7 +30,7 @@ def names(queryset: object) -> list[str]:
 
 
 def test_normalise_removes_accents_and_case() -> None:
-    assert normalise("Taalbarrière ÉÉN Ĳssel") == "taalbarriere een ijssel"
+    assert fold("Taalbarrière ÉÉN Ĳssel") == "taalbarriere een ijssel"
 
 
 def test_query_terms_drop_stop_words() -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime
 import secrets
-import unicodedata
 
 from django.utils.crypto import salted_hmac
+
+from kansrijk.core.text import fold
 
 REFERENCE_ALPHABET = "346789ABCDEFGHJKMNPQRTWXY"
 REFERENCE_PREFIX = "VW"
@@ -27,8 +28,7 @@ def new_reference() -> str:
 
 def normalise_name(value: str) -> str:
     """Lower case, accents and everything but letters removed: ``Élif  van-Dijk`` → ``elifvandijk``."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(ch for ch in decomposed if ch.isalpha() and not unicodedata.combining(ch))
+    return "".join(ch for ch in fold(value) if ch.isalpha())
 
 
 def client_ref(given_name: str, family_name: str, birth_date: datetime.date) -> str:

@@ -8,8 +8,9 @@ enough and gives the same results on PostgreSQL and SQLite.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
+
+from kansrijk.core.text import fold
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 MAX_QUERY_WORDS = 8
@@ -21,9 +22,7 @@ def normalise(text: str) -> str:
 
     ``Taalbarrière`` → ``taalbarriere``; ``Home-Start`` → ``home start``.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _NON_WORD.sub(" ", plain).strip()
+    return _NON_WORD.sub(" ", fold(text)).strip()
 
 
 def compact(text: str) -> str:

@@ -16,7 +16,6 @@ refreshes the search columns), so it is importable from the package itself.
 from kansrijk.directory.search.text import (
     build_search_text,
     filter_text,
-    normalise,
     query_terms,
     refresh_search_text,
     stem,
@@ -26,7 +25,6 @@ from kansrijk.directory.search.text import (
 __all__ = [
     "build_search_text",
     "filter_text",
-    "normalise",
     "query_terms",
     "refresh_search_text",
     "stem",

@@ -30,7 +30,6 @@ that the database and the per-worker index agree.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from enum import IntEnum
@@ -43,6 +42,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.expressions import Combinable
 
 from kansrijk.core.freshness import memo
+from kansrijk.core.text import fold
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -162,14 +162,8 @@ _MAX_WORD_LENGTH = 40
 _MAX_QUERY_WORDS = 8
 
 
-def normalise(text: str) -> str:
-    """Lower case, accents removed (``Taalbarrière`` → ``taalbarriere``), ß → ss."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def words(text: str) -> list[str]:
-    return _WORD_RE.findall(normalise(text))
+    return _WORD_RE.findall(fold(text))
 
 
 @memo("directory.stemmer", size=1)
