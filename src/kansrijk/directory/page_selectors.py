@@ -29,6 +29,7 @@ from kansrijk.directory.models import (
     Weekday,
 )
 from kansrijk.directory.selectors import need_categories
+from kansrijk.places import selectors as places
 from kansrijk.places.models import Municipality
 
 __all__ = [
@@ -83,10 +84,7 @@ def choices_stamp() -> str:
 
 def municipality_choices() -> list[tuple[str, str]]:
     """All municipalities as ``(CBS code, name)``, by name (one query, kept per worker)."""
-    return _kept(
-        "municipalities",
-        lambda: list(Municipality.objects.order_by("name", "code").values_list("code", "name")),
-    )
+    return _kept("municipalities", places.municipality_choices)
 
 
 def category_choices() -> list[tuple[str, str]]:

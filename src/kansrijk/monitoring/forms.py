@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.places.selectors import municipality_choices
 from kansrijk.signalling.forms import PlaceForm as _PlaceForm
-from kansrijk.signalling.selectors import municipality_choices
 
 #: The largest file an analyst may upload (bytes).
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

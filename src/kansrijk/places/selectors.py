@@ -104,6 +104,11 @@ def lookup_postcode_kept(raw: str) -> PostcodeArea:
     return area
 
 
+def municipality_choices() -> list[tuple[str, str]]:
+    """All municipalities as ``(CBS code, name)``, by name: the choices of a municipality field."""
+    return list(Municipality.objects.order_by("name", "code").values_list("code", "name"))
+
+
 def list_municipalities(
     *,
     province: Province | str | None = None,

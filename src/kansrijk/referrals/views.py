@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kansrijk.audit.models import Action
 from kansrijk.core.forbidden import forbidden_page
+from kansrijk.places.selectors import municipality_choices
 from kansrijk.referrals import selectors, services, stats
 from kansrijk.referrals.exceptions import (
     ConsentRequired,
@@ -104,12 +105,6 @@ def _forbidden(request: HttpRequest, message: Any) -> HttpResponse:
 
 def _not_found() -> Http404:
     return Http404(_("No referral with this id, or you may not see it."))
-
-
-def _municipality_choices() -> list[tuple[str, str]]:
-    from kansrijk.places.models import Municipality
-
-    return list(Municipality.objects.order_by("name").values_list("code", "name"))
 
 
 def _situation_choices() -> list[tuple[str, str]]:
@@ -227,7 +222,7 @@ def new(request: HttpRequest) -> HttpResponse:
     if service.organization.account_organisation_id is None:
         return render(request, "referrals/not_through_kansrijk.html", {"service": service})
 
-    kwargs = {"municipalities": _municipality_choices(), "situations": _situation_choices()}
+    kwargs = {"municipalities": municipality_choices(), "situations": _situation_choices()}
     status = 200
     if request.method == "POST":
         form = ReferralForm(request.POST, **kwargs)
@@ -291,7 +286,7 @@ def new_prenatal(request: HttpRequest) -> HttpResponse:
         )
     except NotAllowed as exc:
         return _forbidden(request, exc.message)
-    municipalities = _municipality_choices()
+    municipalities = municipality_choices()
     found: list[Any] | None = None
     if "municipality" in request.GET:
         form = PrenatalStartForm(request.GET, municipalities=municipalities)
@@ -607,7 +602,7 @@ def edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         return _render_detail(
             request, referral, status=409, error=_("Only a draft referral can be changed.")
         )
-    kwargs = {"municipalities": _municipality_choices(), "situations": _situation_choices()}
+    kwargs = {"municipalities": municipality_choices(), "situations": _situation_choices()}
     initial = _edit_initial(referral)
     if request.method == "GET":
         # The form shows her data: a read. (The change itself is logged as an update.)

@@ -336,10 +336,6 @@ def by_domain(factors: Iterable[FactorRule]) -> list[DomainGroup]:
 # --- Places --------------------------------------------------------------------------------------
 
 
-def municipality_choices() -> list[tuple[str, str]]:
-    return list(Municipality.objects.order_by("name", "code").values_list("code", "name"))
-
-
 def municipality_for(*, code: str = "", postcode: str = "") -> Municipality:
     """The municipality from a CBS code or a postcode. Raises ``Municipality.DoesNotExist`` and
     the places errors (``InvalidPostcode``, ``UnknownPostcode``)."""

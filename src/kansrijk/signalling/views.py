@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kansrijk.core.phases import Phase
 from kansrijk.monitoring.services import count_graded_conversation, demand_signal_enabled
+from kansrijk.places.selectors import municipality_choices
 from kansrijk.referrals.models import referral_scope
 from kansrijk.signalling import answers
 from kansrijk.signalling.exceptions import NoPublishedGuide, NoPublishedRules
@@ -36,7 +37,6 @@ from kansrijk.signalling.selectors import (
     current_rule_set,
     guide_services,
     local_offer,
-    municipality_choices,
     published_rule_set,
     published_versions,
     walk_guide,
