@@ -43,6 +43,7 @@ from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import Access, is_workspace_user, user_access
 from kansrijk.coalitions.views import COORDINATE, READ, workspace_page
 from kansrijk.core.forbidden import forbidden_page
+from kansrijk.core.forms import add_errors
 from kansrijk.monitoring.charts import Chart, Table
 
 View = Callable[..., HttpResponse]
@@ -295,9 +296,7 @@ def round_new(request: HttpRequest, access: Access) -> HttpResponse:
                 link_invitees=invitees.invitees(),
             )
         except InvalidInput as error:
-            for name, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(name if name in form.fields else None, problem)
+            add_errors(form, error.message_dict)
         else:
             return _links_made(request, round_, links, opened=True)
     _log_respondent_list(request, coalition, access.role)
@@ -389,9 +388,7 @@ def invite(request: HttpRequest, found: RoundAccess) -> HttpResponse:
                 link_invitees=invitees.invitees(),
             )
         except InvalidInput as error:
-            for name, problems in error.message_dict.items():
-                for problem in problems:
-                    form.add_error(name if name in form.fields else None, problem)
+            add_errors(form, error.message_dict)
         except RoundClosed as error:
             messages.error(request, str(error))
             return redirect("assessments:round", pk=round_.pk)

@@ -30,14 +30,6 @@ def set_choices(form: forms.Form, name: str, queryset: Any) -> None:
     field.queryset = queryset
 
 
-def apply_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
-    """Put a service's errors on the form (on the field of that name, else on the form)."""
-    for name, messages in errors.items():
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-
-
 class MemberForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),

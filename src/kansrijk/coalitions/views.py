@@ -36,13 +36,13 @@ from kansrijk.coalitions.forms import (
     JourneyForm,
     MemberForm,
     TouchpointFormSet,
-    apply_errors,
 )
 from kansrijk.coalitions.models import (
     ActionStatus,
     ContactPerson,
     MemberDomain,
 )
+from kansrijk.core.forms import add_errors
 from kansrijk.core.phases import Phase
 from kansrijk.monitoring.charts import Chart, Table
 
@@ -169,7 +169,7 @@ def members(request: HttpRequest, access: Access) -> HttpResponse:
                 user=request.user, request=request, coalition=coalition, data=form.to_input()
             )
         except InvalidInput as error:
-            apply_errors(form, error.message_dict)
+            add_errors(form, error.message_dict)
         else:
             messages.success(
                 request, _("%(name)s is a member now.") % {"name": member.organisation.name}
@@ -239,7 +239,7 @@ def member(request: HttpRequest, access: Access, member: int) -> HttpResponse:
                 messages.success(request, _("The contact person was removed."))
                 return redirect("coalitions:member", pk=coalition.pk, member=row.pk)
         except InvalidInput as error:
-            apply_errors(contact_form if action == "contact" else form, error.message_dict)
+            add_errors(contact_form if action == "contact" else form, error.message_dict)
     contacts = list(row.contacts.order_by("name"))
     workspace.record_access(request, access, "coalitions.member.view", "coalitions.member", row.pk)
     invalid = request.method == "POST"
@@ -318,7 +318,7 @@ def agreement_edit(
                         user=request.user, request=request, agreement=row, data=form.to_input()
                     )
             except InvalidInput as error:
-                apply_errors(form, error.message_dict)
+                add_errors(form, error.message_dict)
             else:
                 messages.success(request, _("The agreement was saved."))
                 return redirect("coalitions:agreements", pk=coalition.pk)
@@ -410,7 +410,7 @@ def action_new(request: HttpRequest, access: Access) -> HttpResponse:
                 user=request.user, request=request, coalition=coalition, data=form.to_input()
             )
         except InvalidInput as error:
-            apply_errors(form, error.message_dict)
+            add_errors(form, error.message_dict)
         else:
             messages.success(request, _("The improvement action was saved."))
             return redirect("coalitions:action", pk=coalition.pk, action=action.pk)
@@ -452,7 +452,7 @@ def action_detail(request: HttpRequest, access: Access, action: int) -> HttpResp
                     user=request.user, request=request, action=row, data=form.to_input()
                 )
             except InvalidInput as error:
-                apply_errors(form, error.message_dict)
+                add_errors(form, error.message_dict)
             else:
                 messages.success(request, _("The improvement action was saved."))
                 return redirect("coalitions:action", pk=access.coalition.pk, action=row.pk)

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kansrijk.core.forbidden import forbidden_page
+from kansrijk.core.forms import add_errors
 from kansrijk.parents import editing, languages, readability
 from kansrijk.parents.editor_forms import (
     CostFigureForm,
@@ -203,7 +203,7 @@ def translation_edit(request: HttpRequest, slug: str, lang: str) -> HttpResponse
                     request=request,
                 )
             except editing.InvalidContent as error:
-                _put_errors(form, error)
+                add_errors(form, error.errors)
             except editing.EditNotAllowed as error:
                 return forbidden_page(request, error.message)
             else:
@@ -267,13 +267,6 @@ def _local_form_page(
     )
 
 
-def _put_errors(form: forms.Form, error: editing.InvalidContent) -> None:
-    """Show the errors of a refused save on the form (field by field, the rest on top)."""
-    for field, errors in error.errors.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-
-
 def _local_saved(request: HttpRequest, saved: editing.Saved) -> HttpResponse:
     addition = saved.instance
     if saved.changed:
@@ -301,7 +294,7 @@ def _local_form(
             try:
                 saved = save(form.write_data())
             except editing.InvalidContent as error:
-                _put_errors(form, error)
+                add_errors(form, error.errors)
             except editing.EditNotAllowed as error:
                 return forbidden_page(request, error.message)
             else:
@@ -451,7 +444,7 @@ def cost_figure(request: HttpRequest, code: str, year: int) -> HttpResponse:
                     user=request.user, item=item, year=year, data=form.write_data(), request=request
                 )
             except editing.InvalidContent as error:
-                _put_errors(form, error)
+                add_errors(form, error.errors)
             else:
                 if saved.changed:
                     messages.success(request, _("Saved. Parents see the amount at once."))
@@ -504,7 +497,7 @@ def cost_text(request: HttpRequest, code: str, lang: str) -> HttpResponse:
                     request=request,
                 )
             except editing.InvalidContent as error:
-                _put_errors(form, error)
+                add_errors(form, error.errors)
             else:
                 _tell_text_saved(request, saved)
                 return redirect("parents:editor_cost_text", code=item.code, lang=language.code)

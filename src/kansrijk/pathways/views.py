@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -47,6 +46,7 @@ from kansrijk.coalitions.selectors import coalitions_for_editor
 from kansrijk.coalitions.workspace import actions_for_pathway
 from kansrijk.core import freshness
 from kansrijk.core.forbidden import forbidden_page
+from kansrijk.core.forms import add_errors
 from kansrijk.core.freshness import Kept
 from kansrijk.core.navigation import language_next
 from kansrijk.core.phases import PHASE_FIELDS
@@ -675,13 +675,6 @@ def own_pathway(view: Callable[..., HttpResponse]) -> View:
     return wrapped
 
 
-def _apply_errors(form: forms.Form, error: InvalidPathway) -> None:
-    for field, messages_ in error.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages_:
-            form.add_error(target, message)
-
-
 # --- Editors: pages ----------------------------------------------------------------------------
 
 
@@ -726,7 +719,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 introduction=data["introduction"],
             )
         except InvalidPathway as error:
-            _apply_errors(form, error)
+            add_errors(form, error.message_dict)
         except EditNotAllowed:
             return _forbidden(request)
         else:
@@ -775,7 +768,7 @@ def settings_(request: HttpRequest, pathway: Pathway) -> HttpResponse:
                 owner=data["owner"],
             )
         except InvalidPathway as error:
-            _apply_errors(form, error)
+            add_errors(form, error.message_dict)
         else:
             messages.success(request, _("The settings were saved."))
             return redirect("pathways:manage-pathway", pk=pathway.pk)
@@ -830,13 +823,9 @@ def draft(request: HttpRequest, pathway: Pathway) -> HttpResponse:
                 for field, messages_ in error.message_dict.items():
                     parts = field.split(".")
                     if len(parts) == 3 and parts[0] == "steps" and int(parts[1]) < len(kept):
-                        step_form = kept[int(parts[1])]
-                        target = parts[2] if parts[2] in step_form.fields else None
-                        for message in messages_:
-                            step_form.add_error(target, message)
+                        add_errors(kept[int(parts[1])], {parts[2]: messages_})
                     else:
-                        for message in messages_:
-                            form.add_error(field if field in form.fields else None, message)
+                        add_errors(form, {field: messages_})
             except VersionNotEditable as error:
                 messages.error(request, str(error))
                 return redirect("pathways:manage-pathway", pk=pathway.pk)
