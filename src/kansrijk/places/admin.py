@@ -16,6 +16,7 @@ class ReadOnlyAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Province, GGDRegion, YouthCareRegion)
 class RegionAdmin(ReadOnlyAdmin):
+    fields = ("code", "name")
     list_display = ("code", "name")
     search_fields = ("code", "name")
     ordering = ("code",)

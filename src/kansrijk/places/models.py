@@ -9,43 +9,42 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Province(models.Model):
-    code = models.CharField(_("code"), max_length=4, primary_key=True)  # PV20 … PV31
+class _Region(models.Model):
+    """A CBS region that municipalities belong to: its code (each kind has its own form) and
+    name."""
+
     name = models.CharField(_("name"), max_length=100)
 
     class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Province(_Region):
+    code = models.CharField(_("code"), max_length=4, primary_key=True)  # PV20 … PV31
+
+    class Meta(_Region.Meta):
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class GGDRegion(models.Model):
+class GGDRegion(_Region):
     code = models.CharField(_("code"), max_length=6, primary_key=True)  # GG0111
-    name = models.CharField(_("name"), max_length=100)
 
-    class Meta:
+    class Meta(_Region.Meta):
         verbose_name = _("GGD region")
         verbose_name_plural = _("GGD regions")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class YouthCareRegion(models.Model):
+class YouthCareRegion(_Region):
     code = models.CharField(_("code"), max_length=6, primary_key=True)  # JZ01
-    name = models.CharField(_("name"), max_length=100)
 
-    class Meta:
+    class Meta(_Region.Meta):
         verbose_name = _("youth care region")
         verbose_name_plural = _("youth care regions")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Municipality(models.Model):
