@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kansrijk.audit.models import Action
 from kansrijk.core.forbidden import forbidden_page
+from kansrijk.core.forms import add_errors
 from kansrijk.places.selectors import municipality_choices
 from kansrijk.referrals import selectors, services, stats
 from kansrijk.referrals.exceptions import (
@@ -116,11 +117,9 @@ def _situation_choices() -> list[tuple[str, str]]:
 
 
 def _add_errors(form: Any, exc: InvalidReferral) -> None:
-    aliases = {"service_id": "service", "at": "at", "given_at": "given_at"}
+    """The service's errors on the form; its ``service_id`` is the form's ``service``."""
     for name, errors in exc.errors.items():
-        field = aliases.get(name, name)
-        for error in errors:
-            form.add_error(field if field in form.fields else None, str(error))
+        add_errors(form, {"service" if name == "service_id" else name: map(str, errors)})
 
 
 def _get_referral(request: HttpRequest, pk: uuid.UUID, **kwargs: Any) -> Referral:
