@@ -63,10 +63,6 @@ def _log_respondent_list(request: HttpRequest, coalition: Any, role: str) -> Non
     )
 
 
-def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
-    return forbidden_page(request, message)
-
-
 def round_page(capability: str = "") -> Callable[[View], View]:
     """Load round ``pk`` for a page: 404 for those who have no part in it; 403 when the page
     needs the coordinator (``coordinate``) or the results readers (``results``)."""
@@ -95,7 +91,7 @@ def round_page(capability: str = "") -> Callable[[View], View]:
                     purpose=selectors.PURPOSE,
                     role=found.role,
                 )
-                return _forbidden(
+                return forbidden_page(
                     request,
                     _("This page is for the coalition's coordinator.")
                     if capability == "coordinate"
@@ -204,7 +200,7 @@ def answer(request: HttpRequest, found: RoundAccess) -> HttpResponse:
             purpose=selectors.PURPOSE,
             role=found.role,
         )
-        return _forbidden(request, _("You are not invited to answer this round."))
+        return forbidden_page(request, _("You are not invited to answer this round."))
     if not round_.is_open():
         messages.error(request, str(RoundClosed.default_message))
         return redirect("assessments:mine")
@@ -431,7 +427,7 @@ def close(request: HttpRequest, found: RoundAccess) -> HttpResponse:
     try:
         services.close_round(user=request.user, request=request, round_=found.round)
     except NotAllowed:
-        return _forbidden(request, _("This page is for the coalition's coordinator."))
+        return forbidden_page(request, _("This page is for the coalition's coordinator."))
     messages.success(request, _("The round is closed. No more answers are accepted."))
     return redirect("assessments:round", pk=found.round.pk)
 
@@ -621,7 +617,7 @@ def export(request: HttpRequest, found: RoundAccess) -> HttpResponse:
 @require_safe
 def instruments(request: HttpRequest) -> HttpResponse:
     if not (is_workspace_user(request.user) or user_access(request.user).workspace_ids):
-        return _forbidden(
+        return forbidden_page(
             request, _("The instruments are for coalition coordinators and analysts.")
         )
     rows = (
@@ -637,7 +633,7 @@ def instruments(request: HttpRequest) -> HttpResponse:
 @require_safe
 def instrument_version(request: HttpRequest, code: str, number: int) -> HttpResponse:
     if not (is_workspace_user(request.user) or user_access(request.user).workspace_ids):
-        return _forbidden(
+        return forbidden_page(
             request, _("The instruments are for coalition coordinators and analysts.")
         )
     version = (

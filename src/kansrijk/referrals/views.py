@@ -100,10 +100,6 @@ _ACTION_LABELS = {
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def _forbidden(request: HttpRequest, message: Any) -> HttpResponse:
-    return forbidden_page(request, message)
-
-
 def _not_found() -> Http404:
     return Http404(_("No referral with this id, or you may not see it."))
 
@@ -209,7 +205,7 @@ def new(request: HttpRequest) -> HttpResponse:
             request.user, Side.SENDER, request=request, event_type="referral.create"
         )
     except NotAllowed as exc:
-        return _forbidden(request, exc.message)
+        return forbidden_page(request, exc.message)
     service_id = (
         request.POST.get("service") if request.method == "POST" else request.GET.get("service")
     )
@@ -235,7 +231,7 @@ def new(request: HttpRequest) -> HttpResponse:
             except InvalidReferral as exc:
                 _add_errors(form, exc)
             except NotAllowed as exc:
-                return _forbidden(request, exc.message)
+                return forbidden_page(request, exc.message)
             else:
                 messages.success(
                     request,
@@ -284,7 +280,7 @@ def new_prenatal(request: HttpRequest) -> HttpResponse:
             request.user, Side.SENDER, request=request, event_type="referral.create"
         )
     except NotAllowed as exc:
-        return _forbidden(request, exc.message)
+        return forbidden_page(request, exc.message)
     municipalities = municipality_choices()
     found: list[Any] | None = None
     if "municipality" in request.GET:
@@ -667,7 +663,7 @@ def withdraw_consent(request: HttpRequest, pk: uuid.UUID, consent_pk: uuid.UUID)
             action=Action.UPDATE,
         )
     except NotAllowed:
-        return _forbidden(request, _("Only the sending organisation records a withdrawal."))
+        return forbidden_page(request, _("Only the sending organisation records a withdrawal."))
     if consent.withdrawn_at is not None:
         messages.info(request, _("This consent is already withdrawn."))
         return redirect("referrals:detail", pk=pk)
@@ -798,7 +794,7 @@ def _list_page(
             page_size=LIST_PAGE_SIZE,
         )
     except NotAllowed as exc:
-        return _forbidden(request, exc.message)
+        return forbidden_page(request, exc.message)
     except selectors.InvalidCursor:
         return render(
             request,
@@ -847,5 +843,5 @@ def results(request: HttpRequest) -> HttpResponse:
     try:
         table = stats.results_for(request.user, request=request)
     except NotAllowed as exc:
-        return _forbidden(request, exc.message)
+        return forbidden_page(request, exc.message)
     return render(request, "referrals/results.html", {"table": table})
