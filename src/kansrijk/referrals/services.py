@@ -180,18 +180,41 @@ def _check_version(referral: Referral, expected_version: int | None) -> None:
         raise StaleVersion(referral.version)
 
 
-def _side_for(
-    user: Any,
-    referral: Referral,
-    wanted: str,
-    *,
-    request: Any,
-    event_type: str,
-    action: str,
-) -> str:
-    """``wanted``, the side ``user`` must act on (refused as ``selectors.require_side``)."""
-    require_side(user, referral, wanted, request=request, event_type=event_type, action=action)
-    return wanted
+@dataclass(frozen=True)
+class _Write:
+    """A write of ``user`` to ``referral`` from ``side``, checked (``_write_from``): its
+    access-log record is ``record()``, under the event it was checked as."""
+
+    request: Any
+    user: Any
+    referral: Referral
+    side: str
+    event_type: str
+    action: str
+
+    def record(
+        self, *, consent_ref: str = "", object_type: str = "referral", object_id: Any = None
+    ) -> None:
+        access.record(
+            request=self.request,
+            user=self.user,
+            referral=self.referral,
+            side=self.side,
+            event_type=self.event_type,
+            action=self.action,
+            consent_ref=consent_ref,
+            object_type=object_type,
+            object_id=object_id,
+        )
+
+
+def _write_from(
+    user: Any, referral: Referral, side: str, *, request: Any, event_type: str, action: str
+) -> _Write:
+    """The write ``event_type`` of ``user`` to ``referral``, which they must make from ``side``
+    (else refused, and the refusal logged, as ``selectors.require_side``)."""
+    require_side(user, referral, side, request=request, event_type=event_type, action=action)
+    return _Write(request, user, referral, side, event_type, action)
 
 
 def _invalid(field_name: str, message: Any) -> InvalidReferral:
@@ -494,7 +517,7 @@ def update_draft(
 ) -> Referral:
     """Change a draft (only the sending side, only before it is sent)."""
     locked = _lock(referral)
-    _side_for(
+    write = _write_from(
         user,
         locked,
         Side.SENDER,
@@ -518,14 +541,7 @@ def update_draft(
     locked.updated_at = timezone.now()
     locked.save()
     locked.situations.set(situations)
-    access.record(
-        request=request,
-        user=user,
-        referral=locked,
-        side=Side.SENDER,
-        event_type="referral.update",
-        action=Action.UPDATE,
-    )
+    write.record()
     return locked
 
 
@@ -547,7 +563,7 @@ def record_consent(
     """Record the client's consent to share the referral's data with the receiving
     organisation (before sending; by the sending side)."""
     locked = _lock(referral)
-    _side_for(
+    write = _write_from(
         user,
         locked,
         Side.SENDER,
@@ -590,17 +606,7 @@ def record_consent(
         recorded_by=user,
         recorded_at=now,
     )
-    access.record(
-        request=request,
-        user=user,
-        referral=locked,
-        side=Side.SENDER,
-        event_type="referral.consent.record",
-        action=Action.CREATE,
-        consent_ref=str(consent.pk),
-        object_type="consent",
-        object_id=consent.pk,
-    )
+    write.record(consent_ref=str(consent.pk), object_type="consent", object_id=consent.pk)
     return consent
 
 
@@ -620,7 +626,7 @@ def withdraw_consent(
     cancelled (reason: consent withdrawn) in the same transaction. Withdrawing a withdrawn
     consent again changes nothing."""
     locked = _lock(consent.referral_id)
-    _side_for(
+    write = _write_from(
         user,
         locked,
         Side.SENDER,
@@ -653,17 +659,7 @@ def withdraw_consent(
     current.save(
         update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_method", "withdrawal_reason"]
     )
-    access.record(
-        request=request,
-        user=user,
-        referral=locked,
-        side=Side.SENDER,
-        event_type="referral.consent.withdraw",
-        action=Action.UPDATE,
-        consent_ref=str(current.pk),
-        object_type="consent",
-        object_id=current.pk,
-    )
+    write.record(consent_ref=str(current.pk), object_type="consent", object_id=current.pk)
     if locked.status in workflow.OPEN and locked.valid_consent() is None:
         transition(
             referral=locked,
@@ -900,7 +896,7 @@ def record_contact_attempt(
     """Log an attempt to contact the family (receiving side). The first successful contact
     sets ``first_contact_at`` and moves an accepted referral to ``in-progress``."""
     locked = _lock(referral)
-    _side_for(
+    write = _write_from(
         user,
         locked,
         Side.RECEIVER,
@@ -937,13 +933,7 @@ def record_contact_attempt(
         note=note,
         recorded_at=now,
     )
-    access.record(
-        request=request,
-        user=user,
-        referral=locked,
-        side=Side.RECEIVER,
-        event_type="referral.contact_attempt",
-        action=Action.CREATE,
+    write.record(
         object_type="contact_attempt",
         object_id=attempt.pk,
         consent_ref=_consent_ref(locked),
