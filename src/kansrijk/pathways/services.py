@@ -115,11 +115,33 @@ def _deny(*, user: Any, request: HttpRequest | None, event_type: str, object_id:
     raise EditNotAllowed()
 
 
+@dataclass(frozen=True)
+class _Edit:
+    """An edit ``user`` may make to a pathway (``_require_edit``); ``record`` writes its
+    access-log record under the event it was checked as."""
+
+    request: HttpRequest | None
+    user: Any
+    event_type: str
+
+    def record(self, action: Action, object_type: str, object_id: Any) -> None:
+        _log(
+            request=self.request,
+            user=self.user,
+            event_type=self.event_type,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+        )
+
+
 def _require_edit(
     *, user: Any, pathway: Pathway, request: HttpRequest | None, event_type: str
-) -> None:
+) -> _Edit:
+    """The edit ``event_type`` of ``pathway``; refused (and logged) unless ``user`` may edit it."""
     if not can_edit(user, pathway):
         _deny(user=user, request=request, event_type=event_type, object_id=pathway.pk)
+    return _Edit(request, user, event_type)
 
 
 def _log(
@@ -394,7 +416,9 @@ def update_pathway(
 ) -> Pathway:
     """Change where and when a pathway applies, and its owner. The situation stays: a pathway
     for another situation is another pathway."""
-    _require_edit(user=user, pathway=pathway, request=request, event_type="pathways.pathway.update")
+    edit = _require_edit(
+        user=user, pathway=pathway, request=request, event_type="pathways.pathway.update"
+    )
     phases = list(phases)
     errors = validate_coverage(
         coalition=pathway.coalition,
@@ -407,14 +431,7 @@ def update_pathway(
     if errors:
         raise InvalidPathway(errors)
     _apply_coverage(pathway, scope=scope, municipalities=municipalities, phases=phases, owner=owner)
-    _log(
-        request=request,
-        user=user,
-        event_type="pathways.pathway.update",
-        action=Action.UPDATE,
-        object_type="pathways.pathway",
-        object_id=pathway.pk,
-    )
+    edit.record(Action.UPDATE, "pathways.pathway", pathway.pk)
     return pathway
 
 
@@ -454,18 +471,13 @@ def mark_reviewed(
     request: HttpRequest | None = None,
 ) -> Pathway:
     """Confirm that the published pathway is still right: the last-reviewed date becomes today."""
-    _require_edit(user=user, pathway=pathway, request=request, event_type="pathways.pathway.review")
+    edit = _require_edit(
+        user=user, pathway=pathway, request=request, event_type="pathways.pathway.review"
+    )
     pathway.last_reviewed_on = on or timezone.localdate()
     pathway.updated_at = timezone.now()
     pathway.save(update_fields=["last_reviewed_on", "updated_at"])
-    _log(
-        request=request,
-        user=user,
-        event_type="pathways.pathway.review",
-        action=Action.UPDATE,
-        object_type="pathways.pathway",
-        object_id=pathway.pk,
-    )
+    edit.record(Action.UPDATE, "pathways.pathway", pathway.pk)
     return pathway
 
 
@@ -486,20 +498,15 @@ def start_draft(
     *, user: Any, pathway: Pathway, request: HttpRequest | None = None
 ) -> PathwayVersion:
     """The pathway's draft: the existing one, or a new one copied from the published version."""
-    _require_edit(user=user, pathway=pathway, request=request, event_type="pathways.draft.start")
+    edit = _require_edit(
+        user=user, pathway=pathway, request=request, event_type="pathways.draft.start"
+    )
     Pathway.objects.select_for_update().filter(pk=pathway.pk).first()
     draft = pathway.versions.filter(status=VersionStatus.DRAFT).first()
     if draft is not None:
         return draft
     draft = _new_draft(pathway, user=_actor(user))
-    _log(
-        request=request,
-        user=user,
-        event_type="pathways.draft.start",
-        action=Action.CREATE,
-        object_type="pathways.version",
-        object_id=draft.pk,
-    )
+    edit.record(Action.CREATE, "pathways.version", draft.pk)
     return draft
 
 
@@ -548,7 +555,7 @@ def save_draft(
 ) -> PathwayVersion:
     """Replace the content of a draft. Raises ``VersionNotEditable`` for a published version
     (start a new draft instead) and ``InvalidPathway`` for bad input (nothing is changed)."""
-    _require_edit(
+    edit = _require_edit(
         user=user, pathway=version.pathway, request=request, event_type="pathways.draft.update"
     )
     version = _locked_version(version)
@@ -562,14 +569,7 @@ def save_draft(
     write_version_content(
         version, title=title, introduction=introduction, change_note=change_note, steps=steps
     )
-    _log(
-        request=request,
-        user=user,
-        event_type="pathways.draft.update",
-        action=Action.UPDATE,
-        object_type="pathways.version",
-        object_id=version.pk,
-    )
+    edit.record(Action.UPDATE, "pathways.version", version.pk)
     return version
 
 
@@ -616,7 +616,7 @@ def publish(
 ) -> PathwayVersion:
     """Publish a draft: from now on professionals see it, and it never changes again. The
     previous published version stays readable in the history. Publishing counts as a review."""
-    _require_edit(
+    edit = _require_edit(
         user=user, pathway=version.pathway, request=request, event_type="pathways.version.publish"
     )
     version = _locked_version(version)
@@ -627,14 +627,7 @@ def publish(
     if errors:
         raise InvalidPathway(errors, _("The draft is not complete yet; see what is missing."))
     publish_version(version, user=_actor(user))
-    _log(
-        request=request,
-        user=user,
-        event_type="pathways.version.publish",
-        action=Action.UPDATE,
-        object_type="pathways.version",
-        object_id=version.pk,
-    )
+    edit.record(Action.UPDATE, "pathways.version", version.pk)
     return version
 
 
@@ -659,7 +652,7 @@ def discard_draft(
     *, user: Any, version: PathwayVersion, request: HttpRequest | None = None
 ) -> None:
     """Throw a draft away. The published versions stay as they are."""
-    _require_edit(
+    edit = _require_edit(
         user=user, pathway=version.pathway, request=request, event_type="pathways.draft.discard"
     )
     version = _locked_version(version)
@@ -667,11 +660,4 @@ def discard_draft(
         raise VersionNotEditable()
     version_id = version.pk
     version.delete()
-    _log(
-        request=request,
-        user=user,
-        event_type="pathways.draft.discard",
-        action=Action.DELETE,
-        object_type="pathways.version",
-        object_id=version_id,
-    )
+    edit.record(Action.DELETE, "pathways.version", version_id)
