@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -46,6 +46,8 @@ from django.utils.translation import get_language
 
 from kansrijk.core import freshness
 from kansrijk.directory.models import Service
+
+_Value = TypeVar("_Value")
 
 #: Seconds a rendered pathway page stays in the cache at most.
 PAGE_TTL = 600
@@ -101,9 +103,15 @@ def services_changed_since(moment: datetime.datetime, seconds: float) -> list[An
     return list(Service.objects.filter(last_modified__gte=since).values_list("id", flat=True))
 
 
-def get(key: str) -> dict[str, str] | None:
+def _cached(key: str, kind: type[_Value]) -> _Value | None:
+    """What the shared cache holds under ``key`` when it is a ``kind`` (what this module puts
+    there), else ``None``."""
     value = cache.get(key)
-    return value if isinstance(value, dict) else None
+    return value if isinstance(value, kind) else None
+
+
+def get(key: str) -> dict[str, str] | None:
+    return _cached(key, dict)
 
 
 def put(key: str, value: dict[str, str]) -> None:
@@ -111,8 +119,7 @@ def put(key: str, value: dict[str, str]) -> None:
 
 
 def get_body(key: str) -> str | None:
-    value = cache.get(key)
-    return value if isinstance(value, str) else None
+    return _cached(key, str)
 
 
 def put_body(key: str, html: str) -> None:
@@ -133,8 +140,7 @@ def whole_page_key(request: HttpRequest, content_key: str) -> str | None:
 
 
 def get_page(key: str) -> str | None:
-    value = cache.get(key)
-    return value if isinstance(value, str) else None
+    return _cached(key, str)
 
 
 def put_page(key: str, html: str) -> None:
@@ -173,8 +179,7 @@ def split_shell(html: str) -> list[str] | None:
 
 
 def get_shell(key: str) -> list[str] | None:
-    value = cache.get(key)
-    return value if isinstance(value, list) else None
+    return _cached(key, list)
 
 
 def put_shell(key: str, parts: list[str]) -> None:
