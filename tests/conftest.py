@@ -205,9 +205,10 @@ def uses_the_database(item: pytest.Item) -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Marks every test that uses the database ``database`` and every test under
     ``tests/e2e/`` ``e2e``, then sorts (``_expected_length``)."""
+    browser_tests = config.rootpath / "tests" / "e2e"
     for item in items:
         if uses_the_database(item):
             item.add_marker(pytest.mark.database)
-        if "/e2e/" in str(item.path):
+        if item.path.is_relative_to(browser_tests):
             item.add_marker(pytest.mark.e2e)
     items.sort(key=_expected_length)
