@@ -16,13 +16,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kansrijk.core import freshness
-from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory, UnknownMunicipality
+from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory
 from kansrijk.directory.models import Service, ServiceStatus
 from kansrijk.directory.search import index as search_index
 from kansrijk.directory.search.filters import Filters
 from kansrijk.directory.search.ranking import rank_page, search_services
 from kansrijk.directory.search.text import filter_text
 from kansrijk.directory.vocabularies import need_term_id
+from kansrijk.places.exceptions import UnknownMunicipality
 from tests.directory.factories import ServiceFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -10,13 +10,13 @@ from django.db import connection
 from django.utils import timezone
 
 from kansrijk.core.text import fold
-from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory, UnknownMunicipality
+from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory
 from kansrijk.directory.models import ServiceStatus
 from kansrijk.directory.search import build_search_text, query_terms
 from kansrijk.directory.search import index as search_index
 from kansrijk.directory.search.filters import category_terms
 from kansrijk.directory.search.ranking import search_services
-from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
+from kansrijk.places.exceptions import InvalidPostcode, UnknownMunicipality, UnknownPostcode
 from tests.directory.factories import DirectoryOrganizationFactory, ServiceFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -9,10 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from kansrijk.accounts.roles import Role
 from kansrijk.coalitions.models import CoalitionScope
 from kansrijk.pathways import services
-from kansrijk.pathways.exceptions import InvalidPathway, InvalidPhase, UnknownMunicipality
+from kansrijk.pathways.exceptions import InvalidPathway, InvalidPhase
 from kansrijk.pathways.models import Pathway, PathwayScope, StepKind
 from kansrijk.pathways.resolution import resolve_pathway, resolve_pathways, resolve_summaries
 from kansrijk.pathways.selectors import pathway_overview
+from kansrijk.places.exceptions import UnknownMunicipality
 from kansrijk.places.models import Municipality
 from kansrijk.situations.models import Situation
 from tests.pathways.conftest import make_coalition, make_editor, make_pathway, step

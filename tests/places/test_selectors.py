@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 from pytest_django import DjangoAssertNumQueries
 
-from kansrijk.places.models import PostcodeArea
+from kansrijk.places.exceptions import UnknownMunicipality
+from kansrijk.places.models import Municipality, PostcodeArea
 from kansrijk.places.selectors import (
     InvalidPostcode,
     UnknownPostcode,
@@ -17,6 +19,7 @@ from kansrijk.places.selectors import (
     bounding_box,
     distance_between_postcodes,
     distance_km,
+    get_municipality,
     list_municipalities,
     lookup_postcode,
     normalise_postcode,
@@ -137,6 +140,35 @@ def test_lookup_malformed_postcode_does_not_query(
 ) -> None:
     with django_assert_num_queries(0), pytest.raises(InvalidPostcode):
         lookup_postcode("0123")
+
+
+# --- get_municipality ----------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("places")
+@pytest.mark.parametrize("code", ["GM0090", "gm0090", " GM0090 "])
+def test_get_municipality_by_cbs_code(code: str) -> None:
+    assert get_municipality(code).name == "Smallingerland"
+
+
+@pytest.mark.usefixtures("places")
+def test_get_municipality_passes_an_instance_through(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    municipality = Municipality.objects.get(code="GM0090")
+    with django_assert_num_queries(0):
+        assert get_municipality(municipality) is municipality
+
+
+@pytest.mark.usefixtures("places")
+@pytest.mark.parametrize("code", ["GM9999", "", "PV21", "Smallingerland"])
+def test_get_municipality_refuses_a_code_that_names_none(code: str) -> None:
+    with pytest.raises(UnknownMunicipality) as info:
+        get_municipality(code)
+    assert info.value.code == "onbekende-gemeente"
+    assert info.value.value == code
+    with translation.override("nl"):
+        assert str(info.value) == f"{code} is geen gemeente. Gebruik een CBS-code zoals GM0090."
 
 
 # --- list_municipalities -------------------------------------------------------------------------

@@ -44,12 +44,11 @@ from kansrijk.directory.search.ranking import DEFAULT_NEARBY_KM, MAX_NEARBY_KM, 
 from kansrijk.directory.selectors import (
     get_organization,
     get_service,
-    resolve_municipality,
     service_detail_queryset,
 )
 from kansrijk.directory.vocabularies import PROFILE_URI
-from kansrijk.places.exceptions import PlacesError
-from kansrijk.places.selectors import lookup_postcode
+from kansrijk.places.exceptions import PlacesError, UnknownMunicipality
+from kansrijk.places.selectors import get_municipality, lookup_postcode
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -140,8 +139,8 @@ class ServiceQuerySerializer(PageQuerySerializer):
 
     def validate_municipality(self, value: str) -> Any:
         try:
-            return resolve_municipality(value)
-        except DirectoryError as error:
+            return get_municipality(value)
+        except UnknownMunicipality as error:
             raise serializers.ValidationError(str(error)) from None
 
     def validate_postcode(self, value: str) -> Any:
@@ -270,8 +269,10 @@ class ServiceListView(APIView):
                 allow_past_end=True,
                 prepare=lambda queryset: queryset.select_related("organization"),
             )
-        except DirectoryError as error:
-            field = {"onbekende-categorie": "category"}.get(error.code, "search")
+        except (DirectoryError, UnknownMunicipality) as error:
+            field = {"onbekende-categorie": "category", "onbekende-gemeente": "municipality"}.get(
+                error.code, "search"
+            )
             raise ValidationError({field: [str(error)]}) from None
         envelope, services = _envelope(page, params)
         if params.get("full") == "true" and services:

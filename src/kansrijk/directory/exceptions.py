@@ -14,11 +14,6 @@ class DirectoryError(DomainError):
     default_message: str | Promise = _("Something went wrong in the social map.")
 
 
-class UnknownMunicipality(UnknownValue, DirectoryError, LookupError):
-    code = "onbekende-gemeente"
-    value_message = _("%(value)s is not a municipality. Use a CBS code such as GM0090.")
-
-
 class UnknownCategory(UnknownValue, DirectoryError, LookupError):
     code = "onbekende-categorie"
     value_message = _("%(value)s is not a known category.")

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from kansrijk.directory.exceptions import InvalidSearch, UnknownMunicipality
+from kansrijk.directory.exceptions import InvalidSearch
 from kansrijk.directory.models import (
     Contact,
     Language,
@@ -24,7 +24,6 @@ from kansrijk.directory.models import (
     TaxonomyTerm,
 )
 from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID
-from kansrijk.places.models import Municipality
 
 __all__ = [
     "as_uuid",
@@ -32,21 +31,9 @@ __all__ = [
     "get_service",
     "need_categories",
     "organization_detail_queryset",
-    "resolve_municipality",
     "service_detail_queryset",
     "with_listing_data",
 ]
-
-
-def resolve_municipality(value: Municipality | str) -> Municipality:
-    """A Municipality from an instance or a CBS code (``GM0090``, case-insensitive)."""
-    if isinstance(value, Municipality):
-        return value
-    code = str(value).strip().upper()
-    try:
-        return Municipality.objects.get(code=code)
-    except Municipality.DoesNotExist:
-        raise UnknownMunicipality(str(value)) from None
 
 
 def need_categories() -> QuerySet[TaxonomyTerm]:

@@ -23,7 +23,7 @@ from kansrijk.accounts.scope import administration_scope
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
 from kansrijk.core.languages import dutch_language_name
-from kansrijk.directory.exceptions import EditNotAllowed, InvalidServiceData, UnknownMunicipality
+from kansrijk.directory.exceptions import EditNotAllowed, InvalidServiceData
 from kansrijk.directory.history import EDITABLE_FIELDS, diff, snapshots
 from kansrijk.directory.models import (
     ChangeAction,
@@ -41,11 +41,10 @@ from kansrijk.directory.models import (
     TaxonomyTerm,
 )
 from kansrijk.directory.search import refresh_search_text
-from kansrijk.directory.selectors import resolve_municipality
 from kansrijk.directory.vocabularies import fixed_id
-from kansrijk.places.exceptions import PlacesError
+from kansrijk.places.exceptions import PlacesError, UnknownMunicipality
 from kansrijk.places.models import Municipality
-from kansrijk.places.selectors import lookup_postcode
+from kansrijk.places.selectors import get_municipality, lookup_postcode
 
 if TYPE_CHECKING:
     import datetime
@@ -144,7 +143,7 @@ def _resolve_municipalities(values: Iterable[Municipality | str]) -> list[Munici
     result: dict[str, Municipality] = {}
     for value in values:
         try:
-            municipality = resolve_municipality(value)
+            municipality = get_municipality(value)
         except UnknownMunicipality as error:
             raise InvalidServiceData({"service_areas": [error.message]}) from None
         result[municipality.code] = municipality

@@ -36,14 +36,13 @@ from kansrijk.directory.exceptions import (
     InvalidSearch,
     InvalidServiceData,
     UnknownCategory,
-    UnknownMunicipality,
 )
 from kansrijk.directory.forms import SearchForm, ServiceForm
 from kansrijk.directory.models import Service
 from kansrijk.directory.search import cards, ranking
 from kansrijk.directory.search import html as search_html
 from kansrijk.directory.search.params import SearchParams, parse
-from kansrijk.places.exceptions import PlacesError
+from kansrijk.places.exceptions import PlacesError, UnknownMunicipality
 
 PAGE_SIZE = 20
 #: What a search can raise for bad filters (shown with the field in the form).

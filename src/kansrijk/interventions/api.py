@@ -37,7 +37,9 @@ from kansrijk.interventions.models import (
     RecognitionLevel,
 )
 from kansrijk.interventions.selectors import get_intervention, search_interventions, services_for
+from kansrijk.places.exceptions import UnknownMunicipality
 from kansrijk.places.models import Municipality
+from kansrijk.places.selectors import get_municipality
 from kansrijk.situations.exceptions import SituationsError
 from kansrijk.situations.models import Situation
 
@@ -164,14 +166,10 @@ class _MunicipalityFilter(serializers.Serializer[Any]):
     def validate_municipality(self, value: str) -> Municipality | None:
         if not value:
             return None
-        municipality = Municipality.objects.filter(code=value.strip().upper()).first()
-        if municipality is None:
-            raise serializers.ValidationError(
-                _("%(value)s is not a municipality. Use a CBS code such as GM0090.")
-                % {"value": value},
-                code="unknown",
-            )
-        return municipality
+        try:
+            return get_municipality(value)
+        except UnknownMunicipality as error:
+            raise serializers.ValidationError(str(error), code="unknown") from None
 
 
 class InterventionFilterSerializer(_MunicipalityFilter):

@@ -22,7 +22,9 @@ from kansrijk.interventions.models import (
     Intervention,
     RecognitionLevel,
 )
+from kansrijk.places.exceptions import UnknownMunicipality
 from kansrijk.places.models import Municipality
+from kansrijk.places.selectors import get_municipality
 from kansrijk.situations.exceptions import UnknownSituation
 from kansrijk.situations.models import Situation
 from kansrijk.situations.text import query_words
@@ -32,25 +34,18 @@ __all__ = [
     "available_interventions",
     "get_intervention",
     "offer_by_municipality",
-    "resolve_municipality",
     "search_interventions",
     "services_for",
 ]
 
 
-def resolve_municipality(value: Municipality | str) -> Municipality:
-    """A Municipality from an instance or a CBS code (``GM0090``, case-insensitive).
-    Raises ``InvalidFilter`` for an unknown code."""
-    if isinstance(value, Municipality):
-        return value
-    code = str(value).strip().upper()
-    municipality = Municipality.objects.filter(code=code).first()
-    if municipality is None:
-        raise InvalidFilter(
-            "municipality",
-            _("%(value)s is not a municipality. Use a CBS code such as GM0090.") % {"value": value},
-        )
-    return municipality
+def _municipality_filter(value: Municipality | str) -> Municipality:
+    """``get_municipality``, an unknown code refused as the municipality filter
+    (``InvalidFilter``)."""
+    try:
+        return get_municipality(value)
+    except UnknownMunicipality as error:
+        raise InvalidFilter("municipality", error.message) from None
 
 
 def _local_services(municipality: Municipality | str) -> QuerySet[Service]:
@@ -149,7 +144,7 @@ def search_interventions(
         Prefetch("situations", queryset=Situation.objects.order_by("kind", "position", "name"))
     ]
     if municipality not in (None, ""):
-        place = resolve_municipality(municipality)  # type: ignore[arg-type]
+        place = _municipality_filter(municipality)  # type: ignore[arg-type]
         queryset = queryset.filter(_offered_in(place.code))
         prefetches.append(Prefetch("services", queryset=_local_services(place)))
     return queryset.prefetch_related(*prefetches).order_by("name", "slug")
@@ -174,7 +169,7 @@ def available_interventions(
     serve the municipality, with their organisation and referral methods: four queries in all,
     whatever the number of interventions. Raises ``InvalidFilter`` for an unknown municipality.
     """
-    place = resolve_municipality(municipality)
+    place = _municipality_filter(municipality)
     codes = sorted({str(code).strip().lower() for code in situation_codes or [] if code})
     queryset = Intervention.objects.active().filter(_offered_in(place.code))
     if phase:
@@ -226,7 +221,7 @@ def services_for(
     """The (not defunct) services delivering ``intervention``, optionally only those serving
     ``municipality``, with organisation, referral methods and service areas (municipalities)."""
     if municipality not in (None, ""):
-        queryset = _local_services(resolve_municipality(municipality))  # type: ignore[arg-type]
+        queryset = _local_services(_municipality_filter(municipality))  # type: ignore[arg-type]
     else:
         queryset = (
             Service.objects.visible()

@@ -29,11 +29,12 @@ from rest_framework.response import Response
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
 from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.core.phases import Phase
-from kansrijk.pathways.exceptions import UnknownMunicipality
 from kansrijk.pathways.models import PathwayStep, PathwayVersion, StepKind
-from kansrijk.pathways.resolution import get_municipality, resolve_summaries
+from kansrijk.pathways.resolution import resolve_summaries
 from kansrijk.pathways.selectors import published_version
+from kansrijk.places.exceptions import UnknownMunicipality
 from kansrijk.places.models import Municipality
+from kansrijk.places.selectors import get_municipality
 from kansrijk.situations.models import Situation
 
 # --- Serializers ---------------------------------------------------------------------------------

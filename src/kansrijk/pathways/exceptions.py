@@ -37,11 +37,6 @@ class InvalidPathway(InputError, PathwayError, ValueError):
         return [message for messages in self.message_dict.values() for message in messages]
 
 
-class UnknownMunicipality(UnknownValue, PathwayError, LookupError):
-    code = "onbekende-gemeente"
-    value_message = _("%(value)s is not a municipality. Use a CBS code such as GM0090.")
-
-
 class InvalidPhase(UnknownValue, PathwayError, ValueError):
     code = "onbekende-fase"
     value_message = _("%(value)s is not a phase. Use preconception, pregnancy or postnatal.")

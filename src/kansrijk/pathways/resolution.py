@@ -31,7 +31,7 @@ from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.directory.models import ReferralMethod
 from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways import compiled
-from kansrijk.pathways.exceptions import InvalidPhase, UnknownMunicipality
+from kansrijk.pathways.exceptions import InvalidPhase
 from kansrijk.pathways.models import (
     SCOPE_RANK,
     Pathway,
@@ -41,7 +41,9 @@ from kansrijk.pathways.models import (
     VersionStatus,
     review_cutoff,
 )
+from kansrijk.places.exceptions import UnknownMunicipality
 from kansrijk.places.models import Municipality
+from kansrijk.places.selectors import get_municipality
 from kansrijk.situations.models import Situation
 
 __all__ = [
@@ -53,7 +55,6 @@ __all__ = [
     "ResolvedSummary",
     "candidates",
     "check_phase",
-    "get_municipality",
     "municipality_pathways",
     "resolve_pathway",
     "resolve_pathways",
@@ -95,17 +96,6 @@ class ResolvedPathway:
     @property
     def is_fallback(self) -> bool:
         return self.fallback is not None
-
-
-def get_municipality(value: Municipality | str) -> Municipality:
-    """A Municipality (code and name) from an instance or a CBS code."""
-    if isinstance(value, Municipality):
-        return value
-    code = str(value).strip().upper()
-    try:
-        return Municipality.objects.only("code", "name").get(code=code)
-    except Municipality.DoesNotExist:
-        raise UnknownMunicipality(str(value)) from None
 
 
 def check_phase(phase: str) -> str:

@@ -18,11 +18,11 @@ from kansrijk.pathways.models import Pathway, PathwayVersion, VersionStatus
 from kansrijk.pathways.resolution import (
     candidates,
     check_phase,
-    get_municipality,
     resolved_url,
     step_queryset,
 )
 from kansrijk.places.models import Municipality
+from kansrijk.places.selectors import get_municipality
 from kansrijk.situations.models import FactorKind, Situation
 
 __all__ = [

@@ -56,7 +56,6 @@ from kansrijk.pathways.compare import compare_versions
 from kansrijk.pathways.exceptions import (
     EditNotAllowed,
     InvalidPathway,
-    UnknownMunicipality,
     VersionNotEditable,
 )
 from kansrijk.pathways.forms import (
@@ -94,6 +93,7 @@ from kansrijk.pathways.steps import (
 )
 from kansrijk.pathways.steps import stamp as steps_stamp
 from kansrijk.pathways.template import TEMPLATE_FILENAME, build_template
+from kansrijk.places.exceptions import UnknownMunicipality
 from kansrijk.places.models import Municipality
 from kansrijk.referrals.models import referral_scope
 from kansrijk.situations.models import Situation

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.errors import DomainError
+from kansrijk.core.errors import DomainError, UnknownValue
 
 
 class PlacesError(DomainError):
@@ -38,6 +38,13 @@ class UnknownPostcode(PlacesError, LookupError):
             )
             % {"postcode": postcode}
         )
+
+
+class UnknownMunicipality(UnknownValue, PlacesError, LookupError):
+    """A CBS municipality code that names no municipality."""
+
+    code = "onbekende-gemeente"
+    value_message = _("%(value)s is not a municipality. Use a CBS code such as GM0090.")
 
 
 class ReferenceDataError(PlacesError):

@@ -16,7 +16,7 @@ from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.db.models.lookups import GreaterThan
 
 from kansrijk.core.freshness import Kept
-from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
+from kansrijk.places.exceptions import InvalidPostcode, UnknownMunicipality, UnknownPostcode
 from kansrijk.places.models import GGDRegion, Municipality, PostcodeArea, Province, YouthCareRegion
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "distance_between_postcodes",
     "distance_expression",
     "distance_km",
+    "get_municipality",
     "list_municipalities",
     "lookup_postcode",
     "normalise_postcode",
@@ -102,6 +103,17 @@ def lookup_postcode_kept(raw: str) -> PostcodeArea:
     if area is None:
         raise UnknownPostcode(code)
     return area
+
+
+def get_municipality(value: Municipality | str) -> Municipality:
+    """A municipality from an instance or its CBS code (``GM0090``, case and spaces ignored).
+    Raises ``UnknownMunicipality`` for a code that names none."""
+    if isinstance(value, Municipality):
+        return value
+    try:
+        return Municipality.objects.get(code=str(value).strip().upper())
+    except Municipality.DoesNotExist:
+        raise UnknownMunicipality(str(value)) from None
 
 
 def municipality_choices() -> list[tuple[str, str]]:

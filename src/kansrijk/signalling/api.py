@@ -28,9 +28,8 @@ from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
 from kansrijk.core.phases import Phase
-from kansrijk.pathways.exceptions import UnknownMunicipality
 from kansrijk.pathways.resolution import MunicipalityPathways, municipality_pathways
-from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
+from kansrijk.places.exceptions import InvalidPostcode, UnknownMunicipality, UnknownPostcode
 from kansrijk.places.models import Municipality
 from kansrijk.places.selectors import lookup_postcode
 from kansrijk.signalling.exceptions import NoPublishedRules
@@ -111,15 +110,9 @@ class AssessmentRequestSerializer(serializers.Serializer[Any]):
             if not code:
                 code = lookup_postcode(postcode).municipality_id
             attrs["pathways"] = municipality_pathways(code)
-        except UnknownMunicipality:
+        except UnknownMunicipality as exc:
             raise serializers.ValidationError(
-                {
-                    "municipality": [
-                        _("%(value)s is not a municipality. Use a CBS code such as GM0090.")
-                        % {"value": code}
-                    ]
-                },
-                code="unknown-municipality",
+                {"municipality": [str(exc)]}, code="unknown-municipality"
             ) from None
         except (InvalidPostcode, UnknownPostcode) as exc:
             raise serializers.ValidationError({"postcode": [str(exc)]}, code=exc.code) from None

@@ -9,11 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.phases import Phase
-from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
+from kansrijk.places.exceptions import InvalidPostcode, UnknownMunicipality, UnknownPostcode
 from kansrijk.places.forms import clean_postcode_value
-from kansrijk.places.models import Municipality
+from kansrijk.places.selectors import get_municipality, lookup_postcode
 from kansrijk.signalling.grading import GradingRules
-from kansrijk.signalling.selectors import municipality_for
 
 MUNICIPALITY_REQUIRED = _("Choose a municipality or enter a postcode.")
 
@@ -57,9 +56,9 @@ class PlaceForm(forms.Form):
             )
             return cleaned
         try:
-            chosen = municipality_for(code=code) if code else None
-            from_postcode = municipality_for(postcode=postcode) if postcode else None
-        except Municipality.DoesNotExist:
+            chosen = get_municipality(code) if code else None
+            from_postcode = lookup_postcode(postcode).municipality if postcode else None
+        except UnknownMunicipality:
             self.add_error("municipality", _("Choose a municipality from the list."))
             return cleaned
         except UnknownPostcode as exc:

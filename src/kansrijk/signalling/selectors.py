@@ -28,7 +28,6 @@ from kansrijk.interventions.selectors import available_interventions
 from kansrijk.pathways.models import StepKind
 from kansrijk.pathways.resolution import ResolvedPathway, resolve_pathways
 from kansrijk.places.models import Municipality
-from kansrijk.places.selectors import lookup_postcode
 from kansrijk.signalling.exceptions import NoPublishedGuide, NoPublishedRules
 from kansrijk.signalling.grading import (
     PROTECTIVE,
@@ -331,17 +330,6 @@ def by_domain(factors: Iterable[FactorRule]) -> list[DomainGroup]:
         group = groups.setdefault(factor.domain, DomainGroup(factor.domain, factor.domain_name))
         group.factors.append(factor)
     return list(groups.values())
-
-
-# --- Places --------------------------------------------------------------------------------------
-
-
-def municipality_for(*, code: str = "", postcode: str = "") -> Municipality:
-    """The municipality from a CBS code or a postcode. Raises ``Municipality.DoesNotExist`` and
-    the places errors (``InvalidPostcode``, ``UnknownPostcode``)."""
-    if code:
-        return Municipality.objects.get(code=code.strip().upper())
-    return lookup_postcode(postcode).municipality
 
 
 # --- Guide ---------------------------------------------------------------------------------------

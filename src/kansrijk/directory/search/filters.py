@@ -33,9 +33,10 @@ from kansrijk.directory.models import (
     TaxonomyTerm,
 )
 from kansrijk.directory.search.text import filter_text, query_terms
-from kansrijk.directory.selectors import as_uuid, resolve_municipality
+from kansrijk.directory.selectors import as_uuid
 from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID, category_and_descendants
 from kansrijk.places.models import Municipality
+from kansrijk.places.selectors import get_municipality
 
 __all__ = ["INDEXED", "Filters", "category_terms"]
 
@@ -144,7 +145,7 @@ class Filters:
             queryset = queryset.filter(domain=self.domain)
         if self.strict:
             assert self.municipality is not None
-            code = resolve_municipality(self.municipality).code
+            code = get_municipality(self.municipality).code
             queryset = queryset.filter(
                 id__in=ServiceArea.objects.filter(municipality_id=code).values("service_id")
             )

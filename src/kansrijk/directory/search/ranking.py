@@ -45,12 +45,13 @@ from kansrijk.directory.models import Service, ServiceArea, ServiceAtLocation
 from kansrijk.directory.search import index as search_index
 from kansrijk.directory.search.filters import Filters
 from kansrijk.directory.search.text import Match, Source, matches, relevance_expression
-from kansrijk.directory.selectors import resolve_municipality, with_listing_data
+from kansrijk.directory.selectors import with_listing_data
 from kansrijk.places.models import Municipality, PostcodeArea
 from kansrijk.places.selectors import (
     EARTH_RADIUS_KM,
     bounding_box,
     distance_expression,
+    get_municipality,
     lookup_postcode,
 )
 
@@ -345,7 +346,7 @@ def _index_ranking(
         else:
             code = str(municipality).strip().upper()
             if code not in index.serving:
-                code = resolve_municipality(code).code
+                code = get_municipality(code).code
     if filters.category:
         index.category_positions(filters.category)  # raises UnknownCategory before any ranking
     assert area.latitude is not None

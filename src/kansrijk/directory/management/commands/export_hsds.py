@@ -20,11 +20,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
-from kansrijk.directory.exceptions import UnknownMunicipality
 from kansrijk.directory.hsds.documents import service_document
 from kansrijk.directory.management.progress import Progress
 from kansrijk.directory.models import ServiceStatus
-from kansrijk.directory.selectors import resolve_municipality, service_detail_queryset
+from kansrijk.directory.selectors import service_detail_queryset
+from kansrijk.places.exceptions import UnknownMunicipality
+from kansrijk.places.selectors import get_municipality
 
 BATCH = 500
 
@@ -54,7 +55,7 @@ class Command(BaseCommand):
             queryset = queryset.filter(is_demo=False)
         if options["municipality"]:
             try:
-                municipality = resolve_municipality(options["municipality"])
+                municipality = get_municipality(options["municipality"])
                 queryset = queryset.filter(service_areas__municipality=municipality)
             except UnknownMunicipality as error:
                 raise CommandError(str(error)) from None
