@@ -31,6 +31,7 @@ def test_values_for_one_area_and_period(client, figures):
         "value": 20.0,
         "suppressed": False,
         "is_demo": False,
+        "source": None,
     }
 
 
@@ -60,6 +61,7 @@ def test_without_area_every_municipality_and_suppression(
         "value": None,
         "suppressed": True,
         "is_demo": False,
+        "source": None,
     }
 
 

@@ -222,3 +222,42 @@ def test_a_renamed_municipality_shows_on_its_kept_page(client, figures):
     Municipality.objects.filter(code="GM0090").update(name="Smallingerland (nieuw)")
     freshness.bump("places")  # a bulk write says so itself
     assert "Monitor Smallingerland (nieuw)" in client.get(url).content.decode()
+
+
+def test_a_real_figure_is_shown_with_its_own_source_and_year(client, catalogue):
+    """A national figure from a programme document (facts.csv: 272 municipalities with a
+    coalition, VWS 2022) carries the source it was published in — not only the source of the
+    indicator's definition — on the overview, in the chart's notes, in the exports and in the
+    API."""
+    from kansrijk.monitoring.services import load_facts
+
+    load_facts()
+    vws = "Ministerie van VWS, Vervolgaanpak Kansrijke Start 2022-2025 (2022)"
+    overview = client.get(reverse("monitoring:municipality", args=["GM0090"])).content.decode()
+    assert "272" in overview_row(overview, "coalitie")
+    assert vws in overview
+    # The kept page for the next anonymous visitor is the same.
+    assert vws in client.get(reverse("monitoring:municipality", args=["GM0090"])).content.decode()
+    url = reverse("monitoring:indicator", args=["GM0090", "coalitie"])
+    notes = re.search(
+        r'<p class="utrecht-paragraph kr-chart__notes">(.*?)</p>',
+        client.get(url).content.decode(),
+        re.S,
+    )
+    assert notes is not None
+    assert vws in notes.group(1)
+    for fmt in ("csv", "xlsx"):
+        download = client.get(url, {"download": fmt, "tabel": "trend"}).content
+        if fmt == "csv":
+            assert vws in download.decode("utf-8-sig")
+        else:
+            sheet = load_workbook(io.BytesIO(download)).active
+            assert any(vws in str(cell.value) for row in sheet.iter_rows() for cell in row)
+    item = client.get("/api/v1/indicators/coalitie/values", {"area": "NL01"}).json()["items"][0]
+    assert item["value"] == 272
+    assert item["source"].startswith(vws)
+    nnz = client.get("/api/v1/indicators/nu-niet-zwanger/values", {"area": "NL01"}).json()
+    assert [i["source"][:40] for i in nnz["items"]] == [
+        "Ministerie van VWS, Vervolgaanpak Kansri",
+        "Kansrijke Start, brochure voor huisartse",
+    ]

@@ -4,7 +4,8 @@
 gives values, optionally filtered by ``area`` and ``period`` (both repeatable); without ``area``
 every municipality (for maps). Every item went through the suppression module: a suppressed value
 has ``suppressed: true`` and ``numerator``, ``denominator`` and ``value`` null. Generated demo
-values have ``is_demo: true``. An unknown indicator, area or period is a 400 problem+json.
+values have ``is_demo: true``; a real figure with a source of its own names it (``source``). An
+unknown indicator, area or period is a 400 problem+json.
 """
 
 from __future__ import annotations
@@ -70,6 +71,13 @@ class ValueSerializer(serializers.Serializer[Any]):
         help_text="True: fewer than 10 people, or it would reveal such a number; all numbers null."
     )
     is_demo = serializers.BooleanField(help_text="A generated demo value, not a real figure.")
+    # See IndicatorSerializer.source.
+    source = serializers.CharField(  # type: ignore[assignment]
+        allow_null=True,
+        help_text="Where this figure was published, with its year, when it has a source of its "
+        "own (a national figure from a programme document, the CBS reference data); null when "
+        "the indicator's source covers it.",
+    )
 
 
 class ValueListSerializer(serializers.Serializer[Any]):
@@ -161,6 +169,7 @@ def _values(
                 "value": f.value,
                 "suppressed": f.suppressed,
                 "is_demo": f.is_demo,
+                "source": f.own_source or None,
             }
             for f in found
         ],

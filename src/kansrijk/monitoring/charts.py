@@ -62,6 +62,9 @@ class Chart:
     downloads: Sequence[Download] = field(default_factory=tuple)
     is_demo: bool = False
     source: str = ""
+    #: Where the figures shown were published, when they have sources of their own
+    #: (``selectors.figure_sources``); ``source`` is the indicator's.
+    figure_sources: str = ""
     #: False: the indicator's exact definition is not (completely) public (said in the notes).
     definition_complete: bool = True
     #: What the table's marks mean, when not the monitor's small-number rule ("< 10").

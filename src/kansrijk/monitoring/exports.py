@@ -24,7 +24,9 @@ def _plain(cell: object) -> object:
     return cell.text if isinstance(cell, Link) else cell
 
 
-def notes(*, source: str, is_demo: bool, definition_complete: bool = True) -> list[str]:
+def notes(
+    *, source: str, is_demo: bool, definition_complete: bool = True, figure_sources: str = ""
+) -> list[str]:
     lines = [
         _(
             "Numbers under 10 about people are shown as “< 10”; “not shown”: would give such a number away."
@@ -32,6 +34,8 @@ def notes(*, source: str, is_demo: bool, definition_complete: bool = True) -> li
     ]
     if source:
         lines.append(_("Source: %(source)s") % {"source": source})
+    if figure_sources:
+        lines.append(_("Source of the figures: %(sources)s") % {"sources": figure_sources})
     if not definition_complete:
         lines.append(
             _(
@@ -56,6 +60,7 @@ def table_response(
     source: str = "",
     is_demo: bool = False,
     definition_complete: bool = True,
+    figure_sources: str = "",
 ) -> HttpResponse:
     """The table as a CSV (``fmt="csv"``, with a UTF-8 BOM so Excel reads the accents) or .xlsx
     download."""
@@ -70,7 +75,12 @@ def table_response(
         for row in rows:
             writer.writerow(csv_row(_plain(cell) for cell in row))
         writer.writerow([])
-        for line in notes(source=source, is_demo=is_demo, definition_complete=definition_complete):
+        for line in notes(
+            source=source,
+            is_demo=is_demo,
+            definition_complete=definition_complete,
+            figure_sources=figure_sources,
+        ):
             writer.writerow(csv_row([line]))
         response = HttpResponse(buffer.getvalue(), content_type=CSV_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -84,7 +94,12 @@ def table_response(
     for row in rows:
         append_xlsx_row(sheet, [_plain(cell) for cell in row])
     append_xlsx_row(sheet, [])
-    for line in notes(source=source, is_demo=is_demo, definition_complete=definition_complete):
+    for line in notes(
+        source=source,
+        is_demo=is_demo,
+        definition_complete=definition_complete,
+        figure_sources=figure_sources,
+    ):
         append_xlsx_row(sheet, [line])
     out = io.BytesIO()
     workbook.save(out)

@@ -118,6 +118,13 @@ class Figure:
         return self.published.value
 
     @property
+    def own_source(self) -> str:
+        """Where this figure was published, with its year, when it has a source of its own (a
+        national figure from a programme document, the CBS reference data); empty for demo,
+        computed and imported values, which the indicator's source covers."""
+        return "" if self.is_demo else self.source_note
+
+    @property
     def numerator(self) -> float | None:
         return self.published.numerator
 
@@ -133,6 +140,13 @@ class Figure:
         if self.suppressed:
             return SUPPRESSED_TEXT
         return format_value(self.unit, self.value)
+
+
+def figure_sources(figures: Iterable[Figure | None]) -> str:
+    """The own sources (``Figure.own_source``) of ``figures``, each once, in order: shown beside
+    the indicator's source wherever the figures leave the app."""
+    sources = dict.fromkeys(f.own_source for f in figures if f is not None and f.own_source)
+    return "; ".join(sources)
 
 
 #: Seconds what a process keeps may be used at most (a change the token misses: SQL by hand).

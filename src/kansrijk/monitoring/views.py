@@ -100,9 +100,10 @@ def _indicator_chart(
     spec: dict[str, Any],
     table: Table,
     is_demo: bool,
+    figures: Sequence[Figure | None],
 ) -> Chart:
-    """A chart of ``indicator``'s figures, with its downloads, its source and whether its
-    definition is public."""
+    """A chart of ``indicator``'s ``figures``, with its downloads, its source (and the figures'
+    own sources) and whether its definition is public."""
     return Chart(
         key=key,
         title=title,
@@ -112,7 +113,21 @@ def _indicator_chart(
         downloads=_downloads(request, key),
         is_demo=is_demo,
         source=indicator.source_reference,
+        figure_sources=selectors.figure_sources(figures),
         definition_complete=indicator.definition_public,
+    )
+
+
+def _chart_download(chart: Chart, *, name: str, fmt: str) -> HttpResponse:
+    """``chart``'s table as a CSV or .xlsx download, with the notes the chart shows."""
+    return table_response(
+        chart.table,
+        name=name,
+        fmt=fmt,
+        source=chart.source,
+        figure_sources=chart.figure_sources,
+        definition_complete=chart.definition_complete,
+        is_demo=chart.is_demo,
     )
 
 
@@ -252,8 +267,18 @@ def _municipality_page(
     """The page of ``place``; for an anonymous visitor from kept skeletons (``cache.filled``),
     the same markup as the template renders."""
     groups = selectors.municipality_overview(place)
-    flags = {"is_demo": any(row.is_demo for group in groups for row in group.rows)}
+    sources = selectors.figure_sources(
+        figure
+        for group in groups
+        for row in group.rows
+        for figure in (row.latest, row.region, row.country)
+    )
+    flags = {
+        "is_demo": any(row.is_demo for group in groups for row in group.rows),
+        "has_figure_sources": bool(sources),
+    }
     values = {
+        "figure_sources": sources,
         "name": place.name,
         "region_name": place.ggd_region.name,
         "province_name": place.province.name,
@@ -350,6 +375,7 @@ def _trend_chart(
         ),
         table,
         is_demo,
+        [figure for row in rows for figure in (row.municipality, row.region, row.country)],
     )
     return chart, bool(rows)
 
@@ -410,6 +436,7 @@ def _comparison_chart(
         ),
         table,
         is_demo,
+        comparison.figures,
     )
 
 
@@ -422,26 +449,12 @@ def indicator(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     trend, has_values = _trend_chart(request, item, place)
     fmt = _download_requested(request, "trend")
     if fmt:
-        return table_response(
-            trend.table,
-            name=f"{item.code}-{place.code}",
-            fmt=fmt,
-            source=item.source_reference,
-            definition_complete=item.definition_public,
-            is_demo=trend.is_demo,
-        )
+        return _chart_download(trend, name=f"{item.code}-{place.code}", fmt=fmt)
     periods = selectors.periods(item)
     comparison = _comparison_chart(request, item, place, periods[0]) if periods else None
     fmt = _download_requested(request, "vergelijking")
     if fmt and comparison is not None:
-        return table_response(
-            comparison.table,
-            name=f"{item.code}-{place.code}-grootteklasse",
-            fmt=fmt,
-            source=item.source_reference,
-            definition_complete=item.definition_public,
-            is_demo=comparison.is_demo,
-        )
+        return _chart_download(comparison, name=f"{item.code}-{place.code}-grootteklasse", fmt=fmt)
     return render(
         request,
         "monitoring/indicator.html",
@@ -520,17 +533,11 @@ def map_page(request: HttpRequest, indicator: str) -> HttpResponse:
             ),
             table,
             is_demo,
+            figures,
         )
         fmt = _download_requested(request, "kaart")
         if fmt:
-            return table_response(
-                table,
-                name=f"{item.code}-{period_label(*period)}",
-                fmt=fmt,
-                source=item.source_reference,
-                definition_complete=item.definition_public,
-                is_demo=is_demo,
-            )
+            return _chart_download(chart, name=f"{item.code}-{period_label(*period)}", fmt=fmt)
     return render(
         request,
         "monitoring/map.html",
