@@ -140,7 +140,16 @@ def test_the_demand_signal_counts_professionals_only_and_keeps_no_person(client,
     signals = {s.factor_code: s for s in DemandSignal.objects.all()}
     assert {code: s.count for code, s in signals.items()} == {"geldzorgen": 12, "roken": 12}
     fields = {f.name for f in DemandSignal._meta.get_fields()}
-    assert fields == {"id", "municipality_code", "phase", "factor_code", "month", "count"}
+    assert fields == {
+        "id",
+        "municipality_code",
+        "phase",
+        "factor_code",
+        "month",
+        "count",
+        "is_demo",
+    }
+    assert not any(s.is_demo for s in signals.values())
     loop = _loop(client, scoped_user(Role.ANALYST))
     rows = {row.factor_code: row for row in loop.demand}
     assert rows["geldzorgen"].count == "12"
@@ -148,6 +157,37 @@ def test_the_demand_signal_counts_professionals_only_and_keeps_no_person(client,
     assert (
         "vaak gesignaleerd, geen lokaal zorgpad"
         in client.get(reverse("monitoring:municipality", args=["GM0090"])).content.decode()
+    )
+
+
+def _demand_section(client) -> str:
+    body = client.get(reverse("monitoring:municipality", args=["GM0090"])).content.decode()
+    start = body.index('id="demand-heading"')
+    return body[start : body.index("</section>", start)]
+
+
+@override_settings(KANSRIJK_DEMAND_SIGNAL=True)
+def test_the_demo_demand_signal_is_labelled_demo(client, loop_world):
+    """Counts from gradings are not labelled; the counts the demo makes up are, on the page."""
+    from kansrijk.monitoring import demo
+
+    for _ in range(11):
+        count_graded_conversation(
+            user=loop_world.midwife,
+            municipality_code="GM0090",
+            phase="pregnancy",
+            risk_codes=["roken"],
+        )
+    client.force_login(scoped_user(Role.COALITION_COORDINATOR))
+    section = _demand_section(client)
+    assert ">11<" in section
+    assert "Demo" not in section
+    demo._demand()
+    assert DemandSignal.objects.filter(is_demo=True).count() == 6
+    section = _demand_section(client)
+    assert (
+        "<strong>Demo:</strong> verzonnen aantallen, niet geteld uit beoordeelde gesprekken."
+        in section
     )
 
 

@@ -188,13 +188,15 @@ def _demand() -> int:
         (1, "taalbarriere", "pregnancy", 6),
     ):
         month = (today - datetime.timedelta(days=31 * months_ago)).replace(day=1)
-        _signal, was_created = DemandSignal.objects.get_or_create(
+        signal, was_created = DemandSignal.objects.get_or_create(
             municipality_code=DEMO_MUNICIPALITY,
             phase=phase,
             factor_code=factor,
             month=month,
-            defaults={"count": count},
+            defaults={"count": count, "is_demo": True},
         )
+        if not signal.is_demo:  # counted before this demo load: it now holds made-up counts
+            DemandSignal.objects.filter(pk=signal.pk).update(is_demo=True)
         created += int(was_created)
     return created
 

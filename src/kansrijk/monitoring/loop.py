@@ -113,6 +113,8 @@ class LoopOverview:
     demand: list[DemandRow]
     demand_enabled: bool
     demand_since: datetime.date
+    #: Some of the demand counts shown were made up by the demo (``DemandSignal.is_demo``).
+    demand_is_demo: bool
     is_demo: bool
 
 
@@ -242,7 +244,7 @@ def overview(place: Municipality, *, user: Any, request: HttpRequest | None = No
         )
         for code in reason_codes
     ]
-    demand, since = demand_rows(place)
+    demand, since, demand_is_demo = demand_rows(place)
     record_event(
         request=request,
         user=user,
@@ -263,6 +265,7 @@ def overview(place: Municipality, *, user: Any, request: HttpRequest | None = No
         demand=demand,
         demand_enabled=demand_signal_enabled(),
         demand_since=since,
+        demand_is_demo=demand_is_demo,
         is_demo=is_demo,
     )
 
@@ -279,21 +282,24 @@ def _demo_referrals(code: str) -> bool:
     )
 
 
-def demand_rows(place: Municipality) -> tuple[list[DemandRow], datetime.date]:
+def demand_rows(place: Municipality) -> tuple[list[DemandRow], datetime.date, bool]:
     """Per factor and phase the number of gradings that ticked it in the last months (under 10
     shown as "< 10"), and whether the municipality has its own pathway for it: "signalled often,
-    no local pathway" is a coalition's to-do."""
+    no local pathway" is a coalition's to-do. Also the first month counted, and whether any of
+    the counts was made up by the demo."""
     today = timezone.localdate()
     since = (today.replace(day=1) - datetime.timedelta(days=31 * (DEMAND_MONTHS - 1))).replace(
         day=1
     )
     counts: dict[tuple[str, str], int] = defaultdict(int)
-    for factor, phase, count in DemandSignal.objects.filter(
+    is_demo = False
+    for factor, phase, count, demo in DemandSignal.objects.filter(
         municipality_code=place.code, month__gte=since
-    ).values_list("factor_code", "phase", "count"):
+    ).values_list("factor_code", "phase", "count", "is_demo"):
         counts[(factor, phase)] += count
+        is_demo = is_demo or demo
     if not counts:
-        return [], since
+        return [], since, False
     from kansrijk.pathways.resolution import municipality_pathways
     from kansrijk.situations.models import Situation
 
@@ -316,7 +322,7 @@ def demand_rows(place: Municipality) -> tuple[list[DemandRow], datetime.date]:
                 is_todo=count >= THRESHOLD and not local,
             )
         )
-    return rows, since
+    return rows, since, is_demo
 
 
 def no_local_pathway_label() -> str:

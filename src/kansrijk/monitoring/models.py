@@ -271,6 +271,9 @@ class DemandSignal(models.Model):
     factor_code = models.CharField(_("factor"), max_length=60)
     month = models.DateField(_("month"), help_text=_("First day of the month."))
     count = models.PositiveIntegerField(_("number"), default=0)
+    is_demo = models.BooleanField(
+        _("demo"), default=False, help_text=_("Made up by the demo, not counted from gradings.")
+    )
 
     class Meta:
         verbose_name = _("demand signal")
