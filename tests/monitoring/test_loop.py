@@ -99,6 +99,23 @@ def test_a_coordinator_sees_the_loop_with_small_numbers_suppressed(client, loop_
     )
 
 
+def test_the_loop_is_logged_under_the_role_that_gives_access_to_the_municipality(
+    client, loop_world
+):
+    """A coordinator of Rotterdam who is an analyst of Smallingerland reads Smallingerland's
+    figures as its analyst: the access log names that role, not the coordinator's."""
+    from kansrijk.accounts.models import RoleAssignment
+
+    user = scoped_user(Role.COALITION_COORDINATOR, "GM0599")
+    RoleAssignment.objects.create(user=user, role=Role.ANALYST).municipalities.set(["GM0090"])
+    assert _loop(client, user) is not None
+    event = AccessEvent.objects.get(event_type="monitoring.loop")
+    assert (event.role, event.object_id) == (Role.ANALYST, "GM0090")
+    client.get(reverse("monitoring:municipality", args=["GM0599"]))
+    latest = AccessEvent.objects.filter(event_type="monitoring.loop").latest("id")
+    assert (latest.role, latest.object_id) == (Role.COALITION_COORDINATOR, "GM0599")
+
+
 def test_others_do_not_see_the_loop(client, loop_world, login_verified):
     assert _loop(client, scoped_user(Role.COALITION_COORDINATOR, "GM0599")) is None
     login_verified(client, loop_world.midwife)

@@ -63,8 +63,17 @@ def analyst_municipalities(user: Any) -> set[str] | None:
     )
 
 
-def _role(user: Any) -> str:
-    if user.has_role(Role.COALITION_COORDINATOR):
+def _role(user: Any, code: str) -> str:
+    """The role under which ``user`` sees the loop of municipality ``code`` (for the access
+    log): the coordinator's when that role covers it, else the analyst's."""
+    from kansrijk.accounts.models import RoleAssignment
+
+    roles = set(
+        RoleAssignment.objects.filter(
+            user_id=user.pk, role__in=stats.STATS_ROLES, municipalities=code
+        ).values_list("role", flat=True)
+    )
+    if Role.COALITION_COORDINATOR in roles:
         return Role.COALITION_COORDINATOR.value
     return Role.ANALYST.value
 
@@ -253,7 +262,7 @@ def overview(place: Municipality, *, user: Any, request: HttpRequest | None = No
         object_type="referral_statistic",
         object_id=place.code,
         purpose="coalition.monitoring",
-        role=_role(user),
+        role=_role(user, place.code),
     )
     from kansrijk.monitoring.services import demand_signal_enabled
 
