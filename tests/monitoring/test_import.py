@@ -176,6 +176,60 @@ def test_regional_totals_are_computed_and_withheld_when_they_would_reveal(catalo
     assert not IndicatorValue.objects.get(area_code="GG7206", period_start=2023).withheld
 
 
+def test_a_pooled_period_never_gives_away_a_suppressed_year(catalogue, tmp_path, client):
+    """2019-2023 pooled minus the four years shown would be the suppressed fifth year: the pooled
+    value is withheld (and so is the GGD region's pooled total, which minus the other
+    municipalities would give the withheld one back). Two suppressed years that add up to 10 or
+    more keep the pooled value; a later import of the years is checked against it too."""
+    from kansrijk.places.models import Municipality
+
+    members = set(
+        Municipality.objects.filter(ggd_region_id="GG7206").values_list("code", flat=True)
+    )
+
+    def lines(small: dict[int, int]) -> str:
+        out = ["indicator,area,period,numerator,denominator"]
+        for code in sorted(members):
+            years = {
+                year: (small.get(year, 50) if code == "GM0090" else 50)
+                for year in range(2019, 2024)
+            }
+            for year, numerator in years.items():
+                out.append(f"big2,{code},{year},{numerator},400")
+            out.append(f"big2,{code},2019-2023,{sum(years.values())},2000")
+        return "\n".join(out) + "\n"
+
+    def pooled(area: str) -> dict:
+        answer = client.get("/api/v1/indicators/big2/values", {"area": area, "period": "2019-2023"})
+        return answer.json()["items"][0]
+
+    import_path(_write(tmp_path, "values.csv", lines({2023: 5})))
+    assert client.get(
+        "/api/v1/indicators/big2/values", {"area": "GM0090", "period": "2023"}
+    ).json()["items"][0]["suppressed"]
+    smallingerland = pooled("GM0090")
+    assert smallingerland["suppressed"]
+    assert smallingerland["numerator"] is None  # 205 - 4 x 50 would be the 5 of 2023
+    assert pooled("GG7206")["suppressed"]  # GG7206 minus the others would be Smallingerland's
+    assert not pooled("GM0086")["suppressed"]  # Opsterland: nothing suppressed
+
+    import_path(_write(tmp_path, "values.csv", lines({2022: 6, 2023: 5})))
+    assert pooled("GM0090")["numerator"] == 161  # tells only 6 + 5 = 11
+    # The region's 2022 and 2023 were withheld (each hid one small municipality): its pooled
+    # total minus its years shown would be their sum, so it stays withheld (the cautious rule).
+    assert pooled("GG7206")["suppressed"]
+
+    # Only the year is imported again, now small: the pooled value already stored is checked.
+    import_path(
+        _write(
+            tmp_path,
+            "values.csv",
+            "indicator,area,period,numerator,denominator\nbig2,GM0090,2022,50,400\n",
+        )
+    )
+    assert pooled("GM0090")["suppressed"]
+
+
 def test_the_command_reports_and_exits_non_zero(catalogue, tmp_path):
     bad = _write(tmp_path, "values.csv", "indicator,area,period\nbig2,GM0090,20x3\n")
     err = StringIO()

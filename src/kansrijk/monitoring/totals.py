@@ -6,7 +6,9 @@ numerators and denominators — when every municipality of the region has them. 
 stored as ``IndicatorValue`` rows with ``origin = computed``. Then ``suppression.protect_regions``
 decides, over all regional values of that indicator and period (computed and imported alike),
 which would give a suppressed municipal value away; those get ``withheld``
-(docs/monitoring.md, "Regional totals").
+(docs/monitoring.md, "Regional totals"). A pooled period (2019-2023) is a total over its years:
+after the years, each pooled value is withheld when it minus the years shown would give a
+hidden year away (``_withhold_pooled``; docs/monitoring.md, "Pooled periods").
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from kansrijk.monitoring.models import (
 )
 from kansrijk.monitoring.suppression import (
     SHARE_UNITS,
+    THRESHOLD,
     Cell,
     Region,
     primary_reason,
@@ -87,9 +90,52 @@ def recompute(pairs: Iterable[tuple[int, int, int]], membership: Membership | No
         indicator = indicators.get(indicator_id)
         if indicator is None:
             continue
-        rows = IndicatorValue.objects.filter(indicator_id=indicator_id).order_by()
-        by_period: dict[tuple[int, int], list[IndicatorValue]] = defaultdict(list)
-        for row in rows.only(
+        by_period = _rows_by_period(indicator_id)
+        # A pooled period (2019-2023) is a total over its years: it is checked again whenever
+        # one of its years changes, after the years (see _withhold_pooled).
+        pooled = {
+            p
+            for p in by_period
+            if p[0] < p[1] and any(p[0] <= end and start <= p[1] for start, end in periods)
+        }
+        todo = set(periods) | pooled
+        ranges = sorted((p for p in todo if p[0] < p[1]), key=lambda p: (p[1] - p[0], p))
+        for period in sorted(p for p in todo if p[0] == p[1]):
+            written += _recompute_one(indicator, period, by_period.get(period, []), membership)
+        if not ranges or not (indicator.about_people and indicator.is_additive):
+            for period in ranges:
+                written += _recompute_one(indicator, period, by_period.get(period, []), membership)
+            continue
+        by_period = _rows_by_period(indicator_id)  # the years' regional totals as now stored
+        for period in ranges:
+            rows = by_period.get(period, [])
+            _withhold_pooled(
+                indicator,
+                period,
+                [r for r in rows if r.area_level == AreaLevel.MUNICIPALITY],
+                by_period,
+            )
+            written += _recompute_one(indicator, period, rows, membership)
+        by_period = _rows_by_period(indicator_id)  # the pooled regional totals as now stored
+        for period in ranges:
+            rows = by_period.get(period, [])
+            _withhold_pooled(
+                indicator,
+                period,
+                [r for r in rows if r.area_level != AreaLevel.MUNICIPALITY],
+                by_period,
+                keep_withheld=True,
+            )
+    forget_token()
+    return written
+
+
+def _rows_by_period(indicator_id: int) -> dict[tuple[int, int], list[IndicatorValue]]:
+    by_period: dict[tuple[int, int], list[IndicatorValue]] = defaultdict(list)
+    for row in (
+        IndicatorValue.objects.filter(indicator_id=indicator_id)
+        .order_by()
+        .only(
             "id",
             "area_code",
             "area_level",
@@ -101,13 +147,59 @@ def recompute(pairs: Iterable[tuple[int, int, int]], membership: Membership | No
             "origin",
             "withheld",
             "is_demo",
-        ):
-            if (row.period_start, row.period_end) in periods:
-                by_period[(row.period_start, row.period_end)].append(row)
-        for period in periods:
-            written += _recompute_one(indicator, period, by_period.get(period, []), membership)
-    forget_token()
-    return written
+        )
+    ):
+        by_period[(row.period_start, row.period_end)].append(row)
+    return by_period
+
+
+def _hidden(unit: str, row: IndicatorValue) -> bool:
+    """Whether ``row`` is not shown (suppressed or withheld)."""
+    reason = primary_reason(
+        unit=unit, numerator=row.numerator, denominator=row.denominator, value=row.value
+    )
+    return reason is not None or row.withheld
+
+
+def _withhold_pooled(
+    indicator: Indicator,
+    period: tuple[int, int],
+    rows: list[IndicatorValue],
+    by_period: dict[tuple[int, int], list[IndicatorValue]],
+    *,
+    keep_withheld: bool = False,
+) -> None:
+    """Withhold each pooled value of ``rows`` that, minus the years of its area that are shown,
+    would give a hidden year away: when one year of the period is hidden, when a hidden year was
+    withheld to protect another value, or when the hidden years add up to less than 10 (or, for
+    a share, their complement does). Years without a value count as known (the cautious
+    assumption). ``keep_withheld``: never clear a withheld flag (a regional total's, set by
+    ``protect_regions``); otherwise this decides the flag (a municipality's pooled value)."""
+    unit = indicator.unit
+    years: dict[str, list[IndicatorValue]] = defaultdict(list)
+    for year in range(period[0], period[1] + 1):
+        for row in by_period.get((year, year), []):
+            years[row.area_code].append(row)
+    for row in rows:
+        hidden = [y for y in years.get(row.area_code, []) if _hidden(unit, y)]
+        flag = bool(hidden) and (
+            len(hidden) == 1 or any(y.withheld for y in hidden) or _small_sum(unit, hidden)
+        )
+        if keep_withheld:
+            flag = flag or row.withheld
+        if row.withheld != flag:
+            row.withheld = flag
+            IndicatorValue.objects.filter(pk=row.pk).update(withheld=flag, updated_at=now())
+
+
+def _small_sum(unit: str, rows: list[IndicatorValue]) -> bool:
+    """Whether what ``rows`` add up to is a small number (rule 5)."""
+    numerator = sum(r.numerator if r.numerator is not None else (r.value or 0.0) for r in rows)
+    if numerator < THRESHOLD:
+        return True
+    if unit in SHARE_UNITS and all(r.denominator is not None for r in rows):
+        return sum(r.denominator or 0.0 for r in rows) - numerator < THRESHOLD
+    return False
 
 
 def _recompute_one(
@@ -167,10 +259,7 @@ def _recompute_one(
             code: Cell(
                 row.numerator if row.numerator is not None else 0.0,
                 row.denominator,
-                primary_reason(
-                    unit=unit, numerator=row.numerator, denominator=row.denominator, value=row.value
-                )
-                is not None,
+                _hidden(unit, row),
             )
             for code, row in municipal.items()
             if row.numerator is not None or unit not in SHARE_UNITS
