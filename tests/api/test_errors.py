@@ -216,6 +216,27 @@ def test_errors_outside_the_views_are_problems(
         assert outcome["issue"][0]["code"] == "exception"
 
 
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_a_write_to_an_address_without_its_slash_is_a_404_not_a_crash(
+    world: ReferralWorld, as_user: Callable, debug: bool, method: str
+) -> None:
+    """``/fhir`` and ``/api/hsds`` exist only with a slash. Django's APPEND_SLASH cannot
+    redirect a write (its body would be lost): with DEBUG on it raised a RuntimeError (a 500,
+    at ``/fhir`` Django's HTML debug page), with DEBUG off it answered a 301 that drops the
+    body. A write there is a 404, as the API at that address answers it; a read is still
+    redirected."""
+    client = as_user(world.midwife)
+    with override_settings(DEBUG=debug):
+        send = getattr(client, method)
+        assert_outcome(send("/fhir", "{}", content_type="application/json"), 404)
+        assert_problem(send("/api/hsds", "{}", content_type="application/json"), 404)
+        response = client.get("/fhir")
+        assert (response.status_code, response["Location"]) == (301, "/fhir/")
+        response = client.get("/api/hsds")
+        assert (response.status_code, response["Location"]) == (301, "/api/hsds/")
+
+
 def test_fhir_errors_are_operation_outcomes(world: ReferralWorld, as_user: Callable) -> None:
     client = as_user(world.midwife)
     assert_outcome(client.get("/fhir/Nothing/1/2"), 404)
@@ -247,5 +268,11 @@ def test_django_refusing_a_body_is_a_413_problem() -> None:
 
 def test_pages_keep_their_html_errors(client: Client) -> None:
     response = client.get("/geen-pagina/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    # A form posted to a page's address without its slash: the 404 page, also with DEBUG on
+    # (where Django's slash redirect raised a RuntimeError).
+    with override_settings(DEBUG=True):
+        response = Client(raise_request_exception=False).post("/signalering/uitkomst", {})
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")

@@ -53,7 +53,7 @@ _KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 def api_kind(path: str) -> str:
     """``"fhir"``, ``"api"`` or ``""`` for a path outside both."""
-    if path.startswith(FHIR_PREFIX):
+    if path.startswith(FHIR_PREFIX) or path == FHIR_PREFIX.rstrip("/"):
         return "fhir"
     if path.startswith(API_PREFIX) or path == API_PREFIX.rstrip("/"):
         return "api"

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     # Errors under /api/ and /fhir/ as problem details / OperationOutcome, never HTML pages;
     # the API-Version header.
     "kansrijk.api.middleware.ApiResponseMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "kansrijk.core.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -1,4 +1,9 @@
-"""A request id for every request: given to the access log and returned as X-Request-ID."""
+"""Middleware of the whole site.
+
+- ``RequestIdMiddleware``: a request id for every request, given to the access log and returned
+  as X-Request-ID.
+- ``CommonMiddleware``: Django's, with the slash redirect for reads only.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 
 _VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -24,3 +30,14 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class CommonMiddleware(DjangoCommonMiddleware):
+    """Django's ``CommonMiddleware``, except that only a read (GET, HEAD) of an address without
+    its slash is redirected to the address with it (APPEND_SLASH). A write cannot be redirected:
+    Django answered it with a 301 that drops its body, or with ``DEBUG`` on with a RuntimeError
+    (a 500). A write to such an address is a 404, as any unknown address is (under ``/api/`` and
+    ``/fhir`` answered by ``kansrijk.api.middleware.ApiResponseMiddleware``)."""
+
+    def should_redirect_with_slash(self, request: HttpRequest) -> bool:
+        return request.method in ("GET", "HEAD") and super().should_redirect_with_slash(request)
