@@ -4,6 +4,7 @@ kind it makes, the same workflow, access log and retention, and the abuse protec
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -82,6 +83,15 @@ def test_form_page_sets_only_the_csrf_cookie(client: Client, world: ReferralWorl
     assert '<html lang="ar" dir="rtl">' in html
     assert 'name="website"' in html  # the honeypot
     assert '<option value="ar" selected>العربية</option>' in html
+
+
+def test_every_label_says_once_what_is_not_required(client: Client, world: ReferralWorld) -> None:
+    html = client.get(URL).content.decode()
+    labels = re.findall(r"<label[^>]*>(.*?)</label>", html, flags=re.S)
+    legends = re.findall(r"<legend>(.*?)</legend>", html, flags=re.S)
+    assert any("iets vertellen" in label for label in labels)
+    for text in labels + legends:
+        assert text.count("niet verplicht") <= 1, text
 
 
 def test_a_self_referral_arrives_in_the_inbox_of_the_jgz(
