@@ -16,6 +16,7 @@ from kansrijk.parents import languages
 from kansrijk.parents.models import (
     CostFigure,
     CostItem,
+    CostItemText,
     LocalAddition,
     Page,
     PageTranslation,
@@ -93,6 +94,65 @@ def test_every_page_in_every_language(client: Client, content: None, code: str, 
 def test_english_draft_says_so_in_english(client: Client, content: None) -> None:
     html = _html(client.get("/ouders/en/kraamzorg/"))
     assert "This text is a draft translation: a native speaker has not checked it yet." in html
+
+
+ENGLISH_DRAFT = "This text is a draft translation: a native speaker has not checked it yet."
+
+
+def test_english_start_page_of_draft_summaries_says_so(client: Client, content: None) -> None:
+    assert ENGLISH_DRAFT in _html(client.get("/ouders/en/"))
+    PageTranslation.objects.filter(language="en").update(
+        status=TranslationStatus.CHECKED, checked_by="A. Speaker", checked_on="2025-05-01"
+    )
+    assert "draft" not in _html(client.get("/ouders/en/")).lower()
+
+
+def test_english_costs_of_draft_texts_say_so(client: Client, content: None) -> None:
+    assert ENGLISH_DRAFT in _html(client.get("/ouders/en/kosten/"))
+    CostItemText.objects.filter(language="en").update(
+        status=TranslationStatus.CHECKED, checked_by="A. Speaker", checked_on="2025-05-01"
+    )
+    html = _html(client.get("/ouders/en/kosten/"))
+    assert "draft" not in html.lower()
+    # An item without an English text is shown in Dutch, and says so in English.
+    CostItemText.objects.filter(language="en", item__code="kinderbijslag").delete()
+    html = _html(client.get("/ouders/en/kosten/"))
+    card = html.split("Kinderbijslag", 1)[0].rsplit("<div", 1)[1]
+    assert 'lang="nl" dir="ltr"' in card
+    title = html.split("Kinderbijslag", 1)[1].split("</h3>", 1)[0]
+    assert '<span class="po-tag" lang="en" dir="ltr">in Dutch</span>' in title
+
+
+def test_a_local_addition_in_draft_or_in_dutch_says_so(
+    client: Client, content: None, places: None
+) -> None:
+    page = Page.objects.get(slug="kraamzorg")
+    LocalAddition.objects.create(
+        page=page,
+        municipality_id="GM0090",
+        language="nl",
+        title="Kraamcafé Drachten",
+        body="Elke vrijdag koffie.",
+    )
+    html = _html(client.get("/ouders/en/kraamzorg/?postcode=9203"))
+    card = html.split('<div class="po-card"', 1)[1].split("</div>", 1)[0]
+    assert '<span class="po-tag" lang="en" dir="ltr">in Dutch</span>' in card
+    LocalAddition.objects.create(
+        page=page,
+        municipality_id="GM0090",
+        language="en",
+        title="Maternity café Drachten",
+        body="Coffee every Friday.",
+        status=TranslationStatus.DRAFT,
+    )
+    html = _html(client.get("/ouders/en/kraamzorg/?postcode=9203"))
+    card = html.split('<div class="po-card"', 1)[1].split("</div>", 1)[0]
+    assert "Maternity café Drachten" in card
+    assert ENGLISH_DRAFT in card
+    LocalAddition.objects.filter(language="en").update(status=TranslationStatus.CHECKED)
+    html = _html(client.get("/ouders/en/kraamzorg/?postcode=9203"))
+    card = html.split('<div class="po-card"', 1)[1].split("</div>", 1)[0]
+    assert ENGLISH_DRAFT not in card
 
 
 def test_checked_translation_has_no_draft_notice(client: Client, content: None) -> None:

@@ -101,11 +101,15 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_safe
 @parent_page
 def start(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
+    sections = selectors.start_sections(language.code)
     return render_parent(
         request,
         language,
         "parents/start.html",
-        {"sections": selectors.start_sections(language.code)},
+        {
+            "sections": sections,
+            "content_draft": any(page.draft for section in sections for page in section.pages),
+        },
     )
 
 
@@ -166,6 +170,7 @@ def costs(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
         else:
             status = 400
     shown_years = sorted({*years, this_year, this_year + 1}, reverse=True)
+    stages = selectors.cost_overview(language.code, year)
     return render_parent(
         request,
         language,
@@ -173,7 +178,8 @@ def costs(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
         {
             "year": year,
             "years": shown_years,
-            "stages": selectors.cost_overview(language.code, year),
+            "stages": stages,
+            "content_draft": any(row.draft for stage in stages for row in stage.rows),
             "bad_year": status == 400,
         },
         status=status,
