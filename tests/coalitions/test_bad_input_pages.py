@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kansrijk.coalitions import services
-from kansrijk.coalitions.models import ActionChange, Agreement, ImprovementAction
+from kansrijk.coalitions.models import ActionChange, Agreement, ContactPerson, ImprovementAction
 from tests.coalitions.conftest import closes
 from tests.conftest import _login_verified as login
 
@@ -91,3 +91,32 @@ def test_agreements_with_bad_input_change_nothing(
     url = reverse("coalitions:agreement_new", args=[workspace.coalition.pk])
     assert client.post(url, data).status_code == 400
     assert not Agreement.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "", "-3", "99999999999999999999999"])
+def test_removing_a_contact_that_is_no_number_changes_nothing(
+    client: Client, workspace: Any, value: str
+) -> None:
+    """A contact to remove is named by its number; anything else is a 404, not a crash."""
+    member = workspace.coalition.members.get(organisation=workspace.orgs["midwives"])
+    contact = services.add_contact(
+        user=workspace.coordinator, member=member, data=services.ContactInput(name="Anna")
+    )
+    login(client, workspace.coordinator)
+    url = reverse("coalitions:member", args=[workspace.coalition.pk, member.pk])
+    response = client.post(url, {"form": "remove-contact", "contact": value})
+    assert response.status_code == 404
+    assert ContactPerson.objects.filter(pk=contact.pk).exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "-3", "99999999999999999999999", "1e3"])
+def test_a_new_action_from_a_round_that_is_no_number(
+    client: Client, workspace: Any, value: str
+) -> None:
+    """``?ronde=`` prefills a new action from a result; a value that names no round of the
+    coalition prefills nothing (and the page still works)."""
+    login(client, workspace.coordinator)
+    url = reverse("coalitions:action_new", args=[workspace.coalition.pk])
+    response = client.get(url, {"ronde": value, "stelling": "P01"})
+    assert response.status_code == 200
+    assert response.context["form"].initial.get("round") is None

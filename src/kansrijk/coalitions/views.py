@@ -98,6 +98,13 @@ def workspace_page(capability: str) -> Callable[[View], View]:
     return decorate
 
 
+def _number(raw: str | None) -> int:
+    """A row's number from a form or query value; 0 (no row has it) for anything that is not
+    a whole number of at most 18 digits, so a tampered value finds nothing instead of failing."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else 0
+
+
 def _page(
     request: HttpRequest,
     template: str,
@@ -231,7 +238,7 @@ def member(request: HttpRequest, access: Access, member: int) -> HttpResponse:
                 return redirect("coalitions:members", pk=coalition.pk)
             if action == "remove-contact":
                 contact = ContactPerson.objects.filter(
-                    member=row, pk=request.POST.get("contact") or 0
+                    member=row, pk=_number(request.POST.get("contact"))
                 ).first()
                 if contact is None:
                     raise Http404
@@ -383,7 +390,7 @@ def _action_initial(request: HttpRequest, access: Access) -> dict[str, Any]:
         "due_on": timezone.localdate() + datetime.timedelta(days=90),
     }
     round_ = (
-        access.coalition.assessment_rounds.filter(pk=request.GET.get("ronde") or 0)
+        access.coalition.assessment_rounds.filter(pk=_number(request.GET.get("ronde")))
         .select_related("instrument_version")
         .first()
     )
