@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kansrijk.accounts.models import Organisation
+from kansrijk.accounts.roles import Role
 from kansrijk.assessments import services as assessments
 from kansrijk.assessments.services import AnswerInput
 from kansrijk.audit.models import AccessEvent
@@ -448,3 +449,35 @@ def test_rounds_pages(client: Client, workspace: Any) -> None:
     assert "Verloskundige" not in analyst_page  # the analyst does not see who answered
     login(client, workspace.outsider)
     assert client.get(reverse("assessments:results", args=[round_.pk])).status_code == 404
+
+
+def test_actions_on_a_pathway_are_logged_in_the_role_of_who_reads_them(
+    client: Client, workspace: Any
+) -> None:
+    """The pathway's editor page names the people responsible for its actions; the read is
+    logged in the role the reader opened the page in: the coalition's editor, or an
+    administrator of its municipality (who may open it too)."""
+    from kansrijk.situations.services import load_catalogue
+    from tests.factories import UserFactory
+    from tests.pathways.conftest import make_pathway
+
+    load_catalogue()
+    pathway = make_pathway(workspace.coalition, situation="geldzorgen", title="Geldzorgen Drachten")
+    action = services.create_action(
+        user=workspace.coordinator,
+        coalition=workspace.coalition,
+        data=services.ActionInput(title="Zorgpad bijwerken", due_on=closes(), person="Anna"),
+    )
+    action.pathways.set([pathway])
+    administrator = UserFactory(roles=[Role.ADMINISTRATOR], organisation=workspace.orgs["gemeente"])
+    url = reverse("pathways:manage-pathway", args=[pathway.pk])
+    for user in (workspace.editor, administrator):
+        login(client, user)
+        assert "Zorgpad bijwerken" in client.get(url).content.decode()
+    logged = AccessEvent.objects.filter(
+        event_type="coalitions.action.list", object_type="pathways.pathway"
+    ).order_by("pk")
+    assert [(e.user, e.role) for e in logged] == [
+        (workspace.editor, "coalition_editor"),
+        (administrator, "administrator"),
+    ]

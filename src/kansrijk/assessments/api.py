@@ -29,6 +29,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kansrijk.accounts.roles import primary_role
 from kansrijk.api.problems import problem_response, with_problems
 from kansrijk.assessments import selectors, services
 from kansrijk.assessments.models import Instrument
@@ -204,6 +205,7 @@ class RoundCollectionView(WorkspaceAPIView):
                 object_type="coalitions.coalition",
                 object_id=str(data["coalition"]),
                 purpose=selectors.PURPOSE,
+                role=primary_role(request.user),
             )
             raise NotFound(_("No coalition with this number, or you may not see it."))
         found = (

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
+from kansrijk.accounts.roles import primary_role
 from kansrijk.assessments import results as arithmetic
 from kansrijk.assessments.exceptions import RoundNotFound
 from kansrijk.assessments.models import (
@@ -52,7 +53,9 @@ def results_while_open() -> bool:
 @dataclass(frozen=True)
 class RoundAccess:
     round: Round
-    access: Access | None  # the user's part in the coalition (None: only invited)
+    #: The user's part in the coalition (``None``: she is only invited, e.g. a partner's user).
+    #: It decides what she may do here and the role her reads and refusals are logged in.
+    access: Access | None
     invitation: Invitation | None
 
     @property
@@ -96,16 +99,16 @@ def get_round(
         .select_related("coalition", "instrument_version__instrument", "created_by")
         .first()
     )
+    access = None
     if round_ is not None:
         access = access_for(user, round_.coalition_id)
-        workspace = access if access is not None and access.reads_workspace else None
         invitation = (
             round_.invitations.filter(user=user).first()
             if getattr(user, "is_authenticated", False)
             else None
         )
-        if workspace is not None or invitation is not None:
-            return RoundAccess(round_, workspace, invitation)
+        if (access is not None and access.reads_workspace) or invitation is not None:
+            return RoundAccess(round_, access, invitation)
     record_refusal(
         request=request,
         user=user,
@@ -114,6 +117,7 @@ def get_round(
         object_type="assessments.round",
         object_id=str(pk),
         purpose=PURPOSE,
+        role=access.role if access is not None and access.role else primary_role(user),
     )
     raise RoundNotFound()
 

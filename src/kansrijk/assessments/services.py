@@ -542,6 +542,44 @@ def _refusal(invitation: Invitation) -> Exception | None:
     return None
 
 
+def _answer_event(submit: bool) -> str:
+    return "assessments.response.submit" if submit else "assessments.response.save"
+
+
+def _respondent_role(invitation: Invitation) -> str:
+    """The role an invitation's answers are saved (or refused) in: a member's user answers as
+    a member; somebody with a personal link has no account and so no role (the log names the
+    invitation in ``on_behalf_of``)."""
+    return "" if invitation.is_link else "member"
+
+
+def require_answerable(
+    *,
+    invitation: Invitation,
+    submit: bool,
+    request: HttpRequest | None = None,
+    user: Any = None,
+) -> None:
+    """Raise (and log the refusal) when the invitation's answers cannot be saved now: its
+    personal link is used or expired (``LinkNotUsable``), or the round is closed
+    (``RoundClosed``)."""
+    refusal = _refusal(invitation)
+    if refusal is None:
+        return
+    record_refusal(
+        request=request,
+        user=user,
+        event_type=_answer_event(submit),
+        action=Action.UPDATE,
+        object_type="assessments.round",
+        object_id=str(invitation.round_id),
+        purpose=PURPOSE,
+        role=_respondent_role(invitation),
+        on_behalf_of="" if not invitation.is_link else f"invitation {invitation.pk}",
+    )
+    raise refusal
+
+
 def save_answers(
     *,
     invitation: Invitation,
@@ -554,21 +592,9 @@ def save_answers(
     answers saved before; sending in needs an answer to every statement. The first sending in
     marks the invitation as answered (a personal link then stops working). A refusal (a used
     or expired link, a closed round) is logged."""
-    event = "assessments.response.submit" if submit else "assessments.response.save"
+    event = _answer_event(submit)
     on_behalf = "" if not invitation.is_link else f"invitation {invitation.pk}"
-    refusal = _refusal(invitation)
-    if refusal is not None:
-        record_refusal(
-            request=request,
-            user=user,
-            event_type=event,
-            action=Action.UPDATE,
-            object_type="assessments.round",
-            object_id=str(invitation.round_id),
-            purpose=PURPOSE,
-            on_behalf_of=on_behalf,
-        )
-        raise refusal
+    require_answerable(invitation=invitation, submit=submit, request=request, user=user)
     return _save_answers(
         invitation=invitation,
         answers=answers,
@@ -637,7 +663,7 @@ def _save_answers(
         object_type="assessments.round",
         object_id=str(round_.pk),
         purpose=PURPOSE,
-        role="member" if not invitation.is_link else "",
+        role=_respondent_role(invitation),
         on_behalf_of=on_behalf,
     )
     return SaveResult(created=submit and first_time, submitted=response.submitted)
@@ -654,14 +680,16 @@ def answer_as_user(
     """``save_answers`` for a signed-in user: only with an invitation to this round."""
     invitation = invitation_for_user(round_, user)
     if invitation is None:
+        access = access_for(user, round_.coalition_id)
         record_refusal(
             request=request,
             user=user,
-            event_type="assessments.response.submit" if submit else "assessments.response.save",
+            event_type=_answer_event(submit),
             action=Action.CREATE,
             object_type="assessments.round",
             object_id=str(round_.pk),
             purpose=PURPOSE,
+            role=access.role if access is not None and access.role else primary_role(user),
         )
         raise NotInvited()
     return save_answers(

@@ -12,6 +12,7 @@ A round the user has no part in gives 404 (logged). No page is cached by browser
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -202,6 +203,14 @@ def answer(request: HttpRequest, found: RoundAccess) -> HttpResponse:
         )
         return forbidden_page(request, _("You are not invited to answer this round."))
     if not round_.is_open():
+        if request.method == "POST":  # answers sent after closing: refused, and logged
+            with contextlib.suppress(RoundClosed):
+                services.require_answerable(
+                    invitation=invitation,
+                    submit="send" in request.POST,
+                    request=request,
+                    user=request.user,
+                )
         messages.error(request, str(RoundClosed.default_message))
         return redirect("assessments:mine")
     url = reverse("assessments:answer", args=[round_.pk])

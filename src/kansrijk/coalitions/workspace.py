@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from kansrijk.accounts.roles import Role
+from kansrijk.accounts.roles import Role, administrative_role, primary_role
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
 from kansrijk.coalitions.access import Access
@@ -143,6 +143,18 @@ def action_counts(coalition: Coalition) -> ActionCounts:
     return ActionCounts(**counts)
 
 
+def _pathway_role(user: Any, pathway: Pathway) -> str:
+    """The role in which ``user`` opens a pathway's editor page: an editor of its coalition,
+    else the administrator (or operator) whose scope reaches it."""
+    if (
+        Coalition.objects.with_member(user, Role.COALITION_EDITOR)
+        .filter(pk=pathway.coalition_id)
+        .exists()
+    ):
+        return Role.COALITION_EDITOR.value
+    return administrative_role(user) or primary_role(user)
+
+
 def actions_for_pathway(
     pathway: Pathway, *, request: HttpRequest | None = None
 ) -> list[ImprovementAction]:
@@ -159,7 +171,7 @@ def actions_for_pathway(
             object_type="pathways.pathway",
             object_id=str(pathway.pk),
             purpose="pathways.maintenance",
-            role=Role.COALITION_EDITOR.value,
+            role=_pathway_role(getattr(request, "user", None), pathway),
         )
     return sorted(rows, key=lambda a: (a.status not in ACTIVE_STATUSES, a.due_on, a.pk))
 
