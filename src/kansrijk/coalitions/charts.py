@@ -76,46 +76,52 @@ def network_spec(network: Network) -> dict[str, Any]:
         {"field": "to", "title": _("To")},
         {"field": "shown", "title": _("Referrals")},
     ]
+    arrows = [
+        {
+            "data": {"values": edges},
+            "mark": {"type": "rule", "color": "#4b4b4b"},
+            "encoding": {
+                "x": {"field": "x", "type": "quantitative", **axis},
+                "y": {"field": "y", "type": "quantitative", **axis},
+                "x2": {"field": "x2"},
+                "y2": {"field": "y2"},
+                "strokeWidth": {"field": "width", "type": "quantitative", "scale": None},
+                "strokeDash": {
+                    "field": "small",
+                    "type": "nominal",
+                    "scale": {"domain": [False, True], "range": [[1, 0], [4, 3]]},
+                    "legend": None,
+                },
+                "tooltip": tooltip,
+            },
+        },
+        {
+            "data": {"values": edges},
+            "mark": {
+                "type": "point",
+                "shape": "triangle-up",
+                "filled": True,
+                "color": "#4b4b4b",
+                "size": 70,
+            },
+            "encoding": {
+                "x": {"field": "x2", "type": "quantitative"},
+                "y": {"field": "y2", "type": "quantitative"},
+                "angle": {"field": "angle", "type": "quantitative", "scale": None},
+                "tooltip": tooltip,
+            },
+        },
+    ]
+    first = {} if edges else axis
     return {
         "$schema": SCHEMA,
         "width": 520,
         "height": 520,
         "config": {"view": {"stroke": None}},
         "layer": [
-            {
-                "data": {"values": edges},
-                "mark": {"type": "rule", "color": "#4b4b4b"},
-                "encoding": {
-                    "x": {"field": "x", "type": "quantitative", **axis},
-                    "y": {"field": "y", "type": "quantitative", **axis},
-                    "x2": {"field": "x2"},
-                    "y2": {"field": "y2"},
-                    "strokeWidth": {"field": "width", "type": "quantitative", "scale": None},
-                    "strokeDash": {
-                        "field": "small",
-                        "type": "nominal",
-                        "scale": {"domain": [False, True], "range": [[1, 0], [4, 3]]},
-                        "legend": None,
-                    },
-                    "tooltip": tooltip,
-                },
-            },
-            {
-                "data": {"values": edges},
-                "mark": {
-                    "type": "point",
-                    "shape": "triangle-up",
-                    "filled": True,
-                    "color": "#4b4b4b",
-                    "size": 70,
-                },
-                "encoding": {
-                    "x": {"field": "x2", "type": "quantitative"},
-                    "y": {"field": "y2", "type": "quantitative"},
-                    "angle": {"field": "angle", "type": "quantitative", "scale": None},
-                    "tooltip": tooltip,
-                },
-            },
+            # Vega gives the mark group of an empty layer the role of a graphic without a name
+            # (axe-core: svg-img-alt), so a period without referrals draws no arrow layers.
+            *(arrows if edges else []),
             {
                 "data": {"values": nodes},
                 "mark": {
@@ -126,8 +132,10 @@ def network_spec(network: Network) -> dict[str, Any]:
                     "opacity": 1,
                 },
                 "encoding": {
-                    "x": {"field": "x", "type": "quantitative"},
-                    "y": {"field": "y", "type": "quantitative"},
+                    # The scale and axis are set in the first layer (Vega-Lite fails when a
+                    # later layer sets them): here when there are no arrows.
+                    "x": {"field": "x", "type": "quantitative", **first},
+                    "y": {"field": "y", "type": "quantitative", **first},
                     "color": {
                         "field": "domain",
                         "type": "nominal",
