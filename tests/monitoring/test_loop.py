@@ -55,6 +55,17 @@ def loop_world(world, catalogue):
         reason_code="other",
         count=4,
     )
+    for final_status, reason, count in ((Status.COMPLETED, "", 7), (Status.REJECTED, "other", 9)):
+        ReferralStatistic.objects.create(
+            month=datetime.date(2023, 3, 1),
+            municipality_code="GM0090",
+            service_ref=str(world.service.pk),
+            kind="prenatal_home_visit",
+            final_status=final_status,
+            reason_code=reason,
+            count=count,
+            contact_days={"3": 7} if count == 7 else {},
+        )
     IndicatorValue.objects.create(
         indicator=Indicator.objects.get(code="levend-geborenen"),
         area_code="GM0090",
@@ -80,10 +91,17 @@ def test_a_coordinator_sees_the_loop_with_small_numbers_suppressed(client, loop_
     assert loop is not None
     this_year = max(loop.years)
     rows = {row.indicator.code: row for row in loop.rows}
-    # 2024: 46 sent (30 completed, 16 rejected), 600 births -> 46 requests: 7,7 per 100.
+    # 2023: 16 sent (7 completed, 9 rejected); 2024: 46 sent (30 completed, 16 rejected);
+    # this year 4. 600 births in 2024 -> 46 requests: 7,7 per 100.
     assert rows["verwijzingen-verstuurd"].figures[2024].display == "46"
-    assert rows["verwijzingen-afgerond"].figures[2024].display == "65,2%"
     assert rows["phb-per-100-geboorten"].figures[2024].display == "7,7%"
+    assert rows["verwijzingen-afgewezen"].figures[2024].display == "34,8%"
+    # The referral results page shows 37 completed over all years: 37 minus the 30 of 2024 would
+    # tell the 7 of 2023 and the 0 of this year, so 2024 is not shown either; and 16 sent in
+    # 2023 is not shown, or 66 minus 16 and 46 would tell this year's 4.
+    assert rows["verwijzingen-afgerond"].figures[2024].display == "niet getoond"
+    assert rows["verwijzingen-afgerond"].figures[2024].value is None
+    assert rows["verwijzingen-verstuurd"].figures[2023].display == "niet getoond"
     assert rows["dagen-tot-contact"].figures[2024].display == "2,0 dagen"
     # This year: 4 live referrals, all under 10.
     assert rows["verwijzingen-verstuurd"].figures[this_year].display == "< 10"

@@ -83,6 +83,37 @@ def test_a_breakdown_never_gives_away_its_one_small_part():
         protect_parts(10, {"a": 3})
 
 
+def test_a_table_with_totals_on_both_sides_never_gives_a_cell_away():
+    """Rejections per year (rows, totals on the monitor) and reason (columns, totals over all
+    years on the referral results page)."""
+    from kansrijk.monitoring.suppression import protect_table
+
+    cells = {
+        (2023, "no_capacity"): 30,
+        (2023, "other"): 4,
+        (2024, "no_capacity"): 25,
+        (2024, "other"): 20,
+    }
+    hidden = protect_table(cells, row_totals=[2023, 2024], column_totals=["no_capacity", "other"])
+    # 2023: the 4 hides the 30 too (34 - 30); then "other" over both years (24) minus 20 would
+    # tell the 4, and "no capacity" (55) minus 25 the 30: everything goes.
+    assert hidden == {
+        (2023, "other"): Reason.SMALL_COUNT,
+        (2023, "no_capacity"): Reason.SECONDARY,
+        (2024, "other"): Reason.SECONDARY,
+        (2024, "no_capacity"): Reason.SECONDARY,
+    }
+    # One line with its total shown, as protect_parts.
+    assert protect_table(
+        {("sent", 2023): 16, ("sent", 2024): 46, ("sent", 2025): 4}, row_totals=["sent"]
+    ) == {
+        ("sent", 2025): Reason.SMALL_COUNT,
+        ("sent", 2023): Reason.SECONDARY,
+    }
+    # Without totals shown only the small cells go.
+    assert protect_table(cells) == {(2023, "other"): Reason.SMALL_COUNT}
+
+
 def _cells(numbers: dict[str, tuple[int, int]]) -> dict[str, Cell]:
     return {
         code: Cell(

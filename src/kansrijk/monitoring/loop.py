@@ -2,8 +2,10 @@
 ``referrals.stats`` (live and purged referrals together), and the anonymous demand signal.
 
 Visible to the coalition coordinators and analysts of the municipality (``may_see``); every view
-is logged as a read of aggregated data. Every figure goes through the suppression module; the
-breakdown of rejections by reason is protected against its total (``protect_parts``).
+is logged as a read of aggregated data. Every figure goes through the suppression module. The
+referral results page shows each count over all years, so the years are protected against that
+total, and the rejections per year and reason against both the year's total and the reason's
+over all years (``protect_table``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from kansrijk.monitoring.suppression import (
     SUPPRESSED_TEXT,
     THRESHOLD,
     Reason,
-    protect_parts,
+    protect_table,
     publish,
 )
 from kansrijk.places.models import Municipality
@@ -41,6 +43,8 @@ from kansrijk.referrals import stats
 from kansrijk.referrals.models import ReasonCode
 
 BIRTHS = "levend-geborenen"
+#: The counts of ``stats.Tally`` the loop shows per year (as counts or as shares).
+_COUNTED = ("sent", "accepted", "completed", "rejected", "prenatal_home_visits")
 #: Months of demand signal the monitor shows.
 DEMAND_MONTHS = 12
 
@@ -136,6 +140,7 @@ def _figure(
     denominator: float | None,
     value: float | None,
     is_demo: bool,
+    withheld: bool = False,
 ) -> Figure:
     return Figure(
         indicator=indicator.code,
@@ -145,7 +150,11 @@ def _figure(
         period_start=year,
         period_end=year,
         published=publish(
-            unit=indicator.unit, numerator=numerator, denominator=denominator, value=value
+            unit=indicator.unit,
+            numerator=numerator,
+            denominator=denominator,
+            value=value,
+            withheld=withheld,
         ),
         is_demo=is_demo,
         source_note="Kansrijk",
@@ -176,8 +185,14 @@ def overview(place: Municipality, *, user: Any, request: HttpRequest | None = No
     is_demo = _demo_referrals(place.code) or any(b.is_demo for b in births.values())
     indicators = {i.code: i for i in Indicator.objects.loop()}
     rows: list[LoopRow] = []
+    # The referral results page shows each count over all years: a year's count must not follow
+    # from that total minus the years shown here.
+    by_year = protect_table(
+        {(m, year): getattr(years_tally[year], m) for m in _COUNTED for year in years},
+        row_totals=_COUNTED,
+    )
 
-    def add(code: str, build: Any) -> None:
+    def add(code: str, build: Any, measure: str | None = None) -> None:
         indicator = indicators.get(code)
         if indicator is None:
             return
@@ -185,12 +200,20 @@ def overview(place: Municipality, *, user: Any, request: HttpRequest | None = No
         for year in years:
             numbers = build(years_tally[year], year)
             if numbers is not None:
-                figures[year] = _figure(indicator, place, year, is_demo=is_demo, **numbers)
+                figures[year] = _figure(
+                    indicator,
+                    place,
+                    year,
+                    is_demo=is_demo,
+                    withheld=(measure, year) in by_year,
+                    **numbers,
+                )
         rows.append(LoopRow(indicator, figures))
 
     add(
         "verwijzingen-verstuurd",
         lambda t, y: {"numerator": t.sent, "denominator": None, "value": t.sent},
+        "sent",
     )
     for code, attribute in (
         ("verwijzingen-geaccepteerd", "accepted"),
@@ -204,6 +227,7 @@ def overview(place: Municipality, *, user: Any, request: HttpRequest | None = No
                 "denominator": t.sent,
                 "value": _share(getattr(t, a), t.sent),
             },
+            attribute,
         )
     add(
         "dagen-tot-contact",
@@ -232,16 +256,27 @@ def overview(place: Municipality, *, user: Any, request: HttpRequest | None = No
             "value": t.prenatal_home_visits / birth.value * 100,
         }
 
-    add("phb-per-100-geboorten", per_birth)
+    add("phb-per-100-geboorten", per_birth, "prenatal_home_visits")
 
+    # Rejections per year and reason: each year's total is shown (unless hidden above), and each
+    # reason's total over all years on the referral results page.
     reason_codes = sorted({r for t in years_tally.values() for r in t.reasons})
-    hidden: dict[tuple[int, str], Reason] = {}
-    for year, t in years_tally.items():
-        if t.rejected:
-            for reason, why in protect_parts(
-                t.rejected, {r: t.reasons.get(r, 0) for r in reason_codes}
-            ).items():
-                hidden[(year, reason)] = why
+    rejecting = [year for year in years if years_tally[year].rejected]
+    hidden = protect_table(
+        {
+            (year, r): years_tally[year].reasons.get(r, 0)
+            for year in rejecting
+            for r in reason_codes
+        },
+        row_totals=[year for year in rejecting if ("rejected", year) not in by_year],
+        column_totals=reason_codes,
+        hidden={
+            (year, r): Reason.SECONDARY
+            for year in rejecting
+            if ("rejected", year) in by_year
+            for r in reason_codes
+        },
+    )
     reasons = [
         ReasonRow(
             str(ReasonCode(code).label) if code in ReasonCode.values else code,

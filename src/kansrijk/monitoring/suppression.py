@@ -158,6 +158,49 @@ def protect_parts(total: int, parts: Mapping[K, int]) -> dict[K, Reason]:
         hidden[shown[0][2]] = Reason.SECONDARY
 
 
+R = TypeVar("R")
+C = TypeVar("C")
+
+
+def protect_table(
+    cells: Mapping[tuple[R, C], int],
+    *,
+    row_totals: Iterable[R] = (),
+    column_totals: Iterable[C] = (),
+    hidden: Mapping[tuple[R, C], Reason] | None = None,
+) -> dict[tuple[R, C], Reason]:
+    """Which cells of a table of counts must not be shown when the totals of the rows in
+    ``row_totals`` and of the columns in ``column_totals`` are shown (on the same page or on
+    another one, such as the referral results' totals over all years beside the monitor's
+    figures per year).
+
+    Cells below the threshold are suppressed, and so are those in ``hidden``; then, while a line
+    whose total is shown hides exactly one cell (its total minus the others would tell it) or
+    hidden cells that add up to less than 10, the smallest cell shown on that line is withheld
+    too. A cautious rule per line, as ``protect_parts`` for one line.
+    """
+    out: dict[tuple[R, C], Reason] = dict(hidden or {})
+    for key, n in cells.items():
+        if n < THRESHOLD and key not in out:
+            out[key] = Reason.SMALL_COUNT
+    rows = sorted(set(row_totals), key=str)
+    columns = sorted(set(column_totals), key=str)
+    lines = [[k for k in cells if k[0] == r] for r in rows]
+    lines += [[k for k in cells if k[1] == c] for c in columns]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            hid = [k for k in line if k in out]
+            if not hid or (len(hid) > 1 and sum(cells[k] for k in hid) >= THRESHOLD):
+                continue
+            shown = sorted((cells[k], str(k), k) for k in line if k not in out)
+            if shown:
+                out[shown[0][2]] = Reason.SECONDARY
+                changed = True
+    return out
+
+
 @dataclass(frozen=True)
 class Cell:
     """A municipality's numbers for one indicator and period (never shown by this module)."""
