@@ -254,3 +254,24 @@ def test_the_command_shows_progress_on_large_files(catalogue, tmp_path):
     assert "[###" in err.getvalue()
     # 20 years x (25 GGD + 42 youth care + 12 provinces + the Netherlands) computed totals.
     assert IndicatorValue.objects.filter(origin=Origin.COMPUTED).count() == 20 * 80
+
+
+def test_the_demo_loads_again_beside_real_figures_and_keeps_them(catalogue):
+    """`kansrijk demo` is safe to run again after an analyst imported real figures: they stay,
+    and the demo makes up no value in their place."""
+    from kansrijk.monitoring import demo
+
+    import_uploads(
+        values=(
+            "values.csv",
+            b"indicator,area,period,numerator,denominator\nbig2,GM0090,2023,80,400\n",
+        )
+    )
+    demo.load_values()  # as `kansrijk demo` run again does: its own values made anew
+    row = IndicatorValue.objects.get(
+        indicator__code="big2", area_code="GM0090", period_start=2023, period_end=2023
+    )
+    assert (row.numerator, row.is_demo) == (80, False)
+    assert IndicatorValue.objects.filter(
+        indicator__code="big2", area_code="GM0088", is_demo=True
+    ).count() == len(demo.YEARS)

@@ -129,7 +129,17 @@ def load_values() -> int:
     indicators = _demo_indicators()
     municipalities = list(Municipality.objects.order_by("code"))
     IndicatorValue.objects.filter(indicator__in=indicators, is_demo=True).delete()
-    rows = generated_values(municipalities, indicators)
+    # What is left is real (imported by an analyst): it stays, and no demo value takes its place.
+    real = set(
+        IndicatorValue.objects.filter(indicator__in=indicators).values_list(
+            "indicator_id", "area_code", "period_start", "period_end"
+        )
+    )
+    rows = [
+        row
+        for row in generated_values(municipalities, indicators)
+        if (row.indicator_id, row.area_code, row.period_start, row.period_end) not in real
+    ]
     IndicatorValue.objects.bulk_create(rows, batch_size=5000)
     totals.recompute({(i.pk, year, year) for i in indicators for year in YEARS})
     return len(rows)
