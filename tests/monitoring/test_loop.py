@@ -117,6 +117,29 @@ def test_a_coordinator_sees_the_loop_with_small_numbers_suppressed(client, loop_
     )
 
 
+def test_a_share_of_a_year_whose_referrals_are_not_shown_is_not_shown(client, world, catalogue):
+    """2021: 40 sent (25 completed, 15 rejected); 2022: 30 (15, 15); 2023: 5 (5 completed).
+    2022's 30 sent is withheld (75 over all years minus 40 would tell the 5 of 2023); then its
+    share rejected, 50,0 % of a number between 26 and 35, is withheld too."""
+    for year, completed, rejected in ((2021, 25, 15), (2022, 15, 15), (2023, 5, 0)):
+        for final_status, count in ((Status.COMPLETED, completed), (Status.REJECTED, rejected)):
+            if count:
+                ReferralStatistic.objects.create(
+                    month=datetime.date(year, 4, 1),
+                    municipality_code="GM0090",
+                    service_ref=str(world.service.pk),
+                    kind="prenatal_home_visit",
+                    final_status=final_status,
+                    reason_code="other" if final_status == Status.REJECTED else "",
+                    count=count,
+                )
+    rows = {row.indicator.code: row for row in _loop(client, scoped_user(Role.ANALYST)).rows}
+    assert rows["verwijzingen-verstuurd"].figures[2021].display == "40"
+    assert rows["verwijzingen-verstuurd"].figures[2022].display == "niet getoond"
+    assert rows["verwijzingen-afgewezen"].figures[2022].display == "niet getoond"
+    assert rows["verwijzingen-afgewezen"].figures[2022].value is None
+
+
 def test_the_loop_is_logged_under_the_role_that_gives_access_to_the_municipality(
     client, loop_world
 ):

@@ -45,6 +45,8 @@ from kansrijk.referrals.models import ReasonCode
 BIRTHS = "levend-geborenen"
 #: The counts of ``stats.Tally`` the loop shows per year (as counts or as shares).
 _COUNTED = ("sent", "accepted", "completed", "rejected", "prenatal_home_visits")
+#: The counts shown as a share of the referrals sent.
+_SHARES_OF_SENT = frozenset({"accepted", "completed", "rejected"})
 #: Months of demand signal the monitor shows.
 DEMAND_MONTHS = 12
 
@@ -205,7 +207,9 @@ def overview(place: Municipality, *, user: Any, request: HttpRequest | None = No
                     place,
                     year,
                     is_demo=is_demo,
-                    withheld=(measure, year) in by_year,
+                    withheld=(measure, year) in by_year
+                    # A share of a number of referrals not shown could be worked back to it.
+                    or (measure in _SHARES_OF_SENT and ("sent", year) in by_year),
                     **numbers,
                 )
         rows.append(LoopRow(indicator, figures))
