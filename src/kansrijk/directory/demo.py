@@ -7,7 +7,7 @@ also proves the importer. Kansrijk's own fields travel as attributes with the fi
 ``kansrijk.directory.vocabularies`` (phase, domain, referral methods, cost, response time,
 target group, demo); the need categories as links to the terms of ``load_need_categories``.
 
-The organisations are made up, after the world of Kansrijke Start (see ``../shared/seeds``): the
+The organisations are made up, after the world of Kansrijke Start: the
 midwife practice, the JGZ with its prenatal home visit, the GGD with Nu Niet Zwanger, the social
 district team, debt counselling, GGZ, informal support (Home-Start, Moeders Informeren Moeders),
 maternity care, Stevig Ouderschap, VoorZorg, CenteringZwangerschap, Rookvrije Start, the Taalhuis
