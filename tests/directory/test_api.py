@@ -144,6 +144,10 @@ def test_services_by_postcode_nearest_first_with_distance(client: Client, direct
         ({"page": 0}, "page"),
         ({"per_page": 1000}, "per_page"),
         ({"modified_after": "gisteren"}, "modified_after"),
+        # Well formed but no date: Django's parser raises ValueError (a 500 before).
+        ({"modified_after": "2025-13-40"}, "modified_after"),
+        ({"modified_after": "2025-02-30T12:00:00Z"}, "modified_after"),
+        ({"modified_after": "2025-03-05T00:00:00+99:00"}, "modified_after"),
         ({"organization_id": "geen-uuid"}, "organization_id"),
         ({"taxonomy_term_id": "123"}, "taxonomy_term_id"),
         ({"phase": "later"}, "phase"),

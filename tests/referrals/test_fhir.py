@@ -14,6 +14,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kansrijk.audit.models import AccessEvent, Action
 from kansrijk.referrals import services
@@ -213,6 +215,10 @@ def test_task_search(world: ReferralWorld, as_user: Callable) -> None:
     [
         {"owner": "Patient/1"},
         {"_lastUpdated": "gtyesterday"},
+        # Well formed but no date: Django's parser raises ValueError (a 500 before).
+        {"_lastUpdated": "ge2025-13-40"},
+        {"_lastUpdated": "gt2025-02-30T12:00:00Z"},
+        {"_lastUpdated": "gt2025-03-05T00:00:00+99:00"},
         {"_count": "many"},
         {"status": "lost"},
         {"_cursor": "nonsense"},
@@ -227,6 +233,38 @@ def test_search_errors_are_operation_outcomes(
     body = response.json()
     validate(body)
     assert body["issue"][0]["code"] == "invalid"
+
+
+#: Text shaped like a FHIR date search value, impossible dates and offsets included.
+SEARCH_MOMENTS = st.from_regex(
+    r"\A(gt|ge|lt|le|eq|ne)?\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
+    r"(Z|[+-]\d{2}:\d{2})?)?)?)?\Z"
+)
+SEARCH_VALUES = SEARCH_MOMENTS | st.text(max_size=30) | st.from_regex(r"\AOrganization/\d{1,25}\Z")
+SEARCH_KEYS = st.sampled_from(["owner", "status", "_lastUpdated", "_count", "_cursor", "_sort"])
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(params=st.lists(st.tuples(SEARCH_KEYS, SEARCH_VALUES), max_size=4))
+def test_no_search_is_a_server_error(
+    world: ReferralWorld, login_verified: Callable[..., Client], params: list[tuple[str, str]]
+) -> None:
+    """Any search answers a Bundle or an OperationOutcome, never a 500 (``_lastUpdated=
+    ge2025-13-40`` was one). The HSDA API's ``modified_after`` goes through the same parser."""
+    client = login_verified(Client(raise_request_exception=False), world.intake)
+    params = [(key, value.replace("\x00", "")) for key, value in params]
+    response = client.get("/fhir/Task", params)
+    assert response.status_code in (200, 400), response.content[:300]
+    assert response["Content-Type"] == FHIR
+    moments = [value.lstrip("gtelnq") for key, value in params if key == "_lastUpdated"]
+    for moment in moments:
+        answer = client.get("/api/hsds/services", {"modified_after": moment})
+        assert answer.status_code in (200, 400), answer.content[:300]
 
 
 def test_other_organisation_and_unknown_ids_are_404(

@@ -17,7 +17,6 @@ from typing import Any
 from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -30,6 +29,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from kansrijk.api.problems import with_problems
+from kansrijk.core.dates import parse_moment
 from kansrijk.core.phases import Phase
 from kansrijk.directory.exceptions import DirectoryError
 from kansrijk.directory.hsds.documents import (
@@ -124,17 +124,11 @@ class ServiceQuerySerializer(PageQuerySerializer):
     )
 
     def validate_modified_after(self, value: str) -> datetime.datetime:
-        parsed = parse_datetime(value)
-        if parsed is None:
-            day = parse_date(value)
-            if day is not None:
-                parsed = datetime.datetime.combine(day, datetime.time.min)
+        parsed = parse_moment(value, zone=timezone.get_current_timezone())
         if parsed is None:
             raise serializers.ValidationError(
                 _("Give a date-time in ISO 8601, such as 2025-01-31T12:00:00Z.")
             )
-        if timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed)
         return parsed
 
     def validate_municipality(self, value: str) -> Any:

@@ -32,7 +32,6 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
@@ -46,6 +45,7 @@ from rest_framework.views import APIView, exception_handler
 
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
+from kansrijk.core.dates import parse_moment
 from kansrijk.referrals import selectors
 from kansrijk.referrals.exceptions import NotAllowed, ReferralError, ReferralNotFound
 from kansrijk.referrals.models import (
@@ -592,16 +592,11 @@ def _parse_last_updated(raw: str) -> tuple[str, datetime.datetime]:
         raise exceptions.ValidationError(_("_lastUpdated is not a valid date."))
     prefix = match[1] or "ge"
     value = match[2]
-    moment = parse_datetime(value)
+    moment = parse_moment(value)
     if moment is None:
-        day = parse_date(value)
-        if day is None:
-            raise exceptions.ValidationError(
-                _("_lastUpdated is not a valid date, e.g. gt2025-01-01T00:00:00Z.")
-            )
-        moment = datetime.datetime.combine(day, datetime.time.min)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, datetime.UTC)
+        raise exceptions.ValidationError(
+            _("_lastUpdated is not a valid date, e.g. gt2025-01-01T00:00:00Z.")
+        )
     if prefix == "eq":
         prefix = "ge"
     return prefix, moment
