@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +98,50 @@ def test_bad_input_is_a_400_problem(client, figures, url):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["status"] == 400
+
+
+def test_the_seeded_catalogue_holds_the_public_indicators_as_facts_with_their_source(
+    client, catalogue
+):
+    """Issue 14, point 1: the indicators whose definitions are public, each with unit, direction,
+    phase, source, set, area levels and the source of its definition (with its year); those
+    whose numerator or denominator is not public are marked so, never invented."""
+    results = {i["code"]: i for i in client.get("/api/v1/indicators").json()["results"]}
+    expected = {
+        # code: (unit, phase, source, definition_public, words of the definition)
+        "late-start-zwangerschapszorg": ("percentage", "pregnancy", "Perined", False, "10e week"),
+        "problematische-schulden-ouders": ("percentage", "preconception", "CBS", True, "Wsnp"),
+        "psychische-problemen-ouders": ("percentage", "preconception", "CBS", True, "GGZ"),
+        "geen-kraamzorg": ("percentage", "postnatal", "Vektis", False, "kraamzorg"),
+        "meervoudige-kwetsbaarheid": ("percentage", "pregnancy", "CBS", False, "voorspelmodel"),
+        "big2": ("percentage", "postnatal", "Perined", True, "37 weken"),
+        "preconceptieconsult": ("rate_per_1000", "preconception", "Vektis", False, "Vektis"),
+        "coalitie": ("count", "coalition", "RIVM", False, "coalitie"),
+        "plan-van-aanpak": ("count", "coalition", "RIVM", False, "plan van aanpak"),
+        "nu-niet-zwanger": ("count", "coalition", "RIVM", False, "Nu Niet Zwanger"),
+        "uithuisplaatsing-0-2": ("rate_per_1000", "postnatal", "CBS", False, "jonger dan 2"),
+    }
+    for code, (unit, phase, source, public, words) in expected.items():
+        item = results[code]
+        assert (item["unit"], item["phase"], item["source"], item["definition_public"]) == (
+            unit,
+            phase,
+            source,
+            public,
+        ), code
+        assert words in item["definition"], code
+        assert item["name"], code
+        assert item["name_en"], code
+        assert item["direction"] in {"lower_is_better", "higher_is_better", "neutral"}, code
+        assert item["set"].startswith("rivm_"), code
+        assert item["area_levels"] == [
+            "municipality",
+            "ggd_region",
+            "youth_care_region",
+            "province",
+            "country",
+        ], code
+        assert re.search(r"\b20\d\d\b", item["source_reference"]), code
+        if public:
+            assert item["numerator"], code
+            assert item["denominator"], code
