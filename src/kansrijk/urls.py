@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from kansrijk.api import views as api_views
 from kansrijk.core import views as core_views
+from kansrijk.parents import views as parents_views
 
 urlpatterns = [
     path("", include("kansrijk.core.urls")),
@@ -36,5 +37,5 @@ urlpatterns = [
     path(settings.ADMIN_URL_PATH, admin.site.urls),
 ]
 
-handler404 = core_views.page_not_found
+handler404 = parents_views.page_not_found
 handler500 = core_views.server_error

@@ -189,6 +189,7 @@ PUBLIC_PAGES = [
     "netwerkkaart/leeg/",
     "hulp-in-de-buurt/?postcode=9203&hulp=geldzorgen",
     "huisbezoek-aanvragen/",
+    "bestaat-niet/",  # the page that does not exist
 ]
 
 

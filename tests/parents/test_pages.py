@@ -189,6 +189,45 @@ def test_unknown_language_and_page_are_404(client: Client, content: None) -> Non
     assert client.get("/ouders/nl/stress/").status_code == 404
 
 
+@pytest.mark.parametrize("code", languages.CODES)
+@pytest.mark.parametrize("path", ["bestaat-niet/", "stress/extra/deel/", "kosten/x/"])
+def test_a_page_that_does_not_exist_says_so_in_the_page_language(
+    client: Client, content: None, code: str, path: str
+) -> None:
+    response = client.get(f"/ouders/{code}/{path}")
+    assert response.status_code == 404
+    html = _html(response)
+    language = languages.BY_CODE[code]
+    assert f'<html lang="{code}" dir="{language.direction}">' in html
+    assert response["Content-Language"] == code
+    assert not response.cookies
+    # The light parent page, not the professional one, with the way back in every language.
+    assert "/static/parents/parents.css" in html
+    assert "utrecht" not in html
+    assert f'<a href="/ouders/{code}/">' in html
+    for other in languages.LANGUAGES:
+        assert f'href="/ouders/{other.code}/" lang="{other.code}"' in html
+    if code in DRAFT_NOTICE:
+        assert DRAFT_NOTICE[code] in html
+    # The heading is the parents' own text (not a same-worded one of Django's admin).
+    heading = {"nl": "Pagina niet gevonden", "ar": "لم نجد هذه الصفحة", "en": "Page not found"}
+    if code in heading:
+        assert f"<h1>{heading[code]}</h1>" in html
+
+
+def test_an_unknown_language_is_answered_in_the_browser_s_language(
+    client: Client, content: None
+) -> None:
+    response = client.get("/ouders/fr/kosten/", HTTP_ACCEPT_LANGUAGE="fr, ar;q=0.8")
+    assert response.status_code == 404
+    assert '<html lang="ar" dir="rtl">' in _html(response)
+    assert "Accept-Language" in response["Vary"]
+    # Elsewhere the professional page stays.
+    other = client.get("/sociale-kaart/bestaat-niet/")
+    assert other.status_code == 404
+    assert "utrecht" in _html(other)
+
+
 def test_index_negotiates_the_language(client: Client) -> None:
     response = client.get("/ouders/", HTTP_ACCEPT_LANGUAGE="fr;q=1, uk;q=0.8, en;q=0.5")
     assert response.status_code == 302

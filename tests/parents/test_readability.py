@@ -30,6 +30,7 @@ DUTCH_PAGES = (
     "/ouders/nl/hulp-in-de-buurt/?postcode=abc",
     "/ouders/nl/huisbezoek-aanvragen/",
     "/ouders/nl/prenataal-huisbezoek/?postcode=abc",
+    "/ouders/nl/bestaat-niet/",
 )
 #: Elements whose contents end a sentence (a heading, a label, a list item …).
 _BLOCKS = frozenset(
@@ -162,7 +163,7 @@ def test_every_dutch_page_as_a_parent_reads_it_is_b1(
     """The interface texts too: a page is what a parent reads on it, not only its text."""
     html = client.get(url).content.decode()
     result = measure(main_text(html))
-    assert result.words > 40, url
+    assert result.words > 15, url  # the page has its words (a 404 has few)
     assert result.problems == [], url
 
 

@@ -362,6 +362,46 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return response
 
 
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 404 page (``handler404``). Under ``/ouders/<lang>/`` a light parent page in that
+    language (for a language we do not have, the browser's, else Dutch), with the way back to
+    the start page in every language; elsewhere, and in the editor, the professional page."""
+    from kansrijk.core.views import page_not_found as professional_page_not_found
+
+    parts = request.path.split("/")
+    if len(parts) < 4 or parts[1] != "ouders" or parts[2] in ("", "redactie"):
+        return professional_page_not_found(request, exception)
+    language = languages.get(parts[2])
+    negotiated = language is None
+    if language is None:
+        language = languages.BY_CODE[
+            languages.negotiate(request.headers.get("Accept-Language", ""))
+        ]
+    switch = [
+        {
+            "language": other,
+            "url": reverse("parents:start", kwargs={"lang": other.code}),
+            "current": other.code == language.code,
+        }
+        for other in languages.LANGUAGES
+    ]
+    with translation.override(language.code):
+        response = render(
+            request,
+            "parents/not_found.html",
+            {
+                "plang": language,
+                "switch": switch,
+                "interface_draft": language.code not in languages.CHECKED_INTERFACE,
+            },
+            status=404,
+        )
+    response["Content-Language"] = language.code
+    if negotiated:
+        patch_vary_headers(response, ("Accept-Language",))
+    return response
+
+
 @require_safe
 @parent_page
 def help_nearby(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
