@@ -122,6 +122,29 @@ def test_a_folder_with_indicators_and_values(catalogue, tmp_path):
     assert indicator.values.get().value == 8
 
 
+def test_a_bad_unit_in_indicators_csv_is_reported_there_not_as_the_values_fault(
+    catalogue, tmp_path
+):
+    _write(
+        tmp_path,
+        "indicators.csv",
+        "code,name,unit,direction,phase,source,definition\n"
+        "roken-zwangerschap,Roken in de zwangerschap,percent,lower_is_better,pregnancy,Perined,"
+        "Voorbeeld van een eigen definitie\n",
+    )
+    _write(
+        tmp_path,
+        "values.csv",
+        "indicator,area,period,numerator,denominator\nroken-zwangerschap,GM0090,2023,40,500\n",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        import_path(tmp_path)
+    assert [(p.file, p.row, p.column) for p in failed.value.report.problems] == [
+        ("indicators.csv", 2, "unit")
+    ]
+    assert not Indicator.objects.filter(code="roken-zwangerschap").exists()
+
+
 def test_formulas_in_definitions_are_refused(catalogue, tmp_path):
     _write(
         tmp_path,

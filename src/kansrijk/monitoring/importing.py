@@ -445,7 +445,8 @@ def _check_values(
                     _("The value %(value)s does not match numerator/denominator (%(expected)s).")
                     % {"value": row["value"], "expected": f"{expected:.2f}".replace(".", ",")},
                 )
-        if value is None and facts is not None and len(problems) == before:
+        # An indicator whose unit is bad in indicators.csv is reported there, not here.
+        if value is None and unit in Unit.values and len(problems) == before:
             bad("value", _("Give a value, or a numerator and a denominator."))
         if (
             len(problems) != before
