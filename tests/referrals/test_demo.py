@@ -35,6 +35,7 @@ def test_registered_after_what_it_needs():
 
 
 def test_demo_referrals_are_made_once_and_marked(demo_world):
+    from kansrijk.accounts.models import User
     from kansrijk.directory.models import Organization
 
     jgz = Organization.objects.get(name=demo.JGZ)
@@ -42,23 +43,47 @@ def test_demo_referrals_are_made_once_and_marked(demo_world):
     assert jgz.account_organisation.name == demo.JGZ
 
     first = demo.load()
-    assert first["created"] == len(demo.REFERRALS)
+    every = len(demo.REFERRALS) * len(demo.TOWNS)
+    assert first["created"] == every
     referrals = list(Referral.objects.all())
-    assert len(referrals) == len(demo.REFERRALS)
+    assert len(referrals) == every
     assert all(r.client_family_name.endswith("(demo)") for r in referrals)
-    statuses = {r.status for r in referrals}
-    assert {"draft", "requested", "accepted", "in-progress", "completed", "rejected"} <= statuses
-    assert {r.sender_organisation.name for r in referrals} == {
+    assert all(r.consents.exists() for r in referrals)
+    # In each demo municipality, from its midwives and GP to its JGZ and debt counselling.
+    for town in demo.TOWNS:
+        local = [r for r in referrals if r.client_municipality_id == town.municipality]
+        assert len(local) == len(demo.REFERRALS), town.slug
+        statuses = {r.status for r in local}
+        assert {
+            "draft",
+            "requested",
+            "accepted",
+            "in-progress",
+            "completed",
+            "rejected",
+        } <= statuses
+        organisation = {
+            u.username: u.organisation
+            for u in User.objects.filter(
+                username__in=[*town.senders.values(), *town.receivers.values()]
+            )
+        }
+        assert {r.sender_organisation for r in local} == {
+            organisation[name] for name in town.senders.values()
+        }
+        assert {r.receiver_organisation for r in local} == {
+            organisation[name] for name in town.receivers.values()
+        }
+    smallingerland = [r for r in referrals if r.client_municipality_id == demo.MUNICIPALITY]
+    assert {r.sender_organisation.name for r in smallingerland} == {
         demo.MIDWIFE_PRACTICE,
         demo.GP_PRACTICE,
     }
-    receivers = {r.receiver_organisation.name for r in referrals}
-    assert receivers == {demo.JGZ, demo.DEBT}
-    assert all(r.consents.exists() for r in referrals)
+    assert {r.receiver_organisation.name for r in smallingerland} == {demo.JGZ, demo.DEBT}
 
     again = demo.load()
-    assert again == {"created": 0, "skipped": len(demo.REFERRALS)}
-    assert Referral.objects.count() == len(demo.REFERRALS)
+    assert again == {"created": 0, "skipped": every}
+    assert Referral.objects.count() == every
 
 
 def test_the_debt_counselling_intake_handler_has_referrals_to_accept(demo_world):

@@ -1,16 +1,17 @@
-"""Demo referrals in Smallingerland (Drachten): from the demo midwife practice
-(``verloskundige.smallingerland``) and the demo GP (``huisarts.smallingerland``) to the JGZ
-prenatal home visit and to debt counselling, in several statuses.
+"""Demo referrals in the three demo municipalities — Smallingerland (Drachten), Rotterdam and
+Heerlen: from the demo midwife practice (``verloskundige.<town>``) and the demo GP
+(``huisarts.<town>``) to the JGZ prenatal home visit and to debt counselling, in several
+statuses, so that every demo coalition's referral network is drawn from them.
 
 The clients are obviously made up and marked: every family name ends in "(demo)". The
 referrals are made through the real services (so they have consent, status history and access
-log), as the demo senders and the demo intake handlers of the JGZ (``jgz.smallingerland``) and
-of debt counselling (``schuldhulp.smallingerland``), so that both inboxes have work.
+log), as the demo senders and the demo intake handlers of the JGZ (``jgz.<town>``) and of debt
+counselling (``schuldhulp.<town>``), so that both inboxes have work.
 
 It needs the demo accounts and the demo social map (``kansrijk.accounts.demo`` and
-``kansrijk.directory.demo``). Should the debt-counselling organisation of the demo social map
-have no Kansrijk account (a social map loaded without the demo accounts), this loader gives it
-one, so that it can receive referrals.
+``kansrijk.directory.demo``). Should the debt-counselling organisation of Smallingerland's demo
+social map have no Kansrijk account (a social map loaded without the demo accounts), this
+loader gives it one, so that it can receive referrals.
 
 ``load()`` is idempotent: a demo referral that exists (same client name and sending
 organisation) is left alone.
@@ -51,9 +52,31 @@ GP_PRACTICE = "Huisartsenpraktijk Drachten-Noord"
 JGZ = "JGZ Fryslân Drachten"
 DEBT = "Schuldhulpverlening Smallingerland"
 DEMO_MARK = "(demo)"
-#: Who sends (``DemoReferral.sender``) and who receives (per service) the demo referrals.
-SENDERS = {"midwife": MIDWIFE, "gp": GP}
-RECEIVERS = {"phb": INTAKE, "debt": DEBT_INTAKE}
+
+
+@dataclass(frozen=True)
+class Town:
+    """A demo municipality whose demo users send and receive the demo referrals: who sends
+    (per ``DemoReferral.sender``) and who receives (per service)."""
+
+    slug: str  # the demo users' suffix, e.g. ``verloskundige.rotterdam``
+    municipality: str  # CBS code
+    postal_code: str  # where the made-up clients live
+
+    @property
+    def senders(self) -> dict[str, str]:
+        return {"midwife": f"verloskundige.{self.slug}", "gp": f"huisarts.{self.slug}"}
+
+    @property
+    def receivers(self) -> dict[str, str]:
+        return {"phb": f"jgz.{self.slug}", "debt": f"schuldhulp.{self.slug}"}
+
+
+TOWNS = (
+    Town("smallingerland", MUNICIPALITY, "9203 AB"),
+    Town("rotterdam", "GM0599", "3061 AB"),
+    Town("heerlen", "GM0917", "6411 AB"),
+)
 
 
 @dataclass(frozen=True)
@@ -177,30 +200,53 @@ REFERRALS = [
 ]
 
 
-def _services() -> dict[str, Any]:
+def _smallingerland_debt_service() -> Any:
+    """Smallingerland's debt-counselling service, its organisation given a Kansrijk account
+    when the social map was loaded without the demo accounts."""
     from kansrijk.accounts.models import Organisation, OrganisationKind
     from kansrijk.directory.models import Organization, Service
     from kansrijk.places.models import Municipality
 
-    jgz_service = (
-        Service.objects.serving(MUNICIPALITY)
-        .filter(organization__account_organisation__name=JGZ, name__icontains="prenataal")
-        .first()
-    )
     debt_org = Organization.objects.filter(name=DEBT, is_demo=True).first()
-    debt_service = None
-    if debt_org is not None:
-        if debt_org.account_organisation_id is None:
-            account, _created = Organisation.objects.get_or_create(
-                name=DEBT, defaults={"kind": OrganisationKind.SOCIAL, "is_demo": True}
-            )
-            account.municipalities.add(Municipality.objects.get(code=MUNICIPALITY))
-            debt_org.account_organisation = account
-            debt_org.save(update_fields=["account_organisation"])
-        debt_service = (
-            Service.objects.serving(MUNICIPALITY).filter(organization=debt_org).order_by("name")
+    if debt_org is None:
+        return None
+    if debt_org.account_organisation_id is None:
+        account, _created = Organisation.objects.get_or_create(
+            name=DEBT, defaults={"kind": OrganisationKind.SOCIAL, "is_demo": True}
+        )
+        account.municipalities.add(Municipality.objects.get(code=MUNICIPALITY))
+        debt_org.account_organisation = account
+        debt_org.save(update_fields=["account_organisation"])
+    return (
+        Service.objects.serving(MUNICIPALITY).filter(organization=debt_org).order_by("name")
+    ).first()
+
+
+def _services(town: Town, users: dict[str, Any]) -> dict[str, Any]:
+    """The town's prenatal home visit (of its demo JGZ) and debt counselling (of its demo
+    debt-counselling service), as its social map offers them."""
+    from kansrijk.directory.models import Service
+
+    serving = Service.objects.serving(town.municipality).order_by("name")
+    jgz = users.get(town.receivers["phb"])
+    phb = (
+        serving.filter(
+            organization__account_organisation_id=jgz.organisation_id,
+            name__icontains="prenataal",
         ).first()
-    return {"phb": jgz_service, "debt": debt_service}
+        if jgz is not None and jgz.organisation_id is not None
+        else None
+    )
+    if town.municipality == MUNICIPALITY:
+        debt = _smallingerland_debt_service()
+    else:
+        handler = users.get(town.receivers["debt"])
+        debt = (
+            serving.filter(organization__account_organisation_id=handler.organisation_id).first()
+            if handler is not None and handler.organisation_id is not None
+            else None
+        )
+    return {"phb": phb, "debt": debt}
 
 
 def _path(status: str) -> list[str]:
@@ -217,22 +263,38 @@ def _path(status: str) -> list[str]:
 
 @transaction.atomic
 def load() -> dict[str, int]:
-    """Create the demo referrals that do not exist yet; returns what was made and skipped."""
+    """Create the demo referrals that do not exist yet, in every demo municipality; returns
+    what was made and skipped."""
+    created = skipped = 0
+    for town in TOWNS:
+        made, left = _load_town(town)
+        created += made
+        skipped += left
+    return {"created": created, "skipped": skipped}
+
+
+def _load_town(town: Town) -> tuple[int, int]:
     from kansrijk.accounts.models import User
 
     users = {
         user.username: user
-        for user in User.objects.filter(username__in=[*SENDERS.values(), *RECEIVERS.values()])
+        for user in User.objects.filter(
+            username__in=[*town.senders.values(), *town.receivers.values()]
+        )
     }
-    found = _services()
-    if MIDWIFE not in users or INTAKE not in users or found["phb"] is None:
-        return {"created": 0, "skipped": len(REFERRALS)}
+    found = _services(town, users)
+    if (
+        town.senders["midwife"] not in users
+        or town.receivers["phb"] not in users
+        or found["phb"] is None
+    ):
+        return 0, len(REFERRALS)
     created = skipped = 0
     today = timezone.localdate()
     for spec in REFERRALS:
         service = found[spec.service]
-        sender = users.get(SENDERS[spec.sender])
-        intake = users.get(RECEIVERS[spec.service])
+        sender = users.get(town.senders[spec.sender])
+        intake = users.get(town.receivers[spec.service])
         needs_intake = spec.status not in (Status.DRAFT, Status.REQUESTED)
         if service is None or sender is None or (needs_intake and intake is None):
             skipped += 1
@@ -256,8 +318,8 @@ def load() -> dict[str, int]:
                 client_family_name=spec.family,
                 client_birth_date=spec.birth,
                 client_phone="" if spec.contact == ContactPreference.VIA_SENDER else "06 00000000",
-                client_postal_code="9203 AB",
-                client_municipality=MUNICIPALITY,
+                client_postal_code=town.postal_code,
+                client_municipality=town.municipality,
                 phase="pregnancy",
                 due_date=due,
                 situations=spec.situations,
@@ -305,4 +367,4 @@ def load() -> dict[str, int]:
                 outcome_note="Demo: huisbezoek gedaan; gezin krijgt extra ondersteuning.",
             )
         created += 1
-    return {"created": created, "skipped": skipped}
+    return created, skipped
