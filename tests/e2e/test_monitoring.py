@@ -175,3 +175,48 @@ def test_coordinator_sees_the_demo_referral_figures_with_small_numbers_suppresse
     _both_widths(page, "monitor-loop")
     _assert_cards(page, axe, ".kr-mon-loop table", "monitor-loop")
     assert errors == [], errors
+
+
+def test_without_javascript_the_tables_work_and_on_a4_chart_and_table_both_print(
+    chromium_browser: Any, live_server: Any, page: Any, monitor: None
+) -> None:
+    """Without JavaScript: the municipality picked in the form, the trend as a table with its
+    figures (Schiermonnikoog's "< 10"), the downloads. On paper (A4): the chart and its table
+    both, no switch and no menu, nothing wider than the paper."""
+    context = chromium_browser.new_context(
+        base_url=live_server.url, locale="nl-NL", java_script_enabled=False
+    )
+    try:
+        plain = context.new_page()
+        plain.goto("/monitor/")
+        plain.get_by_role("combobox", name=re.compile("Gemeente")).select_option("GM0088")
+        plain.get_by_role("button", name="Tonen").click()
+        plain.wait_for_url(re.compile(r"/monitor/GM0088/$"))
+        plain.goto("/monitor/GM0088/big2/")
+        trend = plain.locator("#chart-trend")
+        expect(trend.locator("table")).to_be_visible()
+        expect(trend.get_by_role("row", name=re.compile(r"^2022"))).to_contain_text("< 10")
+        expect(trend.get_by_text("De grafiek heeft JavaScript nodig")).to_be_visible()
+        expect(trend.locator("[data-chart-switch]")).to_be_hidden()
+        download = trend.get_by_role("link", name="Download tabel (CSV)")
+        with plain.expect_download() as info:
+            download.click()
+        assert "< 10" in info.value.path().read_text(encoding="utf-8-sig")
+    finally:
+        context.close()
+
+    page.goto("/monitor/GM0090/big2/")
+    chart = page.locator("#chart-trend")
+    expect(chart.locator(".kr-chart__graph svg")).to_be_visible()
+    expect(chart.locator("table")).to_be_hidden()
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 718, "height": 1000})  # A4 less 15 mm margins, at 96 dpi
+    expect(chart.locator(".kr-chart__graph svg")).to_be_visible()
+    expect(chart.locator("table")).to_be_visible()
+    expect(chart.locator("[data-chart-switch]")).to_be_hidden()
+    expect(page.locator(".kr-nav")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(page, "monitor-trend-print")
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    page.emulate_media(media="screen")
