@@ -396,6 +396,18 @@ def test_administrator_edits_the_services_of_their_municipality(
     assert service.alert == "Gesloten op 27 april."
 
 
+def test_the_operator_picks_from_every_municipality_in_a_list(
+    client: Client, login_verified, service: Service
+) -> None:
+    """More than 25 municipalities are a select list instead of checkboxes, with every one of
+    them as an option (a widget set after the choices once had none)."""
+    operator = UserFactory(is_superuser=True, is_staff=True)
+    login_verified(client, operator)
+    html = _html(client.get(_edit_url(service)))
+    assert '<select name="service_areas"' in html
+    assert html.count('<option value="GM') == 342
+
+
 # --- Creating ----------------------------------------------------------------------------------
 
 

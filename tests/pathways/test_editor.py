@@ -4,6 +4,7 @@ compare, the import template."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -164,7 +165,11 @@ def test_create_edit_publish_through_the_pages(
     django_assert_max_num_queries,
 ):
     login_verified(client, editor_smallingerland)
-    assert client.get(reverse("pathways:create")).status_code == 200
+    page = client.get(reverse("pathways:create"))
+    assert page.status_code == 200
+    # The coalition's municipality is offered as a checkbox (a widget set after the field was
+    # made once had no choices, and the list was empty).
+    assert 'type="checkbox" name="municipalities" value="GM0090"' in page.text
     response = client.post(
         reverse("pathways:create"),
         {
@@ -332,7 +337,10 @@ def test_publishing_an_incomplete_draft_from_the_page_explains_why(
 def test_settings(client, login_verified, own, editor_smallingerland):
     login_verified(client, editor_smallingerland)
     url = reverse("pathways:settings", args=[own.pk])
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200
+    offered = re.findall(r'type="checkbox" name="municipalities" value="(GM\d{4})"', page.text)
+    assert {"GM0090", "GM0086"} <= set(offered)
     response = client.post(
         url,
         {

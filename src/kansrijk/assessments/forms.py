@@ -20,8 +20,8 @@ from kansrijk.assessments.services import (
 )
 from kansrijk.coalitions.forms import set_choices
 from kansrijk.coalitions.models import Coalition
+from kansrijk.core.forms import checkboxes, radio_buttons
 
-CHECKBOX = "utrecht-checkbox utrecht-checkbox--html-input"
 UNKNOWN = "weet-niet"
 
 
@@ -36,7 +36,7 @@ class InviteForm(forms.Form):
         label=_("Users of member organisations"),
         queryset=Organisation.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": CHECKBOX}),
+        widget=checkboxes(),
         help_text=_("They find the questionnaire on their start page and get an e-mail."),
     )
 
@@ -52,9 +52,7 @@ class RoundForm(InviteForm):
         label=_("Instrument"),
         queryset=InstrumentVersion.objects.none(),
         empty_label=None,
-        widget=forms.RadioSelect(
-            attrs={"class": "utrecht-radio-button utrecht-radio-button--html-input"}
-        ),
+        widget=radio_buttons(),
     )
     title = forms.CharField(
         label=_("Title"),

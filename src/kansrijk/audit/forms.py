@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.audit.models import AccessEvent, Action
 from kansrijk.audit.selectors import Cursor, EventFilter
+from kansrijk.core.forms import SELECT_CLASS, TEXTBOX_CLASS
 
-_TEXT = {"class": "utrecht-textbox utrecht-textbox--html-input", "autocomplete": "off"}
+_TEXT = {"class": TEXTBOX_CLASS, "autocomplete": "off"}
 _DATE_INVALID = _("Enter a valid date, for example 31-12-2025.")
 _DATE_RANGE = _("Enter a date between 1900 and 2999.")
 _FIRST_DAY = datetime.date(1900, 1, 1)
@@ -44,7 +45,7 @@ def _date(label: Any) -> forms.DateField:
             MaxValueValidator(_LAST_DAY, message=_DATE_RANGE),
         ],
         widget=forms.DateInput(
-            attrs={"class": "utrecht-textbox utrecht-textbox--html-input", "type": "date"},
+            attrs={"class": TEXTBOX_CLASS, "type": "date"},
             format="%Y-%m-%d",
         ),
     )
@@ -63,7 +64,7 @@ class AccessLogSearchForm(forms.Form):
         label=_("Action"),
         required=False,
         choices=[("", _("Any action")), *Action.choices],
-        widget=forms.Select(attrs={"class": "utrecht-select utrecht-select--html-select"}),
+        widget=forms.Select(attrs={"class": SELECT_CLASS}),
     )
     date_from = _date(_("From (date)"))
     date_to = _date(_("To (date, inclusive)"))

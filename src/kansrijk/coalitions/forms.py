@@ -14,12 +14,11 @@ from kansrijk.accounts.models import Organisation
 from kansrijk.assessments.models import Round, Statement
 from kansrijk.coalitions import services as workspace
 from kansrijk.coalitions.models import ActionStatus, Coalition, Member, MemberDomain
+from kansrijk.core.forms import checkboxes, radio_buttons
 from kansrijk.directory.models import Service
 from kansrijk.pathways.models import Pathway
 from kansrijk.situations.models import FactorKind, Situation
 
-RADIO = "utrecht-radio-button utrecht-radio-button--html-input"
-CHECKBOX = "utrecht-checkbox utrecht-checkbox--html-input"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -47,7 +46,7 @@ class MemberForm(forms.Form):
     domain = forms.ChoiceField(
         label=_("Domain"),
         choices=MemberDomain.choices,
-        widget=forms.RadioSelect(attrs={"class": RADIO}),
+        widget=radio_buttons(),
     )
     role = forms.CharField(
         label=_("Role in the coalition"),
@@ -105,7 +104,7 @@ class AgreementForm(forms.Form):
         label=_("Parties"),
         queryset=Member.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": CHECKBOX}),
+        widget=checkboxes(),
     )
     text = forms.CharField(
         label=_("What was agreed"),
@@ -179,7 +178,7 @@ class ActionForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=ActionStatus.choices,
-        widget=forms.RadioSelect(attrs={"class": RADIO}),
+        widget=radio_buttons(),
     )
     round = forms.ModelChoiceField(
         label=_("From the round"),
@@ -191,13 +190,13 @@ class ActionForm(forms.Form):
         label=_("Statements it answers"),
         queryset=Statement.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": CHECKBOX}),
+        widget=checkboxes(),
     )
     pathways = forms.ModelMultipleChoiceField(
         label=_("Pathways it touches"),
         queryset=Pathway.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": CHECKBOX}),
+        widget=checkboxes(),
         help_text=_("The action shows on the editor's page of these pathways."),
     )
     services = forms.ModelMultipleChoiceField(

@@ -7,6 +7,25 @@ from typing import Any
 
 from django import forms
 
+#: The NL Design System classes of the inputs. ``{% nl_widget %}`` (includes/field.html) gives
+#: every input its class; the widgets below carry theirs for inputs written out by hand
+#: (includes/choices.html) or shown with ``{{ field }}``.
+CHECKBOX_CLASS = "utrecht-checkbox utrecht-checkbox--html-input"
+RADIO_CLASS = "utrecht-radio-button utrecht-radio-button--html-input"
+SELECT_CLASS = "utrecht-select utrecht-select--html-select"
+TEXTAREA_CLASS = "utrecht-textarea utrecht-textarea--html-textarea"
+TEXTBOX_CLASS = "utrecht-textbox utrecht-textbox--html-input"
+
+
+def radio_buttons() -> forms.RadioSelect:
+    """Radio buttons in NL Design System markup (shown by includes/choices.html)."""
+    return forms.RadioSelect(attrs={"class": RADIO_CLASS})
+
+
+def checkboxes() -> forms.CheckboxSelectMultiple:
+    """Checkboxes in NL Design System markup (shown by includes/choices.html)."""
+    return forms.CheckboxSelectMultiple(attrs={"class": CHECKBOX_CLASS})
+
 
 def add_errors(form: forms.Form, errors: Mapping[str, Iterable[Any]]) -> None:
     """Show the errors of a refused write (a service's ``{field: [messages]}``) on ``form``:

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.forms import CHECKBOX_CLASS, SELECT_CLASS, TEXTBOX_CLASS, checkboxes
 from kansrijk.core.phases import PHASE_FIELDS, Phase
 from kansrijk.core.widgets import QuickSelect
 from kansrijk.directory.exceptions import InvalidServiceData
@@ -36,11 +37,6 @@ from kansrijk.directory.vocabularies import NEED_TAXONOMY_ID
 # --- Search ------------------------------------------------------------------------------------
 
 FREE_CHOICES = [("", _("Free or paid")), ("yes", _("Free of charge")), ("no", _("Paid"))]
-
-_TEXTBOX = "utrecht-textbox utrecht-textbox--html-input"
-_SELECT = "utrecht-select utrecht-select--html-select"
-_TEXTAREA = "utrecht-textarea utrecht-textarea--html-textarea"
-_CHECKBOX = "utrecht-checkbox utrecht-checkbox--html-input"
 
 
 class SearchForm(forms.Form):
@@ -100,7 +96,9 @@ class SearchForm(forms.Form):
             widget = field.widget
             if name in choices:
                 widget.choices = choices[name]
-            widget.attrs["class"] = _SELECT if isinstance(widget, forms.Select) else _TEXTBOX
+            widget.attrs["class"] = (
+                SELECT_CLASS if isinstance(widget, forms.Select) else TEXTBOX_CLASS
+            )
             bound = self[name]
             described = [f"{bound.auto_id}_error"]
             if field.help_text:
@@ -187,21 +185,21 @@ class ServiceForm(forms.ModelForm):
         label=_("Phases"),
         required=False,
         choices=Phase.choices,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": _CHECKBOX}),
+        widget=checkboxes(),
         help_text=_("When in the first 1000 days the service helps."),
         error_messages={"invalid_choice": _("Choose phases from the list.")},
     )
     categories = forms.MultipleChoiceField(
         label=_("Needs"),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": _CHECKBOX}),
+        widget=checkboxes(),
         help_text=_("Which needs the service helps with; used by the search."),
         error_messages={"invalid_choice": _("Choose needs from the list.")},
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": _CHECKBOX}),
+        widget=checkboxes(),
         error_messages={"invalid_choice": _("Choose languages from the list.")},
     )
     url = forms.URLField(
@@ -214,7 +212,7 @@ class ServiceForm(forms.ModelForm):
     )
     service_areas = forms.MultipleChoiceField(
         label=_("Municipalities served"),
-        widget=forms.CheckboxSelectMultiple(attrs={"class": _CHECKBOX}),
+        widget=checkboxes(),
         error_messages={
             "required": _("Choose at least one of your municipalities."),
             "invalid_choice": _("You can only choose the municipalities of your coalition."),
@@ -269,9 +267,9 @@ class ServiceForm(forms.ModelForm):
         self.other_areas = [(code, name) for code, name in current if code not in own_codes]
         areas = self.fields["service_areas"]
         assert isinstance(areas, forms.MultipleChoiceField)
-        areas.choices = own
         if len(own) > 25:
-            areas.widget = forms.SelectMultiple(attrs={"class": _SELECT, "size": "10"})
+            areas.widget = forms.SelectMultiple(attrs={"class": SELECT_CLASS, "size": "10"})
+        areas.choices = own  # after the widget: setting the choices gives the widget them
         # Need categories; links to terms of other vocabularies (from an import) are kept.
         categories = self.fields["categories"]
         assert isinstance(categories, forms.MultipleChoiceField)
@@ -314,7 +312,7 @@ class ServiceForm(forms.ModelForm):
             self.fields[offered] = forms.BooleanField(
                 label=_("Professionals can refer this way"),
                 required=False,
-                widget=forms.CheckboxInput(attrs={"class": _CHECKBOX}),
+                widget=forms.CheckboxInput(attrs={"class": CHECKBOX_CLASS}),
             )
             self.fields[contact] = forms.CharField(
                 label=CONTACT_LABELS[kind],

@@ -13,6 +13,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.forms import radio_buttons
 from kansrijk.parents import languages
 from kansrijk.parents.choices import TranslationStatus
 from kansrijk.parents.models import CostFigure, CostItemText, LocalAddition, PageTranslation
@@ -34,7 +35,7 @@ class TranslationForm(forms.Form):
     status = forms.ChoiceField(
         label=capfirst(_("translation")),
         choices=TranslationStatus.choices,
-        widget=forms.RadioSelect,
+        widget=radio_buttons(),
         help_text=_(
             "A draft shows a short notice in its language on the page. A changed text is a "
             "draft again, unless a native speaker checked it today."
@@ -101,7 +102,7 @@ class LocalAdditionForm(forms.Form):
     status = forms.ChoiceField(
         label=capfirst(_("translation")),
         choices=TranslationStatus.choices,
-        widget=forms.RadioSelect,
+        widget=radio_buttons(),
         help_text=_(
             "A Dutch text counts as checked. Another language: checked only when a native "
             "speaker read it."

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.coalitions.models import Coalition
 from kansrijk.coalitions.selectors import coalition_members, municipalities_of
+from kansrijk.core.forms import checkboxes, radio_buttons
 from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service, ServiceArea
 from kansrijk.pathways.models import Pathway, PathwayScope, PathwayStep, StepKind
@@ -24,8 +25,6 @@ from kansrijk.places.selectors import lookup_postcode
 
 #: Above this many choices a list of checkboxes becomes a multiple select.
 CHECKBOX_LIMIT = 40
-RADIO = "utrecht-radio-button utrecht-radio-button--html-input"
-CHECKBOX = "utrecht-checkbox utrecht-checkbox--html-input"
 
 
 class FindForm(forms.Form):
@@ -49,7 +48,7 @@ class FindForm(forms.Form):
         label=_("Phase"),
         choices=[("", _("All phases")), *Phase.choices],
         required=False,
-        widget=forms.RadioSelect(attrs={"class": RADIO}),
+        widget=radio_buttons(),
     )
 
     def clean_postcode(self) -> str:
@@ -75,7 +74,7 @@ class FindForm(forms.Form):
 
 def _area_widget(count: int) -> forms.Widget:
     if count <= CHECKBOX_LIMIT:
-        return forms.CheckboxSelectMultiple(attrs={"class": CHECKBOX})
+        return checkboxes()
     return forms.SelectMultiple(attrs={"size": 12})
 
 
@@ -101,15 +100,16 @@ class CoverageForm(forms.Form):
     phases = forms.MultipleChoiceField(
         label=_("Phases"),
         choices=Phase.choices,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": CHECKBOX}),
+        widget=checkboxes(),
         error_messages={"required": _("Choose at least one phase.")},
     )
 
     def set_area(self, municipalities: QuerySet[Municipality]) -> None:
         field = self.fields["municipalities"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = municipalities
+        # The widget first: setting the queryset gives the field's widget its choices.
         field.widget = _area_widget(municipalities.count())
+        field.queryset = municipalities
 
 
 class PathwayCreateForm(CoverageForm):

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.forms import checkboxes, radio_buttons
 from kansrijk.core.languages import LANGUAGES
 from kansrijk.core.phases import Phase
 from kansrijk.referrals.models import (
@@ -27,9 +28,6 @@ from kansrijk.referrals.models import (
     Source,
     Urgency,
 )
-
-RADIO = {"class": "utrecht-radio-button utrecht-radio-button--html-input"}
-CHECK = {"class": "utrecht-checkbox utrecht-checkbox--html-input"}
 
 
 class DateInput(forms.DateInput):
@@ -118,7 +116,7 @@ class ReferralForm(forms.Form):
     phase = forms.ChoiceField(
         label=_("Phase"),
         choices=Phase.choices,
-        widget=forms.RadioSelect(attrs=RADIO),
+        widget=radio_buttons(),
         error_messages={"required": _("Choose the phase.")},
     )
     due_date = _date(_("Due date"), help_text=_("During pregnancy."))
@@ -127,14 +125,14 @@ class ReferralForm(forms.Form):
     situations = forms.MultipleChoiceField(
         label=_("Signalled situations"),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs=CHECK),
+        widget=checkboxes(),
         help_text=_("Only what the receiver needs to know, and only with her consent."),
     )
     urgency = forms.ChoiceField(
         label=_("Urgency"),
         choices=Urgency.choices,
         initial=Urgency.ROUTINE,
-        widget=forms.RadioSelect(attrs=RADIO),
+        widget=radio_buttons(),
     )
     handover_note = forms.CharField(
         label=_("Handover note"),
@@ -147,7 +145,7 @@ class ReferralForm(forms.Form):
         label=_("How may the receiver contact her?"),
         choices=ContactPreference.choices,
         initial=ContactPreference.CONTACT_CLIENT,
-        widget=forms.RadioSelect(attrs=RADIO),
+        widget=radio_buttons(),
     )
     contact_note = forms.CharField(
         label=_("Contact note"),
@@ -258,7 +256,7 @@ class ConsentWithdrawForm(forms.Form):
     method = forms.ChoiceField(
         label=_("How did she withdraw her consent?"),
         choices=RECORDED_CONSENT_METHODS,
-        widget=forms.RadioSelect(attrs=RADIO),
+        widget=radio_buttons(),
         error_messages={"required": _("Choose how she withdrew her consent.")},
     )
     withdrawn_at = _moment()
@@ -280,7 +278,7 @@ class ConsentForm(forms.Form):
         label=_("Who gave consent?"),
         choices=ConsentGivenBy.choices,
         initial=ConsentGivenBy.CLIENT,
-        widget=forms.RadioSelect(attrs=RADIO),
+        widget=radio_buttons(),
     )
     representative_name = forms.CharField(
         label=_("Name of her legal representative"),
@@ -291,14 +289,14 @@ class ConsentForm(forms.Form):
     method = forms.ChoiceField(
         label=_("How was consent given?"),
         choices=RECORDED_CONSENT_METHODS,
-        widget=forms.RadioSelect(attrs=RADIO),
+        widget=radio_buttons(),
         error_messages={"required": _("Choose how she gave consent.")},
     )
     given_at = _moment()
     data_categories = forms.MultipleChoiceField(
         label=_("Which data may be shared?"),
         choices=DataCategory.choices,
-        widget=forms.CheckboxSelectMultiple(attrs=CHECK),
+        widget=checkboxes(),
         error_messages={"required": _("Choose the data she agrees to share.")},
     )
 
@@ -350,12 +348,12 @@ class ContactAttemptForm(VersionForm):
         label=_("How"),
         choices=ContactChannel.choices,
         initial=ContactChannel.PHONE,
-        widget=forms.RadioSelect(attrs=RADIO),
+        widget=radio_buttons(),
     )
     result = forms.ChoiceField(
         label=_("Result"),
         choices=ContactResult.choices,
-        widget=forms.RadioSelect(attrs=RADIO),
+        widget=radio_buttons(),
         error_messages={"required": _("Choose the result.")},
     )
     at = _moment()

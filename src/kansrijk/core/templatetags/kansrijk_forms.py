@@ -6,15 +6,23 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 from django.utils.safestring import SafeString
 
+from kansrijk.core.forms import (
+    CHECKBOX_CLASS,
+    RADIO_CLASS,
+    SELECT_CLASS,
+    TEXTAREA_CLASS,
+    TEXTBOX_CLASS,
+)
+
 register = template.Library()
 
 _CLASSES: list[tuple[type[forms.Widget], str]] = [
-    (forms.CheckboxInput, "utrecht-checkbox utrecht-checkbox--html-input"),
-    (forms.RadioSelect, "utrecht-radio-button utrecht-radio-button--html-input"),
-    (forms.CheckboxSelectMultiple, "utrecht-checkbox utrecht-checkbox--html-input"),
-    (forms.Select, "utrecht-select utrecht-select--html-select"),
-    (forms.Textarea, "utrecht-textarea utrecht-textarea--html-textarea"),
-    (forms.widgets.Input, "utrecht-textbox utrecht-textbox--html-input"),
+    (forms.CheckboxInput, CHECKBOX_CLASS),
+    (forms.RadioSelect, RADIO_CLASS),
+    (forms.CheckboxSelectMultiple, CHECKBOX_CLASS),
+    (forms.Select, SELECT_CLASS),
+    (forms.Textarea, TEXTAREA_CLASS),
+    (forms.widgets.Input, TEXTBOX_CLASS),
 ]
 
 
