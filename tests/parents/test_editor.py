@@ -514,6 +514,10 @@ def test_only_national_editors_enter_amounts(client: Client, content: None, plac
     assert _events("parents.cost_figure.update", Outcome.DENIED) == 2
     client.force_login(_national_editor())
     assert client.get("/ouders/redactie/kosten/?jaar=2026").status_code == 200
+    # A year that is not one shows this year's figures ("²" is a digit int() refuses).
+    for odd in ("²", "202²", "abc"):
+        assert client.get(f"/ouders/redactie/kosten/?jaar={odd}").status_code == 200
+    assert client.get(f"/ouders/redactie/kosten/{item.code}/202²/").status_code == 404
     bad = client.post(url, {**_figure_data(), "amount": "veel"})
     assert bad.status_code == 400
     assert not CostFigure.objects.exists()

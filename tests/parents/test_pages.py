@@ -341,7 +341,7 @@ def test_demo_figure_is_labelled(client: Client, content: None) -> None:
     assert "voorbeeldbedrag, niet officieel" in _html(client.get("/ouders/nl/kosten/?jaar=2025"))
 
 
-@pytest.mark.parametrize("year", ["abc", "1999", "20255", "-1"])
+@pytest.mark.parametrize("year", ["abc", "1999", "20255", "-1", "²", "202²"])
 def test_costs_bad_year_is_400(client: Client, content: None, year: str) -> None:
     response = client.get(f"/ouders/nl/kosten/?jaar={year}")
     assert response.status_code == 400

@@ -379,7 +379,7 @@ def local_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _year(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+    return int(raw) if raw.isdecimal() and 2000 <= int(raw) <= 2100 else None
 
 
 @login_required

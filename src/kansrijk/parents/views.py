@@ -165,7 +165,8 @@ def costs(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
     year = this_year
     status = 200
     if raw:
-        if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if raw.isdecimal() and 2000 <= int(raw) <= 2100:
             year = int(raw)
         else:
             status = 400
