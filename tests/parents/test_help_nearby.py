@@ -84,7 +84,10 @@ def test_self_referral_services_nearest_first(debt_help: dict) -> None:
     near = found[0]
     assert near.is_free is True
     assert near.phones == ("0512 111 222",)
-    assert near.languages == ("Nederlands", "العربية")
+    assert [(spoken.name, spoken.lang, spoken.direction) for spoken in near.languages] == [
+        ("Nederlands", "nl", "ltr"),
+        ("العربية", "ar", "rtl"),
+    ]
     assert near.hours == ("ma, wo 09:00\u201312:00",)  # in the active language
     assert near.how_to_go == "Via self_referral."
     free = help_nearby(postcode="9203", need="geldzorgen", free_only=True)
@@ -125,6 +128,11 @@ def test_arabic_page_marks_dutch_directory_text(client: Client, debt_help: dict)
     assert '<html lang="ar" dir="rtl">' in html
     assert '<h3 lang="nl" dir="ltr">Schuldhulp Drachten' in html
     assert "مجاني" in html
+    # The languages spoken, each in its own name, marked with its language and direction.
+    assert (
+        '<span lang="nl" dir="ltr">Nederlands</span>, <span lang="ar" dir="rtl">العربية</span>'
+        in html
+    )
 
 
 def test_a_link_may_preselect_the_need(client: Client, debt_help: dict) -> None:

@@ -54,6 +54,16 @@ WEEKDAYS = {
 
 
 @dataclass(frozen=True)
+class SpokenLanguage:
+    """A language spoken at a service: its name in its own script where we know it (else the
+    directory's Dutch name), with the ``lang`` and ``dir`` the name is written in."""
+
+    name: str
+    lang: str
+    direction: str = "ltr"
+
+
+@dataclass(frozen=True)
 class NearbyService:
     id: str
     name: str
@@ -66,7 +76,7 @@ class NearbyService:
     phones: tuple[str, ...]
     addresses: tuple[str, ...]
     hours: tuple[str, ...]
-    languages: tuple[str, ...]
+    languages: tuple[SpokenLanguage, ...]
     url: str
     is_demo: bool
     extra: dict[str, Any] = field(default_factory=dict)
@@ -82,14 +92,19 @@ def _hours(schedule: Schedule) -> str:
     return " ".join(part for part in (", ".join(days), hours) if part)
 
 
-def _language_names(codes: list[tuple[str, str]]) -> tuple[str, ...]:
-    """Languages spoken, each in its own name where we know it (else the directory's name)."""
+def _language_names(codes: list[tuple[str, str]]) -> tuple[SpokenLanguage, ...]:
+    """Languages spoken, each in its own name where we know it (else the directory's name,
+    which is Dutch)."""
     names = []
     order = {code: i for i, code in enumerate(languages.CODES)}
     codes = sorted(codes, key=lambda item: (order.get((item[0] or "").lower(), 99), item[1]))
     for code, name in codes:
         known = languages.BY_CODE.get((code or "").lower())
-        names.append(known.native_name if known else (name or code))
+        names.append(
+            SpokenLanguage(known.native_name, known.code, known.direction)
+            if known
+            else SpokenLanguage(name or code, languages.DEFAULT)
+        )
     return tuple(dict.fromkeys(names))
 
 
