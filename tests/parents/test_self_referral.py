@@ -82,7 +82,9 @@ def test_form_page_sets_only_the_csrf_cookie(client: Client, world: ReferralWorl
     html = response.content.decode()
     assert '<html lang="ar" dir="rtl">' in html
     assert 'name="website"' in html  # the honeypot
-    assert '<option value="ar" selected>العربية</option>' in html
+    # Each language in its own name, marked with its language and direction.
+    assert '<option value="ar" selected lang="ar" dir="rtl">العربية</option>' in html
+    assert '<option value="ti" lang="ti" dir="ltr">ትግርኛ</option>' in html
 
 
 def test_every_label_says_once_what_is_not_required(client: Client, world: ReferralWorld) -> None:

@@ -42,6 +42,18 @@ def form_stamp() -> str:
     return signing.TimestampSigner(salt=_SALT).sign(str(int(timezone.now().timestamp())))
 
 
+class LanguageSelect(forms.Select):
+    """The languages, each option named in its own script and marked with its ``lang`` and
+    ``dir`` (a screen reader reads العربية in Arabic on every page)."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        language = languages.get(str(value))
+        if language is not None:
+            option["attrs"] = {**option["attrs"], "lang": language.code, "dir": language.direction}
+        return option
+
+
 class SelfReferralForm(forms.Form):
     given_name = forms.CharField(
         label=_("First name"),
@@ -86,6 +98,7 @@ class SelfReferralForm(forms.Form):
         label=_("Which language do you speak best?"),
         choices=[(lang.code, lang.native_name) for lang in languages.LANGUAGES]
         + [("other", _("Another language"))],
+        widget=LanguageSelect,
         error_messages={"invalid_choice": _("Choose a language from the list.")},
     )
     interpreter_needed = forms.BooleanField(label=_("I would like an interpreter"), required=False)
