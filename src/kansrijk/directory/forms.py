@@ -124,10 +124,6 @@ class SearchForm(forms.Form):
             self.data[self.add_prefix("municipality")] = code  # shown as chosen
         return cleaned
 
-    @property
-    def is_filtered(self) -> bool:
-        return self.is_bound and any(self.data.get(name) for name in self.fields)
-
 
 # --- Editing -----------------------------------------------------------------------------------
 

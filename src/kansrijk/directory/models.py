@@ -892,7 +892,3 @@ class ServiceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.changed_at:%Y-%m-%d %H:%M} {self.user_display or '-'} {self.action} {self.service_ref}"
-
-    @property
-    def changed_fields(self) -> list[str]:
-        return sorted(self.changes)

@@ -172,10 +172,6 @@ class Intervention(models.Model, HasPhases):
         return [str(labels.get(code, code)) for code in self.financing_laws or []]
 
     @property
-    def recognition_rank(self) -> int:
-        return RECOGNITION_RANK.get(self.recognition, 0)
-
-    @property
     def is_assessed(self) -> bool:
         return self.recognition != RecognitionLevel.NOT_ASSESSED
 

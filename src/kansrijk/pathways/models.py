@@ -191,10 +191,6 @@ class Pathway(models.Model, HasPhases):
         except ValueError:
             return reviewed.replace(year=reviewed.year + 1, day=28)
 
-    @property
-    def is_default(self) -> bool:
-        return self.scope != PathwayScope.MUNICIPAL
-
 
 class PathwayVersion(models.Model):
     """The content of a pathway at one moment. Published versions are immutable."""

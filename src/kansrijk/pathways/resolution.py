@@ -93,10 +93,6 @@ class ResolvedPathway:
     def pathway(self) -> Pathway:
         return self.version.pathway
 
-    @property
-    def is_fallback(self) -> bool:
-        return self.fallback is not None
-
 
 def check_phase(phase: str) -> str:
     if phase not in PHASE_FIELDS:

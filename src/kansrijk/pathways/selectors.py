@@ -95,10 +95,6 @@ class OverviewRow:
             for phase in phases
         ]
 
-    @property
-    def has_any(self) -> bool:
-        return any(cell is not None for cell in self.cells.values())
-
 
 def pathway_overview(
     *, municipality: Municipality | str, phases: Sequence[str] | None = None

@@ -220,15 +220,6 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
             )
         return self.filter(condition)
 
-    def sent_by(self, user: Any) -> ReferralQuerySet:
-        return self.filter(sender_organisation_id__in=referral_scope(user).sender_org_ids)
-
-    def received_by(self, user: Any) -> ReferralQuerySet:
-        return self.filter(
-            receiver_organisation_id__in=referral_scope(user).receiver_org_ids,
-            status__in=VISIBLE_TO_RECEIVER,
-        )
-
 
 class Referral(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

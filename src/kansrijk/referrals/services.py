@@ -217,10 +217,6 @@ def _write_from(
     return _Write(request, user, referral, side, event_type, action)
 
 
-def _invalid(field_name: str, message: Any) -> InvalidReferral:
-    return InvalidReferral({field_name: [message]})
-
-
 def _choice(errors: dict[str, list[Any]], name: str, value: str, choices: Any) -> None:
     if value not in choices.values:
         errors.setdefault(name, []).append(_("Not a valid choice."))

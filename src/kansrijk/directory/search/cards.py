@@ -62,12 +62,6 @@ CARD_TEMPLATE = "directory/_card.html"
 CARD_CONTEXT = 1
 
 
-def card_key(service_id: object, version: datetime.datetime | None, language: str) -> str:
-    """The cache key of a service's card body: its version, the language and the markup
-    version of the card's templates (so that a deployment that changes them renders anew)."""
-    return _key(service_id, version, language, _markup())
-
-
 def _markup() -> str:
     return f"{markup_version(CARD_TEMPLATE)}.{CARD_CONTEXT}"
 
