@@ -481,3 +481,63 @@ def test_actions_on_a_pathway_are_logged_in_the_role_of_who_reads_them(
         (workspace.editor, "coalition_editor"),
         (administrator, "administrator"),
     ]
+
+
+def test_the_coordinator_changes_a_contact_person(client: Client, workspace: Any) -> None:
+    """A contact person's details are changed on the member's page (logged); bad input shows
+    that contact's form again with the error and changes nothing; another coalition's
+    contact, or one that is not there, is a 404; the analyst may not."""
+    member = workspace.coalition.members.get(organisation=workspace.orgs["midwives"])
+    contact = services.add_contact(
+        user=workspace.coordinator,
+        member=member,
+        data=services.ContactInput(name="Anna", email="anna@example.org"),
+    )
+    url = reverse("coalitions:member", args=[workspace.coalition.pk, member.pk])
+    prefix = f"contact-{contact.pk}"
+    login(client, workspace.coordinator)
+    page = client.get(url).content.decode()
+    assert f'name="{prefix}-name"' in page
+    assert 'value="anna@example.org"' in page
+    for bad in ({f"{prefix}-name": ""}, {f"{prefix}-email": "geen"}, {f"{prefix}-phone": "bel"}):
+        data = {"form": "edit-contact", "contact": contact.pk, f"{prefix}-name": "Anna", **bad}
+        response = client.post(url, data)
+        assert response.status_code == 400
+        shown = response.content.decode()
+        assert f'id="id_{prefix}-{next(iter(bad))[len(prefix) + 1 :]}_error"' in shown
+        assert "<details open" in shown
+    contact.refresh_from_db()
+    assert (contact.name, contact.email, contact.phone) == ("Anna", "anna@example.org", "")
+    response = client.post(
+        url,
+        {
+            "form": "edit-contact",
+            "contact": contact.pk,
+            f"{prefix}-name": "Anna de Vries",
+            f"{prefix}-function": "praktijkhouder",
+            f"{prefix}-email": "",
+            f"{prefix}-phone": "0512 123456",
+        },
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.name, contact.function, contact.email, contact.phone) == (
+        "Anna de Vries",
+        "praktijkhouder",
+        "",
+        "0512 123456",
+    )
+    assert AccessEvent.objects.filter(
+        event_type="coalitions.contact.update",
+        object_id=str(contact.pk),
+        role="coalition_coordinator",
+        purpose="coalition.workspace",
+    ).exists()
+    for missing in ("abc", "999999"):
+        data = {"form": "edit-contact", "contact": missing, f"{prefix}-name": "X"}
+        assert client.post(url, data).status_code == 404
+    login(client, workspace.analyst)
+    data = {"form": "edit-contact", "contact": contact.pk, f"{prefix}-name": "X"}
+    assert client.post(url, data).status_code == 403
+    contact.refresh_from_db()
+    assert contact.name == "Anna de Vries"

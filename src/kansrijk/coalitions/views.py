@@ -216,9 +216,39 @@ def member(request: HttpRequest, access: Access, member: int) -> HttpResponse:
     contact_form = ContactForm(
         request.POST if request.POST.get("form") == "contact" else None, prefix="contact"
     )
+    contacts = list(row.contacts.order_by("name"))
+    # One form per contact person to change her details (prefix ``contact-<pk>``); the one
+    # posted is bound.
+    edited = None
+    if request.method == "POST" and request.POST.get("form") == "edit-contact":
+        edited = next((c for c in contacts if c.pk == _number(request.POST.get("contact"))), None)
+        if edited is None:
+            raise Http404
+    edit_forms = {
+        contact.pk: ContactForm(
+            request.POST if contact is edited else None,
+            prefix=f"contact-{contact.pk}",
+            initial={
+                "name": contact.name,
+                "function": contact.function,
+                "email": contact.email,
+                "phone": contact.phone,
+            },
+        )
+        for contact in contacts
+    }
     if request.method == "POST":
         action = request.POST.get("form")
         try:
+            if edited is not None and edit_forms[edited.pk].is_valid():
+                services.update_contact(
+                    user=request.user,
+                    request=request,
+                    contact=edited,
+                    data=edit_forms[edited.pk].to_input(),
+                )
+                messages.success(request, _("The contact person was saved."))
+                return redirect("coalitions:member", pk=coalition.pk, member=row.pk)
             if action == "member" and form.is_valid():
                 services.update_member(
                     user=request.user, request=request, member=row, data=form.to_input()
@@ -246,8 +276,10 @@ def member(request: HttpRequest, access: Access, member: int) -> HttpResponse:
                 messages.success(request, _("The contact person was removed."))
                 return redirect("coalitions:member", pk=coalition.pk, member=row.pk)
         except InvalidInput as error:
-            add_errors(contact_form if action == "contact" else form, error.message_dict)
-    contacts = list(row.contacts.order_by("name"))
+            target = contact_form if action == "contact" else form
+            if edited is not None:
+                target = edit_forms[edited.pk]
+            add_errors(target, error.message_dict)
     workspace.record_access(request, access, "coalitions.member.view", "coalitions.member", row.pk)
     invalid = request.method == "POST"
     return _page(
@@ -256,7 +288,8 @@ def member(request: HttpRequest, access: Access, member: int) -> HttpResponse:
         access,
         "members",
         member=row,
-        contacts=contacts,
+        contacts=[(contact, edit_forms[contact.pk]) for contact in contacts],
+        edited=edited,
         form=form,
         contact_form=contact_form,
         status=400 if invalid else 200,
