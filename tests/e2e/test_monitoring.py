@@ -173,7 +173,13 @@ def test_coordinator_sees_the_demo_referral_figures_with_small_numbers_suppresse
     expect(loop).to_contain_text("demoverwijzingen")
     assert_accessible(axe, page)
     _both_widths(page, "monitor-loop")
-    _assert_cards(page, axe, ".kr-mon-loop table", "monitor-loop")
+    _assert_cards(page, axe, "div[aria-labelledby='loop-heading'] table", "monitor-loop")
+    # Per pathway and year, protected against both totals.
+    per_pathway = loop.locator("div[aria-labelledby='loop-pathway-heading'] table")
+    expect(
+        per_pathway.get_by_role("row", name=re.compile("verwijzingen verstuurd")).first
+    ).to_contain_text(re.compile("< 10|niet getoond"))
+    _assert_cards(page, axe, "div[aria-labelledby='loop-pathway-heading'] table", "monitor-loop")
     assert errors == [], errors
 
 

@@ -140,6 +140,45 @@ def test_a_share_of_a_year_whose_referrals_are_not_shown_is_not_shown(client, wo
     assert rows["verwijzingen-afgewezen"].figures[2022].value is None
 
 
+def test_the_loop_per_pathway_and_year(client, world, catalogue):
+    """The counts per pathway and year, protected against each pathway's total over all years
+    (the referral results page) and each year's total (the monitor)."""
+    pathway = "77"  # a pathway since deleted: shown by its reference
+    for year, ref, count in (
+        (2023, pathway, 30),
+        (2024, pathway, 25),
+        (2023, "", 40),
+        (2024, "", 4),
+    ):
+        ReferralStatistic.objects.create(
+            month=datetime.date(year, 4, 1),
+            municipality_code="GM0090",
+            service_ref=str(world.service.pk),
+            pathway_ref=ref,
+            kind="prenatal_home_visit",
+            final_status=Status.COMPLETED,
+            count=count,
+        )
+    loop = _loop(client, scoped_user(Role.COALITION_COORDINATOR))
+    rows = {(row.pathway, row.label): row.shown for row in loop.by_pathway}
+    sent = "Verwijzingen verstuurd"
+    # 2023: 70 sent, 2024: 29 -- both shown above. Not from a pathway: 40 and 4 (44 over all
+    # years): the 4 is small, and 44 - 40 would tell it, so the 40 goes too; then the 30 and 25
+    # of the pathway, or 2023's 70 - 30 and 2024's 29 - 25 would tell them.
+    assert rows[("Niet vanuit een zorgpad", sent)] == {2023: "niet getoond", 2024: "< 10"}
+    assert rows[("Zorgpad 77", sent)][2023] == "niet getoond"
+    assert rows[("Zorgpad 77", sent)][2024] == "niet getoond"
+    assert [row.label for row in loop.by_pathway][:4] == [
+        "Verwijzingen verstuurd",
+        "Verwijzingen geaccepteerd",
+        "Verwijzingen afgerond",
+        "Verwijzingen afgewezen",
+    ]
+    body = client.get(reverse("monitoring:municipality", args=["GM0090"])).content.decode()
+    assert "Per zorgpad en jaar" in body
+    assert "Zorgpad 77: verwijzingen verstuurd" in body
+
+
 def test_the_loop_is_logged_under_the_role_that_gives_access_to_the_municipality(
     client, loop_world
 ):

@@ -109,6 +109,15 @@ class ReasonRow:
 
 
 @dataclass(frozen=True)
+class PathwayYearRow:
+    """One count of one pathway per year (the counts of the loop per pathway and period)."""
+
+    pathway: str
+    label: str
+    shown: dict[int, str]  # by year
+
+
+@dataclass(frozen=True)
 class DemandRow:
     factor_code: str
     factor_name: str
@@ -124,7 +133,7 @@ class LoopOverview:
     years: list[int]
     rows: list[LoopRow]
     reasons: list[ReasonRow]
-    pathways: list[stats.ResultRow]
+    by_pathway: list[PathwayYearRow]
     demand: list[DemandRow]
     demand_enabled: bool
     demand_since: datetime.date
@@ -309,13 +318,71 @@ def overview(place: Municipality, *, user: Any, request: HttpRequest | None = No
         years=years,
         rows=rows,
         reasons=reasons,
-        pathways=stats.rows_for({place.code}),
+        by_pathway=_by_pathway(cells, years, by_year, indicators),
         demand=demand,
         demand_enabled=demand_signal_enabled(),
         demand_since=since,
         demand_is_demo=demand_is_demo,
         is_demo=is_demo,
     )
+
+
+#: The counts shown per pathway and year, each with the loop indicator that names it.
+_PER_PATHWAY = (
+    ("sent", "verwijzingen-verstuurd"),
+    ("accepted", "verwijzingen-geaccepteerd"),
+    ("completed", "verwijzingen-afgerond"),
+    ("rejected", "verwijzingen-afgewezen"),
+)
+
+
+def _by_pathway(
+    cells: dict[tuple[str, str, int], stats.Tally],
+    years: list[int],
+    by_year: dict[tuple[str, int], Reason],
+    indicators: dict[str, Indicator],
+) -> list[PathwayYearRow]:
+    """The counts per pathway and year. Each pathway's total over all years is on the referral
+    results page and each year's total above (unless withheld): the table is protected against
+    both (``protect_table``); a year whose total is withheld is not shown per pathway either."""
+    tallies: dict[tuple[str, int], stats.Tally] = defaultdict(stats.Tally)
+    for (pathway, _code, year), cell in cells.items():
+        tallies[(pathway, year)].add(cell)
+    refs = sorted({pathway for pathway, _year in tallies})
+    labels = stats.pathway_labels(set(refs))
+    refs.sort(key=lambda ref: labels[ref])
+    rows = []
+    for measure, code in _PER_PATHWAY:
+        counts = {
+            (ref, year): getattr(tallies.get((ref, year), stats.Tally()), measure)
+            for ref in refs
+            for year in years
+        }
+        hidden = protect_table(
+            counts,
+            row_totals=refs,
+            column_totals=[year for year in years if (measure, year) not in by_year],
+            hidden={
+                (ref, year): Reason.SECONDARY
+                for ref in refs
+                for year in years
+                if (measure, year) in by_year
+            },
+        )
+        name = indicators[code].name if code in indicators else measure
+        for ref in refs:
+            rows.append(
+                PathwayYearRow(
+                    pathway=labels[ref],
+                    label=name,
+                    shown={
+                        year: stats.shown(counts[(ref, year)], hidden.get((ref, year)))
+                        for year in years
+                    },
+                )
+            )
+    rows.sort(key=lambda row: row.pathway)  # stable: per pathway, its counts in order
+    return rows
 
 
 def _demo_referrals(code: str) -> bool:

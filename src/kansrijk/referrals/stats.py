@@ -263,6 +263,18 @@ def _pathway_names(refs: set[str]) -> dict[str, str]:
     return names
 
 
+def pathway_labels(refs: set[str]) -> dict[str, str]:
+    """How each pathway reference is shown: the pathway's name, "Not from a pathway" for none."""
+    names = _pathway_names(refs)
+    return {ref: _pathway_label(ref, names) for ref in refs}
+
+
+def _pathway_label(ref: str, names: dict[str, str]) -> str:
+    return names.get(ref) or (
+        _("Not from a pathway") if not ref else _("Pathway %(ref)s") % {"ref": ref}
+    )
+
+
 def _municipality_names(codes: set[str]) -> dict[str, str]:
     from kansrijk.places.models import Municipality
 
@@ -311,12 +323,7 @@ def rows_for(municipality_codes: set[str]) -> list[ResultRow]:
         rows.append(
             ResultRow(
                 pathway_ref=pathway,
-                pathway_name=pathway_names.get(pathway)
-                or (
-                    _("Not from a pathway")
-                    if not pathway
-                    else _("Pathway %(ref)s") % {"ref": pathway}
-                ),
+                pathway_name=_pathway_label(pathway, pathway_names),
                 municipality_code=code,
                 municipality_name=municipality_names.get(code, code),
                 sent=count("sent", cell.sent),
