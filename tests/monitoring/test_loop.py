@@ -179,6 +179,26 @@ def test_the_loop_per_pathway_and_year(client, world, catalogue):
     assert "Zorgpad 77: verwijzingen verstuurd" in body
 
 
+def test_one_pathway_shows_per_year_what_the_years_show(client, world, catalogue):
+    """With one pathway its counts per year are the years' counts: shown the same way ("< 10"
+    where small, "not shown" where withheld)."""
+    for year, count in ((2023, 40), (2024, 30), (2025, 4)):
+        ReferralStatistic.objects.create(
+            month=datetime.date(year, 4, 1),
+            municipality_code="GM0090",
+            service_ref=str(world.service.pk),
+            kind="prenatal_home_visit",
+            final_status=Status.COMPLETED,
+            count=count,
+        )
+    loop = _loop(client, scoped_user(Role.ANALYST))
+    years = next(r for r in loop.rows if r.indicator.code == "verwijzingen-verstuurd")
+    shown = {year: years.figures[year].display for year in (2023, 2024, 2025)}
+    assert shown == {2023: "40", 2024: "niet getoond", 2025: "< 10"}
+    per_pathway = next(r for r in loop.by_pathway if r.label == "Verwijzingen verstuurd")
+    assert {year: per_pathway.shown[year] for year in shown} == shown
+
+
 def test_the_loop_is_logged_under_the_role_that_gives_access_to_the_municipality(
     client, loop_world
 ):

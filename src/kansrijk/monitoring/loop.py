@@ -363,7 +363,7 @@ def _by_pathway(
             row_totals=refs,
             column_totals=[year for year in years if (measure, year) not in by_year],
             hidden={
-                (ref, year): Reason.SECONDARY
+                (ref, year): by_year[(measure, year)]
                 for ref in refs
                 for year in years
                 if (measure, year) in by_year
