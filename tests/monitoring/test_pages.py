@@ -261,3 +261,30 @@ def test_a_real_figure_is_shown_with_its_own_source_and_year(client, catalogue):
         "Ministerie van VWS, Vervolgaanpak Kansri",
         "Kansrijke Start, brochure voor huisartse",
     ]
+
+
+def test_the_map_has_every_municipality_in_a_small_file(places):
+    """The boundaries (CBS 2025, simplified by scripts/simplify_boundaries.py) hold exactly the
+    342 municipalities of the reference data, in a file of a sensible size; the production
+    storage serves it compressed under a hashed (cacheable) name."""
+    import gzip
+    import json
+    from pathlib import Path
+
+    from django.conf import settings
+
+    import kansrijk.monitoring
+    from kansrijk.conf import base
+    from kansrijk.places.models import Municipality
+
+    path = Path(kansrijk.monitoring.__file__).parent / "static/monitoring/gemeenten-2025.geojson"
+    raw = path.read_bytes()
+    codes = [f["properties"]["code"] for f in json.loads(raw)["features"]]
+    assert sorted(codes) == sorted(Municipality.objects.values_list("code", flat=True))
+    assert len(codes) == 342
+    assert len(raw) < 200_000
+    assert len(gzip.compress(raw)) < 40_000
+    assert base.STORAGES["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
