@@ -158,6 +158,13 @@ def test_user_with_several_roles_sees_a_section_for_each(client, login_verified)
     assert [s["role"] for s in sections] == [Role.COALITION_EDITOR, Role.ANALYST]
 
 
+def test_anonymous_start_page_leads_parents_to_their_pages(client):
+    """The public pages for (future) parents are found from the start page, not only by
+    typing /ouders/."""
+    html = client.get("/").content.decode()
+    assert '<a class="utrecht-link" href="/ouders/">Voor (aanstaande) ouders</a>' in html
+
+
 def test_user_without_role_is_told_so(client):
     user = UserFactory()
     client.force_login(user)
