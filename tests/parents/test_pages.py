@@ -328,6 +328,29 @@ def test_costs_show_the_figure_of_the_year_with_source(client: Client, content: 
     assert "€&nbsp;5.10</strong> per hour" in html
 
 
+def test_dutch_names_on_a_costs_page_in_another_language_are_marked_dutch(
+    client: Client, content: None
+) -> None:
+    """The bodies that set an amount and the sources are Dutch data: on the English or Arabic
+    page they carry lang="nl", so a screen reader reads them in Dutch (WCAG 3.1.2)."""
+    CostFigure.objects.create(
+        item=CostItem.objects.get(code="kinderbijslag"),
+        year=2025,
+        amount=Decimal("300"),
+        source_name="SVB, Bedragen kinderbijslag",
+        source_url="https://www.svb.nl/",
+        source_date=datetime.date(2025, 1, 1),
+        note="Per kind tot 6 jaar",
+    )
+    html = _html(client.get("/ouders/ar/kosten/?jaar=2025"))
+    assert '<span lang="nl" dir="ltr">Je zorgverzekeraar</span>' in html
+    assert '<span lang="nl" dir="ltr">Rijksoverheid</span></a>' in html
+    assert 'lang="nl" dir="ltr">SVB, Bedragen kinderbijslag</a>' in html
+    assert '<span lang="nl" dir="ltr">Per kind tot 6 jaar</span>' in html
+    dutch = _html(client.get("/ouders/nl/kosten/?jaar=2025"))
+    assert 'lang="nl" dir="ltr">' not in dutch.split("<main", 1)[1]
+
+
 def test_demo_figure_is_labelled(client: Client, content: None) -> None:
     CostFigure.objects.create(
         item=CostItem.objects.get(code="eigen-risico"),
