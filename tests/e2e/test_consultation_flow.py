@@ -164,6 +164,8 @@ def test_a_new_pathway_version_reaches_the_gp(page, axe, demo, chromium_browser,
 
 
 def test_the_preconception_guide_step_by_step(page, axe, demo):
+    addresses: list[str] = []
+    page.on("request", lambda request: addresses.append(request.url))
     page.goto("/signalering/wegwijzer/")
     expect(
         page.get_by_role("group", name="Wil je het komende jaar zwanger worden?")
@@ -187,7 +189,7 @@ def test_the_preconception_guide_step_by_step(page, axe, demo):
     _check(page, axe, "guide-outcome-nnz")
 
     # Change the first answer: "yes" leads to individual preconception care.
-    page.get_by_role("link", name=re.compile("^Wijzigen")).first.click()
+    page.get_by_role("button", name=re.compile("^Wijzigen")).first.click()
     page.get_by_role("radio", name="Ja", exact=True).check()
     page.get_by_role("button", name="Volgende").click()
     expect(
@@ -198,3 +200,5 @@ def test_the_preconception_guide_step_by_step(page, axe, demo):
     ).to_be_visible()
     expect(page.locator("section.kr-sig-local")).to_contain_text("Hulp in Smallingerland")
     _check(page, axe, "guide-outcome-preconception")
+    # The answers and the place were posted: no address carried them.
+    assert not [a for a in addresses if re.search(r"[?&](answer|asked|postcode|municipality)=", a)]

@@ -11,7 +11,6 @@ a count per (municipality, phase, risk factor, month).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
@@ -206,28 +205,34 @@ def rules_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
+#: What the guide's forms post; never read from an address.
+GUIDE_KEYS = ("answer", "asked", "municipality", "postcode")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def guide(request: HttpRequest) -> HttpResponse:
-    """The Wegwijzer preconceptie, one question at a time (``?answer=…`` repeated), with the
-    local services of the social map at the outcome."""
+    """The Wegwijzer preconceptie, one question at a time, with the local services of the
+    social map at the outcome. The answers so far travel in the posted form (the GET shows the
+    first question): in an address they would land in server and proxy logs and the browser
+    history, as the conversation's factors did. Answers in an address are not read, and the
+    address is cleaned. Nothing is kept."""
+    if request.method != "POST" and any(key in request.GET for key in GUIDE_KEYS):
+        return redirect("signalling:guide")
+    data = request.POST if request.method == "POST" else QueryDict()
     try:
         tree = current_guide()
     except NoPublishedGuide as exc:
         return render(request, "signalling/guide.html", {"guide_error": str(exc)})
-    answers = [a for a in request.GET.getlist("answer") if a][:20]
+    answers = [a for a in data.getlist("answer") if a][:20]
     step = walk_guide(tree, answers)
-    has_place = bool(request.GET.get("municipality") or request.GET.get("postcode"))
-    place_form = GuidePlaceForm(
-        request.GET if has_place else None, municipalities=municipality_choices()
-    )
+    has_place = bool(data.get("municipality") or data.get("postcode"))
+    place_form = GuidePlaceForm(data if has_place else None, municipalities=municipality_choices())
     municipality = None
-    place_query = ""
     context: dict[str, Any] = {}
     if has_place and place_form.is_valid():
         municipality = place_form.cleaned_data["place"]
         postcode = place_form.cleaned_data.get("postcode") or ""
         kind, value = ("postcode", postcode) if postcode else ("municipality", municipality.code)
-        place_query = urlencode({kind: value})
         context.update(place=value, place_kind=kind)
     context.update(
         tree=tree,
@@ -235,9 +240,8 @@ def guide(request: HttpRequest) -> HttpResponse:
         node=step.node,
         answers_so_far=[answer.code for _node, answer in step.trail],
         place_form=place_form,
-        place_query=place_query,
         # The question was asked and submitted without choosing an answer.
-        no_answer=not step.invalid and request.GET.get("asked") == step.node.code,
+        no_answer=not step.invalid and data.get("asked") == step.node.code,
         # Links back to each earlier question keep the answers before it.
         trail=[
             {
