@@ -184,7 +184,7 @@ def test_coordinator_sees_the_demo_referral_figures_with_small_numbers_suppresse
 
 
 def test_without_javascript_the_tables_work_and_on_a4_chart_and_table_both_print(
-    chromium_browser: Any, live_server: Any, page: Any, monitor: None
+    chromium_browser: Any, live_server: Any, page: Any, axe: Any, monitor: None
 ) -> None:
     """Without JavaScript: the municipality picked in the form, the trend as a table with its
     figures (Schiermonnikoog's "< 10"), the downloads. On paper (A4): the chart and its table
@@ -211,6 +211,10 @@ def test_without_javascript_the_tables_work_and_on_a4_chart_and_table_both_print
     finally:
         context.close()
 
+    # The start page of the monitor (the picker and the maps of every indicator) is accessible.
+    page.goto("/monitor/")
+    assert_accessible(axe, page)
+    _both_widths(page, "monitor-start")
     page.goto("/monitor/GM0090/big2/")
     chart = page.locator("#chart-trend")
     expect(chart.locator(".kr-chart__graph svg")).to_be_visible()
