@@ -205,3 +205,21 @@ def test_the_forms_that_list_respondents_write_the_access_log(
             "read",
             str(workspace.coalition.pk),
         )
+
+
+def test_the_questionnaires_for_a_respondent_are_labelled_demo_and_example_text(
+    client: Client, workspace: Any
+) -> None:
+    """Where a respondent finds her questionnaires (her start page and "Your questionnaires"),
+    a demo round says it is demo and example text says it is example text — as everywhere a
+    round or an instrument is shown."""
+    workspace.coalition.is_demo = True
+    workspace.coalition.save(update_fields=["is_demo"])
+    open_round(workspace, [workspace.midwife])
+    login(client, workspace.midwife)
+    for url in (reverse("core:start"), reverse("assessments:mine")):
+        page = client.get(url).content.decode()
+        card = page.split('<li class="kr-card">', 1)[1].split("</li>", 1)[0]
+        assert 'class="kr-badge kr-badge--demo">demo<' in card, url
+        assert 'class="kr-badge kr-badge--example">example text<' in card, url
+        assert "coalitions/coalitions.css" in page, f"{url}: the badges' styles"
