@@ -52,6 +52,10 @@ class TestTheDemoData:
 
         assert "kansrijk-demo-2026" in demo_output
         assert "verloskundige.smallingerland" in demo_output
+        # The list of log-ins is in English throughout, role names too (not "Intakemedewerker").
+        jgz = next(line for line in demo_output.splitlines() if "jgz.smallingerland " in line)
+        assert "  Intake handler — " in jgz
+        assert "Intakemedewerker" not in demo_output
         assert Municipality.objects.count() == 342
         # One demo user per role in each of the three municipalities, all marked as demo.
         for code in DEMO_MUNICIPALITIES:

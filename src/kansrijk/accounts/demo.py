@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import translation
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -159,6 +160,13 @@ class DemoLogin:
     can: str = ""
 
 
+def _role_label(role: str) -> str:
+    """The role's name in English: the printed list of log-ins is English (as the README's
+    table of demo roles), and a Dutch role name in an English line mixed the two languages."""
+    with translation.override("en"):
+        return str(Role(role).label)
+
+
 def demo_totp_key(username: str) -> str:
     """A stable 20-byte authenticator key (hex) for a demo user: demo only, never real users."""
     return hashlib.sha256(f"kansrijk-demo-totp:{username}".encode()).hexdigest()[:40]
@@ -248,7 +256,7 @@ def load() -> list[DemoLogin]:
             logins.append(
                 DemoLogin(
                     username=username,
-                    role=str(Role(account.role).label),
+                    role=_role_label(account.role),
                     organisation=organisation.name,
                     municipality=municipality.name,
                     two_factor=two_factor,
@@ -261,7 +269,7 @@ def load() -> list[DemoLogin]:
     logins.append(
         DemoLogin(
             username=NATIONAL_EDITOR_USERNAME,
-            role=str(Role(NATIONAL_EDITOR.role).label),
+            role=_role_label(NATIONAL_EDITOR.role),
             organisation=national.name,
             municipality="landelijk",
             two_factor=False,
