@@ -4,13 +4,14 @@ filtered to what a parent can go to herself, nearest first."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from kansrijk.directory.models import Phone, Schedule
+from kansrijk.directory.models import Phone, Schedule, Service
 from kansrijk.directory.search.ranking import search_services
 from kansrijk.parents.nearby import help_nearby
 from tests.directory.factories import ServiceFactory
@@ -122,12 +123,16 @@ def test_page_lists_the_help_in_plain_words(client: Client, debt_help: dict) -> 
 
 
 def test_arabic_page_marks_dutch_directory_text(client: Client, debt_help: dict) -> None:
+    Service.objects.filter(pk=debt_help["near"].pk).update(url="https://schuldhulp.example/")
     html = client.get(
         "/ouders/ar/hulp-in-de-buurt/", {"postcode": "9203", "hulp": "geldzorgen"}
     ).content.decode()
     assert '<html lang="ar" dir="rtl">' in html
     assert '<h3 lang="nl" dir="ltr">Schuldhulp Drachten' in html
     assert "مجاني" in html
+    # The link to a service's (Dutch) website is named in Arabic: the target is Dutch, not
+    # the link text.
+    assert re.search(r'<a href="[^"]+" rel="noopener" hreflang="nl">[^<]*[\u0600-\u06ff]', html)
     # The languages spoken, each in its own name, marked with its language and direction.
     assert (
         '<span lang="nl" dir="ltr">Nederlands</span>, <span lang="ar" dir="rtl">العربية</span>'
