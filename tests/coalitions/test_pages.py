@@ -360,6 +360,44 @@ def test_an_action_linked_to_what_the_coalition_cannot_link_is_refused(workspace
     assert not ImprovementAction.objects.exists()
 
 
+def test_a_touchpoint_naming_what_the_coalition_cannot_link_is_refused(workspace: Any) -> None:
+    """The journey's service checks what each touchpoint names, as it does for an action: an
+    organisation that is no member, a pathway of another coalition, a service of neither its
+    members nor its area. Nothing is saved."""
+    from kansrijk.directory.models import Organization, Service
+    from kansrijk.situations.services import load_catalogue
+    from tests.pathways.conftest import make_pathway
+
+    load_catalogue()
+    elsewhere = make_pathway(workspace.other, municipalities=["GM0599"])
+    far_away = Service.objects.create(
+        organization=Organization.objects.create(name="Ver weg"), name="Ver weg"
+    )
+    with pytest.raises(services.InvalidInput) as error:
+        services.save_journey(
+            user=workspace.coordinator,
+            coalition=workspace.coalition,
+            phase="pregnancy",
+            data=services.JourneyInput(
+                touchpoints=[
+                    services.TouchpointInput(
+                        title="Intake",
+                        role="verloskundige",
+                        organisation=workspace.other.members.get().organisation,
+                        pathway=elsewhere,
+                        service=far_away,
+                    )
+                ]
+            ),
+        )
+    assert {
+        "touchpoints.0.organisation",
+        "touchpoints.0.pathway",
+        "touchpoints.0.service",
+    } <= set(error.value.errors)
+    assert not Journey.objects.exists()
+
+
 def test_journeys_with_gaps(client: Client, workspace: Any) -> None:
     from kansrijk.situations.models import Situation
     from kansrijk.situations.services import load_catalogue

@@ -650,6 +650,12 @@ def save_journey(
             errors["touchpoints"] = [_("At most %(n)s touchpoints.") % {"n": MAX_TOUCHPOINTS}]
         members = set(coalition.members.values_list("organisation_id", flat=True))
         pathways = set(linkable_pathways(coalition).values_list("pk", flat=True))
+        named = {p.service.pk for p in data.touchpoints if p.service is not None}
+        services_ok = (
+            set(linkable_services(coalition).filter(pk__in=named).values_list("pk", flat=True))
+            if named
+            else set()
+        )
         cleaned: list[dict[str, Any]] = []
         for i, point in enumerate(data.touchpoints):
             prefix = f"touchpoints.{i}"
@@ -672,6 +678,10 @@ def save_journey(
             if point.pathway is not None and point.pathway.pk not in pathways:
                 point_errors["pathway"] = [
                     gettext_lazy("Choose a pathway of this coalition or of its municipalities.")
+                ]
+            if point.service is not None and point.service.pk not in services_ok:
+                point_errors["service"] = [
+                    gettext_lazy("Choose services of the coalition's members or of its area.")
                 ]
             for name, messages in point_errors.items():
                 errors[f"{prefix}.{name}"] = messages
