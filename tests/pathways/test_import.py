@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -227,6 +228,56 @@ def test_the_template_round_trips_through_the_importer(tmp_path, smallingerland,
     before = snapshot()
     assert import_pathways(path).unchanged == 1
     assert snapshot() == before
+
+
+def _with_cached_results(content: bytes, results: dict[str, str]) -> bytes:
+    """The workbook as a spreadsheet program saves it: each formula with the text it last
+    computed (openpyxl writes formulas without one)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                text = data.decode()
+                for formula, result in results.items():
+                    text = text.replace(
+                        f'<c r="{formula}"><f>', f'<c r="{formula}" t="str"><f>'
+                    ).replace("</f><v /></c>", f"</f><v>{result}</v></c>", 1)
+                data = text.encode()
+            target.writestr(item, data)
+    return buffer.getvalue()
+
+
+def test_a_formula_cell_is_imported_as_its_result_with_a_warning(tmp_path, smallingerland, service):
+    """A cell that is a live formula (typed in Excel as =HYPERLINK(…)) is read as the value the
+    spreadsheet program last computed, never as the formula, and flagged like a text that
+    starts with '=' (issue 12, point 6: formulas flagged on import)."""
+    content = fill_template(
+        build_template(),
+        [PATHWAY_ROW],
+        [
+            [
+                "smallingerland-geldzorgen",
+                1,
+                "bespreken",
+                '=HYPERLINK("https://example.org","Bespreek geldzorgen")',
+                None,
+                None,
+                None,
+            ]
+        ],
+    )
+    path = tmp_path / "zorgpaden.xlsx"
+    path.write_bytes(_with_cached_results(content, {"D2": "Bespreek geldzorgen"}))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_pathways", str(path), stdout=out, stderr=err)
+    warnings = err.getvalue().splitlines()
+    assert len(warnings) == 1
+    assert warnings[0].startswith("warning: zorgpaden.xlsx, Stappen, rij 2, titel: ")
+    assert "formule" in warnings[0]
+    step = Pathway.objects.get().current_version.steps.get()
+    assert step.title == "Bespreek geldzorgen"
 
 
 def test_a_bad_xlsx_reports_sheet_row_and_column(tmp_path, smallingerland, service):

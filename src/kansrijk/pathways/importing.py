@@ -441,6 +441,7 @@ def read_xlsx(stream: IO[bytes], filename: str) -> tuple[list[RawPathway], list[
         )
     finally:
         workbook.close()
+    _flag_formula_cells(stream, filename, pathway_rows + step_rows, problems)
     by_key: dict[str, RawPathway] = {}
     result: list[RawPathway] = []
     for row in pathway_rows:
@@ -462,6 +463,47 @@ def read_xlsx(stream: IO[bytes], filename: str) -> tuple[list[RawPathway], list[
         label = row.labels.get("pathway", "zorgpad")
         problems.append(ImportProblem(filename, row.sheet, row.row, label, reason))
     return result, problems
+
+
+def _flag_formula_cells(
+    stream: IO[bytes], filename: str, rows: list[RawRow], problems: list[ImportProblem]
+) -> None:
+    """A warning for each cell of ``rows`` that is a live formula. The rows hold what the
+    spreadsheet program last computed (the workbook is read with ``data_only``), never the
+    formula, so a formula is not imported; but it is flagged, as a text that starts with '='
+    is. A second streaming pass finds the formulas: openpyxl reads either values or formulas."""
+    from openpyxl import load_workbook
+
+    by_place = {(row.sheet, row.row): row for row in rows}
+    stream.seek(0)
+    workbook = load_workbook(stream, read_only=True, data_only=False)
+    try:
+        for sheet, columns in ((PATHWAY_SHEET, PATHWAY_COLUMNS), (STEP_SHEET, STEP_COLUMNS)):
+            mapping = _header_map(columns)
+            header: list[str | None] = []
+            for number, cells in enumerate(workbook[sheet].iter_rows(), start=1):
+                if number == 1:
+                    header = [mapping.get(_text(cell.value).lower()) for cell in cells]
+                    continue
+                row = by_place.get((sheet, number))
+                if row is None:
+                    continue
+                for name, cell in zip(header, cells, strict=False):
+                    if name and getattr(cell, "data_type", None) == "f":
+                        problems.append(
+                            ImportProblem(
+                                filename,
+                                sheet,
+                                number,
+                                row.labels.get(name) or name,
+                                "Deze cel is een formule; de waarde die het spreadsheetprogramma "
+                                "het laatst berekende is ingelezen, de formule niet. "
+                                "Controleer of dat klopt.",
+                                level="warning",
+                            )
+                        )
+    finally:
+        workbook.close()
 
 
 def _sheet_rows(
