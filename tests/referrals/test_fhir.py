@@ -214,6 +214,8 @@ def test_task_search(world: ReferralWorld, as_user: Callable) -> None:
     "params",
     [
         {"owner": "Patient/1"},
+        {"owner": "Organization/²"},  # a digit that int() refuses (a 500 before)
+        {"owner": "Organization/" + "9" * 19},
         {"_lastUpdated": "gtyesterday"},
         # Well formed but no date: Django's parser raises ValueError (a 500 before).
         {"_lastUpdated": "ge2025-13-40"},

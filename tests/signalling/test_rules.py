@@ -211,6 +211,9 @@ def test_rules_page_shows_an_earlier_version_and_links_to_current(client, defaul
     assert "niet de geldende versie" in response.content.decode()
     assert client.get(reverse("signalling:rules") + "?version=9").status_code == 404
     assert client.get(reverse("signalling:rules") + "?version=abc").status_code == 404
+    # A digit that int() refuses (a 500 before) and a number too long for the database.
+    assert client.get(reverse("signalling:rules") + "?version=²").status_code == 404
+    assert client.get(reverse("signalling:rules") + "?version=" + "9" * 40).status_code == 404
 
 
 def test_rules_page_without_rules_says_so(client, catalogue):

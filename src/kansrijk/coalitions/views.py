@@ -43,6 +43,7 @@ from kansrijk.coalitions.models import (
     MemberDomain,
 )
 from kansrijk.core.forms import add_errors
+from kansrijk.core.params import whole_number
 from kansrijk.core.phases import Phase
 from kansrijk.monitoring.charts import Chart, Table
 
@@ -101,8 +102,7 @@ def workspace_page(capability: str) -> Callable[[View], View]:
 def _number(raw: str | None) -> int:
     """A row's number from a form or query value; 0 (no row has it) for anything that is not
     a whole number of at most 18 digits, so a tampered value finds nothing instead of failing."""
-    raw = (raw or "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else 0
+    return whole_number(raw) or 0
 
 
 def _page(

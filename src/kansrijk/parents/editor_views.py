@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kansrijk.core.forbidden import forbidden_page
 from kansrijk.core.forms import add_errors
+from kansrijk.core.params import whole_number
 from kansrijk.parents import editing, languages, readability
 from kansrijk.parents.editor_forms import (
     CostFigureForm,
@@ -379,7 +380,8 @@ def local_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _year(raw: str) -> int | None:
-    return int(raw) if raw.isdecimal() and 2000 <= int(raw) <= 2100 else None
+    year = whole_number(raw, digits=4)
+    return year if year is not None and 2000 <= year <= 2100 else None
 
 
 @login_required

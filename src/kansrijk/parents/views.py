@@ -24,6 +24,7 @@ from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from kansrijk.core.params import whole_number
 from kansrijk.directory.exceptions import UnknownCategory
 from kansrijk.parents import languages, nearby, protection, selectors
 from kansrijk.parents.forms import SelfReferralForm, form_stamp
@@ -165,9 +166,9 @@ def costs(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
     year = this_year
     status = 200
     if raw:
-        # isdecimal, not isdigit: "²" is a digit that int() refuses.
-        if raw.isdecimal() and 2000 <= int(raw) <= 2100:
-            year = int(raw)
+        chosen = whole_number(raw, digits=4)
+        if chosen is not None and 2000 <= chosen <= 2100:
+            year = chosen
         else:
             status = 400
     shown_years = sorted({*years, this_year, this_year + 1}, reverse=True)

@@ -46,6 +46,7 @@ from rest_framework.views import APIView, exception_handler
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
 from kansrijk.core.dates import parse_moment
+from kansrijk.core.params import whole_number
 from kansrijk.referrals import selectors
 from kansrijk.referrals.exceptions import NotAllowed, ReferralError, ReferralNotFound
 from kansrijk.referrals.models import (
@@ -608,9 +609,10 @@ def _parse_owner(raw: str) -> int:
         value = value.removeprefix("Organization/")
     elif "|" in value:
         value = value.split("|", 1)[1]
-    if not value.isdigit() or len(value) > 18:
+    number = whole_number(value)
+    if number is None:
         raise exceptions.ValidationError(_("owner must be Organization/<id>."))
-    return int(value)
+    return number
 
 
 class TaskSearchView(FhirView):

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from kansrijk.accounts.roles import Role, primary_role
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event, record_refusal
+from kansrijk.core.params import whole_number
 from kansrijk.monitoring.suppression import (
     SUPPRESSED_TEXT,
     THRESHOLD,
@@ -256,7 +257,7 @@ def tally_by_year(municipality_codes: set[str]) -> dict[tuple[str, str, int], Ta
 def _pathway_names(refs: set[str]) -> dict[str, str]:
     from kansrijk.pathways.models import Pathway
 
-    ids = [int(ref) for ref in refs if ref.isdigit()]
+    ids = [number for number in map(whole_number, refs) if number is not None]
     names: dict[str, str] = {}
     for pathway in Pathway.objects.filter(pk__in=ids).select_related("current_version"):
         names[str(pathway.pk)] = str(pathway)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kansrijk.core.params import whole_number
 from kansrijk.core.phases import Phase
 from kansrijk.monitoring.services import count_graded_conversation, demand_signal_enabled
 from kansrijk.places.selectors import municipality_choices
@@ -170,9 +171,10 @@ def rules_page(request: HttpRequest) -> HttpResponse:
     version = request.GET.get("version", "")
     try:
         if version:
-            if not version.isdigit():
+            number = whole_number(version, digits=9)
+            if number is None:
                 raise Http404
-            data = published_rule_set(int(version))
+            data = published_rule_set(number)
         else:
             data = current_rule_set()
     except NoPublishedRules as exc:
