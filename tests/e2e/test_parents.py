@@ -187,7 +187,7 @@ PUBLIC_PAGES = [
     "kosten/",
     "netwerkkaart/",
     "netwerkkaart/leeg/",
-    "hulp-in-de-buurt/?postcode=9203&hulp=geldzorgen",
+    "hulp-in-de-buurt/",
     "huisbezoek-aanvragen/",
     "bestaat-niet/",  # the page that does not exist
 ]
@@ -212,7 +212,17 @@ def test_every_public_page_is_accessible_in_every_language(
     page.locator("form.po-form button[type=submit]").click()
     expect(page.locator(".po-error-summary")).to_be_visible()
     assert_accessible(axe, page)
-    page.goto(f"/ouders/{code}/hulp-in-de-buurt/?postcode=abc&hulp=geldzorgen")
+    # The help search: its results, and its error state.
+    page.goto(f"/ouders/{code}/hulp-in-de-buurt/")
+    page.locator("#postcode").fill("9203")
+    page.locator("#need-geldzorgen").check()
+    page.locator("form.po-form button[type=submit]").click()
+    expect(page.locator("#results-heading")).to_be_visible()
+    assert "9203" not in page.url
+    assert_accessible(axe, page)
+    page.locator("#postcode").fill("abc")
+    page.locator("form.po-form button[type=submit]").click()
+    expect(page.locator(".po-error-summary")).to_be_visible()
     assert_accessible(axe, page)
     screenshot(page, f"parents-{code}-errors")
     context.close()

@@ -109,7 +109,7 @@ def test_the_same_search_as_the_social_map(debt_help: dict) -> None:
 
 
 def test_page_lists_the_help_in_plain_words(client: Client, debt_help: dict) -> None:
-    response = client.get(URL, {"postcode": "9203", "hulp": "geldzorgen", "gratis": "1"})
+    response = client.post(URL, {"postcode": "9203", "hulp": "geldzorgen", "gratis": "1"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "plekken voor „Geld”, dichtstbij eerst" in html
@@ -124,7 +124,7 @@ def test_page_lists_the_help_in_plain_words(client: Client, debt_help: dict) -> 
 
 def test_arabic_page_marks_dutch_directory_text(client: Client, debt_help: dict) -> None:
     Service.objects.filter(pk=debt_help["near"].pk).update(url="https://schuldhulp.example/")
-    html = client.get(
+    html = client.post(
         "/ouders/ar/hulp-in-de-buurt/", {"postcode": "9203", "hulp": "geldzorgen"}
     ).content.decode()
     assert '<html lang="ar" dir="rtl">' in html
@@ -138,6 +138,26 @@ def test_arabic_page_marks_dutch_directory_text(client: Client, debt_help: dict)
         '<span lang="nl" dir="ltr">Nederlands</span>, <span lang="ar" dir="rtl">العربية</span>'
         in html
     )
+
+
+def test_her_postcode_and_need_never_stand_in_an_address(client: Client, debt_help: dict) -> None:
+    """The form is posted (no CSRF token: a search changes nothing, and the token would set a
+    cookie); the answer is kept by nobody. An address with a postcode, an old bookmark, is sent
+    on to the clean one without being read; only the need, which a professional's link may
+    preselect, goes along."""
+    form = client.get(URL).content.decode()
+    assert '<form class="po-form" method="post" action="">' in form
+    assert "csrfmiddlewaretoken" not in form
+    csrf_client = Client(enforce_csrf_checks=True)
+    response = csrf_client.post(URL, {"postcode": "9203", "hulp": "huiselijk-geweld"})
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+    old = client.get(URL, {"postcode": "9203AB", "hulp": "huiselijk-geweld", "gratis": "1"})
+    assert old.status_code == 302
+    assert old["Location"] == URL + "?hulp=huiselijk-geweld"
+    assert client.get(URL, {"postcode": "9203", "hulp": "<script>"})["Location"] == URL
 
 
 def test_a_link_may_preselect_the_need(client: Client, debt_help: dict) -> None:
@@ -159,18 +179,18 @@ def test_a_link_may_preselect_the_need(client: Client, debt_help: dict) -> None:
 def test_bad_input_is_a_clear_400(
     client: Client, debt_help: dict, params: dict, message: str
 ) -> None:
-    response = client.get(URL, params)
+    response = client.post(URL, params)
     assert response.status_code == 400
     assert message in response.content.decode()
 
 
 def test_nothing_found_says_where_to_ask(client: Client, debt_help: dict) -> None:
-    html = client.get(URL, {"postcode": "9203", "hulp": "huiselijk-geweld"}).content.decode()
+    html = client.post(URL, {"postcode": "9203", "hulp": "huiselijk-geweld"}).content.decode()
     assert "We vonden geen plek bij jou in de buurt" in html
 
 
 def test_a_fixed_number_of_queries(client: Client, debt_help: dict) -> None:
-    client.get(URL, {"postcode": "9203", "hulp": "geldzorgen"})  # the index is read once
+    client.post(URL, {"postcode": "9203", "hulp": "geldzorgen"})  # the index is read once
     with CaptureQueriesContext(connection) as queries:
-        client.get(URL, {"postcode": "9203", "hulp": "geldzorgen"})
+        client.post(URL, {"postcode": "9203", "hulp": "geldzorgen"})
     assert len(queries) <= 16

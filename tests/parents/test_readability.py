@@ -27,7 +27,6 @@ DUTCH_PAGES = (
     "/ouders/nl/netwerkkaart/",
     "/ouders/nl/netwerkkaart/leeg/",
     "/ouders/nl/hulp-in-de-buurt/",
-    "/ouders/nl/hulp-in-de-buurt/?postcode=abc",
     "/ouders/nl/huisbezoek-aanvragen/",
     "/ouders/nl/prenataal-huisbezoek/?postcode=abc",
     "/ouders/nl/bestaat-niet/",
@@ -165,6 +164,18 @@ def test_every_dutch_page_as_a_parent_reads_it_is_b1(
     result = measure(main_text(html))
     assert result.words > 15, url  # the page has its words (a 404 has few)
     assert result.problems == [], url
+
+
+@pytest.mark.parametrize(
+    "posted", [{"postcode": "abc"}, {"postcode": "9203", "hulp": "geldzorgen"}]
+)
+def test_the_answers_of_the_help_search_are_b1(
+    client: Client, content: None, places: None, posted: dict[str, str]
+) -> None:
+    html = client.post("/ouders/nl/hulp-in-de-buurt/", posted).content.decode()
+    result = measure(main_text(html))
+    assert result.words > 15
+    assert result.problems == []
 
 
 def test_the_answer_to_a_request_is_b1() -> None:

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.csrf import csrf_failure as django_csrf_failure
-from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kansrijk.core.params import whole_number
@@ -404,17 +404,32 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return response
 
 
-@require_safe
+@csrf_exempt  # a search: it changes nothing, and a CSRF token would set a cookie
+@require_http_methods(["GET", "HEAD", "POST"])
 @parent_page
 def help_nearby(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
     """Services she can go to herself for a need in her words, near her postcode: the same
-    directory search as the professionals' social map (``parents.nearby``)."""
-    postcode = request.GET.get("postcode", "").strip()[:10]
-    need = request.GET.get("hulp", "")
-    free_only = request.GET.get("gratis") == "1"
+    directory search as the professionals' social map (``parents.nearby``).
+
+    The form is posted, so her postcode and her need (safety at home, feeling down) never
+    stand in an address: not in her browser's history, nor in server or proxy logs. A link may
+    preselect the need (``?hulp=``, from a professional's hand-over); an address that carries
+    a postcode (an old bookmark) is sent on to the clean one, without reading it."""
+    if request.method == "POST":
+        data = request.POST
+    elif "postcode" in request.GET or "gratis" in request.GET:
+        need = request.GET.get("hulp", "")
+        clean = reverse("parents:help_nearby", kwargs={"lang": language.code})
+        query = urlencode({"hulp": need}) if need in nearby.NEED_CODES else ""
+        return HttpResponseRedirect(f"{clean}?{query}" if query else clean)
+    else:
+        data = request.GET
+    postcode = data.get("postcode", "").strip()[:10]
+    need = data.get("hulp", "")
+    free_only = data.get("gratis") == "1"
     errors: dict[str, str] = {}
     results: list[Any] | None = None
-    if "postcode" in request.GET:  # the form was sent (a link may preselect only the need)
+    if request.method == "POST":
         if need not in nearby.NEED_CODES:
             errors["hulp"] = "need"
         if not postcode:
@@ -428,7 +443,7 @@ def help_nearby(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
                 errors["postcode"] = "unknown"
             except UnknownCategory:
                 errors["hulp"] = "need"
-    return render_parent(
+    response = render_parent(
         request,
         language,
         "parents/help_nearby.html",
@@ -443,3 +458,6 @@ def help_nearby(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+    if request.method == "POST":
+        add_never_cache_headers(response)  # holds her postcode and need: kept by nobody
+    return response
