@@ -183,6 +183,6 @@ def test_coalition_editor_adds_a_local_addition(page: Any, axe: Any, demo: None)
     _both_widths(page, axe, "local-saved")
 
     # A parent in Drachten sees it below the page, at once.
-    page.get_by_role("link", name="Bekijk de pagina zoals ouders hem zien").click()
+    page.get_by_role("button", name="Bekijk de pagina zoals ouders hem zien").click()
     expect(page.get_by_text("Mamacafé in De Wieken")).to_be_visible()
     expect(page.get_by_text("0512 123 456")).to_be_visible()

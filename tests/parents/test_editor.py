@@ -4,6 +4,7 @@ nothing, the B1 check shown on save, and an edit seen at once (issue 16, point 1
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -413,7 +414,16 @@ def test_a_local_editor_adds_local_information_in_the_page(
     assert response.status_code == 200
     assert LocalAddition.objects.count() == 1
     assert "Flesch-Douma" in response.content.decode()
-    public = client.get("/ouders/nl/prenataal-huisbezoek/?postcode=9203")
+    # The preview posts a postcode of the municipality to the public page (never one in an
+    # address), and the page then shows the addition.
+    preview = re.search(
+        r'<form method="post" action="([^"]+)"><input type="hidden" name="postcode" '
+        r'value="(\d{4})">',
+        response.content.decode(),
+    )
+    assert preview is not None
+    assert preview.group(1) == "/ouders/nl/prenataal-huisbezoek/"
+    public = client.post(preview.group(1), {"postcode": preview.group(2)})
     assert "Mamacafé De Wieken" in public.content.decode()
     # Another municipality's editor sees no form and changes nothing.
     addition = LocalAddition.objects.get()

@@ -134,7 +134,7 @@ def test_a_local_addition_in_draft_or_in_dutch_says_so(
         title="Kraamcafé Drachten",
         body="Elke vrijdag koffie.",
     )
-    html = _html(client.get("/ouders/en/kraamzorg/?postcode=9203"))
+    html = _html(client.post("/ouders/en/kraamzorg/", {"postcode": "9203"}))
     card = html.split('<div class="po-card"', 1)[1].split("</div>", 1)[0]
     assert '<span class="po-tag" lang="en" dir="ltr">in Dutch</span>' in card
     LocalAddition.objects.create(
@@ -145,12 +145,12 @@ def test_a_local_addition_in_draft_or_in_dutch_says_so(
         body="Coffee every Friday.",
         status=TranslationStatus.DRAFT,
     )
-    html = _html(client.get("/ouders/en/kraamzorg/?postcode=9203"))
+    html = _html(client.post("/ouders/en/kraamzorg/", {"postcode": "9203"}))
     card = html.split('<div class="po-card"', 1)[1].split("</div>", 1)[0]
     assert "Maternity café Drachten" in card
     assert ENGLISH_DRAFT in card
     LocalAddition.objects.filter(language="en").update(status=TranslationStatus.CHECKED)
-    html = _html(client.get("/ouders/en/kraamzorg/?postcode=9203"))
+    html = _html(client.post("/ouders/en/kraamzorg/", {"postcode": "9203"}))
     card = html.split('<div class="po-card"', 1)[1].split("</div>", 1)[0]
     assert ENGLISH_DRAFT not in card
 
@@ -256,18 +256,31 @@ def test_local_additions_for_the_municipality_of_a_postcode(
         body="Elke dinsdag koffie met andere moeders.",
         phone="0512 123 456",
     )
-    html = _html(client.get("/ouders/nl/prenataal-huisbezoek/?postcode=9203"))
+    html = _html(client.post("/ouders/nl/prenataal-huisbezoek/", {"postcode": "9203"}))
     assert "Mamacafé De Kempenaer" in html
     assert 'href="tel:0512123456"' in html
     # The Arabic page shows the Dutch addition, marked as Dutch.
-    html = _html(client.get("/ouders/ar/prenataal-huisbezoek/?postcode=9203"))
+    html = _html(client.post("/ouders/ar/prenataal-huisbezoek/", {"postcode": "9203"}))
     assert '<div class="po-card" lang="nl" dir="ltr">' in html
     # Another municipality has none; a bad postcode is a clear 400.
-    html = _html(client.get("/ouders/nl/prenataal-huisbezoek/?postcode=1011"))
+    html = _html(client.post("/ouders/nl/prenataal-huisbezoek/", {"postcode": "1011"}))
     assert "Mamacafé" not in html
-    response = client.get("/ouders/nl/prenataal-huisbezoek/?postcode=abc")
+    response = client.post("/ouders/nl/prenataal-huisbezoek/", {"postcode": "abc"})
     assert response.status_code == 400
     assert "Vul een postcode in van vier cijfers" in _html(response)
+    # The postcode is posted: never in an address, kept by nobody, no cookie; an old address
+    # with one is sent on to the clean one without being read.
+    form = _html(client.get("/ouders/nl/prenataal-huisbezoek/"))
+    assert '<form class="po-form po-no-print" method="post" action="">' in form
+    posted = Client(enforce_csrf_checks=True).post(
+        "/ouders/nl/prenataal-huisbezoek/", {"postcode": "9203"}
+    )
+    assert posted.status_code == 200
+    assert "no-store" in posted["Cache-Control"]
+    assert not posted.cookies
+    old = client.get("/ouders/nl/prenataal-huisbezoek/?postcode=9203")
+    assert old.status_code == 302
+    assert old["Location"] == "/ouders/nl/prenataal-huisbezoek/"
 
 
 def test_page_body_is_escaped(client: Client, content: None) -> None:

@@ -28,7 +28,6 @@ DUTCH_PAGES = (
     "/ouders/nl/netwerkkaart/leeg/",
     "/ouders/nl/hulp-in-de-buurt/",
     "/ouders/nl/huisbezoek-aanvragen/",
-    "/ouders/nl/prenataal-huisbezoek/?postcode=abc",
     "/ouders/nl/bestaat-niet/",
 )
 #: Elements whose contents end a sentence (a heading, a label, a list item …).

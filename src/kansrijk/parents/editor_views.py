@@ -241,6 +241,7 @@ def _local_form_page(
 ) -> HttpResponse:
     result = None
     public_url = ""
+    postcode = None
     if addition is not None:
         if addition.language == languages.DEFAULT:
             result = editing.readability_of(addition.title, "", addition.body)
@@ -251,8 +252,6 @@ def _local_form_page(
             .first()
         )
         public_url = reverse("parents:page", kwargs={"lang": addition.language, "slug": page.slug})
-        if postcode:
-            public_url += f"?postcode={postcode}"
     return render(
         request,
         "parents/editor/local_form.html",
@@ -261,6 +260,9 @@ def _local_form_page(
             "page": page,
             "addition": addition,
             "public_url": public_url,
+            # The page shows a municipality's additions for a posted postcode (never one in
+            # its address): the preview posts one of this municipality's.
+            "public_postcode": postcode or "",
             "title": _dutch_titles().get(page.pk) or page.slug,
             **_readability_context(result),
         },

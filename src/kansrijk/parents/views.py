@@ -114,9 +114,10 @@ def start(request: HttpRequest, language: ParentLanguage) -> HttpResponse:
     )
 
 
-def _municipality_from_query(request: HttpRequest) -> tuple[Any, str]:
-    """The municipality of ``?postcode=`` (PC4 or full postcode), with an error message key."""
-    raw = request.GET.get("postcode", "").strip()
+def _municipality_of(raw: str) -> tuple[Any, str]:
+    """The municipality of a posted postcode (PC4 or full postcode), with an error message
+    key."""
+    raw = raw.strip()
     if not raw:
         return None, ""
     try:
@@ -127,20 +128,29 @@ def _municipality_from_query(request: HttpRequest) -> tuple[Any, str]:
         return None, "unknown"
 
 
-@require_safe
+@csrf_exempt  # the postcode form changes nothing, and a CSRF token would set a cookie
+@require_http_methods(["GET", "HEAD", "POST"])
 @parent_page
 def page(request: HttpRequest, language: ParentLanguage, slug: str) -> HttpResponse:
+    """A page, with what her municipality adds to it once she posts her postcode (posted, so
+    that it never stands in an address: an old address with ``?postcode=`` is sent on to the
+    clean one without being read)."""
+    if request.method != "POST" and "postcode" in request.GET:
+        return HttpResponseRedirect(
+            reverse("parents:page", kwargs={"lang": language.code, "slug": slug})
+        )
     found = selectors.get_page(slug, language.code)
     if found is None:
         raise Http404
     page_obj, text = found
-    municipality, postcode_error = _municipality_from_query(request)
+    postcode = request.POST.get("postcode", "")[:10] if request.method == "POST" else ""
+    municipality, postcode_error = _municipality_of(postcode)
     local = (
         selectors.local_additions(page_obj, municipality.code, language.code)
         if municipality is not None
         else []
     )
-    return render_parent(
+    response = render_parent(
         request,
         language,
         "parents/page.html",
@@ -149,12 +159,15 @@ def page(request: HttpRequest, language: ParentLanguage, slug: str) -> HttpRespo
             "text": text,
             "municipality": municipality,
             "local": local,
-            "postcode": request.GET.get("postcode", "")[:10],
+            "postcode": postcode,
             "postcode_error": postcode_error,
             "is_home_visit": page_obj.slug == "prenataal-huisbezoek",
         },
         status=400 if postcode_error else 200,
     )
+    if request.method == "POST":
+        add_never_cache_headers(response)  # holds her postcode: kept by nobody
+    return response
 
 
 @require_safe
