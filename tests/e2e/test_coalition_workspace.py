@@ -141,8 +141,14 @@ def test_a_round_from_opening_to_an_action_on_the_pathway(
     # --- Three answers: the results, with charts and tables. ---------------------------------
     coordinator.reload()
     expect(coordinator.get_by_text("3 invullers", exact=True)).to_be_visible()
-    expect(coordinator.locator("figure.kr-chart")).to_have_count(4)  # radar + one per part
+    # The radar, and per part the means and the distribution of the scores.
+    expect(coordinator.locator("figure.kr-chart")).to_have_count(7)
     expect(coordinator.locator("figure.kr-chart--drawn svg").first).to_be_visible()
+    spread = coordinator.locator("figure[id^='chart-distribution-']").first
+    expect(
+        spread.get_by_role("heading", name=re.compile("Hoe de scores verdeeld zijn"))
+    ).to_be_visible()
+    expect(spread.locator("svg")).to_be_visible()
     expect(coordinator.get_by_text("Demo: wij kennen de cijfers nog niet goed.")).to_have_count(1)
     _check(coordinator, axe, "results-three")
     coordinator.set_viewport_size({"width": 390, "height": 900})

@@ -267,3 +267,152 @@ def bars(view: RoundResults, part_code: str) -> dict[str, Any]:
         "data": {"values": rows},
         "layer": layers,
     }
+
+
+#: The colours of a distribution, each at least 4.5:1 on white (the counts are written on the
+#: segments in white), from the middle of the scale outwards: the low scores in reds, the middle
+#: grey, the high scores in blues, darker towards the ends (neighbouring shades differ by at
+#: least 2:1 from each other; white lines separate the segments).
+LOW_COLOURS = ["#c0392b", "#9c1c1c", "#6b0d0d"]
+MIDDLE_COLOUR = "#5c5c5c"
+HIGH_COLOURS = ["#1f6fb2", "#155a93", "#0a2f57"]
+
+
+def _shades(count: int, colours: list[str]) -> list[str]:
+    """``count`` shades of ``colours`` (ordered from the middle outwards), spread over the
+    palette so that the end of the scale gets the darkest; the darkest repeats where a scale is
+    longer than the palette."""
+    if count <= 1:
+        return colours[:count]
+    last = len(colours) - 1
+    if count > len(colours):
+        return [colours[min(i, last)] for i in range(count)]
+    return [colours[round(i * last / (count - 1))] for i in range(count)]
+
+
+def distribution_colours(values: list[int]) -> list[str]:
+    """One colour per scale value, low to high."""
+    half = len(values) // 2
+    low = list(reversed(_shades(half, LOW_COLOURS)))
+    high = _shades(half, HIGH_COLOURS)
+    middle = [MIDDLE_COLOUR] if len(values) % 2 else []
+    return low + middle + high
+
+
+def distribution(view: RoundResults, part_code: str) -> dict[str, Any]:
+    """The statements of one part: how many gave each score, as a bar per statement that
+    diverges from the middle of the scale (the low scores to the left, the high ones to the
+    right, the middle score straddling the centre), so that a statement on which partners
+    disagree shows long bars on both sides. "Don't know" is in no segment: it is counted in
+    the statement's label. Statements without a distribution (too few scores) are left out;
+    the table says so."""
+    part = next(p for p in view.parts if p.part.code == part_code)
+    values = [value for value, _label in view.scale]
+    labels = dict(view.scale)
+    names = [f"{value}: {labels[value]}" for value in values]
+    colours = distribution_colours(values)
+    half = len(values) // 2
+    middle = values[half] if len(values) % 2 else None
+    rows: list[dict[str, Any]] = []
+    order: list[str] = []
+    extent = 1.0
+    for row in part.statements:
+        result = row.result
+        if result.distribution is None:
+            continue
+        counts = result.distribution
+        unknown = result.unknown or 0
+        label = row.statement.code
+        if unknown:
+            label = _("%(code)s (don't know: %(n)s)") % {"code": label, "n": unknown}
+        order.append(label)
+        below = sum(counts[v] for v in values[:half])
+        start = -(below + (counts[middle] / 2 if middle is not None else 0))
+        for value, name in zip(values, names, strict=True):
+            count = counts[value]
+            rows.append(
+                {
+                    "statement": label,
+                    "code": row.statement.code,
+                    "text": row.statement.text,
+                    "value": value,
+                    "answer": name,
+                    "count": count,
+                    "start": start,
+                    "end": start + count,
+                    "centre": start + count / 2,
+                    "scores": result.n,
+                    "unknown": unknown,
+                }
+            )
+            start += count
+        extent = max(extent, -rows[-len(values)]["start"], start)
+    y = {
+        "field": "statement",
+        "type": "nominal",
+        "sort": order,
+        "title": _("Statement"),
+        "axis": {"labelLimit": 220},
+    }
+    domain = [-extent, extent]
+    return {
+        "$schema": SCHEMA,
+        "description": _(
+            "How many gave each score per statement: low scores to the left, high ones to the "
+            "right of the centre."
+        ),
+        "width": "container",
+        "height": {"step": 30},
+        "data": {"values": rows},
+        "layer": [
+            {
+                # The centre line: drawn for the eye only (it has no data to read out).
+                "mark": {"type": "rule", "color": "#1a1a1a", "strokeWidth": 1, "aria": False},
+                "encoding": {
+                    "x": {"datum": 0, "type": "quantitative", "scale": {"domain": domain}}
+                },
+            },
+            {
+                "mark": {
+                    "type": "bar",
+                    "stroke": "#ffffff",
+                    "strokeWidth": 1,
+                    "height": {"band": 0.7},
+                },
+                "encoding": {
+                    "y": y,
+                    "x": {
+                        "field": "start",
+                        "type": "quantitative",
+                        "title": _("Number of respondents (low scores to the left)"),
+                        "scale": {"domain": domain, "nice": False},
+                        "axis": {"tickMinStep": 1, "labelExpr": "abs(datum.value)"},
+                    },
+                    "x2": {"field": "end"},
+                    "color": {
+                        "field": "answer",
+                        "type": "nominal",
+                        "title": _("Score"),
+                        "scale": {"domain": names, "range": colours},
+                        "legend": {"orient": "bottom", "columns": 2, "labelLimit": 260},
+                    },
+                    "tooltip": [
+                        {"field": "code", "title": _("Statement")},
+                        {"field": "text", "title": _("Text")},
+                        {"field": "answer", "title": _("Score")},
+                        {"field": "count", "title": _("Respondents")},
+                        {"field": "unknown", "title": _("Don't know")},
+                    ],
+                },
+            },
+            {
+                "transform": [{"filter": "datum.count > 0"}],
+                "mark": {"type": "text", "color": "#ffffff", "fontSize": 11, "fontWeight": "bold"},
+                "encoding": {
+                    "y": y,
+                    "x": {"field": "centre", "type": "quantitative", "scale": {"domain": domain}},
+                    "text": {"field": "count"},
+                },
+            },
+        ],
+    }

@@ -460,9 +460,12 @@ def _change(change: Any) -> str:
     return f"{sign}{_fmt(abs(difference))}"
 
 
-def result_charts(view: selectors.RoundResults) -> tuple[Chart | None, list[tuple[Any, Chart]]]:
+def result_charts(
+    view: selectors.RoundResults,
+) -> tuple[Chart | None, list[tuple[Any, Chart, Chart]]]:
     """The radar of the parts (a bar chart where a radar cannot be drawn: fewer than three parts
-    or two means) and a bar chart per part, each with its data table (``monitoring.charts``)."""
+    or two means) and per part a bar chart of the means and one of the distribution of the
+    scores, each with its data table (``monitoring.charts``)."""
     if view.results.suppressed:
         return None, []
     demo = view.round.is_demo or view.round.coalition.is_demo
@@ -567,9 +570,54 @@ def result_charts(view: selectors.RoundResults) -> tuple[Chart | None, list[tupl
                     is_demo=demo,
                     notes=notes,
                 ),
+                _distribution_chart(view, part, demo, notes),
             )
         )
     return radar, per_part
+
+
+def _distribution_chart(view: selectors.RoundResults, part: Any, demo: bool, notes: str) -> Chart:
+    """How many gave each score, per statement of ``part``: where the bars reach far to both
+    sides, the partners disagree. Its table has exactly the chart's figures."""
+    unknown = view.version.allow_unknown
+    table = Table(
+        caption=_("Scores per statement of %(part)s") % {"part": part.part.name},
+        columns=[
+            _("Statement"),
+            *[f"{value}: {label}" for value, label in view.scale],
+            *([_("Don't know")] if unknown else []),
+            _("Scores"),
+        ],
+        rows=[
+            [
+                f"{row.statement.code}. {row.statement.text}",
+                *[
+                    row.result.distribution[value] if row.result.distribution else "—"
+                    for value, _label in view.scale
+                ],
+                *([row.result.unknown] if unknown else []),
+                row.result.n,
+            ]
+            for row in part.statements
+        ],
+        numeric=[False, *([True] * (len(view.scale) + (2 if unknown else 1)))],
+    )
+    return Chart(
+        key=f"distribution-{part.part.position}",
+        title=_("How the scores are spread: %(part)s") % {"part": part.part.name},
+        description=_(
+            "Per statement a bar of how many respondents gave each score, from the centre: the "
+            "low scores (%(low)s) to the left, the high ones (%(high)s) to the right, the middle "
+            "score across the centre. Long bars on both sides: the partners disagree. The number "
+            "in each segment is how many gave that score."
+        )
+        % {"low": view.scale[0][1], "high": view.scale[-1][1]}
+        + (" " + _("“Don't know” is counted after the statement's code.") if unknown else ""),
+        spec=charts.distribution(view, part.part.code),
+        table=table,
+        is_demo=demo,
+        notes=notes,
+    )
 
 
 def _results_context(found: RoundAccess, view: selectors.RoundResults) -> dict[str, Any]:
