@@ -33,7 +33,6 @@ from kansrijk.accounts.roles import Role, primary_role
 from kansrijk.assessments.exceptions import (
     InvalidInput,
     LinkNotUsable,
-    NotAllowed,
     NotInvited,
     RoundClosed,
 )
@@ -50,6 +49,7 @@ from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import access_for
 from kansrijk.coalitions.models import Coalition
+from kansrijk.coalitions.services import require_coordinator
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -150,20 +150,18 @@ def _require_coordinator(
     event_type: str,
     round_: Round | None,
 ) -> None:
-    """Refuse (and log) unless ``user`` coordinates ``coalition``."""
-    access = access_for(user, coalition.pk)
-    if access is None or not access.coordinates:
-        record_refusal(
-            request=request,
-            user=user,
-            event_type=event_type,
-            action=Action.CREATE if round_ is None else Action.UPDATE,
-            object_type="coalitions.coalition" if round_ is None else "assessments.round",
-            object_id=str(coalition.pk if round_ is None else round_.pk),
-            purpose=PURPOSE,
-            role=access.role if access is not None else primary_role(user),
-        )
-        raise NotAllowed()
+    """Refuse (and log) unless ``user`` coordinates ``coalition``: a new round is refused as
+    a write to the coalition, a change as one to ``round_``."""
+    require_coordinator(
+        user=user,
+        coalition=coalition,
+        request=request,
+        event_type=event_type,
+        action=Action.CREATE if round_ is None else Action.UPDATE,
+        object_type="coalitions.coalition" if round_ is None else "assessments.round",
+        object_id=None if round_ is None else round_.pk,
+        purpose=PURPOSE,
+    )
 
 
 def _log(

@@ -72,8 +72,11 @@ def require_coordinator(
     action: str,
     object_type: str = "coalitions.coalition",
     object_id: Any = None,
+    purpose: str = PURPOSE,
 ) -> None:
-    """Refuse (and log the refusal) unless ``user`` coordinates ``coalition``."""
+    """Refuse (and log the refusal, about ``object_id`` or else the coalition, for
+    ``purpose``) unless ``user`` coordinates ``coalition``: the workspace's writes, and the
+    assessment rounds' (``assessments.services``)."""
     access = coalition_access.access_for(user, coalition.pk)
     if access is not None and access.coordinates:
         return
@@ -84,7 +87,7 @@ def require_coordinator(
         action=action,
         object_type=object_type,
         object_id=str(coalition.pk if object_id is None else object_id),
-        purpose=PURPOSE,
+        purpose=purpose,
         role=access.role if access is not None else primary_role(user),
     )
     raise NotAllowed()
