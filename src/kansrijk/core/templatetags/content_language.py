@@ -9,7 +9,8 @@ languages without a word.
 - ``{% content_lang %}``: the attribute `` lang="nl"`` for an element holding such content, or
   nothing on a Dutch page.
 - ``mark_content(text)`` (in templates ``{{ text|content }}``): the text as safe HTML, in a
-  ``<span lang="nl">`` on a non-Dutch page.
+  ``<span lang="nl">`` on a non-Dutch page, with ``dir="ltr"`` on a right-to-left page (the
+  parents' pages in Arabic), so that the Dutch reads left to right there.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_bidi
 
 register = template.Library()
 
@@ -37,6 +38,8 @@ def content_lang() -> SafeString:
 
 @register.filter(name="content")
 def mark_content(text: object) -> SafeString:
-    if other_language():
-        return format_html('<span lang="{}">{}</span>', CONTENT_LANGUAGE, text)
-    return escape(text)
+    if not other_language():
+        return escape(text)
+    if get_language_bidi():
+        return format_html('<span lang="{}" dir="ltr">{}</span>', CONTENT_LANGUAGE, text)
+    return format_html('<span lang="{}">{}</span>', CONTENT_LANGUAGE, text)

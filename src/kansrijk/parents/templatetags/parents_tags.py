@@ -10,8 +10,6 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
 from kansrijk.parents import languages
 from kansrijk.parents.selectors import pages_for_topics
@@ -76,13 +74,3 @@ def parent_handover(items: Any = None, phase: str = "", level: int = 2) -> dict[
             }
         )
     return {"pages": pages, "heading": f"h{max(2, min(int(level), 4))}"}
-
-
-@register.filter
-def dutch(value: Any, page_language: str) -> Any:
-    """``value``, Dutch data (a body's name, a source, a note), marked ``lang="nl"`` on a page
-    in another language, so that it is read in Dutch there (WCAG 3.1.2)."""
-    if not value or page_language == languages.DEFAULT:
-        return value
-    marked: SafeString = format_html('<span lang="nl" dir="ltr">{}</span>', value)
-    return marked
