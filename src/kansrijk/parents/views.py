@@ -238,12 +238,6 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def page_url(slug: str, code: str, **query: str) -> str:
-    """The address of a parent page in a language (for hand-over links)."""
-    url = reverse("parents:page", kwargs={"lang": code, "slug": slug})
-    return f"{url}?{urlencode(query)}" if query else url
-
-
 # --- Asking for a prenatal home visit ----------------------------------------------------------
 
 
