@@ -32,7 +32,8 @@ operations over at most ~50,000 services (well under a millisecond) and no query
   ``freshness.TOKEN_SECONDS``, in the process that wrote it at once. A change of a few services
   (those whose ``last_modified`` moved) updates a copy of the index in place
   (``SearchIndex.refreshed``, ~17 ms at 50,000 services, where a full read takes ~2 s: an
-  editor's save made every worker read it again); what an update cannot follow reads it in full
+  editor's save made every worker read it again), reading only the services changed since the
+  last update (``SearchIndex.applied``); what an update cannot follow reads it in full
   (``docs/adr/0005-search-index-updated-in-place.md``). What changes without a bump (SQL by
   hand) shows within ``MAX_AGE_SECONDS``.
 
@@ -121,6 +122,17 @@ class ServiceVersion(NamedTuple):
     version: datetime.datetime | None
 
 
+class Change(NamedTuple):
+    """One change ``changed_services`` finds: the service it concerns, the row whose
+    ``last_modified`` moved (the service, one of its locations or its organisation) and that
+    ``last_modified``. An index that has read the service since does not read it again for it
+    (``SearchIndex.applied``)."""
+
+    service_id: uuid.UUID
+    row_id: uuid.UUID
+    stamp: datetime.datetime | None
+
+
 class Hit(NamedTuple):
     """One service a search found, as the index ranks it."""
 
@@ -143,6 +155,9 @@ class SearchIndex:
         self.read_at = timezone.now()
         #: Set when the social map changed since it was read (``current_index`` updates it).
         self.outdated = False
+        #: The changes of the last ``CHANGE_MARGIN_SECONDS`` that what the index holds already
+        #: includes (asked before the rows are read: what they hold is at least as new).
+        self.applied = frozenset(_recent_changes(self.read_at))
         rows = _service_rows()
         count = len(rows)
         self.size = count
@@ -239,13 +254,32 @@ class SearchIndex:
     def refreshed(self) -> SearchIndex | None:
         """This index brought up to date with the services changed since it was read
         (``changed_services``, with a margin of ``CHANGE_MARGIN_SECONDS``), or ``None`` when
-        only a full read will do (see ``updated``)."""
+        only a full read will do (see ``updated``). A change the index has already read the
+        service for (``applied``: the margin finds each change again for a minute) is not
+        read again: with an edit every second, an update reads the one or two services edited
+        since the last one, not the sixty of the last minute."""
         read_at = timezone.now()
-        since = self.read_at - datetime.timedelta(seconds=CHANGE_MARGIN_SECONDS)
-        changed = changed_services(since)
-        if not changed or len(changed) > UPDATE_MAX_SERVICES:
+        changes = _recent_changes(self.read_at)
+        if not changes:
+            return None  # a write no ``last_modified`` tells of
+        changed = {change.service_id for change in changes - self.applied}
+        if len(changed) > UPDATE_MAX_SERVICES:
             return None
-        return self.updated(changed, Service.objects.count(), read_at=read_at)
+        total = Service.objects.count()  # a service removed leaves no ``last_modified``
+        if changed:
+            new = self.updated(changed, total, read_at=read_at)
+            if new is None:
+                return None
+        elif total != self.size:
+            return None
+        else:
+            new = copy.copy(self)
+            new.read_at, new.outdated, new._lock = read_at, False, threading.Lock()
+            with self._lock:
+                new._words, new._sources = OrderedDict(self._words), OrderedDict(self._sources)
+                new._filter_masks, new._masks = OrderedDict(self._filter_masks), {}
+        new.applied = frozenset(changes)
+        return new
 
     def updated(
         self, changed: set[uuid.UUID], total: int, *, read_at: datetime.datetime
@@ -737,20 +771,31 @@ def _need_terms() -> list[tuple[uuid.UUID, str, uuid.UUID | None]]:
     ]
 
 
-def changed_services(since: datetime.datetime) -> set[uuid.UUID]:
-    """The services changed since ``since``: their ``last_modified`` (every write path of the
-    directory sets it when the service or what hangs on it changes), or that of one of their
-    locations (``services.save_location``) or of their organisation. One query (each part an
+def changed_services(since: datetime.datetime) -> set[Change]:
+    """The changes since ``since``: a service's ``last_modified`` (every write path of the
+    directory sets it when the service or what hangs on it changes), or that of one of its
+    locations (``services.save_location``) or of its organisation. One query (each part an
     index range scan)."""
     services = Service.objects.order_by()
-    recent = services.filter(last_modified__gte=since).values_list("id")
+    recent = services.filter(last_modified__gte=since).values_list("id", "id", "last_modified")
     moved = (
         ServiceAtLocation.objects.order_by()
         .filter(location__last_modified__gte=since)
-        .values_list("service_id")
+        .values_list("service_id", "location_id", "location__last_modified")
     )
-    renamed = services.filter(organization__last_modified__gte=since).values_list("id")
-    return {_key(row[0]) for row in recent.union(moved, renamed)}
+    renamed = services.filter(organization__last_modified__gte=since).values_list(
+        "id", "organization_id", "organization__last_modified"
+    )
+    return {
+        Change(_key(service_id), _key(row_id), as_datetime(stamp))
+        for service_id, row_id, stamp in recent.union(moved, renamed, all=True)
+    }
+
+
+def _recent_changes(read_at: datetime.datetime) -> set[Change]:
+    """The changes an index read at ``read_at`` looks for: since then, less the margin for late
+    commits and other servers' clocks."""
+    return changed_services(read_at - datetime.timedelta(seconds=CHANGE_MARGIN_SECONDS))
 
 
 def _a(
