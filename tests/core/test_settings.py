@@ -57,6 +57,24 @@ def test_production_collectstatic_builds_the_hashed_manifest(tmp_path):
     assert (tmp_path / "staticfiles.json").exists()
 
 
+@pytest.mark.parametrize(
+    ("redis_url", "engine"),
+    [
+        ("redis://127.0.0.1:6379/9", "django.contrib.sessions.backends.cached_db"),
+        ("", "django.contrib.sessions.backends.db"),
+    ],
+)
+def test_sessions_are_read_through_the_cache_only_when_it_is_shared(redis_url, engine):
+    """With Redis, sessions are read through it (no session query per request); with the
+    in-process cache they are not, or a worker would keep a session another one ended."""
+    result = _run_kansrijk(
+        ["shell", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)"],
+        {"REDIS_URL": redis_url},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == engine
+
+
 def test_production_refuses_a_missing_secret_key():
     result = _run_kansrijk(["check"], {"DJANGO_SETTINGS_MODULE": "kansrijk.conf.production"})
     assert result.returncode != 0

@@ -156,6 +156,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Sessions end after 30 minutes without activity (NEN 7510).
+# Sessions live in the database. With a shared cache (Redis) they are read through it: a
+# signed-in request then asks Redis for its session instead of PostgreSQL (every write and
+# every log-out goes to both). Never with the in-process cache: one worker's copy would keep a
+# session alive that another worker ended.
+if env_str("REDIS_URL"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 # The idle timeout slides with activity: kansrijk.accounts.middleware.SlidingSessionMiddleware
 # moves the expiry at most once a minute (not a session write on every request).
