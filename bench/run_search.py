@@ -324,19 +324,25 @@ def bench_environment(
 
 
 def start_server(
-    port: int, workers: int, worker_class: str, env: dict[str, str], log: Path
+    port: int, workers: int, worker_class: str, env: dict[str, str], log: Path, threads: int = 1
 ) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
         "-m",
         "gunicorn",
         "kansrijk.wsgi:application",
+        # As in production (docs/operations.md); BENCH_GUNICORN_CONFIG names another, e.g. one
+        # that wraps it to count the garbage collector's time.
+        "--config",
+        os.environ.get("BENCH_GUNICORN_CONFIG", "python:kansrijk.conf.gunicorn"),
         "--bind",
         f"{HOST}:{port}",
         "--workers",
         str(workers),
         "--worker-class",
         worker_class,
+        "--threads",
+        str(threads),
         "--keep-alive",
         "5",
         "--backlog",

@@ -44,6 +44,7 @@ import json
 import multiprocessing
 import os
 import random
+import resource
 import secrets
 import string
 import sys
@@ -140,6 +141,8 @@ class Tally:
     seconds: float = 0.0
     worker_cpu_s: float = 0.0
     database_cpu_s: float = 0.0
+    #: The client processes' own CPU (the load driver, on the same CPUs as the server).
+    client_cpu_s: float = 0.0
 
     def merge(self, other: Tally) -> None:
         for kind, values in other.latencies.items():
@@ -152,6 +155,7 @@ class Tally:
         self.seconds += other.seconds
         self.worker_cpu_s += other.worker_cpu_s
         self.database_cpu_s += other.database_cpu_s
+        self.client_cpu_s += other.client_cpu_s
 
     @property
     def requests(self) -> int:
@@ -485,8 +489,13 @@ def run_phase(
                 tally.statuses[kind][status] += count
         pending += left
     tally.seconds = time.perf_counter() - started
+    clients_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     for process in processes:
         process.join()
+    clients_after = resource.getrusage(resource.RUSAGE_CHILDREN)  # (gunicorn: not yet waited for)
+    tally.client_cpu_s = (clients_after.ru_utime + clients_after.ru_stime) - (
+        clients_before.ru_utime + clients_before.ru_stime
+    )
     if probe:
         after = probe.snapshot()
         tally.worker_cpu_s, tally.database_cpu_s = after[0] - before[0], after[1] - before[1]
@@ -610,6 +619,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="bare bursts between the mix")
     parser.add_argument("--bare-requests", type=int, default=400, help="per bare burst")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn's (sync, gthread)")
+    parser.add_argument("--threads", type=int, default=1, help="per worker (gthread)")
     parser.add_argument("--concurrency", type=int, default=4, help="client processes")
     parser.add_argument("--write-share", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=20261205)
@@ -643,7 +654,9 @@ def main(argv: list[str] | None = None) -> int:
     plan = build_plan(data, port, args.seed, args.write_share)
     connection.close()  # the client processes are forked from here
     RESULTS.mkdir(parents=True, exist_ok=True)
-    server = start_server(port, args.workers, "sync", env, RESULTS / "mixed-gunicorn.log")
+    server = start_server(
+        port, args.workers, args.worker_class, env, RESULTS / "mixed-gunicorn.log", args.threads
+    )
     mixed, bare = Tally(), Tally()
     rounds: list[dict[str, Any]] = []
     rss: dict[str, Any] = {}
@@ -714,6 +727,8 @@ def build_report(
         "data": {k: data[k] for k in ("services", "pathways", "referrals", "access_events")},
         "settings": {
             "workers": args.workers,
+            "worker_class": args.worker_class,
+            "threads": args.threads,
             "concurrency": args.concurrency,
             "duration_s": args.duration,
             "warmup_s": args.warmup,
@@ -727,6 +742,7 @@ def build_report(
             "write_share": round(writes / overall["requests"], 4) if overall["requests"] else 0,
             "worker_cpu_ms_per_request": per_request(mixed.worker_cpu_s, overall["requests"]),
             "database_cpu_ms_per_request": per_request(mixed.database_cpu_s, overall["requests"]),
+            "client_cpu_ms_per_request": per_request(mixed.client_cpu_s, overall["requests"]),
             "kinds": kinds,
         },
         "bare": {
@@ -768,7 +784,7 @@ def print_report(report: dict[str, Any]) -> None:
         f"\nmix:  {m['rps']} req/s, p50 {m['p50_ms']} ms, p95 {m['p95_ms']} ms, p99 {m['p99_ms']} "
         f"ms, {m['errors']} errors in {m['requests']} requests ({m['write_share']:.1%} writes); "
         f"CPU per request: workers {m['worker_cpu_ms_per_request']} ms, PostgreSQL "
-        f"{m['database_cpu_ms_per_request']} ms"
+        f"{m['database_cpu_ms_per_request']} ms, the clients {m['client_cpu_ms_per_request']} ms"
     )
     print(
         f"bare: {b['rps']} req/s, p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms; "
