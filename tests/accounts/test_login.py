@@ -225,3 +225,30 @@ def test_logout_needs_post_and_ends_the_session(client):
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
     assert AccessEvent.objects.filter(user=user, action="logout").count() == 1
+
+
+def test_a_signed_in_page_reads_the_user_with_their_organisation_in_one_query(client):
+    """The header names the user's organisation on every signed-in page: it comes with the
+    user (``AccountBackend.get_user``), not in a query of its own; an inactive user's session
+    still ends."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(name="Verloskundigenpraktijk De Wieg")
+    user = UserFactory(roles=[Role.COALITION_EDITOR], organisation=organisation)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(START)
+    assert "Verloskundigenpraktijk De Wieg" in response.content.decode()
+    organisation_table = organisation._meta.db_table
+    alone = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().startswith("SELECT") and f'FROM "{organisation_table}"' in q["sql"]
+    ]
+    assert alone == []
+    user.is_active = False
+    user.save()
+    assert client.get(START).wsgi_request.user.is_anonymous
