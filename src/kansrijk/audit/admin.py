@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import administrative_role
 from kansrijk.accounts.scope import AdministrationScope
-from kansrijk.audit.models import AccessEvent, Action
+from kansrijk.audit.models import REVIEW_FIELDS, AccessEvent, Action
 from kansrijk.audit.services import record_event
 from kansrijk.core.admin_scope import ORGANISATION, ScopedAdminMixin, ViewOnlyAdminMixin
 
@@ -39,6 +39,12 @@ class CappedCountPaginator(Paginator):
         if isinstance(object_list, QuerySet):
             return object_list[: self.cap].count()
         return min(len(object_list), self.cap)
+
+
+#: An event's screen: what a reviewer sees, the user and the organisation through
+#: ``AccessEventAdmin.user_reference`` and ``organisation_reference`` (they may no longer exist).
+_REFERENCES = {"user_id": "user_reference", "organisation_id": "organisation_reference"}
+_EVENT_SCREEN_FIELDS = tuple(_REFERENCES.get(name, name) for name in REVIEW_FIELDS)
 
 
 @admin.register(AccessEvent)
@@ -67,24 +73,7 @@ class AccessEventAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     actions = None
-    fields = (
-        "occurred_at",
-        "event_type",
-        "action",
-        "outcome",
-        "user_reference",
-        "user_display",
-        "role",
-        "organisation_reference",
-        "on_behalf_of",
-        "purpose",
-        "object_type",
-        "object_id",
-        "client_ref",
-        "consent_ref",
-        "request_id",
-        "source_ip",
-    )
+    fields = _EVENT_SCREEN_FIELDS
     readonly_fields = fields
 
     @admin.display(description=_("user (id)"))

@@ -61,6 +61,44 @@ class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
         return self.filter(organisation_id__in=scope.organisation_ids)
 
 
+#: What a reviewer sees of an event, in order: the admin's screen of an event and the CSV
+#: export (which puts the id first). The user and the organisation by id only: they may no
+#: longer exist.
+REVIEW_FIELDS = (
+    "occurred_at",
+    "event_type",
+    "action",
+    "outcome",
+    "user_id",
+    "user_display",
+    "role",
+    "organisation_id",
+    "on_behalf_of",
+    "purpose",
+    "object_type",
+    "object_id",
+    "client_ref",
+    "consent_ref",
+    "request_id",
+    "source_ip",
+)
+
+
+def _outliving_reference(to: str, verbose_name: Any) -> models.ForeignKey[Any, Any]:
+    """A reference the log keeps when what it names is gone: no database constraint, no
+    cascade, and no index of its own."""
+    return models.ForeignKey(
+        to,
+        models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 class AccessEvent(models.Model):
     id = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField(_("date and time"), default=timezone.now, db_index=True)
@@ -74,28 +112,10 @@ class AccessEvent(models.Model):
     # The log outlives users and organisations: no database constraints, no cascades. No
     # index of their own either: nothing looks events up by organisation, by user the
     # (user, occurred_at) index serves, and every index costs each logged request an insert.
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("user"),
-    )
+    user = _outliving_reference(settings.AUTH_USER_MODEL, _("user"))
     user_display = models.CharField(_("user name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=30, blank=True)
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
+    organisation = _outliving_reference("accounts.Organisation", _("organisation"))
     on_behalf_of = models.CharField(_("on behalf of"), max_length=150, blank=True)
     purpose = models.CharField(_("purpose"), max_length=100, blank=True)
     object_type = models.CharField(_("object type"), max_length=60, blank=True)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 
 from kansrijk.accounts.roles import administrative_role, primary_role
 from kansrijk.audit.forms import AccessLogSearchForm
-from kansrijk.audit.models import AccessEvent, Action, may_search_access_log
+from kansrijk.audit.models import REVIEW_FIELDS, AccessEvent, Action, may_search_access_log
 from kansrijk.audit.selectors import EXPORT_LIMIT, EventFilter, export_events, search_events
 from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.core.spreadsheets import csv_value
@@ -31,25 +31,7 @@ EXPORT_EVENT = "audit.export"
 PURPOSE = "audit.review"
 
 #: The columns of the CSV export, in order (field names of AccessEvent).
-CSV_COLUMNS = [
-    "id",
-    "occurred_at",
-    "event_type",
-    "action",
-    "outcome",
-    "user_id",
-    "user_display",
-    "role",
-    "organisation_id",
-    "on_behalf_of",
-    "purpose",
-    "object_type",
-    "object_id",
-    "client_ref",
-    "consent_ref",
-    "request_id",
-    "source_ip",
-]
+CSV_COLUMNS = ["id", *REVIEW_FIELDS]
 
 
 def _refuse_unless_allowed(
