@@ -53,12 +53,7 @@ class Acting:
 
 def acting_on(referral: Referral, side: str) -> Acting:
     """The grant that lets a user act on ``referral`` from ``side``."""
-    organisation_id = (
-        referral.sender_organisation_id
-        if side == Side.SENDER
-        else referral.receiver_organisation_id
-    )
-    return Acting(ROLE[side], PURPOSE[side], organisation_id)
+    return Acting(ROLE[side], PURPOSE[side], referral.organisation_id_of(side))
 
 
 def reading_side(referral: Referral, user: Any) -> str:

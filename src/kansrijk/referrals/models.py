@@ -480,6 +480,10 @@ class Referral(models.Model):
             categories.add(DataCategory.HANDOVER_NOTE.value)
         return categories
 
+    def organisation_id_of(self, side: str) -> int | None:
+        """The organisation that stands on ``side`` (sender or receiver) of this referral."""
+        return self.sender_organisation_id if side == Side.SENDER else self.receiver_organisation_id
+
     def sides_for(self, user: Any) -> frozenset[str]:
         """On which side(s) ``user`` stands for this referral (empty: none)."""
         scope = referral_scope(user)

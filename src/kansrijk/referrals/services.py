@@ -450,6 +450,32 @@ def _insert_with_reference(referral: Referral) -> None:
                 raise
 
 
+def _record_status_change(
+    referral: Referral,
+    *,
+    from_status: str,
+    user: Any,
+    side: str,
+    at: datetime.datetime,
+    reason: str = "",
+) -> None:
+    """The history row of the change ``user`` has just saved on ``referral`` (its status,
+    reason code and version as they are now), for their organisation on ``side``."""
+    StatusEvent.objects.create(
+        referral=referral,
+        from_status=from_status,
+        to_status=referral.status,
+        by=user,
+        by_display=user.get_username(),
+        organisation_id=referral.organisation_id_of(side),
+        side=side,
+        reason=reason,
+        reason_code=referral.status_reason_code,
+        version=referral.version,
+        at=at,
+    )
+
+
 @transaction.atomic
 def create_referral(
     *,
@@ -479,17 +505,7 @@ def create_referral(
     )
     _insert_with_reference(referral)
     referral.situations.set(situations)
-    StatusEvent.objects.create(
-        referral=referral,
-        from_status="",
-        to_status=Status.DRAFT,
-        by=user,
-        by_display=user.get_username(),
-        organisation_id=organisation_id,
-        side=Side.SENDER,
-        version=referral.version,
-        at=now,
-    )
+    _record_status_change(referral, from_status="", user=user, side=Side.SENDER, at=now)
     access.record(
         request=request,
         user=user,
@@ -785,23 +801,7 @@ def transition(
     locked.save()
 
     side = rule.side
-    StatusEvent.objects.create(
-        referral=locked,
-        from_status=source,
-        to_status=to,
-        by=user,
-        by_display=user.get_username(),
-        organisation_id=(
-            locked.sender_organisation_id
-            if side == Side.SENDER
-            else locked.receiver_organisation_id
-        ),
-        side=side,
-        reason=reason,
-        reason_code=locked.status_reason_code,
-        version=locked.version,
-        at=now,
-    )
+    _record_status_change(locked, from_status=source, user=user, side=side, at=now, reason=reason)
     access.record(
         request=request,
         user=user,
