@@ -17,7 +17,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.phases import PHASE_FIELD_NAMES
-from kansrijk.interventions.forms import InterventionAdminForm
+from kansrijk.interventions.forms import (
+    DESCRIPTION_FIELDS,
+    RECOGNITION_FIELDS,
+    InterventionAdminForm,
+)
 from kansrijk.interventions.models import Intervention
 
 
@@ -46,27 +50,10 @@ class InterventionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("services",)
     readonly_fields = ("updated_at",)
     fieldsets = (
-        (
-            None,
-            {
-                "fields": (
-                    "slug",
-                    "name",
-                    "alternate_names",
-                    "building_block",
-                    "description",
-                    "target_group",
-                    "provider_kind",
-                    "url",
-                )
-            },
-        ),
+        (None, {"fields": DESCRIPTION_FIELDS}),
         (_("Phases"), {"fields": PHASE_FIELD_NAMES}),
         (_("Situations addressed"), {"fields": ("situations",)}),
-        (
-            _("Recognition and financing"),
-            {"fields": ("recognition", "recognition_source", "financing_laws")},
-        ),
+        (_("Recognition and financing"), {"fields": RECOGNITION_FIELDS}),
         (_("Where it is on offer"), {"fields": ("services",)}),
         (_("Source and status"), {"fields": ("source", "is_active", "updated_at")}),
     )

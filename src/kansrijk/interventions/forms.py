@@ -148,6 +148,20 @@ def _formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | No
     return field.formfield(**kwargs)
 
 
+#: Groups of ``InterventionAdminForm``'s fields that the admin shows together.
+DESCRIPTION_FIELDS = (
+    "slug",
+    "name",
+    "alternate_names",
+    "building_block",
+    "description",
+    "target_group",
+    "provider_kind",
+    "url",
+)
+RECOGNITION_FIELDS = ("recognition", "recognition_source", "financing_laws")
+
+
 class InterventionAdminForm(forms.ModelForm):
     alternate_names = WordListField(
         label=_("other names"),
@@ -165,19 +179,10 @@ class InterventionAdminForm(forms.ModelForm):
     class Meta:
         model = Intervention
         fields = [
-            "slug",
-            "name",
-            "alternate_names",
-            "building_block",
-            "description",
-            "target_group",
-            "provider_kind",
-            "url",
+            *DESCRIPTION_FIELDS,
             *PHASE_FIELD_NAMES,
             "situations",
-            "recognition",
-            "recognition_source",
-            "financing_laws",
+            *RECOGNITION_FIELDS,
             "services",
             "source",
             "is_active",
