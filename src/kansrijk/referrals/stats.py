@@ -354,26 +354,22 @@ def rows_for(municipality_codes: set[str]) -> list[ResultRow]:
 def results_for(user: Any, *, request: Any = None) -> list[ResultRow]:
     """The table for ``user`` (a coordinator or analyst); logged as a search of statistics.
     ``NotAllowed`` (the refusal logged) for anyone else."""
+    # The access-log event, shown or refused.
+    event: dict[str, Any] = {
+        "request": request,
+        "user": user,
+        "event_type": "referral.statistics",
+        "action": Action.SEARCH,
+        "object_type": "referral_statistic",
+        "purpose": "coalition.monitoring",
+    }
     codes = municipalities_for(user)
     if codes is None:
-        record_refusal(
-            request=request,
-            user=user,
-            event_type="referral.statistics",
-            action=Action.SEARCH,
-            object_type="referral_statistic",
-            purpose="coalition.monitoring",
-            role=primary_role(user),
-        )
+        record_refusal(**event, role=primary_role(user))
         raise NotAllowed(_("The referral results are for coalition coordinators and analysts."))
     rows = rows_for(codes)
     record_event(
-        request=request,
-        user=user,
-        event_type="referral.statistics",
-        action=Action.SEARCH,
-        object_type="referral_statistic",
-        purpose="coalition.monitoring",
+        **event,
         role=(
             Role.COALITION_COORDINATOR.value
             if user.has_role(Role.COALITION_COORDINATOR)
