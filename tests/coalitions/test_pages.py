@@ -285,6 +285,11 @@ def test_actions_from_a_result_with_history_and_on_the_pathway(
     assert action.status == ActionStatus.IN_PROGRESS
     changes = list(action.changes.order_by("changed_at", "pk"))
     assert len(changes) == 2
+    # The first row holds the new action's fields that say something, each from "".
+    assert changes[0].changes["title"] == ["", "Kennismaking verloskundigen en sociaal team"]
+    assert changes[0].changes["person"] == ["", "Anna"]
+    assert "description" not in changes[0].changes
+    assert changes[0].changed_by == workspace.coordinator
     assert changes[1].changes == {"status": ["Open", "In progress"]}
     assert changes[1].note == "Afspraak gepland."
     assert changes[1].changed_by == workspace.coordinator

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -550,6 +550,27 @@ def _set_links(action: ImprovementAction, data: ActionInput) -> None:
     action.services.set(data.services)
 
 
+def _record_action_change(
+    action: ImprovementAction, user: Any, *, before: Mapping[str, str], note: str
+) -> None:
+    """Add to the action's history what changed since ``before`` (``_display`` of the action
+    then; empty for a new one) with ``note``; nothing when neither says anything."""
+    after = _display(action)
+    changes = {
+        name: [before.get(name, ""), value]
+        for name, value in after.items()
+        if before.get(name, "") != value
+    }
+    if changes or note:
+        ActionChange.objects.create(
+            action=action,
+            changed_by=user if getattr(user, "is_authenticated", False) else None,
+            changed_by_display=getattr(user, "username", ""),
+            changes=changes,
+            note=note,
+        )
+
+
 def create_action(
     *, user: Any, request: HttpRequest | None = None, coalition: Coalition, data: ActionInput
 ) -> ImprovementAction:
@@ -563,14 +584,7 @@ def create_action(
             **values,
         )
         _set_links(action, data)
-        after = _display(action)
-        ActionChange.objects.create(
-            action=action,
-            changed_by=action.created_by,
-            changed_by_display=getattr(user, "username", ""),
-            changes={name: ["", value] for name, value in after.items() if value},
-            note=note or _("Action created."),
-        )
+        _record_action_change(action, user, before={}, note=note or _("Action created."))
         written.object_id = action.pk
         return action
 
@@ -595,18 +609,7 @@ def update_action(
         action.updated_at = timezone.now()
         action.save()
         _set_links(action, data)
-        after = _display(action)
-        changes = {
-            name: [before[name], after[name]] for name in after if before[name] != after[name]
-        }
-        if changes or note:
-            ActionChange.objects.create(
-                action=action,
-                changed_by=user if getattr(user, "is_authenticated", False) else None,
-                changed_by_display=getattr(user, "username", ""),
-                changes=changes,
-                note=note,
-            )
+        _record_action_change(action, user, before=before, note=note)
         written.object_id = action.pk
         return action
 
