@@ -272,13 +272,19 @@ class SearchIndex:
                 return None
         elif total != self.size:
             return None
-        else:
-            new = copy.copy(self)
-            new.read_at, new.outdated, new._lock = read_at, False, threading.Lock()
+        else:  # nothing to read again: the same arrays, the kept words and masks with them
+            new = self._copy(read_at)
             with self._lock:
                 new._words, new._sources = OrderedDict(self._words), OrderedDict(self._sources)
                 new._filter_masks, new._masks = OrderedDict(self._filter_masks), {}
         new.applied = frozenset(changes)
+        return new
+
+    def _copy(self, read_at: datetime.datetime) -> SearchIndex:
+        """A shallow copy that holds what the database had at ``read_at``: not outdated, with a
+        lock of its own (the arrays are shared until the caller replaces them)."""
+        new = copy.copy(self)
+        new.read_at, new.outdated, new._lock = read_at, False, threading.Lock()
         return new
 
     def updated(
@@ -299,8 +305,7 @@ class SearchIndex:
         at = [self.position[_key(row[0])] for row in rows]
         if any(row[1] != self.names[i] for row, i in zip(rows, at, strict=True)):
             return None
-        new = copy.copy(self)
-        new.read_at, new.outdated, new._lock = read_at, False, threading.Lock()
+        new = self._copy(read_at)
         new.versions, new.sources = list(self.versions), list(self.sources)
         new.visible, new.free, new.paid = self.visible.copy(), self.free.copy(), self.paid.copy()
         new.phases = {phase: mask.copy() for phase, mask in self.phases.items()}
