@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from kansrijk.directory.search.filters import category_terms
 from kansrijk.directory.search.ranking import search_services
 from kansrijk.places.exceptions import InvalidPostcode, UnknownMunicipality, UnknownPostcode
 from tests.directory.factories import DirectoryOrganizationFactory, ServiceFactory
+from tests.scoped import data_for_scope
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -263,8 +265,29 @@ def test_results_page_query_count(
 # --- search_page: the ranking query against the QuerySet it stands in for -------------------------
 
 
-@pytest.fixture
-def friesland_map(places: None) -> None:
+def _ranks_like_search_services(filters: dict) -> None:
+    from kansrijk.directory.search.ranking import search_page
+
+    expected = list(search_services(**filters))
+    assert expected, "the fixture should give results"
+    seen = []
+    for number in range(1, 30):
+        page = search_page(**filters, page=number, per_page=7)
+        assert page.paginator.count == len(expected)
+        if number > page.paginator.num_pages:
+            assert page.number == page.paginator.num_pages  # past the end: the last page
+            break
+        seen += list(page.object_list)
+    assert [service.id for service in seen] == [service.id for service in expected]
+    for got, want in zip(seen, expected, strict=True):
+        assert bool(got.serves_municipality) == bool(want.serves_municipality)
+        if want.distance_km is None:
+            assert got.distance_km is None
+        else:
+            assert got.distance_km == pytest.approx(want.distance_km, abs=1e-6)
+
+
+def _friesland_map() -> None:
     """Sixty services around Drachten with zero to three locations each (random but fixed), some
     serving Smallingerland, some only neighbours, some in no municipality near at all."""
     import random
@@ -291,105 +314,89 @@ def friesland_map(places: None) -> None:
             service.service_at_locations.create(location=location)
 
 
-@pytest.mark.parametrize(
-    "filters",
-    [
-        {"postcode": "9203"},
-        {"postcode": "9203", "nearby_km": 5},
-        {"postcode": "9203", "nearby_km": 40},
-        {"postcode": "9251"},
-        {"postcode": "1011"},
-        {"postcode": "9203", "municipality": "GM0080"},
-        {"postcode": "9203", "free": True},
-        {"postcode": "9203", "include_defunct": True},
-        {"postcode": "8901", "text": "dienst"},
-        {"postcode": "9203", "municipality": "GM0090", "free": False},
-        # Relevance first: the name, then a category, distance breaking ties.
-        {"postcode": "9203", "text": "schulden"},
-        {"postcode": "9203", "text": "schulden hulp"},
-        {"postcode": "9203", "text": "geldzorgen aanbieder"},
-        {"postcode": "9251", "text": "schulden", "include_defunct": True},
-        {"postcode": "9203", "municipality": "GM0080", "text": "schulden"},
-        {"text": "schulden"},
-    ],
-)
-def test_search_page_ranks_like_search_services(
-    friesland_map: None, filters: dict, settings: Any
-) -> None:
-    """Both ways of ranking (``kansrijk.directory.search.index`` in each worker, the SQL ranking query
-    for what the index does not cover) give the order, distances and totals of the QuerySet."""
-    for index in (True, False):
-        settings.KANSRIJK_SEARCH_INDEX = index
-        _ranks_like_search_services(filters)
+class TestTheFrieslandMap:
+    """Searches of one random but fixed map, made once for the class (``tests/scoped.py``)."""
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def friesland_map(cls, request: pytest.FixtureRequest) -> Iterator[None]:
+        yield from data_for_scope(request, _friesland_map)
 
-@pytest.mark.parametrize(
-    "filters",
-    [
-        {"postcode": "9203", "text": "schulden"},
-        {"postcode": "9203", "text": "schulden aanbieder hulp"},
-        {"postcode": "9251", "municipality": "GM0090", "text": "schulden"},
-    ],
-)
-def test_each_result_says_where_the_words_were_found(
-    friesland_map: None, filters: dict, settings: Any
-) -> None:
-    """The index and the ranking query say the same of every result: where each word was found,
-    the most telling place first (name, category, organisation, place, else the description);
-    and the results are ordered by what that is worth."""
-    from kansrijk.directory.models import Service
-    from kansrijk.directory.search.ranking import rank_page
-    from kansrijk.directory.search.text import Source, matches, query_terms, relevance
+    @pytest.mark.parametrize(
+        "filters",
+        [
+            {"postcode": "9203"},
+            {"postcode": "9203", "nearby_km": 5},
+            {"postcode": "9203", "nearby_km": 40},
+            {"postcode": "9251"},
+            {"postcode": "1011"},
+            {"postcode": "9203", "municipality": "GM0080"},
+            {"postcode": "9203", "free": True},
+            {"postcode": "9203", "include_defunct": True},
+            {"postcode": "8901", "text": "dienst"},
+            {"postcode": "9203", "municipality": "GM0090", "free": False},
+            # Relevance first: the name, then a category, distance breaking ties.
+            {"postcode": "9203", "text": "schulden"},
+            {"postcode": "9203", "text": "schulden hulp"},
+            {"postcode": "9203", "text": "geldzorgen aanbieder"},
+            {"postcode": "9251", "text": "schulden", "include_defunct": True},
+            {"postcode": "9203", "municipality": "GM0080", "text": "schulden"},
+            {"text": "schulden"},
+        ],
+    )
+    def test_search_page_ranks_like_search_services(
+        self, friesland_map: None, filters: dict, settings: Any
+    ) -> None:
+        """Both ways of ranking (``kansrijk.directory.search.index`` in each worker, the SQL ranking query
+        for what the index does not cover) give the order, distances and totals of the QuerySet."""
+        for index in (True, False):
+            settings.KANSRIJK_SEARCH_INDEX = index
+            _ranks_like_search_services(filters)
 
-    sources = dict(Service.objects.values_list("id", "search_sources"))
-    terms = query_terms(filters["text"])
-    pages = {}
-    for index in (True, False):
-        settings.KANSRIJK_SEARCH_INDEX = index
-        page = rank_page(**filters, per_page=100)
-        pages[index] = [(row.service_id, row.matches, row.why) for row in page.object_list]
-        assert page.object_list, "the fixture should give results"
-        for row in page.object_list:
-            assert row.matches == matches(sources[row.service_id], terms)
-        worth = [relevance(row.matches) for row in page.object_list]
-        assert worth == sorted(worth, reverse=True)
-    assert pages[True] == pages[False]
-    found = {match.source for _id, found, _why in pages[True] for match in found}
-    assert Source.DESCRIPTION in found
-    assert {Source.NAME, Source.CATEGORY} & found
+    @pytest.mark.parametrize(
+        "filters",
+        [
+            {"postcode": "9203", "text": "schulden"},
+            {"postcode": "9203", "text": "schulden aanbieder hulp"},
+            {"postcode": "9251", "municipality": "GM0090", "text": "schulden"},
+        ],
+    )
+    def test_each_result_says_where_the_words_were_found(
+        self, friesland_map: None, filters: dict, settings: Any
+    ) -> None:
+        """The index and the ranking query say the same of every result: where each word was found,
+        the most telling place first (name, category, organisation, place, else the description);
+        and the results are ordered by what that is worth."""
+        from kansrijk.directory.models import Service
+        from kansrijk.directory.search.ranking import rank_page
+        from kansrijk.directory.search.text import Source, matches, query_terms, relevance
 
+        sources = dict(Service.objects.values_list("id", "search_sources"))
+        terms = query_terms(filters["text"])
+        pages = {}
+        for index in (True, False):
+            settings.KANSRIJK_SEARCH_INDEX = index
+            page = rank_page(**filters, per_page=100)
+            pages[index] = [(row.service_id, row.matches, row.why) for row in page.object_list]
+            assert page.object_list, "the fixture should give results"
+            for row in page.object_list:
+                assert row.matches == matches(sources[row.service_id], terms)
+            worth = [relevance(row.matches) for row in page.object_list]
+            assert worth == sorted(worth, reverse=True)
+        assert pages[True] == pages[False]
+        found = {match.source for _id, found, _why in pages[True] for match in found}
+        assert Source.DESCRIPTION in found
+        assert {Source.NAME, Source.CATEGORY} & found
 
-def _ranks_like_search_services(filters: dict) -> None:
-    from kansrijk.directory.search.ranking import search_page
+    def test_search_page_nothing_found_and_bad_page_numbers(self, friesland_map: None) -> None:
+        from kansrijk.directory.search.ranking import search_page
 
-    expected = list(search_services(**filters))
-    assert expected, "the fixture should give results"
-    seen = []
-    for number in range(1, 30):
-        page = search_page(**filters, page=number, per_page=7)
-        assert page.paginator.count == len(expected)
-        if number > page.paginator.num_pages:
-            assert page.number == page.paginator.num_pages  # past the end: the last page
-            break
-        seen += list(page.object_list)
-    assert [service.id for service in seen] == [service.id for service in expected]
-    for got, want in zip(seen, expected, strict=True):
-        assert bool(got.serves_municipality) == bool(want.serves_municipality)
-        if want.distance_km is None:
-            assert got.distance_km is None
-        else:
-            assert got.distance_km == pytest.approx(want.distance_km, abs=1e-6)
-
-
-def test_search_page_nothing_found_and_bad_page_numbers(friesland_map: None) -> None:
-    from kansrijk.directory.search.ranking import search_page
-
-    empty = search_page(postcode="9203", text="onvindbaarwoord")
-    assert list(empty.object_list) == []
-    assert empty.paginator.count == 0
-    assert empty.number == 1
-    for bad in ("x", "-3", "", None, "0"):
-        assert search_page(postcode="9203", page=bad, per_page=5).number == 1
+        empty = search_page(postcode="9203", text="onvindbaarwoord")
+        assert list(empty.object_list) == []
+        assert empty.paginator.count == 0
+        assert empty.number == 1
+        for bad in ("x", "-3", "", None, "0"):
+            assert search_page(postcode="9203", page=bad, per_page=5).number == 1
 
 
 def test_search_page_query_count(

@@ -23,7 +23,8 @@ from kansrijk.parents.models import (
     TranslationStatus,
 )
 
-pytestmark = pytest.mark.django_db
+# Every test has the national pages (loaded once for the module: tests/parents/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("content")]
 
 SLUGS = [
     "kinderwens",

@@ -16,7 +16,8 @@ from kansrijk.parents.models import CostItemText, PageTranslation
 from kansrijk.parents.readability import MAX_UNCOMMON_SHARE, MIN_FLESCH_DOUMA, measure
 from kansrijk.parents.text import plain_text
 
-pytestmark = pytest.mark.django_db
+# Every test has the national pages (loaded once for the module: tests/parents/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("content")]
 
 #: Every Dutch parent page that is not a page text (those are measured as data below), in
 #: each state a parent can see: the tools, their forms and their error messages.
