@@ -104,6 +104,16 @@ class TestTheDemoData:
             call_command("demo_code", real.username, stdout=io.StringIO())
 
 
+@pytest.mark.xdist_group("demo-command")
+def test_a_group_runs_on_one_worker(request: pytest.FixtureRequest) -> None:
+    """pytest-xdist's ``--dist loadgroup`` (pyproject's addopts) sends the tests of an
+    ``xdist_group`` to one worker, as it does for ``TestTheDemoData``: otherwise each worker that
+    gets one of the class's tests loads the whole demo for it."""
+    if not request.config.getvalue("loadgroup"):
+        pytest.skip("not in parallel with --dist loadgroup")
+    assert request.node.nodeid.endswith("@demo-command")
+
+
 def test_demo_rejects_a_bad_port():
     from django.core.management.base import CommandError
 
