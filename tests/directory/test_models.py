@@ -91,6 +91,23 @@ def test_location_address_line(places: None) -> None:
     assert str(Location(name="", address_1="Dorpsstraat 1")) == "Dorpsstraat 1"
 
 
+def test_need_categories_load_restores_what_was_changed_in_a_few_queries(
+    db: None, django_assert_max_num_queries: object
+) -> None:
+    """A second load puts back an edited name and a removed term, and asks the database the same
+    few things however many terms there are (not two or three queries a term)."""
+    load_need_categories()
+    money = TaxonomyTerm.objects.get(taxonomy_id=NEED_TAXONOMY_ID, code="geldzorgen")
+    TaxonomyTerm.objects.filter(pk=money.pk).update(name="Anders")
+    TaxonomyTerm.objects.filter(taxonomy_id=NEED_TAXONOMY_ID, code="roken").delete()
+    # The taxonomy (select, update), the terms (select), one insert, one update; the savepoints.
+    with django_assert_max_num_queries(9):  # type: ignore[operator]
+        again = load_need_categories()
+    assert (again.created, again.updated) == (1, len(NEED_CATEGORIES) - 1)
+    assert TaxonomyTerm.objects.get(pk=money.pk).name == money.name
+    assert TaxonomyTerm.objects.filter(taxonomy_id=NEED_TAXONOMY_ID).count() == len(NEED_CATEGORIES)
+
+
 def test_need_categories_load_idempotently(db: None) -> None:
     first = load_need_categories()
     assert first.created == len(NEED_CATEGORIES)
