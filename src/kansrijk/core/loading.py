@@ -9,6 +9,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from django.db.models import QuerySet
+
+from kansrijk.core import freshness
 from kansrijk.core.phases import PHASE_FIELDS
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -39,6 +42,39 @@ class LoadCounts:
         if self.not_in_source:
             line += f", {self.not_in_source} in the database but not in {source} (kept)"
         return line
+
+
+def sync_rows(rows: QuerySet[Any], wanted: Mapping[Any, dict[str, Any]], kind: str) -> LoadCounts:
+    """Make ``rows`` match ``wanted`` (values by primary key): create the missing rows and update
+    the changed ones, in a few statements; rows of ``rows`` that are not in ``wanted`` are kept
+    and counted. Bulk writes send no signals, so the version of ``kind`` is raised here
+    (``kansrijk.core.freshness``) when anything was written. Rows are created in the order of
+    ``wanted``."""
+    model = rows.model
+    key = model._meta.pk.attname
+    fields = sorted({field for values in wanted.values() for field in values})
+    existing = {row.pop(key): row for row in rows.order_by().values(key, *fields)}
+    to_create = [
+        model(**{key: pk}, **values) for pk, values in wanted.items() if pk not in existing
+    ]
+    to_update = [
+        model(**{key: pk}, **values)
+        for pk, values in wanted.items()
+        if pk in existing and existing[pk] != values
+    ]
+    if to_create:
+        model._default_manager.bulk_create(to_create, batch_size=500)
+    if to_update:
+        model._default_manager.bulk_update(to_update, fields, batch_size=200)
+    if to_create or to_update:
+        freshness.bump(kind)
+    return LoadCounts(
+        total=len(wanted),
+        created=len(to_create),
+        updated=len(to_update),
+        unchanged=len(wanted) - len(to_create) - len(to_update),
+        not_in_source=len(existing.keys() - wanted.keys()),
+    )
 
 
 def read_source(path: Path, error: type[Exception], what: str) -> Any:

@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from django.db import transaction
 
-from kansrijk.core import freshness
+from kansrijk.core.loading import sync_rows
 
 #: The namespace of every fixed id Kansrijk hands out (``uuid5(NAMESPACE_URL, "https://kansrijk.nl/hsds")``).
 KANSRIJK_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://kansrijk.nl/hsds")
@@ -130,10 +130,6 @@ NEED_CATEGORIES: list[tuple[str, str, str, str]] = [
 ]
 
 
-#: What ``load_need_categories`` sets on each term.
-TERM_FIELDS = ["taxonomy_id", "code", "name", "description", "parent_id", "language", "position"]
-
-
 @dataclass(frozen=True)
 class LoadResult:
     created: int
@@ -154,43 +150,25 @@ def load_need_categories() -> LoadResult:
             "version": "1",
         },
     )
-    wanted = {
-        need_term_id(code): {
-            "taxonomy_id": NEED_TAXONOMY_ID,
-            "code": code,
-            "name": name,
-            "description": description,
-            "parent_id": need_term_id(parent) if parent else None,
-            "language": "nl",
-            "position": position,
-        }
-        for position, (code, name, description, parent) in enumerate(NEED_CATEGORIES)
-    }
-    existing = TaxonomyTerm.objects.in_bulk(list(wanted))
-    # Parents first, so the foreign key exists.
-    new = sorted(
-        (
-            TaxonomyTerm(id=term_id, **values)
-            for term_id, values in wanted.items()
-            if term_id not in existing
-        ),
-        key=lambda term: term.parent_id is not None,
+    # Parents first, so that each term's parent is there when it is created.
+    ordered = sorted(enumerate(NEED_CATEGORIES), key=lambda item: bool(item[1][3]))
+    counts = sync_rows(
+        TaxonomyTerm.objects.filter(taxonomy_id=NEED_TAXONOMY_ID),
+        {
+            need_term_id(code): {
+                "taxonomy_id": NEED_TAXONOMY_ID,
+                "code": code,
+                "name": name,
+                "description": description,
+                "parent_id": need_term_id(parent) if parent else None,
+                "language": "nl",
+                "position": position,
+            }
+            for position, (code, name, description, parent) in ordered
+        },
+        "directory",
     )
-    changed = []
-    for term_id, term in existing.items():
-        values = wanted[term_id]
-        if any(getattr(term, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(term, name, value)
-            changed.append(term)
-    # Two statements instead of two or three queries a term: fixtures of the suite load the
-    # vocabulary for hundreds of tests. Bulk writes send no signals, so the social map's version
-    # is raised here.
-    TaxonomyTerm.objects.bulk_create(new)
-    TaxonomyTerm.objects.bulk_update(changed, TERM_FIELDS)
-    if new or changed:
-        freshness.bump("directory")
-    return LoadResult(created=len(new), updated=len(existing))
+    return LoadResult(created=counts.created, updated=counts.updated + counts.unchanged)
 
 
 def need_term_id(code: str) -> uuid.UUID:

@@ -10,8 +10,7 @@ from typing import Any, NoReturn
 
 from django.db import models, transaction
 
-from kansrijk.core import freshness
-from kansrijk.core.loading import LoadCounts
+from kansrijk.core.loading import sync_rows
 from kansrijk.places.exceptions import ReferenceDataError
 from kansrijk.places.models import GGDRegion, Municipality, PostcodeArea, Province, YouthCareRegion
 
@@ -222,36 +221,6 @@ def _read_postcodes(
     return postcodes
 
 
-def _sync(model: type[models.Model], wanted: dict[str, dict[str, Any]]) -> LoadCounts:
-    """Make the rows of ``model`` (primary key ``code``) match ``wanted``: create missing rows, update
-    changed ones, leave the rest. Rows that are not in ``wanted`` are kept and counted."""
-    fields = sorted({field for values in wanted.values() for field in values})
-    existing = {
-        row.pop("code"): row for row in model._default_manager.order_by().values("code", *fields)
-    }
-    to_create = [
-        model(code=code, **values) for code, values in wanted.items() if code not in existing
-    ]
-    to_update = [
-        model(code=code, **values)
-        for code, values in wanted.items()
-        if code in existing and existing[code] != values
-    ]
-    if to_create:
-        model._default_manager.bulk_create(to_create, batch_size=500)
-    if to_update:
-        model._default_manager.bulk_update(to_update, fields, batch_size=200)
-    if to_create or to_update:
-        freshness.bump("places")  # bulk writes send no signals
-    return LoadCounts(
-        total=len(wanted),
-        created=len(to_create),
-        updated=len(to_update),
-        unchanged=len(wanted) - len(to_create) - len(to_update),
-        not_in_source=len(existing.keys() - wanted.keys()),
-    )
-
-
 @transaction.atomic
 def load_reference_data(*, data_dir: Path | None = None) -> dict[str, dict[str, int]]:
     """Load provinces, GGD regions, youth care regions, municipalities (with the 2021 population) and
@@ -279,4 +248,7 @@ def load_reference_data(*, data_dir: Path | None = None) -> dict[str, dict[str, 
         ("municipalities", Municipality, municipalities),
         ("postcode_areas", PostcodeArea, postcodes),
     ]
-    return {name: _sync(model, rows).as_dict() for name, model, rows in steps}
+    return {
+        name: sync_rows(model._default_manager.all(), rows, "places").as_dict()
+        for name, model, rows in steps
+    }
