@@ -68,6 +68,10 @@ class TestTheDemoData:
             assert roles == set(Role.values), code
         assert not User.objects.filter(is_demo=False).exists()
         assert not Organisation.objects.filter(is_demo=False).exists()
+        # Every account has the published password (hashed once for all of them).
+        from kansrijk.accounts.demo import DEMO_PASSWORD
+
+        assert all(user.check_password(DEMO_PASSWORD) for user in User.objects.all())
 
     def test_administrators_are_no_superusers_and_stay_in_their_municipality(
         self, places, demo_output
