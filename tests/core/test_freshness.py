@@ -193,6 +193,40 @@ def test_a_commit_raises_the_number_once_per_kind() -> None:
     assert number() == start + 2
 
 
+def test_a_delete_bumps_its_kind_and_other_models_delete_without_reading_rows(
+    places: None,
+) -> None:
+    """Deleting a watched model's rows raises its kind. The receivers listen to the models of
+    ``KINDS`` only: rows of any other model are deleted in one statement, not read first to
+    be sent to a receiver (a purge of the access log or of old referrals reads nothing)."""
+    from kansrijk.places.models import Province
+    from kansrijk.referrals.models import IdempotencyRecord
+    from tests.factories import UserFactory
+
+    Province.objects.create(code="Q001", name="Weg te halen")
+    before = freshness.token(["places"])
+    Province.objects.filter(code="Q001").delete()
+    assert freshness.token(["places"]) != before
+
+    user = UserFactory()
+    IdempotencyRecord.objects.bulk_create(
+        IdempotencyRecord(
+            user=user,
+            key=f"key-{index}",
+            request_hash="0" * 64,
+            response_status=201,
+            response_type="Task",
+            response_id=str(index),
+        )
+        for index in range(5)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert IdempotencyRecord.objects.filter(user=user).delete()[0] == 5
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 1, statements
+    assert statements[0].startswith("DELETE"), statements
+
+
 def test_bulk_writes_bump_their_kind(places: None) -> None:
     from kansrijk.places.models import Municipality
     from kansrijk.places.services import load_reference_data

@@ -43,7 +43,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 __all__ = [
     "KINDS",
@@ -198,10 +198,10 @@ def _raise_number(kind: str) -> None:
         reading.read_at = float("-inf")
 
 
-_kind_of_model: dict[type, str] = {}
+_kind_of_model: dict[type[models.Model], str] = {}
 
 
-def _kinds_by_model() -> dict[type, str]:
+def _kinds_by_model() -> dict[type[models.Model], str]:
     if not _kind_of_model:
         for kind, names in KINDS.items():
             for name in names:
@@ -225,15 +225,26 @@ def _changed_links(sender: type, action: str, **kwargs: Any) -> None:
 
 
 def watch() -> None:
-    """Bump the kind of every model saved or deleted, and of every many-to-many link changed
-    (``CoreConfig.ready``); forget everything kept when a setting changes (tests). Models that
-    ``migrate`` builds from history are not watched."""
+    """Bump the kind of every model of ``KINDS`` saved or deleted, and of every many-to-many
+    link of theirs changed (``CoreConfig.ready``); forget everything kept when a setting changes
+    (tests). Models that ``migrate`` builds from history are not watched.
+
+    The receivers are connected for those models only (``sender``): a receiver for every model
+    would keep Django from deleting any row without first reading it (``QuerySet.delete``
+    reads each row to send it to the receivers), so purging the access log or old referrals
+    would read every row it deletes."""
     from django.core.signals import setting_changed
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    post_save.connect(_changed, dispatch_uid="kansrijk-freshness-save")
-    post_delete.connect(_changed, dispatch_uid="kansrijk-freshness-delete")
-    m2m_changed.connect(_changed_links, dispatch_uid="kansrijk-freshness-links")
+    for model in _kinds_by_model():
+        label = model._meta.label
+        post_save.connect(_changed, sender=model, dispatch_uid=f"kansrijk-freshness-save-{label}")
+        post_delete.connect(
+            _changed, sender=model, dispatch_uid=f"kansrijk-freshness-delete-{label}"
+        )
+        m2m_changed.connect(
+            _changed_links, sender=model, dispatch_uid=f"kansrijk-freshness-links-{label}"
+        )
     # What is kept was made under the settings of the time (languages, URLs, templates).
     setting_changed.connect(_settings_changed, dispatch_uid="kansrijk-freshness-settings")
 
