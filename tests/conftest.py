@@ -7,9 +7,10 @@ server on a free port and its own browser. What tests share outside the database
 ports, files) must be unique per test or per worker.
 
 - The reference data (municipalities, PC4) is loaded once into each worker's test database and
-  kept there: a test that flushes the database (transactional tests, the live server) has it
-  loaded again straight after, outside any test transaction. The ``places`` fixture makes sure
-  it is there and returns nothing.
+  kept there: a test that flushes the database (transactional tests, the live server) leaves
+  its tables out of the flush while their rows are as loaded (``_ReferenceData``), and has it
+  loaded again straight after, outside any test transaction, when it changed them. The
+  ``places`` fixture makes sure it is there and returns nothing.
 - On PostgreSQL those flushes delete rows instead of truncating tables (see
   ``_flush_by_delete``): the same empty tables, in a tenth of the time.
 - ``login_verified(client, user)`` logs a user in with a verified second factor.
@@ -19,6 +20,7 @@ ports, files) must be unique per test or per worker.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -38,6 +40,56 @@ def _ensure_reference_data() -> None:
 
     if not Municipality.objects.exists():
         load_reference_data()
+
+
+class _ReferenceData:
+    """Whether a flush may leave the reference data's tables alone.
+
+    Loading the reference data again after every flush took ~0.3 s, for each of the ~100
+    transactional and browser tests of a pass. So the rows as committed are fingerprinted
+    (``remember``), and before a flush the fingerprint is taken again (~20 ms): when it is the
+    same, the flush leaves those tables out (``keep``); when a test changed a row, or added or
+    removed one, in any way (saves, bulk writes, SQL), they are flushed and loaded again."""
+
+    fingerprint: str | None = None
+    keep = False
+
+    @staticmethod
+    def tables() -> set[str]:
+        from django.apps import apps
+
+        return {model._meta.db_table for model in apps.get_app_config("places").get_models()}
+
+    @staticmethod
+    def _fingerprint() -> str:
+        from django.apps import apps
+
+        digest = hashlib.sha256()
+        for model in sorted(apps.get_app_config("places").get_models(), key=str):
+            for row in model._default_manager.order_by("pk").values_list():
+                digest.update(repr(row).encode())
+        return digest.hexdigest()
+
+    @classmethod
+    def remember(cls) -> None:
+        _ensure_reference_data()
+        cls.fingerprint = cls._fingerprint()
+
+    @classmethod
+    def decide(cls) -> None:
+        cls.keep = cls.fingerprint is not None and cls._fingerprint() == cls.fingerprint
+
+
+def _leave_reference_data(original: Callable[..., list[str]]) -> Callable[..., list[str]]:
+    """``sql_flush`` without the reference data's tables while ``_ReferenceData.keep``."""
+
+    def sql_flush(ops: Any, style: object, tables: list[str], **options: Any) -> list[str]:
+        if _ReferenceData.keep:
+            kept = _ReferenceData.tables()
+            tables = [table for table in tables if table not in kept]
+        return original(ops, style, tables, **options)
+
+    return sql_flush
 
 
 def _flush_by_delete(original: Callable[..., list[str]]) -> Callable[..., list[str]]:
@@ -79,10 +131,10 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
     operations = type(connection.ops)
     original = operations.sql_flush
-    if connection.vendor == "postgresql":
-        operations.sql_flush = _flush_by_delete(original)  # type: ignore[method-assign]
+    flush = _flush_by_delete(original) if connection.vendor == "postgresql" else original
+    operations.sql_flush = _leave_reference_data(flush)  # type: ignore[method-assign]
     with django_db_blocker.unblock():
-        _ensure_reference_data()
+        _ReferenceData.remember()
     yield
     operations.sql_flush = original  # type: ignore[method-assign]
 
@@ -101,12 +153,20 @@ def _flushes_the_database(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    """After a flush, the reference data again, committed, so the next test finds it as the
-    session started (without this, every later test would load it in its own transaction)."""
-    result = yield
-    if nextitem is not None and _flushes_the_database(item):
+    """Before a flush, whether it may leave the reference data alone; after it, the reference
+    data again, committed, when it was flushed, so the next test finds it as the session
+    started (without this, every later test would load it in its own transaction)."""
+    flushes = _flushes_the_database(item)
+    if flushes:
         with item.config.stash[blocking_manager_key].unblock():
-            _ensure_reference_data()
+            _ReferenceData.decide()
+    try:
+        result = yield
+    finally:
+        kept, _ReferenceData.keep = _ReferenceData.keep, False
+    if nextitem is not None and flushes and not kept:
+        with item.config.stash[blocking_manager_key].unblock():
+            _ReferenceData.remember()
     return result
 
 
