@@ -67,6 +67,12 @@ def generated_values(
     municipalities: list[Municipality], indicators: list[Indicator]
 ) -> list[IndicatorValue]:
     rows: list[IndicatorValue] = []
+    # The same births for every indicator (made once: a seeded generator each).
+    births_in = {
+        (municipality.code, year): _births(municipality, year)
+        for municipality in municipalities
+        for year in YEARS
+    }
     for indicator in indicators:
         level = _LEVELS.get(indicator.code)
         for municipality in municipalities:
@@ -74,7 +80,7 @@ def generated_values(
             local = level * rng.uniform(0.6, 1.5) if level is not None else 0.0
             trend = rng.uniform(-0.03, 0.02)
             for step, year in enumerate(YEARS):
-                births = _births(municipality, year)
+                births = births_in[municipality.code, year]
                 denominator: float | None
                 value: float | None
                 if indicator.code == BIRTHS:
