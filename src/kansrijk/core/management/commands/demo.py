@@ -40,6 +40,9 @@ class Command(BaseCommand):
     help = (
         "Set up a demo database (migrate, reference data, demo content) and start a local server."
     )
+    # The system checks run in ``handle``, after the refusal: on what looks like production the
+    # command ends at once, without first importing every URL and view to check them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -79,6 +82,7 @@ class Command(BaseCommand):
                 "password and derivable two-factor keys. On a development or test machine, run "
                 f"it again with {NOT_PRODUCTION_FLAG}."
             )
+        self.check()
         database = settings.DATABASES["default"]
         self.stdout.write(f"Database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
