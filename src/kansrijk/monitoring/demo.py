@@ -130,24 +130,56 @@ def _demo_indicators() -> list[Indicator]:
     )
 
 
+#: What makes a stored demo value the one the generator makes (besides its key).
+_COMPARED = ("area_level", "numerator", "denominator", "value", "origin", "source_note")
+
+
+def _key(row: IndicatorValue) -> tuple[int, str, int, int]:
+    return (row.indicator_id, row.area_code, row.period_start, row.period_end)
+
+
 @transaction.atomic
 def load_values() -> int:
+    """Store the generated demo values; returns how many the demo holds. A value an analyst
+    imported (not demo) stays, and no demo value takes its place. Run again, it writes only
+    what differs from what the generator makes (nothing, normally: it is deterministic), and
+    computes the regional totals of only those indicators and years again."""
     indicators = _demo_indicators()
     municipalities = list(Municipality.objects.order_by("code"))
-    IndicatorValue.objects.filter(indicator__in=indicators, is_demo=True).delete()
-    # What is left is real (imported by an analyst): it stays, and no demo value takes its place.
-    real = set(
-        IndicatorValue.objects.filter(indicator__in=indicators).values_list(
-            "indicator_id", "area_code", "period_start", "period_end"
+    real: set[tuple[int, str, int, int]] = set()
+    stored: dict[tuple[int, str, int, int], tuple[int, tuple[Any, ...]]] = {}
+    for pk, is_demo, *key, level, numerator, denominator, value, origin, note in (
+        IndicatorValue.objects.filter(indicator__in=indicators)
+        .exclude(is_demo=True, origin=Origin.COMPUTED)  # the totals: computed below
+        .values_list(
+            "pk",
+            "is_demo",
+            "indicator_id",
+            "area_code",
+            "period_start",
+            "period_end",
+            *_COMPARED,
         )
-    )
-    rows = [
+    ):
+        if is_demo:
+            stored[tuple(key)] = (pk, (level, numerator, denominator, value, origin, note))
+        else:
+            real.add(tuple(key))
+    rows = [row for row in generated_values(municipalities, indicators) if _key(row) not in real]
+    wanted = {_key(row): row for row in rows}
+    new = [
         row
-        for row in generated_values(municipalities, indicators)
-        if (row.indicator_id, row.area_code, row.period_start, row.period_end) not in real
+        for key, row in wanted.items()
+        if key not in stored or stored[key][1] != tuple(getattr(row, f) for f in _COMPARED)
     ]
-    IndicatorValue.objects.bulk_create(rows, batch_size=5000)
-    totals.recompute({(i.pk, year, year) for i in indicators for year in YEARS})
+    gone = [pk for key, (pk, _values) in stored.items() if key not in wanted]
+    gone += [pk for row in new if (pk := stored.get(_key(row), (None,))[0]) is not None]
+    if gone:
+        IndicatorValue.objects.filter(pk__in=gone).delete()
+    IndicatorValue.objects.bulk_create(new, batch_size=5000)
+    changed = {(key[0], key[2], key[3]) for key in stored if key not in wanted}
+    changed |= {(row.indicator_id, row.period_start, row.period_end) for row in new}
+    totals.recompute(changed)
     return len(rows)
 
 

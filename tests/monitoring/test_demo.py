@@ -1,0 +1,69 @@
+"""The monitor's demo values (``monitoring.demo.load_values``): run again, they are what a first
+load makes, and what was already so is not written again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kansrijk.monitoring import demo
+from kansrijk.monitoring.models import AreaLevel, IndicatorValue, Origin
+
+FIELDS = (
+    "indicator__code",
+    "area_code",
+    "area_level",
+    "period_start",
+    "period_end",
+    "numerator",
+    "denominator",
+    "value",
+    "origin",
+    "withheld",
+    "is_demo",
+    "source_note",
+)
+
+
+def _table() -> list[tuple[Any, ...]]:
+    return sorted(IndicatorValue.objects.values_list(*FIELDS))
+
+
+def test_run_again_it_writes_nothing(catalogue: None) -> None:
+    first = demo.load_values()
+    table = _table()
+    with CaptureQueriesContext(connection) as queries:
+        assert demo.load_values() == first
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+    assert _table() == table
+
+
+def test_run_again_it_puts_back_what_was_changed_and_computes_those_totals_again(
+    catalogue: None,
+) -> None:
+    demo.load_values()
+    table = _table()
+    values = IndicatorValue.objects.filter(
+        indicator__code="big2", area_level=AreaLevel.MUNICIPALITY, is_demo=True
+    )
+    # A value changed, one removed, one made up (a year the demo has no value for), and the
+    # regional totals of the changed year as they would be computed from the changed value.
+    values.filter(area_code="GM0090", period_start=2020).update(numerator=1.0, value=0.1)
+    values.filter(area_code="GM0088", period_start=2021).delete()
+    stray = values.get(area_code="GM0090", period_start=2022)
+    stray.pk, stray.period_start, stray.period_end = None, 2030, 2030
+    stray.save()
+    IndicatorValue.objects.filter(
+        indicator__code="big2", origin=Origin.COMPUTED, period_start=2020
+    ).update(numerator=2.0)
+    assert _table() != table
+
+    demo.load_values()
+    assert _table() == table
