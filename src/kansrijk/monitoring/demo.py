@@ -130,12 +130,16 @@ def _demo_indicators() -> list[Indicator]:
     )
 
 
-#: What makes a stored demo value the one the generator makes (besides its key).
+#: A value's key (one value per indicator, area and period), and what makes a stored demo value
+#: the one the generator makes.
+_KEY = ("indicator_id", "area_code", "period_start", "period_end")
 _COMPARED = ("area_level", "numerator", "denominator", "value", "origin", "source_note")
 
+Key = tuple[Any, ...]
 
-def _key(row: IndicatorValue) -> tuple[int, str, int, int]:
-    return (row.indicator_id, row.area_code, row.period_start, row.period_end)
+
+def _key(row: IndicatorValue) -> Key:
+    return tuple(getattr(row, field) for field in _KEY)
 
 
 @transaction.atomic
@@ -146,34 +150,29 @@ def load_values() -> int:
     computes the regional totals of only those indicators and years again."""
     indicators = _demo_indicators()
     municipalities = list(Municipality.objects.order_by("code"))
-    real: set[tuple[int, str, int, int]] = set()
-    stored: dict[tuple[int, str, int, int], tuple[int, tuple[Any, ...]]] = {}
-    for pk, is_demo, *key, level, numerator, denominator, value, origin, note in (
+    real: set[Key] = set()
+    stored: dict[Key, tuple[int, Key]] = {}  # the demo's own values: id and compared fields
+    for pk, is_demo, *fields in (
         IndicatorValue.objects.filter(indicator__in=indicators)
         .exclude(is_demo=True, origin=Origin.COMPUTED)  # the totals: computed below
-        .values_list(
-            "pk",
-            "is_demo",
-            "indicator_id",
-            "area_code",
-            "period_start",
-            "period_end",
-            *_COMPARED,
-        )
+        .values_list("pk", "is_demo", *_KEY, *_COMPARED)
     ):
+        key, compared = tuple(fields[: len(_KEY)]), tuple(fields[len(_KEY) :])
         if is_demo:
-            stored[tuple(key)] = (pk, (level, numerator, denominator, value, origin, note))
+            stored[key] = (pk, compared)
         else:
-            real.add(tuple(key))
+            real.add(key)
     rows = [row for row in generated_values(municipalities, indicators) if _key(row) not in real]
     wanted = {_key(row): row for row in rows}
-    new = [
-        row
-        for key, row in wanted.items()
-        if key not in stored or stored[key][1] != tuple(getattr(row, f) for f in _COMPARED)
-    ]
-    gone = [pk for key, (pk, _values) in stored.items() if key not in wanted]
-    gone += [pk for row in new if (pk := stored.get(_key(row), (None,))[0]) is not None]
+    new: list[IndicatorValue] = []
+    gone = [pk for key, (pk, _compared) in stored.items() if key not in wanted]
+    for key, row in wanted.items():
+        if key in stored:
+            pk, compared = stored[key]
+            if compared == tuple(getattr(row, field) for field in _COMPARED):
+                continue
+            gone.append(pk)
+        new.append(row)
     if gone:
         IndicatorValue.objects.filter(pk__in=gone).delete()
     IndicatorValue.objects.bulk_create(new, batch_size=5000)
