@@ -13,6 +13,7 @@ installation does, not Django's debug pages.
 
 from __future__ import annotations
 
+import argparse
 import os
 from typing import Any
 
@@ -36,17 +37,21 @@ def production_reason() -> str:
     return ""
 
 
+def _port(text: str) -> int:
+    """``--port``: checked when the arguments are read, before anything else runs."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a number from 1 to 65535, not {text!r}")
+    return int(text)
+
+
 class Command(BaseCommand):
     help = (
         "Set up a demo database (migrate, reference data, demo content) and start a local server."
     )
-    # The system checks run in ``handle``, after the refusal: on what looks like production the
-    # command ends at once, without first importing every URL and view to check them.
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--port", type=int, default=8000, help="Port to serve on (default 8000)."
+            "--port", type=_port, default=8000, help="Port to serve on (default 8000)."
         )
         parser.add_argument(
             "--host", default="127.0.0.1", help="Address to serve on (default 127.0.0.1)."
@@ -64,6 +69,19 @@ class Command(BaseCommand):
             "DEBUG off). Never on a real installation: the demo accounts' password is public.",
         )
 
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        # The refusal comes before the system checks (``BaseCommand.execute`` runs them): on
+        # what looks like production the command ends at once, without first importing every
+        # URL and view to check them.
+        reason = production_reason()
+        if reason and not options.get("not_production"):
+            raise CommandError(
+                f"Refusing to set up the demo: {reason}. The demo accounts have a published "
+                "password and derivable two-factor keys. On a development or test machine, run "
+                f"it again with {NOT_PRODUCTION_FLAG}."
+            )
+        return super().execute(*args, **options)
+
     def handle(
         self,
         *args: Any,
@@ -73,16 +91,6 @@ class Command(BaseCommand):
         not_production: bool = False,
         **options: Any,
     ) -> None:
-        if not 1 <= port <= 65535:
-            raise CommandError(f"--port must be between 1 and 65535, not {port}")
-        reason = production_reason()
-        if reason and not not_production:
-            raise CommandError(
-                f"Refusing to set up the demo: {reason}. The demo accounts have a published "
-                "password and derivable two-factor keys. On a development or test machine, run "
-                f"it again with {NOT_PRODUCTION_FLAG}."
-            )
-        self.check()
         database = settings.DATABASES["default"]
         self.stdout.write(f"Database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
