@@ -53,31 +53,36 @@ class _ReferenceData:
 
     fingerprint: str | None = None
     keep = False
+    #: The app's models and their tables, taken once when the test database is set up.
+    models: tuple[type[Any], ...] = ()
+    tables: frozenset[str] = frozenset()
 
-    @staticmethod
-    def tables() -> set[str]:
-        from django.apps import apps
-
-        return {model._meta.db_table for model in apps.get_app_config("places").get_models()}
-
-    @staticmethod
-    def _fingerprint() -> str:
-        from django.apps import apps
-
+    @classmethod
+    def _fingerprint(cls) -> str:
         digest = hashlib.sha256()
-        for model in sorted(apps.get_app_config("places").get_models(), key=str):
+        for model in cls.models:
             for row in model._default_manager.order_by("pk").values_list():
                 digest.update(repr(row).encode())
         return digest.hexdigest()
 
     @classmethod
     def remember(cls) -> None:
+        from django.apps import apps
+
+        if not cls.models:
+            cls.models = tuple(sorted(apps.get_app_config("places").get_models(), key=str))
+            cls.tables = frozenset(model._meta.db_table for model in cls.models)
         _ensure_reference_data()
         cls.fingerprint = cls._fingerprint()
 
     @classmethod
     def decide(cls) -> None:
-        cls.keep = cls.fingerprint is not None and cls._fingerprint() == cls.fingerprint
+        """Before a flush. When the fingerprint cannot be taken (a test left the connection
+        unusable), the tables are flushed and loaded again, as they were before."""
+        try:
+            cls.keep = cls.fingerprint is not None and cls._fingerprint() == cls.fingerprint
+        except Exception:
+            cls.keep = False
 
 
 def _leave_reference_data(original: Callable[..., list[str]]) -> Callable[..., list[str]]:
@@ -85,8 +90,7 @@ def _leave_reference_data(original: Callable[..., list[str]]) -> Callable[..., l
 
     def sql_flush(ops: Any, style: object, tables: list[str], **options: Any) -> list[str]:
         if _ReferenceData.keep:
-            kept = _ReferenceData.tables()
-            tables = [table for table in tables if table not in kept]
+            tables = [table for table in tables if table not in _ReferenceData.tables]
         return original(ops, style, tables, **options)
 
     return sql_flush
