@@ -76,7 +76,7 @@ def django_admin(args: list[str], cwd: Path) -> None:
     import django
     from django.core.management import call_command
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kansrijk.conf.test")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kansrijk.conf.test"
     django.setup()
     with _working_directory(cwd):
         call_command(*args)
