@@ -146,8 +146,10 @@ def _key(row: IndicatorValue) -> Key:
 def load_values() -> int:
     """Store the generated demo values; returns how many the demo holds. A value an analyst
     imported (not demo) stays, and no demo value takes its place. Run again, it writes only
-    what differs from what the generator makes (nothing, normally: it is deterministic), and
-    computes the regional totals of only those indicators and years again."""
+    the values that differ from what the generator makes (none, normally: it is
+    deterministic). The regional totals are computed again every time: they also follow the
+    regions of the reference data and the rules of ``totals`` and ``suppression``, which an
+    update of the code or the data may have changed."""
     indicators = _demo_indicators()
     municipalities = list(Municipality.objects.order_by("code"))
     real: set[Key] = set()
@@ -176,9 +178,9 @@ def load_values() -> int:
     if gone:
         IndicatorValue.objects.filter(pk__in=gone).delete()
     IndicatorValue.objects.bulk_create(new, batch_size=5000)
-    changed = {(key[0], key[2], key[3]) for key in stored if key not in wanted}
-    changed |= {(row.indicator_id, row.period_start, row.period_end) for row in new}
-    totals.recompute(changed)
+    periods = {(indicator.pk, year, year) for indicator in indicators for year in YEARS}
+    periods |= {(key[0], key[2], key[3]) for key in stored if key not in wanted}
+    totals.recompute(periods)
     return len(rows)
 
 
