@@ -227,6 +227,18 @@ def test_a_delete_bumps_its_kind_and_other_models_delete_without_reading_rows(
     assert statements[0].startswith("DELETE"), statements
 
 
+def test_a_link_of_a_model_named_alone_bumps_its_kind(places: None) -> None:
+    """``coalitions`` names one model (``coalitions.Coalition``): its own many-to-many links
+    (the municipalities) count as its writes too."""
+    from kansrijk.coalitions.models import Coalition
+    from kansrijk.places.models import Municipality
+
+    coalition = Coalition.objects.create(name="Kansrijke Start Opsterland")
+    before = freshness.token(["coalitions"])
+    coalition.municipalities.set(Municipality.objects.filter(code="GM0086"))
+    assert freshness.token(["coalitions"]) != before
+
+
 def test_bulk_writes_bump_their_kind(places: None) -> None:
     from kansrijk.places.models import Municipality
     from kansrijk.places.services import load_reference_data

@@ -10,6 +10,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from kansrijk.cli import DEFAULT_SETTINGS
 from kansrijk.conf.env import env_bool, env_int, env_list
 
 
@@ -75,7 +76,7 @@ def test_sessions_are_read_through_the_cache_only_when_it_is_shared(redis_url, e
     # The settings of `kansrijk` (its default module), read without a command: `shell` first
     # imports every model (a second of the test's time).
     code = (
-        "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'kansrijk.conf.dev');"
+        f"import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', {DEFAULT_SETTINGS!r});"
         "from django.conf import settings; print(settings.SESSION_ENGINE)"
     )
     result = _run(["-c", code], {"REDIS_URL": redis_url})

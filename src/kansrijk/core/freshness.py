@@ -206,7 +206,13 @@ def _kinds_by_model() -> dict[type[models.Model], str]:
         for kind, names in KINDS.items():
             for name in names:
                 if "." in name:
-                    _kind_of_model[apps.get_model(name)] = kind
+                    model = apps.get_model(name)
+                    _kind_of_model[model] = kind
+                    # Its own many-to-many links (their tables belong to it).
+                    for field in model._meta.local_many_to_many:
+                        through = field.remote_field.through
+                        if through._meta.auto_created:
+                            _kind_of_model[through] = kind
                 else:
                     for model in apps.get_app_config(name).get_models(include_auto_created=True):
                         _kind_of_model[model] = kind
