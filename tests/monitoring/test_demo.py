@@ -8,19 +8,12 @@ from typing import Any
 from kansrijk.monitoring import demo
 from kansrijk.monitoring.models import AreaLevel, IndicatorValue, Origin
 
-FIELDS = (
-    "indicator__code",
-    "area_code",
-    "area_level",
-    "period_start",
-    "period_end",
-    "numerator",
-    "denominator",
-    "value",
-    "origin",
-    "withheld",
-    "is_demo",
-    "source_note",
+#: Every stored field of a value but its id and time of change: what a second load must leave
+#: as a first load made it.
+FIELDS = tuple(
+    field.attname
+    for field in IndicatorValue._meta.concrete_fields
+    if field.attname not in {"id", "updated_at"}
 )
 
 

@@ -153,7 +153,7 @@ def load_values() -> int:
     indicators = _demo_indicators()
     municipalities = list(Municipality.objects.order_by("code"))
     real: set[Key] = set()
-    stored: dict[Key, tuple[int, Key]] = {}  # the demo's own values: id and compared fields
+    stored: dict[Key, tuple[int, tuple[Any, ...]]] = {}  # the demo's own: id, compared fields
     for pk, is_demo, *fields in (
         IndicatorValue.objects.filter(indicator__in=indicators)
         .exclude(is_demo=True, origin=Origin.COMPUTED)  # the totals: computed below
