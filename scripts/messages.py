@@ -22,6 +22,7 @@ which.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import sys
@@ -69,15 +70,22 @@ def _working_directory(path: Path) -> Iterator[None]:
         os.chdir(before)
 
 
+@functools.cache
+def _django() -> None:
+    """Django set up once for this process, with the test settings whatever the shell says."""
+    import django
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kansrijk.conf.test"
+    django.setup()
+
+
 def django_admin(args: list[str], cwd: Path) -> None:
     """Run a management command in ``cwd`` (makemessages reads the folder it runs in). All
     commands share this process and its one Django set-up: a process per command cost about a
     second each, most of ``check``'s time."""
-    import django
     from django.core.management import call_command
 
-    os.environ["DJANGO_SETTINGS_MODULE"] = "kansrijk.conf.test"
-    django.setup()
+    _django()
     with _working_directory(cwd):
         call_command(*args)
 
