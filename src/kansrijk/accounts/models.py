@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import CLIENT_DATA_ROLES, MUNICIPALITY_SCOPED_ROLES, Role
+from kansrijk.core.fields import optional_link
 
 
 class OrganisationKind(models.TextChoices):
@@ -48,13 +49,8 @@ class Organisation(models.Model):
 
 
 class User(AbstractUser):
-    organisation = models.ForeignKey(
-        Organisation,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        verbose_name=_("organisation"),
+    organisation = optional_link(
+        Organisation, models.PROTECT, _("organisation"), related_name="users"
     )
     is_demo = models.BooleanField(_("demo"), default=False)
 
@@ -108,13 +104,11 @@ class RoleAssignment(models.Model):
         User, models.CASCADE, related_name="role_assignments", verbose_name=_("user")
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    organisation = models.ForeignKey(
+    organisation = optional_link(
         Organisation,
         models.CASCADE,
-        null=True,
-        blank=True,
+        _("organisation"),
         related_name="role_assignments",
-        verbose_name=_("organisation"),
         help_text=_("Empty: the user's own organisation."),
     )
     municipalities = models.ManyToManyField(

@@ -27,6 +27,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.fields import acting_user, optional_link
+
 
 class InstrumentKind(models.TextChoices):
     COALITION = "coalition", _("Coalition (analysis of the local approach)")
@@ -40,14 +42,8 @@ class Instrument(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=12, choices=InstrumentKind.choices)
-    current_version = models.ForeignKey(
-        "InstrumentVersion",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("newest version"),
-        editable=False,
+    current_version = optional_link(
+        "InstrumentVersion", models.SET_NULL, _("newest version"), editable=False
     )
 
     class Meta:
@@ -193,14 +189,7 @@ class Round(models.Model):
     closed_at = models.DateTimeField(
         _("closed early"), null=True, blank=True, help_text=_("When the coordinator closed it.")
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("opened by"),
-    )
+    created_by = acting_user(_("opened by"))
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     is_demo = models.BooleanField(_("demo"), default=False)
     # The answers the results were last computed from, without anyone's name or order
@@ -242,26 +231,14 @@ class Invitation(models.Model):
     round = models.ForeignKey(
         Round, models.CASCADE, related_name="invitations", verbose_name=_("round")
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="assessment_invitations",
-        verbose_name=_("user"),
+    user = optional_link(
+        settings.AUTH_USER_MODEL, models.CASCADE, _("user"), related_name="assessment_invitations"
     )
     name = models.CharField(
         _("name"), max_length=150, blank=True, help_text=_("For a person without an account.")
     )
     email = models.EmailField(_("email address"), blank=True)
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
+    organisation = optional_link("accounts.Organisation", models.SET_NULL, _("organisation"))
     token_hash = models.CharField(_("link"), max_length=64, blank=True, editable=False)
     expires_at = models.DateTimeField(_("link expires"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answers sent"), null=True, blank=True)

@@ -18,13 +18,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
+from kansrijk.core.fields import acting_user, optional_link
 from kansrijk.core.phases import Phase
 
 
@@ -109,13 +109,11 @@ class Coalition(models.Model):
         verbose_name=_("municipalities"),
         help_text=_("The municipalities the coalition works for. Empty for a national coalition."),
     )
-    lead_organisation = models.ForeignKey(
+    lead_organisation = optional_link(
         "accounts.Organisation",
         models.SET_NULL,
-        null=True,
-        blank=True,
+        _("lead organisation"),
         related_name="led_coalitions",
-        verbose_name=_("lead organisation"),
         help_text=_(
             "The organisation that leads the coalition (kartrekker). Its editors belong to the coalition."
         ),
@@ -270,26 +268,16 @@ class ImprovementAction(models.Model):
     )
     title = models.CharField(_("what"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=5000)
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("organisation responsible"),
+    organisation = optional_link(
+        "accounts.Organisation", models.SET_NULL, _("organisation responsible")
     )
     person = models.CharField(_("person responsible"), max_length=150, blank=True)
     due_on = models.DateField(_("by when"))
     status = models.CharField(
         _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
-    round = models.ForeignKey(
-        "assessments.Round",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="actions",
-        verbose_name=_("from the round"),
+    round = optional_link(
+        "assessments.Round", models.SET_NULL, _("from the round"), related_name="actions"
     )
     statements = models.ManyToManyField(
         "assessments.Statement",
@@ -309,14 +297,7 @@ class ImprovementAction(models.Model):
     indicator_codes = models.JSONField(
         _("indicators"), default=list, blank=True, help_text=_("Codes of monitor indicators.")
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = acting_user(_("created by"))
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("changed"), default=timezone.now)
     is_demo = models.BooleanField(_("demo"), default=False)
@@ -344,14 +325,7 @@ class ActionChange(models.Model):
         ImprovementAction, models.CASCADE, related_name="changes", verbose_name=_("action")
     )
     changed_at = models.DateTimeField(_("changed"), default=timezone.now)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
+    changed_by = acting_user(_("changed by"))
     changed_by_display = models.CharField(_("changed by"), max_length=150, blank=True)
     changes = models.JSONField(_("changes"), default=dict)
     note = models.CharField(_("note"), max_length=500, blank=True)
@@ -407,35 +381,18 @@ class Touchpoint(models.Model):
     role = models.CharField(
         _("who (role)"), max_length=100, help_text=_("E.g. midwife, youth health nurse.")
     )
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
+    organisation = optional_link("accounts.Organisation", models.SET_NULL, _("organisation"))
     situations = models.ManyToManyField(
         "situations.Situation",
         blank=True,
         related_name="touchpoints",
         verbose_name=_("situations asked about"),
     )
-    pathway = models.ForeignKey(
-        "pathways.Pathway",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="touchpoints",
-        verbose_name=_("pathway that follows"),
+    pathway = optional_link(
+        "pathways.Pathway", models.SET_NULL, _("pathway that follows"), related_name="touchpoints"
     )
-    service = models.ForeignKey(
-        "directory.Service",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="touchpoints",
-        verbose_name=_("service that follows"),
+    service = optional_link(
+        "directory.Service", models.SET_NULL, _("service that follows"), related_name="touchpoints"
     )
 
     class Meta:

@@ -27,7 +27,6 @@ import datetime
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -36,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
 from kansrijk.core.dates import years_before
+from kansrijk.core.fields import acting_user, optional_link
 from kansrijk.core.phases import HasPhases
 
 if TYPE_CHECKING:
@@ -122,21 +122,14 @@ class Organization(models.Model):
     legal_status = models.CharField(_("legal status"), max_length=100, blank=True)
     logo = models.URLField(_("logo"), max_length=500, blank=True)
     uri = models.URLField(_("URI"), max_length=500, blank=True)
-    parent_organization = models.ForeignKey(
-        "self",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="child_organizations",
-        verbose_name=_("parent organisation"),
+    parent_organization = optional_link(
+        "self", models.SET_NULL, _("parent organisation"), related_name="child_organizations"
     )
-    account_organisation = models.ForeignKey(
+    account_organisation = optional_link(
         "accounts.Organisation",
         models.SET_NULL,
-        null=True,
-        blank=True,
+        _("organisation in Kansrijk"),
         related_name="directory_organizations",
-        verbose_name=_("organisation in Kansrijk"),
         help_text=_("The organisation whose users receive referrals for these services."),
     )
     is_demo = models.BooleanField(
@@ -185,14 +178,7 @@ class TaxonomyTerm(models.Model):
     code = models.CharField(_("code"), max_length=100, blank=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    parent = models.ForeignKey(
-        "self",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="children",
-        verbose_name=_("parent term"),
-    )
+    parent = optional_link("self", models.SET_NULL, _("parent term"), related_name="children")
     language = models.CharField(_("language"), max_length=10, blank=True)
     term_uri = models.URLField(_("term URI"), max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -447,13 +433,8 @@ class Location(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="locations",
-        verbose_name=_("organisation"),
+    organization = optional_link(
+        Organization, models.CASCADE, _("organisation"), related_name="locations"
     )
     location_type = models.CharField(
         _("kind of location"),
@@ -488,21 +469,14 @@ class Location(models.Model):
         choices=LocationType.choices,
         default=LocationType.PHYSICAL,
     )
-    postcode_area = models.ForeignKey(
+    postcode_area = optional_link(
         "places.PostcodeArea",
         models.PROTECT,
-        null=True,
-        blank=True,
+        _("postcode area"),
         related_name="directory_locations",
-        verbose_name=_("postcode area"),
     )
-    municipality = models.ForeignKey(
-        "places.Municipality",
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="directory_locations",
-        verbose_name=_("municipality"),
+    municipality = optional_link(
+        "places.Municipality", models.PROTECT, _("municipality"), related_name="directory_locations"
     )
     is_demo = models.BooleanField(_("demo"), default=False)
     last_modified = models.DateTimeField(_("last modified"), default=timezone.now, db_index=True)
@@ -612,38 +586,14 @@ class ServiceArea(models.Model):
 
 class Contact(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="contacts",
-        verbose_name=_("organisation"),
+    organization = optional_link(
+        Organization, models.CASCADE, _("organisation"), related_name="contacts"
     )
-    service = models.ForeignKey(
-        Service,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="contacts",
-        verbose_name=_("service"),
+    service = optional_link(Service, models.CASCADE, _("service"), related_name="contacts")
+    service_at_location = optional_link(
+        ServiceAtLocation, models.CASCADE, _("service at location"), related_name="contacts"
     )
-    service_at_location = models.ForeignKey(
-        ServiceAtLocation,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="contacts",
-        verbose_name=_("service at location"),
-    )
-    location = models.ForeignKey(
-        Location,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="contacts",
-        verbose_name=_("location"),
-    )
+    location = optional_link(Location, models.CASCADE, _("location"), related_name="contacts")
     name = models.CharField(_("name"), max_length=250, blank=True)
     title = models.CharField(_("job title"), max_length=250, blank=True)
     department = models.CharField(_("department"), max_length=250, blank=True)
@@ -660,46 +610,15 @@ class Contact(models.Model):
 
 class Phone(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organization = models.ForeignKey(
-        Organization,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="phones",
-        verbose_name=_("organisation"),
+    organization = optional_link(
+        Organization, models.CASCADE, _("organisation"), related_name="phones"
     )
-    service = models.ForeignKey(
-        Service,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="phones",
-        verbose_name=_("service"),
+    service = optional_link(Service, models.CASCADE, _("service"), related_name="phones")
+    service_at_location = optional_link(
+        ServiceAtLocation, models.CASCADE, _("service at location"), related_name="phones"
     )
-    service_at_location = models.ForeignKey(
-        ServiceAtLocation,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="phones",
-        verbose_name=_("service at location"),
-    )
-    location = models.ForeignKey(
-        Location,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="phones",
-        verbose_name=_("location"),
-    )
-    contact = models.ForeignKey(
-        Contact,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="phones",
-        verbose_name=_("contact"),
-    )
+    location = optional_link(Location, models.CASCADE, _("location"), related_name="phones")
+    contact = optional_link(Contact, models.CASCADE, _("contact"), related_name="phones")
     number = models.CharField(_("number"), max_length=50)
     extension = models.PositiveIntegerField(_("extension"), null=True, blank=True)
     type = models.CharField(_("kind"), max_length=10, choices=PhoneType.choices, blank=True)
@@ -718,30 +637,9 @@ class Language(models.Model):
     """A language a service (or a location, or a phone line) is available in; ``code`` is ISO 639."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    service = models.ForeignKey(
-        Service,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="languages",
-        verbose_name=_("service"),
-    )
-    location = models.ForeignKey(
-        Location,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="languages",
-        verbose_name=_("location"),
-    )
-    phone = models.ForeignKey(
-        Phone,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="languages",
-        verbose_name=_("phone number"),
-    )
+    service = optional_link(Service, models.CASCADE, _("service"), related_name="languages")
+    location = optional_link(Location, models.CASCADE, _("location"), related_name="languages")
+    phone = optional_link(Phone, models.CASCADE, _("phone number"), related_name="languages")
     name = models.CharField(_("name"), max_length=100, blank=True)
     code = models.CharField(_("code"), max_length=10, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -783,29 +681,10 @@ class Schedule(models.Model):
     """Opening hours or a recurring session (HSDS schedule, iCalendar RRULE style)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    service = models.ForeignKey(
-        Service,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="schedules",
-        verbose_name=_("service"),
-    )
-    location = models.ForeignKey(
-        Location,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="schedules",
-        verbose_name=_("location"),
-    )
-    service_at_location = models.ForeignKey(
-        ServiceAtLocation,
-        models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="schedules",
-        verbose_name=_("service at location"),
+    service = optional_link(Service, models.CASCADE, _("service"), related_name="schedules")
+    location = optional_link(Location, models.CASCADE, _("location"), related_name="schedules")
+    service_at_location = optional_link(
+        ServiceAtLocation, models.CASCADE, _("service at location"), related_name="schedules"
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid until"), null=True, blank=True)
@@ -859,24 +738,10 @@ class ServiceChange(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    service = models.ForeignKey(
-        Service,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="changes",
-        verbose_name=_("service"),
-    )
+    service = optional_link(Service, models.SET_NULL, _("service"), related_name="changes")
     service_ref = models.UUIDField(_("service id"), db_index=True)
     changed_at = models.DateTimeField(_("date and time"), default=timezone.now)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("user"),
-    )
+    user = acting_user(_("user"))
     user_display = models.CharField(_("user name"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
     source = models.CharField(_("source"), max_length=10, choices=ChangeSource.choices)

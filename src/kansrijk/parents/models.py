@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.fields import acting_user
 from kansrijk.parents import languages
 from kansrijk.parents.choices import CostKind, CostStage, CostUnit, Section, TranslationStatus
 
@@ -144,14 +144,7 @@ class LastChanged(models.Model):
     """What an editor changes: when, and by whom, it was last changed (``stamp``)."""
 
     updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
+    updated_by = acting_user(_("changed by"))
 
     class Meta:
         abstract = True

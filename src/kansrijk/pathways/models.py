@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.dates import years_before
+from kansrijk.core.fields import acting_user, optional_link
 from kansrijk.core.phases import HasPhases
 from kansrijk.pathways.exceptions import VersionNotEditable
 
@@ -117,23 +118,12 @@ class Pathway(models.Model, HasPhases):
     phase_preconception = models.BooleanField(_("before pregnancy"), default=False)
     phase_pregnancy = models.BooleanField(_("pregnancy"), default=False)
     phase_postnatal = models.BooleanField(_("after birth"), default=False)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="owned_pathways",
-        verbose_name=_("owner"),
+    owner = optional_link(
+        settings.AUTH_USER_MODEL, models.SET_NULL, _("owner"), related_name="owned_pathways"
     )
     last_reviewed_on = models.DateField(_("last reviewed"), default=timezone.localdate)
-    current_version = models.ForeignKey(
-        "PathwayVersion",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("published version"),
-        editable=False,
+    current_version = optional_link(
+        "PathwayVersion", models.SET_NULL, _("published version"), editable=False
     )
     external_key = models.CharField(
         _("import key"),
@@ -212,23 +202,9 @@ class PathwayVersion(models.Model):
         blank=True,
         help_text=_("For the version history: what is different from the previous version."),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = acting_user(_("created by"))
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("published by"),
-    )
+    published_by = acting_user(_("published by"))
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     class Meta:
@@ -305,13 +281,8 @@ class PathwayStep(models.Model):
     tips = models.TextField(
         _("conversation tips"), blank=True, help_text=_("How to bring it up with the family.")
     )
-    service = models.ForeignKey(
-        "directory.Service",
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="pathway_steps",
-        verbose_name=_("service"),
+    service = optional_link(
+        "directory.Service", models.PROTECT, _("service"), related_name="pathway_steps"
     )
 
     class Meta:

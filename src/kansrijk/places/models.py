@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.fields import optional_link
+
 
 class _Region(models.Model):
     """A CBS region that municipalities belong to: its code (each kind has its own form) and
@@ -91,14 +93,7 @@ class PostcodeArea(models.Model):
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     coordinate_source = models.CharField(_("coordinate source"), max_length=40, blank=True)
     municipality_share = models.FloatField(_("share in municipality"), null=True, blank=True)
-    second_municipality = models.ForeignKey(
-        Municipality,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("second municipality"),
-    )
+    second_municipality = optional_link(Municipality, models.PROTECT, _("second municipality"))
     population_2021 = models.PositiveIntegerField(_("population 2021"), null=True, blank=True)
     population_0_4_2021 = models.PositiveIntegerField(
         _("population aged 0-4, 2021"), null=True, blank=True

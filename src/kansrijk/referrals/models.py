@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
+from kansrijk.core.fields import acting_user, optional_link
 from kansrijk.core.phases import Phase
 from kansrijk.referrals.workflow import OPEN, VISIBLE_TO_RECEIVER, Side, Status
 
@@ -317,21 +318,12 @@ class Referral(models.Model):
     preferred_visit_until = models.DateField(_("preferred visit until"), null=True, blank=True)
 
     # Who refers to whom.
-    sender_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("referrer"),
-    )
-    sender_organisation = models.ForeignKey(
+    sender_user = acting_user(_("referrer"))
+    sender_organisation = optional_link(
         "accounts.Organisation",
         models.PROTECT,
-        null=True,
-        blank=True,
+        _("referring organisation"),
         related_name="referrals_sent",
-        verbose_name=_("referring organisation"),
         help_text=_("Empty for a self-referral: the client asked herself."),
     )
     service = models.ForeignKey(
@@ -534,24 +526,10 @@ class Consent(models.Model):
     )
     method = models.CharField(_("how"), max_length=8, choices=ConsentMethod.choices)
     given_at = models.DateTimeField(_("given at"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = acting_user(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("withdrawal recorded by"),
-    )
+    withdrawn_by = acting_user(_("withdrawal recorded by"))
     withdrawal_method = models.CharField(
         _("how withdrawn"), max_length=8, choices=ConsentMethod.choices, blank=True
     )
@@ -589,23 +567,9 @@ class StatusEvent(models.Model):
     )
     from_status = models.CharField(_("from"), max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    by = acting_user(_("by"))
     by_display = models.CharField(_("by (name)"), max_length=150, blank=True)
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("organisation"),
-    )
+    organisation = optional_link("accounts.Organisation", models.SET_NULL, _("organisation"))
     side = models.CharField(_("side"), max_length=8, choices=Side.choices)
     reason = models.CharField(_("reason"), max_length=1000, blank=True)
     reason_code = models.CharField(
@@ -630,14 +594,7 @@ class ContactAttempt(models.Model):
         Referral, models.CASCADE, related_name="contact_attempts", verbose_name=_("referral")
     )
     at = models.DateTimeField(_("at"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    by = acting_user(_("by"))
     by_display = models.CharField(_("by (name)"), max_length=150, blank=True)
     channel = models.CharField(_("channel"), max_length=16, choices=ContactChannel.choices)
     result = models.CharField(_("result"), max_length=16, choices=ContactResult.choices)
@@ -675,14 +632,7 @@ class OutboxMessage(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     kind = models.CharField(_("kind"), max_length=30, choices=MessageKind.choices)
-    referral = models.ForeignKey(
-        Referral,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("referral"),
-    )
+    referral = optional_link(Referral, models.SET_NULL, _("referral"))
     recipient = models.EmailField(_("recipient"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
