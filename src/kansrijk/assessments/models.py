@@ -18,7 +18,6 @@ regionale samenwerking), rounds in which partners answer them, and their anonymo
 from __future__ import annotations
 
 import datetime
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.fields import acting_user, optional_link
+from kansrijk.core.models import UUIDModel
 
 
 class InstrumentKind(models.TextChoices):
@@ -296,12 +296,11 @@ class Invitation(models.Model):
         )
 
 
-class Response(models.Model):
+class Response(UUIDModel):
     """One respondent's answers to a round: no user, invitation, name or time (see the module
-    docstring). ``submitted`` is false while the respondent has only saved them."""
+    docstring). ``submitted`` is false while the respondent has only saved them. Its key is
+    random (``UUIDModel``): a sequential id would tell the order in which respondents answered."""
 
-    # Random keys: a sequential id would tell the order in which respondents answered.
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(
         Round, models.CASCADE, related_name="responses", verbose_name=_("round")
     )
@@ -321,10 +320,9 @@ class Response(models.Model):
         return f"{self.round}: {_('response')}"
 
 
-class Answer(models.Model):
+class Answer(UUIDModel):
     """A score on the instrument's scale, or "don't know" (``value`` empty), and a comment."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(
         Response, models.CASCADE, related_name="answers", verbose_name=_("response")
     )

@@ -1,6 +1,9 @@
-"""The version number of each kind of data (see ``kansrijk.core.freshness``)."""
+"""The version number of each kind of data (see ``kansrijk.core.freshness``), and the abstract
+bases that the apps' models share."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,3 +21,15 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.version}"
+
+
+class UUIDModel(models.Model):
+    """A model whose primary key is a random UUID: it tells nothing of how many rows there are
+    or in which order they came, and another system can hold it (the HSDS ``id`` of the social
+    map, the id of a referral in FHIR)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        abstract = True
+

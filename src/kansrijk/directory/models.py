@@ -1,8 +1,8 @@
 """The social map (sociale kaart), shaped after Open Referral HSDS 3.0.
 
 One table per HSDS object, with the HSDS field names, so import and export are a mapping and not
-a translation. Every HSDS object has a UUID primary key: the HSDS ``id``, so re-importing a file
-updates the same rows.
+a translation. Every HSDS object has a UUID primary key (``core.models.UUIDModel``): the HSDS
+``id``, so re-importing a file updates the same rows.
 
 What we add to HSDS, and how it travels in HSDS documents (as ``attributes`` with our own
 taxonomies, see ``kansrijk.directory.vocabularies``):
@@ -24,7 +24,6 @@ current by ``kansrijk.directory.search.refresh_search_text`` (called by every wr
 from __future__ import annotations
 
 import datetime
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchVectorField
@@ -36,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from kansrijk.accounts.roles import Role
 from kansrijk.core.dates import years_before
 from kansrijk.core.fields import acting_user, optional_link
+from kansrijk.core.models import UUIDModel
 from kansrijk.core.phases import HasPhases
 
 if TYPE_CHECKING:
@@ -105,10 +105,9 @@ class Frequency(models.TextChoices):
 # --- Organisations ---------------------------------------------------------------------------------
 
 
-class Organization(models.Model):
+class Organization(UUIDModel):
     """An HSDS organization: who delivers services (a GGD, a midwife practice, a food bank)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("name"), max_length=250, db_index=True)
     alternate_name = models.CharField(_("alternate name"), max_length=250, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -150,10 +149,9 @@ class Organization(models.Model):
 # --- Taxonomy --------------------------------------------------------------------------------------
 
 
-class Taxonomy(models.Model):
+class Taxonomy(UUIDModel):
     """A vocabulary (HSDS taxonomy), e.g. the Kansrijke Start need categories."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     uri = models.URLField(_("URI"), max_length=500, blank=True)
@@ -168,10 +166,9 @@ class Taxonomy(models.Model):
         return self.name
 
 
-class TaxonomyTerm(models.Model):
+class TaxonomyTerm(UUIDModel):
     """A term in a vocabulary, e.g. ``geldzorgen`` (money worries) among the need categories."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     taxonomy = models.ForeignKey(
         Taxonomy, models.PROTECT, related_name="terms", verbose_name=_("taxonomy")
     )
@@ -267,10 +264,9 @@ def services_in_scope(scope: Any) -> Q:
     )
 
 
-class Service(models.Model, HasPhases):
+class Service(UUIDModel, HasPhases):
     """An HSDS service: help that an organisation offers (debt counselling, a prenatal home visit)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(
         Organization, models.PROTECT, related_name="services", verbose_name=_("organisation")
     )
@@ -365,10 +361,9 @@ class Service(models.Model, HasPhases):
         return self.status == ServiceStatus.ACTIVE
 
 
-class ReferralMethod(models.Model):
+class ReferralMethod(UUIDModel):
     """One way to refer to a service, with what a professional needs to know to use it."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(
         Service, models.CASCADE, related_name="referral_methods", verbose_name=_("service")
     )
@@ -395,10 +390,9 @@ class ReferralMethod(models.Model):
         return self.get_method_display()
 
 
-class ServiceTaxonomy(models.Model):
+class ServiceTaxonomy(UUIDModel):
     """A service classified by a taxonomy term (an HSDS ``attribute`` linking to the service)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(
         Service, models.CASCADE, related_name="taxonomy_links", verbose_name=_("service")
     )
@@ -425,14 +419,13 @@ class ServiceTaxonomy(models.Model):
 # --- Locations ---------------------------------------------------------------------------------------
 
 
-class Location(models.Model):
+class Location(UUIDModel):
     """Where a service is delivered, with its (single, physical) address.
 
     ``postcode_area`` and ``municipality`` are derived from the postcode on import and on save
     through the services; ``latitude``/``longitude`` default to the PC4 centre point.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = optional_link(
         Organization, models.CASCADE, _("organisation"), related_name="locations"
     )
@@ -515,8 +508,7 @@ class Location(models.Model):
         return ", ".join(part for part in (self.address_1, self.address_2, place) if part)
 
 
-class ServiceAtLocation(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class ServiceAtLocation(UUIDModel):
     service = models.ForeignKey(
         Service, models.CASCADE, related_name="service_at_locations", verbose_name=_("service")
     )
@@ -545,10 +537,9 @@ class ServiceAtLocation(models.Model):
         return f"{self.service_id} @ {self.location_id}"
 
 
-class ServiceArea(models.Model):
+class ServiceArea(UUIDModel):
     """A municipality a service serves (an HSDS service_area whose extent is a CBS code)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = models.ForeignKey(
         Service, models.CASCADE, related_name="service_areas", verbose_name=_("service")
     )
@@ -584,8 +575,7 @@ class ServiceArea(models.Model):
 # --- Contact details, languages, costs, schedules -----------------------------------------------------
 
 
-class Contact(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class Contact(UUIDModel):
     organization = optional_link(
         Organization, models.CASCADE, _("organisation"), related_name="contacts"
     )
@@ -608,8 +598,7 @@ class Contact(models.Model):
         return self.name or self.department or str(self.id)
 
 
-class Phone(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class Phone(UUIDModel):
     organization = optional_link(
         Organization, models.CASCADE, _("organisation"), related_name="phones"
     )
@@ -633,10 +622,9 @@ class Phone(models.Model):
         return self.number
 
 
-class Language(models.Model):
+class Language(UUIDModel):
     """A language a service (or a location, or a phone line) is available in; ``code`` is ISO 639."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = optional_link(Service, models.CASCADE, _("service"), related_name="languages")
     location = optional_link(Location, models.CASCADE, _("location"), related_name="languages")
     phone = optional_link(Phone, models.CASCADE, _("phone number"), related_name="languages")
@@ -654,8 +642,7 @@ class Language(models.Model):
         return self.name or self.code
 
 
-class CostOption(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class CostOption(UUIDModel):
     service = models.ForeignKey(
         Service, models.CASCADE, related_name="cost_options", verbose_name=_("service")
     )
@@ -677,10 +664,9 @@ class CostOption(models.Model):
         return self.option or str(self.amount)
 
 
-class Schedule(models.Model):
+class Schedule(UUIDModel):
     """Opening hours or a recurring session (HSDS schedule, iCalendar RRULE style)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     service = optional_link(Service, models.CASCADE, _("service"), related_name="schedules")
     location = optional_link(Location, models.CASCADE, _("location"), related_name="schedules")
     service_at_location = optional_link(

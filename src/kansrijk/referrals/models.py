@@ -19,7 +19,6 @@ with ``Referral.objects.for_user(user)`` and write the access log.
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
 from kansrijk.core.fields import acting_user, optional_link
+from kansrijk.core.models import UUIDModel
 from kansrijk.core.phases import Phase
 from kansrijk.referrals.workflow import OPEN, VISIBLE_TO_RECEIVER, Side, Status
 
@@ -222,8 +222,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         return self.filter(condition)
 
 
-class Referral(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class Referral(UUIDModel):
     reference = models.CharField(
         _("reference"),
         max_length=12,
@@ -504,10 +503,9 @@ class Referral(models.Model):
 # --- Consent --------------------------------------------------------------------------------
 
 
-class Consent(models.Model):
+class Consent(UUIDModel):
     """The client's consent to share the referral's data with the receiving organisation."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     referral = models.ForeignKey(
         Referral, models.CASCADE, related_name="consents", verbose_name=_("referral")
     )

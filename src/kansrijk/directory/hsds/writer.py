@@ -81,7 +81,7 @@ _CHILDREN: list[tuple[type[models.Model], str, type[models.Model]]] = [
 
 #: Fields an import never overwrites (ours, or kept by database triggers: search_vector, the
 #: point of a service-at-location).
-_KEEP_FIELDS = {
+_KEEP_FIELDS: dict[type[models.Model], set[str]] = {
     Organization: {"id", "account_organisation", "created_at", "last_modified"},
     Service: {"id", "created_at", "last_modified", "search_text", "search_stems", "search_vector"},
     Location: {"id", "last_modified"},
