@@ -37,3 +37,25 @@ def test_municipality_scope(places):
     assignment.municipalities.set(Municipality.objects.filter(code__in=["GM0090", "GM0599"]))
     assert assignment.is_municipality_scoped
     assert set(assignment.municipalities.values_list("code", flat=True)) == {"GM0090", "GM0599"}
+
+
+def test_the_municipalities_of_role_assignments(places):
+    from kansrijk.places.models import Municipality
+
+    user = UserFactory(roles=[Role.COALITION_EDITOR, Role.ANALYST])
+    editing = user.role_assignments.get(role=Role.COALITION_EDITOR)
+    editing.municipalities.set(Municipality.objects.filter(code__in=["GM0090", "GM0599"]))
+    user.role_assignments.get(role=Role.ANALYST).municipalities.set(["GM0363"])
+    other = UserFactory(roles=[Role.COALITION_EDITOR])
+    other.role_assignments.get().municipalities.set(["GM0344"])
+
+    mine = RoleAssignment.objects.filter(user=user)
+    assert set(mine.municipality_codes()) == {"GM0090", "GM0599", "GM0363"}
+    as_editor = mine.filter(role=Role.COALITION_EDITOR).municipality_codes()
+    assert set(as_editor) == {"GM0090", "GM0599"}
+    # As a subquery, in one query.
+    assert set(Municipality.objects.filter(code__in=as_editor).values_list("code", flat=True)) == {
+        "GM0090",
+        "GM0599",
+    }
+    assert not RoleAssignment.objects.none().municipality_codes().exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -97,6 +99,15 @@ class User(AbstractUser):
         return self.is_staff or self.is_superuser or bool(self.role_codes & CLIENT_DATA_ROLES)
 
 
+class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
+    def municipality_codes(self) -> models.QuerySet[Any, str]:
+        """The codes of the municipalities these role assignments name: a subquery for
+        ``municipality_id__in``, or to read as a set."""
+        return RoleAssignment.municipalities.through.objects.filter(
+            roleassignment__in=self
+        ).values_list("municipality_id", flat=True)
+
+
 class RoleAssignment(models.Model):
     """A role held by a user, scoped to an organisation and/or a set of municipalities."""
 
@@ -118,6 +129,8 @@ class RoleAssignment(models.Model):
         verbose_name=_("municipalities"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role")

@@ -16,7 +16,7 @@ already have, so an administrator does not keep two lists in step:
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -27,6 +27,9 @@ from kansrijk.accounts.roles import Role
 from kansrijk.core.fields import acting_user, optional_link
 from kansrijk.core.phases import Phase
 
+if TYPE_CHECKING:
+    from kansrijk.accounts.models import RoleAssignmentQuerySet
+
 
 class CoalitionScope(models.TextChoices):
     LOCAL = "local", _("Local (one or more municipalities)")
@@ -34,7 +37,7 @@ class CoalitionScope(models.TextChoices):
     NATIONAL = "national", _("National")
 
 
-def _assignments_for(user: Any, role: str) -> models.QuerySet[Any]:
+def _assignments_for(user: Any, role: str) -> RoleAssignmentQuerySet:
     from kansrijk.accounts.models import RoleAssignment
 
     return RoleAssignment.objects.filter(user=user, role=role)
@@ -47,12 +50,8 @@ class CoalitionQuerySet(models.QuerySet["Coalition"]):
             return self.none()
         if not user.has_role(role):
             return self.none()
-        from kansrijk.accounts.models import RoleAssignment
-
         assignments = _assignments_for(user, role)
-        municipalities = RoleAssignment.municipalities.through.objects.filter(
-            roleassignment__in=assignments
-        ).values("municipality_id")
+        municipalities = assignments.municipality_codes()
         through = Coalition.municipalities.through
         organisation_ids = {
             assignment.organisation_id or user.organisation_id

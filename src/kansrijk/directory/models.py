@@ -238,9 +238,9 @@ class ServiceQuerySet(models.QuerySet["Service"]):
         if user.has_role(Role.COALITION_EDITOR):
             from kansrijk.accounts.models import RoleAssignment
 
-            municipalities = RoleAssignment.municipalities.through.objects.filter(
-                roleassignment__user=user, roleassignment__role=Role.COALITION_EDITOR
-            ).values("municipality_id")
+            municipalities = RoleAssignment.objects.filter(
+                user=user, role=Role.COALITION_EDITOR
+            ).municipality_codes()
             condition |= Q(
                 Exists(
                     ServiceArea.objects.filter(

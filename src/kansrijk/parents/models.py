@@ -69,9 +69,9 @@ def local_municipality_codes(user: Any) -> frozenset[str] | None:
     codes: set[str] = set()
     if user.has_role(Role.COALITION_EDITOR):
         codes |= set(
-            RoleAssignment.municipalities.through.objects.filter(
-                roleassignment__user=user, roleassignment__role=Role.COALITION_EDITOR
-            ).values_list("municipality_id", flat=True)
+            RoleAssignment.objects.filter(
+                user=user, role=Role.COALITION_EDITOR
+            ).municipality_codes()
         )
     if user.has_role(Role.ADMINISTRATOR):
         codes |= administration_scope(user).municipality_codes
