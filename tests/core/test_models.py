@@ -1,4 +1,4 @@
-"""``core.models``: the abstract bases the apps' models share."""
+"""``core.models``: the abstract bases and naming the apps' models share."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 
 from django.db import models
 
-from kansrijk.core.models import UUIDModel
+from kansrijk.core.models import UUIDModel, with_demo_mark
 from kansrijk.directory.models import Service
 from kansrijk.referrals.models import Referral
 
@@ -24,3 +24,7 @@ def test_a_uuid_model_gets_a_random_uuid_key_before_it_is_saved() -> None:
     assert isinstance(first.pk, uuid.UUID)
     assert first.pk != second.pk
 
+
+def test_example_data_is_marked_in_its_name() -> None:
+    assert with_demo_mark("GGD Fryslân", True) == "GGD Fryslân (demo)"
+    assert with_demo_mark("GGD Fryslân", False) == "GGD Fryslân"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import CLIENT_DATA_ROLES, MUNICIPALITY_SCOPED_ROLES, Role
 from kansrijk.core.fields import optional_link
+from kansrijk.core.models import with_demo_mark
 
 
 class OrganisationKind(models.TextChoices):
@@ -47,7 +48,7 @@ class Organisation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} (demo)" if self.is_demo else self.name
+        return with_demo_mark(self.name, self.is_demo)
 
 
 class User(AbstractUser):

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.fields import acting_user, optional_link
-from kansrijk.core.models import UUIDModel
+from kansrijk.core.models import UUIDModel, with_demo_mark
 
 
 class InstrumentKind(models.TextChoices):
@@ -211,7 +211,7 @@ class Round(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} (demo)" if self.is_demo else self.title
+        return with_demo_mark(self.title, self.is_demo)
 
     def is_open(self, today: datetime.date | None = None) -> bool:
         return self.closed_at is None and (today or timezone.localdate()) <= self.closes_on

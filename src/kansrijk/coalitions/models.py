@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
 from kansrijk.core.fields import acting_user, optional_link
+from kansrijk.core.models import with_demo_mark
 from kansrijk.core.phases import Phase
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ class Coalition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} (demo)" if self.is_demo else self.name
+        return with_demo_mark(self.name, self.is_demo)
 
     @property
     def is_national(self) -> bool:
@@ -240,7 +241,7 @@ class Agreement(models.Model):
         ordering = ["coalition", "review_on", "title"]
 
     def __str__(self) -> str:
-        return f"{self.title} (demo)" if self.is_demo else self.title
+        return with_demo_mark(self.title, self.is_demo)
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return self.review_on < (today or timezone.localdate())
@@ -310,7 +311,7 @@ class ImprovementAction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} (demo)" if self.is_demo else self.title
+        return with_demo_mark(self.title, self.is_demo)
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return self.status in ACTIVE_STATUSES and self.due_on < (today or timezone.localdate())

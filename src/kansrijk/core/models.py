@@ -33,3 +33,8 @@ class UUIDModel(models.Model):
     class Meta:
         abstract = True
 
+
+def with_demo_mark(label: str, is_demo: bool) -> str:
+    """How a row names itself: ``label``, followed by ``(demo)`` when it is example data
+    (``is_demo``), so that nobody takes it for real."""
+    return f"{label} (demo)" if is_demo else label

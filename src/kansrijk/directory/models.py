@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from kansrijk.accounts.roles import Role
 from kansrijk.core.dates import years_before
 from kansrijk.core.fields import acting_user, optional_link
-from kansrijk.core.models import UUIDModel
+from kansrijk.core.models import UUIDModel, with_demo_mark
 from kansrijk.core.phases import HasPhases
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ class Organization(UUIDModel):
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
-        return f"{self.name} (demo)" if self.is_demo else self.name
+        return with_demo_mark(self.name, self.is_demo)
 
 
 # --- Taxonomy --------------------------------------------------------------------------------------
@@ -350,7 +350,7 @@ class Service(UUIDModel, HasPhases):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} (demo)" if self.is_demo else self.name
+        return with_demo_mark(self.name, self.is_demo)
 
     @property
     def needs_verification(self) -> bool:

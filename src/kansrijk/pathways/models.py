@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.dates import years_before
 from kansrijk.core.fields import acting_user, optional_link
+from kansrijk.core.models import with_demo_mark
 from kansrijk.core.phases import HasPhases
 from kansrijk.pathways.exceptions import VersionNotEditable
 
@@ -167,7 +168,7 @@ class Pathway(models.Model, HasPhases):
             self.current_version.title if self.current_version_id and self.current_version else ""
         )
         label = title or str(self.situation)
-        return f"{label} (demo)" if self.is_demo else label
+        return with_demo_mark(label, self.is_demo)
 
     @property
     def needs_review(self) -> bool:
