@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.phases import PHASE_FIELDS, HasPhases
+from kansrijk.core.phases import HasPhases
 from kansrijk.situations.text import build_search_text
 
 
@@ -196,7 +196,7 @@ class Intervention(models.Model, HasPhases):
         laws = self.financing_laws
         if not isinstance(laws, list) or any(law not in FinancingLaw.values for law in laws):
             errors["financing_laws"] = _("Choose financing laws from the list.")
-        if not any(getattr(self, field) for field in PHASE_FIELDS.values()):
+        if not self.phases:
             errors["phase_preconception"] = _("Choose at least one phase.")
         if errors:
             raise ValidationError(errors)

@@ -125,7 +125,7 @@ class Situation(models.Model, HasPhases):
             isinstance(s, str) for s in self.synonyms
         ):
             errors["synonyms"] = _("Give the synonyms as a list of words.")
-        if not any(getattr(self, field) for field in PHASE_FIELDS.values()):
+        if not self.phases:
             errors["phase_preconception"] = _("Choose at least one phase.")
         if errors:
             raise ValidationError(errors)
