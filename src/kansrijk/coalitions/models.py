@@ -52,20 +52,11 @@ class CoalitionQuerySet(models.QuerySet["Coalition"]):
         if not user.has_role(role):
             return self.none()
         assignments = _assignments_for(user, role)
-        municipalities = assignments.municipality_codes()
-        through = Coalition.municipalities.through
         organisation_ids = {
             assignment.organisation_id or user.organisation_id
             for assignment in assignments.only("organisation_id")
         } - {None}
-        return self.filter(
-            Exists(
-                through.objects.filter(
-                    coalition_id=OuterRef("pk"), municipality_id__in=municipalities
-                )
-            )
-            | Q(lead_organisation_id__in=organisation_ids)
-        )
+        return self._working_in_or_led_by(assignments.municipality_codes(), organisation_ids)
 
     def editable_by(self, user: Any) -> CoalitionQuerySet:
         """Coalitions whose pathways ``user`` may change: all for the operator; for an
@@ -83,16 +74,23 @@ class CoalitionQuerySet(models.QuerySet["Coalition"]):
         from kansrijk.accounts.scope import administration_scope
 
         scope = administration_scope(user)
+        administered = self._working_in_or_led_by(scope.municipality_codes, scope.organisation_ids)
+        return administered | editing
+
+    def _working_in_or_led_by(
+        self, municipality_codes: Any, organisation_ids: Any
+    ) -> CoalitionQuerySet:
+        """The coalitions that work in one of ``municipality_codes`` (a collection or a
+        subquery) or are led by one of ``organisation_ids``."""
         through = Coalition.municipalities.through
-        administered = self.filter(
+        return self.filter(
             Exists(
                 through.objects.filter(
-                    coalition_id=OuterRef("pk"), municipality_id__in=scope.municipality_codes
+                    coalition_id=OuterRef("pk"), municipality_id__in=municipality_codes
                 )
             )
-            | Q(lead_organisation_id__in=scope.organisation_ids)
+            | Q(lead_organisation_id__in=organisation_ids)
         )
-        return administered | editing
 
 
 class Coalition(models.Model):

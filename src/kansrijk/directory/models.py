@@ -241,14 +241,16 @@ class ServiceQuerySet(models.QuerySet["Service"]):
             municipalities = RoleAssignment.objects.filter(
                 user=user, role=Role.COALITION_EDITOR
             ).municipality_codes()
-            condition |= Q(
-                Exists(
-                    ServiceArea.objects.filter(
-                        service=OuterRef("pk"), municipality_id__in=municipalities
-                    )
-                )
-            )
+            condition |= Q(_serving_any_of(municipalities))
         return self.filter(condition)
+
+
+def _serving_any_of(municipality_codes: Any) -> Exists:
+    """Whether a service serves at least one of ``municipality_codes`` (a collection or a
+    subquery of CBS codes)."""
+    return Exists(
+        ServiceArea.objects.filter(service=OuterRef("pk"), municipality_id__in=municipality_codes)
+    )
 
 
 def services_in_scope(scope: Any) -> Q:
@@ -256,11 +258,7 @@ def services_in_scope(scope: Any) -> Q:
     their organisations and those serving their municipalities — in the admin and on the
     editor pages alike."""
     return Q(organization__account_organisation_id__in=scope.organisation_ids) | Q(
-        Exists(
-            ServiceArea.objects.filter(
-                service=OuterRef("pk"), municipality_id__in=scope.municipality_codes
-            )
-        )
+        _serving_any_of(scope.municipality_codes)
     )
 
 
