@@ -103,6 +103,14 @@ def test_who_edits_the_national_pages(content: None, places: None) -> None:
     assert not national_editor(None)
 
 
+def test_the_pages_and_the_costs_are_the_national_editors(content: None, places: None) -> None:
+    editor, local = _national_editor(), _local_editor()
+    for model in (Page, CostItem):
+        assert model.objects.editable_by(editor).count() == model.objects.count() > 0
+        assert not model.objects.editable_by(local).exists()
+    assert Page.objects.editable_by(editor).published().exists()
+
+
 def test_who_writes_local_additions_where(content: None, places: None) -> None:
     assert local_municipality_codes(_local_editor(DRACHTEN)) == {DRACHTEN}
     assert local_municipality_codes(_administrator(ROTTERDAM)) == {ROTTERDAM}

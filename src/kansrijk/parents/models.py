@@ -15,7 +15,7 @@ Who may edit what is decided in the querysets (``editable_by``), as elsewhere.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self, TypeVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -78,12 +78,20 @@ def local_municipality_codes(user: Any) -> frozenset[str] | None:
     return frozenset(codes)
 
 
-class PageQuerySet(models.QuerySet["Page"]):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class NationalQuerySet(models.QuerySet[_M]):
+    """What only the national editors change (``national_editor``): the pages and the costs
+    overview."""
+
+    def editable_by(self, user: Any) -> Self:
+        return self.all() if national_editor(user) else self.none()
+
+
+class PageQuerySet(NationalQuerySet["Page"]):
     def published(self) -> PageQuerySet:
         return self.filter(is_published=True)
-
-    def editable_by(self, user: Any) -> PageQuerySet:
-        return self.all() if national_editor(user) else self.none()
 
 
 def _checked_is_named(name: str) -> models.CheckConstraint:
@@ -256,11 +264,6 @@ class LocalAddition(LastChanged):
 # --- Costs ------------------------------------------------------------------------------------
 
 
-class CostItemQuerySet(models.QuerySet["CostItem"]):
-    def editable_by(self, user: Any) -> CostItemQuerySet:
-        return self.all() if national_editor(user) else self.none()
-
-
 class CostItem(models.Model):
     """One thing that costs or brings money around a pregnancy (the deductible, the own
     contribution for kraamzorg, child benefit …)."""
@@ -283,7 +286,7 @@ class CostItem(models.Model):
     )
     authority_url = models.URLField(_("its website"), max_length=500, blank=True)
 
-    objects = CostItemQuerySet.as_manager()
+    objects = NationalQuerySet["CostItem"].as_manager()
 
     class Meta:
         verbose_name = _("cost item")
