@@ -7,6 +7,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.choices import choice_label
+
 
 class Role(models.TextChoices):
     PROFESSIONAL = "professional", _("Professional")
@@ -61,7 +63,4 @@ def role_label(code: str) -> str:
     it is neither."""
     if code == OPERATOR:
         return str(OPERATOR_LABEL)
-    try:
-        return str(Role(code).label)
-    except ValueError:
-        return code
+    return choice_label(Role, code)

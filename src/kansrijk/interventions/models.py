@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.choices import choice_label
 from kansrijk.core.phases import HasPhases
 from kansrijk.situations.text import build_search_text
 
@@ -168,8 +169,7 @@ class Intervention(models.Model, HasPhases):
         return self.slug
 
     def get_financing_laws_display(self) -> list[str]:
-        labels = dict(FinancingLaw.choices)
-        return [str(labels.get(code, code)) for code in self.financing_laws or []]
+        return [choice_label(FinancingLaw, code) for code in self.financing_laws or []]
 
     @property
     def is_assessed(self) -> bool:

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role
+from kansrijk.core.choices import choice_label
 from kansrijk.core.fields import acting_user, optional_link
 from kansrijk.core.models import UUIDModel
 from kansrijk.core.phases import Phase
@@ -744,7 +745,4 @@ class ReferralStatistic(models.Model):
 
 def status_label(status: str) -> str:
     """The name of ``status`` in the active language (the value itself when it is none)."""
-    try:
-        return str(Status(status).label)
-    except ValueError:
-        return status
+    return choice_label(Status, status)
