@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.forms import radio_buttons
+from kansrijk.core.widgets import DateInput
 from kansrijk.parents import languages
 from kansrijk.parents.choices import TranslationStatus
 from kansrijk.parents.models import CostFigure, CostItemText, LocalAddition, PageTranslation
@@ -45,7 +46,7 @@ class TranslationForm(forms.Form):
     checked_on = forms.DateField(
         label=capfirst(_("checked on")),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
@@ -143,7 +144,7 @@ class CostFigureForm(forms.Form):
     source_url = _field(CostFigure, "source_url", assume_scheme="https")
     source_date = forms.DateField(
         label=capfirst(_("published or consulted on")),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     note = _field(CostFigure, "note")
 
