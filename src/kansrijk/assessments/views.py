@@ -669,14 +669,26 @@ def export(request: HttpRequest, found: RoundAccess) -> HttpResponse:
 # --- Instruments ------------------------------------------------------------------------------
 
 
+def instrument_page(view: View) -> View:
+    """For the pages of the instruments: the no-access page unless the user works in a
+    coalition's workspace (a coordinator or an analyst)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (is_workspace_user(request.user) or user_access(request.user).workspace_ids):
+            return forbidden_page(
+                request, _("The instruments are for coalition coordinators and analysts.")
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @login_required
 @never_cache
 @require_safe
+@instrument_page
 def instruments(request: HttpRequest) -> HttpResponse:
-    if not (is_workspace_user(request.user) or user_access(request.user).workspace_ids):
-        return forbidden_page(
-            request, _("The instruments are for coalition coordinators and analysts.")
-        )
     rows = (
         Instrument.objects.prefetch_related("versions")
         .select_related("current_version")
@@ -688,11 +700,8 @@ def instruments(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_safe
+@instrument_page
 def instrument_version(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    if not (is_workspace_user(request.user) or user_access(request.user).workspace_ids):
-        return forbidden_page(
-            request, _("The instruments are for coalition coordinators and analysts.")
-        )
     version = (
         InstrumentVersion.objects.filter(instrument__code=code, number=number)
         .select_related("instrument")
