@@ -432,6 +432,10 @@ def _reload(request: HttpRequest, pk: uuid.UUID) -> Referral:
 def _error_response(
     request: HttpRequest, pk: uuid.UUID, exc: ReferralError, **forms: Any
 ) -> HttpResponse:
+    """The referral's page after a refused write (``forms``: the posted form, to show its
+    errors); 404 when the referral is not there for this user."""
+    if isinstance(exc, ReferralNotFound):
+        raise _not_found() from exc
     referral = _reload(request, pk)
     if isinstance(exc, StaleVersion):
         return _render_detail(request, referral, status=409, error=STALE_MESSAGE)
@@ -472,8 +476,6 @@ def consent(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             representative_name=form.cleaned_data["representative_name"],
             request=request,
         )
-    except ReferralNotFound as exc:
-        raise _not_found() from exc
     except ReferralError as exc:
         return _error_response(request, pk, exc, consent_form=form)
     messages.success(request, _("The consent is recorded. You can now send the referral."))
@@ -512,8 +514,6 @@ def transition(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             expected_version=data["version"],
             request=request,
         )
-    except ReferralNotFound as exc:
-        raise _not_found() from exc
     except ReferralError as exc:
         return _error_response(request, pk, exc, transition_form=form)
     if target == Status.REQUESTED:
@@ -548,8 +548,6 @@ def contact_attempt(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             expected_version=data["version"],
             request=request,
         )
-    except ReferralNotFound as exc:
-        raise _not_found() from exc
     except ReferralError as exc:
         return _error_response(request, pk, exc, contact_form=form)
     messages.success(request, _("The contact attempt is recorded."))
@@ -626,8 +624,6 @@ def edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             request=request,
         )
-    except ReferralNotFound as exc:
-        raise _not_found() from exc
     except StaleVersion:
         return _render_edit(request, referral, form, status=409, error=STALE_MESSAGE)
     except InvalidReferral as exc:
