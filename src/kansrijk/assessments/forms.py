@@ -18,9 +18,8 @@ from kansrijk.assessments.services import (
     LinkInvitee,
     eligible_respondents,
 )
-from kansrijk.coalitions.forms import set_choices
 from kansrijk.coalitions.models import Coalition
-from kansrijk.core.forms import checkboxes, radio_buttons
+from kansrijk.core.forms import checkboxes, radio_buttons, set_choices
 from kansrijk.core.widgets import DateInput
 
 UNKNOWN = "weet-niet"

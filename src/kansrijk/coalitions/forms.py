@@ -14,18 +14,11 @@ from kansrijk.accounts.models import Organisation
 from kansrijk.assessments.models import Round, Statement
 from kansrijk.coalitions import services as workspace
 from kansrijk.coalitions.models import ActionStatus, Coalition, Member, MemberDomain
-from kansrijk.core.forms import checkboxes, radio_buttons
+from kansrijk.core.forms import checkboxes, radio_buttons, set_choices
 from kansrijk.core.widgets import DateInput
 from kansrijk.directory.models import Service
 from kansrijk.pathways.models import Pathway
 from kansrijk.situations.models import FactorKind, Situation
-
-
-def set_choices(form: forms.Form, name: str, queryset: Any) -> None:
-    """Set the queryset of the model choice field ``name``."""
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField)
-    field.queryset = queryset
 
 
 class MemberForm(forms.Form):
