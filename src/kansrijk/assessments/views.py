@@ -42,7 +42,7 @@ from kansrijk.assessments.selectors import RoundAccess
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import Access, is_workspace_user, user_access
-from kansrijk.coalitions.views import COORDINATE, READ, workspace_page
+from kansrijk.coalitions.views import COORDINATE, READ, render_workspace, workspace_page
 from kansrijk.core.forbidden import forbidden_page
 from kansrijk.core.forms import add_errors
 from kansrijk.monitoring.charts import Chart, Table
@@ -267,16 +267,13 @@ def thanks(request: HttpRequest) -> HttpResponse:
 @workspace_page(READ)
 @require_safe
 def rounds(request: HttpRequest, access: Access) -> HttpResponse:
-    return render(
+    return render_workspace(
         request,
         "assessments/rounds.html",
-        {
-            "access": access,
-            "coalition": access.coalition,
-            "section": "rounds",
-            "rounds": list(selectors.rounds_of([access.coalition.pk])),
-            "threshold": selectors.threshold(),
-        },
+        access,
+        "rounds",
+        rounds=list(selectors.rounds_of([access.coalition.pk])),
+        threshold=selectors.threshold(),
     )
 
 
@@ -305,16 +302,13 @@ def round_new(request: HttpRequest, access: Access) -> HttpResponse:
         else:
             return _links_made(request, round_, links, opened=True)
     _log_respondent_list(request, coalition, access.role)
-    return render(
+    return render_workspace(
         request,
         "assessments/round_form.html",
-        {
-            "access": access,
-            "coalition": coalition,
-            "section": "rounds",
-            "form": form,
-            "invitees": invitees,
-        },
+        access,
+        "rounds",
+        form=form,
+        invitees=invitees,
         status=400 if request.method == "POST" else 200,
     )
 
