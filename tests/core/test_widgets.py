@@ -1,12 +1,14 @@
-"""core.widgets.QuickSelect writes what Django's Select writes."""
+"""core.widgets: QuickSelect writes what Django's Select writes; DateInput is the browser's
+date picker with an ISO value."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django import forms
 
-from kansrijk.core.widgets import QuickSelect
+from kansrijk.core.widgets import DateInput, QuickSelect
 
 
 def _normalise(html: str) -> str:
@@ -30,3 +32,14 @@ def test_quick_select_refuses_option_groups() -> None:
     widget = QuickSelect(choices=[("Noord", [("GM0090", "Smallingerland")])])
     with pytest.raises(ValueError, match="option groups"):
         widget.render("m", "")
+
+
+def test_date_input_is_the_date_picker_with_an_iso_value() -> None:
+    field = forms.DateField(widget=DateInput(attrs={"class": "utrecht-textbox"}))
+    html = field.widget.render("closes_on", datetime.date(2026, 3, 14), {"id": "id_closes_on"})
+    assert html == (
+        '<input type="date" name="closes_on" value="2026-03-14" class="utrecht-textbox"'
+        ' id="id_closes_on">'
+    )
+    # What was typed and is not a date is shown again as typed.
+    assert 'value="14-3-2026"' in DateInput().render("d", "14-3-2026")

@@ -27,6 +27,19 @@ from kansrijk.core.redirects import safe_next
 RECOVERY_CODES_SESSION_KEY = "kansrijk_new_recovery_codes"
 
 
+def _record(request: HttpRequest, event_type: str, action: str, **fields: Any) -> None:
+    """The access-log record of a step of logging in or out (its purpose: authentication)."""
+    record_event(
+        request=request, event_type=event_type, action=action, purpose=AUTHENTICATION, **fields
+    )
+
+
+def _second_factor_passed(request: HttpRequest, device: Any) -> None:
+    """The session is verified with ``device``, under a new session key."""
+    django_otp.login(request, device)
+    request.session.cycle_key()
+
+
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
@@ -35,13 +48,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         user: User = form.get_user()
-        record_event(
-            request=self.request,
-            user=user,
-            event_type="accounts.login",
-            action=Action.LOGIN,
-            purpose=AUTHENTICATION,
-        )
+        _record(self.request, "accounts.login", Action.LOGIN, user=user)
         if self.request.session.get(twofactor.SESSION_KEY_REQUIRED):
             target = "accounts:verify" if twofactor.has_confirmed_device(user) else "accounts:setup"
             return HttpResponseRedirect(
@@ -55,12 +62,7 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            record_event(
-                request=request,
-                event_type="accounts.logout",
-                action=Action.LOGOUT,
-                purpose=AUTHENTICATION,
-            )
+            _record(request, "accounts.logout", Action.LOGOUT)
         return super().post(request, *args, **kwargs)
 
 
@@ -80,14 +82,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         device = twofactor.match_second_factor(user, form.cleaned_data["token"])
         if device is not None:
-            django_otp.login(request, device)
-            request.session.cycle_key()
-            record_event(
-                request=request,
-                event_type="accounts.second_factor",
-                action=Action.LOGIN,
-                purpose=AUTHENTICATION,
-            )
+            _second_factor_passed(request, device)
+            _record(request, "accounts.second_factor", Action.LOGIN)
             if device.name == twofactor.RECOVERY_DEVICE_NAME:
                 left = twofactor.remaining_recovery_codes(user)
                 messages.warning(
@@ -96,13 +92,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                     % {"count": left},
                 )
             return redirect(next_url)
-        record_event(
-            request=request,
-            event_type="accounts.second_factor",
-            action=Action.LOGIN,
-            outcome=Outcome.FAILURE,
-            purpose=AUTHENTICATION,
-        )
+        _record(request, "accounts.second_factor", Action.LOGIN, outcome=Outcome.FAILURE)
         form.add_error(
             "token", _("This code is not correct or has expired. Try the next code from your app.")
         )
@@ -128,24 +118,12 @@ def setup(request: HttpRequest) -> HttpResponse:
         if twofactor.confirm_totp_device(
             user=user, device=device, token=form.cleaned_data["token"]
         ):
-            django_otp.login(request, device)
-            request.session.cycle_key()
+            _second_factor_passed(request, device)
             request.session[twofactor.SESSION_KEY_REQUIRED] = True
             request.session[RECOVERY_CODES_SESSION_KEY] = twofactor.new_recovery_codes(user=user)
-            record_event(
-                request=request,
-                event_type="accounts.second_factor.setup",
-                action=Action.CREATE,
-                purpose=AUTHENTICATION,
-            )
+            _record(request, "accounts.second_factor.setup", Action.CREATE)
             return HttpResponseRedirect(f"{reverse('accounts:recovery_codes')}?next={next_url}")
-        record_event(
-            request=request,
-            event_type="accounts.second_factor.setup",
-            action=Action.CREATE,
-            outcome=Outcome.FAILURE,
-            purpose=AUTHENTICATION,
-        )
+        _record(request, "accounts.second_factor.setup", Action.CREATE, outcome=Outcome.FAILURE)
         form.add_error(
             "token", _("This code does not match. Check the time on your phone and try again.")
         )
@@ -169,12 +147,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(f"{reverse('accounts:verify')}?next={request.path}")
     if request.method == "POST":
         request.session[RECOVERY_CODES_SESSION_KEY] = twofactor.new_recovery_codes(user=user)
-        record_event(
-            request=request,
-            event_type="accounts.recovery_codes",
-            action=Action.CREATE,
-            purpose=AUTHENTICATION,
-        )
+        _record(request, "accounts.recovery_codes", Action.CREATE)
         return redirect("accounts:recovery_codes")
     codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
     context = {

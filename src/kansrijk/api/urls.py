@@ -1,7 +1,8 @@
 """The APIs under /api/: the Kansrijk API (v1) and the social map as HSDA (docs/api.md). Each
 publishes its OpenAPI document at ``openapi.json`` (and ``openapi.yaml``) in its base path."""
 
-from django.urls import include, path
+from django.urls import URLPattern, include, path
+from drf_spectacular.generators import SchemaGenerator
 
 from kansrijk.api.schema import HsdsSchemaGenerator, KansrijkSchemaGenerator
 from kansrijk.api.views import OpenApiJsonView, OpenApiYamlView
@@ -19,27 +20,26 @@ v1_urlpatterns = [
 ]
 hsds_urlpatterns = [path("", include("kansrijk.directory.api_urls"))]
 
+
+def openapi_urlpatterns(generator: type[SchemaGenerator], name: str) -> list[URLPattern]:
+    """An API's OpenAPI document, as JSON (``name``) and as YAML (``name``-yaml)."""
+    return [
+        path("openapi.json", OpenApiJsonView.as_view(generator_class=generator), name=name),
+        path(
+            "openapi.yaml",
+            OpenApiYamlView.as_view(generator_class=generator),
+            name=f"{name}-yaml",
+        ),
+    ]
+
+
 urlpatterns = [
     path(
-        "v1/openapi.json",
-        OpenApiJsonView.as_view(generator_class=KansrijkSchemaGenerator),
-        name="api-schema",
+        "v1/",
+        include([*openapi_urlpatterns(KansrijkSchemaGenerator, "api-schema"), *v1_urlpatterns]),
     ),
     path(
-        "v1/openapi.yaml",
-        OpenApiYamlView.as_view(generator_class=KansrijkSchemaGenerator),
-        name="api-schema-yaml",
+        "hsds/",
+        include([*openapi_urlpatterns(HsdsSchemaGenerator, "hsds-schema"), *hsds_urlpatterns]),
     ),
-    path(
-        "hsds/openapi.json",
-        OpenApiJsonView.as_view(generator_class=HsdsSchemaGenerator),
-        name="hsds-schema",
-    ),
-    path(
-        "hsds/openapi.yaml",
-        OpenApiYamlView.as_view(generator_class=HsdsSchemaGenerator),
-        name="hsds-schema-yaml",
-    ),
-    path("v1/", include(v1_urlpatterns)),
-    path("hsds/", include(hsds_urlpatterns)),
 ]

@@ -18,9 +18,9 @@ from kansrijk.assessments.services import (
     LinkInvitee,
     eligible_respondents,
 )
-from kansrijk.coalitions.forms import set_choices
 from kansrijk.coalitions.models import Coalition
-from kansrijk.core.forms import checkboxes, radio_buttons
+from kansrijk.core.forms import checkboxes, radio_buttons, set_choices
+from kansrijk.core.widgets import DateInput
 
 UNKNOWN = "weet-niet"
 
@@ -64,7 +64,7 @@ class RoundForm(InviteForm):
     )
     closes_on = forms.DateField(
         label=_("Closes on"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("The last day on which answers are accepted."),
     )
     field_order = ["instrument_version", "title", "closes_on", "respondents"]

@@ -42,7 +42,7 @@ from kansrijk.assessments.selectors import RoundAccess
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import Access, is_workspace_user, user_access
-from kansrijk.coalitions.views import COORDINATE, READ, workspace_page
+from kansrijk.coalitions.views import COORDINATE, READ, render_workspace, workspace_page
 from kansrijk.core.forbidden import forbidden_page
 from kansrijk.core.forms import add_errors
 from kansrijk.monitoring.charts import Chart, Table
@@ -267,16 +267,13 @@ def thanks(request: HttpRequest) -> HttpResponse:
 @workspace_page(READ)
 @require_safe
 def rounds(request: HttpRequest, access: Access) -> HttpResponse:
-    return render(
+    return render_workspace(
         request,
         "assessments/rounds.html",
-        {
-            "access": access,
-            "coalition": access.coalition,
-            "section": "rounds",
-            "rounds": list(selectors.rounds_of([access.coalition.pk])),
-            "threshold": selectors.threshold(),
-        },
+        access,
+        "rounds",
+        rounds=list(selectors.rounds_of([access.coalition.pk])),
+        threshold=selectors.threshold(),
     )
 
 
@@ -305,16 +302,13 @@ def round_new(request: HttpRequest, access: Access) -> HttpResponse:
         else:
             return _links_made(request, round_, links, opened=True)
     _log_respondent_list(request, coalition, access.role)
-    return render(
+    return render_workspace(
         request,
         "assessments/round_form.html",
-        {
-            "access": access,
-            "coalition": coalition,
-            "section": "rounds",
-            "form": form,
-            "invitees": invitees,
-        },
+        access,
+        "rounds",
+        form=form,
+        invitees=invitees,
         status=400 if request.method == "POST" else 200,
     )
 
@@ -669,14 +663,26 @@ def export(request: HttpRequest, found: RoundAccess) -> HttpResponse:
 # --- Instruments ------------------------------------------------------------------------------
 
 
+def instrument_page(view: View) -> View:
+    """For the pages of the instruments: the no-access page unless the user works in a
+    coalition's workspace (a coordinator or an analyst)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (is_workspace_user(request.user) or user_access(request.user).workspace_ids):
+            return forbidden_page(
+                request, _("The instruments are for coalition coordinators and analysts.")
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @login_required
 @never_cache
 @require_safe
+@instrument_page
 def instruments(request: HttpRequest) -> HttpResponse:
-    if not (is_workspace_user(request.user) or user_access(request.user).workspace_ids):
-        return forbidden_page(
-            request, _("The instruments are for coalition coordinators and analysts.")
-        )
     rows = (
         Instrument.objects.prefetch_related("versions")
         .select_related("current_version")
@@ -688,11 +694,8 @@ def instruments(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_safe
+@instrument_page
 def instrument_version(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    if not (is_workspace_user(request.user) or user_access(request.user).workspace_ids):
-        return forbidden_page(
-            request, _("The instruments are for coalition coordinators and analysts.")
-        )
     version = (
         InstrumentVersion.objects.filter(instrument__code=code, number=number)
         .select_related("instrument")

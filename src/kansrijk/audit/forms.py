@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kansrijk.audit.models import AccessEvent, Action
 from kansrijk.audit.selectors import Cursor, EventFilter
 from kansrijk.core.forms import SELECT_CLASS, TEXTBOX_CLASS
+from kansrijk.core.widgets import DateInput
 
 _TEXT = {"class": TEXTBOX_CLASS, "autocomplete": "off"}
 _DATE_INVALID = _("Enter a valid date, for example 31-12-2025.")
@@ -44,10 +45,7 @@ def _date(label: Any) -> forms.DateField:
             MinValueValidator(_FIRST_DAY, message=_DATE_RANGE),
             MaxValueValidator(_LAST_DAY, message=_DATE_RANGE),
         ],
-        widget=forms.DateInput(
-            attrs={"class": TEXTBOX_CLASS, "type": "date"},
-            format="%Y-%m-%d",
-        ),
+        widget=DateInput(attrs={"class": TEXTBOX_CLASS}),
     )
 
 

@@ -14,19 +14,11 @@ from kansrijk.accounts.models import Organisation
 from kansrijk.assessments.models import Round, Statement
 from kansrijk.coalitions import services as workspace
 from kansrijk.coalitions.models import ActionStatus, Coalition, Member, MemberDomain
-from kansrijk.core.forms import checkboxes, radio_buttons
+from kansrijk.core.forms import checkboxes, radio_buttons, set_choices
+from kansrijk.core.widgets import DateInput
 from kansrijk.directory.models import Service
 from kansrijk.pathways.models import Pathway
 from kansrijk.situations.models import FactorKind, Situation
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def set_choices(form: forms.Form, name: str, queryset: Any) -> None:
-    """Set the queryset of the model choice field ``name``."""
-    field = form.fields[name]
-    assert isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField)
-    field.queryset = queryset
 
 
 class MemberForm(forms.Form):
@@ -54,7 +46,7 @@ class MemberForm(forms.Form):
         required=False,
         help_text=_("E.g. coordinator (kartrekker), partner, steering group."),
     )
-    joined_on = forms.DateField(label=_("Member since"), required=False, widget=DATE)
+    joined_on = forms.DateField(label=_("Member since"), required=False, widget=DateInput())
 
     def __init__(
         self, *args: Any, coalition: Coalition, member: Member | None = None, **kwargs: Any
@@ -120,10 +112,10 @@ class AgreementForm(forms.Form):
         ),
     )
     remove_document = forms.BooleanField(label=_("Remove the document"), required=False)
-    agreed_on = forms.DateField(label=_("Agreed on"), required=False, widget=DATE)
+    agreed_on = forms.DateField(label=_("Agreed on"), required=False, widget=DateInput())
     review_on = forms.DateField(
         label=_("Review by"),
-        widget=DATE,
+        widget=DateInput(),
         help_text=_("Flagged on the coalition's pages once it has passed."),
     )
 
@@ -174,7 +166,7 @@ class ActionForm(forms.Form):
         empty_label=_("(choose)"),
     )
     person = forms.CharField(label=_("Person responsible"), max_length=150, required=False)
-    due_on = forms.DateField(label=_("By when"), widget=DATE)
+    due_on = forms.DateField(label=_("By when"), widget=DateInput())
     status = forms.ChoiceField(
         label=_("Status"),
         choices=ActionStatus.choices,

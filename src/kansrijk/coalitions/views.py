@@ -105,7 +105,7 @@ def _number(raw: str | None) -> int:
     return whole_number(raw) or 0
 
 
-def _page(
+def render_workspace(
     request: HttpRequest,
     template: str,
     access: Access,
@@ -147,7 +147,7 @@ def overview(request: HttpRequest, access: Access) -> HttpResponse:
     coalition = access.coalition
     rounds = list(rounds_of([coalition.pk])[:5])
     summary = workspace.overview(coalition)
-    return _page(
+    return render_workspace(
         request,
         "coalitions/overview.html",
         access,
@@ -183,7 +183,7 @@ def members(request: HttpRequest, access: Access) -> HttpResponse:
             )
             return redirect("coalitions:member", pk=coalition.pk, member=member.pk)
     rows = workspace.members_with_contacts(access, request=request)
-    return _page(
+    return render_workspace(
         request,
         "coalitions/members.html",
         access,
@@ -282,7 +282,7 @@ def member(request: HttpRequest, access: Access, member: int) -> HttpResponse:
             add_errors(target, error.message_dict)
     workspace.record_access(request, access, "coalitions.member.view", "coalitions.member", row.pk)
     invalid = request.method == "POST"
-    return _page(
+    return render_workspace(
         request,
         "coalitions/member.html",
         access,
@@ -302,7 +302,7 @@ def member(request: HttpRequest, access: Access, member: int) -> HttpResponse:
 @workspace_page(READ)
 @require_safe
 def agreements(request: HttpRequest, access: Access) -> HttpResponse:
-    return _page(
+    return render_workspace(
         request,
         "coalitions/agreements.html",
         access,
@@ -362,7 +362,7 @@ def agreement_edit(
             else:
                 messages.success(request, _("The agreement was saved."))
                 return redirect("coalitions:agreements", pk=coalition.pk)
-    return _page(
+    return render_workspace(
         request,
         "coalitions/agreement_form.html",
         access,
@@ -404,7 +404,7 @@ def actions(request: HttpRequest, access: Access) -> HttpResponse:
     if chosen not in {"", "active", *ActionStatus.values}:
         chosen = "active"
     rows = workspace.action_list(access, status=chosen, request=request)
-    return _page(
+    return render_workspace(
         request,
         "coalitions/actions.html",
         access,
@@ -454,7 +454,7 @@ def action_new(request: HttpRequest, access: Access) -> HttpResponse:
         else:
             messages.success(request, _("The improvement action was saved."))
             return redirect("coalitions:action", pk=coalition.pk, action=action.pk)
-    return _page(
+    return render_workspace(
         request,
         "coalitions/action_form.html",
         access,
@@ -509,7 +509,7 @@ def action_detail(request: HttpRequest, access: Access, action: int) -> HttpResp
             )
         except NotAllowed:
             return _forbidden(request, access)
-    return _page(
+    return render_workspace(
         request,
         "coalitions/action.html",
         access,
@@ -543,7 +543,7 @@ def _history_labels() -> dict[str, str]:
 @workspace_page(READ)
 @require_safe
 def journeys(request: HttpRequest, access: Access) -> HttpResponse:
-    return _page(
+    return render_workspace(
         request,
         "coalitions/journeys.html",
         access,
@@ -615,7 +615,7 @@ def journey_edit(request: HttpRequest, access: Access, phase: str) -> HttpRespon
             messages.success(request, _("The client journey was saved."))
             return redirect("coalitions:journeys", pk=coalition.pk)
     invalid = request.method == "POST"
-    return _page(
+    return render_workspace(
         request,
         "coalitions/journey_form.html",
         access,
@@ -681,7 +681,7 @@ def referral_network(request: HttpRequest, access: Access) -> HttpResponse:
         table=table,
         is_demo=access.coalition.is_demo,
     )
-    return _page(
+    return render_workspace(
         request,
         "coalitions/network.html",
         access,

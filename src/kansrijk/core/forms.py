@@ -27,6 +27,13 @@ def checkboxes() -> forms.CheckboxSelectMultiple:
     return forms.CheckboxSelectMultiple(attrs={"class": CHECKBOX_CLASS})
 
 
+def set_choices(form: forms.Form, name: str, queryset: Any) -> None:
+    """Set the queryset of the model choice field ``name`` (its choices follow)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField | forms.ModelMultipleChoiceField)
+    field.queryset = queryset
+
+
 def add_errors(form: forms.Form, errors: Mapping[str, Iterable[Any]]) -> None:
     """Show the errors of a refused write (a service's ``{field: [messages]}``) on ``form``:
     each on the field of its name, the others on the form as a whole."""

@@ -11,6 +11,16 @@ from django.utils.safestring import SafeString, mark_safe
 from kansrijk.core.freshness import memo
 
 
+class DateInput(forms.DateInput):
+    """A date as the browser's date picker (``type="date"``). Its value is ISO 8601
+    (``2026-03-14``) whatever the language of the page, so the widget writes it so too."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 @memo("core.select-options", size=256)
 def _options(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
     """Each choice as (value, escaped start up to the value's closing quote, escaped rest)."""

@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -65,6 +67,20 @@ def _service_or_404(service_id: uuid.UUID) -> Service:
         return Service.objects.select_related("organization").get(pk=service_id)
     except Service.DoesNotExist:
         raise Http404 from None
+
+
+def editable_service(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For a page that keeps service ``service_id`` current: 404 for an unknown service, the
+    no-access page for a user who may not edit it; else the view gets the service."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
+        service = _service_or_404(service_id)
+        if not page_selectors.can_edit_service(request.user, service):
+            return _forbidden(request)
+        return view(request, service)
+
+    return wrapped
 
 
 # --- Search ------------------------------------------------------------------------------------
@@ -258,10 +274,8 @@ def service_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def service_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
-    service = _service_or_404(service_id)
-    if not page_selectors.can_edit_service(request.user, service):
-        return _forbidden(request)
+@editable_service
+def service_edit(request: HttpRequest, service: Service) -> HttpResponse:
     title = service.name
     if request.method == "POST":
         form = ServiceForm(request.POST, instance=service, user=request.user)
@@ -291,10 +305,8 @@ def service_edit(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_POST
-def service_verify(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
-    service = _service_or_404(service_id)
-    if not page_selectors.can_edit_service(request.user, service):
-        return _forbidden(request)
+@editable_service
+def service_verify(request: HttpRequest, service: Service) -> HttpResponse:
     services.verify_service(service=service, user=request.user, request=request)
     messages.success(
         request,
@@ -307,10 +319,8 @@ def service_verify(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 @require_safe
-def service_history(request: HttpRequest, service_id: uuid.UUID) -> HttpResponse:
-    service = _service_or_404(service_id)
-    if not page_selectors.can_edit_service(request.user, service):
-        return _forbidden(request)
+@editable_service
+def service_history(request: HttpRequest, service: Service) -> HttpResponse:
     page = Paginator(page_selectors.service_history(service), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )

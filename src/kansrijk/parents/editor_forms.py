@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.forms import radio_buttons
+from kansrijk.core.widgets import DateInput
 from kansrijk.parents import languages
 from kansrijk.parents.choices import TranslationStatus
 from kansrijk.parents.models import CostFigure, CostItemText, LocalAddition, PageTranslation
@@ -26,8 +27,27 @@ def _field(model: Any, name: str, **kwargs: Any) -> forms.Field:
     return field
 
 
-class TranslationForm(forms.Form):
+class EditorForm(forms.Form):
+    """A form of the editor: filled from the row it changes, its fields written as they are."""
+
+    #: The initial values of a form for a row that does not exist yet.
+    initial_for_new: dict[str, Any] = {}
+
+    @classmethod
+    def initial_from(cls, row: Any | None) -> dict[str, Any]:
+        if row is None:
+            return dict(cls.initial_for_new)
+        return {name: getattr(row, name) for name in cls.base_fields}
+
+    def write_data(self) -> dict[str, Any]:
+        """What the write in ``parents.editing`` is given: the value of each field shown."""
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class TranslationForm(EditorForm):
     """A page's text in one language; Dutch (the source) has no status."""
+
+    initial_for_new = {"status": TranslationStatus.DRAFT}
 
     title = _field(PageTranslation, "title")
     summary = _field(PageTranslation, "summary", widget=forms.Textarea(attrs={"rows": 2}))
@@ -45,7 +65,7 @@ class TranslationForm(forms.Form):
     checked_on = forms.DateField(
         label=capfirst(_("checked on")),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
@@ -60,15 +80,6 @@ class TranslationForm(forms.Form):
                 if name in self.fields:
                     self.fields[name].widget.attrs.update({"lang": language, "dir": direction})
 
-    @classmethod
-    def initial_from(cls, translation: Any | None) -> dict[str, Any]:
-        if translation is None:
-            return {"status": TranslationStatus.DRAFT}
-        return {name: getattr(translation, name) for name in cls.base_fields}
-
-    def write_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.fields}
-
 
 class CostTextForm(TranslationForm):
     """A cost item's title and explanation in one language."""
@@ -79,7 +90,7 @@ class CostTextForm(TranslationForm):
     field_order = ["title", "explanation", "status", "checked_by", "checked_on"]
 
 
-class LocalAdditionForm(forms.Form):
+class LocalAdditionForm(EditorForm):
     """A local addition for one of the editor's municipalities."""
 
     municipality = forms.ChoiceField(label=capfirst(_("municipality")))
@@ -131,11 +142,8 @@ class LocalAdditionForm(forms.Form):
             "status": addition.status,
         }
 
-    def write_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.fields}
 
-
-class CostFigureForm(forms.Form):
+class CostFigureForm(EditorForm):
     """The official amount of a cost item for one year, with its source and date."""
 
     amount = _field(CostFigure, "amount", min_value=0)
@@ -143,15 +151,6 @@ class CostFigureForm(forms.Form):
     source_url = _field(CostFigure, "source_url", assume_scheme="https")
     source_date = forms.DateField(
         label=capfirst(_("published or consulted on")),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     note = _field(CostFigure, "note")
-
-    @classmethod
-    def initial_from(cls, figure: CostFigure | None) -> dict[str, Any]:
-        if figure is None:
-            return {}
-        return {name: getattr(figure, name) for name in cls.base_fields}
-
-    def write_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.fields}

@@ -10,6 +10,7 @@ from django.core import signing
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.widgets import DateInput
 from kansrijk.parents import languages
 from kansrijk.places.exceptions import InvalidPostcode, UnknownPostcode
 from kansrijk.places.selectors import lookup_postcode
@@ -87,7 +88,7 @@ class SelfReferralForm(forms.Form):
     )
     due_date = forms.DateField(
         label=_("Due date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
         error_messages={
             "invalid": _("Fill in a date, for example 15-08-2026."),

@@ -24,6 +24,7 @@ from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from kansrijk.core.forms import add_errors
 from kansrijk.core.params import whole_number
 from kansrijk.directory.exceptions import UnknownCategory
 from kansrijk.parents import languages, nearby, protection, selectors
@@ -241,14 +242,24 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 # --- Asking for a prenatal home visit ----------------------------------------------------------
 
 
+def _stored_by_nobody(response: HttpResponse) -> HttpResponse:
+    """A page of her request: kept by no browser or proxy, not even in the history."""
+    add_never_cache_headers(response)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
 def _self_referral_page(
     request: HttpRequest,
     language: ParentLanguage,
-    form: SelfReferralForm,
+    form: SelfReferralForm | None = None,
     *,
     status: int = 200,
     problem: str = "",
 ) -> HttpResponse:
+    """The form of the request (``None``: a new, empty one)."""
+    if form is None:
+        form = SelfReferralForm(page_language=language.code)
     form.mark_for_screen_readers()
     response = render_parent(
         request,
@@ -257,9 +268,7 @@ def _self_referral_page(
         {"form": form, "problem": problem, "topics_field": form["topics"]},
         status=status,
     )
-    add_never_cache_headers(response)
-    patch_cache_control(response, no_store=True)
-    return response
+    return _stored_by_nobody(response)
 
 
 def _sent_page(request: HttpRequest, language: ParentLanguage, referral: Any) -> HttpResponse:
@@ -275,9 +284,7 @@ def _sent_page(request: HttpRequest, language: ParentLanguage, referral: Any) ->
             "phone": _service_phone(referral.service) if referral is not None else "",
         },
     )
-    add_never_cache_headers(response)
-    patch_cache_control(response, no_store=True)
-    return response
+    return _stored_by_nobody(response)
 
 
 def _service_phone(service: Any) -> str:
@@ -297,27 +304,15 @@ def self_referral(request: HttpRequest, language: ParentLanguage) -> HttpRespons
     address and network, a size limit, a honeypot and a minimum fill-in time
     (``parents.protection``); a refusal changes nothing and is logged without what was sent."""
     if request.method != "POST":
-        return _self_referral_page(request, language, SelfReferralForm(page_language=language.code))
+        return _self_referral_page(request, language)
     if protection.body_too_large(request):
         protection.log_refusal(request, "size")
-        return _self_referral_page(
-            request,
-            language,
-            SelfReferralForm(page_language=language.code),
-            status=413,
-            problem="size",
-        )
+        return _self_referral_page(request, language, status=413, problem="size")
     limited = protection.check_post(request) or protection.check_sent(request, increment=False)
     if limited is not None:
         if limited.first:
             protection.log_refusal(request, f"rate.{limited.scope}")
-        return _self_referral_page(
-            request,
-            language,
-            SelfReferralForm(page_language=language.code),
-            status=429,
-            problem="rate",
-        )
+        return _self_referral_page(request, language, status=429, problem="rate")
     form = SelfReferralForm(request.POST, page_language=language.code)
     if form.looks_automated():
         # Answer as if it were sent: a robot learns nothing. Nothing is created.
@@ -338,10 +333,7 @@ def self_referral(request: HttpRequest, language: ParentLanguage) -> HttpRespons
     try:
         referral = create_self_referral(data=form.to_input(), request=request)
     except InvalidReferral as exc:
-        for field, messages in exc.errors.items():
-            target = field if field in form.fields else None
-            for message in messages:
-                form.add_error(target, str(message))
+        add_errors(form, {name: map(str, messages) for name, messages in exc.errors.items()})
         return _self_referral_page(request, language, form, status=400)
     protection.check_sent(request, increment=True)
     return _sent_page(request, language, referral)

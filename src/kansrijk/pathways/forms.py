@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.coalitions.models import Coalition
 from kansrijk.coalitions.selectors import coalition_members, municipalities_of
-from kansrijk.core.forms import checkboxes, radio_buttons
+from kansrijk.core.forms import checkboxes, radio_buttons, set_choices
 from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service, ServiceArea
 from kansrijk.pathways.models import Pathway, PathwayScope, PathwayStep, StepKind
@@ -143,9 +143,7 @@ class PathwayCreateForm(CoverageForm):
 
     def __init__(self, *args: Any, coalitions: QuerySet[Coalition], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        coalition_field = self.fields["coalition"]
-        assert isinstance(coalition_field, forms.ModelChoiceField)
-        coalition_field.queryset = coalitions
+        set_choices(self, "coalition", coalitions)
         self.set_area(municipalities_of(coalitions))
 
 
@@ -176,14 +174,9 @@ class PathwaySettingsForm(CoverageForm):
             else coalition.municipalities.order_by("name")
         )
         self.set_area(area)
-        owner_field = self.fields["owner"]
-        assert isinstance(owner_field, forms.ModelChoiceField)
         members = coalition_members(coalition).values("pk")
-        owner_field.queryset = (
-            get_user_model()
-            .objects.filter(Q(pk__in=members) | Q(pk=pathway.owner_id or 0))
-            .order_by("first_name", "last_name", "username")
-        )
+        owners = get_user_model().objects.filter(Q(pk__in=members) | Q(pk=pathway.owner_id or 0))
+        set_choices(self, "owner", owners.order_by("first_name", "last_name", "username"))
 
 
 class DraftForm(forms.Form):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kansrijk.core.forms import checkboxes, radio_buttons
 from kansrijk.core.languages import LANGUAGES
 from kansrijk.core.phases import Phase
+from kansrijk.core.widgets import DateInput
 from kansrijk.referrals.models import (
     PROFESSIONAL_KINDS,
     PROFESSIONAL_SOURCES,
@@ -28,13 +29,6 @@ from kansrijk.referrals.models import (
     Source,
     Urgency,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class DateTimeInput(forms.DateTimeInput):

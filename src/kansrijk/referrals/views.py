@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -128,6 +129,23 @@ def _get_referral(request: HttpRequest, pk: uuid.UUID, **kwargs: Any) -> Referra
 # --- Starting a referral --------------------------------------------------------------------
 
 
+def sender_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For a page that starts a referral: the no-access page (the refusal logged as
+    ``referral.create``) unless the user may send referrals for an organisation."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            selectors.require_grant(
+                request.user, Side.SENDER, request=request, event_type="referral.create"
+            )
+        except NotAllowed as exc:
+            return forbidden_page(request, exc.message)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _service_for(service_id: Any) -> Any:
     from kansrijk.directory.models import Service
 
@@ -198,14 +216,9 @@ def _initial_from_query(request: HttpRequest, service: Any) -> dict[str, Any]:
 @sensitive_post_parameters()
 @sensitive_variables()
 @require_http_methods(["GET", "POST"])
+@sender_page
 def new(request: HttpRequest) -> HttpResponse:
     """A new referral to one service (``?service=<uuid>``), saved as a draft."""
-    try:
-        selectors.require_grant(
-            request.user, Side.SENDER, request=request, event_type="referral.create"
-        )
-    except NotAllowed as exc:
-        return forbidden_page(request, exc.message)
     service_id = (
         request.POST.get("service") if request.method == "POST" else request.GET.get("service")
     )
@@ -273,14 +286,9 @@ def _prenatal_services(municipality_code: str) -> list[Any]:
 @login_required
 @never_cache
 @require_safe
+@sender_page
 def new_prenatal(request: HttpRequest) -> HttpResponse:
     """Request a prenatal home visit: choose her municipality, get its JGZ service."""
-    try:
-        selectors.require_grant(
-            request.user, Side.SENDER, request=request, event_type="referral.create"
-        )
-    except NotAllowed as exc:
-        return forbidden_page(request, exc.message)
     municipalities = municipality_choices()
     found: list[Any] | None = None
     if "municipality" in request.GET:
@@ -424,6 +432,10 @@ def _reload(request: HttpRequest, pk: uuid.UUID) -> Referral:
 def _error_response(
     request: HttpRequest, pk: uuid.UUID, exc: ReferralError, **forms: Any
 ) -> HttpResponse:
+    """The referral's page after a refused write (``forms``: the posted form, to show its
+    errors); 404 when the referral is not there for this user."""
+    if isinstance(exc, ReferralNotFound):
+        raise _not_found() from exc
     referral = _reload(request, pk)
     if isinstance(exc, StaleVersion):
         return _render_detail(request, referral, status=409, error=STALE_MESSAGE)
@@ -464,8 +476,6 @@ def consent(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             representative_name=form.cleaned_data["representative_name"],
             request=request,
         )
-    except ReferralNotFound as exc:
-        raise _not_found() from exc
     except ReferralError as exc:
         return _error_response(request, pk, exc, consent_form=form)
     messages.success(request, _("The consent is recorded. You can now send the referral."))
@@ -504,8 +514,6 @@ def transition(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             expected_version=data["version"],
             request=request,
         )
-    except ReferralNotFound as exc:
-        raise _not_found() from exc
     except ReferralError as exc:
         return _error_response(request, pk, exc, transition_form=form)
     if target == Status.REQUESTED:
@@ -540,8 +548,6 @@ def contact_attempt(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             expected_version=data["version"],
             request=request,
         )
-    except ReferralNotFound as exc:
-        raise _not_found() from exc
     except ReferralError as exc:
         return _error_response(request, pk, exc, contact_form=form)
     messages.success(request, _("The contact attempt is recorded."))
@@ -618,8 +624,6 @@ def edit(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             request=request,
         )
-    except ReferralNotFound as exc:
-        raise _not_found() from exc
     except StaleVersion:
         return _render_edit(request, referral, form, status=409, error=STALE_MESSAGE)
     except InvalidReferral as exc:
