@@ -29,7 +29,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kansrijk.accounts.roles import Role, primary_role
+from kansrijk.accounts.roles import primary_role
 from kansrijk.assessments.exceptions import (
     InvalidInput,
     LinkNotUsable,
@@ -49,7 +49,7 @@ from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import access_for
 from kansrijk.coalitions.models import Coalition
-from kansrijk.coalitions.services import require_coordinator
+from kansrijk.coalitions.services import record_coordinator_write, require_coordinator
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -168,15 +168,14 @@ def _log(
     request: HttpRequest | None, user: Any, event_type: str, action: Action, round_: Round
 ) -> None:
     """Record the coordinator's write to ``round_`` (or its invitations) in the access log."""
-    record_event(
+    record_coordinator_write(
         request=request,
         user=user,
         event_type=event_type,
         action=action,
         object_type="assessments.round",
-        object_id=str(round_.pk),
+        object_id=round_.pk,
         purpose=PURPOSE,
-        role=Role.COALITION_COORDINATOR.value,
     )
 
 

@@ -93,6 +93,30 @@ def require_coordinator(
     raise NotAllowed()
 
 
+def record_coordinator_write(
+    *,
+    request: HttpRequest | None,
+    user: Any,
+    event_type: str,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    purpose: str = PURPOSE,
+) -> None:
+    """Record a write that ``require_coordinator`` let through, in the coordinator's role (for
+    ``purpose``): the workspace's writes, and the assessment rounds' (``assessments.services``)."""
+    record_event(
+        request=request,
+        user=user,
+        event_type=event_type,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        purpose=purpose,
+        role=Role.COALITION_COORDINATOR.value,
+    )
+
+
 class _Written:
     """The object a workspace write names in its access-log event (set by the write's body)."""
 
@@ -127,15 +151,13 @@ def _coordinator_write(
     written = _Written()
     with transaction.atomic():
         yield written
-        record_event(
+        record_coordinator_write(
             request=request,
             user=user,
             event_type=event_type,
             action=action,
             object_type=object_type,
-            object_id=str(written.object_id),
-            purpose=PURPOSE,
-            role=Role.COALITION_COORDINATOR.value,
+            object_id=written.object_id,
         )
 
 
