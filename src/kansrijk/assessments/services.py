@@ -550,6 +550,12 @@ def _respondent_role(invitation: Invitation) -> str:
     return "" if invitation.is_link else "member"
 
 
+def _on_behalf_of(invitation: Invitation) -> str:
+    """Whom a personal link's answers are saved (or refused) for in the access log: the
+    invitation, as its respondent has no account; nobody else for a member's user."""
+    return f"invitation {invitation.pk}" if invitation.is_link else ""
+
+
 def require_answerable(
     *,
     invitation: Invitation,
@@ -572,7 +578,7 @@ def require_answerable(
         object_id=str(invitation.round_id),
         purpose=PURPOSE,
         role=_respondent_role(invitation),
-        on_behalf_of="" if not invitation.is_link else f"invitation {invitation.pk}",
+        on_behalf_of=_on_behalf_of(invitation),
     )
     raise refusal
 
@@ -590,7 +596,7 @@ def save_answers(
     marks the invitation as answered (a personal link then stops working). A refusal (a used
     or expired link, a closed round) is logged."""
     event = _answer_event(submit)
-    on_behalf = "" if not invitation.is_link else f"invitation {invitation.pk}"
+    on_behalf = _on_behalf_of(invitation)
     require_answerable(invitation=invitation, submit=submit, request=request, user=user)
     return _save_answers(
         invitation=invitation,
