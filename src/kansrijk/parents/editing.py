@@ -310,6 +310,26 @@ def _save_text(
 # --- Local additions ---------------------------------------------------------------------------
 
 
+#: The access log's object type of a local addition; its events are ``<this>.<action>``.
+_LOCAL = "parents.local_addition"
+
+
+def _local_event(action: Action) -> str:
+    return f"{_LOCAL}.{action.value}"
+
+
+def _record_local(request: HttpRequest | None, user: Any, action: Action, pk: Any) -> None:
+    """Log a write (``action``) to the local addition ``pk``."""
+    record_event(
+        request=request,
+        user=user,
+        event_type=_local_event(action),
+        action=action,
+        object_type=_LOCAL,
+        object_id=str(pk),
+    )
+
+
 def _require_municipality(user: Any, code: str) -> bool:
     codes = local_municipality_codes(user)
     return codes is None or code in codes
@@ -359,8 +379,8 @@ def create_local_addition(
         raise _refuse(
             request=request,
             user=user,
-            event_type="parents.local_addition.create",
-            object_type="parents.local_addition",
+            event_type=_local_event(Action.CREATE),
+            object_type=_LOCAL,
             object_id=page.slug,
         )
     _unknown_fields(data, LOCAL_FIELDS)
@@ -370,14 +390,7 @@ def create_local_addition(
     with transaction.atomic():
         addition.stamp(user)
         addition.save()
-        record_event(
-            request=request,
-            user=user,
-            event_type="parents.local_addition.create",
-            action=Action.CREATE,
-            object_type="parents.local_addition",
-            object_id=str(addition.pk),
-        )
+        _record_local(request, user, Action.CREATE, addition.pk)
     return Saved(addition, True, _local_readability(addition))
 
 
@@ -394,13 +407,13 @@ def record_denied(
     )
 
 
-def _editable(user: Any, addition: LocalAddition, request: Any, event_type: str) -> None:
+def _editable(user: Any, addition: LocalAddition, request: Any, action: Action) -> None:
     if not LocalAddition.objects.editable_by(user).filter(pk=addition.pk).exists():
         raise _refuse(
             request=request,
             user=user,
-            event_type=event_type,
-            object_type="parents.local_addition",
+            event_type=_local_event(action),
+            object_type=_LOCAL,
             object_id=str(addition.pk),
         )
 
@@ -420,8 +433,7 @@ def update_local_addition(
     request: HttpRequest | None = None,
 ) -> Saved:
     """Change a local addition of one of the editor's municipalities (and keep it in them)."""
-    event_type = "parents.local_addition.update"
-    _editable(user, addition, request, event_type)
+    _editable(user, addition, request, Action.UPDATE)
     _unknown_fields(data, LOCAL_FIELDS)
     with transaction.atomic():
         current = LocalAddition.objects.select_for_update().get(pk=addition.pk)
@@ -432,33 +444,18 @@ def update_local_addition(
         if changed:
             current.stamp(user)
             current.save()
-            record_event(
-                request=request,
-                user=user,
-                event_type=event_type,
-                action=Action.UPDATE,
-                object_type="parents.local_addition",
-                object_id=str(current.pk),
-            )
+            _record_local(request, user, Action.UPDATE, current.pk)
     return Saved(current, changed, _local_readability(current))
 
 
 def delete_local_addition(
     *, user: Any, addition: LocalAddition, request: HttpRequest | None = None
 ) -> None:
-    event_type = "parents.local_addition.delete"
-    _editable(user, addition, request, event_type)
+    _editable(user, addition, request, Action.DELETE)
     with transaction.atomic():
         pk = addition.pk
         addition.delete()
-        record_event(
-            request=request,
-            user=user,
-            event_type=event_type,
-            action=Action.DELETE,
-            object_type="parents.local_addition",
-            object_id=str(pk),
-        )
+        _record_local(request, user, Action.DELETE, pk)
 
 
 # --- Cost figures ----------------------------------------------------------------------------
