@@ -50,6 +50,7 @@ from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import access_for
 from kansrijk.coalitions.models import Coalition
 from kansrijk.coalitions.services import record_coordinator_write, require_coordinator
+from kansrijk.core.users import actor
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -253,7 +254,7 @@ def open_round(
             instrument_version=instrument_version,
             title=title.strip() or f"{instrument_version.name} {timezone.localdate():%Y-%m-%d}",
             closes_on=closes_on,
-            created_by=user if getattr(user, "is_authenticated", False) else None,
+            created_by=actor(user),
             is_demo=is_demo,
         )
         Invitation.objects.bulk_create(

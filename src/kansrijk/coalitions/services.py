@@ -41,6 +41,7 @@ from kansrijk.coalitions.models import (
     domain_for_kind,
 )
 from kansrijk.core.phases import Phase
+from kansrijk.core.users import actor
 from kansrijk.directory.models import Service
 from kansrijk.pathways.models import Pathway, PathwayScope
 from kansrijk.situations.models import Situation
@@ -586,7 +587,7 @@ def _record_action_change(
     if changes or note:
         ActionChange.objects.create(
             action=action,
-            changed_by=user if getattr(user, "is_authenticated", False) else None,
+            changed_by=actor(user),
             changed_by_display=getattr(user, "username", ""),
             changes=changes,
             note=note,
@@ -601,7 +602,7 @@ def create_action(
         note = values.pop("_note")
         action = ImprovementAction.objects.create(
             coalition=coalition,
-            created_by=user if getattr(user, "is_authenticated", False) else None,
+            created_by=actor(user),
             is_demo=coalition.is_demo,
             **values,
         )
