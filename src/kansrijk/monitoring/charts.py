@@ -18,6 +18,10 @@ from django.utils.translation import gettext as _
 
 from kansrijk.monitoring.models import Unit
 
+#: The Vega-Lite version every chart of the app is written for (``monitoring/charts.js``
+#: embeds them).
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+
 #: Colours of the NL Design System example theme, with enough contrast on white (WCAG 1.4.11).
 SERIES_COLOURS = ["#00689e", "#b3005b", "#3b3b3b"]
 
@@ -85,7 +89,7 @@ def _base(title: str, description: str, is_demo: bool) -> dict[str, Any]:
     """What every chart shares. The title is the figure's heading on the page, so the chart itself
     repeats only the demo mark (inside the picture, so that a screenshot keeps it)."""
     spec: dict[str, Any] = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "$schema": VEGA_LITE_SCHEMA,
         "description": f"{title}. {description}",
         "width": "container",
         "background": "#ffffff",
