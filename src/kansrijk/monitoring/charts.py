@@ -160,6 +160,18 @@ def trend_spec(
     return spec
 
 
+def _municipality_links() -> dict[str, Any]:
+    """The encodings of a chart with a mark per municipality (``values`` with ``"name"``,
+    ``"shown"`` and ``"url"``): each links to its page and names itself and its value."""
+    return {
+        "href": {"field": "url", "type": "nominal"},
+        "tooltip": [
+            {"field": "name", "title": _("Municipality")},
+            {"field": "shown", "title": _("Value")},
+        ],
+    }
+
+
 def map_spec(
     *,
     title: str,
@@ -204,11 +216,7 @@ def map_spec(
                     },
                     "value": "#d9d9d9",
                 },
-                "href": {"field": "url", "type": "nominal"},
-                "tooltip": [
-                    {"field": "name", "title": _("Municipality")},
-                    {"field": "shown", "title": _("Value")},
-                ],
+                **_municipality_links(),
             },
         }
     )
@@ -238,11 +246,7 @@ def strip_spec(
                     "value": "#7a9cbf",
                 },
                 "size": {"condition": {"test": "datum.selected", "value": 50}, "value": 25},
-                "href": {"field": "url", "type": "nominal"},
-                "tooltip": [
-                    {"field": "name", "title": _("Municipality")},
-                    {"field": "shown", "title": _("Value")},
-                ],
+                **_municipality_links(),
             },
         }
     )
