@@ -20,7 +20,7 @@ hand-over links) is stale at once.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -184,10 +184,6 @@ def save_translation(
     )
     if saved.changed:
         Page.objects.filter(pk=page.pk).update(updated_at=saved.instance.updated_at)
-    text = saved.instance
-    if language == languages.DEFAULT:
-        readability = readability_of(text.title, text.summary, text.body)
-        return Saved(text, saved.changed, readability, saved.back_to_draft)
     return saved
 
 
@@ -200,32 +196,48 @@ def save_cost_text(
     request: HttpRequest | None = None,
 ) -> Saved:
     """Create or change the title and explanation of a cost item in ``language``."""
-    saved = _save_text(
+    return _save_text(
         _COST_TEXT, user=user, of=item, key=item.code, language=language, data=data, request=request
     )
-    if language == languages.DEFAULT:
-        readability = measure(saved.instance.explanation)
-        return Saved(saved.instance, saved.changed, readability, saved.back_to_draft)
-    return saved
 
 
 @dataclass(frozen=True)
 class _TextKind:
     """A text that national editors write in every language: its model, the field that names
-    what it is the text of, its text fields, and its access-log object type and event."""
+    what it is the text of, its text fields, its access-log object type and event, and how
+    its Dutch (source) text is measured for readability."""
 
     model: Any
     of: str
     text_fields: tuple[str, ...]
     object_type: str
     event: str
+    readability: Callable[[Any], Readability]
+
+
+def _page_readability(text: PageTranslation) -> Readability:
+    return readability_of(text.title, text.summary, text.body)
+
+
+def _cost_readability(text: CostItemText) -> Readability:
+    return measure(text.explanation)
 
 
 _PAGE_TEXT = _TextKind(
-    PageTranslation, "page", _TEXT_FIELDS, "parents.page_translation", "parents.translation"
+    PageTranslation,
+    "page",
+    _TEXT_FIELDS,
+    "parents.page_translation",
+    "parents.translation",
+    _page_readability,
 )
 _COST_TEXT = _TextKind(
-    CostItemText, "item", _COST_TEXT_FIELDS, "parents.cost_text", "parents.cost_text"
+    CostItemText,
+    "item",
+    _COST_TEXT_FIELDS,
+    "parents.cost_text",
+    "parents.cost_text",
+    _cost_readability,
 )
 
 
@@ -304,7 +316,8 @@ def _save_text(
                 object_type=kind.object_type,
                 object_id=object_id,
             )
-    return Saved(text, changed, None, back_to_draft)
+    readability = kind.readability(text) if is_source else None
+    return Saved(text, changed, readability, back_to_draft)
 
 
 # --- Local additions ---------------------------------------------------------------------------
