@@ -15,11 +15,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kansrijk.assessments.selectors import RoundResults
+from kansrijk.monitoring.charts import VEGA_LITE_SCHEMA
 
 BRAND = "#00487a"
 PREVIOUS = "#8a4b00"
 GRID = "#b0b0b0"
-SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
 
 def _lines(text: str, width: int = 22) -> list[str]:
@@ -92,7 +92,7 @@ def radar(view: RoundResults) -> dict[str, Any] | None:
             )
     axis = {"scale": {"domain": [-1.5, 1.5], "nice": False, "zero": False}, "axis": None}
     return {
-        "$schema": SCHEMA,
+        "$schema": VEGA_LITE_SCHEMA,
         "width": 420,
         "height": 420,
         "config": {"view": {"stroke": None}},
@@ -166,7 +166,7 @@ def part_bars(view: RoundResults) -> dict[str, Any]:
         if p.result.mean is not None
     ]
     return {
-        "$schema": SCHEMA,
+        "$schema": VEGA_LITE_SCHEMA,
         "width": "container",
         "height": {"step": 32},
         "data": {"values": rows},
@@ -261,7 +261,7 @@ def bars(view: RoundResults, part_code: str) -> dict[str, Any]:
             }
         )
     return {
-        "$schema": SCHEMA,
+        "$schema": VEGA_LITE_SCHEMA,
         "width": "container",
         "height": {"step": 28},
         "data": {"values": rows},
@@ -356,7 +356,7 @@ def distribution(view: RoundResults, part_code: str) -> dict[str, Any]:
     }
     domain = [-extent, extent]
     return {
-        "$schema": SCHEMA,
+        "$schema": VEGA_LITE_SCHEMA,
         "description": _(
             "How many gave each score per statement: low scores to the left, high ones to the "
             "right of the centre."

@@ -12,9 +12,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from kansrijk.assessments.selectors import RoundResults
+from kansrijk.core.downloads import XLSX_CONTENT_TYPE
 from kansrijk.core.spreadsheets import append_xlsx_row
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["XLSX_CONTENT_TYPE", "filename", "workbook"]
 
 
 def _number(value: float | None, digits: int = 2) -> float | str:

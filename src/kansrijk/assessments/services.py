@@ -29,7 +29,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kansrijk.accounts.roles import Role, primary_role
+from kansrijk.accounts.roles import primary_role
 from kansrijk.assessments.exceptions import (
     InvalidInput,
     LinkNotUsable,
@@ -49,7 +49,8 @@ from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import access_for
 from kansrijk.coalitions.models import Coalition
-from kansrijk.coalitions.services import require_coordinator
+from kansrijk.coalitions.services import record_coordinator_write, require_coordinator
+from kansrijk.core.users import actor
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -168,15 +169,14 @@ def _log(
     request: HttpRequest | None, user: Any, event_type: str, action: Action, round_: Round
 ) -> None:
     """Record the coordinator's write to ``round_`` (or its invitations) in the access log."""
-    record_event(
+    record_coordinator_write(
         request=request,
         user=user,
         event_type=event_type,
         action=action,
         object_type="assessments.round",
-        object_id=str(round_.pk),
+        object_id=round_.pk,
         purpose=PURPOSE,
-        role=Role.COALITION_COORDINATOR.value,
     )
 
 
@@ -254,7 +254,7 @@ def open_round(
             instrument_version=instrument_version,
             title=title.strip() or f"{instrument_version.name} {timezone.localdate():%Y-%m-%d}",
             closes_on=closes_on,
-            created_by=user if getattr(user, "is_authenticated", False) else None,
+            created_by=actor(user),
             is_demo=is_demo,
         )
         Invitation.objects.bulk_create(
@@ -551,6 +551,12 @@ def _respondent_role(invitation: Invitation) -> str:
     return "" if invitation.is_link else "member"
 
 
+def _on_behalf_of(invitation: Invitation) -> str:
+    """Whom a personal link's answers are saved (or refused) for in the access log: the
+    invitation, as its respondent has no account; nobody else for a member's user."""
+    return f"invitation {invitation.pk}" if invitation.is_link else ""
+
+
 def require_answerable(
     *,
     invitation: Invitation,
@@ -573,7 +579,7 @@ def require_answerable(
         object_id=str(invitation.round_id),
         purpose=PURPOSE,
         role=_respondent_role(invitation),
-        on_behalf_of="" if not invitation.is_link else f"invitation {invitation.pk}",
+        on_behalf_of=_on_behalf_of(invitation),
     )
     raise refusal
 
@@ -591,7 +597,7 @@ def save_answers(
     marks the invitation as answered (a personal link then stops working). A refusal (a used
     or expired link, a closed round) is logged."""
     event = _answer_event(submit)
-    on_behalf = "" if not invitation.is_link else f"invitation {invitation.pk}"
+    on_behalf = _on_behalf_of(invitation)
     require_answerable(invitation=invitation, submit=submit, request=request, user=user)
     return _save_answers(
         invitation=invitation,

@@ -11,9 +11,7 @@ from django.utils.translation import gettext as _
 
 from kansrijk.coalitions.models import MemberDomain
 from kansrijk.coalitions.network import OUTSIDE, Network
-
-SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
-
+from kansrijk.monitoring.charts import VEGA_LITE_SCHEMA
 
 DOMAIN_COLOURS = {
     MemberDomain.MEDICAL: "#00487a",
@@ -114,7 +112,7 @@ def network_spec(network: Network) -> dict[str, Any]:
     ]
     first = {} if edges else axis
     return {
-        "$schema": SCHEMA,
+        "$schema": VEGA_LITE_SCHEMA,
         "width": 520,
         "height": 520,
         "config": {"view": {"stroke": None}},

@@ -41,6 +41,7 @@ from kansrijk.coalitions.models import (
     domain_for_kind,
 )
 from kansrijk.core.phases import Phase
+from kansrijk.core.users import actor
 from kansrijk.directory.models import Service
 from kansrijk.pathways.models import Pathway, PathwayScope
 from kansrijk.situations.models import Situation
@@ -93,6 +94,30 @@ def require_coordinator(
     raise NotAllowed()
 
 
+def record_coordinator_write(
+    *,
+    request: HttpRequest | None,
+    user: Any,
+    event_type: str,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    purpose: str = PURPOSE,
+) -> None:
+    """Record a write that ``require_coordinator`` let through, in the coordinator's role (for
+    ``purpose``): the workspace's writes, and the assessment rounds' (``assessments.services``)."""
+    record_event(
+        request=request,
+        user=user,
+        event_type=event_type,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        purpose=purpose,
+        role=Role.COALITION_COORDINATOR.value,
+    )
+
+
 class _Written:
     """The object a workspace write names in its access-log event (set by the write's body)."""
 
@@ -127,15 +152,13 @@ def _coordinator_write(
     written = _Written()
     with transaction.atomic():
         yield written
-        record_event(
+        record_coordinator_write(
             request=request,
             user=user,
             event_type=event_type,
             action=action,
             object_type=object_type,
-            object_id=str(written.object_id),
-            purpose=PURPOSE,
-            role=Role.COALITION_COORDINATOR.value,
+            object_id=written.object_id,
         )
 
 
@@ -564,7 +587,7 @@ def _record_action_change(
     if changes or note:
         ActionChange.objects.create(
             action=action,
-            changed_by=user if getattr(user, "is_authenticated", False) else None,
+            changed_by=actor(user),
             changed_by_display=getattr(user, "username", ""),
             changes=changes,
             note=note,
@@ -579,7 +602,7 @@ def create_action(
         note = values.pop("_note")
         action = ImprovementAction.objects.create(
             coalition=coalition,
-            created_by=user if getattr(user, "is_authenticated", False) else None,
+            created_by=actor(user),
             is_demo=coalition.is_demo,
             **values,
         )

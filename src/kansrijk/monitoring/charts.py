@@ -18,6 +18,10 @@ from django.utils.translation import gettext as _
 
 from kansrijk.monitoring.models import Unit
 
+#: The Vega-Lite version every chart of the app is written for (``monitoring/charts.js``
+#: embeds them).
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+
 #: Colours of the NL Design System example theme, with enough contrast on white (WCAG 1.4.11).
 SERIES_COLOURS = ["#00689e", "#b3005b", "#3b3b3b"]
 
@@ -85,7 +89,7 @@ def _base(title: str, description: str, is_demo: bool) -> dict[str, Any]:
     """What every chart shares. The title is the figure's heading on the page, so the chart itself
     repeats only the demo mark (inside the picture, so that a screenshot keeps it)."""
     spec: dict[str, Any] = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "$schema": VEGA_LITE_SCHEMA,
         "description": f"{title}. {description}",
         "width": "container",
         "background": "#ffffff",
@@ -156,6 +160,18 @@ def trend_spec(
     return spec
 
 
+def _municipality_links() -> dict[str, Any]:
+    """The encodings of a chart with a mark per municipality (``values`` with ``"name"``,
+    ``"shown"`` and ``"url"``): each links to its page and names itself and its value."""
+    return {
+        "href": {"field": "url", "type": "nominal"},
+        "tooltip": [
+            {"field": "name", "title": _("Municipality")},
+            {"field": "shown", "title": _("Value")},
+        ],
+    }
+
+
 def map_spec(
     *,
     title: str,
@@ -200,11 +216,7 @@ def map_spec(
                     },
                     "value": "#d9d9d9",
                 },
-                "href": {"field": "url", "type": "nominal"},
-                "tooltip": [
-                    {"field": "name", "title": _("Municipality")},
-                    {"field": "shown", "title": _("Value")},
-                ],
+                **_municipality_links(),
             },
         }
     )
@@ -234,11 +246,7 @@ def strip_spec(
                     "value": "#7a9cbf",
                 },
                 "size": {"condition": {"test": "datum.selected", "value": 50}, "value": 25},
-                "href": {"field": "url", "type": "nominal"},
-                "tooltip": [
-                    {"field": "name", "title": _("Municipality")},
-                    {"field": "shown", "title": _("Value")},
-                ],
+                **_municipality_links(),
             },
         }
     )

@@ -13,11 +13,9 @@ import re
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from kansrijk.core.downloads import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment
 from kansrijk.core.spreadsheets import append_xlsx_row, csv_row
 from kansrijk.monitoring.charts import Link, Table
-
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plain(cell: object) -> object:
@@ -67,6 +65,12 @@ def table_response(
     filename = _filename(name)
     columns = table.export_columns or table.columns
     rows = table.export_rows or table.rows
+    footer = notes(
+        source=source,
+        is_demo=is_demo,
+        definition_complete=definition_complete,
+        figure_sources=figure_sources,
+    )
     if fmt == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")
@@ -75,16 +79,11 @@ def table_response(
         for row in rows:
             writer.writerow(csv_row(_plain(cell) for cell in row))
         writer.writerow([])
-        for line in notes(
-            source=source,
-            is_demo=is_demo,
-            definition_complete=definition_complete,
-            figure_sources=figure_sources,
-        ):
+        for line in footer:
             writer.writerow(csv_row([line]))
-        response = HttpResponse(buffer.getvalue(), content_type=CSV_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
+        return attachment(
+            buffer.getvalue(), content_type=CSV_CONTENT_TYPE, filename=f"{filename}.csv"
+        )
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -94,15 +93,8 @@ def table_response(
     for row in rows:
         append_xlsx_row(sheet, [_plain(cell) for cell in row])
     append_xlsx_row(sheet, [])
-    for line in notes(
-        source=source,
-        is_demo=is_demo,
-        definition_complete=definition_complete,
-        figure_sources=figure_sources,
-    ):
+    for line in footer:
         append_xlsx_row(sheet, [line])
     out = io.BytesIO()
     workbook.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return attachment(out.getvalue(), content_type=XLSX_CONTENT_TYPE, filename=f"{filename}.xlsx")

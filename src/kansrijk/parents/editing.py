@@ -20,7 +20,7 @@ hand-over links) is stale at once.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -184,10 +184,6 @@ def save_translation(
     )
     if saved.changed:
         Page.objects.filter(pk=page.pk).update(updated_at=saved.instance.updated_at)
-    text = saved.instance
-    if language == languages.DEFAULT:
-        readability = readability_of(text.title, text.summary, text.body)
-        return Saved(text, saved.changed, readability, saved.back_to_draft)
     return saved
 
 
@@ -200,32 +196,48 @@ def save_cost_text(
     request: HttpRequest | None = None,
 ) -> Saved:
     """Create or change the title and explanation of a cost item in ``language``."""
-    saved = _save_text(
+    return _save_text(
         _COST_TEXT, user=user, of=item, key=item.code, language=language, data=data, request=request
     )
-    if language == languages.DEFAULT:
-        readability = measure(saved.instance.explanation)
-        return Saved(saved.instance, saved.changed, readability, saved.back_to_draft)
-    return saved
 
 
 @dataclass(frozen=True)
 class _TextKind:
     """A text that national editors write in every language: its model, the field that names
-    what it is the text of, its text fields, and its access-log object type and event."""
+    what it is the text of, its text fields, its access-log object type and event, and how
+    its Dutch (source) text is measured for readability."""
 
     model: Any
     of: str
     text_fields: tuple[str, ...]
     object_type: str
     event: str
+    readability: Callable[[Any], Readability]
+
+
+def _page_readability(text: PageTranslation) -> Readability:
+    return readability_of(text.title, text.summary, text.body)
+
+
+def _cost_readability(text: CostItemText) -> Readability:
+    return measure(text.explanation)
 
 
 _PAGE_TEXT = _TextKind(
-    PageTranslation, "page", _TEXT_FIELDS, "parents.page_translation", "parents.translation"
+    PageTranslation,
+    "page",
+    _TEXT_FIELDS,
+    "parents.page_translation",
+    "parents.translation",
+    _page_readability,
 )
 _COST_TEXT = _TextKind(
-    CostItemText, "item", _COST_TEXT_FIELDS, "parents.cost_text", "parents.cost_text"
+    CostItemText,
+    "item",
+    _COST_TEXT_FIELDS,
+    "parents.cost_text",
+    "parents.cost_text",
+    _cost_readability,
 )
 
 
@@ -304,10 +316,31 @@ def _save_text(
                 object_type=kind.object_type,
                 object_id=object_id,
             )
-    return Saved(text, changed, None, back_to_draft)
+    readability = kind.readability(text) if is_source else None
+    return Saved(text, changed, readability, back_to_draft)
 
 
 # --- Local additions ---------------------------------------------------------------------------
+
+
+#: The access log's object type of a local addition; its events are ``<this>.<action>``.
+_LOCAL = "parents.local_addition"
+
+
+def _local_event(action: Action) -> str:
+    return f"{_LOCAL}.{action.value}"
+
+
+def _record_local(request: HttpRequest | None, user: Any, action: Action, pk: Any) -> None:
+    """Log a write (``action``) to the local addition ``pk``."""
+    record_event(
+        request=request,
+        user=user,
+        event_type=_local_event(action),
+        action=action,
+        object_type=_LOCAL,
+        object_id=str(pk),
+    )
 
 
 def _require_municipality(user: Any, code: str) -> bool:
@@ -359,8 +392,8 @@ def create_local_addition(
         raise _refuse(
             request=request,
             user=user,
-            event_type="parents.local_addition.create",
-            object_type="parents.local_addition",
+            event_type=_local_event(Action.CREATE),
+            object_type=_LOCAL,
             object_id=page.slug,
         )
     _unknown_fields(data, LOCAL_FIELDS)
@@ -370,14 +403,7 @@ def create_local_addition(
     with transaction.atomic():
         addition.stamp(user)
         addition.save()
-        record_event(
-            request=request,
-            user=user,
-            event_type="parents.local_addition.create",
-            action=Action.CREATE,
-            object_type="parents.local_addition",
-            object_id=str(addition.pk),
-        )
+        _record_local(request, user, Action.CREATE, addition.pk)
     return Saved(addition, True, _local_readability(addition))
 
 
@@ -394,13 +420,13 @@ def record_denied(
     )
 
 
-def _editable(user: Any, addition: LocalAddition, request: Any, event_type: str) -> None:
+def _editable(user: Any, addition: LocalAddition, request: Any, action: Action) -> None:
     if not LocalAddition.objects.editable_by(user).filter(pk=addition.pk).exists():
         raise _refuse(
             request=request,
             user=user,
-            event_type=event_type,
-            object_type="parents.local_addition",
+            event_type=_local_event(action),
+            object_type=_LOCAL,
             object_id=str(addition.pk),
         )
 
@@ -420,8 +446,7 @@ def update_local_addition(
     request: HttpRequest | None = None,
 ) -> Saved:
     """Change a local addition of one of the editor's municipalities (and keep it in them)."""
-    event_type = "parents.local_addition.update"
-    _editable(user, addition, request, event_type)
+    _editable(user, addition, request, Action.UPDATE)
     _unknown_fields(data, LOCAL_FIELDS)
     with transaction.atomic():
         current = LocalAddition.objects.select_for_update().get(pk=addition.pk)
@@ -432,33 +457,18 @@ def update_local_addition(
         if changed:
             current.stamp(user)
             current.save()
-            record_event(
-                request=request,
-                user=user,
-                event_type=event_type,
-                action=Action.UPDATE,
-                object_type="parents.local_addition",
-                object_id=str(current.pk),
-            )
+            _record_local(request, user, Action.UPDATE, current.pk)
     return Saved(current, changed, _local_readability(current))
 
 
 def delete_local_addition(
     *, user: Any, addition: LocalAddition, request: HttpRequest | None = None
 ) -> None:
-    event_type = "parents.local_addition.delete"
-    _editable(user, addition, request, event_type)
+    _editable(user, addition, request, Action.DELETE)
     with transaction.atomic():
         pk = addition.pk
         addition.delete()
-        record_event(
-            request=request,
-            user=user,
-            event_type=event_type,
-            action=Action.DELETE,
-            object_type="parents.local_addition",
-            object_id=str(pk),
-        )
+        _record_local(request, user, Action.DELETE, pk)
 
 
 # --- Cost figures ----------------------------------------------------------------------------

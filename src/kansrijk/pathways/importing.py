@@ -271,7 +271,7 @@ class ImportFailed(Exception):
 
     @property
     def errors(self) -> list[ImportProblem]:
-        return [problem for problem in self.problems if problem.level == "error"]
+        return _errors(self.problems)
 
 
 def _errors(problems: Iterable[ImportProblem]) -> list[ImportProblem]:

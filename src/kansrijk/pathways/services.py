@@ -30,6 +30,7 @@ from kansrijk.audit.services import record_event
 from kansrijk.coalitions.models import Coalition, CoalitionScope
 from kansrijk.core import freshness
 from kansrijk.core.phases import PHASE_FIELDS, Phase
+from kansrijk.core.users import actor
 from kansrijk.directory.models import Service, ServiceStatus
 from kansrijk.pathways.exceptions import EditNotAllowed, InvalidPathway, VersionNotEditable
 from kansrijk.pathways.models import (
@@ -161,10 +162,6 @@ def _log(
         object_type=object_type,
         object_id=str(object_id),
     )
-
-
-def _actor(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 # --- Validation ------------------------------------------------------------------------------------
@@ -355,7 +352,7 @@ def create_pathway(
         scope=scope,
         municipalities=municipalities,
         phases=phases,
-        owner=owner if owner is not None else _actor(user),
+        owner=owner if owner is not None else actor(user),
         is_demo=is_demo,
     )
     PathwayVersion.objects.create(
@@ -363,7 +360,7 @@ def create_pathway(
         number=1,
         title=title.strip(),
         introduction=introduction.strip(),
-        created_by=_actor(user),
+        created_by=actor(user),
     )
     _log(
         request=request,
@@ -505,7 +502,7 @@ def start_draft(
     draft = pathway.versions.filter(status=VersionStatus.DRAFT).first()
     if draft is not None:
         return draft
-    draft = _new_draft(pathway, user=_actor(user))
+    draft = _new_draft(pathway, user=actor(user))
     edit.record(Action.CREATE, "pathways.version", draft.pk)
     return draft
 
@@ -626,7 +623,7 @@ def publish(
     errors = validate_steps(steps, scope=version.pathway.scope, complete=True)
     if errors:
         raise InvalidPathway(errors, _("The draft is not complete yet; see what is missing."))
-    publish_version(version, user=_actor(user))
+    publish_version(version, user=actor(user))
     edit.record(Action.UPDATE, "pathways.version", version.pk)
     return version
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -105,6 +105,27 @@ def _publish(draft: _V, validate: Callable[[_V], None], valid_from: datetime.dat
     return draft
 
 
+def _published_or_cleared(model: type[_V], **key: Any) -> _V | None:
+    """What a load finds of the version ``key`` names: a published one, which it leaves alone;
+    else ``None``, and a draft of that version is deleted for the load to write again."""
+    existing = model._default_manager.filter(**key).first()
+    if existing is not None and not existing.is_published:
+        existing.delete()
+        return None
+    return existing
+
+
+def _publish_unless_draft(
+    loaded: _V, data: Mapping[str, Any], validate: Callable[[_V], None]
+) -> _V:
+    """Publish a version a load wrote, unless ``data`` says it stays a draft (then it is only
+    validated)."""
+    if data.get("status", VersionStatus.PUBLISHED) == VersionStatus.PUBLISHED:
+        return _publish(loaded, validate, None)
+    validate(loaded)
+    return loaded
+
+
 @transaction.atomic
 def publish_rule_set(
     *, rule_set: GradingRuleSet, valid_from: datetime.date | None = None
@@ -170,11 +191,9 @@ def load_rule_set(data: dict[str, Any]) -> tuple[GradingRuleSet, bool]:
         valid_from = datetime.date.fromisoformat(str(data.get("valid_from", "2000-01-01")))
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidRuleSet(f"version/valid_from: {exc}") from exc
-    existing = GradingRuleSet.objects.filter(version=version).first()
-    if existing is not None and existing.is_published:
-        return existing, False
-    if existing is not None:
-        existing.delete()
+    published = _published_or_cleared(GradingRuleSet, version=version)
+    if published is not None:
+        return published, False
     rule_set = GradingRuleSet.objects.create(
         version=version,
         status=VersionStatus.DRAFT,
@@ -226,11 +245,7 @@ def load_rule_set(data: dict[str, Any]) -> tuple[GradingRuleSet, bool]:
         )
         for r in data.get("reinforcements", [])
     )
-    if data.get("status", VersionStatus.PUBLISHED) == VersionStatus.PUBLISHED:
-        rule_set = publish_rule_set(rule_set=rule_set)
-    else:
-        validate_rule_set(rule_set)
-    return rule_set, True
+    return _publish_unless_draft(rule_set, data, validate_rule_set), True
 
 
 def load_default_rules(path: Path | str | None = None) -> dict[str, Any]:
@@ -285,11 +300,9 @@ def load_tree(data: dict[str, Any]) -> tuple[DecisionTree, bool]:
         valid_from = datetime.date.fromisoformat(str(data.get("valid_from", "2000-01-01")))
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidRuleSet(f"slug/version/valid_from: {exc}") from exc
-    existing = DecisionTree.objects.filter(slug=slug, version=version).first()
-    if existing is not None and existing.is_published:
-        return existing, False
-    if existing is not None:
-        existing.delete()
+    published = _published_or_cleared(DecisionTree, slug=slug, version=version)
+    if published is not None:
+        return published, False
     tree = DecisionTree.objects.create(
         slug=slug,
         version=version,
@@ -336,11 +349,7 @@ def load_tree(data: dict[str, Any]) -> tuple[DecisionTree, bool]:
             )
     for answer in answers:
         answer.save()
-    if data.get("status", VersionStatus.PUBLISHED) == VersionStatus.PUBLISHED:
-        tree = publish_tree(tree=tree)
-    else:
-        validate_tree(tree)
-    return tree, True
+    return _publish_unless_draft(tree, data, validate_tree), True
 
 
 def load_default_guide(path: Path | str | None = None) -> dict[str, Any]:

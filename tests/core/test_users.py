@@ -1,0 +1,16 @@
+from types import SimpleNamespace
+
+from django.contrib.auth.models import AnonymousUser
+
+from kansrijk.core.users import actor
+
+
+def test_a_signed_in_user_is_the_actor() -> None:
+    user = SimpleNamespace(is_authenticated=True)
+
+    assert actor(user) is user
+
+
+def test_nobody_is_the_actor_of_an_anonymous_user_or_a_command() -> None:
+    assert actor(AnonymousUser()) is None
+    assert actor(None) is None
