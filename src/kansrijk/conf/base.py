@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's form widget templates, for FORM_RENDERER (which finds templates through TEMPLATES).
+    "django.forms",
     "rest_framework",
     "drf_spectacular",
     "django_otp",
@@ -99,6 +101,9 @@ TEMPLATES = [
         },
     },
 ]
+# Forms render through the project's templates: ``{{ form }}`` and ``field.as_field_group`` give the
+# NL Design System markup of templates/includes/ (kansrijk.core.renderers).
+FORM_RENDERER = "kansrijk.core.renderers.FormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite is the embedded default; DATABASE_URL (e.g. postgres://user@host:5432/name) switches.

@@ -1,0 +1,38 @@
+"""core.templatetags.kansrijk_tables: the head of a data table."""
+
+from __future__ import annotations
+
+from django.template import Context, Template
+from django.utils import translation
+
+
+def _render(source: str) -> str:
+    return Template("{% load kansrijk_tables %}" + source).render(Context({"label": "<b>"}))
+
+
+def test_table_header_gives_a_column_header_a_label_in_order() -> None:
+    assert _render('{% table_header "What" label "Sent" "Received" numeric=2 %}') == (
+        '<thead class="utrecht-table__header"><tr class="utrecht-table__row">'
+        '<th class="utrecht-table__header-cell" scope="col">What</th>'
+        '<th class="utrecht-table__header-cell" scope="col">&lt;b&gt;</th>'
+        '<th class="utrecht-table__header-cell kr-num" scope="col">Sent</th>'
+        '<th class="utrecht-table__header-cell kr-num" scope="col">Received</th>'
+        "</tr></thead>"
+    )
+
+
+def test_table_header_translates_its_labels() -> None:
+    with translation.override("nl"):
+        html = _render('{% table_header _("Organisation") _("Received") numeric=1 %}')
+    assert '<th class="utrecht-table__header-cell" scope="col">Organisatie</th>' in html
+    assert '<th class="utrecht-table__header-cell kr-num" scope="col">Ontvangen</th>' in html
+
+
+def test_the_head_of_a_stacking_table_keeps_its_roles() -> None:
+    assert _render('{% table_header "When" "Count" numeric=1 stack=True %}') == (
+        '<thead class="utrecht-table__header" role="rowgroup">'
+        '<tr class="utrecht-table__row" role="row">'
+        '<th class="utrecht-table__header-cell" scope="col" role="columnheader">When</th>'
+        '<th class="utrecht-table__header-cell kr-num" scope="col" role="columnheader">Count</th>'
+        "</tr></thead>"
+    )
