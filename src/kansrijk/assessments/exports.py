@@ -12,10 +12,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from kansrijk.assessments.selectors import RoundResults
-from kansrijk.core.downloads import XLSX_CONTENT_TYPE
 from kansrijk.core.spreadsheets import append_xlsx_row
 
-__all__ = ["XLSX_CONTENT_TYPE", "filename", "workbook"]
+__all__ = ["filename", "workbook"]
 
 
 def _number(value: float | None, digits: int = 2) -> float | str:

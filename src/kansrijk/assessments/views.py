@@ -43,6 +43,7 @@ from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import Access, is_workspace_user, user_access
 from kansrijk.coalitions.views import COORDINATE, READ, render_workspace, workspace_page
+from kansrijk.core.downloads import XLSX_CONTENT_TYPE, attachment
 from kansrijk.core.forbidden import forbidden_page
 from kansrijk.core.forms import add_errors
 from kansrijk.monitoring.charts import Chart, Table
@@ -655,9 +656,9 @@ def export(request: HttpRequest, found: RoundAccess) -> HttpResponse:
     view = selectors.round_results(
         found, request=request, action=Action.EXPORT, event_type="assessments.results.export"
     )
-    response = HttpResponse(exports.workbook(view), content_type=exports.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(view)}"'
-    return response
+    return attachment(
+        exports.workbook(view), content_type=XLSX_CONTENT_TYPE, filename=exports.filename(view)
+    )
 
 
 # --- Instruments ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -24,6 +25,7 @@ from kansrijk.audit.forms import AccessLogSearchForm
 from kansrijk.audit.models import REVIEW_FIELDS, AccessEvent, Action, may_search_access_log
 from kansrijk.audit.selectors import EXPORT_LIMIT, EventFilter, export_events, search_events
 from kansrijk.audit.services import record_event, record_refusal
+from kansrijk.core.downloads import CSV_CONTENT_TYPE
 from kansrijk.core.spreadsheets import csv_value
 
 SEARCH_EVENT = "audit.search"
@@ -137,7 +139,11 @@ def export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     filters = form.to_filter()
     event = _record(request, filters, event_type=EXPORT_EVENT, action=Action.EXPORT)
     rows = export_events(request.user, filters, limit=EXPORT_LIMIT, exclude_id=event.id)
-    response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    response["Content-Disposition"] = f'attachment; filename="toegangslog-{stamp}.csv"'
-    return response
+    return StreamingHttpResponse(
+        _csv_lines(rows),
+        content_type=CSV_CONTENT_TYPE,
+        headers={
+            "Content-Disposition": content_disposition_header(True, f"toegangslog-{stamp}.csv")
+        },
+    )

@@ -42,6 +42,7 @@ from kansrijk.coalitions.models import (
     ContactPerson,
     MemberDomain,
 )
+from kansrijk.core.downloads import attachment
 from kansrijk.core.forms import add_errors
 from kansrijk.core.params import whole_number
 from kansrijk.core.phases import Phase
@@ -386,10 +387,11 @@ def agreement_document(request: HttpRequest, access: Access, agreement: int) -> 
         row.pk,
         action=Action.EXPORT,
     )
-    response = HttpResponse(
-        bytes(row.document), content_type=row.document_type or "application/octet-stream"
+    response = attachment(
+        bytes(row.document),
+        content_type=row.document_type or "application/octet-stream",
+        filename=row.document_name or "document",
     )
-    response["Content-Disposition"] = f'attachment; filename="{row.document_name or "document"}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

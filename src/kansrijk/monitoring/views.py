@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kansrijk.core.forbidden import forbidden_page
+from kansrijk.core.models import with_demo_mark
 from kansrijk.monitoring import loop, selectors
 from kansrijk.monitoring.cache import filled, fragment, kept
 from kansrijk.monitoring.charts import (
@@ -154,7 +155,7 @@ def _municipalities_table(title: str, figures: Sequence[Figure], rows: list[list
 def _shown(figure: Figure | None) -> str:
     if figure is None:
         return DASH
-    return figure.display + (" (demo)" if figure.is_demo else "")
+    return with_demo_mark(figure.display, figure.is_demo)
 
 
 # --- Picking a municipality --------------------------------------------------------------------

@@ -45,9 +45,11 @@ from kansrijk.audit.services import record_event
 from kansrijk.coalitions.selectors import coalitions_for_editor
 from kansrijk.coalitions.workspace import actions_for_pathway
 from kansrijk.core import freshness
+from kansrijk.core.downloads import XLSX_CONTENT_TYPE, attachment
 from kansrijk.core.forbidden import forbidden_page
 from kansrijk.core.forms import add_errors
 from kansrijk.core.freshness import Kept
+from kansrijk.core.models import with_demo_mark
 from kansrijk.core.navigation import language_next
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.pathways import cache as page_cache
@@ -97,8 +99,6 @@ from kansrijk.places.exceptions import UnknownMunicipality
 from kansrijk.places.models import Municipality
 from kansrijk.referrals.models import referral_scope
 from kansrijk.situations.models import Situation
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 View = Callable[..., HttpResponse]
 
@@ -266,7 +266,7 @@ def _resolved_head(choice: PathwayChoice, table: MunicipalityPathways, phase: st
             "title": escape(choice.title),
             "situation": escape(choice.situation_name),
             "coalition": escape(name),
-            "coalition-label": escape(f"{name} (demo)" if choice.coalition_is_demo else name),
+            "coalition-label": escape(with_demo_mark(name, choice.coalition_is_demo)),
             "municipality": escape(table.name),
             "code": escape(table.code),
         },
@@ -967,9 +967,8 @@ def compare(request: HttpRequest, pathway: Pathway) -> HttpResponse:
 @editor_required
 def import_template(request: HttpRequest) -> HttpResponse:
     """The Excel import template, generated from the importer's own column list."""
-    response = HttpResponse(
+    return attachment(
         build_template(coalitions=coalitions_for_editor(request.user)),
         content_type=XLSX_CONTENT_TYPE,
+        filename=TEMPLATE_FILENAME,
     )
-    response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_FILENAME}"'
-    return response
