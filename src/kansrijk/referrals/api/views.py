@@ -143,6 +143,30 @@ class ReferralAPIView(APIView):
         except PreconditionRequired:
             return precondition_required(request)
 
+    def change_status(
+        self,
+        request: Request,
+        referral_id: str,
+        serializer_class: type[serializers.Serializer[Any]],
+        change: Callable[..., Referral],
+    ) -> Response:
+        """A status change by the service ``change``, which takes the referral, the user, the
+        version of ``If-Match`` and the fields of ``serializer_class``; answers the referral."""
+        referral = self.referral(request, referral_id)
+        data = self.validated(request, serializer_class)
+
+        def work(version: int) -> tuple[int, str, str]:
+            change(
+                referral=referral,
+                user=request.user,
+                expected_version=version,
+                request=request,
+                **data,
+            )
+            return 200, "referral", str(referral.pk)
+
+        return self.idempotent_versioned(request, work)
+
     def validated(
         self, request: Request, serializer_class: type[serializers.Serializer[Any]]
     ) -> Any:
@@ -300,14 +324,7 @@ class ConsentCollectionView(ReferralAPIView):
 
         def work() -> tuple[int, str, str]:
             consent = services.record_consent(
-                referral=referral,
-                user=request.user,
-                data_categories=data["data_categories"],
-                method=data["method"],
-                given_by=data["given_by"],
-                representative_name=data["representative_name"],
-                given_at=data["given_at"],
-                request=request,
+                referral=referral, user=request.user, request=request, **data
             )
             return 201, "consent", str(consent.pk)
 
@@ -356,24 +373,9 @@ class TransitionView(ReferralAPIView):
         tags=["referrals"],
     )
     def post(self, request: Request, referral_id: str) -> Response:
-        referral = self.referral(request, referral_id)
-        data = self.validated(request, TransitionInputSerializer)
-
-        def work(version: int) -> tuple[int, str, str]:
-            services.transition(
-                referral=referral,
-                to=data["to"],
-                user=request.user,
-                reason=data["reason"],
-                reason_code=data["reason_code"],
-                outcome=data["outcome"],
-                outcome_note=data["outcome_note"],
-                expected_version=version,
-                request=request,
-            )
-            return 200, "referral", str(referral.pk)
-
-        return self.idempotent_versioned(request, work)
+        return self.change_status(
+            request, referral_id, TransitionInputSerializer, services.transition
+        )
 
 
 class OutcomeView(ReferralAPIView):
@@ -388,21 +390,9 @@ class OutcomeView(ReferralAPIView):
         tags=["referrals"],
     )
     def post(self, request: Request, referral_id: str) -> Response:
-        referral = self.referral(request, referral_id)
-        data = self.validated(request, OutcomeInputSerializer)
-
-        def work(version: int) -> tuple[int, str, str]:
-            services.record_outcome(
-                referral=referral,
-                user=request.user,
-                outcome=data["outcome"],
-                outcome_note=data["outcome_note"],
-                expected_version=version,
-                request=request,
-            )
-            return 200, "referral", str(referral.pk)
-
-        return self.idempotent_versioned(request, work)
+        return self.change_status(
+            request, referral_id, OutcomeInputSerializer, services.record_outcome
+        )
 
 
 class ContactAttemptView(ReferralAPIView):
@@ -425,12 +415,9 @@ class ContactAttemptView(ReferralAPIView):
             attempt = services.record_contact_attempt(
                 referral=referral,
                 user=request.user,
-                channel=data["channel"],
-                result=data["result"],
-                at=data["at"],
-                note=data["note"],
                 expected_version=version,
                 request=request,
+                **data,
             )
             return 201, "contact_attempt", str(attempt.pk)
 
