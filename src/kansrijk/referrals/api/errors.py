@@ -40,10 +40,7 @@ def error_response(exc: ReferralError, request: Request) -> Response:
     errors = None
     headers: dict[str, str] = {}
     if isinstance(exc, InvalidReferral):
-        errors = {
-            ERROR_FIELDS.get(name, name): [str(m) for m in messages]
-            for name, messages in exc.errors.items()
-        }
+        errors = {ERROR_FIELDS.get(name, name): m for name, m in exc.message_dict.items()}
     if isinstance(exc, StaleVersion):
         headers["ETag"] = f'"{exc.current_version}"'
     if isinstance(exc, IdempotencyKeyInProgress):
