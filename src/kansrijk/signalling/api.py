@@ -21,12 +21,11 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.public import PublicReadOnlyView, PublicView
 from kansrijk.core.phases import Phase
 from kansrijk.pathways.resolution import MunicipalityPathways, municipality_pathways
 from kansrijk.places.exceptions import InvalidPostcode, UnknownMunicipality, UnknownPostcode
@@ -314,18 +313,11 @@ _PROBLEM_503 = OpenApiResponse(
 # --- Views -----------------------------------------------------------------------------------------
 
 
-class _Public(APIView):
-    """Public and stateless: no authentication (so no session and no CSRF), nothing stored."""
-
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
-
-
 def _no_rules(request: Request, exc: NoPublishedRules) -> Response:
     return problem_response(503, str(exc), code=exc.code, instance=request.get_full_path())
 
 
-class AssessmentView(_Public):
+class AssessmentView(PublicView):
     http_method_names = ["post", "options"]
 
     @extend_schema(
@@ -517,9 +509,7 @@ def rule_set_payload(data: RuleSetData, rules: GradingRules) -> dict[str, Any]:
     }
 
 
-class RuleSetView(_Public):
-    http_method_names = ["get", "head", "options"]
-
+class RuleSetView(PublicReadOnlyView):
     @extend_schema(
         operation_id="signalling_rules_retrieve",
         summary="The published grading rules",
