@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kansrijk.accounts.roles import primary_role
-from kansrijk.api.problems import problem_response, with_problems
+from kansrijk.api.problems import error_problem, problem_response, with_problems
 from kansrijk.assessments import selectors, services
 from kansrijk.assessments.models import Instrument
 from kansrijk.assessments.services import AnswerInput
@@ -51,13 +51,7 @@ class WorkspaceAPIView(APIView):
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, WorkspaceError):
             errors = exc.message_dict if isinstance(exc, InvalidInput) else None
-            return problem_response(
-                exc.status,
-                str(exc),
-                code=exc.code,
-                errors=errors,
-                instance=self.request.get_full_path(),
-            )
+            return error_problem(self.request, exc.status, exc, errors=errors)
         return super().handle_exception(exc)
 
 

@@ -24,7 +24,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, error_problem
 from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service
@@ -287,7 +287,7 @@ class InterventionListView(PublicReadOnlyView):
                 )
             )
         except (InterventionsError, SituationsError) as exc:  # pragma: no cover - checked above
-            return problem_response(400, str(exc), code=exc.code, instance=request.get_full_path())
+            return error_problem(request, 400, exc)
         context = {"request": request, "with_services": municipality is not None}
         return Response(
             {
@@ -328,7 +328,7 @@ class InterventionDetailView(PublicReadOnlyView):
         try:
             intervention = get_intervention(slug)
         except UnknownIntervention as exc:
-            return problem_response(404, str(exc), code=exc.code, instance=request.get_full_path())
+            return error_problem(request, 404, exc)
         services = list(
             services_for(intervention, municipality=filters.validated_data.get("municipality"))
         )

@@ -26,7 +26,12 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.problems import (
+    PROBLEM_CONTENT_TYPE,
+    ProblemSerializer,
+    field_problem,
+    problem_response,
+)
 from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.core.phases import Phase
 from kansrijk.pathways.models import PathwayStep, PathwayVersion, StepKind
@@ -290,13 +295,7 @@ class PathwayDetailView(PublicReadOnlyView):
                     raise ValueError
             except ValueError:
                 message = str(_("Give the version as a whole number, such as 2."))
-                return problem_response(
-                    400,
-                    message,
-                    code="ongeldige-invoer",
-                    errors={"version": [message]},
-                    instance=request.get_full_path(),
-                )
+                return field_problem(request, "version", message)
         try:
             version = published_version(pk, number)
         except PathwayVersion.DoesNotExist:

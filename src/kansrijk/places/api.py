@@ -13,7 +13,12 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.problems import (
+    PROBLEM_CONTENT_TYPE,
+    ProblemSerializer,
+    error_problem,
+    field_problem,
+)
 from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.places.models import GGDRegion, Province, YouthCareRegion
 from kansrijk.places.selectors import (
@@ -145,15 +150,9 @@ class PostcodeDetailView(PublicReadOnlyView):
         try:
             area = lookup_postcode(postcode)
         except InvalidPostcode as exc:
-            return problem_response(
-                400,
-                str(exc),
-                code=exc.code,
-                errors={"postcode": [str(exc)]},
-                instance=request.get_full_path(),
-            )
+            return field_problem(request, "postcode", str(exc), code=exc.code)
         except UnknownPostcode as exc:
-            return problem_response(404, str(exc), code=exc.code, instance=request.get_full_path())
+            return error_problem(request, 404, exc)
         return Response(PostcodeSerializer(area).data)
 
 

@@ -24,7 +24,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, error_problem
 from kansrijk.api.public import PublicReadOnlyView, PublicView
 from kansrijk.core.phases import Phase
 from kansrijk.pathways.resolution import MunicipalityPathways, municipality_pathways
@@ -313,10 +313,6 @@ _PROBLEM_503 = OpenApiResponse(
 # --- Views -----------------------------------------------------------------------------------------
 
 
-def _no_rules(request: Request, exc: NoPublishedRules) -> Response:
-    return problem_response(503, str(exc), code=exc.code, instance=request.get_full_path())
-
-
 class AssessmentView(PublicView):
     http_method_names = ["post", "options"]
 
@@ -354,7 +350,7 @@ class AssessmentView(PublicView):
         try:
             snapshot = rules_snapshot()
         except NoPublishedRules as exc:
-            return _no_rules(request, exc)
+            return error_problem(request, 503, exc)
         rules = snapshot.rules
         if not isinstance(request.data, dict):
             raise serializers.ValidationError(
@@ -525,6 +521,6 @@ class RuleSetView(PublicReadOnlyView):
         try:
             data = current_rule_set()
         except NoPublishedRules as exc:
-            return _no_rules(request, exc)
+            return error_problem(request, 503, exc)
         rules = compile_rules(data, catalogue())
         return Response(RuleSetSerializer(rule_set_payload(data, rules)).data)

@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, error_problem
 from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.core.phases import Phase
 from kansrijk.situations.exceptions import SituationsError, UnknownSituation
@@ -136,7 +136,7 @@ class SituationListView(PublicReadOnlyView):
                 )
             )
         except SituationsError as exc:  # pragma: no cover - the serializer checks first
-            return problem_response(400, str(exc), code=exc.code, instance=request.get_full_path())
+            return error_problem(request, 400, exc)
         return Response({"count": len(rows), "results": SituationSerializer(rows, many=True).data})
 
 
@@ -159,5 +159,5 @@ class SituationDetailView(PublicReadOnlyView):
         try:
             situation = get_situation(code)
         except UnknownSituation as exc:
-            return problem_response(404, str(exc), code=exc.code, instance=request.get_full_path())
+            return error_problem(request, 404, exc)
         return Response(SituationSerializer(situation).data)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import problem_response
+from kansrijk.api.problems import error_problem, problem_response
 from kansrijk.referrals.api.serializers import ERROR_FIELDS
 from kansrijk.referrals.exceptions import (
     ConsentRequired,
@@ -45,14 +45,7 @@ def error_response(exc: ReferralError, request: Request) -> Response:
         headers["ETag"] = f'"{exc.current_version}"'
     if isinstance(exc, IdempotencyKeyInProgress):
         headers["Retry-After"] = "1"
-    response = problem_response(
-        status,
-        str(exc.message),
-        code=exc.code,
-        errors=errors,
-        instance=request.get_full_path(),
-        headers=headers,
-    )
+    response = error_problem(request, status, exc, errors=errors, headers=headers)
     if isinstance(exc, ConsentRequired):
         response.data["missing_categories"] = exc.missing
     return response
