@@ -28,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kansrijk.api.problems import problem_response, with_problems
+from kansrijk.api.serializers import validated
 from kansrijk.assessments import selectors, services
 from kansrijk.assessments.models import Instrument
 from kansrijk.assessments.services import AnswerInput
@@ -171,9 +172,7 @@ class RoundCollectionView(WorkspaceAPIView):
         tags=["coalitions"],
     )
     def post(self, request: Request) -> Response:
-        serializer = RoundInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(RoundInputSerializer, request.data)
         access = coalition_access(
             data["coalition"],
             request,
@@ -269,10 +268,9 @@ class ResponseView(WorkspaceAPIView):
         found = selectors.get_round(
             request.user, round_id, request=request, event_type="assessments.response.submit"
         )
-        serializer = ResponseInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        comments = serializer.validated_data.get("comments", {})
-        unknown_comments = set(comments) - set(serializer.validated_data["answers"])
+        data = validated(ResponseInputSerializer, request.data)
+        comments = data.get("comments", {})
+        unknown_comments = set(comments) - set(data["answers"])
         if unknown_comments:
             raise InvalidInput(
                 {
@@ -282,7 +280,7 @@ class ResponseView(WorkspaceAPIView):
             )
         answers = {
             code: AnswerInput(value, comments.get(code, ""))
-            for code, value in serializer.validated_data["answers"].items()
+            for code, value in data["answers"].items()
         }
         try:
             result = services.answer_as_user(

@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from kansrijk.accounts.models import Organisation
 from kansrijk.accounts.roles import primary_role
 from kansrijk.api.problems import error_problem, with_problems
+from kansrijk.api.serializers import CodeNameSerializer, validated
 from kansrijk.assessments.models import Round, Statement
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_refusal
@@ -54,9 +55,8 @@ class WorkspaceAPIView(APIView):
 COALITION_ID = OpenApiParameter("coalition_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-class CoalitionMunicipalitySerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
+class CoalitionMunicipalitySerializer(CodeNameSerializer):
+    pass
 
 
 class CoalitionSerializer(serializers.Serializer[Any]):
@@ -289,7 +289,6 @@ class ActionCollectionView(WorkspaceAPIView):
         access = coalition_access(
             coalition_id, request, event_type="coalitions.action.create", action=Action.CREATE
         )
-        serializer = ActionInputSerializer(data=request.data)
         if not access.coordinates:
             services.require_coordinator(
                 user=request.user,
@@ -298,12 +297,12 @@ class ActionCollectionView(WorkspaceAPIView):
                 event_type="coalitions.action.create",
                 action=Action.CREATE,
             )
-        serializer.is_valid(raise_exception=True)
+        data = validated(ActionInputSerializer, request.data)
         action = services.create_action(
             user=request.user,
             request=request,
             coalition=access.coalition,
-            data=_action_input(access, serializer.validated_data),
+            data=_action_input(access, data),
         )
         row = workspace.actions(access.coalition).get(pk=action.pk)
         return Response(

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, error_problem
 from kansrijk.api.public import PublicReadOnlyView
+from kansrijk.api.serializers import CodeNameSerializer, absolute_url, validated
 from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service
 from kansrijk.interventions.exceptions import InterventionsError, UnknownIntervention
@@ -46,9 +47,8 @@ from kansrijk.situations.models import Situation
 # --- Serializers ---------------------------------------------------------------------------------
 
 
-class InterventionCodeNameSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
+class InterventionCodeNameSerializer(CodeNameSerializer):
+    pass
 
 
 class InterventionBuildingBlockSerializer(serializers.Serializer[Any]):
@@ -83,9 +83,7 @@ class InterventionServiceSerializer(serializers.Serializer[Any]):
         return [area.municipality_id for area in service.service_areas.all()]
 
     def get_hsds_url(self, service: Service) -> str:
-        path = reverse("hsds:service", args=[service.id])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        return absolute_url(self.context, reverse("hsds:service", args=[service.id]))
 
 
 def _labelled(value: Any, choices: Any) -> dict[str, Any]:
@@ -140,9 +138,7 @@ class InterventionSerializer(serializers.Serializer[Any]):
         return _labelled(obj.provider_kind, ProviderKind.choices)
 
     def get_web_url(self, obj: Intervention) -> str:
-        path = reverse("interventions:detail", args=[obj.slug])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        return absolute_url(self.context, reverse("interventions:detail", args=[obj.slug]))
 
     @extend_schema_field(InterventionServiceSerializer(many=True, allow_null=True))
     def get_services(self, obj: Intervention) -> list[dict[str, Any]] | None:
@@ -270,9 +266,7 @@ class InterventionListView(PublicReadOnlyView):
         tags=["interventions"],
     )
     def get(self, request: Request) -> Response:
-        filters = InterventionFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = validated(InterventionFilterSerializer, request.query_params)
         municipality = data.get("municipality")
         try:
             interventions = list(
@@ -323,14 +317,11 @@ class InterventionDetailView(PublicReadOnlyView):
         tags=["interventions"],
     )
     def get(self, request: Request, slug: str) -> Response:
-        filters = _MunicipalityFilter(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = validated(_MunicipalityFilter, request.query_params)
         try:
             intervention = get_intervention(slug)
         except UnknownIntervention as exc:
             return error_problem(request, 404, exc)
-        services = list(
-            services_for(intervention, municipality=filters.validated_data.get("municipality"))
-        )
+        services = list(services_for(intervention, municipality=filters.get("municipality")))
         context = {"request": request, "services": services, "with_areas": True}
         return Response(InterventionSerializer(intervention, context=context).data)

@@ -33,6 +33,7 @@ from kansrijk.api.problems import (
     problem_response,
 )
 from kansrijk.api.public import PublicReadOnlyView
+from kansrijk.api.serializers import CodeNameSerializer, absolute_url, validated
 from kansrijk.core.phases import Phase
 from kansrijk.pathways.models import PathwayStep, PathwayVersion, StepKind
 from kansrijk.pathways.resolution import resolve_summaries
@@ -45,9 +46,8 @@ from kansrijk.situations.models import Situation
 # --- Serializers ---------------------------------------------------------------------------------
 
 
-class PathwayCodeNameSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
+class PathwayCodeNameSerializer(CodeNameSerializer):
+    pass
 
 
 class PathwayCoalitionRefSerializer(serializers.Serializer[Any]):
@@ -91,14 +91,11 @@ class PathwaySummarySerializer(serializers.Serializer[Any]):
     api_url = serializers.SerializerMethodField(help_text="This pathway with its steps.")
 
     def get_url(self, obj: Any) -> str:
-        return self._absolute(obj.url)
+        return absolute_url(self.context, obj.url)
 
     def get_api_url(self, obj: Any) -> str:
-        return self._absolute(reverse("pathways-api:pathway-detail", args=[obj.pathway.pk]))
-
-    def _absolute(self, path: str) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        path = reverse("pathways-api:pathway-detail", args=[obj.pathway.pk])
+        return absolute_url(self.context, path)
 
 
 class PathwayListSerializer(serializers.Serializer[Any]):
@@ -131,9 +128,7 @@ class PathwayServiceSerializer(serializers.Serializer[Any]):
     hsds_url = serializers.SerializerMethodField(help_text="The full HSDS service document.")
 
     def get_hsds_url(self, obj: Any) -> str:
-        path = reverse("hsds:service", args=[str(obj.pk)])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        return absolute_url(self.context, reverse("hsds:service", args=[str(obj.pk)]))
 
 
 class PathwayStepSerializer(serializers.Serializer[Any]):
@@ -242,11 +237,10 @@ class PathwayListView(PublicReadOnlyView):
         tags=["pathways"],
     )
     def get(self, request: Request) -> Response:
-        filters = PathwayFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        municipality: Municipality = filters.validated_data["municipality"]
-        situation = filters.validated_data.get("situation") or None
-        phase = filters.validated_data.get("phase") or None
+        filters = validated(PathwayFilterSerializer, request.query_params)
+        municipality: Municipality = filters["municipality"]
+        situation = filters.get("situation") or None
+        phase = filters.get("phase") or None
         results = resolve_summaries(
             municipality=municipality,
             situations=[situation] if situation else None,

@@ -20,6 +20,7 @@ from kansrijk.api.problems import (
     field_problem,
 )
 from kansrijk.api.public import PublicReadOnlyView
+from kansrijk.api.serializers import validated
 from kansrijk.places.models import GGDRegion, Province, YouthCareRegion
 from kansrijk.places.selectors import (
     InvalidPostcode,
@@ -179,12 +180,9 @@ class MunicipalityListView(PublicReadOnlyView):
         tags=["places"],
     )
     def get(self, request: Request) -> Response:
-        filters = MunicipalityFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = validated(MunicipalityFilterSerializer, request.query_params)
         municipalities = list(
-            list_municipalities(
-                **{key: value for key, value in filters.validated_data.items() if value}
-            )
+            list_municipalities(**{key: value for key, value in filters.items() if value})
         )
         return Response(
             {

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, error_problem
 from kansrijk.api.public import PublicReadOnlyView, PublicView
+from kansrijk.api.serializers import CodeNameSerializer, validated
 from kansrijk.core.phases import Phase
 from kansrijk.pathways.resolution import MunicipalityPathways, municipality_pathways
 from kansrijk.places.exceptions import InvalidPostcode, UnknownMunicipality, UnknownPostcode
@@ -218,9 +219,8 @@ class ExplanationSerializer(serializers.Serializer[Any]):
     rules_applied = RuleOutcomeSerializer(many=True, help_text="Every rule that applied.")
 
 
-class MunicipalityRefSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
+class MunicipalityRefSerializer(CodeNameSerializer):
+    pass
 
 
 class PathwaySuggestionSerializer(serializers.Serializer[Any]):
@@ -358,9 +358,7 @@ class AssessmentView(PublicView):
             )
         values = plain_request(request.data, rules)
         if values is None:
-            serializer = AssessmentRequestSerializer(data=request.data, context={"rules": rules})
-            serializer.is_valid(raise_exception=True)
-            values = serializer.validated_data
+            values = validated(AssessmentRequestSerializer, request.data, context={"rules": rules})
         table: MunicipalityPathways = values["pathways"]
         phase = values["phase"]
         # The grade and its explanation depend only on the ticked factors, the rules and the

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, error_problem
 from kansrijk.api.public import PublicReadOnlyView
+from kansrijk.api.serializers import validated
 from kansrijk.core.phases import Phase
 from kansrijk.situations.exceptions import SituationsError, UnknownSituation
 from kansrijk.situations.models import FactorKind, LifeDomain, Situation
@@ -123,9 +124,7 @@ class SituationListView(PublicReadOnlyView):
         tags=["situations"],
     )
     def get(self, request: Request) -> Response:
-        filters = SituationFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = validated(SituationFilterSerializer, request.query_params)
         try:
             rows: list[Situation] = list(
                 search_situations(

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kansrijk.api.serializers import CodeNameSerializer
 from kansrijk.core.phases import Phase
 from kansrijk.referrals import selectors, services
 from kansrijk.referrals.models import (
@@ -237,9 +238,8 @@ class RefSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
 
 
-class SituationOutSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
+class SituationOutSerializer(CodeNameSerializer):
+    pass
 
 
 class ConsentSerializer(serializers.Serializer[Any]):

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kansrijk.api.problems import problem_response, with_problems
+from kansrijk.api.serializers import validated
 from kansrijk.referrals import selectors, services, workflow
 from kansrijk.referrals.api.errors import (
     MalformedIfMatch,
@@ -153,7 +154,7 @@ class ReferralAPIView(APIView):
         """A status change by the service ``change``, which takes the referral, the user, the
         version of ``If-Match`` and the fields of ``serializer_class``; answers the referral."""
         referral = self.referral(request, referral_id)
-        data = self.validated(request, serializer_class)
+        data = validated(serializer_class, request.data)
 
         def work(version: int) -> tuple[int, str, str]:
             change(
@@ -166,14 +167,6 @@ class ReferralAPIView(APIView):
             return 200, "referral", str(referral.pk)
 
         return self.idempotent_versioned(request, work)
-
-    def validated(
-        self, request: Request, serializer_class: type[serializers.Serializer[Any]]
-    ) -> Any:
-        """The request body, checked by ``serializer_class`` (a 400 when it is not valid)."""
-        serializer = serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
     def referral(self, request: Request, referral_id: str, *, log: bool = False) -> Referral:
         return selectors.get_referral(request.user, referral_id, request=request, log=log)
@@ -196,9 +189,7 @@ class ReferralCollectionView(ReferralAPIView):
         tags=["referrals"],
     )
     def get(self, request: Request) -> Response:
-        query = ListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params = validated(ListQuerySerializer, request.query_params)
         side = params.get("side")
         if side is None:
             scope = services.referral_scope(request.user)
@@ -320,7 +311,7 @@ class ConsentCollectionView(ReferralAPIView):
     )
     def post(self, request: Request, referral_id: str) -> Response:
         referral = self.referral(request, referral_id)
-        data = self.validated(request, ConsentInputSerializer)
+        data = validated(ConsentInputSerializer, request.data)
 
         def work() -> tuple[int, str, str]:
             consent = services.record_consent(
@@ -408,7 +399,7 @@ class ContactAttemptView(ReferralAPIView):
     )
     def post(self, request: Request, referral_id: str) -> Response:
         referral = self.referral(request, referral_id)
-        data = self.validated(request, ContactAttemptInputSerializer)
+        data = validated(ContactAttemptInputSerializer, request.data)
         version = if_match(request)
 
         def work() -> tuple[int, str, str]:
