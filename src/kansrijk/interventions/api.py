@@ -38,9 +38,8 @@ from kansrijk.interventions.models import (
     RecognitionLevel,
 )
 from kansrijk.interventions.selectors import get_intervention, search_interventions, services_for
-from kansrijk.places.exceptions import UnknownMunicipality
+from kansrijk.places.api import MunicipalityField
 from kansrijk.places.models import Municipality
-from kansrijk.places.selectors import get_municipality
 from kansrijk.situations.exceptions import SituationsError
 from kansrijk.situations.models import Situation
 
@@ -157,15 +156,7 @@ class InterventionListSerializer(serializers.Serializer[Any]):
 
 
 class _MunicipalityFilter(serializers.Serializer[Any]):
-    municipality = serializers.CharField(required=False, allow_blank=True, max_length=20)
-
-    def validate_municipality(self, value: str) -> Municipality | None:
-        if not value:
-            return None
-        try:
-            return get_municipality(value)
-        except UnknownMunicipality as error:
-            raise serializers.ValidationError(str(error), code="unknown") from None
+    municipality = MunicipalityField(required=False, allow_blank=True, max_length=20)
 
 
 class InterventionFilterSerializer(_MunicipalityFilter):

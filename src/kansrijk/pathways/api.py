@@ -38,9 +38,8 @@ from kansrijk.core.phases import Phase
 from kansrijk.pathways.models import PathwayStep, PathwayVersion, StepKind
 from kansrijk.pathways.resolution import resolve_summaries
 from kansrijk.pathways.selectors import published_version
-from kansrijk.places.exceptions import UnknownMunicipality
+from kansrijk.places.api import MunicipalityField
 from kansrijk.places.models import Municipality
-from kansrijk.places.selectors import get_municipality
 from kansrijk.situations.models import Situation
 
 # --- Serializers ---------------------------------------------------------------------------------
@@ -181,15 +180,9 @@ class PathwayDetailSerializer(serializers.Serializer[Any]):
 
 
 class PathwayFilterSerializer(serializers.Serializer[Any]):
-    municipality = serializers.CharField(max_length=10)
+    municipality = MunicipalityField(max_length=10)
     situation = serializers.SlugField(required=False, allow_blank=True, max_length=60)
     phase = serializers.ChoiceField(choices=Phase.choices, required=False, allow_blank=True)
-
-    def validate_municipality(self, value: str) -> Municipality:
-        try:
-            return get_municipality(value)
-        except UnknownMunicipality as error:
-            raise serializers.ValidationError(str(error), code=error.code) from None
 
     def validate_situation(self, value: str) -> str:
         if value and not Situation.objects.filter(code=value).exists():

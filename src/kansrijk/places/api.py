@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.fields import empty
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,16 +22,33 @@ from kansrijk.api.problems import (
 )
 from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.api.serializers import validated
-from kansrijk.places.models import GGDRegion, Province, YouthCareRegion
+from kansrijk.places.exceptions import UnknownMunicipality
+from kansrijk.places.models import GGDRegion, Municipality, Province, YouthCareRegion
 from kansrijk.places.selectors import (
     InvalidPostcode,
     UnknownPostcode,
+    get_municipality,
     list_municipalities,
     lookup_postcode,
 )
 from kansrijk.places.services import SOURCE
 
 # --- Serializers ---------------------------------------------------------------------------------
+
+
+class MunicipalityField(serializers.CharField):
+    """A municipality by its CBS code (e.g. GM0090; case and spaces ignored), as the APIs take
+    it: the ``Municipality``, or a validation error that says the code names none. Blank, where
+    the field allows it, is ``None``."""
+
+    def run_validation(self, data: Any = empty) -> Municipality | None:
+        code = super().run_validation(data)
+        if not code:
+            return None
+        try:
+            return get_municipality(code)
+        except UnknownMunicipality as error:
+            raise serializers.ValidationError(str(error), code=error.code) from None
 
 
 class CodeNameSerializer(serializers.Serializer[Any]):
