@@ -1,7 +1,10 @@
 """The APIs under /api/: the Kansrijk API (v1) and the social map as HSDA (docs/api.md). Each
 publishes its OpenAPI document at ``openapi.json`` (and ``openapi.yaml``) in its base path."""
 
+from typing import Any
+
 from django.urls import include, path
+from drf_spectacular.generators import SchemaGenerator
 
 from kansrijk.api.schema import HsdsSchemaGenerator, KansrijkSchemaGenerator
 from kansrijk.api.views import OpenApiJsonView, OpenApiYamlView
@@ -19,27 +22,27 @@ v1_urlpatterns = [
 ]
 hsds_urlpatterns = [path("", include("kansrijk.directory.api_urls"))]
 
+
+def openapi_documents(base: str, generator_class: type[SchemaGenerator], name: str) -> list[Any]:
+    """The OpenAPI document of the API at ``base`` as ``openapi.json`` (URL name ``name``)
+    and ``openapi.yaml`` (``name``-yaml)."""
+    return [
+        path(
+            f"{base}openapi.json",
+            OpenApiJsonView.as_view(generator_class=generator_class),
+            name=name,
+        ),
+        path(
+            f"{base}openapi.yaml",
+            OpenApiYamlView.as_view(generator_class=generator_class),
+            name=f"{name}-yaml",
+        ),
+    ]
+
+
 urlpatterns = [
-    path(
-        "v1/openapi.json",
-        OpenApiJsonView.as_view(generator_class=KansrijkSchemaGenerator),
-        name="api-schema",
-    ),
-    path(
-        "v1/openapi.yaml",
-        OpenApiYamlView.as_view(generator_class=KansrijkSchemaGenerator),
-        name="api-schema-yaml",
-    ),
-    path(
-        "hsds/openapi.json",
-        OpenApiJsonView.as_view(generator_class=HsdsSchemaGenerator),
-        name="hsds-schema",
-    ),
-    path(
-        "hsds/openapi.yaml",
-        OpenApiYamlView.as_view(generator_class=HsdsSchemaGenerator),
-        name="hsds-schema-yaml",
-    ),
+    *openapi_documents("v1/", KansrijkSchemaGenerator, "api-schema"),
+    *openapi_documents("hsds/", HsdsSchemaGenerator, "hsds-schema"),
     path("v1/", include(v1_urlpatterns)),
     path("hsds/", include(hsds_urlpatterns)),
 ]
