@@ -12,7 +12,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, error_problem, field_problem
+from kansrijk.api.problems import (
+    PROBLEM_CONTENT_TYPE,
+    PROBLEM_RESPONSE,
+    ProblemSerializer,
+    error_problem,
+    field_problem,
+    with_problems,
+)
 from kansrijk.api.serializers import CodeNameSerializer, absolute_url, validated
 from kansrijk.core.errors import DomainError
 
@@ -79,3 +86,11 @@ def test_a_code_name_subclass_has_code_and_name() -> None:
 
     data = ThingSerializer({"code": "GM0090", "name": "Smallingerland", "other": 1}).data
     assert json.loads(json.dumps(data)) == {"code": "GM0090", "name": "Smallingerland"}
+
+
+def test_with_problems_describes_a_status_as_told_else_generically() -> None:
+    responses = with_problems({200: "ok"}, 400, 404, descriptions={404: "Unknown code."})
+    assert list(responses) == [200, (400, PROBLEM_CONTENT_TYPE), (404, PROBLEM_CONTENT_TYPE)]
+    assert responses[(400, PROBLEM_CONTENT_TYPE)] is PROBLEM_RESPONSE
+    assert responses[(404, PROBLEM_CONTENT_TYPE)].description == "Unknown code."
+    assert responses[(404, PROBLEM_CONTENT_TYPE)].response is ProblemSerializer

@@ -9,6 +9,7 @@ body as a whole) to lists of messages. ``docs/api.md`` describes them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -54,12 +55,23 @@ class ProblemSerializer(serializers.Serializer[Any]):
 PROBLEM_RESPONSE = OpenApiResponse(ProblemSerializer, description="Problem details (problem+json).")
 
 
-def with_problems(responses: dict[Any, Any], *statuses: int) -> dict[Any, Any]:
+def with_problems(
+    responses: dict[Any, Any], *statuses: int, descriptions: Mapping[int, str] | None = None
+) -> dict[Any, Any]:
     """An operation's OpenAPI ``responses`` (``extend_schema``): ``responses`` (its successes)
-    and, for each of ``statuses``, problem details as ``application/problem+json``."""
+    and, for each of ``statuses``, problem details as ``application/problem+json``, described
+    as ``descriptions`` says for that status (else as ``PROBLEM_RESPONSE``)."""
+    described = descriptions or {}
     return {
         **responses,
-        **{(status, PROBLEM_CONTENT_TYPE): PROBLEM_RESPONSE for status in statuses},
+        **{
+            (status, PROBLEM_CONTENT_TYPE): (
+                OpenApiResponse(ProblemSerializer, description=described[status])
+                if status in described
+                else PROBLEM_RESPONSE
+            )
+            for status in statuses
+        },
     }
 
 

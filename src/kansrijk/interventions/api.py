@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
@@ -24,7 +23,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, error_problem
+from kansrijk.api.problems import error_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.api.serializers import CodeNameSerializer, absolute_url, validated
 from kansrijk.core.phases import Phase
@@ -206,8 +205,11 @@ class InterventionFilterSerializer(_MunicipalityFilter):
         return situation
 
 
-_PROBLEM_400 = OpenApiResponse(ProblemSerializer, description="Bad parameter (problem+json).")
-_PROBLEM_404 = OpenApiResponse(ProblemSerializer, description="Unknown slug (problem+json).")
+#: What each problem status of this API means, for its OpenAPI description.
+_PROBLEMS = {
+    400: "Bad parameter (problem+json).",
+    404: "Unknown slug (problem+json).",
+}
 _MUNICIPALITY = OpenApiParameter(
     "municipality", OpenApiTypes.STR, description="CBS code of a municipality, e.g. GM0090."
 )
@@ -253,7 +255,7 @@ class InterventionListView(PublicReadOnlyView):
                 "q", OpenApiTypes.STR, description="Search words (case and accents ignored)."
             ),
         ],
-        responses={200: InterventionListSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400},
+        responses=with_problems({200: InterventionListSerializer}, 400, descriptions=_PROBLEMS),
         tags=["interventions"],
     )
     def get(self, request: Request) -> Response:
@@ -300,11 +302,7 @@ class InterventionDetailView(PublicReadOnlyView):
             ),
             _MUNICIPALITY,
         ],
-        responses={
-            200: InterventionSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400,
-            (404, PROBLEM_CONTENT_TYPE): _PROBLEM_404,
-        },
+        responses=with_problems({200: InterventionSerializer}, 400, 404, descriptions=_PROBLEMS),
         tags=["interventions"],
     )
     def get(self, request: Request, slug: str) -> Response:

@@ -17,12 +17,12 @@ from django.http import HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, field_problem
+from kansrijk.api.problems import field_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.core.freshness import Kept
 from kansrijk.monitoring import selectors
@@ -93,9 +93,10 @@ class ValueListSerializer(serializers.Serializer[Any]):
     items = ValueSerializer(many=True)
 
 
-_PROBLEM_400 = OpenApiResponse(
-    ProblemSerializer, description="Unknown indicator, area or period (problem+json)."
-)
+#: What each problem status of this API means, for its OpenAPI description.
+_PROBLEMS = {
+    400: "Unknown indicator, area or period (problem+json).",
+}
 
 
 class IndicatorListView(PublicReadOnlyView):
@@ -215,7 +216,7 @@ class IndicatorValuesView(PublicReadOnlyView):
                 "period", OpenApiTypes.STR, many=True, description="2023 or 2019-2023. Repeatable."
             ),
         ],
-        responses={200: ValueListSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400},
+        responses=with_problems({200: ValueListSerializer}, 400, descriptions=_PROBLEMS),
         tags=["monitoring"],
     )
     def get(self, request: Request, code: str) -> HttpResponse:

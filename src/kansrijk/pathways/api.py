@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
@@ -26,12 +25,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import (
-    PROBLEM_CONTENT_TYPE,
-    ProblemSerializer,
-    field_problem,
-    problem_response,
-)
+from kansrijk.api.problems import field_problem, problem_response, with_problems
 from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.api.serializers import CodeNameSerializer, absolute_url, validated
 from kansrijk.core.phases import Phase
@@ -195,8 +189,11 @@ class PathwayFilterSerializer(serializers.Serializer[Any]):
         return value
 
 
-_PROBLEM_400 = OpenApiResponse(ProblemSerializer, description="Bad parameters (problem+json).")
-_PROBLEM_404 = OpenApiResponse(ProblemSerializer, description="No such published pathway.")
+#: What each problem status of this API means, for its OpenAPI description.
+_PROBLEMS = {
+    400: "Bad parameters (problem+json).",
+    404: "No such published pathway.",
+}
 
 
 class PathwayListView(PublicReadOnlyView):
@@ -226,7 +223,7 @@ class PathwayListView(PublicReadOnlyView):
                 description="preconception, pregnancy or postnatal.",
             ),
         ],
-        responses={200: PathwayListSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400},
+        responses=with_problems({200: PathwayListSerializer}, 400, descriptions=_PROBLEMS),
         tags=["pathways"],
     )
     def get(self, request: Request) -> Response:
@@ -265,11 +262,7 @@ class PathwayDetailView(PublicReadOnlyView):
                 "version", OpenApiTypes.INT, description="An earlier published version number."
             ),
         ],
-        responses={
-            200: PathwayDetailSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400,
-            (404, PROBLEM_CONTENT_TYPE): _PROBLEM_404,
-        },
+        responses=with_problems({200: PathwayDetailSerializer}, 400, 404, descriptions=_PROBLEMS),
         tags=["pathways"],
     )
     def get(self, request: Request, pk: int) -> Response:

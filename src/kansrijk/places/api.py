@@ -8,18 +8,13 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import (
-    PROBLEM_CONTENT_TYPE,
-    ProblemSerializer,
-    error_problem,
-    field_problem,
-)
+from kansrijk.api.problems import error_problem, field_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.api.serializers import validated
 from kansrijk.places.exceptions import UnknownMunicipality
@@ -130,8 +125,11 @@ def _known_region(model: type[models.Model], code: str, unknown: str | Promise) 
     return code
 
 
-_PROBLEM_400 = OpenApiResponse(ProblemSerializer, description="Malformed input (problem+json).")
-_PROBLEM_404 = OpenApiResponse(ProblemSerializer, description="Unknown postcode (problem+json).")
+#: What each problem status of this API means, for its OpenAPI description.
+_PROBLEMS = {
+    400: "Malformed input (problem+json).",
+    404: "Unknown postcode (problem+json).",
+}
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -158,11 +156,7 @@ class PostcodeDetailView(PublicReadOnlyView):
                 ],
             )
         ],
-        responses={
-            200: PostcodeSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400,
-            (404, PROBLEM_CONTENT_TYPE): _PROBLEM_404,
-        },
+        responses=with_problems({200: PostcodeSerializer}, 400, 404, descriptions=_PROBLEMS),
         tags=["places"],
     )
     def get(self, request: Request, postcode: str) -> Response:
@@ -194,7 +188,7 @@ class MunicipalityListView(PublicReadOnlyView):
                 description="Youth care region code, e.g. JZ02.",
             ),
         ],
-        responses={200: MunicipalityListSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400},
+        responses=with_problems({200: MunicipalityListSerializer}, 400, descriptions=_PROBLEMS),
         tags=["places"],
     )
     def get(self, request: Request) -> Response:

@@ -16,7 +16,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
@@ -24,7 +23,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, error_problem
+from kansrijk.api.problems import error_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView, PublicView
 from kansrijk.api.serializers import CodeNameSerializer, validated
 from kansrijk.core.phases import Phase
@@ -301,13 +300,11 @@ class RuleSetSerializer(serializers.Serializer[Any]):
     factors = RuleFactorSerializer(many=True)
 
 
-_PROBLEM_400 = OpenApiResponse(
-    ProblemSerializer,
-    description="Bad input (problem+json): an unknown factor, phase, municipality or postcode.",
-)
-_PROBLEM_503 = OpenApiResponse(
-    ProblemSerializer, description="No grading rules have been published yet (problem+json)."
-)
+#: What each problem status of this API means, for its OpenAPI description.
+_PROBLEMS = {
+    400: "Bad input (problem+json): an unknown factor, phase, municipality or postcode.",
+    503: "No grading rules have been published yet (problem+json).",
+}
 
 
 # --- Views -----------------------------------------------------------------------------------------
@@ -328,11 +325,7 @@ class AssessmentView(PublicView):
             "national for a default) and the interventions on offer there."
         ),
         request=AssessmentRequestSerializer,
-        responses={
-            200: AssessmentSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400,
-            (503, PROBLEM_CONTENT_TYPE): _PROBLEM_503,
-        },
+        responses=with_problems({200: AssessmentSerializer}, 400, 503, descriptions=_PROBLEMS),
         examples=[
             OpenApiExample(
                 "Money worries and smoking in Smallingerland",
@@ -512,7 +505,7 @@ class RuleSetView(PublicReadOnlyView):
             "thresholds of the balance, and the reinforcement rules for risks in several life "
             "domains. The reasoning is on the page /signalering/regels/."
         ),
-        responses={200: RuleSetSerializer, (503, PROBLEM_CONTENT_TYPE): _PROBLEM_503},
+        responses=with_problems({200: RuleSetSerializer}, 503, descriptions=_PROBLEMS),
         tags=["signalling"],
     )
     def get(self, request: Request) -> Response:

@@ -10,12 +10,12 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, error_problem
+from kansrijk.api.problems import error_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.api.serializers import validated
 from kansrijk.core.phases import Phase
@@ -87,8 +87,11 @@ class SituationFilterSerializer(serializers.Serializer[Any]):
         return domain
 
 
-_PROBLEM_400 = OpenApiResponse(ProblemSerializer, description="Bad filter value (problem+json).")
-_PROBLEM_404 = OpenApiResponse(ProblemSerializer, description="Unknown code (problem+json).")
+#: What each problem status of this API means, for its OpenAPI description.
+_PROBLEMS = {
+    400: "Bad filter value (problem+json).",
+    404: "Unknown code (problem+json).",
+}
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -120,7 +123,7 @@ class SituationListView(PublicReadOnlyView):
                 description="Search in name and synonyms (case and accents ignored).",
             ),
         ],
-        responses={200: SituationListSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400},
+        responses=with_problems({200: SituationListSerializer}, 400, descriptions=_PROBLEMS),
         tags=["situations"],
     )
     def get(self, request: Request) -> Response:
@@ -151,7 +154,7 @@ class SituationDetailView(PublicReadOnlyView):
                 description="The factor's code, e.g. geldzorgen.",
             )
         ],
-        responses={200: SituationSerializer, (404, PROBLEM_CONTENT_TYPE): _PROBLEM_404},
+        responses=with_problems({200: SituationSerializer}, 404, descriptions=_PROBLEMS),
         tags=["situations"],
     )
     def get(self, request: Request, code: str) -> Response:
