@@ -14,7 +14,7 @@ class ReferralError(DomainError):
     """Base class. ``code`` is a stable, machine-readable slug (Dutch, as the API's codes)."""
 
     code = "verwijzing-fout"
-    default_message: str | Promise = _("The referral could not be changed.")
+    default_message = _("The referral could not be changed.")
 
 
 class ReferralNotFound(ReferralError):
