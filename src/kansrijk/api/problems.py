@@ -9,6 +9,7 @@ body as a whole) to lists of messages. ``docs/api.md`` describes them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -18,11 +19,13 @@ from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from kansrijk.api.parsers import PayloadTooLarge, body_limit
+from kansrijk.core.errors import DomainError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -52,12 +55,23 @@ class ProblemSerializer(serializers.Serializer[Any]):
 PROBLEM_RESPONSE = OpenApiResponse(ProblemSerializer, description="Problem details (problem+json).")
 
 
-def with_problems(responses: dict[Any, Any], *statuses: int) -> dict[Any, Any]:
+def with_problems(
+    responses: dict[Any, Any], *statuses: int, descriptions: Mapping[int, str] | None = None
+) -> dict[Any, Any]:
     """An operation's OpenAPI ``responses`` (``extend_schema``): ``responses`` (its successes)
-    and, for each of ``statuses``, problem details as ``application/problem+json``."""
+    and, for each of ``statuses``, problem details as ``application/problem+json``, described
+    as ``descriptions`` says for that status (else as ``PROBLEM_RESPONSE``)."""
+    described = descriptions or {}
     return {
         **responses,
-        **{(status, PROBLEM_CONTENT_TYPE): PROBLEM_RESPONSE for status in statuses},
+        **{
+            (status, PROBLEM_CONTENT_TYPE): (
+                OpenApiResponse(ProblemSerializer, description=described[status])
+                if status in described
+                else PROBLEM_RESPONSE
+            )
+            for status in statuses
+        },
     }
 
 
@@ -140,6 +154,35 @@ def problem_response(
         body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE
     )
     return response
+
+
+def error_problem(
+    request: Request,
+    status_code: int,
+    error: DomainError,
+    *,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A domain error (its message and ``code``) as the problem of ``request``."""
+    return problem_response(
+        status_code,
+        str(error),
+        code=error.code,
+        errors=errors,
+        instance=request.get_full_path(),
+        headers=headers,
+    )
+
+
+def field_problem(
+    request: Request, field: str, detail: str, *, code: str = "ongeldige-invoer"
+) -> Response:
+    """A 400 problem of ``request`` for one bad value: ``detail`` is also the message of
+    ``field``."""
+    return problem_response(
+        400, detail, code=code, errors={field: [detail]}, instance=request.get_full_path()
+    )
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

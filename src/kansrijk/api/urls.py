@@ -21,25 +21,28 @@ v1_urlpatterns = [
 hsds_urlpatterns = [path("", include("kansrijk.directory.api_urls"))]
 
 
-def openapi_urlpatterns(generator: type[SchemaGenerator], name: str) -> list[URLPattern]:
-    """An API's OpenAPI document, as JSON (``name``) and as YAML (``name``-yaml)."""
+def openapi_documents(
+    base: str, generator_class: type[SchemaGenerator], name: str
+) -> list[URLPattern]:
+    """The OpenAPI document of the API at ``base`` as ``openapi.json`` (URL name ``name``)
+    and ``openapi.yaml`` (``name``-yaml)."""
     return [
-        path("openapi.json", OpenApiJsonView.as_view(generator_class=generator), name=name),
         path(
-            "openapi.yaml",
-            OpenApiYamlView.as_view(generator_class=generator),
+            f"{base}openapi.json",
+            OpenApiJsonView.as_view(generator_class=generator_class),
+            name=name,
+        ),
+        path(
+            f"{base}openapi.yaml",
+            OpenApiYamlView.as_view(generator_class=generator_class),
             name=f"{name}-yaml",
         ),
     ]
 
 
 urlpatterns = [
-    path(
-        "v1/",
-        include([*openapi_urlpatterns(KansrijkSchemaGenerator, "api-schema"), *v1_urlpatterns]),
-    ),
-    path(
-        "hsds/",
-        include([*openapi_urlpatterns(HsdsSchemaGenerator, "hsds-schema"), *hsds_urlpatterns]),
-    ),
+    *openapi_documents("v1/", KansrijkSchemaGenerator, "api-schema"),
+    *openapi_documents("hsds/", HsdsSchemaGenerator, "hsds-schema"),
+    path("v1/", include(v1_urlpatterns)),
+    path("hsds/", include(hsds_urlpatterns)),
 ]

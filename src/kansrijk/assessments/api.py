@@ -24,41 +24,20 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from kansrijk.accounts.roles import primary_role
 from kansrijk.api.problems import problem_response, with_problems
+from kansrijk.api.serializers import validated
 from kansrijk.assessments import selectors, services
 from kansrijk.assessments.models import Instrument
 from kansrijk.assessments.services import AnswerInput
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_refusal
-from kansrijk.coalitions.access import access_for
-from kansrijk.coalitions.exceptions import InvalidInput, NotFound, WorkspaceError
+from kansrijk.coalitions.api import WorkspaceAPIView, coalition_access
+from kansrijk.coalitions.exceptions import InvalidInput
 
 ROUND_ID = OpenApiParameter("round_id", OpenApiTypes.INT, OpenApiParameter.PATH)
-
-
-class WorkspaceAPIView(APIView):
-    """Authenticated; domain errors as problem+json. (Every API answer is marked no-store by
-    ``kansrijk.api.middleware``.)"""
-
-    permission_classes = (IsAuthenticated,)
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, WorkspaceError):
-            errors = exc.message_dict if isinstance(exc, InvalidInput) else None
-            return problem_response(
-                exc.status,
-                str(exc),
-                code=exc.code,
-                errors=errors,
-                instance=self.request.get_full_path(),
-            )
-        return super().handle_exception(exc)
 
 
 # --- Instruments -----------------------------------------------------------------------------
@@ -193,21 +172,14 @@ class RoundCollectionView(WorkspaceAPIView):
         tags=["coalitions"],
     )
     def post(self, request: Request) -> Response:
-        serializer = RoundInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        access = access_for(request.user, data["coalition"])
-        if access is None:
-            record_refusal(
-                request=request,
-                event_type="assessments.round.create",
-                action=Action.CREATE,
-                object_type="coalitions.coalition",
-                object_id=str(data["coalition"]),
-                purpose=selectors.PURPOSE,
-                role=primary_role(request.user),
-            )
-            raise NotFound(_("No coalition with this number, or you may not see it."))
+        data = validated(RoundInputSerializer, request.data)
+        access = coalition_access(
+            data["coalition"],
+            request,
+            event_type="assessments.round.create",
+            action=Action.CREATE,
+            purpose=selectors.PURPOSE,
+        )
         found = (
             Instrument.objects.filter(code=data["instrument"])
             .select_related("current_version__instrument")
@@ -296,10 +268,9 @@ class ResponseView(WorkspaceAPIView):
         found = selectors.get_round(
             request.user, round_id, request=request, event_type="assessments.response.submit"
         )
-        serializer = ResponseInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        comments = serializer.validated_data.get("comments", {})
-        unknown_comments = set(comments) - set(serializer.validated_data["answers"])
+        data = validated(ResponseInputSerializer, request.data)
+        comments = data.get("comments", {})
+        unknown_comments = set(comments) - set(data["answers"])
         if unknown_comments:
             raise InvalidInput(
                 {
@@ -309,7 +280,7 @@ class ResponseView(WorkspaceAPIView):
             )
         answers = {
             code: AnswerInput(value, comments.get(code, ""))
-            for code, value in serializer.validated_data["answers"].items()
+            for code, value in data["answers"].items()
         }
         try:
             result = services.answer_as_user(

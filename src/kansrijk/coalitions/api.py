@@ -19,29 +19,44 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from kansrijk.accounts.models import Organisation
 from kansrijk.accounts.roles import primary_role
-from kansrijk.api.problems import with_problems
-from kansrijk.assessments.api import WorkspaceAPIView
+from kansrijk.api.problems import error_problem, with_problems
+from kansrijk.api.serializers import CodeNameSerializer, validated
 from kansrijk.assessments.models import Round, Statement
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_refusal
 from kansrijk.coalitions import services, workspace
 from kansrijk.coalitions.access import Access, access_for, user_access
-from kansrijk.coalitions.exceptions import InvalidInput, NotAllowed, NotFound
+from kansrijk.coalitions.exceptions import InvalidInput, NotAllowed, NotFound, WorkspaceError
 from kansrijk.coalitions.models import ActionStatus, ImprovementAction
 from kansrijk.directory.models import Service
 from kansrijk.pathways.models import Pathway
 
+
+class WorkspaceAPIView(APIView):
+    """Authenticated; domain errors as problem+json. (Every API answer is marked no-store by
+    ``kansrijk.api.middleware``.)"""
+
+    permission_classes = (IsAuthenticated,)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, WorkspaceError):
+            errors = exc.message_dict if isinstance(exc, InvalidInput) else None
+            return error_problem(self.request, exc.status, exc, errors=errors)
+        return super().handle_exception(exc)
+
+
 COALITION_ID = OpenApiParameter("coalition_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-class CoalitionMunicipalitySerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
+class CoalitionMunicipalitySerializer(CodeNameSerializer):
+    pass
 
 
 class CoalitionSerializer(serializers.Serializer[Any]):
@@ -57,7 +72,11 @@ class CoalitionSerializer(serializers.Serializer[Any]):
     )
 
 
-def _coalition(pk: Any, request: Request, *, event_type: str, action: str) -> Access:
+def coalition_access(
+    pk: Any, request: Request, *, event_type: str, action: str, purpose: str = workspace.PURPOSE
+) -> Access:
+    """The user's access to coalition ``pk``; ``NotFound`` (a 404), and the refusal in the
+    access log, when she has no part in it."""
     access = access_for(request.user, pk)
     if access is None:
         record_refusal(
@@ -66,7 +85,7 @@ def _coalition(pk: Any, request: Request, *, event_type: str, action: str) -> Ac
             action=action,
             object_type="coalitions.coalition",
             object_id=str(pk),
-            purpose=workspace.PURPOSE,
+            purpose=purpose,
             role=primary_role(request.user),
         )
         raise NotFound(_("No coalition with this number, or you may not see it."))
@@ -239,7 +258,7 @@ class ActionCollectionView(WorkspaceAPIView):
         tags=["coalitions"],
     )
     def get(self, request: Request, coalition_id: str) -> Response:
-        access = _coalition(
+        access = coalition_access(
             coalition_id, request, event_type="coalitions.action.list", action=Action.READ
         )
         if not access.reads_workspace:
@@ -267,10 +286,9 @@ class ActionCollectionView(WorkspaceAPIView):
         tags=["coalitions"],
     )
     def post(self, request: Request, coalition_id: str) -> Response:
-        access = _coalition(
+        access = coalition_access(
             coalition_id, request, event_type="coalitions.action.create", action=Action.CREATE
         )
-        serializer = ActionInputSerializer(data=request.data)
         if not access.coordinates:
             services.require_coordinator(
                 user=request.user,
@@ -279,12 +297,12 @@ class ActionCollectionView(WorkspaceAPIView):
                 event_type="coalitions.action.create",
                 action=Action.CREATE,
             )
-        serializer.is_valid(raise_exception=True)
+        data = validated(ActionInputSerializer, request.data)
         action = services.create_action(
             user=request.user,
             request=request,
             coalition=access.coalition,
-            data=_action_input(access, serializer.validated_data),
+            data=_action_input(access, data),
         )
         row = workspace.actions(access.coalition).get(pk=action.pk)
         return Response(

@@ -4,7 +4,6 @@ stable for programs (the problem+json ``code``) and ``status`` is the HTTP statu
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.errors import DomainError, InputError
@@ -13,7 +12,7 @@ from kansrijk.core.errors import DomainError, InputError
 class WorkspaceError(DomainError):
     code = "coalitie-fout"
     status = 400
-    default_message: str | Promise = _("Something went wrong in the coalition's workspace.")
+    default_message = _("Something went wrong in the coalition's workspace.")
 
 
 class NotFound(WorkspaceError, LookupError):

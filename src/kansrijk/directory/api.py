@@ -29,6 +29,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from kansrijk.api.problems import with_problems
+from kansrijk.api.serializers import validated
 from kansrijk.core.dates import parse_moment
 from kansrijk.core.phases import Phase
 from kansrijk.directory.exceptions import DirectoryError
@@ -47,8 +48,9 @@ from kansrijk.directory.selectors import (
     service_detail_queryset,
 )
 from kansrijk.directory.vocabularies import PROFILE_URI
+from kansrijk.places.api import MunicipalityField
 from kansrijk.places.exceptions import PlacesError, UnknownMunicipality
-from kansrijk.places.selectors import get_municipality, lookup_postcode
+from kansrijk.places.selectors import lookup_postcode
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -86,7 +88,7 @@ class ServiceQuerySerializer(PageQuerySerializer):
     modified_after = serializers.CharField(
         required=False, help_text=_("Services changed on or after this date-time (ISO 8601).")
     )
-    municipality = serializers.CharField(
+    municipality = MunicipalityField(
         required=False,
         max_length=20,
         help_text=_("Services serving this municipality (CBS code, e.g. GM0090)."),
@@ -131,12 +133,6 @@ class ServiceQuerySerializer(PageQuerySerializer):
             )
         return parsed
 
-    def validate_municipality(self, value: str) -> Any:
-        try:
-            return get_municipality(value)
-        except UnknownMunicipality as error:
-            raise serializers.ValidationError(str(error)) from None
-
     def validate_postcode(self, value: str) -> Any:
         try:
             return lookup_postcode(value)
@@ -159,15 +155,6 @@ class PageSerializer(serializers.Serializer[Any]):
     last_page = serializers.BooleanField()
     empty = serializers.BooleanField()
     contents = serializers.ListField(child=serializers.DictField())
-
-
-def _validated(
-    serializer_class: type[serializers.Serializer[Any]], request: Request
-) -> dict[str, Any]:
-    serializer = serializer_class(data=request.query_params)
-    if not serializer.is_valid():
-        raise ValidationError(serializer.errors)
-    return dict(serializer.validated_data)
 
 
 def _page(queryset: QuerySet[Any], params: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
@@ -212,12 +199,16 @@ def _parse_id(value: str) -> uuid.UUID:
         raise ValidationError({"id": [_("Not a valid id (a UUID).")]}) from None
 
 
-class HsdsRootView(APIView):
+# An HSDA endpoint: the social map is open to anyone. (No docstring: it would be the OpenAPI
+# description of every operation.)
+@extend_schema(tags=["hsds"])
+class HsdaView(APIView):
     permission_classes = [AllowAny]
 
+
+class HsdsRootView(HsdaView):
     @extend_schema(
         operation_id="hsds_root",
-        tags=["hsds"],
         summary="HSDA: about this API",
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -231,18 +222,15 @@ class HsdsRootView(APIView):
         )
 
 
-class ServiceListView(APIView):
-    permission_classes = [AllowAny]
-
+class ServiceListView(HsdaView):
     @extend_schema(
         operation_id="hsds_services_list",
-        tags=["hsds"],
         summary="HSDA: search services",
         parameters=[ServiceQuerySerializer],
         responses=with_problems({200: PageSerializer}, 400),
     )
     def get(self, request: Request) -> Response:
-        params = _validated(ServiceQuerySerializer, request)
+        params = validated(ServiceQuerySerializer, request.query_params)
         postcode = params.get("postcode")
         nearby = params.get("proximity")
         try:
@@ -294,12 +282,9 @@ def _with_distance(
     return document
 
 
-class ServiceDetailView(APIView):
-    permission_classes = [AllowAny]
-
+class ServiceDetailView(HsdaView):
     @extend_schema(
         operation_id="hsds_services_retrieve",
-        tags=["hsds"],
         summary="HSDA: one service, fully nested",
         parameters=[OpenApiParameter("service_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
         responses=with_problems({200: OpenApiTypes.OBJECT}, 400, 404),
@@ -312,18 +297,15 @@ class ServiceDetailView(APIView):
         return Response(service_document(service))
 
 
-class OrganizationListView(APIView):
-    permission_classes = [AllowAny]
-
+class OrganizationListView(HsdaView):
     @extend_schema(
         operation_id="hsds_organizations_list",
-        tags=["hsds"],
         summary="HSDA: organisations",
         parameters=[OrganizationQuerySerializer],
         responses=with_problems({200: PageSerializer}, 400),
     )
     def get(self, request: Request) -> Response:
-        params = _validated(OrganizationQuerySerializer, request)
+        params = validated(OrganizationQuerySerializer, request.query_params)
         queryset = Organization.objects.order_by("name", "id")
         if params.get("search"):
             queryset = queryset.filter(name__icontains=params["search"].strip())
@@ -334,12 +316,9 @@ class OrganizationListView(APIView):
         return Response(envelope)
 
 
-class OrganizationDetailView(APIView):
-    permission_classes = [AllowAny]
-
+class OrganizationDetailView(HsdaView):
     @extend_schema(
         operation_id="hsds_organizations_retrieve",
-        tags=["hsds"],
         summary="HSDA: one organisation with its locations and services",
         parameters=[OpenApiParameter("organization_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
         responses=with_problems({200: OpenApiTypes.OBJECT}, 400, 404),

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
@@ -24,8 +23,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.problems import error_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
+from kansrijk.api.serializers import CodeNameSerializer, absolute_url, validated
 from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service
 from kansrijk.interventions.exceptions import InterventionsError, UnknownIntervention
@@ -37,18 +37,16 @@ from kansrijk.interventions.models import (
     RecognitionLevel,
 )
 from kansrijk.interventions.selectors import get_intervention, search_interventions, services_for
-from kansrijk.places.exceptions import UnknownMunicipality
+from kansrijk.places.api import MunicipalityField
 from kansrijk.places.models import Municipality
-from kansrijk.places.selectors import get_municipality
 from kansrijk.situations.exceptions import SituationsError
 from kansrijk.situations.models import Situation
 
 # --- Serializers ---------------------------------------------------------------------------------
 
 
-class InterventionCodeNameSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
+class InterventionCodeNameSerializer(CodeNameSerializer):
+    pass
 
 
 class InterventionBuildingBlockSerializer(serializers.Serializer[Any]):
@@ -83,9 +81,7 @@ class InterventionServiceSerializer(serializers.Serializer[Any]):
         return [area.municipality_id for area in service.service_areas.all()]
 
     def get_hsds_url(self, service: Service) -> str:
-        path = reverse("hsds:service", args=[service.id])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        return absolute_url(self.context, reverse("hsds:service", args=[service.id]))
 
 
 def _labelled(value: Any, choices: Any) -> dict[str, Any]:
@@ -140,9 +136,7 @@ class InterventionSerializer(serializers.Serializer[Any]):
         return _labelled(obj.provider_kind, ProviderKind.choices)
 
     def get_web_url(self, obj: Intervention) -> str:
-        path = reverse("interventions:detail", args=[obj.slug])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        return absolute_url(self.context, reverse("interventions:detail", args=[obj.slug]))
 
     @extend_schema_field(InterventionServiceSerializer(many=True, allow_null=True))
     def get_services(self, obj: Intervention) -> list[dict[str, Any]] | None:
@@ -161,15 +155,7 @@ class InterventionListSerializer(serializers.Serializer[Any]):
 
 
 class _MunicipalityFilter(serializers.Serializer[Any]):
-    municipality = serializers.CharField(required=False, allow_blank=True, max_length=20)
-
-    def validate_municipality(self, value: str) -> Municipality | None:
-        if not value:
-            return None
-        try:
-            return get_municipality(value)
-        except UnknownMunicipality as error:
-            raise serializers.ValidationError(str(error), code="unknown") from None
+    municipality = MunicipalityField(required=False, allow_blank=True, max_length=20)
 
 
 class InterventionFilterSerializer(_MunicipalityFilter):
@@ -219,8 +205,11 @@ class InterventionFilterSerializer(_MunicipalityFilter):
         return situation
 
 
-_PROBLEM_400 = OpenApiResponse(ProblemSerializer, description="Bad parameter (problem+json).")
-_PROBLEM_404 = OpenApiResponse(ProblemSerializer, description="Unknown slug (problem+json).")
+#: What each problem status of this API means, for its OpenAPI description.
+_PROBLEMS = {
+    400: "Bad parameter (problem+json).",
+    404: "Unknown slug (problem+json).",
+}
 _MUNICIPALITY = OpenApiParameter(
     "municipality", OpenApiTypes.STR, description="CBS code of a municipality, e.g. GM0090."
 )
@@ -266,13 +255,11 @@ class InterventionListView(PublicReadOnlyView):
                 "q", OpenApiTypes.STR, description="Search words (case and accents ignored)."
             ),
         ],
-        responses={200: InterventionListSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400},
+        responses=with_problems({200: InterventionListSerializer}, 400, descriptions=_PROBLEMS),
         tags=["interventions"],
     )
     def get(self, request: Request) -> Response:
-        filters = InterventionFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = validated(InterventionFilterSerializer, request.query_params)
         municipality = data.get("municipality")
         try:
             interventions = list(
@@ -287,7 +274,7 @@ class InterventionListView(PublicReadOnlyView):
                 )
             )
         except (InterventionsError, SituationsError) as exc:  # pragma: no cover - checked above
-            return problem_response(400, str(exc), code=exc.code, instance=request.get_full_path())
+            return error_problem(request, 400, exc)
         context = {"request": request, "with_services": municipality is not None}
         return Response(
             {
@@ -315,22 +302,15 @@ class InterventionDetailView(PublicReadOnlyView):
             ),
             _MUNICIPALITY,
         ],
-        responses={
-            200: InterventionSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400,
-            (404, PROBLEM_CONTENT_TYPE): _PROBLEM_404,
-        },
+        responses=with_problems({200: InterventionSerializer}, 400, 404, descriptions=_PROBLEMS),
         tags=["interventions"],
     )
     def get(self, request: Request, slug: str) -> Response:
-        filters = _MunicipalityFilter(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = validated(_MunicipalityFilter, request.query_params)
         try:
             intervention = get_intervention(slug)
         except UnknownIntervention as exc:
-            return problem_response(404, str(exc), code=exc.code, instance=request.get_full_path())
-        services = list(
-            services_for(intervention, municipality=filters.validated_data.get("municipality"))
-        )
+            return error_problem(request, 404, exc)
+        services = list(services_for(intervention, municipality=filters.get("municipality")))
         context = {"request": request, "services": services, "with_areas": True}
         return Response(InterventionSerializer(intervention, context=context).data)

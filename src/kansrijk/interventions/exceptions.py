@@ -1,5 +1,5 @@
-"""Domain errors of the menukaart. Messages are lazy translations: ``str(error)`` gives them in the
-active language; ``code`` is stable for programs (and the problem+json ``code``)."""
+"""Domain errors of the menukaart. ``kansrijk.core.errors`` says what their messages and codes
+are."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from kansrijk.core.errors import DomainError, UnknownValue
 
 class InterventionsError(DomainError):
     code = "menukaart-fout"
-    default_message: str | Promise = _("Something went wrong with the intervention menu.")
+    default_message = _("Something went wrong with the intervention menu.")
 
 
 class UnknownIntervention(UnknownValue, InterventionsError, LookupError):

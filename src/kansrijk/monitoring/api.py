@@ -17,12 +17,12 @@ from django.http import HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.problems import field_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.core.freshness import Kept
 from kansrijk.monitoring import selectors
@@ -93,9 +93,10 @@ class ValueListSerializer(serializers.Serializer[Any]):
     items = ValueSerializer(many=True)
 
 
-_PROBLEM_400 = OpenApiResponse(
-    ProblemSerializer, description="Unknown indicator, area or period (problem+json)."
-)
+#: What each problem status of this API means, for its OpenAPI description.
+_PROBLEMS = {
+    400: "Unknown indicator, area or period (problem+json).",
+}
 
 
 class IndicatorListView(PublicReadOnlyView):
@@ -215,19 +216,19 @@ class IndicatorValuesView(PublicReadOnlyView):
                 "period", OpenApiTypes.STR, many=True, description="2023 or 2019-2023. Repeatable."
             ),
         ],
-        responses={200: ValueListSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400},
+        responses=with_problems({200: ValueListSerializer}, 400, descriptions=_PROBLEMS),
         tags=["monitoring"],
     )
     def get(self, request: Request, code: str) -> HttpResponse:
         indicator = selectors.indicator_or_none(code)
         if indicator is None:
-            return self._problem(
+            return field_problem(
                 request, "indicator", _("Unknown indicator %(code)r.") % {"code": code}
             )
         areas = [a.strip().upper() for a in request.query_params.getlist("area") if a.strip()]
         period_texts = [p.strip() for p in request.query_params.getlist("period") if p.strip()]
         if len(areas) > MAX_FILTERS or len(period_texts) > MAX_FILTERS:
-            return self._problem(
+            return field_problem(
                 request,
                 "area",
                 _("Ask for at most %(max)s areas and periods.") % {"max": MAX_FILTERS},
@@ -235,7 +236,7 @@ class IndicatorValuesView(PublicReadOnlyView):
         names = selectors.area_names(areas)
         for area in areas:
             if area_level(area) is None or area not in names:
-                return self._problem(
+                return field_problem(
                     request,
                     "area",
                     _(
@@ -247,7 +248,7 @@ class IndicatorValuesView(PublicReadOnlyView):
         for text in period_texts:
             period = parse_period(text)
             if period is None:
-                return self._problem(
+                return field_problem(
                     request,
                     "period",
                     _("A period is a year (2023) or a range of years (2019-2023)."),
@@ -262,15 +263,6 @@ class IndicatorValuesView(PublicReadOnlyView):
         if body is None:
             data = _values(indicator, areas, period_texts, periods)
             if isinstance(data, str):
-                return self._problem(request, "period", data)
+                return field_problem(request, "period", data)
             body = _answers.put(key, _json(data))
         return HttpResponse(body, content_type="application/json")
-
-    def _problem(self, request: Request, field: str, detail: str) -> Response:
-        return problem_response(
-            400,
-            detail,
-            code="ongeldige-invoer",
-            errors={field: [detail]},
-            instance=request.get_full_path(),
-        )

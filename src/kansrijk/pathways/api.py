@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
@@ -26,23 +25,22 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.problems import field_problem, problem_response, with_problems
 from kansrijk.api.public import PublicReadOnlyView
+from kansrijk.api.serializers import CodeNameSerializer, absolute_url, validated
 from kansrijk.core.phases import Phase
 from kansrijk.pathways.models import PathwayStep, PathwayVersion, StepKind
 from kansrijk.pathways.resolution import resolve_summaries
 from kansrijk.pathways.selectors import published_version
-from kansrijk.places.exceptions import UnknownMunicipality
+from kansrijk.places.api import MunicipalityField
 from kansrijk.places.models import Municipality
-from kansrijk.places.selectors import get_municipality
 from kansrijk.situations.models import Situation
 
 # --- Serializers ---------------------------------------------------------------------------------
 
 
-class PathwayCodeNameSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
+class PathwayCodeNameSerializer(CodeNameSerializer):
+    pass
 
 
 class PathwayCoalitionRefSerializer(serializers.Serializer[Any]):
@@ -86,14 +84,11 @@ class PathwaySummarySerializer(serializers.Serializer[Any]):
     api_url = serializers.SerializerMethodField(help_text="This pathway with its steps.")
 
     def get_url(self, obj: Any) -> str:
-        return self._absolute(obj.url)
+        return absolute_url(self.context, obj.url)
 
     def get_api_url(self, obj: Any) -> str:
-        return self._absolute(reverse("pathways-api:pathway-detail", args=[obj.pathway.pk]))
-
-    def _absolute(self, path: str) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        path = reverse("pathways-api:pathway-detail", args=[obj.pathway.pk])
+        return absolute_url(self.context, path)
 
 
 class PathwayListSerializer(serializers.Serializer[Any]):
@@ -126,9 +121,7 @@ class PathwayServiceSerializer(serializers.Serializer[Any]):
     hsds_url = serializers.SerializerMethodField(help_text="The full HSDS service document.")
 
     def get_hsds_url(self, obj: Any) -> str:
-        path = reverse("hsds:service", args=[str(obj.pk)])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
+        return absolute_url(self.context, reverse("hsds:service", args=[str(obj.pk)]))
 
 
 class PathwayStepSerializer(serializers.Serializer[Any]):
@@ -181,15 +174,9 @@ class PathwayDetailSerializer(serializers.Serializer[Any]):
 
 
 class PathwayFilterSerializer(serializers.Serializer[Any]):
-    municipality = serializers.CharField(max_length=10)
+    municipality = MunicipalityField(max_length=10)
     situation = serializers.SlugField(required=False, allow_blank=True, max_length=60)
     phase = serializers.ChoiceField(choices=Phase.choices, required=False, allow_blank=True)
-
-    def validate_municipality(self, value: str) -> Municipality:
-        try:
-            return get_municipality(value)
-        except UnknownMunicipality as error:
-            raise serializers.ValidationError(str(error), code=error.code) from None
 
     def validate_situation(self, value: str) -> str:
         if value and not Situation.objects.filter(code=value).exists():
@@ -202,8 +189,11 @@ class PathwayFilterSerializer(serializers.Serializer[Any]):
         return value
 
 
-_PROBLEM_400 = OpenApiResponse(ProblemSerializer, description="Bad parameters (problem+json).")
-_PROBLEM_404 = OpenApiResponse(ProblemSerializer, description="No such published pathway.")
+#: What each problem status of this API means, for its OpenAPI description.
+_PROBLEMS = {
+    400: "Bad parameters (problem+json).",
+    404: "No such published pathway.",
+}
 
 
 class PathwayListView(PublicReadOnlyView):
@@ -233,15 +223,14 @@ class PathwayListView(PublicReadOnlyView):
                 description="preconception, pregnancy or postnatal.",
             ),
         ],
-        responses={200: PathwayListSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400},
+        responses=with_problems({200: PathwayListSerializer}, 400, descriptions=_PROBLEMS),
         tags=["pathways"],
     )
     def get(self, request: Request) -> Response:
-        filters = PathwayFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        municipality: Municipality = filters.validated_data["municipality"]
-        situation = filters.validated_data.get("situation") or None
-        phase = filters.validated_data.get("phase") or None
+        filters = validated(PathwayFilterSerializer, request.query_params)
+        municipality: Municipality = filters["municipality"]
+        situation = filters.get("situation") or None
+        phase = filters.get("phase") or None
         results = resolve_summaries(
             municipality=municipality,
             situations=[situation] if situation else None,
@@ -273,11 +262,7 @@ class PathwayDetailView(PublicReadOnlyView):
                 "version", OpenApiTypes.INT, description="An earlier published version number."
             ),
         ],
-        responses={
-            200: PathwayDetailSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400,
-            (404, PROBLEM_CONTENT_TYPE): _PROBLEM_404,
-        },
+        responses=with_problems({200: PathwayDetailSerializer}, 400, 404, descriptions=_PROBLEMS),
         tags=["pathways"],
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -290,13 +275,7 @@ class PathwayDetailView(PublicReadOnlyView):
                     raise ValueError
             except ValueError:
                 message = str(_("Give the version as a whole number, such as 2."))
-                return problem_response(
-                    400,
-                    message,
-                    code="ongeldige-invoer",
-                    errors={"version": [message]},
-                    instance=request.get_full_path(),
-                )
+                return field_problem(request, "version", message)
         try:
             version = published_version(pk, number)
         except PathwayVersion.DoesNotExist:

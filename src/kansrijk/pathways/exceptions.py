@@ -1,9 +1,8 @@
-"""Domain errors of the pathways app. Messages are lazy translations: ``str(error)`` gives them in
-the active language; ``code`` is stable for programs (and the problem+json ``code``)."""
+"""Domain errors of the pathways app. ``kansrijk.core.errors`` says what their messages and
+codes are."""
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.errors import DomainError, InputError, UnknownValue
@@ -11,7 +10,7 @@ from kansrijk.core.errors import DomainError, InputError, UnknownValue
 
 class PathwayError(DomainError):
     code = "zorgpad-fout"
-    default_message: str | Promise = _("Something went wrong with the pathway.")
+    default_message = _("Something went wrong with the pathway.")
 
 
 class VersionNotEditable(PathwayError):

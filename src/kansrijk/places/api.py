@@ -8,23 +8,42 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.fields import empty
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.problems import error_problem, field_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
-from kansrijk.places.models import GGDRegion, Province, YouthCareRegion
+from kansrijk.api.serializers import validated
+from kansrijk.places.exceptions import UnknownMunicipality
+from kansrijk.places.models import GGDRegion, Municipality, Province, YouthCareRegion
 from kansrijk.places.selectors import (
     InvalidPostcode,
     UnknownPostcode,
+    get_municipality,
     list_municipalities,
     lookup_postcode,
 )
 from kansrijk.places.services import SOURCE
 
 # --- Serializers ---------------------------------------------------------------------------------
+
+
+class MunicipalityField(serializers.CharField):
+    """A municipality by its CBS code (e.g. GM0090; case and spaces ignored), as the APIs take
+    it: the ``Municipality``, or a validation error that says the code names none. Blank, where
+    the field allows it, is ``None``."""
+
+    def run_validation(self, data: Any = empty) -> Municipality | None:
+        code = super().run_validation(data)
+        if not code:
+            return None
+        try:
+            return get_municipality(code)
+        except UnknownMunicipality as error:
+            raise serializers.ValidationError(str(error), code=error.code) from None
 
 
 class CodeNameSerializer(serializers.Serializer[Any]):
@@ -106,8 +125,11 @@ def _known_region(model: type[models.Model], code: str, unknown: str | Promise) 
     return code
 
 
-_PROBLEM_400 = OpenApiResponse(ProblemSerializer, description="Malformed input (problem+json).")
-_PROBLEM_404 = OpenApiResponse(ProblemSerializer, description="Unknown postcode (problem+json).")
+#: What each problem status of this API means, for its OpenAPI description.
+_PROBLEMS = {
+    400: "Malformed input (problem+json).",
+    404: "Unknown postcode (problem+json).",
+}
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -134,26 +156,16 @@ class PostcodeDetailView(PublicReadOnlyView):
                 ],
             )
         ],
-        responses={
-            200: PostcodeSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400,
-            (404, PROBLEM_CONTENT_TYPE): _PROBLEM_404,
-        },
+        responses=with_problems({200: PostcodeSerializer}, 400, 404, descriptions=_PROBLEMS),
         tags=["places"],
     )
     def get(self, request: Request, postcode: str) -> Response:
         try:
             area = lookup_postcode(postcode)
         except InvalidPostcode as exc:
-            return problem_response(
-                400,
-                str(exc),
-                code=exc.code,
-                errors={"postcode": [str(exc)]},
-                instance=request.get_full_path(),
-            )
+            return field_problem(request, "postcode", str(exc), code=exc.code)
         except UnknownPostcode as exc:
-            return problem_response(404, str(exc), code=exc.code, instance=request.get_full_path())
+            return error_problem(request, 404, exc)
         return Response(PostcodeSerializer(area).data)
 
 
@@ -176,16 +188,13 @@ class MunicipalityListView(PublicReadOnlyView):
                 description="Youth care region code, e.g. JZ02.",
             ),
         ],
-        responses={200: MunicipalityListSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400},
+        responses=with_problems({200: MunicipalityListSerializer}, 400, descriptions=_PROBLEMS),
         tags=["places"],
     )
     def get(self, request: Request) -> Response:
-        filters = MunicipalityFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        filters = validated(MunicipalityFilterSerializer, request.query_params)
         municipalities = list(
-            list_municipalities(
-                **{key: value for key, value in filters.validated_data.items() if value}
-            )
+            list_municipalities(**{key: value for key, value in filters.items() if value})
         )
         return Response(
             {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.errors import DomainError, UnknownValue
@@ -12,7 +11,7 @@ class PlacesError(DomainError):
     """Base class. ``message`` is a lazy translation: ``str(error)`` gives it in the active language."""
 
     code = "places-error"
-    default_message: str | Promise = _("Something went wrong with the place data.")
+    default_message = _("Something went wrong with the place data.")
 
 
 class InvalidPostcode(PlacesError, ValueError):

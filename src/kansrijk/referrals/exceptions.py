@@ -4,20 +4,17 @@ map them to responses (see ``api.py``): the messages are translated and contain 
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.errors import DomainError, InputError
 
-class ReferralError(Exception):
+
+class ReferralError(DomainError):
     """Base class. ``code`` is a stable, machine-readable slug (Dutch, as the API's codes)."""
 
     code = "verwijzing-fout"
-    default_message: Any = _("The referral could not be changed.")
-
-    def __init__(self, message: Any = None) -> None:
-        self.message = message if message is not None else self.default_message
-        super().__init__(str(self.message))
+    default_message = _("The referral could not be changed.")
 
 
 class ReferralNotFound(ReferralError):
@@ -27,15 +24,11 @@ class ReferralNotFound(ReferralError):
     default_message = _("No referral with this id, or you may not see it.")
 
 
-class InvalidReferral(ReferralError):
+class InvalidReferral(InputError, ReferralError):
     """Input that breaks an invariant; ``errors`` maps field names to messages."""
 
     code = "ongeldige-invoer"
     default_message = _("The input is not valid. See 'errors' for what is wrong per field.")
-
-    def __init__(self, errors: dict[str, list[Any]], message: Any = None) -> None:
-        self.errors = errors
-        super().__init__(message)
 
 
 class NotAllowed(ReferralError):
@@ -57,7 +50,9 @@ class ConsentRequired(ReferralError):
         "receiving organisation. Record her consent first."
     )
 
-    def __init__(self, message: Any = None, *, missing: list[str] | None = None) -> None:
+    def __init__(
+        self, message: str | Promise | None = None, *, missing: list[str] | None = None
+    ) -> None:
         self.missing = missing or []
         super().__init__(message)
 
@@ -70,7 +65,7 @@ class StaleVersion(ReferralError):
         "The referral was changed by someone else in the meantime. Reload it and try again."
     )
 
-    def __init__(self, current_version: int, message: Any = None) -> None:
+    def __init__(self, current_version: int, message: str | Promise | None = None) -> None:
         self.current_version = current_version
         super().__init__(message)
 

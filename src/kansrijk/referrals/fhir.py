@@ -548,33 +548,44 @@ def _log_read(request: Request, referral: Referral, resource: str, object_id: An
     )
 
 
-class TaskReadView(FhirView):
+class _ReferralReadView(FhirView):
+    """A read of a resource made from one referral, logged as a read of that resource; the
+    referral's version is its (weak) ETag."""
+
+    resource_type: str
+    #: Whether the resource shows the referral's history (consents, status changes, …).
+    with_history: bool
+
+    def resource(self, referral: Referral) -> dict[str, Any]:
+        raise NotImplementedError
+
     def get(self, request: Request, resource_id: str) -> Response:
         referral = selectors.get_referral(
             request.user,
             resource_id,
             request=request,
-            event_type="referral.fhir.task.read",
+            event_type=f"referral.fhir.{self.resource_type.lower()}.read",
             log=False,
-            history=False,
+            history=self.with_history,
         )
-        _log_read(request, referral, "Task")
-        return Response(task_resource(referral), headers={"ETag": f'W/"{referral.version}"'})
+        _log_read(request, referral, self.resource_type)
+        return Response(self.resource(referral), headers={"ETag": f'W/"{referral.version}"'})
 
 
-class ServiceRequestReadView(FhirView):
-    def get(self, request: Request, resource_id: str) -> Response:
-        referral = selectors.get_referral(
-            request.user,
-            resource_id,
-            request=request,
-            event_type="referral.fhir.servicerequest.read",
-            log=False,
-        )
-        _log_read(request, referral, "ServiceRequest")
-        return Response(
-            service_request_resource(referral), headers={"ETag": f'W/"{referral.version}"'}
-        )
+class TaskReadView(_ReferralReadView):
+    resource_type = "Task"
+    with_history = False
+
+    def resource(self, referral: Referral) -> dict[str, Any]:
+        return task_resource(referral)
+
+
+class ServiceRequestReadView(_ReferralReadView):
+    resource_type = "ServiceRequest"
+    with_history = True
+
+    def resource(self, referral: Referral) -> dict[str, Any]:
+        return service_request_resource(referral)
 
 
 class ConsentReadView(FhirView):

@@ -16,17 +16,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.problems import error_problem, with_problems
+from kansrijk.api.public import PublicReadOnlyView, PublicView
+from kansrijk.api.serializers import CodeNameSerializer, validated
 from kansrijk.core.phases import Phase
 from kansrijk.pathways.resolution import MunicipalityPathways, municipality_pathways
 from kansrijk.places.exceptions import InvalidPostcode, UnknownMunicipality, UnknownPostcode
@@ -219,9 +218,8 @@ class ExplanationSerializer(serializers.Serializer[Any]):
     rules_applied = RuleOutcomeSerializer(many=True, help_text="Every rule that applied.")
 
 
-class MunicipalityRefSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
+class MunicipalityRefSerializer(CodeNameSerializer):
+    pass
 
 
 class PathwaySuggestionSerializer(serializers.Serializer[Any]):
@@ -302,30 +300,17 @@ class RuleSetSerializer(serializers.Serializer[Any]):
     factors = RuleFactorSerializer(many=True)
 
 
-_PROBLEM_400 = OpenApiResponse(
-    ProblemSerializer,
-    description="Bad input (problem+json): an unknown factor, phase, municipality or postcode.",
-)
-_PROBLEM_503 = OpenApiResponse(
-    ProblemSerializer, description="No grading rules have been published yet (problem+json)."
-)
+#: What each problem status of this API means, for its OpenAPI description.
+_PROBLEMS = {
+    400: "Bad input (problem+json): an unknown factor, phase, municipality or postcode.",
+    503: "No grading rules have been published yet (problem+json).",
+}
 
 
 # --- Views -----------------------------------------------------------------------------------------
 
 
-class _Public(APIView):
-    """Public and stateless: no authentication (so no session and no CSRF), nothing stored."""
-
-    authentication_classes = ()
-    permission_classes = (AllowAny,)
-
-
-def _no_rules(request: Request, exc: NoPublishedRules) -> Response:
-    return problem_response(503, str(exc), code=exc.code, instance=request.get_full_path())
-
-
-class AssessmentView(_Public):
+class AssessmentView(PublicView):
     http_method_names = ["post", "options"]
 
     @extend_schema(
@@ -340,11 +325,7 @@ class AssessmentView(_Public):
             "national for a default) and the interventions on offer there."
         ),
         request=AssessmentRequestSerializer,
-        responses={
-            200: AssessmentSerializer,
-            (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400,
-            (503, PROBLEM_CONTENT_TYPE): _PROBLEM_503,
-        },
+        responses=with_problems({200: AssessmentSerializer}, 400, 503, descriptions=_PROBLEMS),
         examples=[
             OpenApiExample(
                 "Money worries and smoking in Smallingerland",
@@ -362,7 +343,7 @@ class AssessmentView(_Public):
         try:
             snapshot = rules_snapshot()
         except NoPublishedRules as exc:
-            return _no_rules(request, exc)
+            return error_problem(request, 503, exc)
         rules = snapshot.rules
         if not isinstance(request.data, dict):
             raise serializers.ValidationError(
@@ -370,9 +351,7 @@ class AssessmentView(_Public):
             )
         values = plain_request(request.data, rules)
         if values is None:
-            serializer = AssessmentRequestSerializer(data=request.data, context={"rules": rules})
-            serializer.is_valid(raise_exception=True)
-            values = serializer.validated_data
+            values = validated(AssessmentRequestSerializer, request.data, context={"rules": rules})
         table: MunicipalityPathways = values["pathways"]
         phase = values["phase"]
         # The grade and its explanation depend only on the ticked factors, the rules and the
@@ -517,9 +496,7 @@ def rule_set_payload(data: RuleSetData, rules: GradingRules) -> dict[str, Any]:
     }
 
 
-class RuleSetView(_Public):
-    http_method_names = ["get", "head", "options"]
-
+class RuleSetView(PublicReadOnlyView):
     @extend_schema(
         operation_id="signalling_rules_retrieve",
         summary="The published grading rules",
@@ -528,13 +505,13 @@ class RuleSetView(_Public):
             "thresholds of the balance, and the reinforcement rules for risks in several life "
             "domains. The reasoning is on the page /signalering/regels/."
         ),
-        responses={200: RuleSetSerializer, (503, PROBLEM_CONTENT_TYPE): _PROBLEM_503},
+        responses=with_problems({200: RuleSetSerializer}, 503, descriptions=_PROBLEMS),
         tags=["signalling"],
     )
     def get(self, request: Request) -> Response:
         try:
             data = current_rule_set()
         except NoPublishedRules as exc:
-            return _no_rules(request, exc)
+            return error_problem(request, 503, exc)
         rules = compile_rules(data, catalogue())
         return Response(RuleSetSerializer(rule_set_payload(data, rules)).data)

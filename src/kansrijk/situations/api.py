@@ -10,13 +10,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer, problem_response
+from kansrijk.api.problems import error_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
+from kansrijk.api.serializers import validated
 from kansrijk.core.phases import Phase
 from kansrijk.situations.exceptions import SituationsError, UnknownSituation
 from kansrijk.situations.models import FactorKind, LifeDomain, Situation
@@ -86,8 +87,11 @@ class SituationFilterSerializer(serializers.Serializer[Any]):
         return domain
 
 
-_PROBLEM_400 = OpenApiResponse(ProblemSerializer, description="Bad filter value (problem+json).")
-_PROBLEM_404 = OpenApiResponse(ProblemSerializer, description="Unknown code (problem+json).")
+#: What each problem status of this API means, for its OpenAPI description.
+_PROBLEMS = {
+    400: "Bad filter value (problem+json).",
+    404: "Unknown code (problem+json).",
+}
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -119,13 +123,11 @@ class SituationListView(PublicReadOnlyView):
                 description="Search in name and synonyms (case and accents ignored).",
             ),
         ],
-        responses={200: SituationListSerializer, (400, PROBLEM_CONTENT_TYPE): _PROBLEM_400},
+        responses=with_problems({200: SituationListSerializer}, 400, descriptions=_PROBLEMS),
         tags=["situations"],
     )
     def get(self, request: Request) -> Response:
-        filters = SituationFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = validated(SituationFilterSerializer, request.query_params)
         try:
             rows: list[Situation] = list(
                 search_situations(
@@ -136,7 +138,7 @@ class SituationListView(PublicReadOnlyView):
                 )
             )
         except SituationsError as exc:  # pragma: no cover - the serializer checks first
-            return problem_response(400, str(exc), code=exc.code, instance=request.get_full_path())
+            return error_problem(request, 400, exc)
         return Response({"count": len(rows), "results": SituationSerializer(rows, many=True).data})
 
 
@@ -152,12 +154,12 @@ class SituationDetailView(PublicReadOnlyView):
                 description="The factor's code, e.g. geldzorgen.",
             )
         ],
-        responses={200: SituationSerializer, (404, PROBLEM_CONTENT_TYPE): _PROBLEM_404},
+        responses=with_problems({200: SituationSerializer}, 404, descriptions=_PROBLEMS),
         tags=["situations"],
     )
     def get(self, request: Request, code: str) -> Response:
         try:
             situation = get_situation(code)
         except UnknownSituation as exc:
-            return problem_response(404, str(exc), code=exc.code, instance=request.get_full_path())
+            return error_problem(request, 404, exc)
         return Response(SituationSerializer(situation).data)

@@ -1,9 +1,8 @@
-"""Domain errors of the situations catalogue. Messages are lazy translations: ``str(error)`` gives
-them in the active language; ``code`` is stable for programs (and the problem+json ``code``)."""
+"""Domain errors of the situations catalogue. ``kansrijk.core.errors`` says what their messages
+and codes are."""
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.errors import DomainError, UnknownValue
@@ -11,7 +10,7 @@ from kansrijk.core.errors import DomainError, UnknownValue
 
 class SituationsError(DomainError):
     code = "situaties-fout"
-    default_message: str | Promise = _("Something went wrong with the situations catalogue.")
+    default_message = _("Something went wrong with the situations catalogue.")
 
 
 class UnknownSituation(UnknownValue, SituationsError, LookupError):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import problem_response
+from kansrijk.api.problems import error_problem, problem_response
 from kansrijk.referrals.api.serializers import ERROR_FIELDS
 from kansrijk.referrals.exceptions import (
     ConsentRequired,
@@ -40,22 +40,12 @@ def error_response(exc: ReferralError, request: Request) -> Response:
     errors = None
     headers: dict[str, str] = {}
     if isinstance(exc, InvalidReferral):
-        errors = {
-            ERROR_FIELDS.get(name, name): [str(m) for m in messages]
-            for name, messages in exc.errors.items()
-        }
+        errors = {ERROR_FIELDS.get(name, name): m for name, m in exc.message_dict.items()}
     if isinstance(exc, StaleVersion):
         headers["ETag"] = f'"{exc.current_version}"'
     if isinstance(exc, IdempotencyKeyInProgress):
         headers["Retry-After"] = "1"
-    response = problem_response(
-        status,
-        str(exc.message),
-        code=exc.code,
-        errors=errors,
-        instance=request.get_full_path(),
-        headers=headers,
-    )
+    response = error_problem(request, status, exc, errors=errors, headers=headers)
     if isinstance(exc, ConsentRequired):
         response.data["missing_categories"] = exc.missing
     return response

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kansrijk.api.serializers import CodeNameSerializer
 from kansrijk.core.phases import Phase
 from kansrijk.referrals import selectors, services
 from kansrijk.referrals.models import (
@@ -231,26 +232,20 @@ class ListQuerySerializer(serializers.Serializer[Any]):
 # --- Output serializers ---------------------------------------------------------------------------
 
 
+# An object a referral links to (a service, an organisation) as {id, name}.
 class RefSerializer(serializers.Serializer[Any]):
     id = serializers.CharField()
     name = serializers.CharField()
 
 
-#: Schema of the {id, name} objects that the method fields below return.
-extend_schema_field_ref = extend_schema_field(RefSerializer)
-#: The same, or null (the sending organisation of a self-referral: the client asked herself).
-extend_schema_field_ref_or_null = extend_schema_field(RefSerializer(allow_null=True))
-
-
-class SituationOutSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    name = serializers.CharField()
+class SituationOutSerializer(CodeNameSerializer):
+    pass
 
 
 class ConsentSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField()
     referral = serializers.UUIDField(source="referral_id")
-    organisation = serializers.SerializerMethodField()
+    organisation = RefSerializer(read_only=True)
     data_categories = serializers.ListField(child=serializers.CharField())
     given_by = serializers.CharField()
     representative_name = serializers.CharField()
@@ -260,10 +255,6 @@ class ConsentSerializer(serializers.Serializer[Any]):
     recorded_by = serializers.SerializerMethodField()
     withdrawn_at = serializers.DateTimeField(allow_null=True)
     is_active = serializers.BooleanField()
-
-    @extend_schema_field_ref
-    def get_organisation(self, obj: Consent) -> dict[str, Any]:
-        return {"id": str(obj.organisation_id), "name": obj.organisation.name}
 
     def get_recorded_by(self, obj: Consent) -> str:
         return obj.recorded_by.get_username() if obj.recorded_by else ""
@@ -304,9 +295,9 @@ class ReferralListItemSerializer(serializers.Serializer[Any]):
     status = serializers.CharField(source="referral.status")
     urgency = serializers.CharField(source="referral.urgency")
     version = serializers.IntegerField(source="referral.version")
-    service = serializers.SerializerMethodField()
+    service = RefSerializer(source="referral.service", read_only=True)
     sender_organisation = serializers.SerializerMethodField()
-    receiver_organisation = serializers.SerializerMethodField()
+    receiver_organisation = RefSerializer(source="referral.receiver_organisation", read_only=True)
     created_at = serializers.DateTimeField(source="referral.created_at")
     sent_at = serializers.DateTimeField(source="referral.sent_at", allow_null=True)
     updated_at = serializers.DateTimeField(source="referral.updated_at")
@@ -318,19 +309,10 @@ class ReferralListItemSerializer(serializers.Serializer[Any]):
     age_working_days = serializers.IntegerField(allow_null=True)
     overdue = serializers.BooleanField()
 
-    @extend_schema_field_ref
-    def get_service(self, row: selectors.ReferralRow) -> dict[str, Any]:
-        return {"id": str(row.referral.service_id), "name": row.referral.service.name}
-
-    @extend_schema_field_ref_or_null
+    # null for a self-referral (the client asked herself)
+    @extend_schema_field(RefSerializer(allow_null=True))
     def get_sender_organisation(self, row: selectors.ReferralRow) -> dict[str, Any] | None:
-        org = row.referral.sender_organisation
-        return None if org is None else {"id": str(org.pk), "name": org.name}
-
-    @extend_schema_field_ref
-    def get_receiver_organisation(self, row: selectors.ReferralRow) -> dict[str, Any]:
-        org = row.referral.receiver_organisation
-        return {"id": str(org.pk), "name": org.name}
+        return _ref_or_none(row.referral.sender_organisation)
 
 
 class ReferralPageSerializer(serializers.Serializer[Any]):
@@ -346,9 +328,9 @@ class ReferralSerializer(serializers.Serializer[Any]):
     status_display = serializers.CharField(source="get_status_display")
     version = serializers.IntegerField()
     urgency = serializers.CharField()
-    service = serializers.SerializerMethodField()
+    service = RefSerializer(read_only=True)
     sender = serializers.SerializerMethodField()
-    receiver_organisation = serializers.SerializerMethodField()
+    receiver_organisation = RefSerializer(read_only=True)
     client = serializers.SerializerMethodField()
     phase = serializers.CharField()
     due_date = serializers.DateField(allow_null=True)
@@ -379,19 +361,10 @@ class ReferralSerializer(serializers.Serializer[Any]):
     contact_attempts = ContactAttemptSerializer(many=True, source="contact_attempts.all")
     allowed_transitions = serializers.SerializerMethodField()
 
-    @extend_schema_field_ref
-    def get_service(self, obj: Referral) -> dict[str, Any]:
-        return {"id": str(obj.service_id), "name": obj.service.name}
-
-    @extend_schema_field_ref
-    def get_receiver_organisation(self, obj: Referral) -> dict[str, Any]:
-        return {"id": str(obj.receiver_organisation_id), "name": obj.receiver_organisation.name}
-
     def get_sender(self, obj: Referral) -> dict[str, Any]:
         user = obj.sender_user
-        org = obj.sender_organisation
         return {
-            "organisation": None if org is None else {"id": str(org.pk), "name": org.name},
+            "organisation": _ref_or_none(obj.sender_organisation),
             "user": user.get_full_name() or user.get_username() if user else "",
             "email": user.email if user else "",
         }
@@ -430,6 +403,10 @@ class ReferralSerializer(serializers.Serializer[Any]):
         user = self.context.get("user")
         rows = selectors.allowed_transitions(user, obj)
         return list(TransitionOutSerializer(rows, many=True).data)
+
+
+def _ref_or_none(obj: Any) -> dict[str, Any] | None:
+    return None if obj is None else RefSerializer(obj).data
 
 
 def _iso(value: Any) -> str | None:

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kansrijk.api.problems import problem_response, with_problems
+from kansrijk.api.serializers import validated
 from kansrijk.referrals import selectors, services, workflow
 from kansrijk.referrals.api.errors import (
     MalformedIfMatch,
@@ -143,13 +144,29 @@ class ReferralAPIView(APIView):
         except PreconditionRequired:
             return precondition_required(request)
 
-    def validated(
-        self, request: Request, serializer_class: type[serializers.Serializer[Any]]
-    ) -> Any:
-        """The request body, checked by ``serializer_class`` (a 400 when it is not valid)."""
-        serializer = serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+    def change_status(
+        self,
+        request: Request,
+        referral_id: str,
+        serializer_class: type[serializers.Serializer[Any]],
+        change: Callable[..., Referral],
+    ) -> Response:
+        """A status change by the service ``change``, which takes the referral, the user, the
+        version of ``If-Match`` and the fields of ``serializer_class``; answers the referral."""
+        referral = self.referral(request, referral_id)
+        data = validated(serializer_class, request.data)
+
+        def work(version: int) -> tuple[int, str, str]:
+            change(
+                referral=referral,
+                user=request.user,
+                expected_version=version,
+                request=request,
+                **data,
+            )
+            return 200, "referral", str(referral.pk)
+
+        return self.idempotent_versioned(request, work)
 
     def referral(self, request: Request, referral_id: str, *, log: bool = False) -> Referral:
         return selectors.get_referral(request.user, referral_id, request=request, log=log)
@@ -172,9 +189,7 @@ class ReferralCollectionView(ReferralAPIView):
         tags=["referrals"],
     )
     def get(self, request: Request) -> Response:
-        query = ListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params = validated(ListQuerySerializer, request.query_params)
         side = params.get("side")
         if side is None:
             scope = services.referral_scope(request.user)
@@ -296,18 +311,11 @@ class ConsentCollectionView(ReferralAPIView):
     )
     def post(self, request: Request, referral_id: str) -> Response:
         referral = self.referral(request, referral_id)
-        data = self.validated(request, ConsentInputSerializer)
+        data = validated(ConsentInputSerializer, request.data)
 
         def work() -> tuple[int, str, str]:
             consent = services.record_consent(
-                referral=referral,
-                user=request.user,
-                data_categories=data["data_categories"],
-                method=data["method"],
-                given_by=data["given_by"],
-                representative_name=data["representative_name"],
-                given_at=data["given_at"],
-                request=request,
+                referral=referral, user=request.user, request=request, **data
             )
             return 201, "consent", str(consent.pk)
 
@@ -356,24 +364,9 @@ class TransitionView(ReferralAPIView):
         tags=["referrals"],
     )
     def post(self, request: Request, referral_id: str) -> Response:
-        referral = self.referral(request, referral_id)
-        data = self.validated(request, TransitionInputSerializer)
-
-        def work(version: int) -> tuple[int, str, str]:
-            services.transition(
-                referral=referral,
-                to=data["to"],
-                user=request.user,
-                reason=data["reason"],
-                reason_code=data["reason_code"],
-                outcome=data["outcome"],
-                outcome_note=data["outcome_note"],
-                expected_version=version,
-                request=request,
-            )
-            return 200, "referral", str(referral.pk)
-
-        return self.idempotent_versioned(request, work)
+        return self.change_status(
+            request, referral_id, TransitionInputSerializer, services.transition
+        )
 
 
 class OutcomeView(ReferralAPIView):
@@ -388,21 +381,9 @@ class OutcomeView(ReferralAPIView):
         tags=["referrals"],
     )
     def post(self, request: Request, referral_id: str) -> Response:
-        referral = self.referral(request, referral_id)
-        data = self.validated(request, OutcomeInputSerializer)
-
-        def work(version: int) -> tuple[int, str, str]:
-            services.record_outcome(
-                referral=referral,
-                user=request.user,
-                outcome=data["outcome"],
-                outcome_note=data["outcome_note"],
-                expected_version=version,
-                request=request,
-            )
-            return 200, "referral", str(referral.pk)
-
-        return self.idempotent_versioned(request, work)
+        return self.change_status(
+            request, referral_id, OutcomeInputSerializer, services.record_outcome
+        )
 
 
 class ContactAttemptView(ReferralAPIView):
@@ -418,19 +399,16 @@ class ContactAttemptView(ReferralAPIView):
     )
     def post(self, request: Request, referral_id: str) -> Response:
         referral = self.referral(request, referral_id)
-        data = self.validated(request, ContactAttemptInputSerializer)
+        data = validated(ContactAttemptInputSerializer, request.data)
         version = if_match(request)
 
         def work() -> tuple[int, str, str]:
             attempt = services.record_contact_attempt(
                 referral=referral,
                 user=request.user,
-                channel=data["channel"],
-                result=data["result"],
-                at=data["at"],
-                note=data["note"],
                 expected_version=version,
                 request=request,
+                **data,
             )
             return 201, "contact_attempt", str(attempt.pk)
 

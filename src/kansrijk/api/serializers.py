@@ -1,0 +1,37 @@
+"""What the APIs' serializers share: reading a request's input, absolute links, and the
+``{code, name}`` reference."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rest_framework import serializers
+
+
+def validated(
+    serializer_class: type[serializers.Serializer[Any]],
+    data: Any,
+    *,
+    context: dict[str, Any] | None = None,
+) -> Any:
+    """``data`` (a request's body or query) as ``serializer_class`` validates it; a
+    ``ValidationError`` (a 400 problem) when it is not valid."""
+    serializer = serializer_class(data=data, context=context or {})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def absolute_url(context: Mapping[str, Any], path: str) -> str:
+    """``path`` as an absolute URL when the serializer ``context`` has the request; else as
+    it is."""
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+# Something named by its stable code (a municipality, a situation, a life domain). An API's
+# own subclass keeps its own name (its component) in the OpenAPI document. No docstring: that
+# would be every subclass's description there.
+class CodeNameSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
