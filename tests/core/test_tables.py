@@ -7,7 +7,8 @@ from django.utils import translation
 
 
 def _render(source: str) -> str:
-    return Template("{% load kansrijk_tables %}" + source).render(Context({"label": "<b>"}))
+    html = Template("{% load kansrijk_tables %}" + source).render(Context({"label": "<b>"}))
+    return html.strip()
 
 
 def test_table_header_gives_a_column_header_a_label_in_order() -> None:
