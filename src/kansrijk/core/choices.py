@@ -5,8 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-__all__ = ["choice_label"]
+__all__ = ["VersionStatus", "choice_label"]
+
+
+class VersionStatus(models.TextChoices):
+    """Where a version of published content stands (a pathway's version, a signalling rule set or
+    guide): a draft that its editors may change, or published and never changed again."""
+
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
 
 
 def choice_label(choices: type[models.Choices], value: Any) -> str:

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.choices import VersionStatus
 from kansrijk.core.dates import years_before
 from kansrijk.core.fields import acting_user, optional_link
 from kansrijk.core.models import with_demo_mark
@@ -69,11 +70,6 @@ SERVICE_KINDS: frozenset[str] = frozenset(
     {StepKind.URGENT_SAFETY, StepKind.REFER, StepKind.HANDOVER, StepKind.FOLLOW_UP}
 )
 SERVICE_REQUIRED_KINDS: frozenset[str] = frozenset({StepKind.REFER, StepKind.HANDOVER})
-
-
-class VersionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
 
 
 class PathwayQuerySet(models.QuerySet["Pathway"]):

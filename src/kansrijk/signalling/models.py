@@ -20,13 +20,9 @@ from django.db.models.signals import pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.choices import VersionStatus
 from kansrijk.signalling.exceptions import PublishedVersionImmutable
 from kansrijk.signalling.grading import Grade
-
-
-class VersionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
 
 
 class _GuardedQuerySet(models.QuerySet[Any]):
