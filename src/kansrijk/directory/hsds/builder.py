@@ -62,6 +62,17 @@ _CBS_CODE = re.compile(r"GM\d{4}", re.IGNORECASE)
 _COUNTRIES_NL = {"nl", "nld", "nederland", "netherlands", "the netherlands"}
 
 
+#: The parents a row of a child table may name, and their models.
+_PARENT_MODELS: dict[str, type[models.Model]] = {
+    "organization_id": Organization,
+    "service_id": Service,
+    "service_at_location_id": ServiceAtLocation,
+    "location_id": Location,
+    "contact_id": Contact,
+    "phone_id": Phone,
+}
+
+
 @dataclass
 class _ServiceExtras:
     phases: set[str] = field(default_factory=set)
@@ -577,6 +588,11 @@ class Builder(RowValues):
             return None
         return object_id
 
+    def _parents(self, row: Row, *field_names: str) -> dict[str, uuid.UUID | None]:
+        """The optional parents that ``row`` names in ``field_names`` (``None`` where it names
+        none, or one that does not exist: an error)."""
+        return {name: self._parent(row, name, _PARENT_MODELS[name]) for name in field_names}
+
     def _first_link(
         self, row: Row, pairs: set[tuple[Any, Any]], pair: tuple[Any, Any], field: str, repeat: str
     ) -> bool:
@@ -685,12 +701,9 @@ class Builder(RowValues):
         for row, object_id in self.identified_rows("contact"):
             contact = Contact(
                 id=object_id,
-                organization_id=self._parent(row, "organization_id", Organization),
-                service_id=self._parent(row, "service_id", Service),
-                service_at_location_id=self._parent(
-                    row, "service_at_location_id", ServiceAtLocation
+                **self._parents(
+                    row, "organization_id", "service_id", "service_at_location_id", "location_id"
                 ),
-                location_id=self._parent(row, "location_id", Location),
                 name=self.text(row, "name", Contact),
                 title=self.text(row, "title", Contact),
                 department=self.text(row, "department", Contact),
@@ -705,13 +718,14 @@ class Builder(RowValues):
                 self.error(row, "number", _("This field is required."))
             phone = Phone(
                 id=object_id,
-                organization_id=self._parent(row, "organization_id", Organization),
-                service_id=self._parent(row, "service_id", Service),
-                service_at_location_id=self._parent(
-                    row, "service_at_location_id", ServiceAtLocation
+                **self._parents(
+                    row,
+                    "organization_id",
+                    "service_id",
+                    "service_at_location_id",
+                    "location_id",
+                    "contact_id",
                 ),
-                location_id=self._parent(row, "location_id", Location),
-                contact_id=self._parent(row, "contact_id", Contact),
                 number=number,
                 extension=self.integer(row, "extension", 0, 999_999_999),
                 type=self.choice(row, "type", PhoneType.values),
@@ -730,9 +744,7 @@ class Builder(RowValues):
                 Language,
                 Language(
                     id=object_id,
-                    service_id=self._parent(row, "service_id", Service),
-                    location_id=self._parent(row, "location_id", Location),
-                    phone_id=self._parent(row, "phone_id", Phone),
+                    **self._parents(row, "service_id", "location_id", "phone_id"),
                     name=self.text(row, "name", Language),
                     code=code,
                     note=str(row.data.get("note") or ""),
@@ -746,11 +758,7 @@ class Builder(RowValues):
                 Schedule,
                 Schedule(
                     id=object_id,
-                    service_id=self._parent(row, "service_id", Service),
-                    location_id=self._parent(row, "location_id", Location),
-                    service_at_location_id=self._parent(
-                        row, "service_at_location_id", ServiceAtLocation
-                    ),
+                    **self._parents(row, "service_id", "location_id", "service_at_location_id"),
                     valid_from=self.date(row, "valid_from"),
                     valid_to=self.date(row, "valid_to"),
                     dtstart=self.date(row, "dtstart"),
