@@ -73,6 +73,18 @@ _PARENT_MODELS: dict[str, type[models.Model]] = {
 }
 
 
+def existing_ids(model: type[models.Model], ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The ``ids`` that name a row of ``model`` in the database (500 to a query)."""
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(ids), 500):
+        found.update(
+            model._default_manager.filter(pk__in=ids[start : start + 500]).values_list(
+                "pk", flat=True
+            )
+        )
+    return found
+
+
 @dataclass
 class _ServiceExtras:
     phases: set[str] = field(default_factory=set)
@@ -108,13 +120,7 @@ class Builder(RowValues):
 
     def preload_existing(self, model: type[models.Model], ids: Iterable[uuid.UUID]) -> None:
         wanted = [object_id for object_id in set(ids) if object_id not in self.objects[model]]
-        found = self._existing.setdefault(model, set())
-        for start in range(0, len(wanted), 500):
-            found.update(
-                model._default_manager.filter(pk__in=wanted[start : start + 500]).values_list(
-                    "pk", flat=True
-                )
-            )
+        self._existing.setdefault(model, set()).update(existing_ids(model, wanted))
 
     def rows(self, table: str) -> list[Row]:
         return list(self.c.rows[table].values())
