@@ -118,7 +118,8 @@ def attempted(request: Any, event_type: str, action: str) -> tuple[str, str]:
     return event_type, action
 
 
-def _parse(value: Any) -> uuid.UUID | None:
+def parse_id(value: Any) -> uuid.UUID | None:
+    """``value`` as the id of a referral or consent; ``None`` when it cannot be one."""
     if isinstance(value, uuid.UUID):
         return value
     try:
@@ -170,7 +171,7 @@ def refuse_referral(
     grant of that side is recorded); without it, the user holds no grant for the referral.
     """
     if referral is None:
-        pk = _parse(referral_id)
+        pk = parse_id(referral_id)
         referral = Referral.objects.filter(pk=pk).only("client_ref").first() if pk else None
     acting = (
         acting_on(referral, side) if referral is not None and side else acting_without_grant(user)
@@ -191,7 +192,7 @@ def refuse_consent(
     user: Any, consent_id: Any, *, request: Any = None, event_type: str, action: str
 ) -> None:
     """Record that ``user`` was refused the consent ``consent_id``."""
-    pk = _parse(consent_id)
+    pk = parse_id(consent_id)
     consent = (
         Consent.objects.filter(pk=pk)
         .select_related("referral")

@@ -351,15 +351,6 @@ def _list_page(
 # --- One referral -----------------------------------------------------------------------------
 
 
-def _parse_id(referral_id: Any) -> uuid.UUID:
-    if isinstance(referral_id, uuid.UUID):
-        return referral_id
-    try:
-        return uuid.UUID(str(referral_id))
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise ReferralNotFound() from exc
-
-
 #: Of the related rows a referral page, the API and FHIR show only these columns (the service
 #: and the user rows are wide; their other columns cost time in every query for nothing).
 DETAIL_RELATED_COLUMNS = (
@@ -423,11 +414,10 @@ def get_referral(
     same for unknown ids and other organisations' referrals). Logged as a read (``log``);
     a refusal is always logged, as a read or — for a request that writes — a change.
     ``history=False`` loads the referral and its organisations only (e.g. a FHIR Task)."""
-    try:
-        pk = _parse_id(referral_id)
-    except ReferralNotFound:
+    pk = access.parse_id(referral_id)
+    if pk is None:
         _refuse(user, referral_id, request=request, event_type=event_type, action=action)
-        raise
+        raise ReferralNotFound()
     qs = (
         detail_queryset(user)
         if history
@@ -480,13 +470,12 @@ def get_consent(user: Any, consent_id: Any, *, request: Any = None, log: bool = 
     """A consent of a referral the user may see (logged as a read of the consent; a refusal
     is always logged)."""
     event_type, action = access.attempted(request, "referral.consent.view", Action.READ)
-    try:
-        pk = _parse_id(consent_id)
-    except ReferralNotFound:
+    pk = access.parse_id(consent_id)
+    if pk is None:
         access.refuse_consent(
             user, consent_id, request=request, event_type=event_type, action=action
         )
-        raise
+        raise ReferralNotFound()
     consent = (
         Consent.objects.filter(pk=pk, referral__in=Referral.objects.for_user(user))
         .select_related("referral", "organisation", "referral__sender_organisation")
