@@ -171,20 +171,26 @@ def _replace_links(
     )
 
 
+def municipality_area(service_id: uuid.UUID, municipality: Municipality) -> ServiceArea:
+    """The (unsaved) service area by which the service ``service_id`` serves ``municipality``
+    as a whole, under its fixed id: what the editor and the import both make."""
+    return ServiceArea(
+        id=fixed_id("service-area", service_id, municipality.code),
+        service_id=service_id,
+        municipality=municipality,
+        name=municipality.name,
+        extent=municipality.code,
+        extent_type="text",
+    )
+
+
 def _set_service_areas(service: Service, municipalities: list[Municipality]) -> None:
     _replace_links(
         ServiceArea,
         service,
         "municipality_id",
         {municipality.code: municipality for municipality in municipalities},
-        lambda code, municipality: ServiceArea(
-            id=fixed_id("service-area", service.id, code),
-            service=service,
-            municipality=municipality,
-            name=municipality.name,
-            extent=code,
-            extent_type="text",
-        ),
+        lambda code, municipality: municipality_area(service.id, municipality),
     )
 
 

@@ -38,6 +38,7 @@ from kansrijk.directory.models import (
     TaxonomyTerm,
     Weekday,
 )
+from kansrijk.directory.services import municipality_area
 from kansrijk.directory.vocabularies import (
     ATTRIBUTE_TAXONOMIES,
     ATTRIBUTE_TERMS_BY_ID,
@@ -965,15 +966,8 @@ class Builder(RowValues):
                     ),
                 )
                 continue
-            for code, municipality in derived.items():
-                area = ServiceArea(
-                    id=fixed_id("service-area", service_id, code),
-                    service_id=service_id,
-                    municipality=municipality,
-                    name=municipality.name,
-                    extent=code,
-                    extent_type="text",
-                )
+            for municipality in derived.values():
+                area = municipality_area(service_id, municipality)
                 self.objects[ServiceArea][area.id] = area
                 self.complete[ServiceArea].add(area.id)
         # Organisations are demo data when every service of theirs in this import is.
