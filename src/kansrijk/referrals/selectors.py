@@ -29,7 +29,7 @@ from kansrijk.accounts.roles import administrative_role, primary_role
 from kansrijk.accounts.scope import administration_scope
 from kansrijk.audit.models import AccessEvent, Action, may_search_access_log
 from kansrijk.audit.services import record_event, record_refusal
-from kansrijk.core import cursors
+from kansrijk.core import cursors, keyset
 from kansrijk.referrals import access, workflow
 from kansrijk.referrals.exceptions import NotAllowed, ReferralNotFound
 from kansrijk.referrals.identifiers import client_ref
@@ -327,15 +327,9 @@ def _list_page(
     cursor = _cursor(after)
     qs = _list_columns(queryset)
     if cursor is not None:
-        beyond, at_or_beyond = ("lt", "lte") if newest_first else ("gt", "gte")
-        qs = qs.filter(**{f"{by}__{at_or_beyond}": cursor.at}).filter(
-            Q(**{f"{by}__{beyond}": cursor.at}) | Q(**{f"id__{beyond}": cursor.id})
-        )
-    rows = list(qs[: size + 1])
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        next_cursor = str(Cursor(getattr(rows[-1], by), rows[-1].id))
+        qs = keyset.beyond(qs, by, cursor.at, cursor.id, newest_first=newest_first)
+    rows, more = keyset.first_rows(qs, size)
+    next_cursor = str(Cursor(getattr(rows[-1], by), rows[-1].id)) if more else None
     record_event(
         request=request,
         user=user,
