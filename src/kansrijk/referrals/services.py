@@ -117,51 +117,21 @@ class ReferralInput:
     @classmethod
     def from_referral(cls, referral: Referral) -> ReferralInput:
         """The current values of a referral (to change a few with ``dataclasses.replace``)."""
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name == "service_id":
-                values[f.name] = referral.service_id
-            elif f.name == "client_municipality":
-                values[f.name] = referral.client_municipality_id
-            elif f.name == "situations":
-                values[f.name] = tuple(s.code for s in referral.situations.all())
-            else:
-                values[f.name] = getattr(referral, f.name)
-        return cls(**values)
+        return cls(
+            service_id=referral.service_id,
+            client_municipality=referral.client_municipality_id,
+            situations=tuple(s.code for s in referral.situations.all()),
+            **{name: getattr(referral, name) for name in _PLAIN_FIELDS},
+        )
 
     def but(self, **changes: Any) -> ReferralInput:
         return replace(self, **changes)
 
 
-#: Model fields copied from ReferralInput as they are.
-_PLAIN_FIELDS = (
-    "kind",
-    "client_given_name",
-    "client_family_name",
-    "client_birth_date",
-    "client_phone",
-    "client_email",
-    "client_address",
-    "client_postal_code",
-    "client_language",
-    "interpreter_needed",
-    "phase",
-    "due_date",
-    "child_birth_date",
-    "urgency",
-    "handover_note",
-    "contact_preference",
-    "contact_note",
-    "gestational_age_weeks",
-    "parity",
-    "risk_signals",
-    "preferred_visit_from",
-    "preferred_visit_until",
-    "source",
-    "pathway_ref",
-    "pathway_step_ref",
-    "signalling_ref",
-)
+#: ReferralInput's fields that name other rows (a service, a municipality, situations).
+_RELATED_FIELDS = ("service_id", "client_municipality", "situations")
+#: Model fields copied from ReferralInput as they are: all its others.
+_PLAIN_FIELDS = tuple(f.name for f in fields(ReferralInput) if f.name not in _RELATED_FIELDS)
 
 
 # --- Helpers ------------------------------------------------------------------------------------
