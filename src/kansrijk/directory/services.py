@@ -10,7 +10,7 @@ command and writes through ``kansrijk.directory.hsds.importer`` with the same hi
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -124,19 +124,27 @@ def _record_change(
 # --- Validation helpers ------------------------------------------------------------------------
 
 
-def _validate_fields(fields: Mapping[str, Any]) -> None:
-    unknown = sorted(set(fields).difference(EDITABLE_FIELDS))
+def _validate_fields(
+    fields: Mapping[str, Any], editable: Collection[str] = EDITABLE_FIELDS
+) -> None:
+    """``InvalidServiceData`` for every field of ``fields`` that is not ``editable``."""
+    unknown = sorted(set(fields).difference(editable))
     if unknown:
         raise InvalidServiceData(
             {name: [_("This field cannot be changed here.")] for name in unknown}
         )
 
 
-def _full_clean(service: Service) -> None:
+def _clean(instance: models.Model, **options: Any) -> None:
+    """``instance.full_clean(**options)``, its errors raised as ``InvalidServiceData``."""
     try:
-        service.full_clean(exclude=["search_text", "search_stems"], validate_unique=False)
+        instance.full_clean(**options)
     except ValidationError as error:
         raise InvalidServiceData(dict(error.message_dict)) from None
+
+
+def _full_clean(service: Service) -> None:
+    _clean(service, exclude=["search_text", "search_stems"], validate_unique=False)
 
 
 def _resolve_municipalities(values: Iterable[Municipality | str]) -> list[Municipality]:
@@ -433,11 +441,7 @@ def save_location(
     no coordinates are given, the point (the PC4 centre). A coalition editor may only place
     locations in their municipalities."""
     _require_editor(user)
-    unknown = sorted(set(fields) - LOCATION_FIELDS)
-    if unknown:
-        raise InvalidServiceData(
-            {name: [_("This field cannot be changed here.")] for name in unknown}
-        )
+    _validate_fields(fields, LOCATION_FIELDS)
     location = location or Location(organization=organization)
     for name, value in fields.items():
         setattr(location, name, value)
@@ -463,10 +467,7 @@ def save_location(
             raise EditNotAllowed(
                 _("You may only add locations in the municipalities of your coalition.")
             )
-    try:
-        location.full_clean()
-    except ValidationError as error:
-        raise InvalidServiceData(dict(error.message_dict)) from None
+    _clean(location)
     location.last_modified = timezone.now()
     location.save()
     service_ids = list(
