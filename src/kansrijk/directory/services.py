@@ -18,8 +18,6 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.accounts.roles import Role
-from kansrijk.accounts.scope import administration_scope
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
 from kansrijk.core.languages import dutch_language_name
@@ -40,6 +38,7 @@ from kansrijk.directory.models import (
     ServiceTaxonomy,
     TaxonomyTerm,
 )
+from kansrijk.directory.page_selectors import editor_municipalities, is_editor
 from kansrijk.directory.search import refresh_search_text
 from kansrijk.directory.vocabularies import fixed_id
 from kansrijk.places.exceptions import PlacesError, UnknownMunicipality
@@ -71,13 +70,7 @@ def can_edit(user: Any, service: Service) -> bool:
 
 
 def _require_editor(user: Any) -> None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise EditNotAllowed()
-    if not (
-        user.is_superuser
-        or user.has_role(Role.ADMINISTRATOR)
-        or user.has_role(Role.COALITION_EDITOR)
-    ):
+    if not is_editor(user):
         raise EditNotAllowed()
 
 
@@ -455,14 +448,7 @@ def save_location(
         if "latitude" not in fields and "longitude" not in fields and area.has_coordinates:
             location.latitude, location.longitude = area.latitude, area.longitude
     if not user.is_superuser:
-        # (page_selectors.editor_municipalities, which imports this module)
-        allowed = set(
-            Municipality.objects.filter(
-                role_assignments__user=user, role_assignments__role=Role.COALITION_EDITOR
-            ).values_list("code", flat=True)
-        )
-        if user.has_role(Role.ADMINISTRATOR):
-            allowed |= administration_scope(user).municipality_codes
+        allowed = set(editor_municipalities(user).values_list("code", flat=True))
         if location.municipality_id not in allowed:
             raise EditNotAllowed(
                 _("You may only add locations in the municipalities of your coalition.")
