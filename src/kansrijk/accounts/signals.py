@@ -38,23 +38,12 @@ def remember_second_factor_requirement(
         remember_requirement(request, user)
 
 
-# --- Roles ------------------------------------------------------------------------------------
+# --- Administration events --------------------------------------------------------------------
 
 
 def _actor_role() -> str:
     request = current_request()
     return administrative_role(getattr(request, "user", None)) if request is not None else ""
-
-
-def _role_details(assignment: RoleAssignment, **extra: str) -> str:
-    user = User.objects.filter(pk=assignment.user_id).only("username").first()
-    parts = {
-        "role": assignment.role,
-        "organisation": str(assignment.effective_organisation_id or "-"),
-        "user": user.username if user is not None else str(assignment.user_id),
-        **extra,
-    }
-    return " ".join(f"{key}={value}" for key, value in parts.items())
 
 
 def _record_account_event(
@@ -72,6 +61,20 @@ def _record_account_event(
         purpose=ADMINISTRATION,
         details=details,
     )
+
+
+# --- Roles ------------------------------------------------------------------------------------
+
+
+def _role_details(assignment: RoleAssignment, **extra: str) -> str:
+    user = User.objects.filter(pk=assignment.user_id).only("username").first()
+    parts = {
+        "role": assignment.role,
+        "organisation": str(assignment.effective_organisation_id or "-"),
+        "user": user.username if user is not None else str(assignment.user_id),
+        **extra,
+    }
+    return " ".join(f"{key}={value}" for key, value in parts.items())
 
 
 def _record_role_event(
