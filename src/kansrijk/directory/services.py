@@ -38,7 +38,11 @@ from kansrijk.directory.models import (
     ServiceTaxonomy,
     TaxonomyTerm,
 )
-from kansrijk.directory.page_selectors import editor_municipalities, is_editor
+from kansrijk.directory.page_selectors import (
+    can_edit_service,
+    editor_municipalities,
+    is_editor,
+)
 from kansrijk.directory.search import refresh_search_text
 from kansrijk.directory.vocabularies import fixed_id
 from kansrijk.places.exceptions import PlacesError, UnknownMunicipality
@@ -63,10 +67,6 @@ __all__ = [
 ]
 
 # --- Permission and bookkeeping -------------------------------------------------------------------
-
-
-def can_edit(user: Any, service: Service) -> bool:
-    return Service.objects.editable_by(user).filter(pk=service.pk).exists()
 
 
 def _require_editor(user: Any) -> None:
@@ -324,7 +324,7 @@ def create_service(
         referral_methods=referral_methods,
         languages=languages,
     )
-    if not can_edit(user, service):
+    if not can_edit_service(user, service):
         raise EditNotAllowed(
             _("You may only add services for the municipalities of your coalition.")
         )
@@ -350,7 +350,7 @@ def update_service(
 
     Returns the ``ServiceChange`` written, or ``None`` when nothing actually changed.
     """
-    if not can_edit(user, service):
+    if not can_edit_service(user, service):
         raise EditNotAllowed()
     fields = dict(fields or {})
     _validate_fields(fields)
@@ -367,7 +367,7 @@ def update_service(
         referral_methods=referral_methods,
         languages=languages,
     )
-    if not can_edit(user, locked):
+    if not can_edit_service(user, locked):
         raise EditNotAllowed(
             _("After this change the service would no longer serve your municipalities.")
         )
@@ -387,7 +387,7 @@ def verify_service(
     today: datetime.date | None = None,
 ) -> ServiceChange:
     """Mark the service as checked today (``assured_date``), by this user."""
-    if not can_edit(user, service):
+    if not can_edit_service(user, service):
         raise EditNotAllowed()
     before = snapshots([service.id])[service.id]
     service.assured_date = today or timezone.localdate()
@@ -472,7 +472,7 @@ def set_service_locations(
     request: HttpRequest | None = None,
 ) -> ServiceChange | None:
     """The locations where the service is delivered (replaces the previous set)."""
-    if not can_edit(user, service):
+    if not can_edit_service(user, service):
         raise EditNotAllowed()
     before = snapshots([service.id])[service.id]
     _replace_links(
