@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import translation
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kansrijk.accounts.models import Organisation, OrganisationKind, RoleAssignment, User
 from kansrijk.accounts.roles import CLIENT_DATA_ROLES, MUNICIPALITY_SCOPED_ROLES, Role
-from kansrijk.accounts.twofactor import RECOVERY_DEVICE_NAME
+from kansrijk.accounts.twofactor import set_recovery_codes
 from kansrijk.places.models import Municipality
 
 DEMO_PASSWORD = "kansrijk-demo-2026"  # noqa: S105 - printed on purpose; demo accounts only
@@ -223,13 +222,7 @@ def _user(
             name="authenticator",
             defaults={"key": demo_totp_key(username), "confirmed": True},
         )
-        device, _ = StaticDevice.objects.get_or_create(
-            user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
-        )
-        device.token_set.all().delete()
-        StaticToken.objects.bulk_create(
-            [StaticToken(device=device, token=c) for c in demo_recovery_codes(username)]
-        )
+        set_recovery_codes(user, demo_recovery_codes(username))
     return user
 
 

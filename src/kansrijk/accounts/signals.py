@@ -38,12 +38,32 @@ def remember_second_factor_requirement(
         remember_requirement(request, user)
 
 
-# --- Roles ------------------------------------------------------------------------------------
+# --- Administration events --------------------------------------------------------------------
 
 
 def _actor_role() -> str:
     request = current_request()
     return administrative_role(getattr(request, "user", None)) if request is not None else ""
+
+
+def _record_account_event(
+    user_id: Any, organisation_id: int | None, *, event_type: str, action: str, details: str
+) -> None:
+    """An administration event about the account ``user_id``, recorded for the organisation
+    ``organisation_id``, by the user of the request being served."""
+    record_event(
+        event_type=event_type,
+        action=action,
+        object_type="accounts.user",
+        object_id=user_id,
+        organisation_id=organisation_id,
+        role=_actor_role(),
+        purpose=ADMINISTRATION,
+        details=details,
+    )
+
+
+# --- Roles ------------------------------------------------------------------------------------
 
 
 def _role_details(assignment: RoleAssignment, **extra: str) -> str:
@@ -60,14 +80,11 @@ def _role_details(assignment: RoleAssignment, **extra: str) -> str:
 def _record_role_event(
     assignment: RoleAssignment, *, event_type: str, action: str, **extra: str
 ) -> None:
-    record_event(
+    _record_account_event(
+        assignment.user_id,
+        assignment.effective_organisation_id,
         event_type=event_type,
         action=action,
-        object_type="accounts.user",
-        object_id=assignment.user_id,
-        organisation_id=assignment.effective_organisation_id,
-        role=_actor_role(),
-        purpose=ADMINISTRATION,
         details=_role_details(assignment, **extra),
     )
 
@@ -130,19 +147,6 @@ def _log_scope_change(
 _WATCHED = {"is_superuser": "accounts.operator", "is_active": "accounts.active"}
 
 
-def _record_account_event(user: Any, *, event_type: str, action: str, details: str) -> None:
-    record_event(
-        event_type=event_type,
-        action=action,
-        object_type="accounts.user",
-        object_id=user.pk,
-        organisation_id=user.organisation_id,
-        role=_actor_role(),
-        purpose=ADMINISTRATION,
-        details=details,
-    )
-
-
 @receiver(pre_save, sender=get_user_model())
 def _log_account_powers(
     sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any
@@ -153,7 +157,8 @@ def _log_account_powers(
     # log-in clears it first): with a removed authenticator it lets whoever set it sign in.
     if getattr(instance, "_password", None) is not None:
         _record_account_event(
-            instance,
+            instance.pk,
+            instance.organisation_id,
             event_type="accounts.password.set",
             action=Action.UPDATE,
             details=f"user={instance.username}",
@@ -169,7 +174,8 @@ def _log_account_powers(
             continue
         granted = bool(getattr(instance, field))
         _record_account_event(
-            instance,
+            instance.pk,
+            instance.organisation_id,
             event_type=f"{_WATCHED[field]}.{'grant' if granted else 'revoke'}",
             action=Action.UPDATE,
             details=f"user={instance.username} {field}={granted}",
@@ -186,7 +192,8 @@ def _log_removed_authenticator(sender: Any, instance: TOTPDevice, **kwargs: Any)
     if user is None:
         return  # the account itself is being deleted
     _record_account_event(
-        user,
+        user.pk,
+        user.organisation_id,
         event_type="accounts.second_factor.remove",
         action=Action.DELETE,
         details=f"user={user.username} device={instance.pk}",

@@ -7,6 +7,7 @@ decided once at log-in and kept in the session, so the middleware needs no queri
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import segno
@@ -75,15 +76,20 @@ def confirm_totp_device(*, user: User, device: TOTPDevice, token: str) -> bool:
     return True
 
 
-@transaction.atomic
-def new_recovery_codes(*, user: User) -> list[str]:
-    """Replace the user's recovery codes with ten new ones; each works once."""
+def set_recovery_codes(user: User, codes: Iterable[str]) -> None:
+    """Make ``codes`` the user's recovery codes, in place of any they had; each works once."""
     device, _ = StaticDevice.objects.get_or_create(
         user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
     )
     device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+
+
+@transaction.atomic
+def new_recovery_codes(*, user: User) -> list[str]:
+    """Replace the user's recovery codes with ten new ones; each works once."""
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    set_recovery_codes(user, codes)
     return codes
 
 

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 
 from kansrijk.audit.models import AccessEvent, AccessEventQuerySet
-from kansrijk.core import cursors
+from kansrijk.core import cursors, keyset
 
 #: Rows on one page of the search page.
 PAGE_SIZE = 50
@@ -128,16 +127,9 @@ def search_events(
     """
     qs = filtered_events(viewer, filters)
     if after is not None:
-        # (occurred_at, id) < (after.occurred_at, after.id), written so that the range on
-        # occurred_at can use the index.
-        qs = qs.filter(occurred_at__lte=after.occurred_at).filter(
-            Q(occurred_at__lt=after.occurred_at) | Q(id__lt=after.id)
-        )
-    rows = list(qs[: page_size + 1])
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        return EventPage(rows, Cursor.of(rows[-1]))
-    return EventPage(rows, None)
+        qs = keyset.beyond(qs, "occurred_at", after.occurred_at, after.id, newest_first=True)
+    rows, more = keyset.first_rows(qs, page_size)
+    return EventPage(rows, Cursor.of(rows[-1]) if more else None)
 
 
 def export_events(

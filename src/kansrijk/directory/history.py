@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import models
+
 from kansrijk.core.phases import PHASE_FIELD_NAMES
 from kansrijk.directory.models import (
     Contact,
@@ -58,18 +60,23 @@ EDITABLE_FIELDS: tuple[str, ...] = (
 #: Service fields a snapshot records: the editable ones, the organisation and the assurance.
 SNAPSHOT_FIELDS = ["organization_id", *EDITABLE_FIELDS, "assured_date", "assurer_email"]
 
-#: Related collections a snapshot records, as sorted lists.
-COLLECTIONS = [
-    "service_areas",
-    "taxonomy_terms",
-    "referral_methods",
-    "languages",
-    "locations",
-    "phones",
-    "contacts",
-    "cost_options",
-    "schedules",
-]
+#: Related collections a snapshot records, as sorted lists: for each, its model and what an
+#: item holds (one value, or a list of them).
+_COLLECTION_ITEMS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "service_areas": (ServiceArea, ("municipality_id",)),
+    "taxonomy_terms": (
+        ServiceTaxonomy,
+        ("taxonomy_term__taxonomy__name", "taxonomy_term__code", "value"),
+    ),
+    "referral_methods": (ReferralMethod, ("method", "contact", "instructions")),
+    "languages": (Language, ("code",)),
+    "locations": (ServiceAtLocation, ("location_id",)),
+    "phones": (Phone, ("number", "extension")),
+    "contacts": (Contact, ("name", "email")),
+    "cost_options": (CostOption, ("option", "amount", "currency")),
+    "schedules": (Schedule, ("id",)),
+}
+COLLECTIONS = list(_COLLECTION_ITEMS)
 
 
 def _plain(value: Any) -> Any:
@@ -87,64 +94,13 @@ def snapshots(service_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any
     for start in range(0, len(ids), 500):
         batch = ids[start : start + 500]
         collections: dict[uuid.UUID, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-
-        def add(
-            name: str,
-            rows: Iterable[tuple[Any, ...]],
-            collections: dict[uuid.UUID, dict[str, list[Any]]] = collections,
-        ) -> None:
+        for name, (model, fields) in _COLLECTION_ITEMS.items():
+            rows = model._default_manager.filter(service_id__in=batch).values_list(
+                "service_id", *fields
+            )
             for service_id, *values in rows:
                 item = [_plain(value) for value in values]
                 collections[service_id][name].append(item[0] if len(item) == 1 else item)
-
-        add(
-            "service_areas",
-            ServiceArea.objects.filter(service_id__in=batch).values_list(
-                "service_id", "municipality_id"
-            ),
-        )
-        add(
-            "taxonomy_terms",
-            ServiceTaxonomy.objects.filter(service_id__in=batch).values_list(
-                "service_id", "taxonomy_term__taxonomy__name", "taxonomy_term__code", "value"
-            ),
-        )
-        add(
-            "referral_methods",
-            ReferralMethod.objects.filter(service_id__in=batch).values_list(
-                "service_id", "method", "contact", "instructions"
-            ),
-        )
-        add(
-            "languages",
-            Language.objects.filter(service_id__in=batch).values_list("service_id", "code"),
-        )
-        add(
-            "locations",
-            ServiceAtLocation.objects.filter(service_id__in=batch).values_list(
-                "service_id", "location_id"
-            ),
-        )
-        add(
-            "phones",
-            Phone.objects.filter(service_id__in=batch).values_list(
-                "service_id", "number", "extension"
-            ),
-        )
-        add(
-            "contacts",
-            Contact.objects.filter(service_id__in=batch).values_list("service_id", "name", "email"),
-        )
-        add(
-            "cost_options",
-            CostOption.objects.filter(service_id__in=batch).values_list(
-                "service_id", "option", "amount", "currency"
-            ),
-        )
-        add(
-            "schedules",
-            Schedule.objects.filter(service_id__in=batch).values_list("service_id", "id"),
-        )
         for row in Service.objects.filter(id__in=batch).values("id", *SNAPSHOT_FIELDS):
             service_id = row.pop("id")
             snapshot = {field: _plain(value) for field, value in row.items()}

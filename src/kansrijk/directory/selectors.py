@@ -69,21 +69,29 @@ def as_uuid(value: Any, field: str) -> uuid.UUID:
         raise InvalidSearch(_("%(field)s is not a valid id (a UUID).") % {"field": field}) from None
 
 
+def _languages() -> Prefetch:
+    return Prefetch("languages", queryset=Language.objects.order_by("code", "id"))
+
+
+def _phones_and_contacts() -> list[Prefetch]:
+    """The phones (with their languages) and the contacts (with their phones) of what owns
+    them, as ``phone_document`` and ``contact_document`` read them."""
+    phones = Phone.objects.prefetch_related(_languages())
+    contacts = Contact.objects.prefetch_related(Prefetch("phones", queryset=phones))
+    return [Prefetch("phones", queryset=phones), Prefetch("contacts", queryset=contacts)]
+
+
+def _location_detail_queryset() -> QuerySet[Location]:
+    """Locations with everything ``location_document`` reads."""
+    return Location.objects.select_related("municipality__province").prefetch_related(
+        _languages(), *_phones_and_contacts(), "schedules"
+    )
+
+
 def service_detail_queryset() -> QuerySet[Service]:
     """Services with everything a full HSDS service document needs, in a fixed number of queries."""
-    phones = Phone.objects.prefetch_related(
-        Prefetch("languages", queryset=Language.objects.order_by("code", "id"))
-    )
-    contacts = Contact.objects.prefetch_related(Prefetch("phones", queryset=phones))
-    location_qs = Location.objects.select_related("municipality__province").prefetch_related(
-        Prefetch("languages", queryset=Language.objects.order_by("code", "id")),
-        Prefetch("phones", queryset=phones),
-        Prefetch("contacts", queryset=contacts),
-        "schedules",
-    )
     return Service.objects.select_related("organization").prefetch_related(
-        Prefetch("phones", queryset=phones),
-        Prefetch("contacts", queryset=contacts),
+        *_phones_and_contacts(),
         "schedules",
         Prefetch(
             "service_areas",
@@ -92,13 +100,12 @@ def service_detail_queryset() -> QuerySet[Service]:
         Prefetch(
             "service_at_locations",
             queryset=ServiceAtLocation.objects.prefetch_related(
-                Prefetch("phones", queryset=phones),
-                Prefetch("contacts", queryset=contacts),
+                *_phones_and_contacts(),
                 "schedules",
-                Prefetch("location", queryset=location_qs),
+                Prefetch("location", queryset=_location_detail_queryset()),
             ).order_by("id"),
         ),
-        Prefetch("languages", queryset=Language.objects.order_by("code", "id")),
+        _languages(),
         "cost_options",
         Prefetch(
             "taxonomy_links",
@@ -119,22 +126,10 @@ def get_service(service_id: uuid.UUID | str, *, include_defunct: bool = True) ->
 
 
 def organization_detail_queryset() -> QuerySet[Organization]:
-    phones = Phone.objects.prefetch_related(
-        Prefetch("languages", queryset=Language.objects.order_by("code", "id"))
-    )
-    contacts = Contact.objects.prefetch_related(Prefetch("phones", queryset=phones))
+    """Organizations with everything a full HSDS organization document needs."""
     return Organization.objects.prefetch_related(
-        Prefetch("phones", queryset=phones),
-        Prefetch("contacts", queryset=contacts),
-        Prefetch(
-            "locations",
-            queryset=Location.objects.select_related("municipality__province").prefetch_related(
-                Prefetch("languages", queryset=Language.objects.order_by("code", "id")),
-                Prefetch("phones", queryset=phones),
-                Prefetch("contacts", queryset=contacts),
-                "schedules",
-            ),
-        ),
+        *_phones_and_contacts(),
+        Prefetch("locations", queryset=_location_detail_queryset()),
         Prefetch("services", queryset=Service.objects.visible().order_by("name", "id")),
     )
 

@@ -10,7 +10,7 @@ command and writes through ``kansrijk.directory.hsds.importer`` with the same hi
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -18,8 +18,6 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.accounts.roles import Role
-from kansrijk.accounts.scope import administration_scope
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
 from kansrijk.core.languages import dutch_language_name
@@ -39,6 +37,11 @@ from kansrijk.directory.models import (
     ServiceChange,
     ServiceTaxonomy,
     TaxonomyTerm,
+)
+from kansrijk.directory.page_selectors import (
+    can_edit_service,
+    editor_municipalities,
+    is_editor,
 )
 from kansrijk.directory.search import refresh_search_text
 from kansrijk.directory.vocabularies import fixed_id
@@ -66,18 +69,8 @@ __all__ = [
 # --- Permission and bookkeeping -------------------------------------------------------------------
 
 
-def can_edit(user: Any, service: Service) -> bool:
-    return Service.objects.editable_by(user).filter(pk=service.pk).exists()
-
-
 def _require_editor(user: Any) -> None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise EditNotAllowed()
-    if not (
-        user.is_superuser
-        or user.has_role(Role.ADMINISTRATOR)
-        or user.has_role(Role.COALITION_EDITOR)
-    ):
+    if not is_editor(user):
         raise EditNotAllowed()
 
 
@@ -124,19 +117,27 @@ def _record_change(
 # --- Validation helpers ------------------------------------------------------------------------
 
 
-def _validate_fields(fields: Mapping[str, Any]) -> None:
-    unknown = sorted(set(fields).difference(EDITABLE_FIELDS))
+def _validate_fields(
+    fields: Mapping[str, Any], editable: Collection[str] = EDITABLE_FIELDS
+) -> None:
+    """``InvalidServiceData`` for every field of ``fields`` that is not ``editable``."""
+    unknown = sorted(set(fields).difference(editable))
     if unknown:
         raise InvalidServiceData(
             {name: [_("This field cannot be changed here.")] for name in unknown}
         )
 
 
-def _full_clean(service: Service) -> None:
+def _clean(instance: models.Model, **options: Any) -> None:
+    """``instance.full_clean(**options)``, its errors raised as ``InvalidServiceData``."""
     try:
-        service.full_clean(exclude=["search_text", "search_stems"], validate_unique=False)
+        instance.full_clean(**options)
     except ValidationError as error:
         raise InvalidServiceData(dict(error.message_dict)) from None
+
+
+def _full_clean(service: Service) -> None:
+    _clean(service, exclude=["search_text", "search_stems"], validate_unique=False)
 
 
 def _resolve_municipalities(values: Iterable[Municipality | str]) -> list[Municipality]:
@@ -171,20 +172,26 @@ def _replace_links(
     )
 
 
+def municipality_area(service_id: uuid.UUID, municipality: Municipality) -> ServiceArea:
+    """The (unsaved) service area by which the service ``service_id`` serves ``municipality``
+    as a whole, under its fixed id: what the editor and the import both make."""
+    return ServiceArea(
+        id=fixed_id("service-area", service_id, municipality.code),
+        service_id=service_id,
+        municipality=municipality,
+        name=municipality.name,
+        extent=municipality.code,
+        extent_type="text",
+    )
+
+
 def _set_service_areas(service: Service, municipalities: list[Municipality]) -> None:
     _replace_links(
         ServiceArea,
         service,
         "municipality_id",
         {municipality.code: municipality for municipality in municipalities},
-        lambda code, municipality: ServiceArea(
-            id=fixed_id("service-area", service.id, code),
-            service=service,
-            municipality=municipality,
-            name=municipality.name,
-            extent=code,
-            extent_type="text",
-        ),
+        lambda code, municipality: municipality_area(service.id, municipality),
     )
 
 
@@ -317,7 +324,7 @@ def create_service(
         referral_methods=referral_methods,
         languages=languages,
     )
-    if not can_edit(user, service):
+    if not can_edit_service(user, service):
         raise EditNotAllowed(
             _("You may only add services for the municipalities of your coalition.")
         )
@@ -343,7 +350,7 @@ def update_service(
 
     Returns the ``ServiceChange`` written, or ``None`` when nothing actually changed.
     """
-    if not can_edit(user, service):
+    if not can_edit_service(user, service):
         raise EditNotAllowed()
     fields = dict(fields or {})
     _validate_fields(fields)
@@ -360,7 +367,7 @@ def update_service(
         referral_methods=referral_methods,
         languages=languages,
     )
-    if not can_edit(user, locked):
+    if not can_edit_service(user, locked):
         raise EditNotAllowed(
             _("After this change the service would no longer serve your municipalities.")
         )
@@ -380,7 +387,7 @@ def verify_service(
     today: datetime.date | None = None,
 ) -> ServiceChange:
     """Mark the service as checked today (``assured_date``), by this user."""
-    if not can_edit(user, service):
+    if not can_edit_service(user, service):
         raise EditNotAllowed()
     before = snapshots([service.id])[service.id]
     service.assured_date = today or timezone.localdate()
@@ -427,11 +434,7 @@ def save_location(
     no coordinates are given, the point (the PC4 centre). A coalition editor may only place
     locations in their municipalities."""
     _require_editor(user)
-    unknown = sorted(set(fields) - LOCATION_FIELDS)
-    if unknown:
-        raise InvalidServiceData(
-            {name: [_("This field cannot be changed here.")] for name in unknown}
-        )
+    _validate_fields(fields, LOCATION_FIELDS)
     location = location or Location(organization=organization)
     for name, value in fields.items():
         setattr(location, name, value)
@@ -445,22 +448,12 @@ def save_location(
         if "latitude" not in fields and "longitude" not in fields and area.has_coordinates:
             location.latitude, location.longitude = area.latitude, area.longitude
     if not user.is_superuser:
-        # (page_selectors.editor_municipalities, which imports this module)
-        allowed = set(
-            Municipality.objects.filter(
-                role_assignments__user=user, role_assignments__role=Role.COALITION_EDITOR
-            ).values_list("code", flat=True)
-        )
-        if user.has_role(Role.ADMINISTRATOR):
-            allowed |= administration_scope(user).municipality_codes
+        allowed = set(editor_municipalities(user).values_list("code", flat=True))
         if location.municipality_id not in allowed:
             raise EditNotAllowed(
                 _("You may only add locations in the municipalities of your coalition.")
             )
-    try:
-        location.full_clean()
-    except ValidationError as error:
-        raise InvalidServiceData(dict(error.message_dict)) from None
+    _clean(location)
     location.last_modified = timezone.now()
     location.save()
     service_ids = list(
@@ -479,7 +472,7 @@ def set_service_locations(
     request: HttpRequest | None = None,
 ) -> ServiceChange | None:
     """The locations where the service is delivered (replaces the previous set)."""
-    if not can_edit(user, service):
+    if not can_edit_service(user, service):
         raise EditNotAllowed()
     before = snapshots([service.id])[service.id]
     _replace_links(

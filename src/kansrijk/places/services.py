@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -91,6 +91,20 @@ class _Reader:
             self.fail(f"{value!r} is not a valid {kind.replace('_', ' ')} code")
         return value
 
+    def new_code(self, value: str, kind: str, seen: Container[str]) -> str:
+        """``value`` as the code of a ``kind`` not in ``seen`` yet (a second row for it fails)."""
+        code = self.code(value, kind)
+        if code in seen:
+            self.fail(f"{kind} {code} appears twice")
+        return code
+
+    def known_municipality(self, value: str, municipalities: Container[str]) -> str:
+        """``value`` as the code of one of the ``municipalities`` of ``MUNICIPALITIES_FILE``."""
+        code = self.code(value, "municipality")
+        if code not in municipalities:
+            self.fail(f"municipality {code} is not in {MUNICIPALITIES_FILE}")
+        return code
+
     def text(self, value: str, what: str) -> str:
         if not value:
             self.fail(f"{what} is empty")
@@ -136,9 +150,7 @@ def _read_municipalities(
         return code
 
     for row in reader.rows():
-        code = reader.code(row["gemeentecode"], "municipality")
-        if code in municipalities:
-            reader.fail(f"municipality {code} appears twice")
+        code = reader.new_code(row["gemeentecode"], "municipality", municipalities)
         latitude = reader.number(row["lat"], "lat", required=True)
         longitude = reader.number(row["lon"], "lon", required=True)
         municipalities[code] = {
@@ -172,9 +184,7 @@ def _read_municipalities(
 def _add_population(data_dir: Path, municipalities: dict[str, dict[str, Any]]) -> None:
     reader = _Reader(data_dir / POPULATION_FILE, _POPULATION_COLUMNS)
     for row in reader.rows():
-        code = reader.code(row["gemeentecode"], "municipality")
-        if code not in municipalities:
-            reader.fail(f"municipality {code} is not in {MUNICIPALITIES_FILE}")
+        code = reader.known_municipality(row["gemeentecode"], municipalities)
         municipalities[code]["population_2021"] = reader.count(
             row["inwoners_2021_pc4"], "inwoners_2021_pc4"
         )
@@ -188,30 +198,23 @@ def _read_postcodes(
 ) -> dict[str, dict[str, Any]]:
     postcodes: dict[str, dict[str, Any]] = {}
     reader = _Reader(data_dir / POSTCODES_FILE, _POSTCODE_COLUMNS)
-
-    def municipality(value: str) -> str:
-        code = reader.code(value, "municipality")
-        if code not in municipalities:
-            reader.fail(f"municipality {code} is not in {MUNICIPALITIES_FILE}")
-        return code
-
     for row in reader.rows():
-        code = reader.code(row["pc4"], "postcode")
-        if code in postcodes:
-            reader.fail(f"postcode {code} appears twice")
+        code = reader.new_code(row["pc4"], "postcode", postcodes)
         latitude = reader.number(row["lat"], "lat")
         longitude = reader.number(row["lon"], "lon")
         if (latitude is None) != (longitude is None):
             reader.fail("lat and lon must both be given or both be empty")
         postcodes[code] = {
-            "municipality_id": municipality(row["gemeentecode"]),
+            "municipality_id": reader.known_municipality(row["gemeentecode"], municipalities),
             "place_name": row["woonplaats"],
             "latitude": latitude,
             "longitude": longitude,
             "coordinate_source": row["coord_bron"] if latitude is not None else "",
             "municipality_share": reader.number(row["gemeente_aandeel"], "gemeente_aandeel"),
             "second_municipality_id": (
-                municipality(row["tweede_gemeentecode"]) if row["tweede_gemeentecode"] else None
+                reader.known_municipality(row["tweede_gemeentecode"], municipalities)
+                if row["tweede_gemeentecode"]
+                else None
             ),
             "population_2021": reader.count(row["inwoners_2021"], "inwoners_2021"),
             "population_0_4_2021": reader.count(row["inwoners_0_4_2021"], "inwoners_0_4_2021"),

@@ -118,13 +118,41 @@ def attempted(request: Any, event_type: str, action: str) -> tuple[str, str]:
     return event_type, action
 
 
-def _parse(value: Any) -> uuid.UUID | None:
+def parse_id(value: Any) -> uuid.UUID | None:
+    """``value`` as the id of a referral or consent; ``None`` when it cannot be one."""
     if isinstance(value, uuid.UUID):
         return value
     try:
         return uuid.UUID(str(value))
     except (ValueError, TypeError, AttributeError):
         return None
+
+
+def _record_refused(
+    user: Any,
+    object_type: str,
+    object_id: Any,
+    referral: Referral | None,
+    acting: Acting,
+    *,
+    request: Any,
+    event_type: str,
+    action: str,
+) -> None:
+    """Record that ``user``, acting as ``acting``, was refused the ``object_type``
+    ``object_id``: one of ``referral`` (``denied``, with its client's pseudonymous reference),
+    or, when ``referral`` is ``None``, an id that names nothing (``failure``)."""
+    record_refusal(
+        request=request,
+        user=user,
+        event_type=event_type,
+        action=action,
+        outcome=Outcome.DENIED if referral is not None else Outcome.FAILURE,
+        object_type=object_type,
+        object_id=str(object_id),
+        client_ref=referral.client_ref if referral is not None else "",
+        **acting.audit_fields(),
+    )
 
 
 def refuse_referral(
@@ -143,21 +171,20 @@ def refuse_referral(
     grant of that side is recorded); without it, the user holds no grant for the referral.
     """
     if referral is None:
-        pk = _parse(referral_id)
+        pk = parse_id(referral_id)
         referral = Referral.objects.filter(pk=pk).only("client_ref").first() if pk else None
     acting = (
         acting_on(referral, side) if referral is not None and side else acting_without_grant(user)
     )
-    record_refusal(
+    _record_refused(
+        user,
+        "referral",
+        referral.pk if referral is not None else referral_id,
+        referral,
+        acting,
         request=request,
-        user=user,
         event_type=event_type,
         action=action,
-        outcome=Outcome.DENIED if referral is not None else Outcome.FAILURE,
-        object_type="referral",
-        object_id=str(referral.pk if referral is not None else referral_id),
-        client_ref=referral.client_ref if referral is not None else "",
-        **acting.audit_fields(),
     )
 
 
@@ -165,7 +192,7 @@ def refuse_consent(
     user: Any, consent_id: Any, *, request: Any = None, event_type: str, action: str
 ) -> None:
     """Record that ``user`` was refused the consent ``consent_id``."""
-    pk = _parse(consent_id)
+    pk = parse_id(consent_id)
     consent = (
         Consent.objects.filter(pk=pk)
         .select_related("referral")
@@ -174,16 +201,15 @@ def refuse_consent(
         if pk
         else None
     )
-    record_refusal(
+    _record_refused(
+        user,
+        "consent",
+        consent_id,
+        consent.referral if consent is not None else None,
+        acting_without_grant(user),
         request=request,
-        user=user,
         event_type=event_type,
         action=action,
-        outcome=Outcome.DENIED if consent is not None else Outcome.FAILURE,
-        object_type="consent",
-        object_id=str(consent_id),
-        client_ref=consent.referral.client_ref if consent is not None else "",
-        **acting_without_grant(user).audit_fields(),
     )
 
 

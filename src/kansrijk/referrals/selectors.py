@@ -29,7 +29,7 @@ from kansrijk.accounts.roles import administrative_role, primary_role
 from kansrijk.accounts.scope import administration_scope
 from kansrijk.audit.models import AccessEvent, Action, may_search_access_log
 from kansrijk.audit.services import record_event, record_refusal
-from kansrijk.core import cursors
+from kansrijk.core import cursors, keyset
 from kansrijk.referrals import access, workflow
 from kansrijk.referrals.exceptions import NotAllowed, ReferralNotFound
 from kansrijk.referrals.identifiers import client_ref
@@ -327,15 +327,9 @@ def _list_page(
     cursor = _cursor(after)
     qs = _list_columns(queryset)
     if cursor is not None:
-        beyond, at_or_beyond = ("lt", "lte") if newest_first else ("gt", "gte")
-        qs = qs.filter(**{f"{by}__{at_or_beyond}": cursor.at}).filter(
-            Q(**{f"{by}__{beyond}": cursor.at}) | Q(**{f"id__{beyond}": cursor.id})
-        )
-    rows = list(qs[: size + 1])
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        next_cursor = str(Cursor(getattr(rows[-1], by), rows[-1].id))
+        qs = keyset.beyond(qs, by, cursor.at, cursor.id, newest_first=newest_first)
+    rows, more = keyset.first_rows(qs, size)
+    next_cursor = str(Cursor(getattr(rows[-1], by), rows[-1].id)) if more else None
     record_event(
         request=request,
         user=user,
@@ -349,15 +343,6 @@ def _list_page(
 
 
 # --- One referral -----------------------------------------------------------------------------
-
-
-def _parse_id(referral_id: Any) -> uuid.UUID:
-    if isinstance(referral_id, uuid.UUID):
-        return referral_id
-    try:
-        return uuid.UUID(str(referral_id))
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise ReferralNotFound() from exc
 
 
 #: Of the related rows a referral page, the API and FHIR show only these columns (the service
@@ -423,11 +408,10 @@ def get_referral(
     same for unknown ids and other organisations' referrals). Logged as a read (``log``);
     a refusal is always logged, as a read or — for a request that writes — a change.
     ``history=False`` loads the referral and its organisations only (e.g. a FHIR Task)."""
-    try:
-        pk = _parse_id(referral_id)
-    except ReferralNotFound:
+    pk = access.parse_id(referral_id)
+    if pk is None:
         _refuse(user, referral_id, request=request, event_type=event_type, action=action)
-        raise
+        raise ReferralNotFound()
     qs = (
         detail_queryset(user)
         if history
@@ -480,13 +464,12 @@ def get_consent(user: Any, consent_id: Any, *, request: Any = None, log: bool = 
     """A consent of a referral the user may see (logged as a read of the consent; a refusal
     is always logged)."""
     event_type, action = access.attempted(request, "referral.consent.view", Action.READ)
-    try:
-        pk = _parse_id(consent_id)
-    except ReferralNotFound:
+    pk = access.parse_id(consent_id)
+    if pk is None:
         access.refuse_consent(
             user, consent_id, request=request, event_type=event_type, action=action
         )
-        raise
+        raise ReferralNotFound()
     consent = (
         Consent.objects.filter(pk=pk, referral__in=Referral.objects.for_user(user))
         .select_related("referral", "organisation", "referral__sender_organisation")

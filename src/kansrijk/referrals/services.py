@@ -117,51 +117,21 @@ class ReferralInput:
     @classmethod
     def from_referral(cls, referral: Referral) -> ReferralInput:
         """The current values of a referral (to change a few with ``dataclasses.replace``)."""
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name == "service_id":
-                values[f.name] = referral.service_id
-            elif f.name == "client_municipality":
-                values[f.name] = referral.client_municipality_id
-            elif f.name == "situations":
-                values[f.name] = tuple(s.code for s in referral.situations.all())
-            else:
-                values[f.name] = getattr(referral, f.name)
-        return cls(**values)
+        return cls(
+            service_id=referral.service_id,
+            client_municipality=referral.client_municipality_id,
+            situations=tuple(s.code for s in referral.situations.all()),
+            **{name: getattr(referral, name) for name in _PLAIN_FIELDS},
+        )
 
     def but(self, **changes: Any) -> ReferralInput:
         return replace(self, **changes)
 
 
-#: Model fields copied from ReferralInput as they are.
-_PLAIN_FIELDS = (
-    "kind",
-    "client_given_name",
-    "client_family_name",
-    "client_birth_date",
-    "client_phone",
-    "client_email",
-    "client_address",
-    "client_postal_code",
-    "client_language",
-    "interpreter_needed",
-    "phase",
-    "due_date",
-    "child_birth_date",
-    "urgency",
-    "handover_note",
-    "contact_preference",
-    "contact_note",
-    "gestational_age_weeks",
-    "parity",
-    "risk_signals",
-    "preferred_visit_from",
-    "preferred_visit_until",
-    "source",
-    "pathway_ref",
-    "pathway_step_ref",
-    "signalling_ref",
-)
+#: ReferralInput's fields that name other rows (a service, a municipality, situations).
+_RELATED_FIELDS = ("service_id", "client_municipality", "situations")
+#: Model fields copied from ReferralInput as they are: all its others.
+_PLAIN_FIELDS = tuple(f.name for f in fields(ReferralInput) if f.name not in _RELATED_FIELDS)
 
 
 # --- Helpers ------------------------------------------------------------------------------------
@@ -209,12 +179,23 @@ class _Write:
 
 
 def _write_from(
-    user: Any, referral: Referral, side: str, *, request: Any, event_type: str, action: str
+    user: Any,
+    referral: Referral | uuid.UUID | str,
+    side: str,
+    *,
+    request: Any,
+    event_type: str,
+    action: str,
+    expected_version: int | None = None,
 ) -> _Write:
-    """The write ``event_type`` of ``user`` to ``referral``, which they must make from ``side``
-    (else refused, and the refusal logged, as ``selectors.require_side``)."""
-    require_side(user, referral, side, request=request, event_type=event_type, action=action)
-    return _Write(request, user, referral, side, event_type, action)
+    """Start the write ``event_type`` of ``user`` to ``referral``: lock its row
+    (``ReferralNotFound``), check that they make it from ``side`` (else refused, and the
+    refusal logged, as ``selectors.require_side``) and, given ``expected_version``, that
+    nobody changed it meanwhile (``StaleVersion``). The locked row is ``.referral``."""
+    locked = _lock(referral)
+    require_side(user, locked, side, request=request, event_type=event_type, action=action)
+    _check_version(locked, expected_version)
+    return _Write(request, user, locked, side, event_type, action)
 
 
 def _choice(errors: dict[str, list[Any]], name: str, value: str, choices: Any) -> None:
@@ -528,16 +509,16 @@ def update_draft(
     request: Any = None,
 ) -> Referral:
     """Change a draft (only the sending side, only before it is sent)."""
-    locked = _lock(referral)
     write = _write_from(
         user,
-        locked,
+        referral,
         Side.SENDER,
         request=request,
         event_type="referral.update",
         action=Action.UPDATE,
+        expected_version=expected_version,
     )
-    _check_version(locked, expected_version)
+    locked = write.referral
     if locked.status != Status.DRAFT:
         raise TransitionNotAllowed(_("Only a draft referral can be changed."))
     service, municipality, situations, cleaned = _validate(data)
@@ -574,15 +555,15 @@ def record_consent(
 ) -> Consent:
     """Record the client's consent to share the referral's data with the receiving
     organisation (before sending; by the sending side)."""
-    locked = _lock(referral)
     write = _write_from(
         user,
-        locked,
+        referral,
         Side.SENDER,
         request=request,
         event_type="referral.consent.record",
         action=Action.CREATE,
     )
+    locked = write.referral
     if locked.status != Status.DRAFT:
         raise TransitionNotAllowed(_("Consent is recorded before the referral is sent."))
     now = timezone.now()
@@ -637,15 +618,15 @@ def withdraw_consent(
     and why (``reason``; optional). An open referral that has no other valid consent is
     cancelled (reason: consent withdrawn) in the same transaction. Withdrawing a withdrawn
     consent again changes nothing."""
-    locked = _lock(consent.referral_id)
     write = _write_from(
         user,
-        locked,
+        consent.referral_id,
         Side.SENDER,
         request=request,
         event_type="referral.consent.withdraw",
         action=Action.UPDATE,
     )
+    locked = write.referral
     current = Consent.objects.select_for_update().get(pk=consent.pk, referral=locked)
     if current.withdrawn_at is not None:
         return current
@@ -891,16 +872,16 @@ def record_contact_attempt(
 ) -> ContactAttempt:
     """Log an attempt to contact the family (receiving side). The first successful contact
     sets ``first_contact_at`` and moves an accepted referral to ``in-progress``."""
-    locked = _lock(referral)
     write = _write_from(
         user,
-        locked,
+        referral,
         Side.RECEIVER,
         request=request,
         event_type="referral.contact_attempt",
         action=Action.CREATE,
+        expected_version=expected_version,
     )
-    _check_version(locked, expected_version)
+    locked = write.referral
     if locked.status not in CONTACT_STATUSES:
         raise TransitionNotAllowed(
             _("Contact attempts are recorded for a received or accepted referral.")

@@ -38,6 +38,7 @@ from kansrijk.directory.models import (
     TaxonomyTerm,
     Weekday,
 )
+from kansrijk.directory.services import municipality_area
 from kansrijk.directory.vocabularies import (
     ATTRIBUTE_TAXONOMIES,
     ATTRIBUTE_TERMS_BY_ID,
@@ -60,6 +61,29 @@ from kansrijk.places.selectors import normalise_postcode
 NL_BOUNDS = {"min_lat": 50.70, "max_lat": 53.70, "min_lon": 3.20, "max_lon": 7.30}
 _CBS_CODE = re.compile(r"GM\d{4}", re.IGNORECASE)
 _COUNTRIES_NL = {"nl", "nld", "nederland", "netherlands", "the netherlands"}
+
+
+#: The parents a row of a child table may name, and their models.
+_PARENT_MODELS: dict[str, type[models.Model]] = {
+    "organization_id": Organization,
+    "service_id": Service,
+    "service_at_location_id": ServiceAtLocation,
+    "location_id": Location,
+    "contact_id": Contact,
+    "phone_id": Phone,
+}
+
+
+def existing_ids(model: type[models.Model], ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The ``ids`` that name a row of ``model`` in the database (500 to a query)."""
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(ids), 500):
+        found.update(
+            model._default_manager.filter(pk__in=ids[start : start + 500]).values_list(
+                "pk", flat=True
+            )
+        )
+    return found
 
 
 @dataclass
@@ -97,13 +121,7 @@ class Builder(RowValues):
 
     def preload_existing(self, model: type[models.Model], ids: Iterable[uuid.UUID]) -> None:
         wanted = [object_id for object_id in set(ids) if object_id not in self.objects[model]]
-        found = self._existing.setdefault(model, set())
-        for start in range(0, len(wanted), 500):
-            found.update(
-                model._default_manager.filter(pk__in=wanted[start : start + 500]).values_list(
-                    "pk", flat=True
-                )
-            )
+        self._existing.setdefault(model, set()).update(existing_ids(model, wanted))
 
     def rows(self, table: str) -> list[Row]:
         return list(self.c.rows[table].values())
@@ -577,6 +595,11 @@ class Builder(RowValues):
             return None
         return object_id
 
+    def _parents(self, row: Row, *field_names: str) -> dict[str, uuid.UUID | None]:
+        """The optional parents that ``row`` names in ``field_names`` (``None`` where it names
+        none, or one that does not exist: an error)."""
+        return {name: self._parent(row, name, _PARENT_MODELS[name]) for name in field_names}
+
     def _first_link(
         self, row: Row, pairs: set[tuple[Any, Any]], pair: tuple[Any, Any], field: str, repeat: str
     ) -> bool:
@@ -685,12 +708,9 @@ class Builder(RowValues):
         for row, object_id in self.identified_rows("contact"):
             contact = Contact(
                 id=object_id,
-                organization_id=self._parent(row, "organization_id", Organization),
-                service_id=self._parent(row, "service_id", Service),
-                service_at_location_id=self._parent(
-                    row, "service_at_location_id", ServiceAtLocation
+                **self._parents(
+                    row, "organization_id", "service_id", "service_at_location_id", "location_id"
                 ),
-                location_id=self._parent(row, "location_id", Location),
                 name=self.text(row, "name", Contact),
                 title=self.text(row, "title", Contact),
                 department=self.text(row, "department", Contact),
@@ -705,13 +725,14 @@ class Builder(RowValues):
                 self.error(row, "number", _("This field is required."))
             phone = Phone(
                 id=object_id,
-                organization_id=self._parent(row, "organization_id", Organization),
-                service_id=self._parent(row, "service_id", Service),
-                service_at_location_id=self._parent(
-                    row, "service_at_location_id", ServiceAtLocation
+                **self._parents(
+                    row,
+                    "organization_id",
+                    "service_id",
+                    "service_at_location_id",
+                    "location_id",
+                    "contact_id",
                 ),
-                location_id=self._parent(row, "location_id", Location),
-                contact_id=self._parent(row, "contact_id", Contact),
                 number=number,
                 extension=self.integer(row, "extension", 0, 999_999_999),
                 type=self.choice(row, "type", PhoneType.values),
@@ -730,9 +751,7 @@ class Builder(RowValues):
                 Language,
                 Language(
                     id=object_id,
-                    service_id=self._parent(row, "service_id", Service),
-                    location_id=self._parent(row, "location_id", Location),
-                    phone_id=self._parent(row, "phone_id", Phone),
+                    **self._parents(row, "service_id", "location_id", "phone_id"),
                     name=self.text(row, "name", Language),
                     code=code,
                     note=str(row.data.get("note") or ""),
@@ -746,11 +765,7 @@ class Builder(RowValues):
                 Schedule,
                 Schedule(
                     id=object_id,
-                    service_id=self._parent(row, "service_id", Service),
-                    location_id=self._parent(row, "location_id", Location),
-                    service_at_location_id=self._parent(
-                        row, "service_at_location_id", ServiceAtLocation
-                    ),
+                    **self._parents(row, "service_id", "location_id", "service_at_location_id"),
                     valid_from=self.date(row, "valid_from"),
                     valid_to=self.date(row, "valid_to"),
                     dtstart=self.date(row, "dtstart"),
@@ -951,15 +966,8 @@ class Builder(RowValues):
                     ),
                 )
                 continue
-            for code, municipality in derived.items():
-                area = ServiceArea(
-                    id=fixed_id("service-area", service_id, code),
-                    service_id=service_id,
-                    municipality=municipality,
-                    name=municipality.name,
-                    extent=code,
-                    extent_type="text",
-                )
+            for municipality in derived.values():
+                area = municipality_area(service_id, municipality)
                 self.objects[ServiceArea][area.id] = area
                 self.complete[ServiceArea].add(area.id)
         # Organisations are demo data when every service of theirs in this import is.

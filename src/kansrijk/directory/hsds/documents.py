@@ -69,80 +69,62 @@ def _compact(data: dict[str, Any], *, keep: tuple[str, ...] = ()) -> dict[str, A
     return result
 
 
+def _document(obj: Any, fields: tuple[str, ...], *, keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The HSDS ``fields`` of ``obj`` that its model holds under the same names, compacted."""
+    return _compact({field: getattr(obj, field) for field in fields}, keep=keep)
+
+
 # --- Small objects ----------------------------------------------------------------------------------
 
 
 def language_document(language: Language) -> dict[str, Any]:
-    return _compact(
-        {"id": language.id, "name": language.name, "code": language.code, "note": language.note}
-    )
+    return _document(language, ("id", "name", "code", "note"))
 
 
 def phone_document(phone: Phone) -> dict[str, Any]:
-    data = _compact(
-        {
-            "id": phone.id,
-            "number": phone.number,
-            "extension": phone.extension,
-            "type": phone.type,
-            "description": phone.description,
-        },
-        keep=("number",),
-    )
+    data = _document(phone, ("id", "number", "extension", "type", "description"), keep=("number",))
     data["languages"] = [language_document(language) for language in phone.languages.all()]
     return data
 
 
 def contact_document(contact: Contact) -> dict[str, Any]:
-    data = _compact(
-        {
-            "id": contact.id,
-            "name": contact.name,
-            "title": contact.title,
-            "department": contact.department,
-            "email": contact.email,
-        }
-    )
+    data = _document(contact, ("id", "name", "title", "department", "email"))
     data["phones"] = [phone_document(phone) for phone in contact.phones.all()]
     return data
 
 
+_SCHEDULE_FIELDS = (
+    "id",
+    "valid_from",
+    "valid_to",
+    "dtstart",
+    "timezone",
+    "until",
+    "count",
+    "wkst",
+    "freq",
+    "interval",
+    "byday",
+    "byweekno",
+    "bymonthday",
+    "byyearday",
+    "description",
+    "opens_at",
+    "closes_at",
+    "schedule_link",
+    "attending_type",
+    "notes",
+)
+
+
 def schedule_document(schedule: Schedule) -> dict[str, Any]:
-    fields = [
-        "valid_from",
-        "valid_to",
-        "dtstart",
-        "timezone",
-        "until",
-        "count",
-        "wkst",
-        "freq",
-        "interval",
-        "byday",
-        "byweekno",
-        "bymonthday",
-        "byyearday",
-        "description",
-        "opens_at",
-        "closes_at",
-        "schedule_link",
-        "attending_type",
-        "notes",
-    ]
-    return _compact({"id": schedule.id, **{field: getattr(schedule, field) for field in fields}})
+    return _document(schedule, _SCHEDULE_FIELDS)
 
 
 def cost_option_document(option: CostOption) -> dict[str, Any]:
-    return _compact(
-        {
-            "id": option.id,
-            "valid_from": option.valid_from,
-            "valid_to": option.valid_to,
-            "option": option.option,
-            "currency": option.currency,
-            "amount": option.amount,
-            "amount_description": option.amount_description,
-        }
+    return _document(
+        option,
+        ("id", "valid_from", "valid_to", "option", "currency", "amount", "amount_description"),
     )
 
 
@@ -185,24 +167,24 @@ def address_document(location: Location) -> dict[str, Any] | None:
     )
 
 
+_LOCATION_FIELDS = (
+    "id",
+    "location_type",
+    "url",
+    "organization_id",
+    "name",
+    "alternate_name",
+    "description",
+    "transportation",
+    "latitude",
+    "longitude",
+    "external_identifier",
+    "external_identifier_type",
+)
+
+
 def location_document(location: Location) -> dict[str, Any]:
-    data = _compact(
-        {
-            "id": location.id,
-            "location_type": location.location_type,
-            "url": location.url,
-            "organization_id": location.organization_id,
-            "name": location.name,
-            "alternate_name": location.alternate_name,
-            "description": location.description,
-            "transportation": location.transportation,
-            "latitude": location.latitude,
-            "longitude": location.longitude,
-            "external_identifier": location.external_identifier,
-            "external_identifier_type": location.external_identifier_type,
-        },
-        keep=("location_type",),
-    )
+    data = _document(location, _LOCATION_FIELDS, keep=("location_type",))
     address = address_document(location)
     data["languages"] = [language_document(language) for language in location.languages.all()]
     data["addresses"] = [address] if address else []
@@ -213,14 +195,7 @@ def location_document(location: Location) -> dict[str, Any]:
 
 
 def service_at_location_document(link: ServiceAtLocation) -> dict[str, Any]:
-    data = _compact(
-        {
-            "id": link.id,
-            "service_id": link.service_id,
-            "location_id": link.location_id,
-            "description": link.description,
-        }
-    )
+    data = _document(link, ("id", "service_id", "location_id", "description"))
     data["contacts"] = [contact_document(contact) for contact in link.contacts.all()]
     data["phones"] = [phone_document(phone) for phone in link.phones.all()]
     data["schedules"] = [schedule_document(schedule) for schedule in link.schedules.all()]
@@ -247,15 +222,8 @@ def taxonomy_term_document(term: TaxonomyTerm) -> dict[str, Any]:
         },
         keep=("name", "description"),
     ) | {
-        "taxonomy_detail": _compact(
-            {
-                "id": taxonomy.id,
-                "name": taxonomy.name,
-                "description": taxonomy.description,
-                "uri": taxonomy.uri,
-                "version": taxonomy.version,
-            },
-            keep=("name", "description"),
+        "taxonomy_detail": _document(
+            taxonomy, ("id", "name", "description", "uri", "version"), keep=("name", "description")
         )
     }
 
@@ -342,56 +310,56 @@ def attribute_documents(service: Service) -> list[dict[str, Any]]:
 # --- Organisations and services ------------------------------------------------------------------
 
 
+_ORGANIZATION_FIELDS = (
+    "id",
+    "name",
+    "alternate_name",
+    "description",
+    "email",
+    "website",
+    "tax_status",
+    "tax_id",
+    "year_incorporated",
+    "legal_status",
+    "logo",
+    "uri",
+    "parent_organization_id",
+)
+
+
 def organization_list_document(organization: Organization) -> dict[str, Any]:
     """The one-to-one fields of an organization (``/organizations`` items, nested in services)."""
-    return _compact(
-        {
-            "id": organization.id,
-            "name": organization.name,
-            "alternate_name": organization.alternate_name,
-            "description": organization.description,
-            "email": organization.email,
-            "website": organization.website,
-            "tax_status": organization.tax_status,
-            "tax_id": organization.tax_id,
-            "year_incorporated": organization.year_incorporated,
-            "legal_status": organization.legal_status,
-            "logo": organization.logo,
-            "uri": organization.uri,
-            "parent_organization_id": organization.parent_organization_id,
-        },
-        keep=("name", "description"),
-    )
+    return _document(organization, _ORGANIZATION_FIELDS, keep=("name", "description"))
+
+
+_SERVICE_FIELDS = (
+    "id",
+    "organization_id",
+    "name",
+    "alternate_name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "interpretation_services",
+    "application_process",
+    "fees_description",
+    "wait_time",
+    "accreditations",
+    "eligibility_description",
+    "minimum_age",
+    "maximum_age",
+    "assured_date",
+    "assurer_email",
+    "licenses",
+    "alert",
+    "last_modified",
+)
 
 
 def service_list_document(service: Service) -> dict[str, Any]:
     """The one-to-one fields of a service (``/services`` items), with its organization."""
-    data = _compact(
-        {
-            "id": service.id,
-            "organization_id": service.organization_id,
-            "name": service.name,
-            "alternate_name": service.alternate_name,
-            "description": service.description,
-            "url": service.url,
-            "email": service.email,
-            "status": service.status,
-            "interpretation_services": service.interpretation_services,
-            "application_process": service.application_process,
-            "fees_description": service.fees_description,
-            "wait_time": service.wait_time,
-            "accreditations": service.accreditations,
-            "eligibility_description": service.eligibility_description,
-            "minimum_age": service.minimum_age,
-            "maximum_age": service.maximum_age,
-            "assured_date": service.assured_date,
-            "assurer_email": service.assurer_email,
-            "licenses": service.licenses,
-            "alert": service.alert,
-            "last_modified": service.last_modified,
-        },
-        keep=("name", "status"),
-    )
+    data = _document(service, _SERVICE_FIELDS, keep=("name", "status"))
     data["organization"] = organization_list_document(service.organization)
     return data
 

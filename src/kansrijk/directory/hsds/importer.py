@@ -54,9 +54,8 @@ class ImportFailed(DirectoryError):
 
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = issues
-        errors = [issue for issue in issues if issue.level == "error"]
         super().__init__(
-            _("The import has %(count)d errors; nothing was changed.") % {"count": len(errors)}
+            _("The import has %(count)d errors; nothing was changed.") % {"count": len(self.errors)}
         )
 
     @property

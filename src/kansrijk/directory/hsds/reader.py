@@ -121,6 +121,12 @@ class Collected:
     def warning(self, file: str, where: str, field_name: str, reason: str) -> None:
         self.issues.append(Issue(file, where, field_name, reason, level="warning"))
 
+    def schema_error(self, file: str, where: str, field_name: str, reason: str) -> None:
+        """An error in the form of the data: reported, and noted in ``schema_errors`` so that
+        the import's own rules do not report the same field again."""
+        self.schema_errors.add((file, where, field_name))
+        self.error(file, where, field_name, reason)
+
     @property
     def errors(self) -> list[Issue]:
         return [issue for issue in self.issues if issue.level == "error"]
@@ -390,8 +396,7 @@ def _schema_issues(collected: Collected, file: str, prefix: str, data: Any, vali
             field_name = str(path[-1]) if path and isinstance(path[-1], str) else ""
             parent_path = path[:-1] if field_name else path
             where = prefix + "".join(f"/{part}" for part in parent_path)
-        collected.schema_errors.add((file, where or "/", field_name))
-        collected.error(
+        collected.schema_error(
             file,
             where or "/",
             field_name,
@@ -480,8 +485,7 @@ def _coerce_row(
             try:
                 number = float(value.replace(",", ".")) if kind == "number" else int(value)
             except ValueError:
-                collected.schema_errors.add((file, where, key))
-                collected.error(
+                collected.schema_error(
                     file, where, key, _("%(value)s is not a number.") % {"value": value}
                 )
                 continue
@@ -509,8 +513,7 @@ def _add_table_rows(
                     continue
             else:
                 field_name = str(path[-1]) if path else ""
-            collected.schema_errors.add((file, where, field_name))
-            collected.error(
+            collected.schema_error(
                 file,
                 where,
                 field_name,

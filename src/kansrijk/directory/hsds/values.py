@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -13,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from kansrijk.directory.hsds.reader import Collected, Row
+
+T = TypeVar("T")
 
 
 class RowValues:
@@ -29,17 +32,25 @@ class RowValues:
     def warning(self, row: Row, field_name: str, reason: str) -> None:
         self.c.warning(row.file, row.where, field_name, reason)
 
-    def get_uuid(self, row: Row, field_name: str, *, required: bool = False) -> uuid.UUID | None:
+    def _parsed(
+        self, row: Row, field_name: str, parse: Callable[[str], T], problem: str
+    ) -> T | None:
+        """The value of ``field_name`` as text, read by ``parse``; ``None`` when it is empty,
+        or when ``parse`` raises ``ValueError`` (an error: ``problem``, with the value)."""
         value = row.data.get(field_name)
         if value is None or value == "":
-            if required:
-                self.error(row, field_name, _("This field is required."))
             return None
         try:
-            return uuid.UUID(str(value))
+            return parse(str(value))
         except ValueError:
-            self.error(row, field_name, _("%(value)s is not a UUID.") % {"value": value})
+            self.error(row, field_name, problem % {"value": value})
             return None
+
+    def get_uuid(self, row: Row, field_name: str, *, required: bool = False) -> uuid.UUID | None:
+        if required and row.data.get(field_name) in (None, ""):
+            self.error(row, field_name, _("This field is required."))
+            return None
+        return self._parsed(row, field_name, uuid.UUID, _("%(value)s is not a UUID."))
 
     def text(
         self, row: Row, field_name: str, model: type[models.Model], model_field: str | None = None
@@ -117,26 +128,17 @@ class RowValues:
         return int(number)
 
     def date(self, row: Row, field_name: str) -> datetime.date | None:
-        value = row.data.get(field_name)
-        if value is None or value == "":
-            return None
-        try:
-            return datetime.date.fromisoformat(str(value)[:10])
-        except ValueError:
-            self.error(
-                row, field_name, _("%(value)s is not a date (YYYY-MM-DD).") % {"value": value}
-            )
-            return None
+        return self._parsed(
+            row,
+            field_name,
+            lambda text: datetime.date.fromisoformat(text[:10]),
+            _("%(value)s is not a date (YYYY-MM-DD)."),
+        )
 
     def time(self, row: Row, field_name: str) -> datetime.time | None:
-        value = row.data.get(field_name)
-        if value is None or value == "":
-            return None
-        try:
-            return datetime.time.fromisoformat(str(value))
-        except ValueError:
-            self.error(row, field_name, _("%(value)s is not a time (HH:MM).") % {"value": value})
-            return None
+        return self._parsed(
+            row, field_name, datetime.time.fromisoformat, _("%(value)s is not a time (HH:MM).")
+        )
 
     def choice(
         self,

@@ -8,7 +8,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -17,7 +16,7 @@ from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
 from kansrijk.core import freshness
 from kansrijk.directory.history import diff, snapshots
-from kansrijk.directory.hsds.builder import Builder
+from kansrijk.directory.hsds.builder import Builder, existing_ids
 from kansrijk.directory.hsds.reader import Issue
 from kansrijk.directory.models import (
     ChangeAction,
@@ -117,17 +116,7 @@ def write(
 ) -> list[uuid.UUID]:
     objects = builder.objects
     service_ids = list(objects[Service])
-    existing: dict[type[models.Model], set[Any]] = {}
-    for model in _WRITE_ORDER:
-        ids = list(objects[model])
-        found: set[Any] = set()
-        for start in range(0, len(ids), 500):
-            found.update(
-                model._default_manager.filter(pk__in=ids[start : start + 500]).values_list(
-                    "pk", flat=True
-                )
-            )
-        existing[model] = found
+    existing = {model: existing_ids(model, list(objects[model])) for model in _WRITE_ORDER}
     before = snapshots(
         [service_id for service_id in service_ids if service_id in existing[Service]]
     )

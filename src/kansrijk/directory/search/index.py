@@ -54,7 +54,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 from django.db import connection
@@ -107,6 +107,18 @@ _DEG = math.pi / 180.0
 _EMPTY = np.zeros(0, dtype=np.int32)
 #: What a word found in each ``Source`` adds to a service's relevance, by code.
 _WEIGHTS = np.array([WEIGHTS.get(source, 0) for source in Source], dtype=np.int16)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _keep(cache: OrderedDict[K, V], key: K, value: V, limit: int) -> None:
+    """Keep ``value`` under ``key`` in ``cache``, which holds the ``limit`` last used entries
+    (a hit moves its entry to the end): the oldest beyond that are dropped."""
+    cache[key] = value
+    while len(cache) > limit:
+        cache.popitem(last=False)
 
 
 def _key(value: Any) -> uuid.UUID:
@@ -448,9 +460,7 @@ class SearchIndex:
             ]
             mask[np.array(found, dtype=np.int64)] = True
         with self._lock:
-            self._words[word] = mask
-            while len(self._words) > MAX_WORDS:
-                self._words.popitem(last=False)
+            _keep(self._words, word, mask, MAX_WORDS)
         return mask
 
     def sources_of(self, word: str, positions: np.ndarray) -> np.ndarray:
@@ -472,9 +482,7 @@ class SearchIndex:
             telling = codes > 0
             kept = (among[telling].astype(np.int64), codes[telling])
             with self._lock:
-                self._sources[word] = kept
-                while len(self._sources) > MAX_WORDS:
-                    self._sources.popitem(last=False)
+                _keep(self._sources, word, kept, MAX_WORDS)
         known, codes = kept
         codes_of = np.zeros(positions.size, dtype=np.int8)
         if known.size:
@@ -509,9 +517,7 @@ class SearchIndex:
         keep = self._combine(filters)
         keep.flags.writeable = False
         with self._lock:
-            self._filter_masks[filters] = keep
-            while len(self._filter_masks) > MAX_FILTER_MASKS:
-                self._filter_masks.popitem(last=False)
+            _keep(self._filter_masks, filters, keep, MAX_FILTER_MASKS)
         return keep
 
     def _combine(self, filters: Filters) -> np.ndarray:

@@ -187,19 +187,16 @@ def query_terms(text: str) -> list[str]:
     return terms[:_MAX_QUERY_WORDS]
 
 
+def _stems(text_words: Iterable[str]) -> list[str]:
+    """The stems of ``text_words`` that are no stop words, each once, in order."""
+    return list(dict.fromkeys(stem(word) for word in text_words if word not in DUTCH_STOP_WORDS))
+
+
 def build_search_text(parts: Iterable[str | None]) -> tuple[str, str]:
     """``(search_text, search_stems)`` for the given pieces of text."""
     all_words = words(" ".join(part for part in parts if part))
     text = " ".join(all_words)
-    stems: list[str] = []
-    seen: set[str] = set()
-    for word in all_words:
-        if word in DUTCH_STOP_WORDS:
-            continue
-        stemmed = stem(word)
-        if stemmed not in seen:
-            seen.add(stemmed)
-            stems.append(stemmed)
+    stems = _stems(all_words)
     return text, (" " + " ".join(stems)) if stems else ""
 
 
@@ -232,14 +229,8 @@ def build_search_sources(parts: dict[Source, Sequence[str | None]]) -> str:
     doc); each stem once per source, stop words left out."""
     tokens: list[str] = []
     for source in (Source.NAME, Source.CATEGORY, Source.ORGANISATION, Source.PLACE):
-        seen: set[str] = set()
-        for word in words(" ".join(part for part in parts.get(source, ()) if part)):
-            if word in DUTCH_STOP_WORDS:
-                continue
-            stemmed = stem(word)
-            if stemmed not in seen:
-                seen.add(stemmed)
-                tokens.append(f"{_TAG[source]}:{stemmed}")
+        source_words = words(" ".join(part for part in parts.get(source, ()) if part))
+        tokens += [f"{_TAG[source]}:{stemmed}" for stemmed in _stems(source_words)]
     return (" " + " ".join(tokens)) if tokens else ""
 
 
