@@ -30,7 +30,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -45,6 +44,7 @@ from rest_framework.views import APIView, exception_handler
 
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
+from kansrijk.core import keyset
 from kansrijk.core.dates import parse_moment
 from kansrijk.core.params import whole_number
 from kansrijk.referrals import selectors
@@ -659,12 +659,8 @@ class TaskSearchView(FhirView):
         if params.get("_cursor") and cursor is None:
             raise exceptions.ValidationError(_("The _cursor is not valid."))
         if cursor is not None:
-            qs = qs.filter(updated_at__gte=cursor.at).filter(
-                Q(updated_at__gt=cursor.at) | Q(id__gt=cursor.id)
-            )
-        rows = list(qs[: count + 1])
-        more = len(rows) > count
-        rows = rows[:count]
+            qs = keyset.beyond(qs, "updated_at", cursor.at, cursor.id, newest_first=False)
+        rows, more = keyset.first_rows(qs, count)
         record_event(
             request=request,
             event_type="referral.fhir.task.search",
