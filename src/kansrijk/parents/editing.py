@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 __all__ = [
     "COST_FIGURE_FIELDS",
     "COST_TEXT_FIELDS",
+    "LOCAL_ADDITION",
+    "LOCAL_ADDITION_EVENTS",
     "LOCAL_FIELDS",
     "TRANSLATION_FIELDS",
     "EditNotAllowed",
@@ -323,12 +325,13 @@ def _save_text(
 # --- Local additions ---------------------------------------------------------------------------
 
 
-#: The access log's object type of a local addition; its events are ``<this>.<action>``.
-_LOCAL = "parents.local_addition"
-
-
-def _local_event(action: Action) -> str:
-    return f"{_LOCAL}.{action.value}"
+#: The access log's object type of a local addition, and the event of each write to one.
+LOCAL_ADDITION = "parents.local_addition"
+LOCAL_ADDITION_EVENTS = {
+    Action.CREATE: "parents.local_addition.create",
+    Action.UPDATE: "parents.local_addition.update",
+    Action.DELETE: "parents.local_addition.delete",
+}
 
 
 def _record_local(request: HttpRequest | None, user: Any, action: Action, pk: Any) -> None:
@@ -336,9 +339,9 @@ def _record_local(request: HttpRequest | None, user: Any, action: Action, pk: An
     record_event(
         request=request,
         user=user,
-        event_type=_local_event(action),
+        event_type=LOCAL_ADDITION_EVENTS[action],
         action=action,
-        object_type=_LOCAL,
+        object_type=LOCAL_ADDITION,
         object_id=str(pk),
     )
 
@@ -392,8 +395,8 @@ def create_local_addition(
         raise _refuse(
             request=request,
             user=user,
-            event_type=_local_event(Action.CREATE),
-            object_type=_LOCAL,
+            event_type=LOCAL_ADDITION_EVENTS[Action.CREATE],
+            object_type=LOCAL_ADDITION,
             object_id=page.slug,
         )
     _unknown_fields(data, LOCAL_FIELDS)
@@ -425,8 +428,8 @@ def _editable(user: Any, addition: LocalAddition, request: Any, action: Action) 
         raise _refuse(
             request=request,
             user=user,
-            event_type=_local_event(action),
-            object_type=_LOCAL,
+            event_type=LOCAL_ADDITION_EVENTS[action],
+            object_type=LOCAL_ADDITION,
             object_id=str(addition.pk),
         )
 

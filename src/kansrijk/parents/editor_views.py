@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kansrijk.audit.models import Action
 from kansrijk.core.forbidden import forbidden_page
 from kansrijk.core.forms import add_errors
 from kansrijk.core.params import whole_number
@@ -318,8 +319,8 @@ def local_create(request: HttpRequest, slug: str) -> HttpResponse:
         return _refused(
             request,
             _("Only the coalition editors of a municipality add local information for it."),
-            "parents.local_addition.create",
-            "parents.local_addition",
+            editing.LOCAL_ADDITION_EVENTS[Action.CREATE],
+            editing.LOCAL_ADDITION,
             page.slug,
         )
     return _local_form(
@@ -349,8 +350,8 @@ def local_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             _("Only the coalition editors of %(place)s change its local information.")
             % {"place": addition.municipality.name},
-            "parents.local_addition.update",
-            "parents.local_addition",
+            editing.LOCAL_ADDITION_EVENTS[Action.UPDATE],
+            editing.LOCAL_ADDITION,
             str(addition.pk),
         )
     choices = _municipality_choices(request.user)

@@ -333,7 +333,7 @@ def self_referral(request: HttpRequest, language: ParentLanguage) -> HttpRespons
     try:
         referral = create_self_referral(data=form.to_input(), request=request)
     except InvalidReferral as exc:
-        add_errors(form, {name: map(str, messages) for name, messages in exc.errors.items()})
+        add_errors(form, exc.message_dict)
         return _self_referral_page(request, language, form, status=400)
     protection.check_sent(request, increment=True)
     return _sent_page(request, language, referral)

@@ -553,6 +553,8 @@ class _ReferralReadView(FhirView):
     referral's version is its (weak) ETag."""
 
     resource_type: str
+    #: The access log's event of a read (also of a refused one).
+    event_type: str
     #: Whether the resource shows the referral's history (consents, status changes, …).
     with_history: bool
 
@@ -564,7 +566,7 @@ class _ReferralReadView(FhirView):
             request.user,
             resource_id,
             request=request,
-            event_type=f"referral.fhir.{self.resource_type.lower()}.read",
+            event_type=self.event_type,
             log=False,
             history=self.with_history,
         )
@@ -574,6 +576,7 @@ class _ReferralReadView(FhirView):
 
 class TaskReadView(_ReferralReadView):
     resource_type = "Task"
+    event_type = "referral.fhir.task.read"
     with_history = False
 
     def resource(self, referral: Referral) -> dict[str, Any]:
@@ -582,6 +585,7 @@ class TaskReadView(_ReferralReadView):
 
 class ServiceRequestReadView(_ReferralReadView):
     resource_type = "ServiceRequest"
+    event_type = "referral.fhir.servicerequest.read"
     with_history = True
 
     def resource(self, referral: Referral) -> dict[str, Any]:
