@@ -79,6 +79,19 @@ def test_making_and_listing_actions(client: Client, workspace: Any) -> None:
     assert listed.count() == 2
 
 
+def test_who_may_not_write_is_refused_before_the_body_is_read(
+    client: Client, workspace: Any
+) -> None:
+    """A member who is not the coordinator gets 403 and a refusal record, whatever she sends:
+    the right is checked first, so a broken body tells her nothing and is logged as refused."""
+    login(client, workspace.analyst)
+    for body in ("{not json", json.dumps({"title": "x"})):
+        response = client.post(actions_path(workspace), body, content_type="application/json")
+        assert response.status_code == 403, response.content
+    assert AccessEvent.objects.filter(outcome="denied").count() == 2
+    assert not ImprovementAction.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

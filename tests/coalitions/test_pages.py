@@ -196,6 +196,7 @@ def test_agreements_with_a_document_and_a_review_date(client: Client, workspace:
     assert download.status_code == 200
     assert b"".join(download.streaming_content if download.streaming else [download.content]) == PDF
     assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == 'attachment; filename="convenant.pdf"'
     # The analyst reads the agreements and the document; another coalition does not.
     login(client, workspace.analyst)
     assert client.get(pages(workspace)["agreements"]).status_code == 200
@@ -206,6 +207,37 @@ def test_agreements_with_a_document_and_a_review_date(client: Client, workspace:
         ).status_code
         == 404
     )
+
+
+def test_a_document_keeps_a_name_with_accents_when_downloaded(
+    client: Client, workspace: Any
+) -> None:
+    """A name that is not plain ASCII goes out as RFC 6266's ``filename*`` (UTF-8), which every
+    browser reads, not as raw bytes in the header."""
+    from urllib.parse import unquote
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(client, workspace.coordinator)
+    name = "afspraken Súdwest-Fryslân.pdf"
+    client.post(
+        pages(workspace)["agreement_new"],
+        {
+            "title": "Convenant",
+            "review_on": timezone.localdate().isoformat(),
+            "document": SimpleUploadedFile(name, PDF, content_type="application/pdf"),
+        },
+    )
+    agreement = Agreement.objects.get()
+    download = client.get(
+        reverse("coalitions:agreement_document", args=[workspace.coalition.pk, agreement.pk])
+    )
+    disposition = download["Content-Disposition"]
+    assert disposition.startswith("attachment; filename*=utf-8''")
+    assert unquote(disposition.removeprefix("attachment; filename*=utf-8''")) == (
+        agreement.document_name
+    )
+    assert "Fryslân" in agreement.document_name
 
 
 @pytest.mark.parametrize(

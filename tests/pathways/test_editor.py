@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 
 from kansrijk.accounts.roles import Role
 from kansrijk.audit.models import AccessEvent, Outcome
+from kansrijk.core.choices import VersionStatus
 from kansrijk.pathways import services
-from kansrijk.pathways.models import Pathway, PathwayVersion, StepKind, VersionStatus
+from kansrijk.pathways.models import Pathway, PathwayVersion, StepKind
 from tests.factories import UserFactory
 from tests.pathways.conftest import make_pathway, step
 

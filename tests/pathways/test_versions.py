@@ -6,10 +6,11 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from kansrijk.audit.models import AccessEvent
+from kansrijk.core.choices import VersionStatus
 from kansrijk.pathways import services
 from kansrijk.pathways.compare import compare_versions
 from kansrijk.pathways.exceptions import InvalidPathway, VersionNotEditable
-from kansrijk.pathways.models import PathwayStep, PathwayVersion, StepKind, VersionStatus
+from kansrijk.pathways.models import PathwayStep, PathwayVersion, StepKind
 from kansrijk.pathways.selectors import version_with_steps
 from tests.pathways.conftest import make_pathway, step
 

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from kansrijk.accounts.roles import Role
-from kansrijk.signalling.models import DecisionTree, GradingRuleSet, VersionStatus
+from kansrijk.core.choices import VersionStatus
+from kansrijk.signalling.models import DecisionTree, GradingRuleSet
 from kansrijk.signalling.selectors import current_rule_set
 from tests.factories import UserFactory
 

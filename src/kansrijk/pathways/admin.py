@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from kansrijk.pathways.models import Pathway, PathwayStep, PathwayVersion, VersionStatus
+from kansrijk.core.choices import VersionStatus
+from kansrijk.pathways.models import Pathway, PathwayStep, PathwayVersion
 
 
 class StepInline(admin.TabularInline):

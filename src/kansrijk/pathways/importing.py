@@ -38,6 +38,7 @@ from django.utils import timezone
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
 from kansrijk.coalitions.models import Coalition
+from kansrijk.core.choices import VersionStatus
 from kansrijk.core.import_limits import (
     InputRefused,
     check_file_size,
@@ -48,7 +49,7 @@ from kansrijk.core.import_limits import (
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.core.spreadsheets import formula_warning
 from kansrijk.directory.models import Service
-from kansrijk.pathways.models import Pathway, PathwayScope, PathwayVersion, StepKind, VersionStatus
+from kansrijk.pathways.models import Pathway, PathwayScope, PathwayVersion, StepKind
 from kansrijk.pathways.references import ServiceNotFound, find_service
 from kansrijk.pathways.services import (
     StepInput,

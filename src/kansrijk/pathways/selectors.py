@@ -13,8 +13,9 @@ from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
 
+from kansrijk.core.choices import VersionStatus
 from kansrijk.core.phases import PHASE_FIELDS, Phase
-from kansrijk.pathways.models import Pathway, PathwayVersion, VersionStatus
+from kansrijk.pathways.models import Pathway, PathwayVersion
 from kansrijk.pathways.resolution import (
     candidates,
     check_phase,

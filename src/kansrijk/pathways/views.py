@@ -45,6 +45,7 @@ from kansrijk.audit.services import record_event
 from kansrijk.coalitions.selectors import coalitions_for_editor
 from kansrijk.coalitions.workspace import actions_for_pathway
 from kansrijk.core import freshness
+from kansrijk.core.choices import VersionStatus
 from kansrijk.core.downloads import XLSX_CONTENT_TYPE, attachment
 from kansrijk.core.forbidden import forbidden_page
 from kansrijk.core.forms import add_errors
@@ -70,7 +71,7 @@ from kansrijk.pathways.forms import (
     service_choices,
     step_initial,
 )
-from kansrijk.pathways.models import Pathway, PathwayStep, PathwayVersion, VersionStatus
+from kansrijk.pathways.models import Pathway, PathwayStep, PathwayVersion
 from kansrijk.pathways.resolution import MunicipalityPathways, PathwayChoice, municipality_pathways
 from kansrijk.pathways.selectors import (
     editable_pathways,
