@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
 from kansrijk.core.languages import dutch_language_name
+from kansrijk.core.users import actor
 from kansrijk.directory.exceptions import EditNotAllowed, InvalidServiceData
 from kansrijk.directory.history import EDITABLE_FIELDS, diff, snapshots
 from kansrijk.directory.models import (
@@ -97,7 +98,7 @@ def _record_change(
         service=service,
         service_ref=service.id,
         changed_at=now,
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=actor(user),
         user_display=getattr(user, "username", "") or "",
         action=action,
         source=source,

@@ -69,11 +69,7 @@ def municipalities_for(user: Any) -> set[str] | None:
     assignments = RoleAssignment.objects.filter(user_id=user.pk, role__in=STATS_ROLES)
     if not assignments.exists():
         return None
-    return set(
-        RoleAssignment.municipalities.through.objects.filter(
-            roleassignment__in=assignments
-        ).values_list("municipality_id", flat=True)
-    )
+    return set(assignments.municipality_codes())
 
 
 @dataclass
