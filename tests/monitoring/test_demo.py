@@ -32,12 +32,23 @@ def _own() -> dict[tuple[Any, ...], int]:
     }
 
 
+def _totals() -> dict[tuple[Any, ...], int]:
+    """The regional totals computed from them: their ids by key."""
+    rows = IndicatorValue.objects.filter(origin=Origin.COMPUTED)
+    return {
+        (code, area, start, end): pk
+        for pk, code, area, start, end in rows.values_list(
+            "pk", "indicator__code", "area_code", "period_start", "period_end"
+        )
+    }
+
+
 def test_run_again_it_writes_only_what_was_changed(catalogue: None) -> None:
     """A value changed, one removed, one made up (a year the demo has no value for) and a
     regional total changed: a second load puts them right and keeps every other row as it
     was (the same rows, not deleted and written anew). One first load: it costs seconds."""
     first = demo.load_values()
-    table, own = _table(), _own()
+    table, own, computed = _table(), _own(), _totals()
     values = IndicatorValue.objects.filter(
         indicator__code="big2", area_level=AreaLevel.MUNICIPALITY, is_demo=True
     )
@@ -46,9 +57,12 @@ def test_run_again_it_writes_only_what_was_changed(catalogue: None) -> None:
     stray = values.get(area_code="GM0090", period_start=2022)
     stray.pk, stray.period_start, stray.period_end = None, 2030, 2030
     stray.save()
-    IndicatorValue.objects.filter(
+    changed_totals = IndicatorValue.objects.filter(
         indicator__code="big2", origin=Origin.COMPUTED, period_start=2020
-    ).update(numerator=2.0)
+    )
+    rewritten = set(changed_totals.values_list("pk", flat=True))
+    assert rewritten
+    changed_totals.update(numerator=2.0)
     assert _table() != table
 
     assert demo.load_values() == first
@@ -57,3 +71,7 @@ def test_run_again_it_writes_only_what_was_changed(catalogue: None) -> None:
     written = {("big2", "GM0090", 2020), ("big2", "GM0088", 2021)}
     assert again.keys() == own.keys()
     assert {key for key in own if again[key] != own[key]} == written
+    # The totals are computed again, but only those that came out different are written.
+    totals = _totals()
+    assert totals.keys() == computed.keys()
+    assert {pk for key, pk in computed.items() if totals[key] != pk} == rewritten

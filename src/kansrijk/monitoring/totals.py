@@ -215,12 +215,6 @@ def _recompute_one(
         for r in rows
         if r.area_level != AreaLevel.MUNICIPALITY and r.origin == Origin.IMPORTED
     }
-    IndicatorValue.objects.filter(
-        indicator=indicator,
-        period_start=period[0],
-        period_end=period[1],
-        origin=Origin.COMPUTED,
-    ).delete()
     computed: list[IndicatorValue] = []
     if indicator.is_additive:
         for region, members in membership.regions.items():
@@ -271,9 +265,38 @@ def _recompute_one(
         withheld = dict(protect_regions(unit=unit, cells=cells, regions=regions))
     for row in computed:
         row.withheld = row.area_code in withheld
-    IndicatorValue.objects.bulk_create(computed, batch_size=500)
+    written = _store_computed(computed, [r for r in rows if r.origin == Origin.COMPUTED])
     for code, row in imported_regions.items():
         flag = code in withheld
         if row.withheld != flag:
             IndicatorValue.objects.filter(pk=row.pk).update(withheld=flag, updated_at=now())
-    return len(computed)
+    return written
+
+
+#: What a computed total is made of: a stored total that has these as computed is kept as it is.
+_COMPUTED_FIELDS = ("area_level", "numerator", "denominator", "value", "withheld", "is_demo")
+
+
+def _store_computed(computed: list[IndicatorValue], stored: list[IndicatorValue]) -> int:
+    """Make the stored totals of one indicator and period the ``computed`` ones, writing only
+    where they differ: a total that came out the same keeps its row (its id and its time of
+    change); one that changed is written anew, one no longer computed is deleted. Returns how
+    many were written."""
+    kept: dict[str, list[IndicatorValue]] = defaultdict(list)
+    for row in stored:
+        kept[row.area_code].append(row)
+    gone: list[int] = []
+    new: list[IndicatorValue] = []
+    for row in computed:
+        same = kept.pop(row.area_code, [])
+        if len(same) == 1 and all(
+            getattr(same[0], field) == getattr(row, field) for field in _COMPUTED_FIELDS
+        ):
+            continue
+        gone.extend(old.pk for old in same)
+        new.append(row)
+    gone.extend(old.pk for rows in kept.values() for old in rows)
+    if gone:
+        IndicatorValue.objects.filter(pk__in=gone).delete()
+    IndicatorValue.objects.bulk_create(new, batch_size=500)
+    return len(new)
