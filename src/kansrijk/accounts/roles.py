@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.choices import choice_label
+from kansrijk.core.users import signed_in
 
 
 class Role(models.TextChoices):
@@ -40,7 +41,7 @@ def primary_role(user: Any) -> str:
     """The role ``user`` acts in where no grant decides it (e.g. a refused attempt): the
     operator for a superuser, else the first of their roles in the order of ``Role``; ``""``
     for a user without roles (or no user)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return ""
     if user.is_superuser:
         return OPERATOR
@@ -51,7 +52,7 @@ def primary_role(user: Any) -> str:
 def administrative_role(user: Any) -> str:
     """The role in which ``user`` administers: the operator for a superuser, administrator for
     a holder of that role, else ``""``."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return ""
     if user.is_superuser:
         return OPERATOR

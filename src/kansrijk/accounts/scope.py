@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from kansrijk.accounts.roles import Role
+from kansrijk.core.users import signed_in
 
 
 class AdministrationScope:
@@ -53,7 +54,7 @@ EVERYTHING = AdministrationScope(True, frozenset())
 
 def administration_scope(user: Any) -> AdministrationScope:
     """The scope of ``user`` (cached on the user object for the request; one query)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user) or not user.is_active:
         return NOTHING
     if user.is_superuser:
         return EVERYTHING

@@ -34,6 +34,7 @@ from kansrijk.assessments.models import (
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import Access, access_for, user_access
+from kansrijk.core.users import signed_in
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -102,11 +103,7 @@ def get_round(
     access = None
     if round_ is not None:
         access = access_for(user, round_.coalition_id)
-        invitation = (
-            round_.invitations.filter(user=user).first()
-            if getattr(user, "is_authenticated", False)
-            else None
-        )
+        invitation = round_.invitations.filter(user=user).first() if signed_in(user) else None
         if (access is not None and access.reads_workspace) or invitation is not None:
             return RoundAccess(round_, access, invitation)
     record_refusal(
@@ -138,7 +135,7 @@ def rounds_of(coalition_ids: Any) -> QuerySet[Round]:
 
 def open_invitations(user: Any) -> list[Invitation]:
     """The rounds ``user`` is invited to that are still open (for her start page)."""
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return []
     invitations = (
         Invitation.objects.filter(user=user)

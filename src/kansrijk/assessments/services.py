@@ -50,7 +50,7 @@ from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import access_for
 from kansrijk.coalitions.models import Coalition
 from kansrijk.coalitions.services import record_coordinator_write, require_coordinator
-from kansrijk.core.users import actor
+from kansrijk.core.users import actor, signed_in
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -462,7 +462,7 @@ def send_link(link: NewLink, request: HttpRequest | None) -> bool:
 
 
 def invitation_for_user(round_: Round, user: Any) -> Invitation | None:
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return None
     return round_.invitations.filter(user=user).first()
 

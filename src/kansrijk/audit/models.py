@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.accounts.roles import Role, role_label
 from kansrijk.accounts.scope import administration_scope
+from kansrijk.core.users import signed_in
 
 
 class Action(models.TextChoices):
@@ -41,7 +42,7 @@ def may_search_access_log(user: Any) -> bool:
     """Whether ``user`` may search and export the access log: an administrator (or the
     operator) who has passed the second factor in this session (``is_verified`` from
     django-otp)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return False
     if not (user.is_superuser or user.has_role(Role.ADMINISTRATOR)):
         return False

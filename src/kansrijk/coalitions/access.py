@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 
 from kansrijk.accounts.roles import Role
 from kansrijk.coalitions.models import Coalition, Member
+from kansrijk.core.users import signed_in
 
 
 def _ids(user: Any, role: str) -> set[int]:
@@ -32,7 +33,7 @@ def _ids(user: Any, role: str) -> set[int]:
 
 def organisation_ids(user: Any) -> set[int]:
     """The organisations ``user`` works for: her own and those of her role assignments."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return set()
     ids = set(
         user.role_assignments.exclude(organisation=None).values_list("organisation_id", flat=True)
@@ -86,7 +87,7 @@ class UserAccess:
 
     def __init__(self, user: Any) -> None:
         self.user = user
-        authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
+        authenticated = signed_in(user)
         self.coordinated = _ids(user, Role.COALITION_COORDINATOR) if authenticated else set()
         self.analysed = _ids(user, Role.ANALYST) if authenticated else set()
         self.edited = _ids(user, Role.COALITION_EDITOR) if authenticated else set()
@@ -161,6 +162,6 @@ def is_workspace_user(user: Any) -> bool:
     """Whether the user has the coordinator or analyst role at all (for the menu)."""
     return bool(
         user is not None
-        and getattr(user, "is_authenticated", False)
+        and signed_in(user)
         and (user.has_role(Role.COALITION_COORDINATOR) or user.has_role(Role.ANALYST))
     )

@@ -27,6 +27,7 @@ from kansrijk.accounts.roles import Role
 from kansrijk.core.fields import acting_user, optional_link
 from kansrijk.core.models import with_demo_mark
 from kansrijk.core.phases import Phase
+from kansrijk.core.users import signed_in
 
 if TYPE_CHECKING:
     from kansrijk.accounts.models import RoleAssignmentQuerySet
@@ -47,7 +48,7 @@ def _assignments_for(user: Any, role: str) -> RoleAssignmentQuerySet:
 class CoalitionQuerySet(models.QuerySet["Coalition"]):
     def with_member(self, user: Any, role: str = Role.COALITION_EDITOR) -> CoalitionQuerySet:
         """The coalitions ``user`` belongs to in ``role`` (see the module docstring)."""
-        if user is None or not getattr(user, "is_authenticated", False):
+        if not signed_in(user):
             return self.none()
         if not user.has_role(role):
             return self.none()
@@ -64,7 +65,7 @@ class CoalitionQuerySet(models.QuerySet["Coalition"]):
         organisations, or working in one of their municipalities — never a national coalition of
         another organisation); the own coalitions for a coalition editor; none for anybody
         else."""
-        if user is None or not getattr(user, "is_authenticated", False):
+        if not signed_in(user):
             return self.none()
         if user.is_superuser:
             return self.all()

@@ -37,6 +37,7 @@ from kansrijk.core.dates import years_before
 from kansrijk.core.fields import acting_user, optional_link
 from kansrijk.core.models import UUIDModel, with_demo_mark
 from kansrijk.core.phases import HasPhases
+from kansrijk.core.users import signed_in
 
 if TYPE_CHECKING:
     from kansrijk.places.models import Municipality
@@ -226,7 +227,7 @@ class ServiceQuerySet(models.QuerySet["Service"]):
         coalition editor those serving at least one municipality of their coalition-editor
         role assignments. Nobody else edits the social map.
         """
-        if user is None or not getattr(user, "is_authenticated", False):
+        if not signed_in(user):
             return self.none()
         if user.is_superuser:
             return self.all()

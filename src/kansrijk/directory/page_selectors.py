@@ -19,6 +19,7 @@ from kansrijk.accounts.roles import Role
 from kansrijk.accounts.scope import administration_scope
 from kansrijk.core.freshness import Kept
 from kansrijk.core.languages import LANGUAGE_NAMES, language_name
+from kansrijk.core.users import signed_in
 from kansrijk.directory.history import COLLECTIONS, SNAPSHOT_FIELDS
 from kansrijk.directory.models import (
     ReferralMethodKind,
@@ -130,7 +131,7 @@ def language_choices(extra: list[str] | tuple[str, ...] = ()) -> list[tuple[str,
 
 def is_editor(user: Any) -> bool:
     """May this user maintain the social map at all (some services, or new ones)?"""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return False
     return bool(
         user.is_superuser

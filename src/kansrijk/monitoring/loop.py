@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kansrijk.accounts.roles import Role
 from kansrijk.audit.models import Action, Outcome
 from kansrijk.audit.services import record_event
+from kansrijk.core.users import signed_in
 from kansrijk.monitoring.models import (
     AreaLevel,
     DemandSignal,
@@ -58,7 +59,7 @@ def may_see(user: Any, code: str) -> bool:
 
 def analyst_municipalities(user: Any) -> set[str] | None:
     """The municipalities of the user's analyst roles; ``None`` without one."""
-    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.ANALYST):
+    if not signed_in(user) or not user.has_role(Role.ANALYST):
         return None
     from kansrijk.accounts.models import RoleAssignment
 

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kansrijk.accounts.roles import Role
+from kansrijk.core.users import signed_in
 from kansrijk.monitoring import totals
 from kansrijk.monitoring.cache import forget_token
 from kansrijk.monitoring.models import (
@@ -183,7 +184,7 @@ def count_graded_conversation(
     API client could inflate the counts). Nothing else about the conversation is kept."""
     if not demand_signal_enabled():
         return 0
-    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.PROFESSIONAL):
+    if not signed_in(user) or not user.has_role(Role.PROFESSIONAL):
         return 0
     return record_demand_signal(
         municipality_code=municipality_code,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.fields import acting_user
+from kansrijk.core.users import signed_in
 from kansrijk.parents import languages
 from kansrijk.parents.choices import CostKind, CostStage, CostUnit, Section, TranslationStatus
 
@@ -39,7 +40,7 @@ def national_editor(user: Any) -> bool:
     coalition (``coalitions``: an editor at its lead organisation). An administrator is not:
     administrators stay inside their own organisations and municipalities (``accounts.scope``),
     and the national pages are every municipality's."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user) or not user.is_active:
         return False
     if user.is_superuser:
         return True
@@ -58,7 +59,7 @@ def local_municipality_codes(user: Any) -> frozenset[str] | None:
     operator); else the municipalities of their coalition-editor roles and, for an
     administrator, the municipalities they administer (``accounts.scope``) — as for the
     social map (``directory.models.ServiceQuerySet.editable_by``)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user) or not user.is_active:
         return frozenset()
     if user.is_superuser:
         return None

@@ -33,6 +33,7 @@ from kansrijk.core.choices import choice_label
 from kansrijk.core.fields import acting_user, optional_link
 from kansrijk.core.models import UUIDModel
 from kansrijk.core.phases import Phase
+from kansrijk.core.users import signed_in
 from kansrijk.referrals.workflow import OPEN, VISIBLE_TO_RECEIVER, Side, Status
 
 
@@ -174,7 +175,7 @@ def referral_scope(user: Any) -> ReferralScope:
     the intake-handler roles (a role without organisation is for the user's own). From the
     user's role assignments, read once per request with their roles (``User.role_rows``);
     cached on the user object for the request."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user) or not user.is_active:
         return EMPTY_SCOPE
     cached: ReferralScope | None = getattr(user, "_referral_scope", None)
     if cached is not None:

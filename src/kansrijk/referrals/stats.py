@@ -33,6 +33,7 @@ from kansrijk.accounts.roles import Role, primary_role
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.core.params import whole_number
+from kansrijk.core.users import signed_in
 from kansrijk.monitoring.suppression import (
     SUPPRESSED_TEXT,
     THRESHOLD,
@@ -62,7 +63,7 @@ def shown(n: int, reason: Reason | None) -> str:
 def municipalities_for(user: Any) -> set[str] | None:
     """The municipality codes of the user's coordinator and analyst roles; ``None`` when the
     user has neither role."""
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return None
     from kansrijk.accounts.models import RoleAssignment
 
