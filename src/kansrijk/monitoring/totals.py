@@ -282,20 +282,17 @@ def _store_computed(computed: list[IndicatorValue], stored: list[IndicatorValue]
     where they differ: a total that came out the same keeps its row (its id and its time of
     change); one that changed is written anew, one no longer computed is deleted. Returns how
     many were written."""
-    kept: dict[str, list[IndicatorValue]] = defaultdict(list)
-    for row in stored:
-        kept[row.area_code].append(row)
+    kept = {row.area_code: row for row in stored}  # one per area (monitoring_value_unique)
     gone: list[int] = []
     new: list[IndicatorValue] = []
     for row in computed:
-        same = kept.pop(row.area_code, [])
-        if len(same) == 1 and all(
-            getattr(same[0], field) == getattr(row, field) for field in _COMPUTED_FIELDS
-        ):
-            continue
-        gone.extend(old.pk for old in same)
+        old = kept.pop(row.area_code, None)
+        if old is not None:
+            if all(getattr(old, field) == getattr(row, field) for field in _COMPUTED_FIELDS):
+                continue
+            gone.append(old.pk)
         new.append(row)
-    gone.extend(old.pk for rows in kept.values() for old in rows)
+    gone.extend(old.pk for old in kept.values())
     if gone:
         IndicatorValue.objects.filter(pk__in=gone).delete()
     IndicatorValue.objects.bulk_create(new, batch_size=500)
