@@ -491,3 +491,23 @@ def test_a_service_moved_out_of_scope_is_refused_and_rolled_back(as_admin: Clien
     assert AccessEvent.objects.filter(
         user=world.admin, outcome="denied", event_type="admin.directory_service_change"
     ).exists()
+
+
+def test_a_web_address_without_a_scheme_is_https_in_every_admin_form(
+    as_admin: Client, world: World
+):
+    """Every admin of the site has ``ScopedAdminMixin``; its URL fields read "example.nl" as
+    https://example.nl (Django 6's default, without its deprecation warning)."""
+    mine, _theirs = BUILDERS["directory.organization"](world)
+    page = as_admin.get(_url("directory.organization", "change", mine.pk))
+    forms = [page.context["adminform"].form] + [
+        f for fs in page.context["inline_admin_formsets"] for f in fs.formset.forms
+    ]
+    url_fields = [
+        field
+        for form in forms
+        for field in form.fields.values()
+        if field.__class__.__name__ == "URLField"
+    ]
+    assert url_fields
+    assert {field.clean("example.nl") for field in url_fields} == {"https://example.nl"}

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -195,6 +196,13 @@ class ScopedAdminMixin:
         ):
             return related_admin.get_queryset(request)
         return None
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # Not about scope, but every admin of the site has this mixin (KansrijkAdminSite.register):
+        # a web address typed without a scheme is https, as it will be by default in Django 6.
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         choices = self._scoped_choices(db_field, request)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
-from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -57,13 +55,6 @@ class InterventionAdmin(admin.ModelAdmin):
         (_("Where it is on offer"), {"fields": ("services",)}),
         (_("Source and status"), {"fields": ("source", "is_active", "updated_at")}),
     )
-
-    def formfield_for_dbfield(
-        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
-        if isinstance(db_field, models.URLField):
-            kwargs.setdefault("assume_scheme", "https")
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Intervention]:
         return super().get_queryset(request).annotate(_services=Count("services", distinct=True))
