@@ -228,6 +228,18 @@ def test_operator_pages_are_refused_to_administrators_and_logged(
     assert {e.role for e in refused} == {"administrator"}
 
 
+def test_admin_pages_name_the_site_icon(as_admin: Client, world: World):
+    """Without it the browser asks for /favicon.ico: a 404 in the console of every admin page."""
+    mine, _theirs = BUILDERS["directory.organization"](world)
+    for url in (
+        reverse("admin:index"),
+        _url("directory.organization", "changelist"),
+        _url("directory.organization", "change", mine.pk),
+    ):
+        html = as_admin.get(url).content.decode()
+        assert html.count('rel="icon" href="/static/kansrijk/favicon.svg"') == 1, url
+
+
 def test_the_index_shows_an_administrator_only_their_apps(as_admin: Client):
     response = as_admin.get(reverse("admin:index"))
     assert response.status_code == 200
