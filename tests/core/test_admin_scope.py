@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms as django_forms
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
@@ -519,7 +520,7 @@ def test_a_web_address_without_a_scheme_is_https_in_every_admin_form(
         field
         for form in forms
         for field in form.fields.values()
-        if field.__class__.__name__ == "URLField"
+        if isinstance(field, django_forms.URLField)
     ]
     assert url_fields
     assert {field.clean("example.nl") for field in url_fields} == {"https://example.nl"}

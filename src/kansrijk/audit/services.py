@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from kansrijk.audit.models import AccessEvent, Action, Outcome
 from kansrijk.audit.retention import MINIMUM_DAYS, current_policy
-from kansrijk.core.users import signed_in
+from kansrijk.core.users import actor
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -65,8 +65,7 @@ def _build_event(
         raise ValueError(f"unknown audit outcome {outcome!r}")
     if user is None and request is not None:
         user = getattr(request, "user", None)
-    if user is not None and not signed_in(user):
-        user = None
+    user = actor(user)  # an anonymous visitor is recorded as no user
     if organisation_id is None and user is not None:
         organisation_id = getattr(user, "organisation_id", None)
     return AccessEvent(

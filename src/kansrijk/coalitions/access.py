@@ -160,8 +160,6 @@ def access_for(user: Any, coalition_id: Any) -> Access | None:
 
 def is_workspace_user(user: Any) -> bool:
     """Whether the user has the coordinator or analyst role at all (for the menu)."""
-    return bool(
-        user is not None
-        and signed_in(user)
-        and (user.has_role(Role.COALITION_COORDINATOR) or user.has_role(Role.ANALYST))
+    return signed_in(user) and (
+        user.has_role(Role.COALITION_COORDINATOR) or user.has_role(Role.ANALYST)
     )
