@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import SCREENSHOTS, assert_accessible
+from tests.e2e.conftest import assert_accessible, screenshot
 
 
 @pytest.mark.parametrize(("width", "name"), [(1280, "desktop"), (390, "phone")])
@@ -27,8 +27,7 @@ def test_api_docs_from_the_footer(
     page.wait_for_url("**/api-documentatie/")
     page.get_by_role("heading", name="Kansrijk API (1.0.0)").wait_for()
     assert page.get_by_role("link", name="HSDA-API (sociale kaart)").is_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # the first screen: Redoc's page is long
-    page.screenshot(path=str(SCREENSHOTS / f"api-docs-{name}.png"))
+    screenshot(page, f"api-docs-{name}", full_page=False)  # the first screen: Redoc's is long
     assert errors == []
     elsewhere = [u for u in requests if u.startswith("http") and not u.startswith(live_server.url)]
     assert elsewhere == []
