@@ -21,6 +21,7 @@ ports, files) must be unique per test or per worker.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -141,6 +142,25 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         _ReferenceData.remember()
     yield
     operations.sql_flush = original  # type: ignore[method-assign]
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock():
+            _wait_for_other_sessions(connection)
+
+
+def _wait_for_other_sessions(connection: Any, seconds: float = 10.0) -> None:
+    """Until no other connection uses the test database, for at most ``seconds``: PostgreSQL
+    does not drop a database in use. The live server's request threads close theirs when their
+    browser has gone, a moment after it closed (``tests/e2e/conftest.py``)."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 def _flushes_the_database(item: pytest.Item) -> bool:

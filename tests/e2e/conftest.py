@@ -35,11 +35,12 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": 
 
 
 @pytest.fixture(scope="session")
-def chromium_browser(live_server: Any) -> Iterator[Any]:
-    """One Chromium per worker. It asks for ``live_server`` so that it closes first: its open
-    keep-alive connections end, and with them the server's request threads and their database
-    connections (else dropping the test database at the end can fail with "is being accessed by
-    other users")."""
+def chromium_browser(django_db_setup: None, live_server: Any) -> Iterator[Any]:
+    """One Chromium per worker. It asks for the test database and then ``live_server`` so that
+    it closes first, then the server, then the database is dropped: Chromium's keep-alive
+    connections end, and with them the server's request threads and their database connections
+    (in the other order, dropping the test database at the end failed now and then with "is
+    being accessed by other users")."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         message = f"Chromium not found at {CHROMIUM}: install Debian's chromium package"
         if os.environ.get("KANSRIJK_REQUIRE_BROWSER") == "1":
