@@ -28,8 +28,8 @@ CHROMIUM = os.environ.get("KANSRIJK_CHROMIUM", "/usr/bin/chromium")
 #: Where the browser tests save what they saw (screenshots, a printed page) for a person to look
 #: at. ``off`` saves nothing: CI does so, where nobody looks at them and they would cost Chromium
 #: CPU (a full-page screenshot is painted and encoded whole).
-SCREENSHOTS_SETTING = os.environ.get("KANSRIJK_SCREENSHOTS", "test-results/screenshots")
-SCREENSHOTS = None if SCREENSHOTS_SETTING == "off" else Path(SCREENSHOTS_SETTING)
+_SCREENSHOTS = os.environ.get("KANSRIJK_SCREENSHOTS", "test-results/screenshots")
+SCREENSHOTS: Path | None = None if _SCREENSHOTS == "off" else Path(_SCREENSHOTS)
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
 
@@ -53,8 +53,9 @@ def chromium_browser(django_db_setup: None, live_server: Any) -> Iterator[Any]:
             executable_path=CHROMIUM,
             headless=True,
             # What the tests do not use is off (CI is CPU-bound; with screenshots off, ~14 % less
-            # CPU for the browser tests in an interleaved measurement). The GPU process's software compositing runs in the browser
-            # process; site isolation is off (every page is the live server's).
+            # CPU for the browser tests in an interleaved measurement). The GPU process's
+            # software compositing runs in the browser process; site isolation is off (every
+            # page is the live server's).
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
