@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from kansrijk.accounts.models import RoleAssignment, User
@@ -173,6 +176,50 @@ def test_update_with_bad_input_changes_nothing(
     assert list(service.service_areas.values_list("municipality_id", flat=True)) == ["GM0090"]
     assert not ServiceChange.objects.exists()
     assert not AccessEvent.objects.filter(event_type__startswith="directory.").exists()
+
+
+def test_update_reads_collections_in_a_fixed_number_of_queries(places: None) -> None:
+    """A save's queries do not grow with the municipalities and referral methods it names (a
+    query per municipality made an editor's save of a regional service ~80 queries), and a
+    collection that stays as it was is read, not deleted and written again."""
+    codes = ["GM0090", "GM0080", "GM0599", "GM0363"]
+    editor = _editor(*codes)
+    methods = [
+        {"method": "phone", "contact": "0512 000000", "instructions": "Bel"},
+        {"method": "secure_mail", "contact": "a@zorgmail.nl"},
+    ]
+
+    def save(service: Service, n: int, **kwargs: Any) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            update_service(service=service, user=editor, fields={"name": f"Dienst {n}"}, **kwargs)
+        return len(queries)
+
+    one = ServiceFactory(municipalities=codes[:1])
+    many = ServiceFactory(municipalities=codes)
+    kwargs = {"service_areas": codes[:1], "referral_methods": methods[:1], "languages": ["nl"]}
+    save(one, 0, **kwargs)
+    queries_one = save(one, 1, **kwargs)
+    kwargs = {"service_areas": codes, "referral_methods": methods, "languages": ["nl", "ar"]}
+    save(many, 0, **kwargs)
+    assert save(many, 1, **kwargs) == queries_one
+    # What changes is written, and only that.
+    methods[0]["contact"] = "0512 111111"
+    update_service(
+        service=many,
+        user=editor,
+        service_areas=codes[1:],
+        referral_methods=[methods[0], {"method": "referral_form", "contact": "https://x.nl"}],
+        languages=["ar", "tr"],
+    )
+    assert sorted(many.service_areas.values_list("municipality_id", flat=True)) == sorted(codes[1:])
+    assert sorted(many.referral_methods.values_list("method", "contact")) == [
+        ("phone", "0512 111111"),
+        ("referral_form", "https://x.nl"),
+    ]
+    assert sorted(many.languages.values_list("code", flat=True)) == ["ar", "tr"]
+    change = ServiceChange.objects.filter(service=many).order_by("changed_at").last()
+    assert change is not None
+    assert set(change.changes) == {"service_areas", "referral_methods", "languages"}
 
 
 def test_error_messages_are_translated(places: None) -> None:

@@ -19,6 +19,7 @@ from kansrijk.places.selectors import (
     bounding_box,
     distance_between_postcodes,
     distance_km,
+    get_municipalities,
     get_municipality,
     list_municipalities,
     lookup_postcode,
@@ -169,6 +170,27 @@ def test_get_municipality_refuses_a_code_that_names_none(code: str) -> None:
     assert info.value.value == code
     with translation.override("nl"):
         assert str(info.value) == f"{code} is geen gemeente. Gebruik een CBS-code zoals GM0090."
+
+
+@pytest.mark.usefixtures("places")
+def test_get_municipalities_in_one_query_in_their_order_without_repeats(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    drachten = Municipality.objects.get(code="GM0090")
+    with django_assert_num_queries(1):
+        found = get_municipalities(["gm0599", drachten, " GM0080 ", "GM0090", "GM0599"])
+    assert [m.code for m in found] == ["GM0599", "GM0090", "GM0080"]
+    assert found[1] is drachten
+    with django_assert_num_queries(0):
+        assert get_municipalities([drachten]) == [drachten]
+        assert get_municipalities([]) == []
+
+
+@pytest.mark.usefixtures("places")
+def test_get_municipalities_refuses_the_first_code_that_names_none() -> None:
+    with pytest.raises(UnknownMunicipality) as info:
+        get_municipalities(["GM0090", "GM9999", "GM9998"])
+    assert info.value.value == "GM9999"
 
 
 # --- list_municipalities -------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
+from kansrijk.core.freshness import bump
 from kansrijk.core.languages import dutch_language_name
 from kansrijk.core.users import actor
 from kansrijk.directory.exceptions import EditNotAllowed, InvalidServiceData
@@ -48,7 +49,7 @@ from kansrijk.directory.search import refresh_search_text
 from kansrijk.directory.vocabularies import fixed_id
 from kansrijk.places.exceptions import PlacesError, UnknownMunicipality
 from kansrijk.places.models import Municipality
-from kansrijk.places.selectors import get_municipality, lookup_postcode
+from kansrijk.places.selectors import get_municipalities, lookup_postcode
 
 if TYPE_CHECKING:
     import datetime
@@ -142,18 +143,15 @@ def _full_clean(service: Service) -> None:
 
 
 def _resolve_municipalities(values: Iterable[Municipality | str]) -> list[Municipality]:
-    result: dict[str, Municipality] = {}
-    for value in values:
-        try:
-            municipality = get_municipality(value)
-        except UnknownMunicipality as error:
-            raise InvalidServiceData({"service_areas": [error.message]}) from None
-        result[municipality.code] = municipality
+    try:
+        result = get_municipalities(values)
+    except UnknownMunicipality as error:
+        raise InvalidServiceData({"service_areas": [error.message]}) from None
     if not result:
         raise InvalidServiceData(
             {"service_areas": [_("Choose at least one municipality this service serves.")]}
         )
-    return list(result.values())
+    return result
 
 
 def _replace_links(
@@ -164,13 +162,16 @@ def _replace_links(
     new: Callable[[Any, Any], M],
 ) -> None:
     """Make ``service``'s ``model`` rows those of ``wanted`` (by their ``key``): delete the
-    others, and create each missing one as ``new(key, value)``."""
+    others, and create each missing one as ``new(key, value)``. One query when nothing changes
+    (an edit of other fields), one more for the deletions and one for the additions."""
     rows = model._default_manager.filter(service=service)
-    rows.exclude(**{f"{key}__in": list(wanted)}).delete()
     existing = set(rows.values_list(key, flat=True))
-    model._default_manager.bulk_create(
-        [new(k, value) for k, value in wanted.items() if k not in existing]
-    )
+    stale = existing.difference(wanted)
+    if stale:
+        rows.filter(**{f"{key}__in": stale}).delete()
+    missing = [new(k, value) for k, value in wanted.items() if k not in existing]
+    if missing:
+        model._default_manager.bulk_create(missing)
 
 
 def municipality_area(service_id: uuid.UUID, municipality: Municipality) -> ServiceArea:
@@ -235,21 +236,39 @@ def _set_referral_methods(service: Service, methods: Iterable[Mapping[str, Any]]
                 {"referral_methods": [_("Each referral method can be given once.")]}
             )
         wanted[str(method)] = item
-    ReferralMethod.objects.filter(service=service).exclude(method__in=wanted).delete()
-    for method, item in wanted.items():
-        ReferralMethod.objects.update_or_create(
+    values = {
+        method: {
+            "instructions": str(item.get("instructions") or "").strip(),
+            "contact": str(item.get("contact") or "").strip()[:500],
+        }
+        for method, item in wanted.items()
+    }
+    rows = ReferralMethod.objects.filter(service=service)
+    existing = {row.method: row for row in rows}
+    stale = [row.pk for method, row in existing.items() if method not in values]
+    if stale:
+        rows.filter(pk__in=stale).delete()
+    changed = False
+    for method, fields in values.items():
+        row = existing.get(method)
+        if row is not None and any(getattr(row, name) != value for name, value in fields.items()):
+            rows.filter(pk=row.pk).update(**fields)
+            changed = True
+    missing = [
+        ReferralMethod(
+            id=fixed_id("referral-method", service.id, method),
             service=service,
             method=method,
-            defaults={
-                "instructions": str(item.get("instructions") or "").strip(),
-                "contact": str(item.get("contact") or "").strip()[:500],
-            },
-            create_defaults={
-                "id": fixed_id("referral-method", service.id, method),
-                "instructions": str(item.get("instructions") or "").strip(),
-                "contact": str(item.get("contact") or "").strip()[:500],
-            },
+            **fields,
         )
+        for method, fields in values.items()
+        if method not in existing
+    ]
+    if missing:
+        ReferralMethod.objects.bulk_create(missing)
+        changed = True
+    if changed:
+        bump("directory")  # ``update`` and ``bulk_create`` send no signals
 
 
 def _set_languages(service: Service, codes: Iterable[str]) -> None:
@@ -258,18 +277,17 @@ def _set_languages(service: Service, codes: Iterable[str]) -> None:
         raise InvalidServiceData(
             {"languages": [_("Give languages as ISO 639 codes, such as nl, en or ar.")]}
         )
-    Language.objects.filter(service=service).exclude(code__in=wanted).delete()
-    existing = set(Language.objects.filter(service=service).values_list("code", flat=True))
-    Language.objects.bulk_create(
-        [
-            Language(
-                id=fixed_id("language", service.id, code),
-                service=service,
-                code=code,
-                name=dutch_language_name(code),
-            )
-            for code in sorted(wanted - existing)
-        ]
+    _replace_links(
+        Language,
+        service,
+        "code",
+        dict.fromkeys(sorted(wanted)),
+        lambda code, _none: Language(
+            id=fixed_id("language", service.id, code),
+            service=service,
+            code=code,
+            name=dutch_language_name(code),
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -29,6 +30,7 @@ __all__ = [
     "distance_between_postcodes",
     "distance_expression",
     "distance_km",
+    "get_municipalities",
     "get_municipality",
     "list_municipalities",
     "lookup_postcode",
@@ -114,6 +116,24 @@ def get_municipality(value: Municipality | str) -> Municipality:
         return Municipality.objects.get(code=str(value).strip().upper())
     except Municipality.DoesNotExist:
         raise UnknownMunicipality(str(value)) from None
+
+
+def get_municipalities(values: Iterable[Municipality | str]) -> list[Municipality]:
+    """``get_municipality`` for each of ``values``, in their order without repeats: the codes
+    looked up in one query. Raises ``UnknownMunicipality`` for the first code that names none."""
+    wanted = list(values)
+    codes = {str(value).strip().upper() for value in wanted if not isinstance(value, Municipality)}
+    found = {m.code: m for m in Municipality.objects.filter(code__in=codes)} if codes else {}
+    result: dict[str, Municipality] = {}
+    for value in wanted:
+        if isinstance(value, Municipality):
+            municipality: Municipality | None = value
+        else:
+            municipality = found.get(str(value).strip().upper())
+        if municipality is None:
+            raise UnknownMunicipality(str(value))
+        result.setdefault(municipality.code, municipality)
+    return list(result.values())
 
 
 def municipality_choices() -> list[tuple[str, str]]:
