@@ -349,6 +349,51 @@ def test_kept_interventions_agree_with_the_menu_card(local_offer_data):
                 ] == expected
 
 
+def test_kept_interventions_outlive_edits_of_services_that_deliver_none(
+    local_offer_data, django_assert_max_num_queries
+):
+    """The offers are read again when a service that delivers an intervention changes, not at
+    every change of the social map (an edit a second made every worker read the country's
+    offers again every two seconds)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from kansrijk.core import freshness
+    from kansrijk.directory.models import Location, Organization, Service, ServiceStatus
+    from kansrijk.interventions.models import Intervention
+    from kansrijk.signalling import selectors
+    from tests.directory.factories import ServiceFactory
+
+    other = Intervention.objects.create(
+        slug="aan-tafel", name="Aan tafel", building_block=1, phase_pregnancy=True
+    )
+    delivering = ServiceFactory(municipalities=["GM0086"])
+    other.services.set([delivering])
+    unrelated = ServiceFactory(municipalities=["GM0086"])
+    # Made long ago: a change within the margin before the offers are read counts as not in
+    # them (it may have been committed later).
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    for model in (Service, Organization, Location):
+        model.objects.update(last_modified=long_ago)
+    assert "aan-tafel" in {i.slug for i in selectors.interventions_on_offer("GM0086")}
+    kept = selectors._offers.get("all")
+
+    def edit(service, **fields):
+        Service.objects.filter(pk=service.pk).update(last_modified=timezone.now(), **fields)
+        freshness.bump("directory")  # as another process's committed write is seen
+
+    edit(unrelated, description="Nieuwe omschrijving")
+    with django_assert_max_num_queries(3):  # the token, the changes, do they deliver any
+        selectors.interventions_on_offer("GM0086")
+    assert selectors._offers.get("all") is kept
+    edit(delivering, status=ServiceStatus.DEFUNCT)
+    assert "aan-tafel" not in {i.slug for i in selectors.interventions_on_offer("GM0086")}
+    # A change of the interventions themselves is always read again.
+    other.services.add(unrelated)
+    assert "aan-tafel" in {i.slug for i in selectors.interventions_on_offer("GM0086")}
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -50,6 +50,7 @@ __all__ = [
     "TOKEN_SECONDS",
     "Kept",
     "bump",
+    "changed_kinds",
     "forget_all",
     "markup_version",
     "memo",
@@ -152,6 +153,13 @@ def _current() -> _Reading:
 def versions() -> dict[str, int]:
     """Each kind's version number as this process read it last (at most ``TOKEN_SECONDS`` ago)."""
     return dict(_current().versions)
+
+
+def changed_kinds(old: str, new: str) -> set[str]:
+    """The kinds whose part differs between two tokens of the same kinds (``token``)."""
+    before = dict(part.split("=", 1) for part in old.split(",") if part)
+    after = dict(part.split("=", 1) for part in new.split(",") if part)
+    return {kind for kind in before.keys() | after.keys() if before.get(kind) != after.get(kind)}
 
 
 def token(kinds: Iterable[str]) -> str:

@@ -19,7 +19,7 @@ Levels, from the whole page down:
   (``steps.version_steps``, as plain values): the first page of a municipality loads the
   steps of every version shown there and their services (two queries), so that its other pages
   need none. A version's steps never change; a service kept is forgotten when it changes
-  (``services_changed_since``).
+  (``directory.changes.recent_changes``).
 
 A published version never changes, so what the pathway page shows for a municipality, situation
 and phase changes only when a pathway is published, re-scoped or reviewed, a name it shows
@@ -34,9 +34,8 @@ carries the markup version of the templates (``freshness.markup_version``).
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -45,7 +44,6 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from kansrijk.core import freshness
-from kansrijk.directory.models import Service
 
 _Value = TypeVar("_Value")
 
@@ -93,14 +91,6 @@ def body_key(version_id: int, services_stamp: str) -> str:
     ``services_stamp``."""
     markup = freshness.markup_version(BODY_TEMPLATE)
     return f"pathways:body:{markup}:{get_language()}:{version_id}:{services_stamp}"
-
-
-def services_changed_since(moment: datetime.datetime, seconds: float) -> list[Any]:
-    """The ids of the services changed at most ``seconds`` before ``moment``, or later. The
-    margin also catches changes committed long after their ``last_modified`` was set, and
-    clocks of other servers that run behind."""
-    since = moment - datetime.timedelta(seconds=seconds)
-    return list(Service.objects.filter(last_modified__gte=since).values_list("id", flat=True))
 
 
 def _cached(key: str, kind: type[_Value]) -> _Value | None:

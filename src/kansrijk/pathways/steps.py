@@ -17,11 +17,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
 from kansrijk.core.freshness import Kept
+from kansrijk.directory.changes import ChangeWatch
 from kansrijk.directory.models import ReferralMethodKind, Service, ServiceStatus
-from kansrijk.pathways import cache as page_cache
 from kansrijk.pathways import compiled
 from kansrijk.pathways.models import PathwayStep, StepKind
 from kansrijk.pathways.resolution import TABLE_SECONDS
@@ -326,16 +325,16 @@ _CHANGED_MAX = 500
 
 
 def _forget_changed_services(kept: Kept[str, bytes], old: str, new: str) -> None:
-    """Forget the kept services changed since the social map's token was read last (all of
-    them when many changed)."""
-    now = timezone.now()
-    since = _services_checked[0]
-    _services_checked[0] = now
-    changed = page_cache.services_changed_since(since, TABLE_SECONDS) if len(kept) else []
+    """Forget the kept services changed since the social map's token was read last, each change
+    once (all of them when many changed: an import)."""
+    if not len(kept):
+        _services_watch.skip()
+        return
+    changed = _services_watch.changed()
     if len(changed) > _CHANGED_MAX:
         kept.forget()
     else:
-        kept.forget(str(_uuid(service_id)) for service_id in changed)
+        kept.forget(str(service_id) for service_id in changed)
 
 
 #: Per version: the steps (``_BareStep``) ``marshal``-ed, and the ids of the services they name
@@ -354,8 +353,8 @@ _services: Kept[str, bytes] = Kept(
     kinds=("directory",),
     on_change=_forget_changed_services,
 )
-#: When the social map's token was read last for the kept services.
-_services_checked = [timezone.now()]
+#: The changes of the social map the kept services have been told of.
+_services_watch = ChangeWatch()
 
 
 def version_steps(version_id: int, *, with_versions: Iterable[int] = ()) -> tuple[PlainStep, ...]:

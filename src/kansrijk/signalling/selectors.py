@@ -18,8 +18,9 @@ from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from kansrijk.core.freshness import Kept
+from kansrijk.core.freshness import Kept, changed_kinds
 from kansrijk.core.phases import PHASE_FIELDS
+from kansrijk.directory.changes import ChangeWatch
 from kansrijk.directory.exceptions import InvalidSearch, UnknownCategory
 from kansrijk.directory.models import Service
 from kansrijk.directory.search.ranking import search_services
@@ -249,11 +250,30 @@ class InterventionOnOffer:
     municipalities: frozenset[str]
 
 
+def _offers_changed(kept: Kept[str, Any], old: str, new: str) -> None:
+    """Forget the offers, unless only the social map changed and none of the services changed
+    since delivers an intervention. Most edits of the social map (a description, a service that
+    delivers none) leave every offer as it is, and a worker under a service edit every second
+    read the whole country's offers again at each token change. A service area, status or
+    removal of a service that delivers an intervention is seen: it changes the service (or, for
+    a removal, its links to the interventions, which bumps their token)."""
+    if changed_kinds(old, new) != {"directory"} or not len(kept):
+        kept.forget()
+        _offers_watch.skip()
+        return
+    changed = _offers_watch.changed()
+    if changed and (Intervention.services.through.objects.filter(service_id__in=changed).exists()):
+        kept.forget()
+
+
+#: The changes of the social map the offers have been told of.
+_offers_watch = ChangeWatch()
 _offers: Kept[str, tuple[InterventionOnOffer, ...]] = Kept(
     "signalling.offers",
     seconds=OFFER_SECONDS,
     size=1,
     kinds=("directory", "interventions", "situations"),
+    on_change=_offers_changed,
 )
 
 
@@ -295,7 +315,10 @@ def interventions_on_offer(municipality: Municipality | str) -> list[Interventio
     name. The country's interventions are kept in this process until the interventions, the
     catalogue or the social map change, or ``OFFER_SECONDS`` pass."""
     code = municipality.code if isinstance(municipality, Municipality) else municipality
-    offer = _offers.get_or_make("all", _all_interventions)
+    offer = _offers.get("all")
+    if offer is None:
+        _offers_watch.skip()  # the changes from now on are the ones the offers do not hold
+        offer = _offers.put("all", _all_interventions())
     return [item for item in offer if code in item.municipalities]
 
 

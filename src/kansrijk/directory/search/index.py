@@ -60,10 +60,14 @@ import numpy as np
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from kansrijk.core.freshness import Kept
 from kansrijk.core.phases import PHASE_FIELDS
+from kansrijk.directory.changes import (
+    as_datetime,
+    as_uuid,
+    recent_changes,
+)
 from kansrijk.directory.exceptions import UnknownCategory
 from kansrijk.directory.models import (
     Language,
@@ -92,10 +96,6 @@ MAX_AGE_SECONDS = 600.0
 UPDATE_SECONDS = 120.0
 #: Changed services an update reads again at most; more, and the index is read in full.
 UPDATE_MAX_SERVICES = 500
-#: Seconds before the last reading from which changes are looked for (``changed_services``):
-#: a write's ``last_modified`` is set before its transaction commits, and by the clock of the
-#: server that made it.
-CHANGE_MARGIN_SECONDS = 60.0
 #: Search words whose matches an index keeps (least recently used go first; 50 KB each at
 #: 50,000 services).
 MAX_WORDS = 500
@@ -121,28 +121,12 @@ def _keep(cache: OrderedDict[K, V], key: K, value: V, limit: int) -> None:
         cache.popitem(last=False)
 
 
-def _key(value: Any) -> uuid.UUID:
-    """Ids as ``uuid.UUID`` (PostgreSQL gives those; SQLite gives 32 hex digits)."""
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
 class ServiceVersion(NamedTuple):
     """A service and the version of it a search shows (its ``last_modified``): what its cached
     result card is kept under (``cards.card_keys``)."""
 
     service_id: uuid.UUID
     version: datetime.datetime | None
-
-
-class Change(NamedTuple):
-    """One change ``changed_services`` finds: the service it concerns, the row whose
-    ``last_modified`` moved (the service, one of its locations or its organisation) and that
-    ``last_modified``. An index that has read the service since does not read it again for it
-    (``SearchIndex.applied``)."""
-
-    service_id: uuid.UUID
-    row_id: uuid.UUID
-    stamp: datetime.datetime | None
 
 
 class Hit(NamedTuple):
@@ -169,11 +153,11 @@ class SearchIndex:
         self.outdated = False
         #: The changes of the last ``CHANGE_MARGIN_SECONDS`` that what the index holds already
         #: includes (asked before the rows are read: what they hold is at least as new).
-        self.applied = frozenset(_recent_changes(self.read_at))
+        self.applied = frozenset(recent_changes(self.read_at))
         rows = _service_rows()
         count = len(rows)
         self.size = count
-        self.ids: list[uuid.UUID] = [_key(row[0]) for row in rows]
+        self.ids: list[uuid.UUID] = [as_uuid(row[0]) for row in rows]
         self.names: list[str] = [row[1] for row in rows]
         self.versions = [as_datetime(row[2]) for row in rows]
         #: Each service's ``search_sources`` (where a word is found: ``sources_of``).
@@ -191,14 +175,14 @@ class SearchIndex:
 
         links = _links()
         self.serving = self._groups(links["serving"])
-        self.categories = self._groups(links["categories"], key=_key)
+        self.categories = self._groups(links["categories"], key=as_uuid)
         self.languages = self._groups(links["languages"])
         self.need_terms = _need_terms()
 
         points = [
-            (self.position[_key(service_id)], lat, lon)
+            (self.position[as_uuid(service_id)], lat, lon)
             for service_id, lat, lon in _points(ServiceAtLocation.objects.all())
-            if _key(service_id) in self.position
+            if as_uuid(service_id) in self.position
         ]
         self._set_points(
             np.array([p[0] for p in points], dtype=np.int32),
@@ -250,7 +234,7 @@ class SearchIndex:
         grouped: dict[Any, list[int]] = {}
         position = self.position
         for group, service_id in pairs:
-            i = position.get(_key(service_id))
+            i = position.get(as_uuid(service_id))
             if i is not None:
                 grouped.setdefault(key(group), []).append(i)
         return {key: np.unique(np.array(items, dtype=np.int32)) for key, items in grouped.items()}
@@ -265,13 +249,13 @@ class SearchIndex:
 
     def refreshed(self) -> SearchIndex | None:
         """This index brought up to date with the services changed since it was read
-        (``changed_services``, with a margin of ``CHANGE_MARGIN_SECONDS``), or ``None`` when
+        (``changes.recent_changes``, with a margin of ``CHANGE_MARGIN_SECONDS``), or ``None`` when
         only a full read will do (see ``updated``). A change the index has already read the
         service for (``applied``: the margin finds each change again for a minute) is not
         read again: with an edit every second, an update reads the one or two services edited
         since the last one, not the sixty of the last minute."""
         read_at = timezone.now()
-        changes = _recent_changes(self.read_at)
+        changes = recent_changes(self.read_at)
         if not changes:
             return None  # a write no ``last_modified`` tells of
         changed = {change.service_id for change in changes - self.applied}
@@ -314,7 +298,7 @@ class SearchIndex:
         rows = list(Service.objects.filter(id__in=ids).order_by().values_list(*_SERVICE_COLUMNS))
         if len(rows) != len(ids):
             return None
-        at = [self.position[_key(row[0])] for row in rows]
+        at = [self.position[as_uuid(row[0])] for row in rows]
         if any(row[1] != self.names[i] for row, i in zip(rows, at, strict=True)):
             return None
         new = self._copy(read_at)
@@ -332,7 +316,7 @@ class SearchIndex:
         positions = np.array(sorted(at), dtype=np.int64)
         links = _links(ids)
         new.serving = self._regrouped(self.serving, positions, links["serving"], str)
-        new.categories = self._regrouped(self.categories, positions, links["categories"], _key)
+        new.categories = self._regrouped(self.categories, positions, links["categories"], as_uuid)
         new.languages = self._regrouped(self.languages, positions, links["languages"], str)
         new.need_terms = _need_terms()
         new._update_points(positions, _points(ServiceAtLocation.objects.filter(service_id__in=ids)))
@@ -369,7 +353,7 @@ class SearchIndex:
     def _update_points(self, positions: np.ndarray, points: Iterable[tuple[Any, Any, Any]]) -> None:
         """The points of the services at ``positions`` replaced by ``points`` (theirs, now)."""
         position = self.position
-        now = sorted((position[_key(service_id)], lat, lon) for service_id, lat, lon in points)
+        now = sorted((position[as_uuid(service_id)], lat, lon) for service_id, lat, lon in points)
         own = np.isin(self.point_service, positions)
         before = sorted(
             zip(
@@ -453,7 +437,7 @@ class SearchIndex:
             found = [
                 self.position[i]
                 for i in map(
-                    _key,
+                    as_uuid,
                     filter_text(Service.objects.order_by(), word).values_list("id", flat=True),
                 )
                 if i in self.position
@@ -733,7 +717,7 @@ def _matching(ids: list[uuid.UUID], words: list[str]) -> dict[str, set[uuid.UUID
             f" FROM {quote(Service._meta.db_table)} WHERE id = ANY(%s)",
             [ids],
         )
-        lexemes = {_key(service_id): sorted(found or ()) for service_id, found in cursor}
+        lexemes = {as_uuid(service_id): sorted(found or ()) for service_id, found in cursor}
     matching: dict[str, set[uuid.UUID]] = {}
     for word in words:
         single = _PREFIX_QUERY.fullmatch(prefixes.get(word) or "")
@@ -768,45 +752,18 @@ def _asked(ids: list[uuid.UUID], words: list[str]) -> dict[str, set[uuid.UUID]]:
     for row in among.annotate(**columns).values_list("id", *columns):
         for word, match in zip(words, row[1:], strict=True):
             if match:
-                matching[word].add(_key(row[0]))
+                matching[word].add(as_uuid(row[0]))
     return matching
 
 
 def _need_terms() -> list[tuple[uuid.UUID, str, uuid.UUID | None]]:
     """The need categories: ``(id, code, parent id)`` (``category_positions``)."""
     return [
-        (_key(term_id), code, None if parent is None else _key(parent))
+        (as_uuid(term_id), code, None if parent is None else as_uuid(parent))
         for term_id, code, parent in TaxonomyTerm.objects.filter(
             taxonomy_id=NEED_TAXONOMY_ID
         ).values_list("id", "code", "parent_id")
     ]
-
-
-def changed_services(since: datetime.datetime) -> set[Change]:
-    """The changes since ``since``: a service's ``last_modified`` (every write path of the
-    directory sets it when the service or what hangs on it changes), or that of one of its
-    locations (``services.save_location``) or of its organisation. One query (each part an
-    index range scan)."""
-    services = Service.objects.order_by()
-    recent = services.filter(last_modified__gte=since).values_list("id", "id", "last_modified")
-    moved = (
-        ServiceAtLocation.objects.order_by()
-        .filter(location__last_modified__gte=since)
-        .values_list("service_id", "location_id", "location__last_modified")
-    )
-    renamed = services.filter(organization__last_modified__gte=since).values_list(
-        "id", "organization_id", "organization__last_modified"
-    )
-    return {
-        Change(_key(service_id), _key(row_id), as_datetime(stamp))
-        for service_id, row_id, stamp in recent.union(moved, renamed, all=True)
-    }
-
-
-def _recent_changes(read_at: datetime.datetime) -> set[Change]:
-    """The changes an index read at ``read_at`` looks for: since then, less the margin for late
-    commits and other servers' clocks."""
-    return changed_services(read_at - datetime.timedelta(seconds=CHANGE_MARGIN_SECONDS))
 
 
 def _a(
@@ -820,16 +777,6 @@ def _a(
     return np.square(np.sin((lat - latitude) * _DEG_HALF)) + cos_lat * cos * np.square(
         np.sin((lon - longitude) * _DEG_HALF)
     )
-
-
-def as_datetime(value: Any) -> datetime.datetime | None:
-    """A timestamp from a raw query: aware on PostgreSQL, naive UTC (or text) on SQLite."""
-    if value is None:
-        return None
-    parsed = value if isinstance(value, datetime.datetime) else parse_datetime(str(value))
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=datetime.UTC)
-    return parsed
 
 
 def _dropped(word: str) -> bool:

@@ -41,6 +41,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kansrijk.core.freshness import Kept
+from kansrijk.directory.changes import as_datetime
 from kansrijk.directory.models import Service, ServiceArea, ServiceAtLocation
 from kansrijk.directory.search import index as search_index
 from kansrijk.directory.search.filters import Filters
@@ -531,7 +532,7 @@ def _rank_near(
             name=name,
             serves_municipality=bool(serves),
             distance_km=_km(a),
-            version=search_index.as_datetime(version),
+            version=as_datetime(version),
             matches=matches(sources, terms),
         )
         for service_id, name, serves, a, version, sources, _count in fetched
