@@ -433,10 +433,10 @@ def _client_main(plan: Plan, mode: str, seed: int, seconds: float, requests: int
     deadline = time.monotonic() + seconds
     done = 0
     while done < requests and time.monotonic() < deadline:
-        if mode == "bare":
-            client.bare()
-        else:
+        if mode == "mixed":
             getattr(client, client.rng.choices(actions, weights)[0])()
+        else:
+            getattr(client, mode)()  # "bare" or one action alone (--by-kind)
         done = sum(len(v) for v in client.latencies.values())
     client.connection.close()
     pipe.send(
@@ -589,6 +589,37 @@ def build_plan(data: dict[str, Any], port: int, seed: int, write_share: float) -
     )
 
 
+def cost_by_kind(
+    plan: Plan, concurrency: int, seconds: float, seed: int, probe: Probe
+) -> dict[str, Any]:
+    """Each action of the mix alone for ``seconds``, and the bare view: what one request costs.
+
+    A write action is several requests (a new referral: create, consent, send), so its CPU is
+    per request of the action, with the requests' kinds listed.
+    """
+    costs: dict[str, Any] = {}
+    for action in ["bare", *plan.weights]:
+        tally = run_phase(plan, action, concurrency, seconds, 0, seed, probe)
+        requests = tally.requests
+        costs[action] = {
+            **tally.summary(),
+            "kinds": sorted(tally.latencies),
+            "worker_cpu_ms_per_request": round(tally.worker_cpu_s * 1000 / requests, 2)
+            if requests
+            else None,
+            "database_cpu_ms_per_request": round(tally.database_cpu_s * 1000 / requests, 2)
+            if requests
+            else None,
+        }
+        print(
+            f"alone: {action:14} {costs[action]['rps']:>7} req/s, CPU per request: workers "
+            f"{costs[action]['worker_cpu_ms_per_request']} ms, PostgreSQL "
+            f"{costs[action]['database_cpu_ms_per_request']} ms ({requests} requests, "
+            f"{costs[action]['errors']} errors)"
+        )
+    return costs
+
+
 def worker_rss_mb(master_pid: int) -> dict[str, float]:
     """Resident memory of each gunicorn worker (MB), by pid."""
     rss: dict[str, float] = {}
@@ -628,6 +659,13 @@ def main(argv: list[str] | None = None) -> int:
         "--redis-url", default=os.environ.get("BENCH_MIXED_REDIS_URL", DEFAULT_REDIS_URL)
     )
     parser.add_argument("--no-warm-cards", action="store_true", help="start with a cold cache")
+    parser.add_argument(
+        "--by-kind",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="after the warm-up, each action alone for SECONDS: CPU per request by kind",
+    )
     args = parser.parse_args(argv)
     if not DATA_FILE.exists():
         raise SystemExit(f"{DATA_FILE} is missing: run bench/mixed/generate.py first")
@@ -660,12 +698,15 @@ def main(argv: list[str] | None = None) -> int:
     mixed, bare = Tally(), Tally()
     rounds: list[dict[str, Any]] = []
     rss: dict[str, Any] = {}
+    by_kind: dict[str, Any] = {}
     try:
         wait_until_up(port, server)
         probe = Probe(server.pid, data["database_url"].rsplit("/", 1)[-1])
         print(f"warm-up: {args.warmup:.0f} s of the mix")
         run_phase(plan, "mixed", args.concurrency, args.warmup, 0, args.seed, None)
         rss["after_warmup"] = worker_rss_mb(server.pid)
+        if args.by_kind:
+            by_kind = cost_by_kind(plan, args.concurrency, args.by_kind, args.seed, probe)
         for number in range(1, args.rounds + 1):
             b = run_phase(plan, "bare", args.concurrency, 120, args.bare_requests, number, probe)
             m = run_phase(
@@ -691,6 +732,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop_server(server)
     report = build_report(args, data, mixed, bare, rounds, rss, load_before)
+    if args.by_kind:
+        report["by_kind"] = by_kind
     stamp = time.strftime("%Y%m%d-%H%M%S")
     text = json.dumps(report, indent=2)
     (RESULTS / f"mixed-{stamp}.json").write_text(text)
