@@ -312,9 +312,7 @@ def test_no_module_level_cache_outside_freshness() -> None:
 def test_changed_kinds_names_the_kinds_whose_number_or_mark_moved() -> None:
     old = "directory=4,interventions=2,situations=7"
     assert freshness.changed_kinds(old, old) == set()
-    assert freshness.changed_kinds(old, "directory=5,interventions=2,situations=7") == {
-        "directory"
-    }
+    assert freshness.changed_kinds(old, "directory=5,interventions=2,situations=7") == {"directory"}
     # This process's own write, before the committed number is read, carries its mark.
     own = "directory=4~123.abcd1234.1,interventions=3,situations=7"
     assert freshness.changed_kinds(old, own) == {"directory", "interventions"}

@@ -128,3 +128,39 @@ def test_env_readers(monkeypatch):
     monkeypatch.setenv("X_INT", "veel")
     with pytest.raises(ImproperlyConfigured):
         env_int("X_INT", 0)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "expected"), [("", "True 5"), ("2", "True 2"), ("0", "None None")]
+)
+def test_prepared_statements_on_postgresql(threshold, expected):
+    """On PostgreSQL the parameters are bound on the server and a query is prepared the
+    DATABASE_PREPARE_THRESHOLD-th time it runs on a connection; 0 turns both off (a pooler in
+    transaction mode)."""
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='kansrijk.conf.dev';"
+        "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS'];"
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+    env = {"DATABASE_URL": "postgres://u@localhost:5432/x"}
+    if threshold:
+        env["DATABASE_PREPARE_THRESHOLD"] = threshold
+    result = _run(["-c", code], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+@pytest.mark.django_db
+def test_a_repeated_query_is_prepared_on_postgresql():
+    from django.db import connection
+
+    from kansrijk.places.models import Municipality
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    for _ in range(6):
+        list(Municipality.objects.filter(code="GM0090"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "places_municipality"' in statement for statement in prepared), prepared
