@@ -202,8 +202,9 @@ def current_rules(today: datetime.date | None = None) -> GradingRules:
 #: shows within ``freshness.TOKEN_SECONDS`` (the rules and situations tokens), a rule set that
 #: comes into force at midnight with the new day.
 SNAPSHOT_SECONDS = 600.0
-#: Seconds the country's interventions on offer are kept at most; a change to the interventions
-#: or the social map shows within ``freshness.TOKEN_SECONDS``.
+#: Seconds the country's interventions on offer are kept at most; a change to the interventions,
+#: or to a service that delivers one, shows within ``freshness.TOKEN_SECONDS`` (one that sets no
+#: ``last_modified``, SQL by hand, within these seconds).
 OFFER_SECONDS = 600.0
 
 
@@ -262,7 +263,7 @@ def _offers_changed(kept: Kept[str, Any], old: str, new: str) -> None:
         _offers_watch.skip()
         return
     changed = _offers_watch.changed()
-    if changed and (Intervention.services.through.objects.filter(service_id__in=changed).exists()):
+    if changed and Intervention.services.through.objects.filter(service_id__in=changed).exists():
         kept.forget()
 
 
@@ -312,8 +313,8 @@ def _all_interventions() -> tuple[InterventionOnOffer, ...]:
 
 def interventions_on_offer(municipality: Municipality | str) -> list[InterventionOnOffer]:
     """The active interventions on offer in the municipality (any situation, any phase), by
-    name. The country's interventions are kept in this process until the interventions, the
-    catalogue or the social map change, or ``OFFER_SECONDS`` pass."""
+    name. The country's interventions are kept in this process until the interventions or the
+    catalogue change, a service that delivers one changes, or ``OFFER_SECONDS`` pass."""
     code = municipality.code if isinstance(municipality, Municipality) else municipality
     offer = _offers.get("all")
     if offer is None:
