@@ -110,12 +110,7 @@ def lookup_postcode_kept(raw: str) -> PostcodeArea:
 def get_municipality(value: Municipality | str) -> Municipality:
     """A municipality from an instance or its CBS code (``GM0090``, case and spaces ignored).
     Raises ``UnknownMunicipality`` for a code that names none."""
-    if isinstance(value, Municipality):
-        return value
-    try:
-        return Municipality.objects.get(code=str(value).strip().upper())
-    except Municipality.DoesNotExist:
-        raise UnknownMunicipality(str(value)) from None
+    return get_municipalities([value])[0]
 
 
 def get_municipalities(values: Iterable[Municipality | str]) -> list[Municipality]:
