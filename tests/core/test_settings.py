@@ -103,7 +103,7 @@ def test_database_url_selects_postgresql():
         text=True,
         check=True,
     )
-    assert pg.stdout.strip() == "django.db.backends.postgresql"
+    assert pg.stdout.strip() == "kansrijk.core.postgresql"
     sqlite = subprocess.run(
         [sys.executable, "-c", code],
         env={k: v for k, v in base.items() if k != "DATABASE_URL"},

@@ -116,6 +116,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with bulk writes batched under PostgreSQL's 65,535 parameters a
+    # statement, which server-side binding (below) makes a hard limit (core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "kansrijk.core.postgresql"
     # PostgreSQL's JIT compiler costs seconds on the directory's search queries and gains
     # nothing on our short OLTP queries. random_page_cost 1.1 (the default 4 models spinning
     # disks): on SSDs with the working set in memory an index probe is nearly as cheap as a
