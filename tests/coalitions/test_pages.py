@@ -616,3 +616,20 @@ def test_the_coordinator_changes_a_contact_person(client: Client, workspace: Any
     assert client.post(url, data).status_code == 403
     contact.refresh_from_db()
     assert contact.name == "Anna de Vries"
+
+
+def test_each_write_of_a_contact_is_logged_for_that_contact(workspace: Any) -> None:
+    """A new contact is logged for its id; a change and a removal for the contact they are
+    about, also when it is gone."""
+    user = workspace.coordinator
+    member = workspace.coalition.members.first()
+    contact = services.add_contact(user=user, member=member, data=services.ContactInput("Anna"))
+    pk = str(contact.pk)
+    services.update_contact(user=user, contact=contact, data=services.ContactInput("Anna V."))
+    services.remove_contact(user=user, contact=contact)
+    events = AccessEvent.objects.filter(event_type__startswith="coalitions.contact.")
+    assert [(e.event_type, e.object_type, e.object_id) for e in events.order_by("pk")] == [
+        ("coalitions.contact.create", "coalitions.contact", pk),
+        ("coalitions.contact.update", "coalitions.contact", pk),
+        ("coalitions.contact.delete", "coalitions.contact", pk),
+    ]

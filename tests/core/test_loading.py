@@ -1,5 +1,5 @@
 """The shared parts of the loads of reference data (``core.loading``): the report line, the
-checks of an identifying slug, the reading of a source file."""
+names of a list's objects, the checks of an identifying slug, the reading of a source file."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kansrijk.core.loading import LoadCounts, read_source, slug_problems
+from kansrijk.core.loading import LoadCounts, read_source, slug_problems, source_objects
 
 
 def test_report_names_the_counts_of_one_table() -> None:
@@ -23,6 +23,23 @@ def test_report_names_the_rows_the_source_no_longer_has() -> None:
         "municipalities: 342 in the files, 0 created, 0 updated, 342 unchanged, "
         "3 in the database but not in the files (kept)"
     )
+
+
+def test_source_objects_are_named_by_key_or_place_and_skip_what_is_no_object() -> None:
+    problems: list[str] = []
+    items = [{"code": "roken"}, "roken", {"code": 7}, {"name": "Stress"}]
+    named = list(
+        source_objects(items, problems, list_name="situations", kind="situation", key="code")
+    )
+    assert named == [
+        ("situation 'roken'", {"code": "roken"}),
+        ("situations[2]", {"code": 7}),
+        ("situations[3]", {"name": "Stress"}),
+    ]
+    assert problems == ["situations[1]: must be an object."]
+    assert [where for where, _ in source_objects(items[:1], [], list_name="life_domains")] == [
+        "life_domains[0]"
+    ]
 
 
 def test_slug_problems_accepts_a_new_slug_once() -> None:

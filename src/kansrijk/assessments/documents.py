@@ -192,33 +192,27 @@ def validate(document: Any) -> list[Problem]:
                     },
                 )
             )
-    seen_parts: dict[str, int] = {}
-    seen_statements: dict[str, str] = {}
+    seen_parts: dict[str, Any] = {}
+    seen_statements: dict[str, Any] = {}
     total = 0
     for p, part in enumerate(document["parts"]):
-        code = part["code"]
-        if code in seen_parts:
-            problems.append(
-                Problem(
-                    f"parts[{p}].code",
-                    _("Part code %(code)r occurs twice (also parts[%(other)s]).")
-                    % {"code": code, "other": seen_parts[code]},
-                )
-            )
-        seen_parts.setdefault(code, p)
+        problems += _repeated_code(
+            seen_parts,
+            part["code"],
+            p,
+            f"parts[{p}].code",
+            _("Part code %(code)r occurs twice (also parts[%(other)s])."),
+        )
         for s, statement in enumerate(part["statements"]):
             total += 1
             where = f"parts[{p}].statements[{s}]"
-            key = statement["code"]
-            if key in seen_statements:
-                problems.append(
-                    Problem(
-                        f"{where}.code",
-                        _("Statement code %(code)r occurs twice (also %(other)s).")
-                        % {"code": key, "other": seen_statements[key]},
-                    )
-                )
-            seen_statements.setdefault(key, where)
+            problems += _repeated_code(
+                seen_statements,
+                statement["code"],
+                where,
+                f"{where}.code",
+                _("Statement code %(code)r occurs twice (also %(other)s)."),
+            )
             if not statement["text"].strip():
                 problems.append(Problem(f"{where}.text", _("Must not be empty.")))
     if total > MAX_STATEMENTS:
@@ -226,6 +220,17 @@ def validate(document: Any) -> list[Problem]:
             Problem("parts", _("At most %(n)s statements in all.") % {"n": MAX_STATEMENTS})
         )
     return problems
+
+
+def _repeated_code(
+    seen: dict[str, Any], code: str, place: Any, path: str, message: str
+) -> list[Problem]:
+    """A problem at ``path`` when an earlier place has ``code`` too (``message`` names the code
+    and that place); ``seen`` keeps the first place of each code."""
+    first = seen.setdefault(code, place)
+    if first == place:
+        return []
+    return [Problem(path, message % {"code": code, "other": first})]
 
 
 def canonical(document: dict[str, Any]) -> dict[str, Any]:

@@ -118,8 +118,10 @@ def record_coordinator_write(
     )
 
 
+@dataclass
 class _Written:
-    """The object a workspace write names in its access-log event (set by the write's body)."""
+    """The object a workspace write names in its access-log event: the one it is about, or
+    the one its body sets (a new object)."""
 
     object_id: Any = None
 
@@ -136,8 +138,9 @@ def _coordinator_write(
     """One write of ``coalition``'s workspace (``event_type`` is ``coalitions.<object>.<verb>``).
     Refused, and the refusal logged, unless ``user`` coordinates the coalition: the refusal is
     about object ``about_id`` (of type ``about_type``, else ``<object>``), or else about the
-    coalition. Then the body runs atomically and, when it succeeds, the event is logged for the
-    object whose id the body puts in ``written.object_id``."""
+    coalition. Then the body runs atomically and, when it succeeds, the event is logged for
+    ``written.object_id``: ``about_id`` when it is of the write's own type, else the id the body
+    puts there."""
     object_type, verb = event_type.rsplit(".", 1)
     action = Action(verb)
     require_coordinator(
@@ -149,7 +152,7 @@ def _coordinator_write(
         object_type="coalitions.coalition" if about_id is None else about_type or object_type,
         object_id=about_id,
     )
-    written = _Written()
+    written = _Written(None if about_type else about_id)
     with transaction.atomic():
         yield written
         record_coordinator_write(
@@ -248,9 +251,7 @@ def add_member(
 def update_member(
     *, user: Any, request: HttpRequest | None = None, member: Member, data: MemberInput
 ) -> Member:
-    with _coordinator_write(
-        user, request, member.coalition, "coalitions.member.update", member.pk
-    ) as written:
+    with _coordinator_write(user, request, member.coalition, "coalitions.member.update", member.pk):
         errors: dict[str, list[Any]] = {}
         if data.domain not in MemberDomain.values:
             errors["domain"] = [gettext_lazy("Choose medical, social, informal or municipality.")]
@@ -261,15 +262,11 @@ def update_member(
         member.role = role
         member.joined_on = data.joined_on
         member.save(update_fields=["domain", "role", "joined_on"])
-        written.object_id = member.pk
         return member
 
 
 def remove_member(*, user: Any, request: HttpRequest | None = None, member: Member) -> None:
-    with _coordinator_write(
-        user, request, member.coalition, "coalitions.member.delete", member.pk
-    ) as written:
-        written.object_id = member.pk
+    with _coordinator_write(user, request, member.coalition, "coalitions.member.delete", member.pk):
         member.delete()
         coalition_access.forget(user)
 
@@ -320,11 +317,10 @@ def update_contact(
 ) -> ContactPerson:
     with _coordinator_write(
         user, request, contact.member.coalition, "coalitions.contact.update", contact.pk
-    ) as written:
+    ):
         for name, value in _contact_fields(data).items():
             setattr(contact, name, value)
         contact.save()
-        written.object_id = contact.pk
         return contact
 
 
@@ -333,8 +329,7 @@ def remove_contact(
 ) -> None:
     with _coordinator_write(
         user, request, contact.member.coalition, "coalitions.contact.delete", contact.pk
-    ) as written:
-        written.object_id = contact.pk
+    ):
         contact.delete()
 
 
@@ -419,12 +414,11 @@ def update_agreement(
 ) -> Agreement:
     with _coordinator_write(
         user, request, agreement.coalition, "coalitions.agreement.update", agreement.pk
-    ) as written:
+    ):
         for name, value in _agreement_values(agreement.coalition, data).items():
             setattr(agreement, name, value)
         agreement.save()
         agreement.parties.set(data.parties)
-        written.object_id = agreement.pk
         return agreement
 
 
@@ -433,8 +427,7 @@ def delete_agreement(
 ) -> None:
     with _coordinator_write(
         user, request, agreement.coalition, "coalitions.agreement.delete", agreement.pk
-    ) as written:
-        written.object_id = agreement.pk
+    ):
         agreement.delete()
 
 
@@ -620,9 +613,7 @@ def update_action(
     data: ActionInput,
 ) -> ImprovementAction:
     """Change an action; the change (old and new value of each field) goes in its history."""
-    with _coordinator_write(
-        user, request, action.coalition, "coalitions.action.update", action.pk
-    ) as written:
+    with _coordinator_write(user, request, action.coalition, "coalitions.action.update", action.pk):
         action = ImprovementAction.objects.select_for_update().get(pk=action.pk)
         values = _action_values(action.coalition, data)
         note = values.pop("_note")
@@ -633,7 +624,6 @@ def update_action(
         action.save()
         _set_links(action, data)
         _record_action_change(action, user, before=before, note=note)
-        written.object_id = action.pk
         return action
 
 

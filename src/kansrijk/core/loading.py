@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,27 @@ def read_source(path: Path, error: type[Exception], what: str) -> Any:
         raise error(f"{what} file not found: {path}") from None
     except (OSError, ValueError) as exc:
         raise error(f"{what} file {path.name} is not valid JSON: {exc}") from None
+
+
+def source_objects(
+    items: Iterable[Any],
+    problems: list[str],
+    *,
+    list_name: str,
+    kind: str = "",
+    key: str = "",
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The objects of the list ``list_name`` of a source document, each with the name its
+    problems go by: its place (``situations[3]``) or, when it has a text ``key``, ``kind`` and
+    that key (``situation 'roken'``). An item that is no object is a problem, and skipped."""
+    for index, item in enumerate(items):
+        where = f"{list_name}[{index}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: must be an object.")
+            continue
+        if key and isinstance(item.get(key), str):
+            where = f"{kind} {item[key]!r}"
+        yield where, item
 
 
 def key_problems(

@@ -74,14 +74,10 @@ def validate_menukaart(data: Any, situation_codes: set[str]) -> None:
     problems: list[str] = []
     slugs: set[str] = set()
     url_validator = URLValidator(schemes=["http", "https"])
-    for index, item in enumerate(data["interventions"]):
-        where = f"interventions[{index}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where}: must be an object.")
-            continue
+    for where, item in loading.source_objects(
+        data["interventions"], problems, list_name="interventions", kind="intervention", key="slug"
+    ):
         slug = item.get("slug")
-        if isinstance(slug, str):
-            where = f"intervention {slug!r}"
         problems += loading.key_problems(where, item, _REQUIRED, _KEYS)
         problems += loading.slug_problems(where, "slug", slug, slugs, 80)
         problems += loading.name_problems(where, item.get("name"), 200)

@@ -118,21 +118,21 @@ def _deny(*, user: Any, request: HttpRequest | None, event_type: str, object_id:
 
 @dataclass(frozen=True)
 class _Edit:
-    """An edit ``user`` may make to a pathway (``_require_edit``); ``record`` writes its
-    access-log record under the event it was checked as."""
+    """An edit ``user`` may make to a pathway (``_require_edit``; a new one: ``create_pathway``);
+    ``record`` writes its access-log record under the event it was checked as."""
 
     request: HttpRequest | None
     user: Any
     event_type: str
 
     def record(self, action: Action, object_type: str, object_id: Any) -> None:
-        _log(
+        record_event(
             request=self.request,
             user=self.user,
             event_type=self.event_type,
             action=action,
             object_type=object_type,
-            object_id=object_id,
+            object_id=str(object_id),
         )
 
 
@@ -143,25 +143,6 @@ def _require_edit(
     if not can_edit(user, pathway):
         _deny(user=user, request=request, event_type=event_type, object_id=pathway.pk)
     return _Edit(request, user, event_type)
-
-
-def _log(
-    *,
-    request: HttpRequest | None,
-    user: Any,
-    event_type: str,
-    action: Action,
-    object_type: str,
-    object_id: Any,
-) -> None:
-    record_event(
-        request=request,
-        user=user,
-        event_type=event_type,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-    )
 
 
 # --- Validation ------------------------------------------------------------------------------------
@@ -362,13 +343,8 @@ def create_pathway(
         introduction=introduction.strip(),
         created_by=actor(user),
     )
-    _log(
-        request=request,
-        user=user,
-        event_type="pathways.pathway.create",
-        action=Action.CREATE,
-        object_type="pathways.pathway",
-        object_id=pathway.pk,
+    _Edit(request, user, "pathways.pathway.create").record(
+        Action.CREATE, "pathways.pathway", pathway.pk
     )
     return pathway
 

@@ -82,25 +82,17 @@ def validate_catalogue(data: Any) -> None:
         situations = []
 
     domain_codes: set[str] = set()
-    for index, domain in enumerate(domains):
-        where = f"life_domains[{index}]"
-        if not isinstance(domain, dict):
-            problems.append(f"{where}: must be an object.")
-            continue
+    for where, domain in loading.source_objects(domains, problems, list_name="life_domains"):
         problems += loading.key_problems(where, domain, {"code", "name"}, _DOMAIN_KEYS)
         problems += loading.slug_problems(where, "code", domain.get("code"), domain_codes, 60)
         problems += loading.name_problems(where, domain.get("name"), 120)
 
     need_codes = need_category_codes()
     codes: set[str] = set()
-    for index, item in enumerate(situations):
-        where = f"situations[{index}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where}: must be an object.")
-            continue
+    for where, item in loading.source_objects(
+        situations, problems, list_name="situations", kind="situation", key="code"
+    ):
         code = item.get("code")
-        if isinstance(code, str):
-            where = f"situation {code!r}"
         problems += loading.key_problems(
             where, item, {"code", "kind", "domain", "name", "phases"}, _SITUATION_KEYS
         )

@@ -383,25 +383,26 @@ def _missing_field(error: Any) -> str:
     return str(error.message.split("'")[1]) if "'" in error.message else ""
 
 
-def _schema_issues(collected: Collected, file: str, prefix: str, data: Any, validator: Any) -> None:
+def _hsds_errors(validator: Any, data: Any) -> Iterator[tuple[Any, list[Any], str]]:
+    """The schema errors of ``data`` that count (a field HSDS requires is not one when it is
+    optional in the Netherlands), each with its path and the reason an issue gives."""
     for error in validator.iter_errors(data):
-        path = list(error.absolute_path)
+        if error.validator == "required" and _missing_field(error) in OPTIONAL_IN_NL:
+            continue
+        reason = _("Not valid HSDS: %(message)s") % {"message": error.message}
+        yield error, list(error.absolute_path), reason
+
+
+def _schema_issues(collected: Collected, file: str, prefix: str, data: Any, validator: Any) -> None:
+    for error, path, reason in _hsds_errors(validator, data):
         if error.validator == "required":
-            missing = _missing_field(error)
-            if missing in OPTIONAL_IN_NL:
-                continue
             where = prefix + "".join(f"/{part}" for part in path)
-            field_name = missing
+            field_name = _missing_field(error)
         else:
             field_name = str(path[-1]) if path and isinstance(path[-1], str) else ""
             parent_path = path[:-1] if field_name else path
             where = prefix + "".join(f"/{part}" for part in parent_path)
-        collected.schema_error(
-            file,
-            where or "/",
-            field_name,
-            _("Not valid HSDS: %(message)s") % {"message": error.message},
-        )
+        collected.schema_error(file, where or "/", field_name, reason)
 
 
 def _add_document(collected: Collected, file: str, where: str, data: Any) -> None:
@@ -505,20 +506,12 @@ def _add_table_rows(
     validator = schemas.table_validator(table)
     for where, raw in rows:
         row = _coerce_row(collected, table, raw, file, where)
-        for error in validator.iter_errors(row):
-            path = list(error.absolute_path)
+        for error, path, reason in _hsds_errors(validator, row):
             if error.validator == "required":
                 field_name = _missing_field(error)
-                if field_name in OPTIONAL_IN_NL:
-                    continue
             else:
                 field_name = str(path[-1]) if path else ""
-            collected.schema_error(
-                file,
-                where,
-                field_name,
-                _("Not valid HSDS: %(message)s") % {"message": error.message},
-            )
+            collected.schema_error(file, where, field_name, reason)
         collected.add(table, row, file, where)
 
 
