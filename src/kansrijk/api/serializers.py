@@ -1,12 +1,15 @@
-"""What the APIs' serializers share: reading a request's input, absolute links, and the
-``{code, name}`` reference."""
+"""What the APIs' serializers share: reading a request's input, absolute links, the
+``{code, name}`` reference and the phase field."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from kansrijk.core.phases import Phase
 
 
 def validated(
@@ -35,3 +38,16 @@ def absolute_url(context: Mapping[str, Any], path: str) -> str:
 class CodeNameSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
+
+
+class PhaseField(serializers.ChoiceField):
+    """A phase of the first 1000 days (``Phase``); a value that is none says which there are."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            choices=Phase.choices,
+            error_messages={
+                "invalid_choice": _("Choose a phase: preconception, pregnancy or postnatal.")
+            },
+            **kwargs,
+        )

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from kansrijk.api.problems import error_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
-from kansrijk.api.serializers import CodeNameSerializer, absolute_url, validated
+from kansrijk.api.serializers import CodeNameSerializer, PhaseField, absolute_url, validated
 from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service
 from kansrijk.interventions.exceptions import InterventionsError, UnknownIntervention
@@ -162,14 +162,7 @@ class InterventionFilterSerializer(_MunicipalityFilter):
     """Query parameters of the list; a bad value is a 400."""
 
     situation = serializers.SlugField(required=False, allow_blank=True, max_length=60)
-    phase = serializers.ChoiceField(
-        required=False,
-        allow_blank=True,
-        choices=Phase.choices,
-        error_messages={
-            "invalid_choice": _("Choose a phase: preconception, pregnancy or postnatal.")
-        },
-    )
+    phase = PhaseField(required=False, allow_blank=True)
     recognition = serializers.ChoiceField(
         required=False,
         allow_blank=True,

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from kansrijk.api.problems import error_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
-from kansrijk.api.serializers import validated
+from kansrijk.api.serializers import PhaseField, validated
 from kansrijk.core.phases import Phase
 from kansrijk.situations.exceptions import SituationsError, UnknownSituation
 from kansrijk.situations.models import FactorKind, LifeDomain, Situation
@@ -59,13 +59,7 @@ class SituationListSerializer(serializers.Serializer[Any]):
 class SituationFilterSerializer(serializers.Serializer[Any]):
     """Query parameters of the list; a bad value is a 400."""
 
-    phase = serializers.ChoiceField(
-        required=False,
-        choices=Phase.choices,
-        error_messages={
-            "invalid_choice": _("Choose a phase: preconception, pregnancy or postnatal.")
-        },
-    )
+    phase = PhaseField(required=False)
     kind = serializers.ChoiceField(
         required=False,
         choices=FactorKind.choices,
