@@ -39,7 +39,7 @@ from kansrijk.interventions.models import (
 from kansrijk.interventions.selectors import get_intervention, search_interventions, services_for
 from kansrijk.places.api import MunicipalityField
 from kansrijk.places.models import Municipality
-from kansrijk.situations.exceptions import SituationsError
+from kansrijk.situations.exceptions import SituationsError, UnknownSituation
 from kansrijk.situations.models import Situation
 
 # --- Serializers ---------------------------------------------------------------------------------
@@ -190,11 +190,7 @@ class InterventionFilterSerializer(_MunicipalityFilter):
             return None
         situation = Situation.objects.filter(code=value, is_active=True).first()
         if situation is None:
-            raise serializers.ValidationError(
-                _("%(value)s is not a known situation. Use a code such as geldzorgen or roken.")
-                % {"value": value},
-                code="unknown",
-            )
+            raise serializers.ValidationError(str(UnknownSituation(value)), code="unknown")
         return situation
 
 
