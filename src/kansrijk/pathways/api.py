@@ -25,7 +25,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import field_problem, problem_response, with_problems
+from kansrijk.api.problems import field_problem, request_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
 from kansrijk.api.serializers import CodeNameSerializer, absolute_url, validated
 from kansrijk.core.phases import Phase
@@ -279,10 +279,10 @@ class PathwayDetailView(PublicReadOnlyView):
         try:
             version = published_version(pk, number)
         except PathwayVersion.DoesNotExist:
-            return problem_response(
+            return request_problem(
+                request,
                 404,
                 str(_("There is no published pathway with this id (and version).")),
                 code="niet-gevonden",
-                instance=request.get_full_path(),
             )
         return Response(PathwayDetailSerializer(version, context={"request": request}).data)
