@@ -1,15 +1,19 @@
-"""What the APIs' serializers share: reading a request's input, absolute links, the
-``{code, name}`` reference and the phase field."""
+"""What the APIs' serializers share: reading a request's input, a row named by its code,
+absolute links, the ``{code, name}`` reference and the phase field."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from kansrijk.core.errors import UnknownValue
 from kansrijk.core.phases import Phase
+
+_M = TypeVar("_M", bound=Model)
 
 
 def validated(
@@ -23,6 +27,18 @@ def validated(
     serializer = serializer_class(data=data, context=context or {})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def by_code(queryset: QuerySet[_M], code: str, unknown: type[UnknownValue]) -> _M | None:
+    """The row of ``queryset`` with this ``code`` (``None`` for no code), as a serializer's
+    ``validate_<field>`` gives it; a validation error with the message of ``unknown`` (the
+    domain error for the value) when there is none."""
+    if not code:
+        return None
+    found = queryset.filter(code=code).first()
+    if found is None:
+        raise serializers.ValidationError(str(unknown(code)), code="unknown")
+    return found
 
 
 def absolute_url(context: Mapping[str, Any], path: str) -> str:

@@ -25,7 +25,13 @@ from rest_framework.response import Response
 
 from kansrijk.api.problems import error_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
-from kansrijk.api.serializers import CodeNameSerializer, PhaseField, absolute_url, validated
+from kansrijk.api.serializers import (
+    CodeNameSerializer,
+    PhaseField,
+    absolute_url,
+    by_code,
+    validated,
+)
 from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service
 from kansrijk.interventions.exceptions import InterventionsError, UnknownIntervention
@@ -186,12 +192,7 @@ class InterventionFilterSerializer(_MunicipalityFilter):
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
     def validate_situation(self, value: str) -> Situation | None:
-        if not value:
-            return None
-        situation = Situation.objects.filter(code=value, is_active=True).first()
-        if situation is None:
-            raise serializers.ValidationError(str(UnknownSituation(value)), code="unknown")
-        return situation
+        return by_code(Situation.objects.filter(is_active=True), value, UnknownSituation)
 
 
 #: What each problem status of this API means, for its OpenAPI description.

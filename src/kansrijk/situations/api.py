@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from kansrijk.api.problems import error_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
-from kansrijk.api.serializers import PhaseField, validated
+from kansrijk.api.serializers import PhaseField, by_code, validated
 from kansrijk.core.phases import Phase
 from kansrijk.situations.exceptions import (
     InvalidKind,
@@ -73,12 +73,7 @@ class SituationFilterSerializer(serializers.Serializer[Any]):
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
     def validate_domain(self, value: str) -> LifeDomain | None:
-        if not value:
-            return None
-        domain = LifeDomain.objects.filter(code=value).first()
-        if domain is None:
-            raise serializers.ValidationError(str(UnknownDomain(value)), code="unknown")
-        return domain
+        return by_code(LifeDomain.objects.all(), value, UnknownDomain)
 
 
 #: What each problem status of this API means, for its OpenAPI description.
