@@ -56,6 +56,12 @@ class CodeNameSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
 
 
+def code_name(named: Any) -> dict[str, str]:
+    """The ``{code, name}`` reference to ``named``: what ``CodeNameSerializer`` gives, built
+    directly."""
+    return {"code": named.code, "name": named.name}
+
+
 class PhaseField(serializers.ChoiceField):
     """A phase of the first 1000 days (``Phase``); a value that is none says which there are."""
 

@@ -30,6 +30,7 @@ from kansrijk.api.serializers import (
     PhaseField,
     absolute_url,
     by_code,
+    code_name,
     validated,
 )
 from kansrijk.core.phases import Phase
@@ -44,7 +45,6 @@ from kansrijk.interventions.models import (
 )
 from kansrijk.interventions.selectors import get_intervention, search_interventions, services_for
 from kansrijk.places.api import MunicipalityField
-from kansrijk.places.models import Municipality
 from kansrijk.situations.exceptions import SituationsError, UnknownSituation
 from kansrijk.situations.models import Situation
 
@@ -208,10 +208,6 @@ _MUNICIPALITY = OpenApiParameter(
 # --- Views ---------------------------------------------------------------------------------------
 
 
-def _municipality_ref(municipality: Municipality | None) -> dict[str, str] | None:
-    return {"code": municipality.code, "name": municipality.name} if municipality else None
-
-
 class InterventionListView(PublicReadOnlyView):
     @extend_schema(
         operation_id="interventions_list",
@@ -269,7 +265,7 @@ class InterventionListView(PublicReadOnlyView):
         return Response(
             {
                 "count": len(interventions),
-                "municipality": _municipality_ref(municipality),
+                "municipality": code_name(municipality) if municipality else None,
                 "results": InterventionSerializer(interventions, many=True, context=context).data,
             }
         )
