@@ -63,7 +63,7 @@ def code_name(named: Any) -> dict[str, str]:
 
 
 class PhaseField(serializers.ChoiceField):
-    """A phase of the first 1000 days (``Phase``); a value that is none says which there are."""
+    """A phase of the first 1000 days (``Phase``); any other value is refused with the three."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
