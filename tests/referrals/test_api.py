@@ -204,6 +204,27 @@ def test_preconditions(world: ReferralWorld, as_user: Callable) -> None:
     assert post(intake, f"{BASE}/{referral.pk}/outcome", {"outcome": "other"}).status_code == 428
 
 
+def test_contact_attempt_if_match_is_optional(world: ReferralWorld, as_user: Callable) -> None:
+    referral = make_referral(world, status=Status.ACCEPTED)
+    intake = as_user(world.intake)
+    url = f"{BASE}/{referral.pk}/contact-attempts"
+    attempt = {"channel": "phone", "result": "no_answer"}
+    assert post(intake, url, attempt, If_Match="yesterday").status_code == 400
+    stale = post(intake, url, attempt, If_Match='"1"')
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "verouderde-versie"
+    assert not ContactAttempt.objects.filter(referral=referral).exists()
+    # A bad body is reported before a malformed If-Match.
+    bad = post(intake, url, {"channel": "pigeon", "result": "no_answer"}, If_Match="yesterday")
+    assert bad.status_code == 400
+    assert "channel" in bad.json()["errors"]
+    current = post(intake, url, attempt, If_Match=referral.etag)
+    assert current.status_code == 201, current.json()
+    assert current.json()["channel"] == "phone"
+    assert post(intake, url, attempt).status_code == 201
+    assert ContactAttempt.objects.filter(referral=referral).count() == 2
+
+
 def test_transition_problems(world: ReferralWorld, as_user: Callable) -> None:
     referral = make_referral(world, status=Status.REQUESTED)
     intake = as_user(world.intake)

@@ -156,6 +156,26 @@ def problem_response(
     return response
 
 
+def request_problem(
+    request: Request,
+    status_code: int,
+    detail: str,
+    *,
+    code: str = "",
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The problem ``status_code`` of ``request``: its path is the problem's ``instance``."""
+    return problem_response(
+        status_code,
+        detail,
+        code=code,
+        errors=errors,
+        instance=request.get_full_path(),
+        headers=headers,
+    )
+
+
 def error_problem(
     request: Request,
     status_code: int,
@@ -165,13 +185,8 @@ def error_problem(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """A domain error (its message and ``code``) as the problem of ``request``."""
-    return problem_response(
-        status_code,
-        str(error),
-        code=error.code,
-        errors=errors,
-        instance=request.get_full_path(),
-        headers=headers,
+    return request_problem(
+        request, status_code, str(error), code=error.code, errors=errors, headers=headers
     )
 
 
@@ -180,9 +195,7 @@ def field_problem(
 ) -> Response:
     """A 400 problem of ``request`` for one bad value: ``detail`` is also the message of
     ``field``."""
-    return problem_response(
-        400, detail, code=code, errors={field: [detail]}, instance=request.get_full_path()
-    )
+    return request_problem(request, 400, detail, code=code, errors={field: [detail]})
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -27,7 +27,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import problem_response, with_problems
+from kansrijk.api.problems import with_problems
 from kansrijk.api.serializers import validated
 from kansrijk.assessments import selectors, services
 from kansrijk.assessments.models import Instrument
@@ -35,7 +35,7 @@ from kansrijk.assessments.services import AnswerInput
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_refusal
 from kansrijk.coalitions.api import WorkspaceAPIView, coalition_access
-from kansrijk.coalitions.exceptions import InvalidInput
+from kansrijk.coalitions.exceptions import InvalidInput, NotAllowed
 
 ROUND_ID = OpenApiParameter("round_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
@@ -427,12 +427,7 @@ class ResultsView(WorkspaceAPIView):
                 purpose=selectors.PURPOSE,
                 role=found.role,
             )
-            return problem_response(
-                403,
-                _("The results are for the coalition's coordinator and analysts."),
-                code="niet-toegestaan",
-                instance=request.get_full_path(),
-            )
+            raise NotAllowed(_("The results are for the coalition's coordinator and analysts."))
         view = selectors.round_results(found, request=request)
         return Response(ResultsSerializer(results_data(view)).data)
 

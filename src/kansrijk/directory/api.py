@@ -14,7 +14,6 @@ import math
 import uuid
 from typing import Any
 
-from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -157,13 +156,12 @@ class PageSerializer(serializers.Serializer[Any]):
     contents = serializers.ListField(child=serializers.DictField())
 
 
-def _page(queryset: QuerySet[Any], params: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
-    page, per_page = params["page"], params["per_page"]
-    total = queryset.count()
-    total_pages = math.ceil(total / per_page) if total else 0
-    start = (page - 1) * per_page
-    items = list(queryset[start : start + per_page]) if start < total else []
-    envelope = {
+def _envelope(total: int, items: list[Any], params: dict[str, Any]) -> dict[str, Any]:
+    """The HSDA paging envelope of ``items``, page ``params["page"]`` of ``total`` items at
+    ``params["per_page"]`` a page (without ``contents``)."""
+    page = params["page"]
+    total_pages = math.ceil(total / params["per_page"]) if total else 0
+    return {
         "total_items": total,
         "total_pages": total_pages,
         "page_number": page,
@@ -172,24 +170,15 @@ def _page(queryset: QuerySet[Any], params: dict[str, Any]) -> tuple[dict[str, An
         "last_page": page >= total_pages,
         "empty": not items,
     }
-    return envelope, items
 
 
-def _envelope(page: Page, params: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
-    """The HSDA envelope of a ``search_page`` page (asked with ``allow_past_end``)."""
-    total = page.paginator.count
-    total_pages = math.ceil(total / params["per_page"]) if total else 0
-    items = list(page.object_list)
-    envelope = {
-        "total_items": total,
-        "total_pages": total_pages,
-        "page_number": params["page"],
-        "size": len(items),
-        "first_page": params["page"] == 1,
-        "last_page": params["page"] >= total_pages,
-        "empty": not items,
-    }
-    return envelope, items
+def _page(queryset: QuerySet[Any], params: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """The page of ``queryset`` that ``params`` ask for, and its envelope."""
+    page, per_page = params["page"], params["per_page"]
+    total = queryset.count()
+    start = (page - 1) * per_page
+    items = list(queryset[start : start + per_page]) if start < total else []
+    return _envelope(total, items, params), items
 
 
 def _parse_id(value: str) -> uuid.UUID:
@@ -256,7 +245,9 @@ class ServiceListView(HsdaView):
                 error.code, "search"
             )
             raise ValidationError({field: [str(error)]}) from None
-        envelope, services = _envelope(page, params)
+        total = page.paginator.count
+        services = list(page.object_list)
+        envelope = _envelope(total, services, params)
         if params.get("full") == "true" and services:
             detailed = service_detail_queryset().in_bulk([service.id for service in services])
             contents = []

@@ -25,7 +25,14 @@ from rest_framework.response import Response
 
 from kansrijk.api.problems import error_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
-from kansrijk.api.serializers import CodeNameSerializer, absolute_url, validated
+from kansrijk.api.serializers import (
+    CodeNameSerializer,
+    PhaseField,
+    absolute_url,
+    by_code,
+    code_name,
+    validated,
+)
 from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service
 from kansrijk.interventions.exceptions import InterventionsError, UnknownIntervention
@@ -38,8 +45,7 @@ from kansrijk.interventions.models import (
 )
 from kansrijk.interventions.selectors import get_intervention, search_interventions, services_for
 from kansrijk.places.api import MunicipalityField
-from kansrijk.places.models import Municipality
-from kansrijk.situations.exceptions import SituationsError
+from kansrijk.situations.exceptions import SituationsError, UnknownSituation
 from kansrijk.situations.models import Situation
 
 # --- Serializers ---------------------------------------------------------------------------------
@@ -162,14 +168,7 @@ class InterventionFilterSerializer(_MunicipalityFilter):
     """Query parameters of the list; a bad value is a 400."""
 
     situation = serializers.SlugField(required=False, allow_blank=True, max_length=60)
-    phase = serializers.ChoiceField(
-        required=False,
-        allow_blank=True,
-        choices=Phase.choices,
-        error_messages={
-            "invalid_choice": _("Choose a phase: preconception, pregnancy or postnatal.")
-        },
-    )
+    phase = PhaseField(required=False, allow_blank=True)
     recognition = serializers.ChoiceField(
         required=False,
         allow_blank=True,
@@ -193,16 +192,7 @@ class InterventionFilterSerializer(_MunicipalityFilter):
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
     def validate_situation(self, value: str) -> Situation | None:
-        if not value:
-            return None
-        situation = Situation.objects.filter(code=value, is_active=True).first()
-        if situation is None:
-            raise serializers.ValidationError(
-                _("%(value)s is not a known situation. Use a code such as geldzorgen or roken.")
-                % {"value": value},
-                code="unknown",
-            )
-        return situation
+        return by_code(Situation.objects.filter(is_active=True), value, UnknownSituation)
 
 
 #: What each problem status of this API means, for its OpenAPI description.
@@ -216,10 +206,6 @@ _MUNICIPALITY = OpenApiParameter(
 
 
 # --- Views ---------------------------------------------------------------------------------------
-
-
-def _municipality_ref(municipality: Municipality | None) -> dict[str, str] | None:
-    return {"code": municipality.code, "name": municipality.name} if municipality else None
 
 
 class InterventionListView(PublicReadOnlyView):
@@ -279,7 +265,7 @@ class InterventionListView(PublicReadOnlyView):
         return Response(
             {
                 "count": len(interventions),
-                "municipality": _municipality_ref(municipality),
+                "municipality": code_name(municipality) if municipality else None,
                 "results": InterventionSerializer(interventions, many=True, context=context).data,
             }
         )

@@ -25,9 +25,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import field_problem, problem_response, with_problems
+from kansrijk.api.problems import field_problem, request_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
-from kansrijk.api.serializers import CodeNameSerializer, absolute_url, validated
+from kansrijk.api.serializers import CodeNameSerializer, absolute_url, code_name, validated
 from kansrijk.core.phases import Phase
 from kansrijk.pathways.models import PathwayStep, PathwayVersion, StepKind
 from kansrijk.pathways.resolution import resolve_summaries
@@ -238,7 +238,7 @@ class PathwayListView(PublicReadOnlyView):
         )
         return Response(
             {
-                "municipality": {"code": municipality.code, "name": municipality.name},
+                "municipality": code_name(municipality),
                 "count": len(results),
                 "results": PathwaySummarySerializer(
                     results, many=True, context={"request": request}
@@ -279,10 +279,10 @@ class PathwayDetailView(PublicReadOnlyView):
         try:
             version = published_version(pk, number)
         except PathwayVersion.DoesNotExist:
-            return problem_response(
+            return request_problem(
+                request,
                 404,
                 str(_("There is no published pathway with this id (and version).")),
                 code="niet-gevonden",
-                instance=request.get_full_path(),
             )
         return Response(PathwayDetailSerializer(version, context={"request": request}).data)

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from kansrijk.api.problems import error_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView, PublicView
-from kansrijk.api.serializers import CodeNameSerializer, validated
+from kansrijk.api.serializers import CodeNameSerializer, PhaseField, code_name, validated
 from kansrijk.core.phases import Phase
 from kansrijk.pathways.resolution import MunicipalityPathways, municipality_pathways
 from kansrijk.places.exceptions import InvalidPostcode, UnknownMunicipality, UnknownPostcode
@@ -70,12 +70,7 @@ class AssessmentRequestSerializer(serializers.Serializer[Any]):
         max_length=MAX_FACTORS,
         help_text="Codes of the ticked risk and protective factors (see /api/v1/situations).",
     )
-    phase = serializers.ChoiceField(
-        choices=Phase.choices,
-        error_messages={
-            "invalid_choice": _("Choose a phase: preconception, pregnancy or postnatal.")
-        },
-    )
+    phase = PhaseField()
     municipality = serializers.CharField(
         required=False, allow_blank=True, max_length=10, help_text="CBS code, e.g. GM0090."
     )
@@ -393,7 +388,7 @@ class AssessmentView(PublicView):
         )
         body = {
             "rules_version": assessment.rules_version,
-            "municipality": {"code": table.code, "name": table.name},
+            "municipality": code_name(table),
             "phase": phase,
             "grade": assessment.grade,
             "grade_label": explained["grade_label"],

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -17,9 +16,14 @@ from rest_framework.response import Response
 
 from kansrijk.api.problems import error_problem, with_problems
 from kansrijk.api.public import PublicReadOnlyView
-from kansrijk.api.serializers import validated
+from kansrijk.api.serializers import PhaseField, by_code, validated
 from kansrijk.core.phases import Phase
-from kansrijk.situations.exceptions import SituationsError, UnknownSituation
+from kansrijk.situations.exceptions import (
+    InvalidKind,
+    SituationsError,
+    UnknownDomain,
+    UnknownSituation,
+)
 from kansrijk.situations.models import FactorKind, LifeDomain, Situation
 from kansrijk.situations.selectors import get_situation, search_situations
 
@@ -59,32 +63,17 @@ class SituationListSerializer(serializers.Serializer[Any]):
 class SituationFilterSerializer(serializers.Serializer[Any]):
     """Query parameters of the list; a bad value is a 400."""
 
-    phase = serializers.ChoiceField(
-        required=False,
-        choices=Phase.choices,
-        error_messages={
-            "invalid_choice": _("Choose a phase: preconception, pregnancy or postnatal.")
-        },
-    )
+    phase = PhaseField(required=False)
     kind = serializers.ChoiceField(
         required=False,
         choices=FactorKind.choices,
-        error_messages={"invalid_choice": _("Choose a kind: risk or protective.")},
+        error_messages={"invalid_choice": InvalidKind.default_message},
     )
     domain = serializers.SlugField(required=False, max_length=60)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
     def validate_domain(self, value: str) -> LifeDomain | None:
-        if not value:
-            return None
-        domain = LifeDomain.objects.filter(code=value).first()
-        if domain is None:
-            raise serializers.ValidationError(
-                _("%(value)s is not a known life domain. Use a code such as geld-en-werk.")
-                % {"value": value},
-                code="unknown",
-            )
-        return domain
+        return by_code(LifeDomain.objects.all(), value, UnknownDomain)
 
 
 #: What each problem status of this API means, for its OpenAPI description.

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kansrijk.api.problems import error_problem, problem_response
+from kansrijk.api.problems import error_problem, request_problem
 from kansrijk.referrals.api.serializers import ERROR_FIELDS
 from kansrijk.referrals.exceptions import (
     ConsentRequired,
@@ -52,14 +52,14 @@ def error_response(exc: ReferralError, request: Request) -> Response:
 
 
 def precondition_required(request: Request) -> Response:
-    return problem_response(
+    return request_problem(
+        request,
         428,
         _(
             "Send the referral's version in an If-Match header (the ETag of its latest GET), so "
             "that no one else's change is overwritten."
         ),
         code="if-match-vereist",
-        instance=request.get_full_path(),
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from kansrijk.api.serializers import CodeNameSerializer
+from kansrijk.api.serializers import CodeNameSerializer, code_name
 from kansrijk.core.phases import Phase
 from kansrijk.referrals import selectors, services
 from kansrijk.referrals.models import (
@@ -379,10 +379,7 @@ class ReferralSerializer(serializers.Serializer[Any]):
             "email": obj.client_email,
             "address": obj.client_address,
             "postal_code": obj.client_postal_code,
-            "municipality": {
-                "code": obj.client_municipality_id,
-                "name": obj.client_municipality.name,
-            },
+            "municipality": code_name(obj.client_municipality),
             "language": obj.client_language,
             "interpreter_needed": obj.interpreter_needed,
         }

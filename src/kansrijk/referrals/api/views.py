@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kansrijk.api.problems import problem_response, with_problems
+from kansrijk.api.problems import request_problem, with_problems
 from kansrijk.api.serializers import validated
 from kansrijk.referrals import selectors, services, workflow
 from kansrijk.referrals.api.errors import (
@@ -71,11 +71,11 @@ class ReferralAPIView(APIView):
         if isinstance(exc, ReferralError):
             return error_response(exc, self.request)
         if isinstance(exc, MalformedIfMatch):
-            return problem_response(
+            return request_problem(
+                self.request,
                 400,
                 _('If-Match must be the referral\'s ETag, e.g. "3".'),
                 code="ongeldige-if-match",
-                instance=self.request.get_full_path(),
             )
         return super().handle_exception(exc)
 
@@ -217,12 +217,12 @@ class ReferralCollectionView(ReferralAPIView):
                     page_size=params["page_size"],
                 )
         except selectors.InvalidCursor:
-            return problem_response(
+            return request_problem(
+                request,
                 400,
                 _("The cursor is not valid. Use the next_cursor of the previous page."),
                 code="ongeldige-cursor",
                 errors={"cursor": [_("The cursor is not valid.")]},
-                instance=request.get_full_path(),
             )
         return Response(
             {
