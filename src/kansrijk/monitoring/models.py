@@ -22,6 +22,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core.phases import Phase
+
 
 class Unit(models.TextChoices):
     PERCENTAGE = "percentage", _("percentage")
@@ -36,14 +38,15 @@ class Direction(models.TextChoices):
     NEUTRAL = "neutral", _("neutral")
 
 
-class IndicatorPhase(models.TextChoices):
-    """The phases of the first 1000 days (the same codes as ``situations.Phase``), and the
-    coalition itself."""
-
-    PRECONCEPTION = "preconception", _("Before pregnancy")
-    PREGNANCY = "pregnancy", _("Pregnancy")
-    POSTNATAL = "postnatal", _("After birth")
-    COALITION = "coalition", _("Coalition")
+#: What an indicator is about: a phase of the first 1000 days (``Phase``: the same codes and
+#: names), or the coalition itself.
+IndicatorPhase = models.TextChoices(  # type: ignore[call-overload]  # an enum made by a call
+    "IndicatorPhase",
+    [
+        *((phase.name, (phase.value, phase.label)) for phase in Phase),
+        ("COALITION", ("coalition", _("Coalition"))),
+    ],
+)
 
 
 class Source(models.TextChoices):
