@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.directory.hsds.reader import Collected, Row
 from kansrijk.directory.hsds.values import RowValues
 from kansrijk.directory.models import (
@@ -926,9 +927,8 @@ class Builder(RowValues):
             assert isinstance(obj, Service)
             row = self.c.rows["service"][str(service_id)]
             extras = self.extras.get(service_id, _ServiceExtras())
-            obj.phase_preconception = "preconception" in extras.phases
-            obj.phase_pregnancy = "pregnancy" in extras.phases
-            obj.phase_postnatal = "postnatal" in extras.phases
+            for phase, flag in PHASE_FIELDS.items():
+                setattr(obj, flag, phase in extras.phases)
             obj.domain = extras.domain
             obj.response_time_days = extras.response_time_days
             obj.target_group = extras.target_group

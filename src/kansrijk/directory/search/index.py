@@ -166,9 +166,8 @@ class SearchIndex:
         self.visible = np.array([row[3] != ServiceStatus.DEFUNCT for row in rows], dtype=bool)
         self.phases = {
             phase: np.array([bool(row[4 + i]) for row in rows], dtype=bool)
-            for i, phase in enumerate(("preconception", "pregnancy", "postnatal"))
+            for i, phase in enumerate(PHASE_FIELDS)
         }
-        assert set(self.phases) == set(PHASE_FIELDS)
         # Free, paid, or not known (``None``: neither mask).
         self.free = np.array([row[7] is True or row[7] == 1 for row in rows], dtype=bool)
         self.paid = np.array([row[7] is not None and not row[7] for row in rows], dtype=bool)
@@ -309,7 +308,7 @@ class SearchIndex:
             new.versions[i] = as_datetime(row[2])
             new.sources[i] = row[8] or ""
             new.visible[i] = row[3] != ServiceStatus.DEFUNCT
-            for k, phase in enumerate(("preconception", "pregnancy", "postnatal")):
+            for k, phase in enumerate(PHASE_FIELDS):
                 new.phases[phase][i] = bool(row[4 + k])
             new.free[i] = row[7] is True or row[7] == 1
             new.paid[i] = row[7] is not None and not row[7]
@@ -655,9 +654,7 @@ _SERVICE_COLUMNS = (
     "name",
     "last_modified",
     "status",
-    "phase_preconception",
-    "phase_pregnancy",
-    "phase_postnatal",
+    *PHASE_FIELDS.values(),  # columns 4-6, in life order
     "is_free",
     "search_sources",
 )
