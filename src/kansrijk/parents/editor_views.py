@@ -277,6 +277,7 @@ def translation_edit(request: HttpRequest, slug: str, lang: str) -> HttpResponse
             "public_url": reverse(
                 "parents:page", kwargs={"lang": language.code, "slug": page.slug}
             ),
+            "back_url": reverse("parents:editor"),
             **_readability_context(result),
         },
         status=400 if form.errors else 200,
@@ -461,12 +462,12 @@ def costs(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _figure_saved(request: HttpRequest, saved: editing.Saved, year: int) -> HttpResponse:
+def _figure_saved(request: HttpRequest, saved: editing.Saved, url: str) -> HttpResponse:
     if saved.changed:
         messages.success(request, _("Saved. Parents see the amount at once."))
     else:
         messages.info(request, _("Nothing was changed."))
-    return redirect(f"{reverse('parents:editor_costs')}?jaar={year}")
+    return redirect(url)
 
 
 @login_required
@@ -484,6 +485,7 @@ def cost_figure(request: HttpRequest, code: str, year: int) -> HttpResponse:
             f"{item.code}/{year}",
         )
     figure = CostFigure.objects.filter(item=item, year=year).first()
+    back_url = f"{reverse('parents:editor_costs')}?jaar={year}"
     form = _editor_form(request, CostFigureForm, figure)
     answer = _save(
         request,
@@ -491,7 +493,7 @@ def cost_figure(request: HttpRequest, code: str, year: int) -> HttpResponse:
         lambda data: editing.save_cost_figure(
             user=request.user, item=item, year=year, data=data, request=request
         ),
-        lambda saved: _figure_saved(request, saved, year),
+        lambda saved: _figure_saved(request, saved, back_url),
     )
     if answer is not None:
         return answer
@@ -503,7 +505,14 @@ def cost_figure(request: HttpRequest, code: str, year: int) -> HttpResponse:
     return render(
         request,
         "parents/editor/cost_figure_form.html",
-        {"form": form, "item": item, "year": year, "figure": figure, "title": title},
+        {
+            "form": form,
+            "item": item,
+            "year": year,
+            "figure": figure,
+            "title": title,
+            "back_url": back_url,
+        },
         status=400 if form.errors else 200,
     )
 
