@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.coalitions.models import Coalition
 from kansrijk.coalitions.selectors import coalition_members, municipalities_of
-from kansrijk.core.forms import checkboxes, radio_buttons, set_choices
+from kansrijk.core.forms import PositionFirstFormSet, checkboxes, radio_buttons, set_choices
 from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service, ServiceArea
 from kansrijk.pathways.models import Pathway, PathwayScope, PathwayStep, StepKind
@@ -238,7 +238,7 @@ class StepForm(forms.Form):
             raise forms.ValidationError(str(exc), code=exc.code) from None
 
 
-class BaseStepFormSet(forms.BaseFormSet):
+class BaseStepFormSet(PositionFirstFormSet):
     ordering_widget = forms.NumberInput
 
     def get_ordering_widget(self) -> forms.Widget:  # type: ignore[override]
