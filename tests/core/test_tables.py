@@ -37,3 +37,17 @@ def test_the_head_of_a_stacking_table_keeps_its_roles() -> None:
         '<th class="utrecht-table__header-cell kr-num" scope="col" role="columnheader">Count</th>'
         "</tr></thead>"
     )
+
+
+def test_a_column_of_numbers_for_each_of_a_list() -> None:
+    html = Template(
+        "{% load kansrijk_tables %}{% table_header 'Indicator' numbers=years stack=True %}"
+    ).render(Context({"years": [2024, 2025]}))
+    assert html.strip() == (
+        '<thead class="utrecht-table__header" role="rowgroup">'
+        '<tr class="utrecht-table__row" role="row">'
+        '<th class="utrecht-table__header-cell" scope="col" role="columnheader">Indicator</th>'
+        '<th class="utrecht-table__header-cell kr-num" scope="col" role="columnheader">2024</th>'
+        '<th class="utrecht-table__header-cell kr-num" scope="col" role="columnheader">2025</th>'
+        "</tr></thead>"
+    )

@@ -1,11 +1,16 @@
-"""The admin pages of coalitions and pathways load; published pathways cannot be deleted there."""
+"""The admin pages of coalitions and pathways load; published pathways cannot be deleted there,
+and published versions (with their steps) are read-only."""
 
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
 
 from kansrijk.accounts.roles import Role
+from kansrijk.pathways.admin import StepInline
+from kansrijk.pathways.models import PathwayVersion
 from tests.factories import UserFactory
 from tests.pathways.conftest import make_pathway
 
@@ -38,3 +43,18 @@ def test_admin_pages(client, login_verified, smallingerland):
     version = published.current_version
     response = client.get(reverse("admin:pathways_pathwayversion_change", args=[version.pk]))
     assert response.status_code == 200
+
+
+def test_a_published_version_and_its_steps_are_read_only(smallingerland):
+    published = make_pathway(smallingerland).versions.get()
+    draft = make_pathway(smallingerland, situation="roken", publish=False).versions.get()
+    request = RequestFactory().get("/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    versions = admin.site._registry[PathwayVersion]
+    steps = StepInline(PathwayVersion, admin.site)
+    for version, editable in ((published, False), (draft, True), (None, True)):
+        assert versions.has_change_permission(request, version) is editable
+        assert versions.has_delete_permission(request, version) is editable
+        assert steps.has_add_permission(request, version) is editable
+        assert steps.has_change_permission(request, version) is editable
+        assert steps.has_delete_permission(request, version) is editable

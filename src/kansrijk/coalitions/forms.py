@@ -14,7 +14,7 @@ from kansrijk.accounts.models import Organisation
 from kansrijk.assessments.models import Round, Statement
 from kansrijk.coalitions import services as workspace
 from kansrijk.coalitions.models import ActionStatus, Coalition, Member, MemberDomain
-from kansrijk.core.forms import checkboxes, radio_buttons, set_choices
+from kansrijk.core.forms import PositionFirstFormSet, checkboxes, radio_buttons, set_choices
 from kansrijk.core.widgets import DateInput
 from kansrijk.directory.models import Service
 from kansrijk.pathways.models import Pathway
@@ -350,7 +350,7 @@ class TouchpointForm(forms.Form):
         )
 
 
-class BaseTouchpointFormSet(forms.BaseFormSet):
+class BaseTouchpointFormSet(PositionFirstFormSet):
     def __init__(self, *args: Any, coalition: Coalition, **kwargs: Any) -> None:
         self.coalition = coalition
         super().__init__(*args, **kwargs)

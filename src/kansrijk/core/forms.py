@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
+from django.forms.formsets import ORDERING_FIELD_NAME
 
 #: The NL Design System classes of the inputs. ``{% nl_widget %}`` (includes/field.html) gives
 #: every input its class; the widgets below carry theirs for inputs written out by hand
@@ -41,3 +42,13 @@ def add_errors(form: forms.Form, errors: Mapping[str, Iterable[Any]]) -> None:
         target = name if name in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+class PositionFirstFormSet(forms.BaseFormSet):
+    """A formset of forms with a position (``can_order``), shown as each form's first field: then
+    ``{{ form }}`` renders a form's fields in the order its page shows them (its removal box,
+    ``can_delete``, stays last)."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.order_fields([ORDERING_FIELD_NAME])

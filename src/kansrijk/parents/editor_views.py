@@ -14,7 +14,7 @@ text); after a save the page shows how readable the Dutch text is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,6 +33,7 @@ from kansrijk.parents import editing, languages, readability
 from kansrijk.parents.editor_forms import (
     CostFigureForm,
     CostTextForm,
+    EditorForm,
     LocalAdditionForm,
     TranslationForm,
 )
@@ -62,9 +63,43 @@ def is_parent_editor(user: Any) -> bool:
     return national_editor(user) or local_municipality_codes(user) != frozenset()
 
 
-def _tell_text_saved(request: HttpRequest, saved: editing.Saved) -> None:
+F = TypeVar("F", bound=EditorForm)
+
+
+def _editor_form(request: HttpRequest, form_class: type[F], row: Any | None, **kwargs: Any) -> F:
+    """The form of an editor's page: the posted values, else those of ``row`` (``None``: a row
+    not made yet)."""
+    if request.method == "POST":
+        return form_class(request.POST, **kwargs)
+    return form_class(initial=form_class.initial_from(row), **kwargs)
+
+
+def _save(
+    request: HttpRequest,
+    form: EditorForm,
+    save: Callable[[dict[str, Any]], editing.Saved],
+    done: Callable[[editing.Saved], HttpResponse],
+) -> HttpResponse | None:
+    """A posted ``form``, valid, written by ``save`` (a write of ``parents.editing``): the answer
+    is ``done``'s for what was saved, or the no-access page when the write refuses. ``None``
+    when nothing was saved (not posted, or invalid: the errors are on ``form`` then), so that
+    the view shows the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = save(form.write_data())
+    except editing.InvalidContent as error:
+        add_errors(form, error.errors)
+        return None
+    except editing.EditNotAllowed as error:
+        return forbidden_page(request, error.message)
+    return done(saved)
+
+
+def _text_saved(request: HttpRequest, saved: editing.Saved, url: str) -> HttpResponse:
     """What the editor is told after saving a text (a page's, a cost item's): saved or nothing
-    changed, and that a checked translation became a draft again."""
+    changed, and that a checked translation became a draft again; then the text's own page
+    (``url``) again."""
     if saved.changed:
         messages.success(request, _("Saved. Parents see the new text at once."))
     else:
@@ -77,6 +112,31 @@ def _tell_text_saved(request: HttpRequest, saved: editing.Saved) -> None:
                 "checks it."
             ),
         )
+    return redirect(url)
+
+
+def _text_form(
+    request: HttpRequest,
+    form_class: type[TranslationForm],
+    row: Any | None,
+    language: languages.ParentLanguage,
+    url: str,
+    write: Callable[..., editing.Saved],
+    **target: Any,
+) -> tuple[TranslationForm, HttpResponse | None]:
+    """The form of a text (a page's, a cost item's) in ``language``, filled from ``row``, and
+    ``_save``'s answer: posted, it is written by ``write`` (``editing.save_translation``,
+    ``save_cost_text``) for ``target`` (its page, its item), and the editor sees ``url``."""
+    form = _editor_form(request, form_class, row, language=language.code)
+    answer = _save(
+        request,
+        form,
+        lambda data: write(
+            user=request.user, language=language.code, data=data, request=request, **target
+        ),
+        lambda saved: _text_saved(request, saved, url),
+    )
+    return form, answer
 
 
 def _refused(
@@ -193,26 +253,12 @@ def translation_edit(request: HttpRequest, slug: str, lang: str) -> HttpResponse
         if language.code != languages.DEFAULT
         else None
     )
-    if request.method == "POST":
-        form = TranslationForm(request.POST, language=language.code)
-        if form.is_valid():
-            try:
-                saved = editing.save_translation(
-                    user=request.user,
-                    page=page,
-                    language=language.code,
-                    data=form.write_data(),
-                    request=request,
-                )
-            except editing.InvalidContent as error:
-                add_errors(form, error.errors)
-            except editing.EditNotAllowed as error:
-                return forbidden_page(request, error.message)
-            else:
-                _tell_text_saved(request, saved)
-                return redirect("parents:editor_translation", slug=page.slug, lang=language.code)
-    else:
-        form = TranslationForm(initial=TranslationForm.initial_from(translation), language=lang)
+    here = reverse("parents:editor_translation", kwargs={"slug": page.slug, "lang": language.code})
+    form, answer = _text_form(
+        request, TranslationForm, translation, language, here, editing.save_translation, page=page
+    )
+    if answer is not None:
+        return answer
     result = (
         editing.readability_of(translation.title, translation.summary, translation.body)
         if translation is not None and language.code == languages.DEFAULT
@@ -231,6 +277,7 @@ def translation_edit(request: HttpRequest, slug: str, lang: str) -> HttpResponse
             "public_url": reverse(
                 "parents:page", kwargs={"lang": language.code, "slug": page.slug}
             ),
+            "back_url": reverse("parents:editor"),
             **_readability_context(result),
         },
         status=400 if form.errors else 200,
@@ -292,21 +339,10 @@ def _local_form(
     save: Callable[[dict[str, Any]], editing.Saved],
 ) -> HttpResponse:
     """The form of a local addition (``None``: a new one on ``page``); posted, it is ``save``d."""
-    if request.method == "POST":
-        form = LocalAdditionForm(request.POST, municipalities=choices)
-        if form.is_valid():
-            try:
-                saved = save(form.write_data())
-            except editing.InvalidContent as error:
-                add_errors(form, error.errors)
-            except editing.EditNotAllowed as error:
-                return forbidden_page(request, error.message)
-            else:
-                return _local_saved(request, saved)
-    else:
-        form = LocalAdditionForm(
-            initial=LocalAdditionForm.initial_from(addition), municipalities=choices
-        )
+    form = _editor_form(request, LocalAdditionForm, addition, municipalities=choices)
+    answer = _save(request, form, save, lambda saved: _local_saved(request, saved))
+    if answer is not None:
+        return answer
     return _local_form_page(request, form, page, addition)
 
 
@@ -426,6 +462,14 @@ def costs(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _figure_saved(request: HttpRequest, saved: editing.Saved, url: str) -> HttpResponse:
+    if saved.changed:
+        messages.success(request, _("Saved. Parents see the amount at once."))
+    else:
+        messages.info(request, _("Nothing was changed."))
+    return redirect(url)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def cost_figure(request: HttpRequest, code: str, year: int) -> HttpResponse:
@@ -441,23 +485,18 @@ def cost_figure(request: HttpRequest, code: str, year: int) -> HttpResponse:
             f"{item.code}/{year}",
         )
     figure = CostFigure.objects.filter(item=item, year=year).first()
-    if request.method == "POST":
-        form = CostFigureForm(request.POST)
-        if form.is_valid():
-            try:
-                saved = editing.save_cost_figure(
-                    user=request.user, item=item, year=year, data=form.write_data(), request=request
-                )
-            except editing.InvalidContent as error:
-                add_errors(form, error.errors)
-            else:
-                if saved.changed:
-                    messages.success(request, _("Saved. Parents see the amount at once."))
-                else:
-                    messages.info(request, _("Nothing was changed."))
-                return redirect(f"{reverse('parents:editor_costs')}?jaar={year}")
-    else:
-        form = CostFigureForm(initial=CostFigureForm.initial_from(figure))
+    back_url = f"{reverse('parents:editor_costs')}?jaar={year}"
+    form = _editor_form(request, CostFigureForm, figure)
+    answer = _save(
+        request,
+        form,
+        lambda data: editing.save_cost_figure(
+            user=request.user, item=item, year=year, data=data, request=request
+        ),
+        lambda saved: _figure_saved(request, saved, back_url),
+    )
+    if answer is not None:
+        return answer
     title = (
         CostItemText.objects.filter(item=item, language=languages.DEFAULT)
         .values_list("title", flat=True)
@@ -466,7 +505,14 @@ def cost_figure(request: HttpRequest, code: str, year: int) -> HttpResponse:
     return render(
         request,
         "parents/editor/cost_figure_form.html",
-        {"form": form, "item": item, "year": year, "figure": figure, "title": title},
+        {
+            "form": form,
+            "item": item,
+            "year": year,
+            "figure": figure,
+            "title": title,
+            "back_url": back_url,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -490,24 +536,12 @@ def cost_text(request: HttpRequest, code: str, lang: str) -> HttpResponse:
     text = CostItemText.objects.filter(item=item, language=language.code).first()
     source = CostItemText.objects.filter(item=item, language=languages.DEFAULT).first()
     back_url = reverse("parents:editor_costs")
-    if request.method == "POST":
-        form = CostTextForm(request.POST, language=language.code)
-        if form.is_valid():
-            try:
-                saved = editing.save_cost_text(
-                    user=request.user,
-                    item=item,
-                    language=language.code,
-                    data=form.write_data(),
-                    request=request,
-                )
-            except editing.InvalidContent as error:
-                add_errors(form, error.errors)
-            else:
-                _tell_text_saved(request, saved)
-                return redirect("parents:editor_cost_text", code=item.code, lang=language.code)
-    else:
-        form = CostTextForm(initial=CostTextForm.initial_from(text), language=language.code)
+    here = reverse("parents:editor_cost_text", kwargs={"code": item.code, "lang": language.code})
+    form, answer = _text_form(
+        request, CostTextForm, text, language, here, editing.save_cost_text, item=item
+    )
+    if answer is not None:
+        return answer
     result = (
         readability.measure(text.explanation)
         if text is not None and language.code == languages.DEFAULT

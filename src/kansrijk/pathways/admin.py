@@ -12,36 +12,41 @@ from kansrijk.core.choices import VersionStatus
 from kansrijk.pathways.models import Pathway, PathwayStep, PathwayVersion
 
 
-class StepInline(admin.TabularInline):
+def _draft(version: PathwayVersion | None) -> bool:
+    """Whether ``version`` may be changed here: while it is not published (``None``: the list,
+    or a version not made yet)."""
+    return bool(version is None or not version.is_published)
+
+
+class _ReadOnlyOncePublished:
+    """The admin of a version, or of its steps (``obj`` is then the version): read-only once
+    the version is published."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _draft(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _draft(obj)
+
+
+class StepInline(_ReadOnlyOncePublished, admin.TabularInline):
     model = PathwayStep
     extra = 0
     fields = ("position", "kind", "title", "service")
     raw_id_fields = ("service",)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(obj is None or not obj.is_published)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(obj is None or not obj.is_published)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(obj is None or not obj.is_published)
+        return _draft(obj)
 
 
 @admin.register(PathwayVersion)
-class PathwayVersionAdmin(admin.ModelAdmin):
+class PathwayVersionAdmin(_ReadOnlyOncePublished, admin.ModelAdmin):
     list_display = ("title", "pathway", "number", "status", "published_at")
     list_filter = ("status",)
     list_select_related = ("pathway__situation",)
     search_fields = ("title", "pathway__external_key")
     raw_id_fields = ("pathway", "created_by", "published_by")
     inlines = [StepInline]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(obj is None or not obj.is_published)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(obj is None or not obj.is_published)
 
 
 @admin.register(Pathway)

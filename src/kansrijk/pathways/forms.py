@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.coalitions.models import Coalition
 from kansrijk.coalitions.selectors import coalition_members, municipalities_of
-from kansrijk.core.forms import checkboxes, radio_buttons, set_choices
+from kansrijk.core.forms import PositionFirstFormSet, checkboxes, radio_buttons, set_choices
 from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service, ServiceArea
 from kansrijk.pathways.models import Pathway, PathwayScope, PathwayStep, StepKind
@@ -79,8 +79,15 @@ def _area_widget(count: int) -> forms.Widget:
 
 
 class CoverageForm(forms.Form):
-    """Scope, municipalities and phases of a pathway (the rules are checked by the services)."""
+    """Phases, scope and municipalities of a pathway, in the order its pages show them (the rules
+    are checked by the services)."""
 
+    phases = forms.MultipleChoiceField(
+        label=_("Phases"),
+        choices=Phase.choices,
+        widget=checkboxes(),
+        error_messages={"required": _("Choose at least one phase.")},
+    )
     scope = forms.ChoiceField(
         label=_("Scope"),
         choices=PathwayScope.choices,
@@ -96,12 +103,6 @@ class CoverageForm(forms.Form):
         to_field_name="code",
         required=False,
         help_text=_("Where the pathway applies. Leave empty for a national default."),
-    )
-    phases = forms.MultipleChoiceField(
-        label=_("Phases"),
-        choices=Phase.choices,
-        widget=checkboxes(),
-        error_messages={"required": _("Choose at least one phase.")},
     )
 
     def set_area(self, municipalities: QuerySet[Municipality]) -> None:
@@ -237,7 +238,7 @@ class StepForm(forms.Form):
             raise forms.ValidationError(str(exc), code=exc.code) from None
 
 
-class BaseStepFormSet(forms.BaseFormSet):
+class BaseStepFormSet(PositionFirstFormSet):
     ordering_widget = forms.NumberInput
 
     def get_ordering_widget(self) -> forms.Widget:  # type: ignore[override]

@@ -2,7 +2,9 @@
 
 ``{% table_header _("Organisation") _("Domain") _("Sent") _("Received") numeric=2 %}`` gives the
 ``<thead>`` with one column header a label, in the order given; ``numeric=2``: the last two
-columns hold numbers (``kr-num``: aligned to the end, as their cells). ``stack=True`` for a table
+columns hold numbers (``kr-num``: aligned to the end, as their cells). ``numbers=loop.years``: after
+the labels, one more column of numbers headed by each of these (a table of a row per indicator and
+a column per year). ``stack=True`` for a table
 that stacks its rows on a narrow screen (``kr-table--stack``): the CSS that stacks them takes away
 the table's semantics, so the head gives its roles back (``rowgroup``, ``row``, ``columnheader``).
 The markup is ``includes/table_header.html``; the body of each table stays in its template: what
@@ -11,6 +13,7 @@ a cell shows is the table's own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import template
@@ -19,9 +22,12 @@ register = template.Library()
 
 
 @register.inclusion_tag("includes/table_header.html")
-def table_header(*labels: str, numeric: int = 0, stack: bool = False) -> dict[str, Any]:
+def table_header(
+    *labels: str, numeric: int = 0, stack: bool = False, numbers: Sequence[Any] = ()
+) -> dict[str, Any]:
     first_numeric = len(labels) - numeric
     columns = [
         {"label": label, "numeric": index >= first_numeric} for index, label in enumerate(labels)
     ]
+    columns += [{"label": label, "numeric": True} for label in numbers]
     return {"columns": columns, "stack": stack}
