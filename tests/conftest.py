@@ -210,6 +210,16 @@ def _fresh_process_caches() -> Iterator[None]:
 
 
 @pytest.fixture
+def tokens_held(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The version numbers this process read hold for the whole test, not ``TOKEN_SECONDS``
+    (2 s): a test that counts the queries of requests made seconds apart on a loaded machine
+    does not see a reading of the numbers that only the clock asked for."""
+    from kansrijk.core import freshness
+
+    monkeypatch.setattr(freshness, "TOKEN_SECONDS", float("inf"))
+
+
+@pytest.fixture
 def written_elsewhere(db: None) -> Callable[[str], None]:
     """``written_elsewhere("directory")`` raises the version number of a kind of data in the
     database, as another process's committed write does (``kansrijk.core.freshness``); this
