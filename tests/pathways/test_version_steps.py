@@ -13,7 +13,8 @@ from django.db import connection
 from django.utils import timezone
 
 from kansrijk.core import freshness
-from kansrijk.directory.models import Service
+from kansrijk.directory import changes
+from kansrijk.directory.models import Location, Organization, Service
 from kansrijk.pathways import steps as kept_steps
 from kansrijk.pathways.models import PathwayScope, StepKind
 from kansrijk.pathways.resolution import municipality_pathways
@@ -119,13 +120,21 @@ def test_a_service_change_reloads_only_that_service(
 def test_many_changed_services_forget_all_services(
     client, pathways, two_services, monkeypatch, django_assert_max_num_queries
 ):
-    money, _smoking = two_services
+    money, smoking = two_services
+    # Made long ago: only the service changed below is a change (the margin finds the changes
+    # of the last minute again: of a service, its locations or its organisation).
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    for model in (Service, Organization, Location):
+        model.objects.update(last_modified=long_ago)
     client.get(MONEY)
-    monkeypatch.setattr(kept_steps, "_CHANGED_MAX", 0)
+    assert kept_steps._services.get(str(smoking.pk)) is not None
+    monkeypatch.setattr(changes, "MANY_CHANGES", 0)
     Service.objects.filter(pk=money.pk).update(
         name="Schuldhulp Drachten", last_modified=timezone.now()
     )
     freshness.bump("directory")
+    # Every kept service is forgotten, not only the one that changed.
+    assert kept_steps._services.get(str(smoking.pk)) is None
     with django_assert_max_num_queries(3):
         assert "Rookstoppoli" in client.get(SMOKING).text
     assert len(kept_steps._services) == 2  # the municipality's, loaded again in one query

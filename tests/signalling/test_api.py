@@ -395,13 +395,14 @@ def test_kept_interventions_outlive_edits_of_services_that_deliver_none(
 
 
 def test_kept_interventions_are_read_again_after_many_changes(local_offer_data, monkeypatch):
-    """After an import (more services changed than ``_CHANGED_MAX``) the offers are read again
+    """After an import (more services changed than ``MANY_CHANGES``) the offers are read again
     rather than each changed service asked about: no list of ids past the databases' limits."""
     import datetime
 
     from django.utils import timezone
 
     from kansrijk.core import freshness
+    from kansrijk.directory import changes
     from kansrijk.directory.models import Location, Organization, Service
     from kansrijk.signalling import selectors
     from tests.directory.factories import ServiceFactory
@@ -412,7 +413,7 @@ def test_kept_interventions_are_read_again_after_many_changes(local_offer_data, 
         model.objects.update(last_modified=long_ago)
     selectors.interventions_on_offer("GM0086")
     kept = selectors._offers.get("all")
-    monkeypatch.setattr(selectors, "_CHANGED_MAX", 2)
+    monkeypatch.setattr(changes, "MANY_CHANGES", 2)
     Service.objects.filter(pk__in=[s.pk for s in unrelated]).update(last_modified=timezone.now())
     freshness.bump("directory")
     selectors.interventions_on_offer("GM0086")

@@ -22,6 +22,7 @@ from kansrijk.directory.models import Service, ServiceAtLocation
 
 __all__ = [
     "CHANGE_MARGIN_SECONDS",
+    "MANY_CHANGES",
     "Change",
     "ChangeWatch",
     "as_datetime",
@@ -32,6 +33,10 @@ __all__ = [
 #: Seconds before the last look from which changes are looked for: a write's ``last_modified``
 #: is set before its transaction commits, and by the clock of the server that made it.
 CHANGE_MARGIN_SECONDS = 60.0
+#: More changed services than this at one look (an import): a keeper forgets all it keeps
+#: rather than each of them (and no list of their ids passes the databases' limits on the
+#: parameters of a query: 32,766 on SQLite, 65,535 on PostgreSQL).
+MANY_CHANGES = 500
 
 
 class Change(NamedTuple):
@@ -95,13 +100,14 @@ class ChangeWatch:
         self.looked_at = timezone.now()
         self.applied: frozenset[Change] = frozenset()
 
-    def changed(self) -> set[uuid.UUID]:
-        """The services with a change not returned before (one query)."""
+    def changed(self) -> set[uuid.UUID] | None:
+        """The services with a change not returned before (one query); ``None`` when there are
+        more than ``MANY_CHANGES``: forget everything."""
         now = timezone.now()
         changes = recent_changes(self.looked_at)
         found = {change.service_id for change in changes.difference(self.applied)}
         self.looked_at, self.applied = now, frozenset(changes)
-        return found
+        return None if len(found) > MANY_CHANGES else found
 
     def skip(self) -> None:
         """Look from now on (nothing kept: nothing to forget)."""

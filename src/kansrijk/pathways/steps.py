@@ -320,8 +320,6 @@ def services_stamp(steps: Iterable[PlainStep]) -> str:
 #: the country fit: about 21,000 versions and 20,000 services in the benchmark data, 25 MB).
 _STEPS_MAX = 40_000
 _SERVICES_MAX = 100_000
-#: More services changed than this since the token was read last (an import): forget them all.
-_CHANGED_MAX = 500
 
 
 def _forget_changed_services(kept: Kept[str, bytes], old: str, new: str) -> None:
@@ -331,7 +329,7 @@ def _forget_changed_services(kept: Kept[str, bytes], old: str, new: str) -> None
         _services_watch.skip()
         return
     changed = _services_watch.changed()
-    if len(changed) > _CHANGED_MAX:
+    if changed is None:
         kept.forget()
     else:
         kept.forget(str(service_id) for service_id in changed)

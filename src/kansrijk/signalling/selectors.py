@@ -263,16 +263,10 @@ def _offers_changed(kept: Kept[str, Any], old: str, new: str) -> None:
         _offers_watch.skip()
         return
     changed = _offers_watch.changed()
-    if len(changed) > _CHANGED_MAX or (
+    if changed is None or (
         changed and Intervention.services.through.objects.filter(service_id__in=changed).exists()
     ):
         kept.forget()
-
-
-#: More services changed than this since the offers were told last (an import): read them again
-#: rather than ask about each (a list of ids that long would also pass the databases' limits on
-#: the parameters of a query: 32,766 on SQLite, 65,535 on PostgreSQL).
-_CHANGED_MAX = 500
 
 
 #: The changes of the social map the offers have been told of.

@@ -64,6 +64,7 @@ from django.utils import timezone
 from kansrijk.core.freshness import Kept
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.directory.changes import (
+    MANY_CHANGES,
     as_datetime,
     as_uuid,
     recent_changes,
@@ -94,8 +95,9 @@ MAX_AGE_SECONDS = 600.0
 #: Seconds after its full read during which a change of the social map updates an index in
 #: place (``SearchIndex.refreshed``); a change after that reads it in full again.
 UPDATE_SECONDS = 120.0
-#: Changed services an update reads again at most; more, and the index is read in full.
-UPDATE_MAX_SERVICES = 500
+#: Changed services an update reads again at most; more, and the index is read in full (the
+#: bound every keeper of the social map uses, ``changes.MANY_CHANGES``).
+UPDATE_MAX_SERVICES = MANY_CHANGES
 #: Search words whose matches an index keeps (least recently used go first; 50 KB each at
 #: 50,000 services).
 MAX_WORDS = 500
