@@ -66,6 +66,7 @@ def test_forget_all_empties_every_kept_cache(kept: freshness.Kept[str, str], db:
 def test_every_cache_of_the_app_is_registered() -> None:
     """The caches that issue 13 counted, each under its name (the test fixture forgets them
     all with one call)."""
+    import kansrijk.accounts.signed_in
     import kansrijk.directory.views
     import kansrijk.parents.readability
     import kansrijk.pathways.steps
@@ -75,6 +76,8 @@ def test_every_cache_of_the_app_is_registered() -> None:
 
     names = set(freshness.registered())
     assert {
+        "accounts.signed-in-users",
+        "accounts.signed-in-devices",
         "directory.cards",
         "directory.search-index",
         "directory.search-choices",

@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend, ModelBackend
-from django.core.exceptions import ObjectDoesNotExist
 
+from kansrijk.accounts import signed_in
 from kansrijk.accounts.roles import Role
 
 ADMINISTRATOR_APPS = frozenset(
@@ -36,13 +35,10 @@ class AccountBackend(ModelBackend):
         return super().user_can_authenticate(user)
 
     def get_user(self, user_id: Any) -> Any:
-        """The session's user with their organisation, in one query: every signed-in page
-        names it in the header (``base.html``), which was a query of its own."""
-        try:
-            user = get_user_model()._default_manager.select_related("organisation").get(pk=user_id)
-        except ObjectDoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        """The session's user with their organisation (every signed-in page names it in the
+        header, ``base.html``) and roles, as this process keeps them (``signed_in``)."""
+        user = signed_in.user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class RolePermissionBackend(BaseBackend):

@@ -1,6 +1,8 @@
 """Sessions of signed-in users.
 
 - ``SlidingSessionMiddleware``: the idle timeout counts from the last activity.
+- ``OTPMiddleware``: django-otp's, with the session's verified device as this process keeps it
+  (``signed_in``).
 - ``TwoFactorRequiredMiddleware``: a signed-in user who needs a second factor reaches nothing
   but the verification and set-up pages (and log-out) until it is passed.
 """
@@ -15,7 +17,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_otp.middleware import OTPMiddleware as DjangoOTPMiddleware
+from django_otp.models import Device
 
+from kansrijk.accounts import signed_in
 from kansrijk.accounts.twofactor import SESSION_KEY_REQUIRED, remember_requirement
 from kansrijk.api.middleware import api_kind, error_response
 
@@ -51,6 +56,14 @@ class SlidingSessionMiddleware:
             if now - last >= refresh:
                 session[LAST_ACTIVITY] = now  # modified: SessionMiddleware saves it
         return response
+
+
+class OTPMiddleware(DjangoOTPMiddleware):
+    """``request.user.otp_device``: the device that verified this session, read as
+    ``signed_in`` keeps it instead of with a query on every request."""
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
+        return signed_in.device(self._normalize_persistent_id(persistent_id))
 
 
 class TwoFactorRequiredMiddleware:

@@ -1,8 +1,8 @@
 """One freshness mechanism for everything a process keeps: version tokens, kept values, markup.
 
-**Version tokens.** Each kind of data (``KINDS``: the places, the social map, the situations
-catalogue, coalitions, pathways, interventions, the signalling rules, the monitor's figures, the
-parent pages) has a version number in the database (``core.DataVersion``). Every write raises it: saves and deletes of the kind's
+**Version tokens.** Each kind of data (``KINDS``: the accounts, the places, the social map, the
+situations catalogue, coalitions, pathways, interventions, the signalling rules, the monitor's
+figures, the parent pages) has a version number in the database (``core.DataVersion``). Every write raises it: saves and deletes of the kind's
 models through Django's signals (``watch``, connected when the app loads), bulk writes
 (``bulk_create``, ``update``, which send no signals) by calling ``bump(kind)`` themselves. The
 number is raised right after the write's transaction commits, in a statement of its own, so no
@@ -62,8 +62,11 @@ __all__ = [
 
 #: Kinds of data, and what is of that kind: every model of an app (``"places"``) or one model
 #: (``"coalitions.Coalition"``). Reference data and content edited by a few people: what
-#: processes keep. Referrals and the access log are not kept by any process, so not here.
+#: processes keep; and the accounts (users, organisations, roles, second factors), which the
+#: requests of a signed-in user read each time (``accounts.signed_in``). Referrals and the
+#: access log are not kept by any process, so not here.
 KINDS: dict[str, tuple[str, ...]] = {
+    "accounts": ("accounts", "otp_totp", "otp_static"),
     "places": ("places",),
     "directory": ("directory",),
     "situations": ("situations",),
