@@ -258,6 +258,21 @@ def test_import_failed_lists_issues(tmp_path: Path, places: None) -> None:
     assert {"organization_id", "service_areas"} <= fields
 
 
+def test_blank_names_are_required(tmp_path: Path, places: None) -> None:
+    """A name of only spaces is no name: the service and its organisation are refused."""
+    doc = make_service_doc()
+    doc["name"] = "   "
+    doc["organization"]["name"] = " "
+    with pytest.raises(ImportFailed) as excinfo:
+        import_hsds(_write(tmp_path / "x.json", [doc]))
+    required = {
+        issue.where
+        for issue in excinfo.value.errors
+        if issue.field == "name" and issue.reason == "This field is required."
+    }
+    assert required == {"/0", "/0/organization"}, excinfo.value.errors
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

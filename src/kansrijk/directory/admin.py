@@ -43,11 +43,6 @@ from kansrijk.directory.models import (
 from kansrijk.directory.search import refresh_search_text
 
 
-def services_in(scope: AdministrationScope) -> Q:
-    """Services of the administrator's organisations or serving their municipalities."""
-    return services_in_scope(scope)
-
-
 def organisations_in(scope: AdministrationScope) -> Q:
     """Organisations linked to the administrator's organisations, or with a location in or a
     service for one of their municipalities."""
@@ -84,7 +79,7 @@ class _PartOfTheMapAdmin(ScopedAdminMixin, admin.ModelAdmin):
     admin_scope = ORGANISATION
 
     def scope_filter(self, scope: AdministrationScope) -> Q:
-        services = Service.objects.filter(services_in(scope))
+        services = Service.objects.filter(services_in_scope(scope))
         condition = (
             Q(service__in=services)
             | Q(service_at_location__service__in=services)
@@ -240,7 +235,7 @@ class ServiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     ]
 
     def scope_filter(self, scope: AdministrationScope) -> Q:
-        return services_in(scope)
+        return services_in_scope(scope)
 
     def save_related(
         self, request: HttpRequest, form: object, formsets: object, change: bool
@@ -295,7 +290,7 @@ class ServiceChangeAdmin(ViewOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin)
     date_hierarchy = "changed_at"
 
     def scope_filter(self, scope: AdministrationScope) -> Q:
-        return Q(service__in=Service.objects.filter(services_in(scope)))
+        return Q(service__in=Service.objects.filter(services_in_scope(scope)))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ServiceChange]:
         return super().get_queryset(request).select_related("user")

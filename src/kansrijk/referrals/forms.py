@@ -64,6 +64,27 @@ def _date(label: Any, *, required: bool = False, help_text: Any = "") -> forms.D
     )
 
 
+def _home_municipality() -> forms.ChoiceField:
+    """The municipality where she lives; its choices are set by ``_offer_municipalities``."""
+    return forms.ChoiceField(
+        label=_("Municipality where she lives"),
+        error_messages={"required": _("Choose her municipality.")},
+    )
+
+
+def _offer_municipalities(field: forms.Field, municipalities: list[tuple[str, str]]) -> None:
+    """Let ``field`` (a ``_home_municipality``) offer ``municipalities`` (code, name), after an
+    empty choice."""
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [("", _("Choose…")), *municipalities]
+
+
+def _require(field: forms.Field, message: Any) -> None:
+    """Make ``field`` required, with ``message`` when it is left empty."""
+    field.required = True
+    field.error_messages["required"] = message
+
+
 class ReferralForm(forms.Form):
     """A new referral: the client (least data), phase, situations, urgency, handover."""
 
@@ -92,10 +113,7 @@ class ReferralForm(forms.Form):
         error_messages={"required": _("Fill in her family name.")},
     )
     client_birth_date = _date(_("Date of birth"), required=True)
-    client_municipality = forms.ChoiceField(
-        label=_("Municipality where she lives"),
-        error_messages={"required": _("Choose her municipality.")},
-    )
+    client_municipality = _home_municipality()
     client_postal_code = forms.CharField(
         label=_("Postcode"), max_length=7, required=False, help_text=_("E.g. 9203 AB.")
     )
@@ -194,15 +212,12 @@ class ReferralForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        municipality_field = self.fields["client_municipality"]
-        assert isinstance(municipality_field, forms.ChoiceField)
-        municipality_field.choices = [("", _("Choose…")), *municipalities]
+        _offer_municipalities(self.fields["client_municipality"], municipalities)
         situation_field = self.fields["situations"]
         assert isinstance(situation_field, forms.MultipleChoiceField)
         situation_field.choices = situations
         if self.is_prenatal_home_visit:
-            self.fields["due_date"].required = True
-            self.fields["due_date"].error_messages["required"] = _("Fill in the due date.")
+            _require(self.fields["due_date"], _("Fill in the due date."))
         for name in ("client_given_name", "client_family_name", "client_address"):
             self.fields[name].widget.attrs["autocomplete"] = "off"
 
@@ -330,11 +345,9 @@ class TransitionForm(VersionForm):
     def __init__(self, *args: Any, rule: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if rule is not None and rule.reason_required:
-            self.fields["reason"].required = True
-            self.fields["reason"].error_messages["required"] = _("Give a reason for this change.")
+            _require(self.fields["reason"], _("Give a reason for this change."))
         if rule is not None and rule.outcome_required:
-            self.fields["outcome"].required = True
-            self.fields["outcome"].error_messages["required"] = _("Record the outcome.")
+            _require(self.fields["outcome"], _("Record the outcome."))
 
 
 class ContactAttemptForm(VersionForm):
@@ -357,16 +370,11 @@ class ContactAttemptForm(VersionForm):
 class PrenatalStartForm(forms.Form):
     """The dedicated start of a prenatal home visit request: her municipality."""
 
-    municipality = forms.ChoiceField(
-        label=_("Municipality where she lives"),
-        error_messages={"required": _("Choose her municipality.")},
-    )
+    municipality = _home_municipality()
 
     def __init__(self, *args: Any, municipalities: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["municipality"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", _("Choose…")), *municipalities]
+        _offer_municipalities(self.fields["municipality"], municipalities)
 
 
 def aware(value: datetime.datetime | None) -> datetime.datetime | None:

@@ -191,9 +191,7 @@ class Builder(RowValues):
         for row, object_id in self.identified_rows("taxonomy"):
             if object_id in attribute_taxonomy_ids:
                 continue
-            name = self.text(row, "name", Taxonomy)
-            if not name:
-                self.error(row, "name", _("This field is required."))
+            name = self.text(row, "name", Taxonomy, required=True)
             self._add(
                 Taxonomy,
                 Taxonomy(
@@ -298,9 +296,7 @@ class Builder(RowValues):
 
     def _organizations(self) -> None:
         for row, object_id in self.identified_rows("organization"):
-            name = self.text(row, "name", Organization)
-            if not name:
-                self.error(row, "name", _("This field is required."))
+            name = self.text(row, "name", Organization, required=True)
             organization = Organization(
                 id=object_id,
                 name=name,
@@ -526,21 +522,18 @@ class Builder(RowValues):
         for row, object_id in self.identified_rows("service"):
             organization_id = self.get_uuid(row, "organization_id")
             if organization_id is None:
-                if (row.file, row.where, "organization_id") not in self.c.schema_errors:
-                    self.error(
-                        row,
-                        "organization_id",
-                        _("A service needs an organization (organization_id)."),
-                    )
+                self.error(
+                    row,
+                    "organization_id",
+                    _("A service needs an organization (organization_id)."),
+                )
             elif not self.exists(Organization, organization_id):
                 self.error(
                     row,
                     "organization_id",
                     _("No organisation with id %(id)s.") % {"id": organization_id},
                 )
-            name = self.text(row, "name", Service)
-            if not name:
-                self.error(row, "name", _("This field is required."))
+            name = self.text(row, "name", Service, required=True)
             minimum_age = self.integer(row, "minimum_age", 0, 130)
             maximum_age = self.integer(row, "maximum_age", 0, 130)
             if minimum_age is not None and maximum_age is not None and minimum_age > maximum_age:

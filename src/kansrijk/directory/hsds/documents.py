@@ -246,19 +246,40 @@ def _kansrijk_term_document(term: AttributeTerm) -> dict[str, Any]:
     }
 
 
-def _kansrijk_attribute(
-    service: Service, term: AttributeTerm, *, value: str = "", link_type: str = ""
+def _service_attribute(
+    service: Service,
+    attribute_id: uuid.UUID,
+    term_id: uuid.UUID,
+    term_document: dict[str, Any],
+    *,
+    value: str = "",
+    link_type: str = "",
 ) -> dict[str, Any]:
+    """An HSDS attribute of ``service``: its link to the taxonomy term ``term_id`` (whose
+    document ``term_document`` travels along), with a value."""
     return _compact(
         {
-            "id": fixed_id("attribute", service.id, term.taxonomy, term.code),
+            "id": attribute_id,
             "link_id": service.id,
             "link_type": link_type,
             "link_entity": "service",
-            "taxonomy_term_id": term.id,
+            "taxonomy_term_id": term_id,
             "value": value,
         }
-    ) | {"taxonomy_term": _kansrijk_term_document(term)}
+    ) | {"taxonomy_term": term_document}
+
+
+def _kansrijk_attribute(
+    service: Service, term: AttributeTerm, *, value: str = "", link_type: str = ""
+) -> dict[str, Any]:
+    return _service_attribute(
+        service,
+        fixed_id("attribute", service.id, term.taxonomy, term.code),
+        term.id,
+        _kansrijk_term_document(term),
+        value=value,
+        link_type=link_type,
+    )
 
 
 def attribute_documents(service: Service) -> list[dict[str, Any]]:
@@ -266,17 +287,14 @@ def attribute_documents(service: Service) -> list[dict[str, Any]]:
     link: ServiceTaxonomy
     for link in service.taxonomy_links.all():
         attributes.append(
-            _compact(
-                {
-                    "id": link.id,
-                    "link_id": service.id,
-                    "link_type": link.link_type,
-                    "link_entity": "service",
-                    "taxonomy_term_id": link.taxonomy_term_id,
-                    "value": link.value,
-                }
+            _service_attribute(
+                service,
+                link.id,
+                link.taxonomy_term_id,
+                taxonomy_term_document(link.taxonomy_term),
+                value=link.value,
+                link_type=link.link_type,
             )
-            | {"taxonomy_term": taxonomy_term_document(link.taxonomy_term)}
         )
     for phase in service.phases:
         attributes.append(_kansrijk_attribute(service, PHASE_TERMS[phase]))

@@ -53,12 +53,22 @@ class RowValues:
         return self._parsed(row, field_name, uuid.UUID, _("%(value)s is not a UUID."))
 
     def text(
-        self, row: Row, field_name: str, model: type[models.Model], model_field: str | None = None
+        self,
+        row: Row,
+        field_name: str,
+        model: type[models.Model],
+        model_field: str | None = None,
+        *,
+        required: bool = False,
     ) -> str:
+        """The value of ``field_name`` as stripped text, cut to the ``max_length`` of the model's
+        field (an error); empty when absent, an error when ``required``."""
         value = row.data.get(field_name)
-        if value is None:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if required:
+                self.error(row, field_name, _("This field is required."))
             return ""
-        text = str(value).strip()
         max_length = getattr(model._meta.get_field(model_field or field_name), "max_length", None)
         if max_length and len(text) > max_length:
             self.error(

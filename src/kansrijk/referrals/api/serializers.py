@@ -374,7 +374,7 @@ class ReferralSerializer(serializers.Serializer[Any]):
             "reference": obj.client_ref,
             "given_name": obj.client_given_name,
             "family_name": obj.client_family_name,
-            "birth_date": obj.client_birth_date.isoformat() if obj.client_birth_date else None,
+            "birth_date": _iso(obj.client_birth_date),
             "phone": obj.client_phone,
             "email": obj.client_email,
             "address": obj.client_address,
