@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from kansrijk.pathways.exceptions import InvalidPhase, PathwayError
+from kansrijk.pathways.exceptions import InvalidPathway, InvalidPhase, PathwayError
 from kansrijk.situations.exceptions import SituationsError, UnknownSituation
 
 
@@ -24,3 +24,9 @@ def test_an_unknown_value_keeps_the_value_and_names_it_in_the_active_language() 
     assert isinstance(dutch, ValueError)
     assert str(dutch).startswith("later ")
     assert "phase" not in str(dutch)  # the Dutch catalogue's message
+
+
+def test_an_input_error_gives_its_messages_per_field_and_all_in_one_list() -> None:
+    error = InvalidPathway({"title": ["Too long.", "Not unique."], "steps": ["No steps."]})
+    assert error.message_dict == {"title": ["Too long.", "Not unique."], "steps": ["No steps."]}
+    assert error.messages == ["Too long.", "Not unique.", "No steps."]

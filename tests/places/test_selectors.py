@@ -130,7 +130,7 @@ def test_lookup_9203_is_smallingerland(
 def test_lookup_unknown_postcode() -> None:
     with pytest.raises(UnknownPostcode) as info:
         lookup_postcode("1004 AB")  # well-formed, but not in the table
-    assert info.value.postcode == "1004"
+    assert info.value.value == "1004"
     assert info.value.code == "onbekende-postcode"
     assert "1004" in str(info.value)
 

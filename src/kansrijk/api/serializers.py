@@ -7,11 +7,10 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kansrijk.core.errors import UnknownValue
-from kansrijk.core.phases import Phase
+from kansrijk.core.phases import INVALID_PHASE_MESSAGE, Phase
 
 _M = TypeVar("_M", bound=Model)
 
@@ -68,8 +67,6 @@ class PhaseField(serializers.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             choices=Phase.choices,
-            error_messages={
-                "invalid_choice": _("Choose a phase: preconception, pregnancy or postnatal.")
-            },
+            error_messages={"invalid_choice": INVALID_PHASE_MESSAGE},
             **kwargs,
         )

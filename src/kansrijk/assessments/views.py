@@ -419,7 +419,7 @@ def withdraw(request: HttpRequest, found: RoundAccess, invitation: int) -> HttpR
     try:
         services.withdraw_invitation(user=request.user, request=request, invitation=row)
     except InvalidInput as error:
-        messages.error(request, " ".join(m for ms in error.message_dict.values() for m in ms))
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The invitation was withdrawn."))
     return redirect("assessments:round", pk=found.round.pk)

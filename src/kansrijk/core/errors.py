@@ -46,3 +46,9 @@ class InputError(DomainError):
     @property
     def message_dict(self) -> dict[str, list[str]]:
         return {field: [str(m) for m in messages] for field, messages in self.errors.items()}
+
+    @property
+    def messages(self) -> list[str]:
+        """All messages of ``errors`` in one list, field after field (for a page that shows
+        them in one place)."""
+        return [message for messages in self.message_dict.values() for message in messages]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["PHASE_FIELDS", "PHASE_FIELD_NAMES", "HasPhases", "Phase"]
+__all__ = ["INVALID_PHASE_MESSAGE", "PHASE_FIELDS", "PHASE_FIELD_NAMES", "HasPhases", "Phase"]
 
 
 class Phase(models.TextChoices):
@@ -19,6 +19,10 @@ class Phase(models.TextChoices):
     PRECONCEPTION = "preconception", _("Before pregnancy")
     PREGNANCY = "pregnancy", _("Pregnancy")
     POSTNATAL = "postnatal", _("After birth")
+
+
+#: The answer to a phase code that is not one of ``Phase`` (an API parameter, a filter).
+INVALID_PHASE_MESSAGE = _("Choose a phase: preconception, pregnancy or postnatal.")
 
 
 #: The boolean field for each phase on the models that hold phases as flags (Service,

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.phases import PHASE_FIELDS
+from kansrijk.core.phases import INVALID_PHASE_MESSAGE, PHASE_FIELDS
 from kansrijk.directory.models import Service, ServiceArea
 from kansrijk.interventions.exceptions import InvalidFilter, UnknownIntervention
 from kansrijk.interventions.models import (
@@ -76,7 +76,7 @@ def _offered_in(code: str) -> Exists:
 
 def _check_phase(phase: str) -> str:
     if phase not in PHASE_FIELDS:
-        raise InvalidFilter("phase", _("Choose a phase: preconception, pregnancy or postnatal."))
+        raise InvalidFilter("phase", INVALID_PHASE_MESSAGE)
     return phase
 
 

@@ -31,10 +31,6 @@ class InvalidPathway(InputError, PathwayError, ValueError):
     code = "ongeldig-zorgpad"
     default_message = _("The pathway is not valid.")
 
-    @property
-    def messages(self) -> list[str]:
-        return [message for messages in self.message_dict.values() for message in messages]
-
 
 class InvalidPhase(UnknownValue, PathwayError, ValueError):
     code = "onbekende-fase"

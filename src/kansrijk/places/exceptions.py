@@ -23,20 +23,14 @@ class InvalidPostcode(PlacesError, ValueError):
     )
 
 
-class UnknownPostcode(PlacesError, LookupError):
-    """A well-formed postcode that is not in the PC4 table."""
+class UnknownPostcode(UnknownValue, PlacesError, LookupError):
+    """A well-formed postcode that is not in the PC4 table (``value``: its four digits)."""
 
     code = "onbekende-postcode"
-
-    def __init__(self, postcode: str) -> None:
-        self.postcode = postcode
-        super().__init__(
-            _(
-                "Postcode %(postcode)s is not in our list of postcode areas. Check the digits, "
-                "or try a postcode nearby."
-            )
-            % {"postcode": postcode}
-        )
+    value_message = _(
+        "Postcode %(value)s is not in our list of postcode areas. Check the digits, or try a "
+        "postcode nearby."
+    )
 
 
 class UnknownMunicipality(UnknownValue, PlacesError, LookupError):

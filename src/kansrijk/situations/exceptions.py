@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from kansrijk.core.errors import DomainError, UnknownValue
+from kansrijk.core.phases import INVALID_PHASE_MESSAGE
 
 
 class SituationsError(DomainError):
@@ -22,7 +23,7 @@ class UnknownSituation(UnknownValue, SituationsError, LookupError):
 
 class InvalidPhase(SituationsError, ValueError):
     code = "ongeldige-fase"
-    default_message = _("Choose a phase: preconception, pregnancy or postnatal.")
+    default_message = INVALID_PHASE_MESSAGE
 
 
 class InvalidKind(SituationsError, ValueError):
