@@ -346,6 +346,20 @@ def _record_local(request: HttpRequest | None, user: Any, action: Action, pk: An
     )
 
 
+def _refuse_local(
+    request: HttpRequest | None, user: Any, action: Action, object_id: str
+) -> EditNotAllowed:
+    """Log a refused write (``action``) of a local addition (``object_id``: the addition, or
+    the page a new one was for); the caller raises what it returns."""
+    return _refuse(
+        request=request,
+        user=user,
+        event_type=LOCAL_ADDITION_EVENTS[action],
+        object_type=LOCAL_ADDITION,
+        object_id=object_id,
+    )
+
+
 def _require_municipality(user: Any, code: str) -> bool:
     codes = local_municipality_codes(user)
     return codes is None or code in codes
@@ -392,13 +406,7 @@ def create_local_addition(
 ) -> Saved:
     """Add a local addition to ``page`` for one of the editor's municipalities."""
     if local_municipality_codes(user) == frozenset():
-        raise _refuse(
-            request=request,
-            user=user,
-            event_type=LOCAL_ADDITION_EVENTS[Action.CREATE],
-            object_type=LOCAL_ADDITION,
-            object_id=page.slug,
-        )
+        raise _refuse_local(request, user, Action.CREATE, page.slug)
     _unknown_fields(data, LOCAL_FIELDS)
     addition = LocalAddition(page=page, is_demo=False)
     _apply_local(addition, data)
@@ -425,13 +433,7 @@ def record_denied(
 
 def _editable(user: Any, addition: LocalAddition, request: Any, action: Action) -> None:
     if not LocalAddition.objects.editable_by(user).filter(pk=addition.pk).exists():
-        raise _refuse(
-            request=request,
-            user=user,
-            event_type=LOCAL_ADDITION_EVENTS[action],
-            object_type=LOCAL_ADDITION,
-            object_id=str(addition.pk),
-        )
+        raise _refuse_local(request, user, action, str(addition.pk))
 
 
 def _local_values(addition: LocalAddition) -> dict[str, Any]:
