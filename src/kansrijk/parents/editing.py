@@ -346,6 +346,15 @@ def _record_local(request: HttpRequest | None, user: Any, action: Action, pk: An
     )
 
 
+def _save_local(
+    request: HttpRequest | None, user: Any, action: Action, addition: LocalAddition
+) -> None:
+    """Save a new or changed local addition as ``user``'s (``stamp``) and log the write."""
+    addition.stamp(user)
+    addition.save()
+    _record_local(request, user, action, addition.pk)
+
+
 def _refuse_local(
     request: HttpRequest | None, user: Any, action: Action, object_id: str
 ) -> EditNotAllowed:
@@ -412,9 +421,7 @@ def create_local_addition(
     _apply_local(addition, data)
     _check_local(user, addition)
     with transaction.atomic():
-        addition.stamp(user)
-        addition.save()
-        _record_local(request, user, Action.CREATE, addition.pk)
+        _save_local(request, user, Action.CREATE, addition)
     return Saved(addition, True, _local_readability(addition))
 
 
@@ -460,9 +467,7 @@ def update_local_addition(
         _check_local(user, current)
         changed = _local_values(current) != before
         if changed:
-            current.stamp(user)
-            current.save()
-            _record_local(request, user, Action.UPDATE, current.pk)
+            _save_local(request, user, Action.UPDATE, current)
     return Saved(current, changed, _local_readability(current))
 
 
