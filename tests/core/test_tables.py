@@ -51,3 +51,14 @@ def test_a_column_of_numbers_for_each_of_a_list() -> None:
         '<th class="utrecht-table__header-cell kr-num" scope="col" role="columnheader">2025</th>'
         "</tr></thead>"
     )
+
+
+def test_a_column_of_numbers_marked_by_its_label() -> None:
+    assert _render('{% table_header "Situation" "Count"|numeric "Pathway" stack=True %}') == (
+        '<thead class="utrecht-table__header" role="rowgroup">'
+        '<tr class="utrecht-table__row" role="row">'
+        '<th class="utrecht-table__header-cell" scope="col" role="columnheader">Situation</th>'
+        '<th class="utrecht-table__header-cell kr-num" scope="col" role="columnheader">Count</th>'
+        '<th class="utrecht-table__header-cell" scope="col" role="columnheader">Pathway</th>'
+        "</tr></thead>"
+    )

@@ -144,18 +144,15 @@ def eligible_respondents(coalition: Coalition) -> QuerySet[Any]:
 
 
 def _require_coordinator(
-    *,
-    user: Any,
-    coalition: Coalition,
-    request: HttpRequest | None,
-    event_type: str,
-    round_: Round | None,
+    *, user: Any, request: HttpRequest | None, event_type: str, of: Coalition | Round
 ) -> None:
-    """Refuse (and log) unless ``user`` coordinates ``coalition``: a new round is refused as
-    a write to the coalition, a change as one to ``round_``."""
+    """Refuse (and log) unless ``user`` coordinates the coalition ``of`` is or the round ``of``
+    belongs to: a new round is refused as a write to the coalition, a change as one to the
+    round."""
+    round_ = of if isinstance(of, Round) else None
     require_coordinator(
         user=user,
-        coalition=coalition,
+        coalition=of.coalition if isinstance(of, Round) else of,
         request=request,
         event_type=event_type,
         action=Action.CREATE if round_ is None else Action.UPDATE,
@@ -227,11 +224,7 @@ def open_round(
     """Open a round and invite ``respondents`` (users of member organisations; ``None``: all of
     them) and ``link_invitees`` (people without an account, who get a personal link)."""
     _require_coordinator(
-        user=user,
-        coalition=coalition,
-        request=request,
-        event_type="assessments.round.create",
-        round_=None,
+        user=user, request=request, event_type="assessments.round.create", of=coalition
     )
     with transaction.atomic():
         errors: dict[str, list[Any]] = {}
@@ -313,11 +306,7 @@ def invite(
 ) -> tuple[list[Invitation], list[NewLink]]:
     """Invite more people to an open round (users already invited are skipped)."""
     _require_coordinator(
-        user=user,
-        coalition=round_.coalition,
-        request=request,
-        event_type="assessments.invitation.create",
-        round_=round_,
+        user=user, request=request, event_type="assessments.invitation.create", of=round_
     )
     with transaction.atomic():
         if round_.is_closed:
@@ -349,11 +338,7 @@ def withdraw_invitation(
     """Withdraw an invitation that has not been answered (a wrong person, a mistyped address)."""
     round_ = invitation.round
     _require_coordinator(
-        user=user,
-        coalition=round_.coalition,
-        request=request,
-        event_type="assessments.invitation.delete",
-        round_=round_,
+        user=user, request=request, event_type="assessments.invitation.delete", of=round_
     )
     _withdraw(user=user, request=request, invitation=invitation)
 
@@ -378,11 +363,7 @@ def _withdraw(*, user: Any, request: HttpRequest | None, invitation: Invitation)
 def close_round(*, user: Any, request: HttpRequest | None = None, round_: Round) -> None:
     """Close a round before its closing date: no answers are accepted any more."""
     _require_coordinator(
-        user=user,
-        coalition=round_.coalition,
-        request=request,
-        event_type="assessments.round.close",
-        round_=round_,
+        user=user, request=request, event_type="assessments.round.close", of=round_
     )
     with transaction.atomic():
         if round_.is_closed:

@@ -130,25 +130,10 @@ def trend_spec(
                     "title": _axis_title(unit),
                     "scale": {"zero": unit != Unit.DAYS},
                 },
-                "color": {
-                    "field": "area",
-                    "type": "nominal",
-                    "title": None,
-                    "sort": list(series),
-                    "scale": {"domain": list(series), "range": SERIES_COLOURS[: len(series)]},
-                },
+                "color": _by_area(series, SERIES_COLOURS),
                 # The same field as the colour: one legend with both (a "legend": None here took
                 # the merged legend away, and the lines were unnamed).
-                "strokeDash": {
-                    "field": "area",
-                    "type": "nominal",
-                    "title": None,
-                    "sort": list(series),
-                    "scale": {
-                        "domain": list(series),
-                        "range": [[1, 0], [6, 3], [2, 2]][: len(series)],
-                    },
-                },
+                "strokeDash": _by_area(series, [[1, 0], [6, 3], [2, 2]]),
                 "tooltip": [
                     {"field": "area", "title": _("Area")},
                     {"field": "period", "title": _("Period")},
@@ -158,6 +143,18 @@ def trend_spec(
         }
     )
     return spec
+
+
+def _by_area(series: Sequence[str], styles: Sequence[Any]) -> dict[str, Any]:
+    """An encoding of a line chart's areas (``series``, in legend order) by one style each, the
+    first of ``styles`` for the first area."""
+    return {
+        "field": "area",
+        "type": "nominal",
+        "title": None,
+        "sort": list(series),
+        "scale": {"domain": list(series), "range": list(styles[: len(series)])},
+    }
 
 
 def _municipality_links() -> dict[str, Any]:

@@ -346,6 +346,29 @@ def _record_local(request: HttpRequest | None, user: Any, action: Action, pk: An
     )
 
 
+def _save_local(
+    request: HttpRequest | None, user: Any, action: Action, addition: LocalAddition
+) -> None:
+    """Save a new or changed local addition as ``user``'s (``stamp``) and log the write."""
+    addition.stamp(user)
+    addition.save()
+    _record_local(request, user, action, addition.pk)
+
+
+def _refuse_local(
+    request: HttpRequest | None, user: Any, action: Action, object_id: str
+) -> EditNotAllowed:
+    """Log a refused write (``action``) of a local addition (``object_id``: the addition, or
+    the page a new one was for); the caller raises what it returns."""
+    return _refuse(
+        request=request,
+        user=user,
+        event_type=LOCAL_ADDITION_EVENTS[action],
+        object_type=LOCAL_ADDITION,
+        object_id=object_id,
+    )
+
+
 def _require_municipality(user: Any, code: str) -> bool:
     codes = local_municipality_codes(user)
     return codes is None or code in codes
@@ -392,21 +415,13 @@ def create_local_addition(
 ) -> Saved:
     """Add a local addition to ``page`` for one of the editor's municipalities."""
     if local_municipality_codes(user) == frozenset():
-        raise _refuse(
-            request=request,
-            user=user,
-            event_type=LOCAL_ADDITION_EVENTS[Action.CREATE],
-            object_type=LOCAL_ADDITION,
-            object_id=page.slug,
-        )
+        raise _refuse_local(request, user, Action.CREATE, page.slug)
     _unknown_fields(data, LOCAL_FIELDS)
     addition = LocalAddition(page=page, is_demo=False)
     _apply_local(addition, data)
     _check_local(user, addition)
     with transaction.atomic():
-        addition.stamp(user)
-        addition.save()
-        _record_local(request, user, Action.CREATE, addition.pk)
+        _save_local(request, user, Action.CREATE, addition)
     return Saved(addition, True, _local_readability(addition))
 
 
@@ -425,13 +440,7 @@ def record_denied(
 
 def _editable(user: Any, addition: LocalAddition, request: Any, action: Action) -> None:
     if not LocalAddition.objects.editable_by(user).filter(pk=addition.pk).exists():
-        raise _refuse(
-            request=request,
-            user=user,
-            event_type=LOCAL_ADDITION_EVENTS[action],
-            object_type=LOCAL_ADDITION,
-            object_id=str(addition.pk),
-        )
+        raise _refuse_local(request, user, action, str(addition.pk))
 
 
 def _local_values(addition: LocalAddition) -> dict[str, Any]:
@@ -458,9 +467,7 @@ def update_local_addition(
         _check_local(user, current)
         changed = _local_values(current) != before
         if changed:
-            current.stamp(user)
-            current.save()
-            _record_local(request, user, Action.UPDATE, current.pk)
+            _save_local(request, user, Action.UPDATE, current)
     return Saved(current, changed, _local_readability(current))
 
 

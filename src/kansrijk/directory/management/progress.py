@@ -3,9 +3,12 @@ return and a count is all a long import needs)."""
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Mapping
+from typing import Any
 
-from django.core.management.base import OutputWrapper
+from django.core.management.base import CommandParser, OutputWrapper
 
 
 class Progress:
@@ -28,3 +31,18 @@ class Progress:
         if done >= total:
             self.stdout.write("")
         self.stdout.flush()
+
+
+def add_progress_option(parser: CommandParser) -> None:
+    """The ``--progress`` option of a long command (``progress_for`` reads it)."""
+    parser.add_argument(
+        "--progress", action="store_true", help="show progress even when not on a terminal"
+    )
+
+
+def progress_for(stdout: OutputWrapper, options: Mapping[str, Any]) -> Progress | None:
+    """A command's progress line: when ``--progress`` asks for it, or when the output is a
+    terminal and the verbosity is not 0; else ``None``."""
+    if options["progress"] or (sys.stdout.isatty() and options["verbosity"] >= 1):
+        return Progress(stdout)
+    return None

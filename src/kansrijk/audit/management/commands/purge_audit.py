@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kansrijk.audit.retention import RetentionBelowMinimum
 from kansrijk.audit.services import purge_expired, retention_cutoff
+from kansrijk.core.commands import batch_size
 
 
 class Command(BaseCommand):
@@ -30,12 +31,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        batch_size: int = options["batch_size"]
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1")
+        size = batch_size(options)
         now = timezone.now()
         try:
-            removed = purge_expired(now=now, batch_size=batch_size)
+            removed = purge_expired(now=now, batch_size=size)
         except RetentionBelowMinimum as exc:
             raise CommandError(str(exc)) from exc
         cutoff = retention_cutoff(now)

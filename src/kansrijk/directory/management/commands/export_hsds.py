@@ -12,7 +12,6 @@ demo content out. The export is logged in the access log (``directory.export``).
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
 from kansrijk.directory.hsds.documents import service_document
-from kansrijk.directory.management.progress import Progress
+from kansrijk.directory.management.progress import Progress, add_progress_option, progress_for
 from kansrijk.directory.models import ServiceStatus
 from kansrijk.directory.selectors import service_detail_queryset
 from kansrijk.places.exceptions import UnknownMunicipality
@@ -42,9 +41,7 @@ class Command(BaseCommand):
             "--municipality", help="only services serving this municipality (CBS code)"
         )
         parser.add_argument("--no-demo", action="store_true", help="leave demo content out")
-        parser.add_argument(
-            "--progress", action="store_true", help="show progress even when not on a terminal"
-        )
+        add_progress_option(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
@@ -60,8 +57,7 @@ class Command(BaseCommand):
             except UnknownMunicipality as error:
                 raise CommandError(str(error)) from None
         ids = list(queryset.values_list("id", flat=True))
-        show_progress = options["progress"] or (sys.stdout.isatty() and options["verbosity"] >= 1)
-        progress = Progress(self.stdout) if show_progress else None
+        progress = progress_for(self.stdout, options)
         single_file = path.suffix.lower() == ".json"
         try:
             if single_file:

@@ -10,14 +10,13 @@ updates by id and creates no duplicates.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kansrijk.directory.hsds.importer import ImportFailed, import_hsds
-from kansrijk.directory.management.progress import Progress
+from kansrijk.directory.management.progress import add_progress_option, progress_for
 
 #: At most this many issues are printed; the count says how many there are in all.
 MAX_PRINTED_ISSUES = 10_000
@@ -33,14 +32,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="check and write, then roll back"
         )
-        parser.add_argument(
-            "--progress", action="store_true", help="show progress even when not on a terminal"
-        )
+        add_progress_option(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
-        show_progress = options["progress"] or (sys.stdout.isatty() and options["verbosity"] >= 1)
-        progress = Progress(self.stdout) if show_progress else None
+        progress = progress_for(self.stdout, options)
         try:
             result = import_hsds(path, dry_run=options["dry_run"], progress=progress)
         except ImportFailed as failure:

@@ -14,14 +14,13 @@ service (an organisation renamed in the admin, the verification badge coming due
 
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from kansrijk.directory.management.progress import Progress
+from kansrijk.directory.management.progress import add_progress_option, progress_for
 from kansrijk.directory.models import Service
 from kansrijk.directory.search.cards import warm_cards
 
@@ -41,14 +40,11 @@ class Command(BaseCommand):
             action="store_true",
             help="render every card again, also those cached (a scheduled job: every few hours)",
         )
-        parser.add_argument(
-            "--progress", action="store_true", help="show progress even when not on a terminal"
-        )
+        add_progress_option(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         languages = options["language"] or [code for code, _name in settings.LANGUAGES]
-        show_progress = options["progress"] or (sys.stdout.isatty() and options["verbosity"] >= 1)
-        progress = Progress(self.stdout) if show_progress else None
+        progress = progress_for(self.stdout, options)
         total = Service.objects.visible().count() * len(languages)
         done = 0
 

@@ -11,9 +11,10 @@ import signal
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connection
 
+from kansrijk.core.commands import batch_size
 from kansrijk.referrals.outbox import DEFAULT_BATCH_SIZE, DeliveryResult, deliver_all_due
 
 
@@ -36,11 +37,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        batch_size: int = options["batch_size"]
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1")
+        size = batch_size(options)
         if not options["loop"]:
-            self._report(deliver_all_due(batch_size=batch_size))
+            self._report(deliver_all_due(batch_size=size))
             return
         stopping = False
 
@@ -54,7 +53,7 @@ class Command(BaseCommand):
         while not stopping:
             if not connection.in_atomic_block:  # (inside a test's transaction: keep it)
                 close_old_connections()
-            result = deliver_all_due(batch_size=batch_size)
+            result = deliver_all_due(batch_size=size)
             if result.handled:
                 self._report(result)
             rounds += 1

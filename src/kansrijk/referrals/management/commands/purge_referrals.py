@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from kansrijk.core.commands import batch_size
 from kansrijk.referrals.retention import purge_expired, retention_cutoff
 
 
@@ -25,10 +26,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        batch_size: int = options["batch_size"]
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1")
-        result = purge_expired(batch_size=batch_size)
+        size = batch_size(options)
+        result = purge_expired(batch_size=size)
         self.stdout.write(
             f"Removed {result.referrals} closed referral(s) from before "
             f"{retention_cutoff().date().isoformat()}, {result.drafts} stale draft(s), "
