@@ -37,6 +37,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
+#: The bound the servers keep to (their own processes: what the tests' ``tokens_held`` does to
+#: this process does not reach them).
+DOCUMENTED_TOKEN_SECONDS = freshness.TOKEN_SECONDS
 #: What the servers may take beyond ``TOKEN_SECONDS`` to answer (two CPUs shared by many).
 SLACK_SECONDS = 3.0
 
@@ -239,7 +242,7 @@ def test_an_edit_through_one_server_shows_in_another_within_the_token_time(
     assert response.geturl().endswith(f"/diensten/{service.pk}/"), response.geturl()
     saved = time.monotonic()
 
-    bound = freshness.TOKEN_SECONDS + SLACK_SECONDS
+    bound = DOCUMENTED_TOKEN_SECONDS + SLACK_SECONDS
     for url in (search, pathway):
         waited = _seen_within(url, "Schuldhulp Nieuw", bound - (time.monotonic() - saved))
         assert waited is not None, f"{url} still shows the old name after {bound} s"

@@ -118,9 +118,7 @@ def test_bad_or_unusual_input_takes_the_form_way(client: Client, many: None) -> 
         _same(quick, slow, params)
 
 
-def test_the_quick_page_asks_the_database_almost_nothing(
-    client: Client, many: None, tokens_held: None
-) -> None:
+def test_the_quick_page_asks_the_database_almost_nothing(client: Client, many: None) -> None:
     from django.db import connection
 
     params = {"q": "schulden", "postcode": "9203"}

@@ -41,7 +41,7 @@ def test_pick_a_municipality_or_a_postcode(client, catalogue):
 
 
 def test_overview_per_phase_with_region_country_and_change(
-    client, figures, django_assert_max_num_queries, tokens_held
+    client, figures, django_assert_max_num_queries
 ):
     # Cold, once per process and data version: the data token, the municipalities, the
     # catalogue, the names of the areas (4), every public indicator's values (one query), the
