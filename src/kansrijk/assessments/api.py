@@ -422,10 +422,8 @@ class ResultsView(WorkspaceAPIView):
                 request=request,
                 event_type="assessments.results.view",
                 action=Action.READ,
-                object_type="assessments.round",
-                object_id=str(found.round.pk),
-                purpose=selectors.PURPOSE,
                 role=found.role,
+                **selectors.round_audit_fields(found.round.pk),
             )
             raise NotAllowed(_("The results are for the coalition's coordinator and analysts."))
         view = selectors.round_results(found, request=request)

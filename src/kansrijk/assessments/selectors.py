@@ -43,6 +43,12 @@ if TYPE_CHECKING:
 PURPOSE = "coalition.assessment"
 
 
+def round_audit_fields(round_id: Any) -> dict[str, str]:
+    """What the access log records of an event about round ``round_id`` (with its event type,
+    action and role): the round, for the self-assessments' ``PURPOSE``."""
+    return {"object_type": "assessments.round", "object_id": str(round_id), "purpose": PURPOSE}
+
+
 def threshold() -> int:
     return max(1, int(getattr(settings, "ASSESSMENT_MIN_RESPONDENTS", 3)))
 
@@ -111,10 +117,8 @@ def get_round(
         user=user,
         event_type=event_type or "assessments.round.view",
         action=Action.READ,
-        object_type="assessments.round",
-        object_id=str(pk),
-        purpose=PURPOSE,
         role=access.role if access is not None and access.role else primary_role(user),
+        **round_audit_fields(pk),
     )
     raise RoundNotFound()
 
@@ -161,10 +165,8 @@ def invitations_of(
         request=request,
         event_type="assessments.invitation.list",
         action=Action.READ,
-        object_type="assessments.round",
-        object_id=str(round_access.round.pk),
-        purpose=PURPOSE,
         role=round_access.role,
+        **round_audit_fields(round_access.round.pk),
     )
     return invitations
 
@@ -404,10 +406,8 @@ def round_results(
         request=request,
         event_type=event_type,
         action=action,
-        object_type="assessments.round",
-        object_id=str(round_.pk),
-        purpose=PURPOSE,
         role=round_access.role,
+        **round_audit_fields(round_.pk),
     )
     return RoundResults(
         round=round_,

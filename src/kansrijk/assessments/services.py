@@ -44,7 +44,7 @@ from kansrijk.assessments.models import (
     Round,
     Statement,
 )
-from kansrijk.assessments.selectors import PURPOSE
+from kansrijk.assessments.selectors import PURPOSE, round_audit_fields
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event, record_refusal
 from kansrijk.coalitions.access import access_for
@@ -171,9 +171,7 @@ def _log(
         user=user,
         event_type=event_type,
         action=action,
-        object_type="assessments.round",
-        object_id=round_.pk,
-        purpose=PURPOSE,
+        **round_audit_fields(round_.pk),
     )
 
 
@@ -556,11 +554,9 @@ def require_answerable(
         user=user,
         event_type=_answer_event(submit),
         action=Action.UPDATE,
-        object_type="assessments.round",
-        object_id=str(invitation.round_id),
-        purpose=PURPOSE,
         role=_respondent_role(invitation),
         on_behalf_of=_on_behalf_of(invitation),
+        **round_audit_fields(invitation.round_id),
     )
     raise refusal
 
@@ -645,11 +641,9 @@ def _save_answers(
         user=user,
         event_type=event,
         action=Action.CREATE if first_time else Action.UPDATE,
-        object_type="assessments.round",
-        object_id=str(round_.pk),
-        purpose=PURPOSE,
         role=_respondent_role(invitation),
         on_behalf_of=on_behalf,
+        **round_audit_fields(round_.pk),
     )
     return SaveResult(created=submit and first_time, submitted=response.submitted)
 
@@ -671,10 +665,8 @@ def answer_as_user(
             user=user,
             event_type=_answer_event(submit),
             action=Action.CREATE,
-            object_type="assessments.round",
-            object_id=str(round_.pk),
-            purpose=PURPOSE,
             role=access.role if access is not None and access.role else primary_role(user),
+            **round_audit_fields(round_.pk),
         )
         raise NotInvited()
     return save_answers(

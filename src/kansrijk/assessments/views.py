@@ -88,10 +88,8 @@ def round_page(capability: str = "") -> Callable[[View], View]:
                     request=request,
                     event_type="assessments.round.page",
                     action=Action.READ if request.method == "GET" else Action.UPDATE,
-                    object_type="assessments.round",
-                    object_id=str(found.round.pk),
-                    purpose=selectors.PURPOSE,
                     role=found.role,
+                    **selectors.round_audit_fields(found.round.pk),
                 )
                 return forbidden_page(
                     request,
@@ -197,10 +195,8 @@ def answer(request: HttpRequest, found: RoundAccess) -> HttpResponse:
             request=request,
             event_type="assessments.response.save",
             action=Action.READ,
-            object_type="assessments.round",
-            object_id=str(round_.pk),
-            purpose=selectors.PURPOSE,
             role=found.role,
+            **selectors.round_audit_fields(round_.pk),
         )
         return forbidden_page(request, _("You are not invited to answer this round."))
     if not round_.is_open():
