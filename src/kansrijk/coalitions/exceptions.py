@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.errors import DomainError, InputError
+from kansrijk.core.errors import DomainError, InputError, NotPermitted
 
 
 class WorkspaceError(DomainError):
@@ -21,8 +21,7 @@ class NotFound(WorkspaceError, LookupError):
     default_message = _("Not found, or you may not see it.")
 
 
-class NotAllowed(WorkspaceError, PermissionError):
-    code = "niet-toegestaan"
+class NotAllowed(NotPermitted, WorkspaceError):
     status = 403
     default_message = _("Only the coalition's coordinator may do this.")
 

@@ -35,6 +35,14 @@ class UnknownValue(DomainError):
         super().__init__(self.value_message % {"value": value})
 
 
+class NotPermitted(DomainError, PermissionError):
+    """The user may not do this (``default_message`` says what); every app gives this refusal
+    the same ``code``. Combine it with an app's base, e.g.
+    ``class EditNotAllowed(NotPermitted, DirectoryError)``."""
+
+    code = "niet-toegestaan"
+
+
 class InputError(DomainError):
     """Input that breaks rules: ``errors`` maps a field to its messages. Combine it with an
     app's base, e.g. ``class InvalidPathway(InputError, PathwayError, ValueError)``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.errors import DomainError, InputError, UnknownValue
+from kansrijk.core.errors import DomainError, InputError, NotPermitted, UnknownValue
 
 
 class DirectoryError(DomainError):
@@ -22,8 +22,7 @@ class InvalidSearch(DirectoryError, ValueError):
     code = "ongeldige-zoekvraag"
 
 
-class EditNotAllowed(DirectoryError, PermissionError):
-    code = "niet-toegestaan"
+class EditNotAllowed(NotPermitted, DirectoryError):
     default_message = _("You may not edit this service.")
 
 

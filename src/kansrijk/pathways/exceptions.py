@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.core.errors import DomainError, InputError, UnknownValue
+from kansrijk.core.errors import DomainError, InputError, NotPermitted, UnknownValue
 
 
 class PathwayError(DomainError):
@@ -20,8 +20,7 @@ class VersionNotEditable(PathwayError):
     default_message = _("A published version cannot be changed. Start a new draft to make changes.")
 
 
-class EditNotAllowed(PathwayError, PermissionError):
-    code = "niet-toegestaan"
+class EditNotAllowed(NotPermitted, PathwayError):
     default_message = _("You may only change the pathways of your own coalition.")
 
 
