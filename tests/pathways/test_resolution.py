@@ -322,7 +322,7 @@ def test_editors_of_a_region_and_lead_organisation(catalogue):
 
 def test_the_kept_table_is_what_the_queryset_gives(layers):
     """A municipality's table is filled with SQL compiled once per process
-    (``pathways.compiled``); it chooses what ``candidates`` (the queryset, run by the ORM)
+    (``core.compiled``); it chooses what ``candidates`` (the queryset, run by the ORM)
     chooses, with the same values, for a second municipality too (the SQL kept)."""
     from kansrijk.core.phases import PHASE_FIELDS
     from kansrijk.pathways.resolution import candidates, municipality_pathways

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import time_machine
@@ -239,3 +240,97 @@ def test_the_users_roles_and_referral_scope_are_read_in_one_query(
     assert codes == {Role.INTAKE_HANDLER, Role.COALITION_EDITOR, Role.PROFESSIONAL}
     assert scope.receiver_org_ids == {user.organisation_id}
     assert scope.sender_org_ids == {other.pk}
+
+
+def _orm_detail(user: object) -> object:
+    """The referral page's referral as the ORM reads it: select_related, only and
+    prefetch_related (what get_referral ran before its SQL was compiled once)."""
+    from django.db.models import Prefetch
+
+    from kansrijk.referrals.models import Consent, ContactAttempt, StatusEvent
+    from kansrijk.situations.models import Situation
+
+    own = [f.name for f in Referral._meta.concrete_fields]
+    return (
+        Referral.objects.for_user(user)
+        .select_related(
+            "service",
+            "sender_organisation",
+            "receiver_organisation",
+            "sender_user",
+            "client_municipality",
+        )
+        .only(*own, *selectors.DETAIL_RELATED_COLUMNS)
+        .prefetch_related(
+            Prefetch("situations", queryset=Situation.objects.only("code", "name")),
+            Prefetch(
+                "consents",
+                queryset=Consent.objects.select_related("organisation", "recorded_by")
+                .only(
+                    *(f.name for f in Consent._meta.concrete_fields),
+                    "organisation__name",
+                    "recorded_by__username",
+                )
+                .order_by("-given_at", "-recorded_at"),
+            ),
+            Prefetch("status_events", queryset=StatusEvent.objects.order_by("at", "id")),
+            Prefetch("contact_attempts", queryset=ContactAttempt.objects.order_by("at", "id")),
+        )
+    )
+
+
+def _page_state(referral: Referral) -> tuple[object, ...]:
+    def row(obj: Any) -> list[tuple[str, object]]:
+        deferred = obj.get_deferred_fields()
+        return [
+            (f.attname, getattr(obj, f.attname))
+            for f in type(obj)._meta.concrete_fields
+            if f.attname not in deferred
+        ]
+
+    return (
+        [(f.name, getattr(referral, f.attname)) for f in Referral._meta.concrete_fields],
+        sorted(referral.get_deferred_fields()),
+        [
+            (
+                name,
+                getattr(referral, name).pk,
+                sorted(getattr(referral, name).get_deferred_fields()),
+            )
+            for name in ("service", "sender_organisation", "receiver_organisation", "sender_user")
+        ],
+        referral.client_municipality.name,
+        [(s.code, s.name) for s in referral.situations.all()],
+        [
+            (row(c), c.organisation.name, c.recorded_by.username, c.referral is referral)
+            for c in referral.consents.all()
+        ],
+        [(row(e), e.referral is referral) for e in referral.status_events.all()],
+        [(row(a), a.referral is referral) for a in referral.contact_attempts.all()],
+    )
+
+
+def test_the_referral_page_reads_what_the_orm_reads(
+    world: ReferralWorld, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    """get_referral runs SQL compiled once per scope shape (kansrijk.core.compiled): the
+    referral, its related rows and its history are what select_related and prefetch_related
+    give, for the sender and the receiver, and for a second referral (the SQL kept); the
+    history is then read without another query."""
+    from tests.referrals.factories import situation
+
+    geld, stress = situation(), situation("stress", "Stress")
+    first = make_referral(world, status=Status.ACCEPTED)
+    first.situations.set([geld, stress])
+    reach(world, first)
+    second = make_referral(world, status=Status.IN_PROGRESS)
+    for referral in (first, second):
+        for user in (world.midwife, world.intake):
+            found = selectors.get_referral(user, referral.pk, log=False)
+            with django_assert_num_queries(0):
+                state = _page_state(found)
+            assert state == _page_state(_orm_detail(user).get(pk=referral.pk))  # type: ignore[attr-defined]
+    draft = make_referral(world)
+    assert selectors.get_referral(world.midwife, draft.pk, log=False) == draft
+    with pytest.raises(ReferralNotFound):
+        selectors.get_referral(world.intake, draft.pk)

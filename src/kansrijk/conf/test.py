@@ -19,3 +19,6 @@ LOGGING = {
 # browser tests' live server serves static files itself); the production storage is tested by
 # tests/core/test_settings.py.
 WHITENOISE_AUTOREFRESH = True
+# Every queryset run through kansrijk.core.compiled is also compiled by the ORM and compared
+# with the SQL kept for its name: the suite checks the compiled path against the ORM's own.
+KANSRIJK_COMPILED_CHECK = True

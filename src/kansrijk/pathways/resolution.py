@@ -26,11 +26,11 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.urls import reverse
 
+from kansrijk.core import compiled
 from kansrijk.core.freshness import Kept
 from kansrijk.core.phases import PHASE_FIELDS
 from kansrijk.directory.models import ReferralMethod
 from kansrijk.pathways import cache as page_cache
-from kansrijk.pathways import compiled
 from kansrijk.pathways.exceptions import InvalidPhase
 from kansrijk.pathways.models import (
     SCOPE_RANK,

@@ -18,10 +18,10 @@ from django.db import connection
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
+from kansrijk.core import compiled
 from kansrijk.core.freshness import Kept
 from kansrijk.directory.changes import ChangeWatch
 from kansrijk.directory.models import ReferralMethodKind, Service, ServiceStatus
-from kansrijk.pathways import compiled
 from kansrijk.pathways.models import PathwayStep, StepKind
 from kansrijk.pathways.resolution import TABLE_SECONDS
 
@@ -198,9 +198,11 @@ def _rows_for_ids(
     queryset: Callable[[list[Any]], QuerySet[Any]],
     ids: list[Any],
     padding: Callable[[int], Any],
+    field: Any = None,
 ) -> list[tuple[Any, ...]]:
     """The rows of ``queryset`` for ``ids`` (see ``_with_ids``): one query on PostgreSQL, one
-    per ``_BATCH`` ids elsewhere."""
+    per ``_BATCH`` ids elsewhere, the ids as ``field`` gives them to the database (a UUID is
+    text on SQLite)."""
     if not ids:
         return []
     if connection.vendor == "postgresql":
@@ -210,6 +212,8 @@ def _rows_for_ids(
         chunk = ids[start : start + _BATCH]
         size = next(size for size in _BATCH_SIZES if size >= len(chunk))
         params = [*chunk, *(padding(number) for number in range(1, size - len(chunk) + 1))]
+        if field is not None:
+            params = [compiled.db_value(field, value) for value in params]
         rows += compiled.rows(name, queryset, params)
     return rows
 
@@ -247,6 +251,7 @@ def _load_services(service_ids: list[str]) -> dict[str, PlainService]:
         _services_of,
         [uuid.UUID(service_id) for service_id in service_ids],
         lambda number: uuid.UUID(int=number),
+        field=Service._meta.pk,
     )
     # A row: the id, SERVICE_FIELDS, the organisation's name, METHOD_FIELDS, the method's id.
     method_start = 2 + len(SERVICE_FIELDS)

@@ -18,10 +18,11 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +30,7 @@ from kansrijk.accounts.roles import administrative_role, primary_role
 from kansrijk.accounts.scope import administration_scope
 from kansrijk.audit.models import AccessEvent, Action, may_search_access_log
 from kansrijk.audit.services import record_event, record_refusal
-from kansrijk.core import cursors, keyset
+from kansrijk.core import compiled, cursors, keyset
 from kansrijk.referrals import access, workflow
 from kansrijk.referrals.exceptions import NotAllowed, ReferralNotFound
 from kansrijk.referrals.identifiers import client_ref
@@ -41,7 +42,7 @@ from kansrijk.referrals.models import (
     referral_scope,
 )
 from kansrijk.referrals.workdays import working_days_between
-from kansrijk.referrals.workflow import Side, Transition
+from kansrijk.referrals.workflow import VISIBLE_TO_RECEIVER, Side, Transition
 from kansrijk.situations.models import Situation
 
 PAGE_SIZE = 50
@@ -165,6 +166,17 @@ def _list_columns(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     )
 
 
+@dataclass(frozen=True)
+class _List:
+    """A referral list before it is paged: the conditions of ``Referral.objects.filter`` on the
+    referral's own columns (``None``: the user has no such list) and the date-time column it is
+    ordered by (then the id), newest or oldest first."""
+
+    conditions: dict[str, Any] | None
+    by: str
+    newest_first: bool
+
+
 # --- Grants for lists -------------------------------------------------------------------------
 
 #: Why a list is refused, per side.
@@ -216,23 +228,25 @@ class InboxFilter:
     overdue: bool = False
 
 
-def inbox_queryset(user: Any, filters: InboxFilter | None = None) -> QuerySet[Referral]:
+def _inbox_list(user: Any, filters: InboxFilter | None = None) -> _List:
     """Open referrals for the user's receiving organisation(s), oldest first."""
     filters = filters or InboxFilter()
     scope = referral_scope(user)
     if not scope.receiver_org_ids:
-        return Referral.objects.none()
+        return _List(None, by="sent_at", newest_first=False)
     statuses = [filters.status] if filters.status in workflow.OPEN else sorted(workflow.OPEN)
-    qs = Referral.objects.filter(
-        receiver_organisation_id__in=scope.receiver_org_ids, status__in=statuses
-    )
+    conditions: dict[str, Any] = {
+        "receiver_organisation_id__in": scope.receiver_org_ids,
+        "status__in": statuses,
+    }
     if filters.service_id:
-        qs = qs.filter(service_id=filters.service_id)
+        conditions["service_id"] = filters.service_id
     if filters.urgency:
-        qs = qs.filter(urgency=filters.urgency)
+        conditions["urgency"] = filters.urgency
     if filters.overdue:
-        qs = qs.filter(first_contact_at__isnull=True, response_due_on__lt=timezone.localdate())
-    return qs.order_by("sent_at", "id")
+        conditions["first_contact_at__isnull"] = True
+        conditions["response_due_on__lt"] = timezone.localdate()
+    return _List(conditions, by="sent_at", newest_first=False)
 
 
 def inbox(
@@ -250,9 +264,7 @@ def inbox(
     return _list_page(
         user,
         Side.RECEIVER,
-        inbox_queryset(user, filters),
-        by="sent_at",
-        newest_first=False,
+        _inbox_list(user, filters),
         request=request,
         event_type="referral.inbox",
         after=after,
@@ -269,15 +281,16 @@ class SentFilter:
     status: str = ""
 
 
-def sent_queryset(user: Any, filters: SentFilter | None = None) -> QuerySet[Referral]:
+def _sent_list(user: Any, filters: SentFilter | None = None) -> _List:
+    """The referrals of the user's sending organisation(s), newest first."""
     filters = filters or SentFilter()
     scope = referral_scope(user)
     if not scope.sender_org_ids:
-        return Referral.objects.none()
-    qs = Referral.objects.filter(sender_organisation_id__in=scope.sender_org_ids)
+        return _List(None, by="created_at", newest_first=True)
+    conditions: dict[str, Any] = {"sender_organisation_id__in": scope.sender_org_ids}
     if filters.status in workflow.Status.values:
-        qs = qs.filter(status=filters.status)
-    return qs.order_by("-created_at", "-id")
+        conditions["status"] = filters.status
+    return _List(conditions, by="created_at", newest_first=True)
 
 
 def sent_referrals(
@@ -294,9 +307,7 @@ def sent_referrals(
     return _list_page(
         user,
         Side.SENDER,
-        sent_queryset(user, filters),
-        by="created_at",
-        newest_first=True,
+        _sent_list(user, filters),
         request=request,
         event_type="referral.sent",
         after=after,
@@ -308,27 +319,22 @@ def sent_referrals(
 def _list_page(
     user: Any,
     side: str,
-    queryset: QuerySet[Referral],
+    listing: _List,
     *,
-    by: str,
-    newest_first: bool,
     request: Any,
     event_type: str,
     after: str | None,
     page_size: int,
     today: datetime.date | None,
 ) -> ReferralPage:
-    """One page of ``queryset``, a list of ``side``'s referrals ordered by the date-time ``by``
-    and id (``newest_first`` or oldest first), continuing after the cursor ``after``. Raises
-    ``NotAllowed`` (logged) for a user without the side's grant and ``InvalidCursor`` for a
-    malformed cursor. Logged as one search event (``event_type``)."""
+    """One page of ``listing``, a list of ``side``'s referrals, continuing after the cursor
+    ``after``. Raises ``NotAllowed`` (logged) for a user without the side's grant and
+    ``InvalidCursor`` for a malformed cursor. Logged as one search event (``event_type``)."""
     acting = _list_grant(user, side, request=request, event_type=event_type)
     size = _page_size(page_size)
     cursor = _cursor(after)
-    qs = _list_columns(queryset)
-    if cursor is not None:
-        qs = keyset.beyond(qs, by, cursor.at, cursor.id, newest_first=newest_first)
-    rows, more = keyset.first_rows(qs, size)
+    rows, more = _page_rows(listing, cursor, size)
+    by = listing.by
     next_cursor = str(Cursor(getattr(rows[-1], by), rows[-1].id)) if more else None
     record_event(
         request=request,
@@ -340,6 +346,36 @@ def _list_page(
     )
     today = today or timezone.localdate()
     return ReferralPage([_row(r, today) for r in rows], next_cursor)
+
+
+def _page_rows(listing: _List, cursor: Cursor | None, size: int) -> tuple[list[Referral], bool]:
+    """The ``size`` rows of ``listing`` after ``cursor`` (``keyset``) and whether more follow:
+    one row more than the page is read (``keyset.first_rows``), by SQL compiled once per shape
+    (``core.compiled``: which conditions, how many values in each list, a cursor or not)."""
+    conditions = listing.conditions
+    if conditions is None:
+        return [], False
+    by, newest_first = listing.by, listing.newest_first
+    params = compiled.filter_params(Referral, conditions)
+    if cursor is not None:
+        at = compiled.db_value(Referral._meta.get_field(by), cursor.at)
+        params += [at, at, compiled.db_value(Referral._meta.pk, cursor.id)]
+
+    def queryset(params: list[Any]) -> QuerySet[Referral]:
+        order = (f"-{by}", "-id") if newest_first else (by, "id")
+        qs = _list_columns(Referral.objects.filter(**conditions).order_by(*order))
+        if cursor is not None:
+            qs = keyset.beyond(qs, by, cursor.at, cursor.id, newest_first=newest_first)
+        return qs[: size + 1]
+
+    shape = ",".join(
+        f"{keyword}:{len(value)}" if keyword.endswith("__in") else keyword
+        for keyword, value in sorted(conditions.items())
+    )
+    after = "after" if cursor is not None else "first"
+    name = f"referrals.list:{by}:{newest_first}:{shape}:{after}:{size}"
+    rows = compiled.objects(name, queryset, params)
+    return rows[:size], len(rows) > size
 
 
 # --- One referral -----------------------------------------------------------------------------
@@ -364,34 +400,70 @@ DETAIL_RELATED_COLUMNS = (
 )
 
 
-def detail_queryset(user: Any) -> QuerySet[Referral]:
+def _detail_referral(user: Any, pk: uuid.UUID) -> Referral | None:
+    """The referral ``pk`` with the rows its page shows beside it, if ``user`` may see it
+    (``Referral.objects.for_user``); its SQL compiled once per process and scope shape."""
+    scope = referral_scope(user)
+    if scope.is_empty:
+        return None
+    senders, receivers = scope.sender_org_ids, scope.receiver_org_ids
     own = [f.name for f in Referral._meta.concrete_fields]
-    return (
-        Referral.objects.for_user(user)
-        .select_related(
-            "service",
-            "sender_organisation",
-            "receiver_organisation",
-            "sender_user",
-            "client_municipality",
-        )
-        .only(*own, *DETAIL_RELATED_COLUMNS)
-        .prefetch_related(
-            Prefetch("situations", queryset=Situation.objects.only("code", "name")),
-            Prefetch(
-                "consents",
-                queryset=Consent.objects.select_related("organisation", "recorded_by")
-                .only(
-                    *(f.name for f in Consent._meta.concrete_fields),
-                    "organisation__name",
-                    "recorded_by__username",
-                )
-                .order_by("-given_at", "-recorded_at"),
-            ),
-            Prefetch("status_events", queryset=StatusEvent.objects.order_by("at", "id")),
-            Prefetch("contact_attempts", queryset=ContactAttempt.objects.order_by("at", "id")),
-        )
+    found = compiled.objects(
+        f"referrals.detail:{len(senders)}:{len(receivers)}",
+        lambda params: (
+            Referral.objects.for_user(user)
+            .filter(pk=pk)
+            .select_related(
+                "service",
+                "sender_organisation",
+                "receiver_organisation",
+                "sender_user",
+                "client_municipality",
+            )
+            .only(*own, *DETAIL_RELATED_COLUMNS)
+            .order_by()
+        ),
+        [
+            *senders,
+            *receivers,
+            *(VISIBLE_TO_RECEIVER if receivers else ()),
+            compiled.db_value(Referral._meta.pk, pk),
+        ],
     )
+    return found[0] if found else None
+
+
+def _with_history(referral: Referral) -> Referral:
+    """``referral`` with its situations, consents (newest first), status events and contact
+    attempts kept as ``prefetch_related`` keeps them, each read by SQL compiled once."""
+    params = [compiled.db_value(Referral._meta.pk, referral.pk)]
+    history: dict[str, Callable[[list[Any]], QuerySet[Any]]] = {
+        "situations": lambda p: Situation.objects.filter(
+            pk__in=Referral.situations.through.objects.filter(referral_id=p[0]).values(
+                "situation_id"
+            )
+        ).only("code", "name"),
+        "consents": lambda p: (
+            Consent.objects.filter(referral_id=p[0])
+            .select_related("organisation", "recorded_by")
+            .only(
+                *(f.name for f in Consent._meta.concrete_fields),
+                "organisation__name",
+                "recorded_by__username",
+            )
+            .order_by("-given_at", "-recorded_at")
+        ),
+        "status_events": lambda p: StatusEvent.objects.filter(referral_id=p[0]).order_by(
+            "at", "id"
+        ),
+        "contact_attempts": lambda p: ContactAttempt.objects.filter(referral_id=p[0]).order_by(
+            "at", "id"
+        ),
+    }
+    for relation, queryset in history.items():
+        related = compiled.objects(f"referrals.detail.{relation}", queryset, params)
+        compiled.prefetched(referral, relation, related)
+    return referral
 
 
 def get_referral(
@@ -412,17 +484,20 @@ def get_referral(
     if pk is None:
         _refuse(user, referral_id, request=request, event_type=event_type, action=action)
         raise ReferralNotFound()
-    qs = (
-        detail_queryset(user)
-        if history
-        else Referral.objects.for_user(user).select_related(
-            "sender_organisation", "receiver_organisation"
+    if history:
+        referral = _detail_referral(user, pk)
+    else:
+        referral = (
+            Referral.objects.for_user(user)
+            .select_related("sender_organisation", "receiver_organisation")
+            .filter(pk=pk)
+            .first()
         )
-    )
-    referral = qs.filter(pk=pk).first()
     if referral is None:
         _refuse(user, pk, request=request, event_type=event_type, action=action)
         raise ReferralNotFound()
+    if history:
+        _with_history(referral)
     if log:
         log_read(
             user=user, referral=referral, request=request, event_type=event_type, action=action
