@@ -30,15 +30,12 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [p for p in (str(ROOT), str(ROOT / "src")) if p not in sys.path]
 
-from bench.mixed.run import DATA_FILE, DEFAULT_REDIS_URL, PostForms  # noqa: E402
+from bench.mixed import run as mixed  # noqa: E402
 
 PAGES = ("referral", "inbox", "service_edit_form", "service_edit_save")
 
 
 def _paths(page: str, data: dict[str, Any]) -> list[str]:
-    from django.db.models import Exists, OuterRef
-
-    from kansrijk.directory.models import ReferralMethod, Service
     from kansrijk.referrals.models import Referral
 
     if page == "inbox":
@@ -56,23 +53,7 @@ def _paths(page: str, data: dict[str, Any]) -> list[str]:
             .values_list("pk", flat=True)[:300]
         )
         return [f"/verwijzingen/{pk}/" for pk in ids]
-    # Services the editor may change whose form is valid as it stands (as run.py chooses them).
-    ids = (
-        Service.objects.filter(
-            service_areas__municipality_id__in=data["editor_municipalities"], status="active"
-        )
-        .exclude(
-            Exists(
-                ReferralMethod.objects.filter(
-                    service=OuterRef("pk"),
-                    method__in=["phone", "secure_mail", "referral_form"],
-                    contact="",
-                )
-            )
-        )
-        .values_list("pk", flat=True)
-        .distinct()[:100]
-    )
+    ids = mixed.editable_services(data).order_by("pk")[:100]  # as run.py chooses them
     return [f"/sociale-kaart/diensten/{pk}/bewerken/" for pk in ids]
 
 
@@ -120,7 +101,7 @@ def measure(page: str, requests: int, data: dict[str, Any], profile: str | None)
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
             return time.process_time() - started
-        form_page = PostForms()
+        form_page = mixed.PostForms()
         form_page.feed(client.get(path).content.decode())
         form = next(f for f in form_page.forms if any(k == "description" for k, _ in f))
         body = urlencode(
@@ -158,10 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(args.pages) - set(PAGES)
     if unknown:
         parser.error(f"no such page: {', '.join(sorted(unknown))}")
-    data = json.loads(DATA_FILE.read_text())
+    data = json.loads(mixed.DATA_FILE.read_text())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     os.environ.setdefault("DATABASE_URL", data["database_url"])
-    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
+    os.environ.setdefault("REDIS_URL", mixed.DEFAULT_REDIS_URL)
     import django
 
     django.setup()

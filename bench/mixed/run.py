@@ -531,11 +531,34 @@ def search_paths(rng: random.Random, count: int) -> list[str]:
     return paths
 
 
-def build_plan(data: dict[str, Any], port: int, seed: int, write_share: float) -> Plan:
+def editable_services(data: dict[str, Any]) -> Any:
+    """The ids of the services the bench editor may change and whose form is valid as it
+    stands: the generated map has some referral methods without the phone number or address
+    the editor form requires."""
     from django.db.models import Exists, OuterRef
 
-    from bench.pathways.run import targets
     from kansrijk.directory.models import ReferralMethod, Service
+
+    return (
+        Service.objects.filter(
+            service_areas__municipality_id__in=data["editor_municipalities"], status="active"
+        )
+        .exclude(
+            Exists(
+                ReferralMethod.objects.filter(
+                    service=OuterRef("pk"),
+                    method__in=["phone", "secure_mail", "referral_form"],
+                    contact="",
+                )
+            )
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def build_plan(data: dict[str, Any], port: int, seed: int, write_share: float) -> Plan:
+    from bench.pathways.run import targets
     from kansrijk.referrals.models import Referral
 
     rng = random.Random(seed)
@@ -552,25 +575,7 @@ def build_plan(data: dict[str, Any], port: int, seed: int, write_share: float) -
         .order_by("?")
         .values_list("pk", flat=True)[:2000]
     )
-    # Services the editor may change and whose form is valid as it stands: the generated map has
-    # some referral methods without the phone number or address the editor form requires.
-    services = list(
-        Service.objects.filter(
-            service_areas__municipality_id__in=data["editor_municipalities"], status="active"
-        )
-        .exclude(
-            Exists(
-                ReferralMethod.objects.filter(
-                    service=OuterRef("pk"),
-                    method__in=["phone", "secure_mail", "referral_form"],
-                    contact="",
-                )
-            )
-        )
-        .order_by("?")
-        .values_list("pk", flat=True)
-        .distinct()[:1000]
-    )
+    services = list(editable_services(data).order_by("?")[:1000])
     if not services:
         raise SystemExit("No service the bench editor can change: run bench/mixed/generate.py")
     factor = write_share / 0.05

@@ -247,35 +247,8 @@ def _orm_detail(user: object) -> object:
     prefetch_related (what get_referral ran before its SQL was compiled once)."""
     from django.db.models import Prefetch
 
-    from kansrijk.referrals.models import Consent, ContactAttempt, StatusEvent
-    from kansrijk.situations.models import Situation
-
-    own = [f.name for f in Referral._meta.concrete_fields]
-    return (
-        Referral.objects.for_user(user)
-        .select_related(
-            "service",
-            "sender_organisation",
-            "receiver_organisation",
-            "sender_user",
-            "client_municipality",
-        )
-        .only(*own, *selectors.DETAIL_RELATED_COLUMNS)
-        .prefetch_related(
-            Prefetch("situations", queryset=Situation.objects.only("code", "name")),
-            Prefetch(
-                "consents",
-                queryset=Consent.objects.select_related("organisation", "recorded_by")
-                .only(
-                    *(f.name for f in Consent._meta.concrete_fields),
-                    "organisation__name",
-                    "recorded_by__username",
-                )
-                .order_by("-given_at", "-recorded_at"),
-            ),
-            Prefetch("status_events", queryset=StatusEvent.objects.order_by("at", "id")),
-            Prefetch("contact_attempts", queryset=ContactAttempt.objects.order_by("at", "id")),
-        )
+    return selectors.with_detail_columns(Referral.objects.for_user(user)).prefetch_related(
+        *(Prefetch(name, queryset=read()) for name, read in selectors.DETAIL_HISTORY.items())
     )
 
 

@@ -52,14 +52,16 @@ class ShapeMismatch(AssertionError):
 
 @dataclass(frozen=True)
 class _Rows:
+    """What running a compiled ``values_list`` query needs."""
+
     sql: str
     converters: _Converters
 
 
 @dataclass(frozen=True)
-class _Objects:
-    sql: str
-    converters: _Converters
+class _Objects(_Rows):
+    """What running a compiled model query needs besides: what ``ModelIterable`` works out."""
+
     model: type[Model]
     init_list: list[str]
     model_columns: slice

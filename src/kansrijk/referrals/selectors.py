@@ -16,6 +16,7 @@ referral, an unknown id, a list without a grant — is logged here too, for ever
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -400,6 +401,37 @@ DETAIL_RELATED_COLUMNS = (
 )
 
 
+def with_detail_columns(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    """``queryset`` with the rows a referral page shows beside each referral, and of those
+    only ``DETAIL_RELATED_COLUMNS``."""
+    own = [f.name for f in Referral._meta.concrete_fields]
+    return queryset.select_related(
+        "service",
+        "sender_organisation",
+        "receiver_organisation",
+        "sender_user",
+        "client_municipality",
+    ).only(*own, *DETAIL_RELATED_COLUMNS)
+
+
+#: A referral page's history of a referral, per relation: what ``prefetch_related`` would read
+#: (``_with_history`` reads it for one referral).
+DETAIL_HISTORY: dict[str, Callable[[], QuerySet[Any]]] = {
+    "situations": lambda: Situation.objects.only("code", "name"),
+    "consents": lambda: (
+        Consent.objects.select_related("organisation", "recorded_by")
+        .only(
+            *(f.name for f in Consent._meta.concrete_fields),
+            "organisation__name",
+            "recorded_by__username",
+        )
+        .order_by("-given_at", "-recorded_at")
+    ),
+    "status_events": lambda: StatusEvent.objects.order_by("at", "id"),
+    "contact_attempts": lambda: ContactAttempt.objects.order_by("at", "id"),
+}
+
+
 def _detail_referral(user: Any, pk: uuid.UUID) -> Referral | None:
     """The referral ``pk`` with the rows its page shows beside it, if ``user`` may see it
     (``Referral.objects.for_user``); its SQL compiled once per process and scope shape."""
@@ -407,22 +439,11 @@ def _detail_referral(user: Any, pk: uuid.UUID) -> Referral | None:
     if scope.is_empty:
         return None
     senders, receivers = scope.sender_org_ids, scope.receiver_org_ids
-    own = [f.name for f in Referral._meta.concrete_fields]
     found = compiled.objects(
         f"referrals.detail:{len(senders)}:{len(receivers)}",
-        lambda params: (
-            Referral.objects.for_user(user)
-            .filter(pk=pk)
-            .select_related(
-                "service",
-                "sender_organisation",
-                "receiver_organisation",
-                "sender_user",
-                "client_municipality",
-            )
-            .only(*own, *DETAIL_RELATED_COLUMNS)
-            .order_by()
-        ),
+        lambda params: with_detail_columns(
+            Referral.objects.for_user(user).filter(pk=pk)
+        ).order_by(),
         [
             *senders,
             *receivers,
@@ -433,35 +454,23 @@ def _detail_referral(user: Any, pk: uuid.UUID) -> Referral | None:
     return found[0] if found else None
 
 
+def _history_of(relation: str, params: list[Any]) -> QuerySet[Any]:
+    """``relation``'s rows (a ``DETAIL_HISTORY`` name) of the referral ``params[0]``."""
+    queryset = DETAIL_HISTORY[relation]()
+    if relation == "situations":
+        through = Referral.situations.through.objects.filter(referral_id=params[0])
+        return queryset.filter(pk__in=through.values("situation_id"))
+    return queryset.filter(referral_id=params[0])
+
+
 def _with_history(referral: Referral) -> Referral:
     """``referral`` with its situations, consents (newest first), status events and contact
     attempts kept as ``prefetch_related`` keeps them, each read by SQL compiled once."""
     params = [compiled.db_value(Referral._meta.pk, referral.pk)]
-    history: dict[str, Callable[[list[Any]], QuerySet[Any]]] = {
-        "situations": lambda p: Situation.objects.filter(
-            pk__in=Referral.situations.through.objects.filter(referral_id=p[0]).values(
-                "situation_id"
-            )
-        ).only("code", "name"),
-        "consents": lambda p: (
-            Consent.objects.filter(referral_id=p[0])
-            .select_related("organisation", "recorded_by")
-            .only(
-                *(f.name for f in Consent._meta.concrete_fields),
-                "organisation__name",
-                "recorded_by__username",
-            )
-            .order_by("-given_at", "-recorded_at")
-        ),
-        "status_events": lambda p: StatusEvent.objects.filter(referral_id=p[0]).order_by(
-            "at", "id"
-        ),
-        "contact_attempts": lambda p: ContactAttempt.objects.filter(referral_id=p[0]).order_by(
-            "at", "id"
-        ),
-    }
-    for relation, queryset in history.items():
-        related = compiled.objects(f"referrals.detail.{relation}", queryset, params)
+    for relation in DETAIL_HISTORY:
+        related = compiled.objects(
+            f"referrals.detail.{relation}", functools.partial(_history_of, relation), params
+        )
         compiled.prefetched(referral, relation, related)
     return referral
 
