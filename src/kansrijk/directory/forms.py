@@ -13,16 +13,20 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kansrijk.core import compiled
 from kansrijk.core.forms import CHECKBOX_CLASS, SELECT_CLASS, TEXTBOX_CLASS, checkboxes
 from kansrijk.core.phases import PHASE_FIELDS, Phase
 from kansrijk.core.widgets import QuickSelect
 from kansrijk.directory.exceptions import InvalidServiceData
 from kansrijk.directory.models import (
+    Language,
     Organization,
+    ReferralMethod,
     ReferralMethodKind,
     Service,
     ServiceArea,
     ServiceTaxonomy,
+    TaxonomyTerm,
 )
 from kansrijk.directory.page_selectors import (
     category_choices,
@@ -248,6 +252,9 @@ class ServiceForm(forms.ModelForm):
         self.user = user
         self.creating = creating
         service: Service = self.instance
+        # The form's own queries run as SQL compiled once per process (core.compiled): the
+        # editor's form and its save build it on every request.
+        service_key = compiled.db_value(Service._meta.pk, service.pk)
         if not creating:
             del self.fields["organization"]
         # Municipalities: the editor's own can be ticked; others the service serves are kept.
@@ -255,10 +262,14 @@ class ServiceForm(forms.ModelForm):
         own_codes = {code for code, _name in own}
         current: list[tuple[str, str]] = []
         if not creating:
-            current = list(
-                ServiceArea.objects.filter(service=service)
-                .order_by("municipality__name")
-                .values_list("municipality_id", "municipality__name")
+            current = compiled.rows(
+                "directory.form.areas",
+                lambda p: (
+                    ServiceArea.objects.filter(service_id=p[0])
+                    .order_by("municipality__name")
+                    .values_list("municipality_id", "municipality__name")
+                ),
+                [service_key],
             )
         self.other_areas = [(code, name) for code, name in current if code not in own_codes]
         areas = self.fields["service_areas"]
@@ -270,22 +281,36 @@ class ServiceForm(forms.ModelForm):
         categories = self.fields["categories"]
         assert isinstance(categories, forms.MultipleChoiceField)
         categories.choices = [
-            (str(term_id), name) for term_id, name in need_categories().values_list("id", "name")
+            (str(term_id), name)
+            for term_id, name in compiled.rows(
+                "directory.form.need-categories",
+                lambda p: need_categories().values_list("id", "name"),
+                [compiled.db_value(TaxonomyTerm._meta.pk, NEED_TAXONOMY_ID)],
+            )
         ]
         self.other_terms: list[uuid.UUID] = []
         current_codes: list[str] = []
         if not creating:
-            links = list(
-                ServiceTaxonomy.objects.filter(service=service).values_list(
+            links = compiled.rows(
+                "directory.form.terms",
+                lambda p: ServiceTaxonomy.objects.filter(service_id=p[0]).values_list(
                     "taxonomy_term_id", "taxonomy_term__taxonomy_id"
-                )
+                ),
+                [service_key],
             )
             self.other_terms = [term for term, taxonomy in links if taxonomy != NEED_TAXONOMY_ID]
             self.initial.setdefault(
                 "categories",
                 [str(term) for term, taxonomy in links if taxonomy == NEED_TAXONOMY_ID],
             )
-            current_codes = list(service.languages.values_list("code", flat=True))
+            current_codes = [
+                code
+                for (code,) in compiled.rows(
+                    "directory.form.languages",
+                    lambda p: Language.objects.filter(service_id=p[0]).values_list("code"),
+                    [service_key],
+                )
+            ]
             self.initial.setdefault("languages", current_codes)
             self.initial.setdefault(
                 "service_areas", [code for code, _name in current if code in own_codes]
@@ -298,7 +323,18 @@ class ServiceForm(forms.ModelForm):
         assert isinstance(languages, forms.MultipleChoiceField)
         languages.choices = language_choices(tuple(current_codes))
         # Referral methods: one group of fields per method.
-        methods = {} if creating else {m.method: m for m in service.referral_methods.all()}
+        methods = (
+            {}
+            if creating
+            else {
+                m.method: m
+                for m in compiled.objects(
+                    "directory.form.methods",
+                    lambda p: ReferralMethod.objects.filter(service_id=p[0]),
+                    [service_key],
+                )
+            }
+        )
         self.referral_groups: list[dict[str, Any]] = []
         for kind, label in ReferralMethodKind.choices:
             existing = methods.get(kind)
