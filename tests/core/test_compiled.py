@@ -134,3 +134,14 @@ def test_without_the_check_a_queryset_it_cannot_run_goes_through_the_orm(
         # (Inside: a changed setting makes every process cache forget what it keeps.)
         kept = compiled._compiled.get(("test.fallback", "default", 1)) is not None
     assert kept is expected  # kept only where the database takes the UUID itself (PostgreSQL)
+
+
+def test_a_queryset_without_sql_is_answered_by_the_orm(world: ReferralWorld) -> None:
+    """An empty ``IN`` list compiles to no SQL at all (Django answers it without a query):
+    nothing is kept, the answer is the ORM's."""
+    forget_all()
+    found = compiled.rows(
+        "test.empty", lambda p: Referral.objects.filter(pk__in=p).values_list("reference"), []
+    )
+    assert found == []
+    assert compiled._compiled.get(("test.empty", "default", 0)) is None

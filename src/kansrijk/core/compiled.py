@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]
@@ -181,7 +182,10 @@ def _compiled_sql(queryset: QuerySet[Any], params: Sequence[Any]) -> tuple[Any, 
     """The compiler of ``queryset`` and its SQL, or None when the SQL's parameters are not
     ``params`` (not a queryset this module can run)."""
     compiler = queryset.query.get_compiler(using=connection.alias)
-    sql, compiled_params = compiler.as_sql()
+    try:
+        sql, compiled_params = compiler.as_sql()
+    except EmptyResultSet:  # e.g. an empty IN list: no SQL to keep, the ORM answers
+        return None
     if list(compiled_params) != list(params):
         if _checking():
             raise ShapeMismatch(f"{sql!r} takes {compiled_params!r}, not {list(params)!r}")
