@@ -299,6 +299,9 @@ KANSRIJK_PRODUCTION = False
 # (kansrijk.directory.search.index; ~80 MB and ~2 s of CPU to read at 50,000 services).
 # Off: every search is ranked by one SQL query instead (docs/operations.md).
 KANSRIJK_SEARCH_INDEX = env_bool("KANSRIJK_SEARCH_INDEX", True)
+# Querysets run as SQL compiled once (kansrijk.core.compiled) are compiled by the ORM as well on
+# every call and compared: on in the tests (conf/test.py), off elsewhere (it costs the time saved).
+KANSRIJK_COMPILED_CHECK = False
 # Access-log records are kept this many days: at least 5 years (NEN 7513; audit.retention).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365 + 1)
 # The reason for keeping the log shorter than 5 years; without it a shorter setting is refused.

@@ -175,7 +175,7 @@ def prefetched(instance: Model, relation: str, related: list[Any]) -> None:
 
 
 def _checking() -> bool:
-    return bool(getattr(settings, "KANSRIJK_COMPILED_CHECK", False))
+    return bool(settings.KANSRIJK_COMPILED_CHECK)
 
 
 def _compiled_sql(queryset: QuerySet[Any], params: Sequence[Any]) -> tuple[Any, str] | None:

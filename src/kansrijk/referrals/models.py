@@ -166,6 +166,14 @@ class ReferralScope:
     def is_empty(self) -> bool:
         return not (self.sender_org_ids or self.receiver_org_ids)
 
+    def condition_params(self) -> list[Any]:
+        """The parameters of ``Referral.objects.for_user``'s condition, in the order its SQL
+        takes them (the sending organisations, the receiving ones, the statuses a receiver
+        sees): for SQL compiled once (``referrals.selectors._detail_referral``). Keep it next
+        to ``for_user``; the tests compare it with the ORM's (``KANSRIJK_COMPILED_CHECK``)."""
+        receivers = self.receiver_org_ids
+        return [*self.sender_org_ids, *receivers, *(VISIBLE_TO_RECEIVER if receivers else ())]
+
 
 EMPTY_SCOPE = ReferralScope(frozenset(), frozenset())
 
@@ -209,7 +217,8 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
     def for_user(self, user: Any) -> ReferralQuerySet:
         """The referrals ``user`` may see: as a professional of the sending organisation (all of
         its referrals, drafts too) or as an intake handler of the receiving organisation (sent
-        ones). Everyone else sees nothing."""
+        ones). Everyone else sees nothing. ``ReferralScope.condition_params`` gives the parameters
+        of this condition in its SQL's order: change both together."""
         scope = referral_scope(user)
         if scope.is_empty:
             return self.none()

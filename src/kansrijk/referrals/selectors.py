@@ -43,7 +43,7 @@ from kansrijk.referrals.models import (
     referral_scope,
 )
 from kansrijk.referrals.workdays import working_days_between
-from kansrijk.referrals.workflow import VISIBLE_TO_RECEIVER, Side, Transition
+from kansrijk.referrals.workflow import Side, Transition
 from kansrijk.situations.models import Situation
 
 PAGE_SIZE = 50
@@ -444,12 +444,7 @@ def _detail_referral(user: Any, pk: uuid.UUID) -> Referral | None:
         lambda params: with_detail_columns(
             Referral.objects.for_user(user).filter(pk=pk)
         ).order_by(),
-        [
-            *senders,
-            *receivers,
-            *(VISIBLE_TO_RECEIVER if receivers else ()),
-            compiled.db_value(Referral._meta.pk, pk),
-        ],
+        [*scope.condition_params(), compiled.db_value(Referral._meta.pk, pk)],
     )
     return found[0] if found else None
 
