@@ -408,6 +408,45 @@ def test_the_operator_picks_from_every_municipality_in_a_list(
     assert html.count('<option value="GM') == 342
 
 
+def test_who_may_edit_is_what_editable_by_says_also_through_compiled_sql(
+    service: Service, drachten_editor: User, rotterdam_editor: User
+) -> None:
+    """``can_edit_service`` and the form's municipalities run a coalition editor's query as SQL
+    compiled once (``core.compiled``); everyone else's through the ORM. Each answer is the
+    ORM's, for editors of the service's municipality, of another one and of both, an editor
+    without municipalities, administrators, the operator and someone without an editor role."""
+    from kansrijk.core import compiled
+    from kansrijk.directory.page_selectors import (
+        can_edit_service,
+        editor_municipalities,
+        editor_municipality_choices,
+    )
+
+    rotterdam = ServiceFactory(municipalities=["GM0599"])
+    users = [
+        drachten_editor,
+        rotterdam_editor,
+        _editor("GM0090", "GM0599", username="redacteur.beide"),
+        _editor(username="redacteur.zonder"),
+        _administrator_in("GM0090"),
+        _administrator_in("GM0599"),
+        UserFactory(is_superuser=True, is_staff=True),
+        UserFactory(roles=[Role.PROFESSIONAL]),
+    ]
+    for user in users:
+        for item in (service, rotterdam):
+            expected = Service.objects.editable_by(user).filter(pk=item.pk).exists()
+            assert can_edit_service(user, item) is expected, (user.username, item.name)
+        assert editor_municipality_choices(user) == list(
+            editor_municipalities(user).values_list("code", "name")
+        )
+    assert can_edit_service(drachten_editor, service)
+    assert not can_edit_service(rotterdam_editor, service)
+    names = {key[0] for key in compiled._compiled.as_dict()}
+    assert "directory.editable-by-coalition-editor" in names
+    assert "directory.editor-municipalities.coalition-editor" in names
+
+
 # --- Creating ----------------------------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from kansrijk.directory.models import (
 )
 from kansrijk.directory.page_selectors import (
     category_choices,
-    editor_municipalities,
+    editor_municipality_choices,
     language_choices,
     municipality_choices,
 )
@@ -258,7 +258,7 @@ class ServiceForm(forms.ModelForm):
         if not creating:
             del self.fields["organization"]
         # Municipalities: the editor's own can be ticked; others the service serves are kept.
-        own = list(editor_municipalities(user).values_list("code", "name"))
+        own = editor_municipality_choices(user)
         own_codes = {code for code, _name in own}
         current: list[tuple[str, str]] = []
         if not creating:
