@@ -159,6 +159,17 @@ def editor_municipalities(user: Any) -> QuerySet[Municipality]:
     return Municipality.objects.filter(condition).distinct().order_by("name", "code")
 
 
+def service_with_organisation(service_id: Any) -> Service | None:
+    """The service ``service_id`` with its organisation, or ``None``: what the editor's pages
+    open (as SQL compiled once per process, ``core.compiled``: every edit and save reads it)."""
+    found = compiled.objects(
+        "directory.service-with-organisation",
+        lambda p: Service.objects.select_related("organization").filter(pk=p[0]),
+        [compiled.db_value(Service._meta.pk, service_id)],
+    )
+    return found[0] if found else None
+
+
 def can_edit_service(user: Any, service: Service) -> bool:
     """Whether ``user`` may edit ``service`` (``Service.objects.editable_by``). For a coalition
     editor, the editors' usual case, the query runs as SQL compiled once per process

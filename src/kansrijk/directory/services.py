@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kansrijk.audit.models import Action
 from kansrijk.audit.services import record_event
+from kansrijk.core import compiled
 from kansrijk.core.freshness import bump
 from kansrijk.core.languages import dutch_language_name
 from kansrijk.core.users import actor
@@ -353,6 +354,19 @@ def create_service(
     return service
 
 
+def _locked(service: Service) -> Service:
+    """``service`` read again and locked for this transaction (``select_for_update``), as SQL
+    compiled once per process (``core.compiled``: every save of the editor locks)."""
+    found = compiled.objects(
+        "directory.service-for-update",
+        lambda p: Service.objects.select_for_update().filter(pk=p[0]),
+        [compiled.db_value(Service._meta.pk, service.pk)],
+    )
+    if not found:
+        raise Service.DoesNotExist(f"Service {service.pk} does not exist.")
+    return found[0]
+
+
 @transaction.atomic
 def update_service(
     *,
@@ -374,7 +388,7 @@ def update_service(
     fields = dict(fields or {})
     _validate_fields(fields)
     before = snapshots([service.id])[service.id]
-    locked = Service.objects.select_for_update().get(pk=service.pk)
+    locked = _locked(service)
     for name, value in fields.items():
         setattr(locked, name, value)
     _full_clean(locked)

@@ -63,10 +63,10 @@ def _forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse
 
 
 def _service_or_404(service_id: uuid.UUID) -> Service:
-    try:
-        return Service.objects.select_related("organization").get(pk=service_id)
-    except Service.DoesNotExist:
-        raise Http404 from None
+    service = page_selectors.service_with_organisation(service_id)
+    if service is None:
+        raise Http404
+    return service
 
 
 def editable_service(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
