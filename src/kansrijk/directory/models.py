@@ -246,17 +246,23 @@ class ServiceQuerySet(models.QuerySet["Service"]):
         return self.filter(condition)
 
 
+def only_coalition_editor(user: Any) -> bool:
+    """Whether ``user`` edits the social map as a coalition editor only (no administrator, not
+    the operator): the editors' usual case, whose queries run as SQL compiled once."""
+    return (
+        signed_in(user)
+        and not user.is_superuser
+        and user.has_role(Role.COALITION_EDITOR)
+        and not user.has_role(Role.ADMINISTRATOR)
+    )
+
+
 def coalition_editor_params(user: Any) -> list[Any] | None:
     """The parameters of ``editable_by(user)``'s condition in the order its SQL takes them, for
-    a coalition editor who is no administrator (the editors' usual case; ``None`` for anyone
-    else): for SQL compiled once (``page_selectors.can_edit_service``). Keep it next to
-    ``editable_by``; the tests compare it with the ORM's (``KANSRIJK_COMPILED_CHECK``)."""
-    if (
-        not signed_in(user)
-        or user.is_superuser
-        or user.has_role(Role.ADMINISTRATOR)
-        or not user.has_role(Role.COALITION_EDITOR)
-    ):
+    a user who is ``only_coalition_editor`` (``None`` for anyone else): for SQL compiled once
+    (``page_selectors.can_edit_service``). Keep it next to ``editable_by``; the tests compare it
+    with the ORM's (``KANSRIJK_COMPILED_CHECK``)."""
+    if not only_coalition_editor(user):
         return None
     # The constant that ``Exists`` selects, then the role assignments' filter (its keywords
     # sorted, as ``Q`` sorts them).

@@ -30,6 +30,7 @@ from kansrijk.directory.models import (
     ServiceStatus,
     Weekday,
     coalition_editor_params,
+    only_coalition_editor,
 )
 from kansrijk.directory.selectors import need_categories
 from kansrijk.places import selectors as places
@@ -198,8 +199,7 @@ def editor_municipality_choices(user: Any) -> list[tuple[str, str]]:
     """The code and name of each of ``editor_municipalities(user)``, in its order: the choices
     of the editor's form. For a coalition editor as SQL compiled once per process
     (``core.compiled``), as ``can_edit_service``: the form is built on every edit and save."""
-    params = coalition_editor_params(user)
-    if params is None:
+    if not only_coalition_editor(user):
         return list(editor_municipalities(user).values_list("code", "name"))
     # ``editor_municipalities``'s filter: the role, then the user (keywords sorted, as ``Q``
     # sorts them).
