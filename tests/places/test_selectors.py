@@ -23,7 +23,9 @@ from kansrijk.places.selectors import (
     get_municipality,
     list_municipalities,
     lookup_postcode,
+    lookup_postcode_kept,
     normalise_postcode,
+    postcode_areas,
 )
 
 # --- normalise_postcode ------------------------------------------------------------------------
@@ -141,6 +143,36 @@ def test_lookup_malformed_postcode_does_not_query(
 ) -> None:
     with django_assert_num_queries(0), pytest.raises(InvalidPostcode):
         lookup_postcode("0123")
+
+
+@pytest.mark.usefixtures("places")
+def test_the_kept_lookup_is_the_lookup_for_every_area(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    """``lookup_postcode_kept`` reads the areas and the municipalities once (three queries, with
+    the data's version numbers), then answers every postcode as ``lookup_postcode`` does (its
+    query, ``postcode_areas``), each area with its own municipality: one instance per
+    municipality, shared by its areas. Unknown and malformed postcodes as there."""
+    with django_assert_num_queries(3):
+        lookup_postcode_kept("9203 AB")
+    expected = {area.code: area for area in postcode_areas()}
+    assert len(expected) > 4000
+    with django_assert_num_queries(0):
+        kept = {code: lookup_postcode_kept(code) for code in expected}
+    fields = [field.attname for field in PostcodeArea._meta.concrete_fields]
+    shared: dict[str, Municipality] = {}
+    for code, area in kept.items():
+        assert [getattr(area, f) for f in fields] == [getattr(expected[code], f) for f in fields]
+        municipality = area.municipality
+        assert (municipality.code, municipality.name) == (
+            expected[code].municipality.code,
+            expected[code].municipality.name,
+        )
+        assert shared.setdefault(municipality.code, municipality) is municipality
+    with pytest.raises(UnknownPostcode):
+        lookup_postcode_kept("1004 AB")
+    with pytest.raises(InvalidPostcode):
+        lookup_postcode_kept("0123")
 
 
 # --- get_municipality ----------------------------------------------------------------------------
