@@ -40,6 +40,7 @@ def _kind(pid: int) -> str | None:
         return f"chromium {found.group(1) if found else 'browser'}"
     if command.startswith("postgres") or "/postgres" in command:
         return "postgresql"
+    # pytest-xdist's workers start as `python -c "import sys;exec(eval(sys.stdin.readline()))"`.
     if "pytest" in command or "execnet" in command or "sys.stdin" in command:
         try:
             environment = Path(f"/proc/{pid}/environ").read_bytes()
