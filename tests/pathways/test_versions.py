@@ -8,10 +8,14 @@ from django.db import IntegrityError, transaction
 from kansrijk.audit.models import AccessEvent
 from kansrijk.core.choices import VersionStatus
 from kansrijk.pathways import services
+from kansrijk.pathways.api import PathwayStepSerializer
 from kansrijk.pathways.compare import compare_versions
 from kansrijk.pathways.exceptions import InvalidPathway, VersionNotEditable
-from kansrijk.pathways.models import PathwayStep, PathwayVersion, StepKind
+from kansrijk.pathways.forms import StepForm, step_initial
+from kansrijk.pathways.importing import STEP_COLUMNS
+from kansrijk.pathways.models import STEP_CONTENT_FIELDS, PathwayStep, PathwayVersion, StepKind
 from kansrijk.pathways.selectors import version_with_steps
+from kansrijk.pathways.steps import STEP_FIELDS
 from tests.pathways.conftest import make_pathway, step
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +200,40 @@ def test_compare_finds_changed_added_removed_and_moved_steps(
     assert diff.has_changes
     same = compare_versions(version_with_steps(pathway, 1), version_with_steps(pathway, 1))
     assert not same.has_changes
+
+
+def test_every_content_field_of_a_step_travels_through_copy_editor_comparison_and_import(
+    smallingerland, editor_smallingerland
+):
+    """``STEP_CONTENT_FIELDS`` is the one list a step's fields are named in for copying,
+    comparing, the editor and the import: each of them, with a value of its own, is copied into
+    a new draft, read back by the editor, shown as changed by the comparison, and is a column
+    of the import and a field of the page and the API."""
+    first = {"kind": StepKind.CONSENT, "title": "Titel", "text": "Wat", "tips": "Tip"}
+    second = {"kind": StepKind.DISCUSS, "title": "Titel 2", "text": "Wat 2", "tips": "Tip 2"}
+    assert set(first) == set(second) == set(STEP_CONTENT_FIELDS)
+    pathway = make_pathway(smallingerland, steps=[services.StepInput(**first)])
+    draft = services.start_draft(user=editor_smallingerland, pathway=pathway)
+    (copied,) = draft.steps.all()
+    assert {name: getattr(copied, name) for name in STEP_CONTENT_FIELDS} == first
+    (initial,) = step_initial([copied])
+    assert {name: initial[name] for name in STEP_CONTENT_FIELDS} == first
+    assert services.StepInput.from_step(copied) == services.StepInput(**first, key=copied.key)
+
+    services.save_draft(
+        user=editor_smallingerland,
+        version=draft,
+        title=draft.title,
+        introduction=draft.introduction,
+        steps=[services.StepInput(**second, key=copied.key)],
+    )
+    diff = compare_versions(version_with_steps(pathway, 1), version_with_steps(pathway, 2))
+    (changed,) = diff.steps
+    assert changed.status == "changed"
+    assert [c.name for c in changed.changes] == list(STEP_CONTENT_FIELDS)
+    assert all(c.label for c in changed.changes)
+
+    assert set(STEP_CONTENT_FIELDS) <= set(StepForm.base_fields)
+    assert set(STEP_CONTENT_FIELDS) <= {column.name for column in STEP_COLUMNS}
+    assert set(STEP_CONTENT_FIELDS) <= set(STEP_FIELDS)
+    assert set(STEP_CONTENT_FIELDS) <= set(PathwayStepSerializer().fields)

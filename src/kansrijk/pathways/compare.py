@@ -6,19 +6,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from kansrijk.pathways.models import PathwayStep, PathwayVersion, StepKind
+from kansrijk.pathways.models import STEP_CONTENT_FIELDS, PathwayStep, PathwayVersion, StepKind
 
 #: The version fields a comparison shows, with their labels.
 VERSION_FIELDS = [("title", _("Title")), ("introduction", _("Introduction"))]
-#: The step fields a comparison shows, with their labels.
+#: The step fields a comparison shows: what an editor writes, labelled as the model names them.
 STEP_FIELDS = [
-    ("kind", _("Kind of step")),
-    ("title", _("Title")),
-    ("text", _("What to do")),
-    ("tips", _("Conversation tips")),
-    ("service", _("Service")),
+    (step_field.name, capfirst(step_field.verbose_name))
+    for step_field in map(PathwayStep._meta.get_field, (*STEP_CONTENT_FIELDS, "service"))
+    if isinstance(step_field, models.Field)
 ]
 
 

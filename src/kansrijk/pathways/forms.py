@@ -15,7 +15,13 @@ from kansrijk.coalitions.selectors import coalition_members, municipalities_of
 from kansrijk.core.forms import PositionFirstFormSet, checkboxes, radio_buttons, set_choices
 from kansrijk.core.phases import Phase
 from kansrijk.directory.models import Service, ServiceArea
-from kansrijk.pathways.models import Pathway, PathwayScope, PathwayStep, StepKind
+from kansrijk.pathways.models import (
+    STEP_CONTENT_FIELDS,
+    Pathway,
+    PathwayScope,
+    PathwayStep,
+    StepKind,
+)
 from kansrijk.pathways.references import ServiceNotFound, find_service
 from kansrijk.pathways.selectors import risk_situations
 from kansrijk.places.exceptions import UnknownPostcode
@@ -261,10 +267,7 @@ def step_initial(steps: list[PathwayStep]) -> list[dict[str, Any]]:
     return [
         {
             "key": step.key,
-            "kind": step.kind,
-            "title": step.title,
-            "text": step.text,
-            "tips": step.tips,
+            **{name: getattr(step, name) for name in STEP_CONTENT_FIELDS},
             "service": str(step.service_id) if step.service_id else "",
             "ORDER": step.position,
         }

@@ -26,7 +26,7 @@ import datetime
 import re
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -955,16 +955,7 @@ def _with_keys(steps: list[StepInput], previous: PathwayVersion | None) -> list[
             match = old[index]
         if match is not None:
             used.add(match.key)
-        result.append(
-            StepInput(
-                step.kind,
-                step.title,
-                step.text,
-                step.tips,
-                step.service,
-                match.key if match else None,
-            )
-        )
+        result.append(replace(step, key=match.key if match else None))
     return result
 
 

@@ -259,6 +259,12 @@ class PathwayVersion(models.Model):
         return sorted(self.steps.all(), key=lambda step: step.display_key)
 
 
+#: The fields of a step that an editor or an import writes, besides its position (the order
+#: they give), its service and its key: the one list that the new draft's copy, the comparison of
+#: two versions, the editor's form and the import's identity of a step follow.
+STEP_CONTENT_FIELDS = ("kind", "title", "text", "tips")
+
+
 class PathwayStep(models.Model):
     """One step of a pathway version."""
 

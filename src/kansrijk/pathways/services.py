@@ -36,6 +36,7 @@ from kansrijk.pathways.exceptions import EditNotAllowed, InvalidPathway, Version
 from kansrijk.pathways.models import (
     SERVICE_KINDS,
     SERVICE_REQUIRED_KINDS,
+    STEP_CONTENT_FIELDS,
     Pathway,
     PathwayScope,
     PathwayStep,
@@ -64,8 +65,9 @@ __all__ = [
 
 @dataclass(frozen=True)
 class StepInput:
-    """One step as an editor or an import file gives it. ``key`` keeps a step's identity across
-    versions (``None`` for a new step)."""
+    """One step as an editor or an import file gives it: the ``STEP_CONTENT_FIELDS``, then the
+    service and ``key``, which keeps a step's identity across versions (``None`` for a new
+    step)."""
 
     kind: str
     title: str
@@ -77,23 +79,18 @@ class StepInput:
     @classmethod
     def from_step(cls, step: PathwayStep) -> StepInput:
         return cls(
-            kind=step.kind,
-            title=step.title,
-            text=step.text,
-            tips=step.tips,
+            **{name: getattr(step, name) for name in STEP_CONTENT_FIELDS},
             service=step.service,
             key=step.key,
         )
 
-    def content(self) -> tuple[str, str, str, str, Any]:
+    def written(self) -> dict[str, str]:
+        """The content fields as a step is written: without surrounding white space."""
+        return {name: getattr(self, name).strip() for name in STEP_CONTENT_FIELDS}
+
+    def content(self) -> tuple[Any, ...]:
         """What makes two steps the same, for the idempotent import."""
-        return (
-            self.kind,
-            self.title.strip(),
-            self.text.strip(),
-            self.tips.strip(),
-            self.service.pk if self.service else None,
-        )
+        return (*self.written().values(), self.service.pk if self.service else None)
 
 
 # --- Permission and bookkeeping ----------------------------------------------------------------
@@ -503,10 +500,7 @@ def _new_draft(pathway: Pathway, *, user: Any) -> PathwayVersion:
                     version=draft,
                     key=step.key,
                     position=step.position,
-                    kind=step.kind,
-                    title=step.title,
-                    text=step.text,
-                    tips=step.tips,
+                    **{name: getattr(step, name) for name in STEP_CONTENT_FIELDS},
                     service_id=step.service_id,
                 )
                 for step in source.steps.order_by("position")
@@ -572,10 +566,7 @@ def write_version_content(
                 version=version,
                 key=key,
                 position=position,
-                kind=step.kind,
-                title=step.title.strip(),
-                text=step.text.strip(),
-                tips=step.tips.strip(),
+                **step.written(),
                 service=step.service if step.kind in SERVICE_KINDS else None,
             )
         )

@@ -71,7 +71,7 @@ from kansrijk.pathways.forms import (
     service_choices,
     step_initial,
 )
-from kansrijk.pathways.models import Pathway, PathwayStep, PathwayVersion
+from kansrijk.pathways.models import STEP_CONTENT_FIELDS, Pathway, PathwayStep, PathwayVersion
 from kansrijk.pathways.resolution import MunicipalityPathways, PathwayChoice, municipality_pathways
 from kansrijk.pathways.selectors import (
     editable_pathways,
@@ -801,10 +801,7 @@ def draft(request: HttpRequest, pathway: Pathway) -> HttpResponse:
             ]
             steps = [
                 services.StepInput(
-                    kind=f.cleaned_data["kind"],
-                    title=f.cleaned_data["title"],
-                    text=f.cleaned_data.get("text", ""),
-                    tips=f.cleaned_data.get("tips", ""),
+                    **{name: f.cleaned_data.get(name, "") for name in STEP_CONTENT_FIELDS},
                     service=f.cleaned_data.get("service"),
                     key=parse_key(f.cleaned_data.get("key")),
                 )
