@@ -163,4 +163,6 @@ def log_in(page: Any, username: str, password: str, *, second_factor: bool) -> N
         page.wait_for_url("**/tweede-factor/**")
         page.get_by_label("Code", exact=True).fill(current_totp(username))
         page.get_by_role("button", name="Bevestigen").click()
-    page.wait_for_load_state()
+    # The click starts a navigation, and wait_for_load_state may return on the page it leaves:
+    # wait for the page after the login instead.
+    page.wait_for_url(lambda url: "/account/inloggen/" not in url and "tweede-factor" not in url)
