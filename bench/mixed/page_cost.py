@@ -2,7 +2,9 @@
 
 One process, Django's test client, the bench settings (`bench.settings`, Redis cache database
 3): the referral page (the intake handler opening referrals of the organisation), the inbox,
-the service editor's form and its save (a changed description, as `run.py` sends it). It prints
+the service editor's form and its save (a changed description, as `run.py` sends it), and a
+professional's new referral through the API: its creation, the client's consent and sending it
+(each timed alone, the writes before it done untimed, the bodies as `run.py` posts them). It prints
 the CPU time of the process per request and the queries of one request; with `--profile FILE`
 a py-spy sample of the timed requests (raw format, for flame graphs). What a page costs with
 no server, no other traffic and no network: the number to compare two versions of the code
@@ -32,7 +34,9 @@ sys.path[:0] = [p for p in (str(ROOT), str(ROOT / "src")) if p not in sys.path]
 
 from bench.mixed import run as mixed  # noqa: E402
 
-PAGES = ("referral", "inbox", "service_edit_form", "service_edit_save")
+#: A new referral's three writes, in their order (``run.py``'s kinds).
+NEW_REFERRAL = ("referral_create", "referral_consent", "referral_send")
+PAGES = ("referral", "inbox", "service_edit_form", "service_edit_save", *NEW_REFERRAL)
 
 
 def _paths(page: str, data: dict[str, Any]) -> list[str]:
@@ -40,6 +44,8 @@ def _paths(page: str, data: dict[str, Any]) -> list[str]:
 
     if page == "inbox":
         return ["/verwijzingen/inbox/"]
+    if page in NEW_REFERRAL:
+        return [mixed.REFERRALS_API]
     if page == "referral":
         organisation = (
             Referral.objects.filter(pk=data["referral_ids"][0])
@@ -87,7 +93,13 @@ def measure(page: str, requests: int, data: dict[str, Any], profile: str | None)
 
     from bench.referrals.run import session_cookie
 
-    user = "editor_user_id" if page.startswith("service_edit") else "intake_user_id"
+    user = (
+        "editor_user_id"
+        if page.startswith("service_edit")
+        else "professional_user_id"
+        if page in NEW_REFERRAL
+        else "intake_user_id"
+    )
     client = Client(HTTP_HOST="127.0.0.1")
     name, value = session_cookie(data[user]).split("=", 1)
     client.cookies[name] = value
@@ -95,7 +107,10 @@ def measure(page: str, requests: int, data: dict[str, Any], profile: str | None)
     rng = random.Random(1)
 
     def one(path: str, number: int) -> float:
-        """One request; its CPU seconds (a save: the POST only, not the form before it)."""
+        """One request; its CPU seconds (a save: the POST only, not the form before it; a write
+        of a new referral: that write only, not the ones before it)."""
+        if page in NEW_REFERRAL:
+            return new_referral_write(path, number)
         if page != "service_edit_save":
             started = time.process_time()
             response = client.get(path)
@@ -117,11 +132,33 @@ def measure(page: str, requests: int, data: dict[str, Any], profile: str | None)
         assert response.status_code == 302, (path, response.status_code)
         return time.process_time() - started
 
+    written_queries = [0]
+
+    def new_referral_write(path: str, number: int) -> float:
+        steps = [
+            ("referral_create", path, mixed.new_referral_body(number, data["receiver_service_id"])),
+            ("referral_consent", "{id}/consents", mixed.CONSENT),
+            ("referral_send", "{id}/transitions", mixed.SEND),
+        ]
+        created: dict[str, Any] = {}
+        for kind, target, body in steps[: NEW_REFERRAL.index(page) + 1]:
+            headers = {"HTTP_IF_MATCH": '"1"'} if kind == "referral_send" else {}
+            url = target.format(id=f"{path}/{created.get('id')}")
+            with CaptureQueriesContext(connection) as queries:
+                started = time.process_time()
+                response = client.post(url, body, content_type="application/json", **headers)
+                spent = time.process_time() - started
+            assert response.status_code == mixed.EXPECTED[kind], (url, response.content[:300])
+            created = created or response.json()
+        written_queries[0] = len(queries.captured_queries)  # the timed write's own
+        return spent
+
     for number, path in enumerate(paths[:30]):  # warm the worker's caches
         one(path, number)
     with CaptureQueriesContext(connection) as queries:
         one(paths[0], 30)
-    count = len(queries.captured_queries)  # now: the next request clears the log
+    # now: the next request clears the log; a write of a new referral counts its own only
+    count = written_queries[0] if page in NEW_REFERRAL else len(queries.captured_queries)
     with _Spy(profile):
         spent = sum(one(rng.choice(paths), 100 + number) for number in range(requests))
     print(

@@ -109,6 +109,32 @@ WRITE_KINDS = {
     "service_edit_save",
 }
 CONSENT_CATEGORIES = ["identity_contact", "pregnancy", "situations", "handover_note"]
+#: A new referral's second and third writes: the client's consent, then sending it (`If-Match: "1"`).
+CONSENT = {"data_categories": CONSENT_CATEGORIES, "method": "verbal"}
+SEND = {"to": "requested"}
+
+
+def new_referral_body(n: int, receiver_service_id: str) -> dict[str, Any]:
+    """A new referral as a professional's system posts it; ``n`` makes its client differ."""
+    due = datetime.date.today() + datetime.timedelta(days=120)
+    return {
+        "kind": "prenatal_home_visit",
+        "service": receiver_service_id,
+        "client": {
+            "given_name": "Bench",
+            "family_name": f"Mix {n}",
+            "birth_date": f"{1985 + n % 15}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+            "phone": "06 00000000",
+            "municipality": "GM0090",
+            "language": "nl",
+        },
+        "phase": "pregnancy",
+        "due_date": due.isoformat(),
+        "urgency": "routine",
+        "handover_note": "Bench: gemengd verkeer.",
+        "contact_preference": "contact_client",
+        "prenatal_home_visit": {"gestational_age_weeks": 22, "parity": 0},
+    }
 
 
 # --- The plan: what the clients request ---------------------------------------------------------
@@ -337,39 +363,18 @@ class Client:
         return json.loads(answer) if status == EXPECTED[kind] else None
 
     def new_referral(self) -> None:
-        n = self.rng.randrange(1_000_000)
-        due = datetime.date.today() + datetime.timedelta(days=120)
         created = self._api(
             "referral_create",
             "professional",
             REFERRALS_API,
-            {
-                "kind": "prenatal_home_visit",
-                "service": self.plan.receiver_service_id,
-                "client": {
-                    "given_name": "Bench",
-                    "family_name": f"Mix {n}",
-                    "birth_date": f"{1985 + n % 15}-{1 + n % 12:02d}-{1 + n % 28:02d}",
-                    "phone": "06 00000000",
-                    "municipality": "GM0090",
-                    "language": "nl",
-                },
-                "phase": "pregnancy",
-                "due_date": due.isoformat(),
-                "urgency": "routine",
-                "handover_note": "Bench: gemengd verkeer.",
-                "contact_preference": "contact_client",
-                "prenatal_home_visit": {"gestational_age_weeks": 22, "parity": 0},
-            },
+            new_referral_body(self.rng.randrange(1_000_000), self.plan.receiver_service_id),
         )
         if not created:
             return
         base = f"{REFERRALS_API}/{created['id']}"
-        consent = {"data_categories": CONSENT_CATEGORIES, "method": "verbal"}
-        if not self._api("referral_consent", "professional", f"{base}/consents", consent):
+        if not self._api("referral_consent", "professional", f"{base}/consents", CONSENT):
             return
-        to_requested = {"to": "requested"}
-        if self._api("referral_send", "professional", f"{base}/transitions", to_requested, '"1"'):
+        if self._api("referral_send", "professional", f"{base}/transitions", SEND, '"1"'):
             self.pending.append(created["id"])
             self.created.append(created["id"])
 
