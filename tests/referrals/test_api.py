@@ -8,7 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from kansrijk.audit.models import AccessEvent, Action
 from kansrijk.referrals.models import Consent, ContactAttempt, IdempotencyRecord, Referral
@@ -180,6 +182,27 @@ def test_idempotent_transition_replay(world: ReferralWorld, as_user: Callable) -
     assert again["Idempotent-Replayed"] == "true"
     stale = post(intake, url, {"to": "accepted"}, If_Match=referral.etag)
     assert stale.status_code == 412
+
+
+def test_a_write_reads_the_history_once_for_its_answer(
+    world: ReferralWorld, as_user: Callable
+) -> None:
+    """The check before a write (may this user see the referral?) reads the referral alone:
+    the write locks and reads the row again, and only the answer shows the history."""
+    referral = make_referral(world, status=Status.REQUESTED)
+    intake = as_user(world.intake)
+    with CaptureQueriesContext(connection) as queries:
+        response = post(
+            intake, f"{BASE}/{referral.pk}/transitions", {"to": "accepted"}, If_Match=referral.etag
+        )
+    assert response.status_code == 200
+    assert response.json()["history"][-1]["to_status"] == "accepted"
+    history_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and '"referrals_statusevent"' in q["sql"].split("FROM")[1]
+    ]
+    assert len(history_reads) == 1
 
 
 def test_preconditions(world: ReferralWorld, as_user: Callable) -> None:

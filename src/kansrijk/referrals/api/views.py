@@ -168,8 +168,13 @@ class ReferralAPIView(APIView):
 
         return self.idempotent_versioned(request, work)
 
-    def referral(self, request: Request, referral_id: str, *, log: bool = False) -> Referral:
-        return selectors.get_referral(request.user, referral_id, request=request, log=log)
+    def referral(self, request: Request, referral_id: str) -> Referral:
+        """The referral a write is about, if the user may see it (else ``ReferralNotFound``,
+        the refusal logged). Without its history: the write locks and reads the row again, and
+        the answer reads the referral as the write left it (``render_object``)."""
+        return selectors.get_referral(
+            request.user, referral_id, request=request, log=False, history=False
+        )
 
 
 class ReferralCollectionView(ReferralAPIView):
