@@ -394,6 +394,68 @@ def test_kept_interventions_outlive_edits_of_services_that_deliver_none(
     assert "aan-tafel" in {i.slug for i in selectors.interventions_on_offer("GM0086")}
 
 
+def test_kept_interventions_follow_changed_services_in_place(
+    local_offer_data, django_assert_max_num_queries
+):
+    """A change of a service that delivers an intervention reads again where the interventions
+    it delivers are on offer (two queries), rather than the whole country's offers; after every
+    kind of change the kept offers are what a fresh read gives."""
+    import datetime
+
+    from django.utils import timezone
+
+    from kansrijk.core import freshness
+    from kansrijk.directory.models import (
+        Location,
+        Organization,
+        Service,
+        ServiceArea,
+        ServiceStatus,
+    )
+    from kansrijk.interventions.models import Intervention
+    from kansrijk.signalling import selectors
+    from tests.directory.factories import ServiceFactory
+
+    other = Intervention.objects.create(
+        slug="aan-tafel", name="Aan tafel", building_block=1, phase_pregnancy=True
+    )
+    delivering = ServiceFactory(municipalities=["GM0086"])
+    second = ServiceFactory(municipalities=["GM0090"])
+    other.services.set([delivering, second])
+    long_ago = timezone.now() - datetime.timedelta(hours=1)  # as in the test above
+    for model in (Service, Organization, Location):
+        model.objects.update(last_modified=long_ago)
+    selectors.interventions_on_offer("GM0086")
+    kept = selectors._offers.get("all")
+
+    def offered(slug: str) -> frozenset[str]:
+        selectors.interventions_on_offer("GM0086")
+        items = selectors._offers.get("all").items
+        assert items == selectors._all_interventions()
+        return next(i.municipalities for i in items if i.slug == slug)
+
+    def edit(service, **fields):
+        Service.objects.filter(pk=service.pk).update(last_modified=timezone.now(), **fields)
+        freshness.bump("directory")
+
+    assert offered("aan-tafel") == {"GM0086", "GM0090"}
+    edit(delivering, description="Nieuwe omschrijving")
+    # the token, the changes, the interventions they deliver, where those are on offer
+    with django_assert_max_num_queries(4):
+        selectors.interventions_on_offer("GM0086")
+    assert offered("aan-tafel") == {"GM0086", "GM0090"}
+    ServiceArea.objects.create(service=delivering, municipality_id="GM0080")
+    edit(delivering)
+    assert offered("aan-tafel") == {"GM0086", "GM0090", "GM0080"}
+    edit(second, status=ServiceStatus.DEFUNCT)
+    assert offered("aan-tafel") == {"GM0086", "GM0080"}
+    ServiceArea.objects.filter(service=delivering).delete()
+    edit(delivering)
+    assert offered("aan-tafel") == frozenset()
+    assert "aan-tafel" not in {i.slug for i in selectors.interventions_on_offer("GM0086")}
+    assert selectors._offers.get("all") is kept  # updated in place, never read in full again
+
+
 def test_kept_interventions_are_read_again_after_many_changes(local_offer_data, monkeypatch):
     """After an import (more services changed than ``MANY_CHANGES``) the offers are read again
     rather than each changed service asked about: no list of ids past the databases' limits."""

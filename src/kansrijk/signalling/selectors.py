@@ -10,8 +10,10 @@ changes (``kansrijk.core.freshness``).
 from __future__ import annotations
 
 import datetime
+import threading
+import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Prefetch
@@ -243,6 +245,7 @@ EXPLAINED_MAX = 5000
 class InterventionOnOffer:
     """An active intervention as plain values, with where it is on offer."""
 
+    pk: int
     slug: str
     name: str
     url: str | None
@@ -251,27 +254,40 @@ class InterventionOnOffer:
     municipalities: frozenset[str]
 
 
-def _offers_changed(kept: Kept[str, Any], old: str, new: str) -> None:
-    """Forget the offers, unless only the social map changed and none of the services changed
-    since delivers an intervention. Most edits of the social map (a description, a service that
-    delivers none) leave every offer as it is, and a worker under a service edit every second
-    read the whole country's offers again at each token change. A service area, status or
-    removal of a service that delivers an intervention is seen: it changes the service (or, for
-    a removal, its links to the interventions, which bumps their token)."""
+@dataclass
+class _Offers:
+    """The country's interventions on offer (``_all_interventions``), and the services changed
+    since that deliver one: where those interventions are on offer is read again before the
+    offers are used next (``_up_to_date``)."""
+
+    items: tuple[InterventionOnOffer, ...]
+    changed: set[uuid.UUID] = field(default_factory=set)
+
+
+def _offers_changed(kept: Kept[str, _Offers], old: str, new: str) -> None:
+    """Keep the offers when only the social map changed, and note the services changed since,
+    to read again where the interventions they deliver are on offer (a service's areas or
+    status, ``_up_to_date``); forget them when the interventions or the catalogue changed, or
+    an import changed many services. An edit of a service every second made every worker read
+    the whole country's offers again (three queries, ~50 ms of PostgreSQL's time) whenever the
+    edited service delivered an intervention, and the next assessment waited for it."""
     if changed_kinds(old, new) != {"directory"} or not len(kept):
         kept.forget()
         _offers_watch.skip()
         return
     changed = _offers_watch.changed()
-    if changed is None or (
-        changed and Intervention.services.through.objects.filter(service_id__in=changed).exists()
-    ):
+    if changed is None:
         kept.forget()
+        return
+    with _offers_lock:
+        for offers in kept.as_dict().values():
+            offers.changed |= changed
 
 
 #: The changes of the social map the offers have been told of.
 _offers_watch = ChangeWatch()
-_offers: Kept[str, tuple[InterventionOnOffer, ...]] = Kept(
+_offers_lock = threading.Lock()
+_offers: Kept[str, _Offers] = Kept(
     "signalling.offers",
     seconds=OFFER_SECONDS,
     size=1,
@@ -280,19 +296,26 @@ _offers: Kept[str, tuple[InterventionOnOffer, ...]] = Kept(
 )
 
 
-def _all_interventions() -> tuple[InterventionOnOffer, ...]:
-    """Every active intervention by name, with the municipalities where it is on offer: where
-    a service that delivers it and is not defunct has a service area (the definition of
-    ``interventions.selectors.available_interventions``). Three queries for the whole country."""
+def _where(**links: Any) -> dict[int, set[str]]:
+    """Per intervention (of the links to services that ``links`` filter), the municipalities
+    where it is on offer: where a service that delivers it and is not defunct has a service
+    area (the definition of ``interventions.selectors.available_interventions``). One query."""
     through = Intervention.services.through
     where: dict[int, set[str]] = {}
     for intervention_id, code in (
-        through.objects.filter(service__in=Service.objects.visible())
+        through.objects.filter(service__in=Service.objects.visible(), **links)
         .values_list("intervention_id", "service__service_areas__municipality_id")
         .distinct()
     ):
         if code is not None:
             where.setdefault(intervention_id, set()).add(code)
+    return where
+
+
+def _all_interventions() -> tuple[InterventionOnOffer, ...]:
+    """Every active intervention by name, with the municipalities where it is on offer
+    (``_where``). Three queries for the whole country."""
+    where = _where()
     phase_fields = list(PHASE_FIELDS.items())
     queryset = (
         Intervention.objects.active()
@@ -302,6 +325,7 @@ def _all_interventions() -> tuple[InterventionOnOffer, ...]:
     )
     return tuple(
         InterventionOnOffer(
+            pk=item.pk,
             slug=item.slug,
             name=item.name,
             url=intervention_url(item.slug) or item.url or None,
@@ -313,16 +337,44 @@ def _all_interventions() -> tuple[InterventionOnOffer, ...]:
     )
 
 
+def _up_to_date(offers: _Offers) -> tuple[InterventionOnOffer, ...]:
+    """The offers, where the interventions that the services changed since deliver are on
+    offer read again: one query when none of them delivers one (most edits: a description, a
+    service outside the menu), two otherwise. Their links to interventions did not change (that
+    bumps the interventions' token, which forgets the offers), so the interventions to read
+    again are the ones they deliver now, and a fresh ``_all_interventions`` would give the same
+    (``tests/signalling/test_api.py``)."""
+    with _offers_lock:
+        changed, offers.changed = offers.changed, set()
+        if changed:
+            through = Intervention.services.through
+            affected = set(
+                through.objects.filter(service_id__in=changed).values_list(
+                    "intervention_id", flat=True
+                )
+            )
+            if affected:
+                where = _where(intervention_id__in=affected)
+                offers.items = tuple(
+                    replace(item, municipalities=frozenset(where.get(item.pk, ())))
+                    if item.pk in affected
+                    else item
+                    for item in offers.items
+                )
+        return offers.items
+
+
 def interventions_on_offer(municipality: Municipality | str) -> list[InterventionOnOffer]:
     """The active interventions on offer in the municipality (any situation, any phase), by
     name. The country's interventions are kept in this process until the interventions or the
-    catalogue change, a service that delivers one changes, or ``OFFER_SECONDS`` pass."""
+    catalogue change, or ``OFFER_SECONDS`` pass; a change of a service that delivers one reads
+    again where the interventions it delivers are on offer."""
     code = municipality.code if isinstance(municipality, Municipality) else municipality
-    offer = _offers.get("all")
-    if offer is None:
+    offers = _offers.get("all")
+    if offers is None:
         _offers_watch.skip()  # the changes from now on are the ones the offers do not hold
-        offer = _offers.put("all", _all_interventions())
-    return [item for item in offer if code in item.municipalities]
+        offers = _offers.put("all", _Offers(_all_interventions()))
+    return [item for item in _up_to_date(offers) if code in item.municipalities]
 
 
 def offered_for(
