@@ -345,11 +345,10 @@ def _up_to_date(offers: _Offers) -> tuple[InterventionOnOffer, ...]:
     again are the ones they deliver now, and a fresh ``_all_interventions`` would give the same
     (``tests/signalling/test_api.py``)."""
     with _offers_lock:
-        changed, offers.changed = offers.changed, set()
-        if changed:
+        if offers.changed:
             through = Intervention.services.through
             affected = set(
-                through.objects.filter(service_id__in=changed).values_list(
+                through.objects.filter(service_id__in=offers.changed).values_list(
                     "intervention_id", flat=True
                 )
             )
@@ -361,6 +360,7 @@ def _up_to_date(offers: _Offers) -> tuple[InterventionOnOffer, ...]:
                     else item
                     for item in offers.items
                 )
+            offers.changed = set()  # after the reads: a failed one leaves them to do again
         return offers.items
 
 
