@@ -7,6 +7,7 @@ skipped, unless KANSRIJK_REQUIRE_BROWSER=1 (as in CI), which turns the skip into
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.snapshot import restored
 
@@ -122,14 +124,34 @@ def assert_accessible(axe: Axe, page: Any, *, exclude: tuple[str, ...] = ()) -> 
     each), and only the violations come back whole (axe-core then keeps one example node of the
     passes and of the rules that did not apply, instead of every node: a third to a half of the
     time on a page of search results)."""
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.evaluate(axe.axe_script)
     context = {"exclude": [[selector] for selector in exclude]}
-    results = AxeResults(
-        page.evaluate("([context, options]) => axe.run(context, options)", [context, AXE_OPTIONS])
-    )
+    try:
+        response = _run_axe(axe, page, context)
+    except PlaywrightError as error:
+        # A click on a link returns before the page it opens is there: axe-core then ran in
+        # the document being left (seen in CI: "reading 'documentElement'" of null). Check
+        # the page the click opened, once it has loaded.
+        if not _NAVIGATED.search(str(error)):
+            raise
+        page.wait_for_load_state()
+        response = _run_axe(axe, page, context)
+    results = AxeResults(response)
     targets = [node["target"] for v in results.response["violations"] for node in v["nodes"]]
     assert results.violations_count == 0, f"{page.url} {targets}\n{results.generate_report()}"
+
+
+#: What Playwright says when the document changed under an evaluation (a navigation).
+_NAVIGATED = re.compile(
+    r"Execution context was destroyed|reading 'documentElement'|axe is not defined"
+)
+
+
+def _run_axe(axe: Axe, page: Any, context: dict[str, Any]) -> Any:
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(axe.axe_script)
+    return page.evaluate(
+        "([context, options]) => axe.run(context, options)", [context, AXE_OPTIONS]
+    )
 
 
 def screenshot(page: Any, name: str, *, full_page: bool = True) -> None:

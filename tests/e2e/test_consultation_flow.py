@@ -76,6 +76,7 @@ def test_gp_grades_a_pregnant_patient_and_follows_the_local_pathway(page, axe, d
     expect(tasks.get_by_role("link", name="Wegwijzer preconceptie")).to_be_visible()
     assert_accessible(axe, page)
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Signalering").click()
+    page.wait_for_url("**/signalering/")
     _check(page, axe, "signalling-form")
 
     _conversation(page)
