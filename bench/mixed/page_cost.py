@@ -132,9 +132,10 @@ def measure(page: str, requests: int, data: dict[str, Any], profile: str | None)
         assert response.status_code == 302, (path, response.status_code)
         return time.process_time() - started
 
-    written_queries = [0]
+    written_queries = 0  # the queries of the last timed write of a new referral
 
     def new_referral_write(path: str, number: int) -> float:
+        nonlocal written_queries
         steps = [
             ("referral_create", path, mixed.new_referral_body(number, data["receiver_service_id"])),
             ("referral_consent", "{id}/consents", mixed.CONSENT),
@@ -142,15 +143,15 @@ def measure(page: str, requests: int, data: dict[str, Any], profile: str | None)
         ]
         created: dict[str, Any] = {}
         for kind, target, body in steps[: NEW_REFERRAL.index(page) + 1]:
-            headers = {"HTTP_IF_MATCH": '"1"'} if kind == "referral_send" else {}
+            headers = {"If-Match": '"1"'} if kind == "referral_send" else {}
             url = target.format(id=f"{path}/{created.get('id')}")
             with CaptureQueriesContext(connection) as queries:
                 started = time.process_time()
-                response = client.post(url, body, content_type="application/json", **headers)
+                response = client.post(url, body, content_type="application/json", headers=headers)
                 spent = time.process_time() - started
             assert response.status_code == mixed.EXPECTED[kind], (url, response.content[:300])
             created = created or response.json()
-        written_queries[0] = len(queries.captured_queries)  # the timed write's own
+        written_queries = len(queries.captured_queries)  # the timed write's own
         return spent
 
     for number, path in enumerate(paths[:30]):  # warm the worker's caches
@@ -158,7 +159,7 @@ def measure(page: str, requests: int, data: dict[str, Any], profile: str | None)
     with CaptureQueriesContext(connection) as queries:
         one(paths[0], 30)
     # now: the next request clears the log; a write of a new referral counts its own only
-    count = written_queries[0] if page in NEW_REFERRAL else len(queries.captured_queries)
+    count = written_queries if page in NEW_REFERRAL else len(queries.captured_queries)
     with _Spy(profile):
         spent = sum(one(rng.choice(paths), 100 + number) for number in range(requests))
     print(
