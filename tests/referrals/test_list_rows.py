@@ -52,3 +52,16 @@ def test_the_rows_in_python_are_the_template_rows(
         )
     assert by_hand.count("<tr ") == len(rows)
     assert by_hand == by_template
+
+
+def test_the_rows_follow_the_language_from_one_page_to_the_next(world: ReferralWorld) -> None:
+    """The rows' words, waiting times and dates are made once per language and kept: a page in
+    another language right after gets its own, never the words kept for the first."""
+    rows = _rows(world)
+    for language in ["nl", "en", "nl"]:
+        with translation.override(language):
+            by_hand = str(referral_rows(rows, "inbox"))
+            by_template = render_to_string(
+                "referrals/includes/_list_rows.html", {"rows": rows, "side": "inbox"}
+            )
+        assert by_hand == by_template, language

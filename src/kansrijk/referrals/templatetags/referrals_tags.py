@@ -4,6 +4,7 @@ labels translated once per language, and ``form_fields`` (unbound form fields re
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -152,57 +153,71 @@ def language_name(code: str) -> str:
 NO_VALUE = "\u2013"
 
 
-def _waiting_time(row: Any) -> SafeString:
+@memo("referrals.row-words", size=32)
+def _row_words(language: str | None) -> dict[str, str]:
+    """The words of list rows in ``language``, translated once per language, not per row."""
+    return {
+        "prenatal": gettext("Prenatal home visit"),
+        "herself": gettext("Self-referral (the client herself)"),
+        "overdue": gettext("Overdue"),
+        "contacted": gettext("contacted"),
+    }
+
+
+@memo("referrals.waiting-text", size=2048)
+def _waiting_text(age: int, days: int | None, language: str | None) -> str:
+    """The waiting time as "3 of 5 working days" (or "3 working days") in ``language``: a
+    page's rows hold a few of these many times."""
+    if days:
+        return gettext("%(age)s of %(days)s working days") % {"age": age, "days": days}
+    return ngettext("%(age)s working day", "%(age)s working days", age) % {"age": age}
+
+
+@memo("referrals.sent-date", size=2048)
+def _sent_date(day: datetime.date, language: str | None) -> str:
+    """The day as "5 december 2026", the month's name from the active language (``j M Y`` gave
+    "5 Dec 2026" and "5 Mrt 2026" on Dutch pages); a page's rows were mostly sent on a few
+    days."""
+    return formats.date_format(day, "j F Y")
+
+
+def _waiting_time(row: Any, words: dict[str, str], language: str | None) -> SafeString:
     """The waiting-time cell: "3 of 5 working days", then "Overdue" or "contacted"."""
     if row.age_working_days is None:
         return format_html("{}", NO_VALUE)
-    if row.response_time_days:
-        text = gettext("%(age)s of %(days)s working days") % {
-            "age": row.age_working_days,
-            "days": row.response_time_days,
-        }
-    else:
-        text = ngettext("%(age)s working day", "%(age)s working days", row.age_working_days) % {
-            "age": row.age_working_days
-        }
+    text = _waiting_text(row.age_working_days, row.response_time_days, language)
     if row.overdue:
-        return format_html(
-            '{} <strong class="kr-ref-overdue">{}</strong>', text, gettext("Overdue")
-        )
+        return format_html('{} <strong class="kr-ref-overdue">{}</strong>', text, words["overdue"])
     if row.referral.first_contact_at:
-        return format_html(
-            '{} <span class="kr-ref-contacted">{}</span>', text, gettext("contacted")
-        )
+        return format_html('{} <span class="kr-ref-contacted">{}</span>', text, words["contacted"])
     return format_html("{}", text)
 
 
-def _row_cells(row: Any, side: str, prenatal: str, herself: str) -> tuple[Any, ...]:
+def _row_cells(
+    row: Any, side: str, tz: Any, words: dict[str, str], language: str | None
+) -> tuple[Any, ...]:
     r = row.referral
     urgency = urgency_label(r.urgency)
     sent: Any = NO_VALUE
     if r.sent_at:
-        local = timezone.localtime(r.sent_at)
+        local = timezone.localtime(r.sent_at, tz)
         sent = format_html(
-            '<time datetime="{}">{}</time>',
-            local.isoformat(),
-            # "5 december 2026": the month name from the active language ("j M Y" gave
-            # "5 Dec 2026" and "5 Mrt 2026" on Dutch pages).
-            formats.date_format(local, "j F Y"),
+            '<time datetime="{}">{}</time>', local.isoformat(), _sent_date(local.date(), language)
         )
     organisation = r.sender_organisation if side == "inbox" else r.receiver_organisation
-    kind_note = prenatal if r.kind in ("prenatal_home_visit", "self_referral") else ""
+    kind_note = words["prenatal"] if r.kind in ("prenatal_home_visit", "self_referral") else ""
     return (
         " kr-ref-row--overdue" if row.overdue else "",
         detail_url(r.pk),
         r.reference,
         format_html('<br><span class="kr-ref-muted">{}</span>', kind_note) if kind_note else "",
-        organisation.name if organisation is not None else herself,
+        organisation.name if organisation is not None else words["herself"],
         r.service.name,
         format_html("<strong>{}</strong>", urgency) if r.urgency != "routine" else urgency,
         status_modifier(r.status),
         _capfirst(status_label(r.status)),
         sent,
-        _waiting_time(row),
+        _waiting_time(row, words, language),
     )
 
 
@@ -262,8 +277,11 @@ def referral_rows(rows: Any, side: str) -> SafeString:
     byte the reference template ``referrals/includes/_list_rows.html``
     (``tests/referrals/test_list_rows.py``; docs/adr/0004-referral-list-rows-in-python.md);
     every value is escaped."""
-    prenatal = gettext("Prenatal home visit")
-    herself = gettext("Self-referral (the client herself)")
+    language = get_language()
+    words = _row_words(language)
+    tz = timezone.get_current_timezone()
     return format_html_join(
-        "\n", _row_format(side), (_row_cells(row, side, prenatal, herself) for row in rows)
+        "\n",
+        _row_format(side),
+        (_row_cells(row, side, tz, words, language) for row in rows),
     )
