@@ -58,7 +58,8 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, CharField, ExpressionWrapper, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from kansrijk.core.freshness import Kept
@@ -175,15 +176,17 @@ class SearchIndex:
         self.paid = np.array([row[7] is not None and not row[7] for row in rows], dtype=bool)
 
         links = _links()
-        self.serving = self._groups(links["serving"])
-        self.categories = self._groups(links["categories"], key=as_uuid)
-        self.languages = self._groups(links["languages"])
+        # Ids as text (see ``_links``): for every service, its position by that text.
+        at = dict(zip(_id_texts(self.ids), range(count), strict=True))
+        self.serving = _groups(links["serving"], at)
+        self.categories = _groups(links["categories"], at, key=as_uuid)
+        self.languages = _groups(links["languages"], at)
         self.need_terms = _need_terms()
 
         points = [
-            (self.position[as_uuid(service_id)], lat, lon)
+            (i, lat, lon)
             for service_id, lat, lon in _points(ServiceAtLocation.objects.all())
-            if as_uuid(service_id) in self.position
+            if (i := at.get(service_id)) is not None
         ]
         self._set_points(
             np.array([p[0] for p in points], dtype=np.int32),
@@ -227,18 +230,6 @@ class SearchIndex:
         self.first_lon[has] = self.point_lon[self.point_start[has]]
         self.first_cos[has] = self.point_cos[self.point_start[has]]
         self.several = self.point_count > 1
-
-    def _groups(
-        self, pairs: Iterable[tuple[Any, Any]], key: Callable[[Any], Any] = str
-    ) -> dict[Any, np.ndarray]:
-        """``{key(k): sorted positions}`` from ``(k, service id)`` pairs."""
-        grouped: dict[Any, list[int]] = {}
-        position = self.position
-        for group, service_id in pairs:
-            i = position.get(as_uuid(service_id))
-            if i is not None:
-                grouped.setdefault(key(group), []).append(i)
-        return {key: np.unique(np.array(items, dtype=np.int32)) for key, items in grouped.items()}
 
     def visible_versions(self) -> Iterator[ServiceVersion]:
         """Every service a search can show (not defunct), with its version."""
@@ -316,45 +307,30 @@ class SearchIndex:
             new.paid[i] = row[7] is not None and not row[7]
         positions = np.array(sorted(at), dtype=np.int64)
         links = _links(ids)
-        new.serving = self._regrouped(self.serving, positions, links["serving"], str)
-        new.categories = self._regrouped(self.categories, positions, links["categories"], as_uuid)
-        new.languages = self._regrouped(self.languages, positions, links["languages"], str)
+        by_text = dict(zip(_id_texts(ids), [self.position[i] for i in ids], strict=True))
+        new.serving = _regrouped(self.serving, positions, _groups(links["serving"], by_text))
+        new.categories = _regrouped(
+            self.categories, positions, _groups(links["categories"], by_text, key=as_uuid)
+        )
+        new.languages = _regrouped(self.languages, positions, _groups(links["languages"], by_text))
         new.need_terms = _need_terms()
-        new._update_points(positions, _points(ServiceAtLocation.objects.filter(service_id__in=ids)))
+        new._update_points(
+            positions, _points(ServiceAtLocation.objects.filter(service_id__in=ids)), by_text
+        )
         new._words, new._sources = self._updated_words(ids, positions, new.sources)
         # Made again from the arrays above when a search asks (microseconds each).
         new._filter_masks, new._masks = OrderedDict(), {}
         return new
 
-    def _regrouped(
+    def _update_points(
         self,
-        groups: dict[Any, np.ndarray],
         positions: np.ndarray,
-        pairs: Iterable[tuple[Any, Any]],
-        key: Callable[[Any], Any],
-    ) -> dict[Any, np.ndarray]:
-        """``groups`` (see ``_groups``) with the ``positions``' memberships replaced by
-        ``pairs`` (theirs, now)."""
-        now = self._groups(pairs, key=key)
-        result = dict(groups)
-        for group in groups.keys() | now.keys():
-            members = groups.get(group, _EMPTY)
-            if group not in now and not _holds_any(members, positions):
-                continue  # none of these services was or is in it
-            if members.size:  # (sorted: the positions found by binary search)
-                at = np.minimum(np.searchsorted(members, positions), members.size - 1)
-                members = np.delete(members, at[members[at] == positions])
-            merged = np.sort(np.concatenate([members, now.get(group, _EMPTY)])).astype(np.int32)
-            if merged.size:
-                result[group] = merged
-            else:
-                result.pop(group, None)
-        return result
-
-    def _update_points(self, positions: np.ndarray, points: Iterable[tuple[Any, Any, Any]]) -> None:
-        """The points of the services at ``positions`` replaced by ``points`` (theirs, now)."""
-        position = self.position
-        now = sorted((position[as_uuid(service_id)], lat, lon) for service_id, lat, lon in points)
+        points: Iterable[tuple[str, Any, Any]],
+        at: dict[str, int],
+    ) -> None:
+        """The points of the services at ``positions`` replaced by ``points`` (theirs, now;
+        ``_points``), the position of each id in ``at``."""
+        now = sorted((at[service_id], lat, lon) for service_id, lat, lon in points)
         own = np.isin(self.point_service, positions)
         before = sorted(
             zip(
@@ -662,9 +638,11 @@ _SERVICE_COLUMNS = (
 )
 
 
-def _links(service_ids: list[uuid.UUID] | None = None) -> dict[str, Iterable[tuple[Any, Any]]]:
+def _links(service_ids: list[uuid.UUID] | None = None) -> dict[str, Iterable[tuple[Any, str]]]:
     """``(key, service id)`` pairs of the services' areas (municipality), need categories
-    (taxonomy term) and languages (code): of every service, or of these."""
+    (taxonomy term) and languages (code): of every service, or of these. Ids come as text
+    (``_id_texts``): a full read loads ~320,000 pairs, and a ``uuid.UUID`` made for each id,
+    then hashed in a lookup, cost ten times what the text does."""
     areas = ServiceArea.objects.order_by()
     terms = ServiceTaxonomy.objects.order_by()
     languages = Language.objects.filter(service__isnull=False).order_by()
@@ -673,18 +651,68 @@ def _links(service_ids: list[uuid.UUID] | None = None) -> dict[str, Iterable[tup
         terms = terms.filter(service_id__in=service_ids)
         languages = languages.filter(service_id__in=service_ids)
     return {
-        "serving": areas.values_list("municipality_id", "service_id"),
-        "categories": terms.values_list("taxonomy_term_id", "service_id"),
-        "languages": languages.values_list("code", "service_id"),
+        "serving": areas.values_list("municipality_id", _as_text("service_id")),
+        "categories": terms.values_list(_as_text("taxonomy_term_id"), _as_text("service_id")),
+        "languages": languages.values_list("code", _as_text("service_id")),
     }
 
 
-def _points(links: QuerySet[ServiceAtLocation]) -> Iterable[tuple[Any, Any, Any]]:
-    """``(service id, latitude, longitude)`` of these links of a service to a location."""
+def _as_text(field: str) -> Cast:
+    return Cast(field, CharField())
+
+
+def _id_texts(service_ids: Iterable[uuid.UUID]) -> list[str]:
+    """Ids as the database casts them to text (``_links``, ``_points``): with hyphens where it
+    has a UUID type (PostgreSQL), 32 hex digits where Django keeps them as text (SQLite)."""
+    if connection.features.has_native_uuid_field:
+        return [str(service_id) for service_id in service_ids]
+    return [service_id.hex for service_id in service_ids]
+
+
+def _groups(
+    pairs: Iterable[tuple[Any, str]], at: dict[str, int], key: Callable[[Any], Any] = str
+) -> dict[Any, np.ndarray]:
+    """``{key(k): sorted positions}`` from ``(k, service id as text)`` pairs (``_links``), the
+    position of each id in ``at``; pairs of services not in it are left out. ``key`` is applied
+    to each group once, not to each pair."""
+    grouped: dict[Any, list[int]] = {}
+    for group, service_id in pairs:
+        i = at.get(service_id)
+        if i is not None:
+            grouped.setdefault(group, []).append(i)
+    return {
+        key(group): np.unique(np.array(items, dtype=np.int32)) for group, items in grouped.items()
+    }
+
+
+def _regrouped(
+    groups: dict[Any, np.ndarray], positions: np.ndarray, now: dict[Any, np.ndarray]
+) -> dict[Any, np.ndarray]:
+    """``groups`` (see ``_groups``) with the ``positions``' memberships replaced by ``now``
+    (theirs, now: ``_groups`` of their pairs)."""
+    result = dict(groups)
+    for group in groups.keys() | now.keys():
+        members = groups.get(group, _EMPTY)
+        if group not in now and not _holds_any(members, positions):
+            continue  # none of these services was or is in it
+        if members.size:  # (sorted: the positions found by binary search)
+            at = np.minimum(np.searchsorted(members, positions), members.size - 1)
+            members = np.delete(members, at[members[at] == positions])
+        merged = np.sort(np.concatenate([members, now.get(group, _EMPTY)])).astype(np.int32)
+        if merged.size:
+            result[group] = merged
+        else:
+            result.pop(group, None)
+    return result
+
+
+def _points(links: QuerySet[ServiceAtLocation]) -> Iterable[tuple[str, Any, Any]]:
+    """``(service id as text, latitude, longitude)`` of these links of a service to a location
+    (ids as text: see ``_links``)."""
     return (
         links.filter(latitude__isnull=False, longitude__isnull=False)
         .order_by()
-        .values_list("service_id", "latitude", "longitude")
+        .values_list(_as_text("service_id"), "latitude", "longitude")
     )
 
 
