@@ -658,6 +658,7 @@ def _links(service_ids: list[uuid.UUID] | None = None) -> dict[str, Iterable[tup
 
 
 def _as_text(field: str) -> Cast:
+    """An id column cast to text in the query (the same text as ``_id_texts``)."""
     return Cast(field, CharField())
 
 
